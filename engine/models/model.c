@@ -1,0 +1,53 @@
+/* model: helpers shared by every model implementation. */
+#include "engine/models/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+model_param_index(const model_ops *ops, const char *name)
+{
+	for (int i = 0; i < ops->nparams; i++)
+		if (strcmp(ops->params[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+void
+model_params_default(const model_ops *ops, double *params)
+{
+	for (int i = 0; i < ops->nparams; i++)
+		params[i] = ops->params[i].def;
+}
+
+int
+model_init_header(model *m, const model_ops *ops, const dataset *ds,
+    const interactions *train, const double *params, uint64_t seed,
+    rf_error *err)
+{
+	m->ops = ops;
+	m->ds = ds;
+	m->train = train;
+	m->seed = seed;
+	m->epochs_done = 0;
+	m->params = calloc((size_t)(ops->nparams ? ops->nparams : 1),
+	    sizeof *m->params);
+	if (m->params == NULL)
+		return rf_fail(err, "%s: out of memory", ops->name);
+	for (int i = 0; i < ops->nparams; i++) {
+		double v = params ? params[i] : ops->params[i].def;
+
+		if (ops->params[i].integer)
+			v = floor(v + 0.5);
+		m->params[i] = v;
+	}
+	return 0;
+}
+
+void
+model_free_header(model *m)
+{
+	free(m->params);
+	m->params = NULL;
+}

@@ -1,0 +1,97 @@
+/* model: the one interface every recommendation model implements (an ops
+ * table as in tig's view_ops / htop's classes): parameters with defaults and
+ * ranges, create, one epoch -> loss, score a user against all items, predict
+ * a rating, explain, save, load, free.  Implementations live one per file in
+ * engine/models/ and are listed in engine/models/registry.c. */
+#ifndef RF_MODEL_H
+#define RF_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/dataset.h"
+#include "engine/rf.h"
+
+/* A documented parameter: the table completion, `help`, and the TUI's
+ * sliders reuse.  Values travel as doubles (integers are rounded). */
+typedef struct model_param {
+	const char *name;
+	double def, min, max, step;
+	int integer;
+	const char *help;
+} model_param;
+
+enum model_kind {
+	MODEL_TOPN = 1 << 0,	/* ranks items for implicit feedback */
+	MODEL_RATING = 1 << 1	/* predicts ratings */
+};
+
+/* One term of a model's own explanation: a history item and how much it
+ * added to the score of the recommended item (similarity x value, ALS's
+ * exact per-item term, ...). */
+typedef struct explain_term {
+	int item;		/* dense item index in the user's history */
+	double contribution;
+	double weight;		/* similarity / kernel weight, model-specific */
+} explain_term;
+
+typedef struct model_ops model_ops;
+
+/* Every model struct starts with this header. */
+typedef struct model {
+	const model_ops *ops;
+	const dataset *ds;
+	const interactions *train;	/* what it was trained on (not owned) */
+	double *params;			/* (ops->nparams), owned */
+	uint64_t seed;
+	int epochs_done;
+} model;
+
+struct model_ops {
+	const char *name;
+	const char *help;		/* one line, cites the paper */
+	unsigned kinds;			/* MODEL_TOPN | MODEL_RATING */
+	const model_param *params;
+	int nparams;
+	int default_epochs;		/* 1 for closed forms */
+
+	/* Allocate and initialise (deterministic under seed); params has
+	 * nparams values already range-checked. */
+	model *(*create)(const dataset *ds, const interactions *train,
+	    const double *params, uint64_t seed, rf_error *err);
+	/* One epoch (closed forms: the whole fit at epoch 0).  *loss is the
+	 * mean training loss of that epoch.  cancel is checked between
+	 * mini-batches / users; when set, return 1 with the model still in
+	 * its last good state. */
+	int (*epoch)(model *m, int epoch, double *loss,
+	    const volatile int *cancel, rf_error *err);
+	/* Scores of every item for user u (higher = better); out has
+	 * ds->n_items floats.  Must be thread-safe for distinct out buffers. */
+	void (*score_user)(const model *m, int u, float *out);
+	/* Predicted rating of (u, i), or NULL when the model has none. */
+	double (*predict)(const model *m, int u, int i);
+	/* Up to max terms of the model's own reasons for item i and user u,
+	 * largest first; returns the count, 0 when the model has none. NULL ok. */
+	int (*explain)(const model *m, int u, int i, explain_term *terms,
+	    int max);
+	int (*save)(const model *m, rf_buf *out, rf_error *err);
+	model *(*load)(const dataset *ds, const interactions *train,
+	    const double *params, const void *data, size_t len, rf_error *err);
+	void (*free)(model *m);
+};
+
+/* registry.c */
+const model_ops *model_lookup(const char *name);
+const model_ops *const *model_all(void);	/* NULL-terminated */
+/* Index of a parameter by name, or -1. */
+int model_param_index(const model_ops *ops, const char *name);
+/* Fill params with the defaults. */
+void model_params_default(const model_ops *ops, double *params);
+
+/* Shared header set-up for implementations. */
+int model_init_header(model *m, const model_ops *ops, const dataset *ds,
+    const interactions *train, const double *params, uint64_t seed,
+    rf_error *err);
+void model_free_header(model *m);
+
+#endif

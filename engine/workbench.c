@@ -1,0 +1,618 @@
+/* workbench: owner of the store, snapshot, split, models and fusion. */
+#include "engine/workbench.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eval.h"
+#include "engine/models/registry.h"
+
+/* Validation during training looks at this many users at most. */
+#define WB_VALID_MAX_USERS 5000
+
+struct workbench {
+	store *st;
+	dataset *ds;
+	split sp;
+	int have_split;
+	interactions train, valid, test;
+	int32_t *train_pop;		/* distinct train users per item */
+
+	wb_model *models;
+	int nmodels, cap;
+
+	/* the background job, if any */
+	train_job *job;
+	const model_ops *job_ops;
+	double *job_params;
+	uint64_t job_seed;
+	int64_t job_run;
+	int job_epochs;
+	double job_seconds;		/* from the DONE/CANCELLED event */
+};
+
+workbench *
+workbench_open(const char *path, int store_flags, rf_error *err)
+{
+	workbench *wb = calloc(1, sizeof *wb);
+
+	if (wb == NULL) {
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	if ((wb->st = store_open(path, store_flags, err)) == NULL) {
+		free(wb);
+		return NULL;
+	}
+	return wb;
+}
+
+static void
+drop_job(workbench *wb)
+{
+	if (wb->job == NULL)
+		return;
+	train_job_cancel(wb->job);
+	train_job_free(wb->job);	/* joins; frees an untaken model */
+	wb->job = NULL;
+	if (wb->job_run > 0 && !store_is_readonly(wb->st))
+		train_record_finish(wb->st, wb->job_run, "cancelled", 0, NAN,
+		    NULL, NULL);
+	free(wb->job_params);
+	wb->job_params = NULL;
+	wb->job_run = 0;
+}
+
+static void
+drop_models(workbench *wb)
+{
+	for (int k = 0; k < wb->nmodels; k++)
+		wb->models[k].m->ops->free(wb->models[k].m);
+	wb->nmodels = 0;
+}
+
+static void
+drop_split(workbench *wb)
+{
+	drop_models(wb);
+	interactions_free(&wb->train);
+	interactions_free(&wb->valid);
+	interactions_free(&wb->test);
+	free(wb->train_pop);
+	wb->train_pop = NULL;
+	split_free(&wb->sp);
+	wb->have_split = 0;
+}
+
+void
+workbench_data_changed(workbench *wb)
+{
+	drop_job(wb);
+	drop_split(wb);
+	dataset_free(wb->ds);
+	wb->ds = NULL;
+}
+
+void
+workbench_close(workbench *wb)
+{
+	if (wb == NULL)
+		return;
+	workbench_data_changed(wb);
+	free(wb->models);
+	store_close(wb->st);
+	free(wb);
+}
+
+store *
+workbench_store(workbench *wb)
+{
+	return wb->st;
+}
+
+dataset *
+workbench_dataset(workbench *wb, rf_error *err)
+{
+	if (wb->ds)
+		return wb->ds;
+	if ((wb->ds = dataset_build(wb->st, err)) == NULL)
+		return NULL;
+	if (wb->ds->all.nnz == 0) {
+		dataset_free(wb->ds);
+		wb->ds = NULL;
+		rf_fail(err, "the store has no events: import a log first");
+		return NULL;
+	}
+	return wb->ds;
+}
+
+const dataset *
+workbench_dataset_peek(const workbench *wb)
+{
+	return wb->ds;
+}
+
+/* Take ownership of s and build its parts. */
+static int
+install_split(workbench *wb, split *s, rf_error *err)
+{
+	const interactions *all = &wb->ds->all;
+
+	drop_split(wb);
+	wb->sp = *s;
+	memset(s, 0, sizeof *s);
+	wb->have_split = 1;
+	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 1, &wb->train,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
+	    err) < 0 ||
+	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
+		drop_split(wb);
+		return rf_fail(err, "split: out of memory");
+	}
+	return 0;
+}
+
+int
+workbench_set_split(workbench *wb, const split_spec *spec, rf_error *err)
+{
+	split s;
+
+	if (workbench_dataset(wb, err) == NULL)
+		return -1;
+	if (wb->job)
+		return rf_fail(err, "split: a model is training; stop it first");
+	if (split_make(&wb->ds->all, spec, &s, err) < 0)
+		return -1;
+	if (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0) {
+		split_free(&s);
+		return -1;
+	}
+	return install_split(wb, &s, err);
+}
+
+int
+workbench_ensure_split(workbench *wb, rf_error *err)
+{
+	split s;
+	split_spec none = { .kind = SPLIT_NONE };
+	int64_t id;
+
+	if (workbench_dataset(wb, err) == NULL)
+		return -1;
+	if (wb->have_split)
+		return 0;
+	id = split_latest(wb->st, wb->ds->all.nnz);
+	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
+		return install_split(wb, &s, err);
+	return workbench_set_split(wb, &none, err);
+}
+
+const split *
+workbench_split(const workbench *wb)
+{
+	return wb->have_split ? &wb->sp : NULL;
+}
+
+const interactions *
+workbench_train_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->train : NULL;
+}
+
+const interactions *
+workbench_valid_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->valid : NULL;
+}
+
+const interactions *
+workbench_test_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->test : NULL;
+}
+
+int
+workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
+{
+	if (workbench_ensure_split(wb, err) < 0)
+		return -1;
+	return split_extract(&wb->ds->all, wb->sp.assign,
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+}
+
+int
+workbench_model_count(const workbench *wb)
+{
+	return wb->nmodels;
+}
+
+const wb_model *
+workbench_model_at(const workbench *wb, int k)
+{
+	return k >= 0 && k < wb->nmodels ? &wb->models[k] : NULL;
+}
+
+const wb_model *
+workbench_find_model(const workbench *wb, const char *name)
+{
+	for (int k = 0; k < wb->nmodels; k++)
+		if (strcmp(wb->models[k].m->ops->name, name) == 0)
+			return &wb->models[k];
+	return NULL;
+}
+
+/* Keep m as the newest model (replacing one of the same name). */
+static int
+keep_model(workbench *wb, const wb_model *e, rf_error *err)
+{
+	for (int k = 0; k < wb->nmodels; k++) {
+		if (strcmp(wb->models[k].m->ops->name, e->m->ops->name) != 0)
+			continue;
+		wb->models[k].m->ops->free(wb->models[k].m);
+		memmove(&wb->models[k], &wb->models[k + 1],
+		    (size_t)(wb->nmodels - k - 1) * sizeof *wb->models);
+		wb->nmodels--;
+		break;
+	}
+	if (wb->nmodels == wb->cap) {
+		int cap = wb->cap ? wb->cap * 2 : 16;
+		wb_model *p = realloc(wb->models, (size_t)cap * sizeof *p);
+
+		if (p == NULL) {
+			e->m->ops->free(e->m);
+			return rf_fail(err, "out of memory");
+		}
+		wb->models = p;
+		wb->cap = cap;
+	}
+	wb->models[wb->nmodels++] = *e;
+	return 0;
+}
+
+static void
+fingerprint(const workbench *wb, model_fingerprint *fp)
+{
+	fp->n_users = wb->ds->n_users;
+	fp->n_items = wb->ds->n_items;
+	fp->nnz = wb->ds->all.nnz;
+	fp->train_nnz = wb->train.nnz;
+	fp->split_id = wb->sp.id;
+}
+
+int
+workbench_load_saved(workbench *wb, rf_error *err)
+{
+	const model_ops *const *all = model_all();
+	model_fingerprint fp;
+	int n = 0;
+
+	if (workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->sp.id <= 0)
+		return 0;	/* an unsaved split: nothing can match */
+	fingerprint(wb, &fp);
+	for (int k = 0; all[k]; k++) {
+		wb_model e;
+		rf_error lerr;
+
+		if (workbench_find_model(wb, all[k]->name))
+			continue;
+		memset(&e, 0, sizeof e);
+		if ((e.m = train_load_model(wb->st, all[k], 0, wb->ds,
+		    &wb->train, &fp, &e.run_id, &e.version, &lerr)) == NULL)
+			continue;
+		e.epochs = e.m->epochs_done;
+		e.seconds = NAN;
+		train_params_text(all[k], e.m->params, e.params,
+		    sizeof e.params);
+		metrics_clear(&e.final);
+		if (keep_model(wb, &e, err) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* After a run: final metrics, records, save, keep. */
+static int
+finish_run(workbench *wb, model *m, const model_ops *ops,
+    const double *params, int64_t run_id, int cancelled, double seconds,
+    rf_error *err)
+{
+	model_fingerprint fp;
+	wb_model e;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	e.m = m;
+	e.run_id = run_id;
+	e.epochs = m->epochs_done;
+	e.seconds = seconds;
+	train_params_text(ops, params, e.params, sizeof e.params);
+	metrics_clear(&e.final);
+	if (wb->test.nnz > 0 && (rc = eval_model(m, &wb->train, &wb->test,
+	    10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
+		ops->free(m);
+		return -1;
+	}
+	if (!store_is_readonly(wb->st)) {
+		fingerprint(wb, &fp);
+		if (run_id > 0 && train_record_finish(wb->st, run_id,
+		    cancelled ? "cancelled" : "done", e.epochs, seconds,
+		    &e.final, err) < 0) {
+			ops->free(m);
+			return -1;
+		}
+		if (train_save_model(wb->st, run_id, m, &fp, &e.version,
+		    err) < 0) {
+			ops->free(m);
+			return -1;
+		}
+	}
+	return keep_model(wb, &e, err);
+}
+
+struct sync_ctx {
+	workbench *wb;
+	int64_t run_id;
+	train_callback cb;
+	void *ud;
+	double seconds;
+};
+
+static void
+sync_event(void *ud, const train_event *ev)
+{
+	struct sync_ctx *c = ud;
+
+	if (ev->kind == TRAIN_EPOCH && c->run_id > 0)
+		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
+	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
+		c->seconds = ev->seconds;
+	if (c->cb)
+		c->cb(c->ud, ev);
+}
+
+static void
+fill_spec(workbench *wb, train_spec *spec, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->ops = ops;
+	spec->params = params;
+	spec->epochs = epochs;
+	spec->seed = seed;
+	spec->ds = wb->ds;
+	spec->train = &wb->train;
+	spec->valid = wb->valid.nnz > 0 ? &wb->valid : NULL;
+	spec->valid_k = 10;
+	spec->valid_max_users = WB_VALID_MAX_USERS;
+}
+
+int
+workbench_train(workbench *wb, const model_ops *ops, const double *params,
+    int epochs, uint64_t seed, train_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err)
+{
+	struct sync_ctx c = { wb, 0, cb, ud, NAN };
+	train_spec spec;
+	int cancelled = 0;
+	model *m;
+
+	if (wb->job)
+		return rf_fail(err, "train: a model is already training");
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if (!store_is_readonly(wb->st) &&
+	    (c.run_id = train_record_start(wb->st, ops, params, seed,
+	    wb->sp.id, err)) < 0)
+		return -1;
+	fill_spec(wb, &spec, ops, params, epochs, seed);
+	if ((m = train_run(&spec, sync_event, &c, cancel, &cancelled, err)) ==
+	    NULL) {
+		if (c.run_id > 0)
+			train_record_finish(wb->st, c.run_id, cancelled ?
+			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		return -1;
+	}
+	if (finish_run(wb, m, ops, params, c.run_id, cancelled, c.seconds,
+	    err) < 0)
+		return -1;
+	return cancelled ? 1 : 0;
+}
+
+int
+workbench_train_start(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err)
+{
+	train_spec spec;
+
+	if (wb->job)
+		return rf_fail(err, "train: a model is already training");
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if ((wb->job_params = calloc((size_t)ops->nparams + 1,
+	    sizeof *wb->job_params)) == NULL)
+		return rf_fail(err, "out of memory");
+	if (ops->nparams)
+		memcpy(wb->job_params, params, (size_t)ops->nparams *
+		    sizeof *params);
+	wb->job_run = 0;
+	if (!store_is_readonly(wb->st) &&
+	    (wb->job_run = train_record_start(wb->st, ops, params, seed,
+	    wb->sp.id, err)) < 0) {
+		free(wb->job_params);
+		wb->job_params = NULL;
+		wb->job_run = 0;
+		return -1;
+	}
+	fill_spec(wb, &spec, ops, wb->job_params, epochs, seed);
+	if ((wb->job = train_job_start(&spec, err)) == NULL) {
+		if (wb->job_run > 0)
+			train_record_finish(wb->st, wb->job_run, "failed", 0,
+			    NAN, NULL, NULL);
+		free(wb->job_params);
+		wb->job_params = NULL;
+		wb->job_run = 0;
+		return -1;
+	}
+	wb->job_ops = ops;
+	wb->job_seconds = NAN;
+	wb->job_seed = seed;
+	wb->job_epochs = epochs;
+	return 0;
+}
+
+int
+workbench_train_fd(const workbench *wb)
+{
+	return wb->job ? train_job_fd(wb->job) : -1;
+}
+
+int
+workbench_training(const workbench *wb)
+{
+	return wb->job != NULL;
+}
+
+void
+workbench_train_cancel(workbench *wb)
+{
+	if (wb->job)
+		train_job_cancel(wb->job);
+}
+
+int
+workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
+    rf_error *err)
+{
+	int n, cancelled = 0, rc = 0;
+	model *m;
+
+	if (finished)
+		*finished = 0;
+	if (wb->job == NULL)
+		return 0;
+	n = train_job_poll(wb->job, evs, max);
+	for (int k = 0; k < n; k++) {
+		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
+			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
+		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)
+			wb->job_seconds = evs[k].seconds;
+	}
+	/* Finish only once every event has been handed out. */
+	if (n == max || !train_job_done(wb->job))
+		return n;
+	m = train_job_join(wb->job, &cancelled, err);
+	if (m == NULL) {
+		if (wb->job_run > 0)
+			train_record_finish(wb->st, wb->job_run, cancelled ?
+			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		rc = -1;
+	} else if (finish_run(wb, m, wb->job_ops, wb->job_params, wb->job_run,
+	    cancelled, wb->job_seconds, err) < 0)
+		rc = -1;
+	train_job_free(wb->job);
+	wb->job = NULL;
+	free(wb->job_params);
+	wb->job_params = NULL;
+	wb->job_run = 0;
+	if (finished)
+		*finished = 1;
+	return rc < 0 ? -1 : n;
+}
+
+rf_table *
+workbench_models_table(workbench *wb, rf_error *err)
+{
+	sqlite3 *db = store_db(wb->st);
+	sqlite3_stmt *s;
+	rf_table *t = table_new("models");
+	int rc;
+
+	if (t == NULL ||
+	    table_add_column(t, "model", COL_TEXT) < 0 ||
+	    table_add_column(t, "version", COL_INT) < 0 ||
+	    table_add_column(t, "loaded", COL_TEXT) < 0 ||
+	    table_add_column(t, "params", COL_TEXT) < 0 ||
+	    table_add_column(t, "seed", COL_INT) < 0 ||
+	    table_add_column(t, "epochs", COL_INT) < 0 ||
+	    table_add_column(t, "seconds", COL_REAL) < 0 ||
+	    table_add_column(t, "split", COL_TEXT) < 0 ||
+	    table_add_column(t, "metrics", COL_TEXT) < 0) {
+		table_free(t);
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT m.name, m.version, r.params, r.seed,"
+	    " r.epochs, r.seconds, s.spec, r.metrics FROM saved_models m"
+	    " LEFT JOIN runs r ON r.id = m.run_id"
+	    " LEFT JOIN splits s ON s.id = r.split_id"
+	    " ORDER BY m.name, m.version", -1, &s, NULL) != SQLITE_OK) {
+		table_free(t);
+		rf_fail(err, "models: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const wb_model *e = workbench_find_model(wb, name);
+		int loaded = e && e->version == sqlite3_column_int(s, 1);
+
+		table_begin_row(t);
+		table_cell_text(t, name);
+		table_cell_int(t, sqlite3_column_int(s, 1));
+		table_cell_text(t, loaded ? "yes" : "");
+		for (int c = 2; c < 8; c++) {
+			if (sqlite3_column_type(s, c) == SQLITE_NULL)
+				table_cell_null(t);
+			else if (c == 3 || c == 4)
+				table_cell_int(t, sqlite3_column_int64(s, c));
+			else if (c == 5)
+				table_cell_real(t, sqlite3_column_double(s, c),
+				    2);
+			else
+				table_cell_text(t,
+				    (const char *)sqlite3_column_text(s, c));
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		table_free(t);
+		rf_fail(err, "models: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	/* Models kept in memory only (a read-only store). */
+	for (int k = 0; k < wb->nmodels; k++) {
+		const wb_model *e = &wb->models[k];
+		char text[512];
+
+		if (e->version > 0)
+			continue;
+		metrics_format(&e->final, text, sizeof text);
+		table_begin_row(t);
+		table_cell_text(t, e->m->ops->name);
+		table_cell_null(t);
+		table_cell_text(t, "yes");
+		table_cell_text(t, e->params);
+		table_cell_int(t, (int64_t)e->m->seed);
+		table_cell_int(t, e->epochs);
+		if (isnan(e->seconds))
+			table_cell_null(t);
+		else
+			table_cell_real(t, e->seconds, 2);
+		table_cell_text(t, wb->have_split ? wb->sp.text : NULL);
+		table_cell_text(t, text[0] ? text : NULL);
+	}
+	return t;
+}
