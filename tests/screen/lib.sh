@@ -1,0 +1,125 @@
+# lib.sh: the screen-test harness, after tig's test/tools/libtest.sh.
+#
+# Each test is one executable shell file that sources this.  recfuse runs
+# in a sealed environment (HOME, LANG, TZ, TERM, LINES, COLUMNS fixed) and
+# reads its keys from a script file itself (--script): ":cmd" lines run a
+# command, other lines are keys, and the next line is read only when the
+# program is idle, so there are no sleeps.  Curses draws to /dev/null; the
+# virtual screen is saved with `:save-display FILE` and compared with the
+# expected screen under tests/screen/expected/ by diff.  A watchdog stops a
+# hung run.  UPDATE_GOLDEN=1 rewrites the expected screens instead.
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${RECFUSE:=$top_builddir/recfuse}"
+
+test_name=$(basename "$0" .sh)
+expected_dir="$top_srcdir/tests/screen/expected"
+samples_dir="$top_srcdir/samples"
+screen_watchdog=${SCREEN_WATCHDOG:-30}
+failed=0
+
+if [ ! -x "$RECFUSE" ]; then
+	echo "$test_name: no recfuse at $RECFUSE"
+	exit 99
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/recfuse-screen.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/home"
+
+# The UTF-8 locale the tests use, if the system has one.
+utf8_locale=
+for l in C.UTF-8 C.utf8 en_US.UTF-8; do
+	if [ "$(LANG=$l LC_ALL= locale charmap 2>/dev/null)" = UTF-8 ]; then
+		utf8_locale=$l
+		break
+	fi
+done
+
+# A store made in batch mode (so no timings reach the screens): the tiny
+# sample with its item titles, and a file with rejected rows.
+make_store()
+{
+	cp "$samples_dir/tiny.csv" "$samples_dir/tiny-items.tsv" \
+	    "$top_srcdir/tests/screen/rejects.csv" "$tmp/" || exit 99
+	(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
+	    "$RECFUSE" -e 'import tiny.csv; import-items tiny-items.tsv;
+	    import rejects.csv' screen.db >/dev/null 2>"$tmp/make_store.err") ||
+	    { cat "$tmp/make_store.err"; exit 99; }
+}
+
+# run_screen COLSxLINES utf8|ascii [recfuse options]: the script on stdin.
+run_screen()
+{
+	size=$1 charset=$2
+	shift 2
+	cols=${size%x*} lines=${size#*x}
+	lang=C
+	if [ "$charset" = utf8 ]; then
+		lang=$utf8_locale
+	fi
+	cat > "$tmp/script"
+	watchdog=
+	if command -v timeout >/dev/null 2>&1; then
+		watchdog="timeout -k 5 $screen_watchdog"
+	fi
+	(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
+	    LANG="$lang" TERM="${SCREEN_TERM:-xterm-256color}" \
+	    LINES="$lines" COLUMNS="$cols" OPENBLAS_NUM_THREADS=1 \
+	    $watchdog "$RECFUSE" --script script "$@" screen.db \
+	    >"$tmp/stdout" 2>"$tmp/stderr")
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "$test_name: recfuse exited with $rc ($size $charset)"
+		[ $rc -eq 124 ] && echo "$test_name: the watchdog stopped it"
+		cat "$tmp/stderr"
+		failed=1
+	fi
+}
+
+# assert_screen FILE NAME: compare $tmp/FILE with expected/NAME.
+assert_screen()
+{
+	got="$tmp/$1" want="$expected_dir/$2"
+	if [ ! -f "$got" ]; then
+		echo "$test_name: no screen saved as $1"
+		failed=1
+		return
+	fi
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$got" "$want"
+		echo "$test_name: updated $2"
+		return
+	fi
+	if [ ! -f "$want" ]; then
+		echo "$test_name: no expected screen $2 (UPDATE_GOLDEN=1 makes it)"
+		failed=1
+		return
+	fi
+	if ! diff -u "$want" "$got"; then
+		echo "$test_name: screen $2 differs (above: - expected, + got)"
+		failed=1
+	fi
+}
+
+# The sizes and character sets every screen is checked at.
+screen_variants()
+{
+	for size in 80x24 120x40; do
+		echo "$size utf8"
+		echo "$size ascii"
+	done
+}
+
+finish()
+{
+	if [ $failed -ne 0 ]; then
+		echo "$test_name: FAIL"
+		exit 1
+	fi
+	echo "$test_name: ok"
+	exit 0
+}

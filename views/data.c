@@ -1,0 +1,477 @@
+/* data: the Data screen: what was imported, the behaviour funnel
+ * (pv -> fav/cart -> buy), the busiest users and items, and the rows the
+ * import rejected.  Everything comes from the store's summary queries. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/store.h"
+#include "engine/table.h"
+#include "views/color.h"
+#include "views/view.h"
+#include "views/widgets.h"
+
+#define DATA_TOP_MAX 10
+
+struct data_view {
+	rf_table *stats, *imports, *users, *items, *rejects;
+	char error[1024];
+	int scroll;
+	int content_height;
+};
+
+static const struct view_key data_keys[] = {
+	{ "j/k", "scroll" },
+	{ "g/G", "top/end" },
+	{ "r", "reload" },
+	{ NULL, NULL }
+};
+
+static void
+data_drop(struct data_view *dv)
+{
+	table_free(dv->stats);
+	table_free(dv->imports);
+	table_free(dv->users);
+	table_free(dv->items);
+	table_free(dv->rejects);
+	dv->stats = dv->imports = dv->users = dv->items = dv->rejects = NULL;
+	dv->error[0] = '\0';
+}
+
+/* Cut the paths in column col of t (our copy) to their last part. */
+static void
+base_names(rf_table *t, int col)
+{
+	int r;
+
+	if (t == NULL || col >= t->ncols)
+		return;
+	for (r = 0; r < t->nrows; r++) {
+		char *cell = t->cells[r * t->ncols + col];
+		char *slash = cell ? strrchr(cell, '/') : NULL;
+
+		if (slash != NULL && slash[1] != '\0')
+			memmove(cell, slash + 1, strlen(slash + 1) + 1);
+	}
+}
+
+static void
+data_load(struct view *v)
+{
+	struct data_view *dv = v->state;
+	store *st = v->env->wb ? workbench_store(v->env->wb) : NULL;
+	rf_error err = { { 0 } };
+
+	data_drop(dv);
+	v->stale = 0;
+	if (st == NULL) {
+		snprintf(dv->error, sizeof dv->error, "no store is open");
+		return;
+	}
+	if ((dv->stats = store_stats(st, &err)) == NULL ||
+	    (dv->imports = store_imports(st, &err)) == NULL ||
+	    (dv->users = store_top_users(st, DATA_TOP_MAX, &err)) == NULL ||
+	    (dv->items = store_top_items(st, DATA_TOP_MAX, &err)) == NULL ||
+	    (dv->rejects = store_rejects(st, 200, &err)) == NULL) {
+		snprintf(dv->error, sizeof dv->error, "%s", err.msg);
+		return;
+	}
+	/* The file name says which import it was; the folder only takes
+	 * the room of the numbers. */
+	base_names(dv->imports, 3);
+	base_names(dv->rejects, 1);
+}
+
+static int
+data_open(struct view *v)
+{
+	if ((v->state = calloc(1, sizeof(struct data_view))) == NULL)
+		return -1;
+	v->stale = 1;
+	return 0;
+}
+
+static void
+data_close(struct view *v)
+{
+	if (v->state != NULL)
+		data_drop(v->state);
+	free(v->state);
+	v->state = NULL;
+}
+
+/* The value of a key in the key/value stats table, or NULL. */
+static const char *
+stat_value(const rf_table *t, const char *key)
+{
+	int r;
+
+	for (r = 0; t != NULL && r < t->nrows; r++) {
+		const char *k = table_get(t, r, 0);
+
+		if (k != NULL && strcmp(k, key) == 0)
+			return table_get(t, r, 1);
+	}
+	return NULL;
+}
+
+static int64_t
+stat_count(const rf_table *t, const char *key)
+{
+	const char *v = stat_value(t, key);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* 1234567 -> "1,234,567": counts are read at a glance. */
+static void
+group_digits(char *buf, size_t n, int64_t v)
+{
+	char raw[32];
+	size_t len, i, o = 0;
+
+	snprintf(raw, sizeof raw, "%" PRId64, v < 0 ? -v : v);
+	len = strlen(raw);
+	if (v < 0 && o + 1 < n)
+		buf[o++] = '-';
+	for (i = 0; i < len && o + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+}
+
+/* Lines drawn relative to the scrolled top; y is the content line. */
+struct page {
+	WINDOW *win;
+	int scroll;
+};
+
+static int
+row_of(const struct page *p, int y)
+{
+	return y - p->scroll;
+}
+
+static int
+draw_summary(const struct page *p, int y, int x, int w, const rf_table *st)
+{
+	static const char *const keys[] = { "events", "users", "items",
+		"density", "time span" };
+	const char *first = stat_value(st, "first event");
+	const char *last = stat_value(st, "last event");
+	int i, lines = 1;
+
+	draw_heading(p->win, row_of(p, y), x, w, "Summary");
+	for (i = 0; i < 5; i++) {
+		const char *v = stat_value(st, keys[i]);
+		char num[32];
+
+		if (v == NULL)
+			continue;
+		if (i < 3) {
+			group_digits(num, sizeof num, strtoll(v, NULL, 10));
+			v = num;
+		}
+		draw_text(p->win, row_of(p, y + lines), x, 10,
+		    color_attr(CR_LABEL), keys[i]);
+		draw_text(p->win, row_of(p, y + lines), x + 10, w - 10, 0, v);
+		lines++;
+	}
+	if (first != NULL && last != NULL) {
+		/* "2017-11-25 .. 2017-12-03": the dates carry the span. */
+		draw_text(p->win, row_of(p, y + lines), x, 10,
+		    color_attr(CR_LABEL), "period");
+		draw_printf(p->win, row_of(p, y + lines), x + 10, w - 10, 0,
+		    "%.10s .. %.10s", first, last);
+		lines++;
+	}
+	return lines;
+}
+
+static int
+draw_funnel(const struct page *p, int y, int x, int w, const rf_table *st)
+{
+	static const struct {
+		const char *key, *label;
+		enum color_role role;
+	} steps[] = {
+		{ "behaviour pv", "pv", CR_BAR_PV },
+		{ "behaviour fav", "fav", CR_BAR_FAV },
+		{ "behaviour cart", "cart", CR_BAR_CART },
+		{ "behaviour buy", "buy", CR_BAR_BUY },
+		{ "behaviour event", "event", CR_BAR },
+		{ "behaviour rating", "rating", CR_BAR },
+	};
+	int64_t counts[6], top = 0, pv;
+	int i, lines = 1, numw = 0;
+
+	draw_heading(p->win, row_of(p, y), x, w, "Behaviour funnel");
+	for (i = 0; i < 6; i++) {
+		char num[32];
+
+		counts[i] = stat_count(st, steps[i].key);
+		if (counts[i] > top)
+			top = counts[i];
+		group_digits(num, sizeof num, counts[i]);
+		if (counts[i] > 0 && text_width(num) > numw)
+			numw = text_width(num);
+	}
+	if (top == 0) {
+		draw_text(p->win, row_of(p, y + 1), x, w, color_attr(CR_DIM),
+		    "no events");
+		return 2;
+	}
+	for (i = 0; i < 6; i++) {
+		int barw = w - 7 - numw - 1;
+		char num[32];
+
+		if (counts[i] == 0)
+			continue;
+		group_digits(num, sizeof num, counts[i]);
+		draw_text(p->win, row_of(p, y + lines), x, 6,
+		    color_attr(CR_LABEL), steps[i].label);
+		if (barw > 0)
+			draw_bar(p->win, row_of(p, y + lines), x + 7, barw,
+			    (double)counts[i] / (double)top,
+			    color_attr(steps[i].role));
+		draw_text_right(p->win, row_of(p, y + lines), x + w - numw,
+		    numw, 0, num);
+		lines++;
+	}
+	pv = counts[0];
+	if (pv > 0 && counts[3] > 0) {
+		draw_printf(p->win, row_of(p, y + lines), x, w,
+		    color_attr(CR_DIM), "buy/pv %.2f%%   cart/pv %.2f%%",
+		    100.0 * (double)counts[3] / (double)pv,
+		    100.0 * (double)counts[2] / (double)pv);
+		lines++;
+	} else if (pv == 0) {
+		draw_text(p->win, row_of(p, y + lines), x, w,
+		    color_attr(CR_DIM), "no pv/fav/cart/buy: no funnel");
+		lines++;
+	}
+	return lines;
+}
+
+/* A titled table; rows at most max_rows.  Returns lines used. */
+static int
+draw_section_table(const struct page *p, int y, int x, int w,
+    const char *title, const rf_table *t, const int *cols, int ncols,
+    int max_rows, const char *empty)
+{
+	int shown, top = row_of(p, y + 1), h;
+
+	draw_heading(p->win, row_of(p, y), x, w, title);
+	if (t == NULL || t->nrows == 0) {
+		draw_text(p->win, row_of(p, y + 1), x, w, color_attr(CR_DIM),
+		    empty);
+		return 2;
+	}
+	shown = t->nrows < max_rows ? t->nrows : max_rows;
+	h = shown + 1;
+	/* draw_table clips to the window: a negative top (scrolled away)
+	 * simply draws the rows still in sight. */
+	draw_table(p->win, top, x, h, w, t, cols, ncols, 0, -1);
+	return 1 + h;
+}
+
+static int
+has_titles(const rf_table *items)
+{
+	int r;
+
+	for (r = 0; items != NULL && items->ncols > 1 && r < items->nrows; r++)
+		if (table_get(items, r, 1) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+data_draw(struct view *v, WINDOW *win)
+{
+	struct data_view *dv = v->state;
+	int h = getmaxy(win), w = getmaxx(win), two = w >= 80;
+	int colw = two ? (w - 2) / 2 : w, rx = two ? colw + 2 : 0;
+	int ntop = h >= 30 ? DATA_TOP_MAX : 5, y = 0, a, b;
+	struct page p;
+	/* Narrow: the title says more than the id, the funnel ends at buy. */
+	static const int item_cols_wide[] = { 0, 1, 3, 5, 6, 7, 8, 4, 9 };
+	static const int item_cols_narrow[] = { 1, 3, 5, 7, 8, 4, 9, -1, -1 };
+	const int *item_cols;
+	static const int user_cols[] = { 0, 1, 3, 4, 5, 6, 2, 7 };
+	static const int import_cols[] = { 3, 2, 5, 6, 7 };
+	static const int reject_cols[] = { 2, 3, 1, 4 };
+	int icols[9], ucols[8], ni = 0, nu = 0, i;
+
+	if (v->stale)
+		data_load(v);
+	item_cols = colw < 56 && has_titles(dv->items) ? item_cols_narrow :
+	    item_cols_wide;
+	if (dv->error[0] != '\0') {
+		draw_heading(win, 0, 0, w, "Data");
+		draw_text(win, 1, 0, w, color_attr(CR_ERROR), dv->error);
+		return;
+	}
+	if (stat_count(dv->stats, "events") == 0 &&
+	    (dv->imports == NULL || dv->imports->nrows == 0)) {
+		static const char *const intro[] = {
+			"The store is empty.  Import a behaviour log from the "
+			    "console (press :), e.g.",
+			"",
+			"  import samples/tiny.csv",
+			"  import --format movielens ml-100k/u.data",
+			"",
+			"Formats: MovieLens (u.data, ratings.csv), Taobao "
+			    "user behaviour, or any",
+			"delimited file with a header or --map.  Then "
+			    "`stats`, `split` and `train`.",
+		};
+
+		draw_heading(win, 0, 0, w, "Data");
+		for (i = 0; i < 7; i++)
+			draw_text(win, 1 + i, 1, w - 1, i == 2 || i == 3 ?
+			    color_attr(CR_COMMAND) : 0, intro[i]);
+		dv->content_height = 8;
+		return;
+	}
+	if (dv->scroll > dv->content_height - h)
+		dv->scroll = dv->content_height - h;
+	if (dv->scroll < 0)
+		dv->scroll = 0;
+	p.win = win;
+	p.scroll = dv->scroll;
+
+	/* Only the columns that say something: a ratings log has no pv. */
+	for (i = 0; i < 9 && item_cols[i] >= 0; i++) {
+		int c = item_cols[i];
+
+		if (c >= 4 && dv->items != NULL && c < dv->items->ncols) {
+			int r, any = 0;
+
+			for (r = 0; r < dv->items->nrows && !any; r++) {
+				const char *s = table_get(dv->items, r, c);
+
+				any = s != NULL && strcmp(s, "0") != 0;
+			}
+			if (!any)
+				continue;
+		}
+		if (c == 1 || c == 2) {
+			/* Titles and categories only when known. */
+			int r, any = 0;
+
+			for (r = 0; dv->items && r < dv->items->nrows; r++)
+				any |= table_get(dv->items, r, c) != NULL;
+			if (!any)
+				continue;
+		}
+		icols[ni++] = c;
+	}
+	for (i = 0; i < 8; i++) {
+		int c = user_cols[i];
+
+		if (c >= 2 && dv->users != NULL && c < dv->users->ncols) {
+			int r, any = 0;
+
+			for (r = 0; r < dv->users->nrows && !any; r++) {
+				const char *s = table_get(dv->users, r, c);
+
+				any = s != NULL && strcmp(s, "0") != 0;
+			}
+			if (!any)
+				continue;
+		}
+		ucols[nu++] = c;
+	}
+
+	a = draw_summary(&p, y, 0, colw, dv->stats);
+	b = draw_funnel(&p, two ? y : y + a, rx, colw, dv->stats);
+	y += two ? (a > b ? a : b) : a + b;
+
+	a = draw_section_table(&p, y, 0, two ? colw : w, "Imports",
+	    dv->imports, import_cols, 5, two ? 4 : 3, "none");
+	b = 2;
+	draw_heading(win, row_of(&p, two ? y : y + a), rx, colw,
+	    "Activity over time");
+	draw_text(win, row_of(&p, (two ? y : y + a) + 1), rx, colw,
+	    color_attr(CR_DIM), "(per-day counts: not available yet)");
+	y += two ? (a > b ? a : b) : a + b;
+
+	a = draw_section_table(&p, y, 0, colw, "Top items", dv->items, icols,
+	    ni, ntop, "none");
+	b = draw_section_table(&p, two ? y : y + a, rx, colw, "Top users",
+	    dv->users, ucols, nu, ntop, "none");
+	y += two ? (a > b ? a : b) : a + b;
+
+	{
+		char title[64];
+		int64_t n = stat_count(dv->stats, "rejects");
+
+		snprintf(title, sizeof title, "Rejected rows (%" PRId64 ")",
+		    n);
+		y += draw_section_table(&p, y, 0, w, title, dv->rejects,
+		    reject_cols, 4, dv->rejects ? dv->rejects->nrows : 0,
+		    "none: every row was accepted");
+	}
+	dv->content_height = y;
+}
+
+static int
+data_key(struct view *v, int key, int height)
+{
+	struct data_view *dv = v->state;
+	int s = dv->scroll, page = height > 2 ? height - 2 : 1;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		s++;
+		break;
+	case 'k':
+	case KEY_UP:
+		s--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+		s += page;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+		s -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		s = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		s = dv->content_height;
+		break;
+	case 'r':
+		v->stale = 1;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	default:
+		return VIEW_IGNORED;
+	}
+	if (s > dv->content_height - height)
+		s = dv->content_height - height;
+	if (s < 0)
+		s = 0;
+	dv->scroll = s;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+const struct view_ops view_data_ops = {
+	.name = "data",
+	.title = "Data",
+	.key = '1',
+	.keys = data_keys,
+	.open = data_open,
+	.close = data_close,
+	.draw = data_draw,
+	.key_press = data_key,
+};

@@ -1,0 +1,362 @@
+/* log: the output buffer and the Log view (scrollable; 's' shows only the
+ * commands, which is the session as a replayable script). */
+#include "views/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "views/color.h"
+#include "views/view.h"
+#include "views/widgets.h"
+
+void
+log_init(struct log_buffer *lb, int max_lines)
+{
+	memset(lb, 0, sizeof *lb);
+	lb->max = max_lines > 16 ? max_lines : 16;
+}
+
+void
+log_free(struct log_buffer *lb)
+{
+	int i;
+
+	for (i = 0; i < lb->n; i++)
+		free(lb->lines[i].text);
+	free(lb->lines);
+	memset(lb, 0, sizeof *lb);
+}
+
+static int
+log_push(struct log_buffer *lb, enum log_kind kind, const char *s, size_t n)
+{
+	char *text;
+
+	if (lb->n == lb->max) {
+		/* Drop the oldest quarter at once, not one line per append. */
+		int drop = lb->max / 4, i;
+
+		for (i = 0; i < drop; i++)
+			free(lb->lines[i].text);
+		memmove(lb->lines, lb->lines + drop,
+		    (size_t)(lb->n - drop) * sizeof *lb->lines);
+		lb->n -= drop;
+	}
+	if (lb->n == lb->cap) {
+		int cap = lb->cap ? lb->cap * 2 : 64;
+		struct log_line *grown;
+
+		if (cap > lb->max)
+			cap = lb->max;
+		grown = realloc(lb->lines, (size_t)cap * sizeof *grown);
+		if (grown == NULL)
+			return -1;
+		lb->lines = grown;
+		lb->cap = cap;
+	}
+	if ((text = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	lb->lines[lb->n].text = text;
+	lb->lines[lb->n].kind = kind;
+	lb->n++;
+	lb->appended++;
+	return 0;
+}
+
+int
+log_append(struct log_buffer *lb, enum log_kind kind, const char *text)
+{
+	const char *nl;
+
+	if (text == NULL)
+		return 0;
+	while ((nl = strchr(text, '\n')) != NULL) {
+		if (log_push(lb, kind, text, (size_t)(nl - text)) < 0)
+			return -1;
+		text = nl + 1;
+	}
+	if (*text == '\0')
+		return 0;
+	return log_push(lb, kind, text, strlen(text));
+}
+
+/* Append s padded with blanks to width display columns. */
+static int
+pad_cell(char **line, size_t *len, size_t *cap, const char *s, int width,
+    int right)
+{
+	int w = text_width(s), pad = width > w ? width - w : 0;
+	size_t need = *len + strlen(s) + (size_t)pad + 3;
+
+	if (need > *cap) {
+		size_t c = need * 2;
+		char *g = realloc(*line, c);
+
+		if (g == NULL)
+			return -1;
+		*line = g;
+		*cap = c;
+	}
+	if (right) {
+		memset(*line + *len, ' ', (size_t)pad);
+		*len += (size_t)pad;
+	}
+	memcpy(*line + *len, s, strlen(s));
+	*len += strlen(s);
+	if (!right) {
+		memset(*line + *len, ' ', (size_t)pad);
+		*len += (size_t)pad;
+	}
+	(*line)[*len] = '\0';
+	return 0;
+}
+
+int
+log_append_table(struct log_buffer *lb, const rf_table *t)
+{
+	int *widths, r, c, rc = 0;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (t == NULL || t->ncols == 0)
+		return 0;
+	if ((widths = calloc((size_t)t->ncols, sizeof *widths)) == NULL)
+		return -1;
+	for (c = 0; c < t->ncols; c++) {
+		widths[c] = text_width(t->names[c]);
+		for (r = 0; r < t->nrows; r++) {
+			const char *cell = table_get(t, r, c);
+			int w = text_width(cell ? cell : "-");
+
+			if (w > widths[c])
+				widths[c] = w;
+		}
+	}
+	for (r = -1; r < t->nrows && rc == 0; r++) {
+		size_t len = 0;
+
+		for (c = 0; c < t->ncols && rc == 0; c++) {
+			const char *cell = r < 0 ? t->names[c] :
+			    table_get(t, r, c);
+			int last = c == t->ncols - 1;
+
+			if (cell == NULL)
+				cell = "-";
+			/* No trailing blanks after a left-aligned last
+			 * column. */
+			rc = pad_cell(&line, &len, &cap, cell,
+			    last && t->types[c] == COL_TEXT ? 0 : widths[c],
+			    t->types[c] != COL_TEXT);
+			if (rc == 0 && !last)
+				rc = pad_cell(&line, &len, &cap, "  ", 0, 0);
+		}
+		if (rc == 0)
+			rc = log_append(lb, LOG_OUTPUT, line ? line : "");
+	}
+	free(line);
+	free(widths);
+	return rc;
+}
+
+/* --- the Log view --------------------------------------------------------- */
+
+struct log_view {
+	int top;		/* first line shown (in the filtered list) */
+	int left;		/* columns scrolled to the right */
+	int follow;		/* stick to the end as lines arrive */
+	int commands_only;	/* 's': the session as a script */
+	int last_height;
+};
+
+static const struct view_key log_keys[] = {
+	{ "j/k", "scroll" },
+	{ "h/l", "pan" },
+	{ "g/G", "top/end" },
+	{ "s", "session" },
+	{ NULL, NULL }
+};
+
+static int
+log_open(struct view *v)
+{
+	struct log_view *lv = calloc(1, sizeof *lv);
+
+	if (lv == NULL)
+		return -1;
+	lv->follow = 1;
+	v->state = lv;
+	return 0;
+}
+
+static void
+log_close(struct view *v)
+{
+	free(v->state);
+	v->state = NULL;
+}
+
+static int
+log_visible(const struct log_view *lv, const struct log_line *l)
+{
+	return !lv->commands_only || l->kind == LOG_COMMAND;
+}
+
+static int
+log_count(const struct log_view *lv, const struct log_buffer *lb)
+{
+	int i, n = 0;
+
+	if (!lv->commands_only)
+		return lb->n;
+	for (i = 0; i < lb->n; i++)
+		n += log_visible(lv, &lb->lines[i]);
+	return n;
+}
+
+/* Skip cols display columns of s. */
+static const char *
+skip_columns(const char *s, int cols)
+{
+	while (cols > 0 && *s != '\0') {
+		const char *p = s + 1;
+		char one[8];
+		size_t n;
+
+		while ((*p & 0xc0) == 0x80)
+			p++;
+		n = (size_t)(p - s) < sizeof one ? (size_t)(p - s) : 1;
+		memcpy(one, s, n);
+		one[n] = '\0';
+		cols -= text_width(one);
+		s = p;
+	}
+	return s;
+}
+
+static void
+log_draw(struct view *v, WINDOW *win)
+{
+	struct log_view *lv = v->state;
+	const struct log_buffer *lb = v->env->log;
+	int h = getmaxy(win), w = getmaxx(win), body = h - 1, total, i, row;
+
+	lv->last_height = h;
+	total = log_count(lv, lb);
+	if (lv->follow || lv->top > total - body)
+		lv->top = total - body;
+	if (lv->top < 0)
+		lv->top = 0;
+	draw_heading(win, 0, 0, w, lv->commands_only ?
+	    "Session log (the commands; `recfuse -f` replays them)" :
+	    "Log (command output and errors)");
+	if (total == 0) {
+		draw_text(win, 1, 1, w - 1, color_attr(CR_DIM),
+		    lv->commands_only ? "No commands yet." :
+		    "Nothing yet.  Command output and errors appear here.");
+		return;
+	}
+	for (i = 0, row = 0; i < lb->n && row < lv->top + body; i++) {
+		const struct log_line *l = &lb->lines[i];
+		int attr = 0, x = 0;
+		const char *text = l->text;
+
+		if (!log_visible(lv, l))
+			continue;
+		if (row++ < lv->top)
+			continue;
+		switch (l->kind) {
+		case LOG_ERROR:
+			attr = color_attr(CR_ERROR);
+			break;
+		case LOG_COMMAND:
+		case LOG_COMMAND_ASIDE:
+			attr = color_attr(CR_COMMAND);
+			if (!lv->commands_only) {
+				draw_text(win, row - lv->top, 0, 2, attr, "> ");
+				x = 2;
+			}
+			break;
+		case LOG_NOTE:
+			attr = color_attr(CR_DIM);
+			break;
+		case LOG_LABEL:
+			attr = color_attr(CR_LABEL);
+			break;
+		default:
+			break;
+		}
+		draw_text(win, row - lv->top, x, w - x, attr,
+		    skip_columns(text, lv->left));
+	}
+}
+
+static int
+log_key(struct view *v, int key, int height)
+{
+	struct log_view *lv = v->state;
+	int total = log_count(lv, v->env->log), body = height - 1;
+	int page = body > 1 ? body - 1 : 1, top = lv->top;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		top++;
+		break;
+	case 'k':
+	case KEY_UP:
+		top--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+	case 'f' & 0x1f:
+		top += page;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+	case 'b' & 0x1f:
+		top -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		top = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		top = total;
+		break;
+	case 'h':
+	case KEY_LEFT:
+		lv->left = lv->left >= 8 ? lv->left - 8 : 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'l':
+	case KEY_RIGHT:
+		lv->left += 8;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 's':
+		lv->commands_only = !lv->commands_only;
+		lv->follow = 1;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	default:
+		return VIEW_IGNORED;
+	}
+	if (top > total - body)
+		top = total - body;
+	if (top < 0)
+		top = 0;
+	lv->follow = top >= total - body;
+	lv->top = top;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+const struct view_ops view_log_ops = {
+	.name = "log",
+	.title = "Log",
+	.key = '5',
+	.keys = log_keys,
+	.open = log_open,
+	.close = log_close,
+	.draw = log_draw,
+	.key_press = log_key,
+};
