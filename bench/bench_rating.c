@@ -14,7 +14,8 @@
 #define TARGET_MPS	20.0
 
 /* A low-rank problem with ratings on 1..5: users and items with 8 hidden
- * tastes, Zipf-ish item popularity, so the access pattern is realistic. */
+ * tastes, skewed item popularity (i = n x^3, x uniform), so the access
+ * pattern is realistic: nnz / n_users ratings per user. */
 static int
 synthetic(interactions *m, int n_users, int n_items, int64_t nnz,
     uint64_t seed)
@@ -37,8 +38,6 @@ synthetic(interactions *m, int n_users, int n_items, int64_t nnz,
 	for (int j = 0; j < n_items * 8; j++)
 		itf[j] = (float)(0.4 * rf_rng_normal(&rng));
 	for (int u = 0; u < n_users; u++) {
-		/* per distinct items: a random start and a stride coprime
-		 * with n_items (prime) keeps the row sorted after a sort. */
 		int64_t start = k;
 
 		for (int64_t j = 0; j < per; j++) {
@@ -54,8 +53,8 @@ synthetic(interactions *m, int n_users, int n_items, int64_t nnz,
 			m->val[k] = (float)(int)(r + 0.5);
 			k++;
 		}
-		/* sort the row, then drop duplicates by nudging to unused
-		 * neighbours is not needed: duplicates are harmless for SGD. */
+		/* Insertion sort keeps the row's items ascending (CSR);
+		 * the odd repeated item is harmless to SGD's speed. */
 		for (int64_t a = start + 1; a < k; a++) {
 			int32_t x = m->idx[a];
 			float v = m->val[a];

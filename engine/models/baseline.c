@@ -113,7 +113,7 @@ bl_create(const dataset *ds, const interactions *train, const double *params,
 {
 	bl_model *m;
 
-	if (train->nnz > 0 && train->tptr == NULL) {
+	if (train->tptr == NULL) {
 		rf_fail(err, "baseline: training matrix has no transpose");
 		return NULL;
 	}
@@ -326,7 +326,7 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 		    len, need);
 		return NULL;
 	}
-	if (train->nnz > 0 && train->tptr == NULL) {
+	if (train->tptr == NULL) {
 		rf_fail(err, "baseline: training matrix has no transpose");
 		return NULL;
 	}

@@ -1,6 +1,7 @@
 /* svdpp: SVD++ (Koren 2008, "Factorization meets the neighborhood: a
  * multifaceted collaborative filtering model", eq. 15)
- *   r_hat(u, i) = mu + b_u + b_i + q_i . (p_u + |N(u)|^-1/2 sum_{j in N(u)} y_j)
+ *   r_hat(u, i) = mu + b_u + b_i
+ *       + q_i . (p_u + |N(u)|^-1/2 sum_{j in N(u)} y_j)
  * with N(u) the items u rated in the training data, fitted by SGD.
  *
  * The efficient schedule (the standard trick; a deviation from Koren's
@@ -106,7 +107,7 @@ sp_alloc(const dataset *ds, const interactions *train, const double *params,
 	size_t nnz = (size_t)train->nnz, kp;
 	double sum = 0;
 
-	if (train->nnz > 0 && train->tptr == NULL) {
+	if (train->tptr == NULL) {
 		rf_fail(err, "svdpp: training matrix has no transpose");
 		return NULL;
 	}
