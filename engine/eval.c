@@ -83,6 +83,112 @@ cell_metric(rf_table *t, double v, int decimals)
 		table_cell_real(t, v, decimals);
 }
 
+static void
+metric_row(rf_table *t, const char *name, const metrics *mt)
+{
+	table_begin_row(t);
+	table_cell_text(t, name);
+	cell_metric(t, mt->n_pred ? mt->rmse : NAN, 4);
+	cell_metric(t, mt->n_pred ? mt->mae : NAN, 4);
+	cell_metric(t, mt->precision, 4);
+	cell_metric(t, mt->recall, 4);
+	cell_metric(t, mt->ndcg, 4);
+	cell_metric(t, mt->map, 4);
+	cell_metric(t, mt->hit_rate, 4);
+	cell_metric(t, mt->mrr, 4);
+	cell_metric(t, mt->coverage, 4);
+	cell_metric(t, mt->mean_popularity, 1);
+}
+
+/* Is there a fusion to evaluate: one made in this session, or settings
+ * stored by an earlier one? */
+static int
+fusion_exists(workbench *wb)
+{
+	char *saved;
+
+	if (workbench_fusion_peek(wb))
+		return 1;
+	if ((saved = store_get_setting(workbench_store(wb), "fusion")) ==
+	    NULL)
+		return 0;
+	free(saved);
+	return 1;
+}
+
+int
+eval_fused(workbench *wb, int k, const int32_t *popularity,
+    const volatile int *cancel, metrics *out, rf_error *err)
+{
+	const fusion *f = workbench_fusion(wb, err);
+	const interactions *seen, *test = workbench_test_part(wb);
+	const dataset *ds;
+	int rc, rating = 1;
+
+	metrics_clear(out);
+	if (f == NULL)
+		return -1;
+	if (test == NULL || test->nnz == 0)
+		return rf_fail(err, "eval: the current split has no test part");
+	ds = fusion_dataset(f);
+	seen = workbench_fusion_seen(wb);
+	{
+		topn_eval ev = {
+			.score = fusion_score_user, .ctx = f, .train = seen,
+			.test = test, .popularity = popularity, .k = k,
+			.threads = 2, .max_users = 0, .cancel = cancel,
+		};
+
+		if ((rc = metrics_eval_topn(&ev, out, err)) != 0)
+			return rc;
+	}
+	for (int m = 0; m < fusion_n_models(f); m++)
+		if (fusion_model(f, m)->ops->predict == NULL)
+			rating = 0;
+	if (ds->is_rating && rating)
+		return metrics_eval_rating(fusion_predict, f, test,
+		    ds->rating_min, ds->rating_max, out, err);
+	return 0;
+}
+
+/*
+ * The eval table's fusion rows, when a fusion exists: after `refit`, each
+ * refitted model ("ease (refit)", trained on train + valid, ranked over
+ * the items not in train + valid, as the fusion is: like with like), then
+ * "fused".
+ */
+static int
+eval_fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
+    const volatile int *cancel, rf_error *err)
+{
+	const fusion *f;
+	metrics mt;
+	int rc;
+
+	if (!fusion_exists(wb))
+		return 0;
+	if ((f = workbench_fusion(wb, err)) == NULL)
+		return -1;
+	if (workbench_fusion_refitted(wb))
+		for (int m = 0; m < fusion_n_models(f); m++) {
+			char name[64];
+
+			rc = eval_model(fusion_model(f, m),
+			    workbench_fusion_seen(wb), workbench_test_part(wb),
+			    k, 2, pop, cancel, &mt, err);
+			if (rc != 0)
+				return rc > 0 ? rf_fail(err, "eval: "
+				    "cancelled") : -1;
+			snprintf(name, sizeof name, "%s (refit)",
+			    fusion_model_name(f, m));
+			metric_row(t, name, &mt);
+		}
+	if ((rc = eval_fused(wb, k, pop, cancel, &mt, err)) != 0)
+		return rc > 0 ? rf_fail(err, "eval: cancelled") : -1;
+	metric_row(t, "fused", &mt);
+	return 0;
+}
+
 rf_table *
 eval_table(workbench *wb, int k, const volatile int *cancel, rf_error *err)
 {
@@ -142,6 +248,11 @@ eval_table(workbench *wb, int k, const volatile int *cancel, rf_error *err)
 		cell_metric(t, mt.mrr, 4);
 		cell_metric(t, mt.coverage, 4);
 		cell_metric(t, mt.mean_popularity, 1);
+	}
+	if (eval_fused_rows(wb, t, k, pop, cancel, err) < 0) {
+		free(pop);
+		table_free(t);
+		return NULL;
 	}
 	free(pop);
 	return t;
@@ -212,6 +323,72 @@ score_excluding_train(const model *m, const interactions *train, int u,
 		scores[train->idx[p]] = -INFINITY;
 }
 
+int
+eval_is_fused(const char *model_name)
+{
+	return model_name && strcasecmp(model_name, "fused") == 0;
+}
+
+/* The fusion for `--model fused` (saved models of the split loaded). */
+static const fusion *
+pick_fused(workbench *wb, rf_error *err)
+{
+	if (eval_ready(wb, err) < 0)
+		return NULL;
+	return workbench_fusion(wb, err);
+}
+
+static rf_table *
+recommend_fused(workbench *wb, const char *user, int k, rf_error *err)
+{
+	const fusion *f;
+	const dataset *ds;
+	float *scores;
+	int32_t *top;
+	rf_table *t;
+	char title[160];
+	int u, n;
+
+	if ((f = pick_fused(wb, err)) == NULL)
+		return NULL;
+	ds = fusion_dataset(f);
+	if ((u = dataset_user_index(ds, user)) < 0) {
+		rf_fail(err, "recommend: unknown user '%s'", user);
+		return NULL;
+	}
+	scores = malloc((size_t)(k > 0 ? k : 1) * sizeof *scores);
+	top = malloc((size_t)(k > 0 ? k : 1) * sizeof *top);
+	snprintf(title, sizeof title, "recommend %s (fused)", user);
+	if (scores == NULL || top == NULL || (t = table_new(title)) == NULL) {
+		free(scores);
+		free(top);
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	if ((n = fusion_recommend(f, u, k, top, scores, err)) < 0) {
+		free(scores);
+		free(top);
+		table_free(t);
+		return NULL;
+	}
+	table_add_column(t, "rank", COL_INT);
+	table_add_column(t, "item", COL_TEXT);
+	table_add_column(t, "title", COL_TEXT);
+	table_add_column(t, "score", COL_REAL);
+	for (int r = 0; r < n; r++) {
+		int i = top[r];
+
+		table_begin_row(t);
+		table_cell_int(t, r + 1);
+		table_cell_text(t, ds->item_ext ? ds->item_ext[i] : NULL);
+		table_cell_text(t, ds->item_title ? ds->item_title[i] : NULL);
+		table_cell_real(t, scores[r], 4);
+	}
+	free(scores);
+	free(top);
+	return t;
+}
+
 rf_table *
 eval_recommend(workbench *wb, const char *user, int k, const char *model_name,
     rf_error *err)
@@ -225,6 +402,8 @@ eval_recommend(workbench *wb, const char *user, int k, const char *model_name,
 	char title[160];
 	int u, n;
 
+	if (eval_is_fused(model_name))
+		return recommend_fused(wb, user, k, err);
 	if ((e = eval_pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;
 	ds = e->m->ds;
@@ -281,13 +460,24 @@ eval_export_recs(workbench *wb, const char *path, int k,
 	int32_t *top;
 	FILE *f;
 	int64_t written = 0;
+	const fusion *fu = NULL;
 
-	if ((e = eval_pick_model(wb, model_name, 0, err)) == NULL)
-		return -1;
-	ds = e->m->ds;
-	train = workbench_train_part(wb);
-	if (model_used)
-		*model_used = e->m->ops->name;
+	if (eval_is_fused(model_name)) {
+		if ((fu = pick_fused(wb, err)) == NULL)
+			return -1;
+		e = NULL;
+		ds = fusion_dataset(fu);
+		train = workbench_fusion_seen(wb);
+		if (model_used)
+			*model_used = "fused";
+	} else {
+		if ((e = eval_pick_model(wb, model_name, 0, err)) == NULL)
+			return -1;
+		ds = e->m->ds;
+		train = workbench_train_part(wb);
+		if (model_used)
+			*model_used = e->m->ops->name;
+	}
 	if (ds->user_ext == NULL || ds->item_ext == NULL)
 		return rf_fail(err, "export: the data have no external ids");
 	if ((f = fopen(path, "w")) == NULL)
@@ -309,6 +499,22 @@ eval_export_recs(workbench *wb, const char *path, int k,
 			fclose(f);
 			return rf_fail(err, "%s: export cancelled after %lld "
 			    "users", path, (long long)written);
+		}
+		if (fu) {
+			/* scores[] then holds the top's scores in order. */
+			if ((n = fusion_recommend(fu, u, k, top, scores,
+			    err)) < 0) {
+				free(scores);
+				free(top);
+				fclose(f);
+				return -1;
+			}
+			for (int r = 0; r < n; r++)
+				fprintf(f, "%s\t%s\t%d\t%.6g\n",
+				    ds->user_ext[u], ds->item_ext[top[r]],
+				    r + 1, scores[r]);
+			written++;
+			continue;
 		}
 		score_excluding_train(e->m, train, u, scores);
 		n = topk_select(scores, ds->n_items, k, top);
@@ -399,12 +605,29 @@ eval_export_preds(workbench *wb, const char *path, const char *pairs_path,
 	long lineno = 0;
 	int rc = 0;
 
+	const fusion *fu = NULL;
+
 	memset(res, 0, sizeof *res);
-	if ((e = eval_pick_model(wb, model_name, 1, err)) == NULL)
-		return -1;
-	ds = e->m->ds;
-	train = workbench_train_part(wb);
-	res->model = e->m->ops->name;
+	if (eval_is_fused(model_name)) {
+		if ((fu = pick_fused(wb, err)) == NULL)
+			return -1;
+		for (int m = 0; m < fusion_n_models(fu); m++)
+			if (fusion_model(fu, m)->ops->predict == NULL)
+				return rf_fail(err, "fused: %s does not "
+				    "predict ratings (a rating fusion needs "
+				    "models that all do: baseline, mf, svdpp, "
+				    "itemknn)", fusion_model_name(fu, m));
+		e = NULL;
+		ds = fusion_dataset(fu);
+		train = workbench_fusion_seen(wb);
+		res->model = "fused";
+	} else {
+		if ((e = eval_pick_model(wb, model_name, 1, err)) == NULL)
+			return -1;
+		ds = e->m->ds;
+		train = workbench_train_part(wb);
+		res->model = e->m->ops->name;
+	}
 	if ((in = fopen(pairs_path, "r")) == NULL)
 		return file_fail(err, pairs_path, "cannot read");
 	if ((out = fopen(path, "w")) == NULL) {
@@ -436,7 +659,8 @@ eval_export_preds(workbench *wb, const char *path, const char *pairs_path,
 		known_u = u >= 0 && train->ptr[u + 1] > train->ptr[u];
 		known_i = i >= 0 && train->tptr[i + 1] > train->tptr[i];
 		if (known_u && known_i)
-			p = e->m->ops->predict(e->m, u, i);
+			p = fu ? fusion_predict(fu, u, i) :
+			    e->m->ops->predict(e->m, u, i);
 		else {
 			p = bf.mu + (known_u ? bf.bu[u] : 0) +
 			    (known_i ? bf.bi[i] : 0);

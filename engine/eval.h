@@ -30,9 +30,20 @@ int eval_model(const model *m, const interactions *train,
 int32_t *eval_train_popularity(const interactions *train);
 
 /* eval: one row per model in memory (loading saved ones first): model,
- * RMSE, MAE, P/R/NDCG/MAP/HR/MRR@k, coverage, mean popularity. */
+ * RMSE, MAE, P/R/NDCG/MAP/HR/MRR@k, coverage, mean popularity; then, when
+ * a fusion exists (made in this session or stored), after `refit` one row
+ * per refitted model ("ease (refit)") and a "fused" row. */
 rf_table *eval_table(workbench *wb, int k, const volatile int *cancel,
     rf_error *err);
+
+/* The fusion on the test part: top-N over the items not in what its
+ * models were trained on (train, or train + valid after `refit`), and
+ * RMSE/MAE when every model predicts ratings.  1 when cancelled. */
+int eval_fused(workbench *wb, int k, const int32_t *popularity,
+    const volatile int *cancel, metrics *out, rf_error *err);
+/* model_name is "fused" (any case): recommend, export recs and export
+ * preds then use the workbench's fusion. */
+int eval_is_fused(const char *model_name);
 
 /* The model to use: by name, or the most recently trained (for_predict:
  * the most recent one with rating predictions). */

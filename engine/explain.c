@@ -340,6 +340,20 @@ build_sentence(const fusion *f, explanation *e)
 		}
 	top = &e->models[order[0]];
 	display_name(top->name, name, sizeof name);
+	if (e->in_history) {
+		snprintf(e->sentence, sizeof e->sentence, "Not recommended: "
+		    "the item is already in the user's history");
+		return;
+	}
+	if (e->base == 0 && top->contribution <= 0) {
+		/* With z-scores (and the like) a model's term is below 0
+		 * when it ranks the item under the user's average
+		 * candidate: no model pushes it up. */
+		snprintf(e->sentence, sizeof e->sentence, "Hardly recommended "
+		    "(rank %d of %d): no model scores it above this user's "
+		    "average candidate", e->fused_rank, e->pool_len);
+		return;
+	}
 	if (n == 1)
 		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
 		    "Recommended by %s", name);

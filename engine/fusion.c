@@ -1217,9 +1217,23 @@ pool_block(const fusion_pool *p, int r, ublock *b)
 	b->tr = p->tr + off;
 }
 
+/* fusion_pool_eval() with, when per_user is not NULL, each evaluated
+ * user's NDCG (per_user[0]) and recall (per_user[1]) in pool order
+ * (entries of users without eval items are left alone). */
+static int
+pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
+    double *const per_user[2], rf_error *err);
+
 int
 fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
     rf_error *err)
+{
+	return pool_eval(f, p, single, k, out, NULL, err);
+}
+
+static int
+pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
+    double *const per_user[2], rf_error *err)
 {
 	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
 	int32_t *top = malloc(((size_t)k + 1) * sizeof *top);
@@ -1277,6 +1291,10 @@ fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
 		nrec += nt;
 		metrics_user_topn(items, nt, k, p->eval->idx + lo,
 		    (int)(hi - lo), &um);
+		if (per_user) {
+			per_user[0][r] = um.ndcg;
+			per_user[1][r] = um.recall;
+		}
 		sum[0] += um.precision;
 		sum[1] += um.recall;
 		sum[2] += um.ndcg;
@@ -1755,6 +1773,136 @@ tune_measure(fusion *f, fusion_pool *p, int single, enum tune_metric metric)
 	return metric == TUNE_NDCG10 ? mt.ndcg : mt.recall;
 }
 
+/*
+ * The tuned quantity per pool row (user), for the one-standard-error rule
+ * below: v[r] such that the metric is sum_r v[r] / *scale over the rows
+ * with used[r] (larger = better): NDCG@10 or recall@20 per user (scale =
+ * the users evaluated), or minus the user's summed squared error (scale =
+ * the pairs; the metric is then -MSE, monotone in -RMSE).
+ */
+static int
+tune_units(fusion *f, fusion_pool *p, enum tune_metric metric, double *v,
+    uint8_t *used, double *scale)
+{
+	double *pu[2];
+	metrics mt;
+	rf_error err;
+
+	*scale = 0;
+	if (metric == TUNE_RMSE) {
+		if (p->pptr == NULL)
+			return -1;
+		for (int r = 0; r < p->nu; r++) {
+			double se = 0;
+
+			for (int64_t q = p->pptr[r]; q < p->pptr[r + 1]; q++) {
+				double d = clip_rating(f, fused_prediction(f,
+				    p->users[r], p->pred + (size_t)q * p->nm)) -
+				    p->truth[q];
+
+				se += d * d;
+			}
+			v[r] = -se;
+			used[r] = p->pptr[r + 1] > p->pptr[r];
+			*scale += (double)(p->pptr[r + 1] - p->pptr[r]);
+		}
+		return 0;
+	}
+	if ((pu[0] = calloc((size_t)p->nu + 1, sizeof *pu[0])) == NULL ||
+	    (pu[1] = calloc((size_t)p->nu + 1, sizeof *pu[1])) == NULL) {
+		free(pu[0]);
+		return -1;
+	}
+	if (pool_eval(f, p, -1, metric == TUNE_NDCG10 ? 10 : 20, &mt, pu,
+	    &err) < 0) {
+		free(pu[0]);
+		free(pu[1]);
+		return -1;
+	}
+	for (int r = 0; r < p->nu; r++) {
+		int u = p->users[r];
+
+		used[r] = p->eval->ptr[u + 1] > p->eval->ptr[u];
+		v[r] = used[r] ? pu[metric == TUNE_NDCG10 ? 0 : 1][r] : 0;
+		*scale += used[r];
+	}
+	free(pu[0]);
+	free(pu[1]);
+	return 0;
+}
+
+/*
+ * Shrink the tuned weights toward equal weights while the loss on
+ * validation stays within one standard error: the "one-standard-error
+ * rule" (Hastie, Tibshirani & Friedman, ESL 2nd ed., section 7.10) applied
+ * along w(l) = (1 - l) uniform + l w*, l = 0, 0.1, ..., 1.  Equal weights
+ * are hard to beat out of sample (the "forecast combination puzzle",
+ * Smith & Wallis 2009): weights fitted on a validation part carry its
+ * noise and its drift, and after `refit` they are applied to models that
+ * saw more (and more recent) data than the ones they were tuned on.  The
+ * standard error is the optimum's, over users (the independent units),
+ * as in ESL.  Returns the chosen l (1: no shrinkage) and
+ * leaves the chosen weights in w; -1 on error.
+ */
+static double
+tune_shrink(fusion *f, fusion_pool *p, enum tune_metric metric, double *w,
+    double floor_metric, int *evals)
+{
+	int n = f->n, nu = p->nu;
+	double *vs = malloc(((size_t)nu + 1) * sizeof *vs);
+	double *v = malloc(((size_t)nu + 1) * sizeof *v);
+	uint8_t *used = malloc((size_t)nu + 1);
+	double best[FUSION_MAX_MODELS], scale, chosen = 1;
+
+	if (vs == NULL || v == NULL || used == NULL) {
+		free(vs);
+		free(v);
+		free(used);
+		return -1;
+	}
+	memcpy(best, w, (size_t)n * sizeof *w);
+	memcpy(f->set.w, best, (size_t)n * sizeof *w);
+	if (tune_units(f, p, metric, vs, used, &scale) < 0 || scale <= 0)
+		goto out;
+	for (int step = 0; step < 10; step++) {
+		double l = step / 10.0, t[FUSION_MAX_MODELS];
+		double sd = 0, sdd = 0, mean, se, cnt = 0, sum = 0;
+
+		for (int m = 0; m < n; m++)
+			t[m] = (1 - l) / n + l * best[m];
+		memcpy(f->set.w, t, (size_t)n * sizeof *t);
+		if (tune_units(f, p, metric, v, used, &scale) < 0)
+			goto out;
+		(*evals)++;
+		for (int r = 0; r < nu; r++)
+			if (used[r]) {
+				sd += vs[r];
+				sdd += vs[r] * vs[r];
+				sum += v[r];
+				cnt++;
+			}
+		if (cnt < 2)
+			break;
+		mean = sd / cnt;
+		/* The standard error of the optimum's estimate, as ESL's
+		 * rule has it: sum_r v_r / scale over cnt independent users
+		 * has standard error sqrt(cnt * var(v)) / scale. */
+		se = sqrt(cnt * ((sdd - cnt * mean * mean) / (cnt - 1))) /
+		    scale;
+		if (sum / scale > floor_metric && (sd - sum) / scale <= se) {
+			memcpy(w, t, (size_t)n * sizeof *t);
+			chosen = l;
+			break;
+		}
+	}
+out:
+	memcpy(f->set.w, w, (size_t)n * sizeof *w);
+	free(vs);
+	free(v);
+	free(used);
+	return chosen;
+}
+
 /* Coordinate ascent over the simplex: move one weight by +-step (then
  * renormalise) and keep the move only when the metric strictly rises. */
 static double
@@ -1808,6 +1956,14 @@ tune_ascent(fusion *f, fusion_pool *p, enum tune_metric metric, double *w,
 int
 fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
+    const volatile int *cancel, rf_error *err)
+{
+	return fusion_tune_ex(f, valid, test, metric, 1, rep, cancel, err);
+}
+
+int
+fusion_tune_ex(fusion *f, fusion_pool *valid, fusion_pool *test,
+    enum tune_metric metric, int shrink, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err)
 {
 	static const enum fusion_norm norms[] = {
@@ -1867,10 +2023,22 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 	/* Never worse than the best single model: unless the fusion beats
 	 * it strictly, keep that model alone with raw scores (the fused
 	 * ranking is then exactly the model's own). */
+	rep->shrink = 1;
 	if (!(best > best_single)) {
 		memset(bw, 0, sizeof bw);
 		bw[rep->best_single] = 1;
 		bnorm = NORM_RAW;
+	} else if (shrink && n > 1) {
+		double l;
+
+		f->set.norm = bnorm;
+		if ((l = tune_shrink(f, valid, metric, bw,
+		    metric == TUNE_RMSE ? -best_single * best_single :
+		    best_single, &rep->evaluations)) < 0) {
+			f->set = saved;
+			return rf_fail(err, "tune: out of memory");
+		}
+		rep->shrink = l;
 	}
 	f->set.norm = bnorm;
 	memcpy(f->set.w, bw, sizeof bw);

@@ -146,6 +146,9 @@ typedef struct fusion_tune_report {
 	double w[FUSION_MAX_MODELS];		/* normalised */
 	int evaluations;
 	double seconds;
+	/* where the weights ended on the way from equal weights (0) to the
+	 * validation optimum (1), by the one-standard-error rule */
+	double shrink;
 } fusion_tune_report;
 
 /*
@@ -158,6 +161,13 @@ typedef struct fusion_tune_report {
  */
 int fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
+    const volatile int *cancel, rf_error *err);
+/* The same; shrink = 0 keeps the validation optimum as it is (fusion_tune
+ * shrinks it toward equal weights by the one-standard-error rule: the
+ * weights closest to equal whose validation metric is within one paired
+ * standard error of the optimum, and still above the best single). */
+int fusion_tune_ex(fusion *f, fusion_pool *valid, fusion_pool *test,
+    enum tune_metric metric, int shrink, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
 
 /* Scores of every item for user u (score_fn for metrics_eval_topn):

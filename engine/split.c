@@ -66,6 +66,8 @@ test_count(const split_spec *spec, int64_t n)
 {
 	int64_t t;
 
+	if (spec->kind == SPLIT_PAIRS)
+		return 0;	/* marked beforehand */
 	if (n < SPLIT_MIN_USER)
 		return 0;
 	if (spec->kind == SPLIT_LAST)
@@ -86,8 +88,11 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 	struct by_time *e = NULL;
 	int64_t maxrow = 0;
 	rf_rng rng;
-	int random = spec->kind == SPLIT_RANDOM;
+	int random = spec->kind == SPLIT_RANDOM || spec->kind == SPLIT_PAIRS;
 
+	if (spec->kind == SPLIT_PAIRS && spec->mark == NULL)
+		return rf_fail(err, "split: pairs needs the marked entries "
+		    "(split_mark_pairs)");
 	memset(out, 0, sizeof *out);
 	out->spec = *spec;
 	split_spec_text(spec, out->text, sizeof out->text);
@@ -107,7 +112,16 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 	for (int u = 0; spec->kind != SPLIT_NONE && u < all->n_users; u++) {
 		int64_t lo = all->ptr[u], n = all->ptr[u + 1] - lo, t, ntrain;
 
-		if ((t = test_count(spec, n)) == 0)
+		if (spec->kind == SPLIT_PAIRS) {
+			for (int64_t j = 0; j < n; j++)
+				if (spec->mark[lo + j])
+					out->assign[lo + j] = SPLIT_TEST;
+			t = 0;
+			for (int64_t j = 0; j < n; j++)
+				t += spec->mark[lo + j] != 0;
+			if (t == n || spec->valid_frac <= 0)
+				continue;
+		} else if ((t = test_count(spec, n)) == 0)
 			continue;
 		for (int64_t j = 0; j < n; j++) {
 			e[j].ts = all->ts ? all->ts[lo + j] : 0;
@@ -116,7 +130,9 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 		}
 		if (!random)
 			qsort(e, (size_t)n, sizeof *e, by_time_cmp);
-		hold_out(e, n, t, random, &rng, SPLIT_TEST, out->assign);
+		if (spec->kind != SPLIT_PAIRS)
+			hold_out(e, n, t, random, &rng, SPLIT_TEST,
+			    out->assign);
 		ntrain = n - t;
 		if (spec->valid_frac > 0 && ntrain >= SPLIT_MIN_USER) {
 			int64_t v = round_share(spec->valid_frac, ntrain);
@@ -168,6 +184,10 @@ split_spec_text(const split_spec *spec, char *buf, size_t n)
 		snprintf(buf, n, "random %g%s --seed %llu", spec->frac, valid,
 		    (unsigned long long)spec->seed);
 		break;
+	case SPLIT_PAIRS:
+		snprintf(buf, n, "pairs %s%s --seed %llu", spec->path, valid,
+		    (unsigned long long)spec->seed);
+		break;
 	default:
 		snprintf(buf, n, "none");
 		break;
@@ -212,9 +232,11 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 		spec->kind = SPLIT_LAST;
 	else if (strcmp(words[0], "random") == 0)
 		spec->kind = SPLIT_RANDOM;
+	else if (strcmp(words[0], "pairs") == 0)
+		spec->kind = SPLIT_PAIRS;
 	else
 		return rf_fail(err, "split: unknown kind '%s' (expected "
-		    "temporal|last|random|none)", words[0]);
+		    "temporal|last|random|none, or pairs PATH)", words[0]);
 	spec->frac = 0.2;
 	spec->last_n = 1;
 	for (int k = 1; k < n; k++) {
@@ -233,7 +255,12 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 		} else if (pos == 0 && words[k][0] != '-' &&
 		    spec->kind != SPLIT_NONE) {
 			pos++;
-			if (spec->kind == SPLIT_LAST) {
+			if (spec->kind == SPLIT_PAIRS) {
+				if (strlen(words[k]) >= sizeof spec->path)
+					return rf_fail(err, "split: path too "
+					    "long");
+				strcpy(spec->path, words[k]);
+			} else if (spec->kind == SPLIT_LAST) {
 				char *end;
 				long v;
 
@@ -252,6 +279,77 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 	}
 	if (spec->kind == SPLIT_NONE)
 		spec->valid_frac = 0;
+	if (spec->kind == SPLIT_PAIRS && spec->path[0] == '\0')
+		return rf_fail(err, "split: pairs needs the file of test pairs "
+		    "(split pairs u1.test)");
+	return 0;
+}
+
+int
+split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
+    int64_t *n_marked, int64_t *n_missing, rf_error *err)
+{
+	const interactions *all = &ds->all;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	uint8_t *mk;
+
+	*mark = NULL;
+	*n_marked = *n_missing = 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return rf_fail(err, "split: %s: %s", path, strerror(errno));
+	if ((mk = calloc((size_t)(all->nnz ? all->nnz : 1), 1)) == NULL) {
+		fclose(f);
+		return rf_fail(err, "split: out of memory");
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		const char *sep = strchr(line, '\t') ? "\t\r\n" : " ,\r\n";
+		char *save = NULL, *ue, *ie;
+		int u, i;
+		int64_t lo, hi;
+
+		if ((ue = strtok_r(line, sep, &save)) == NULL || *ue == '#')
+			continue;
+		if ((ie = strtok_r(NULL, sep, &save)) == NULL)
+			continue;
+		u = dataset_user_index(ds, ue);
+		i = dataset_item_index(ds, ie);
+		if (u < 0 || i < 0) {
+			(*n_missing)++;
+			continue;
+		}
+		/* Binary search: items ascend within a row. */
+		lo = all->ptr[u];
+		hi = all->ptr[u + 1];
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo) / 2;
+
+			if (all->idx[mid] < i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < all->ptr[u + 1] && all->idx[lo] == i) {
+			if (!mk[lo])
+				(*n_marked)++;
+			mk[lo] = 1;
+		} else
+			(*n_missing)++;
+	}
+	free(line);
+	if (ferror(f)) {
+		fclose(f);
+		free(mk);
+		return rf_fail(err, "split: %s: read error", path);
+	}
+	fclose(f);
+	if (*n_marked == 0) {
+		free(mk);
+		return rf_fail(err, "split: %s: none of its pairs is in the "
+		    "data (import the file too)", path);
+	}
+	*mark = mk;
 	return 0;
 }
 

@@ -19,7 +19,8 @@ enum split_part { SPLIT_TRAIN = 0, SPLIT_VALID = 1, SPLIT_TEST = 2 };
 #define SPLIT_MASK_VALID	SPLIT_MASK(SPLIT_VALID)
 #define SPLIT_MASK_TEST		SPLIT_MASK(SPLIT_TEST)
 
-enum split_kind { SPLIT_NONE, SPLIT_TEMPORAL, SPLIT_LAST, SPLIT_RANDOM };
+enum split_kind { SPLIT_NONE, SPLIT_TEMPORAL, SPLIT_LAST, SPLIT_RANDOM,
+	SPLIT_PAIRS };
 
 /* Users with fewer interactions than this stay whole in train (and a
  * user's train part smaller than this gives no validation entries). */
@@ -31,11 +32,16 @@ typedef struct split_spec {
 	int last_n;		/* last: entries held out per user */
 	double valid_frac;	/* share of the remaining train carved as valid */
 	uint64_t seed;		/* random */
+	/* pairs: the file whose (user, item) pairs are the test part (a
+	 * given split such as ml-100k's u1.test), and the entries it marks
+	 * (split_mark_pairs(); not owned, only needed by split_make) */
+	char path[256];
+	const uint8_t *mark;
 } split_spec;
 
 typedef struct split {
 	split_spec spec;
-	char text[128];		/* canonical spec text: "temporal 0.2 --valid 0.1" */
+	char text[320];		/* canonical spec text: "temporal 0.2 --valid 0.1" */
 	int64_t id;		/* splits.id, 0 when not stored */
 	int64_t nnz;
 	uint8_t *assign;	/* (nnz) enum split_part per CSR entry */
@@ -49,8 +55,11 @@ typedef struct split {
  *   last N:        the last min(N, n - 1) entries are test;
  *   random FRAC:   floor(FRAC * n + 0.5) entries drawn uniformly (seeded,
  *                  users in index order) are test;
+ *   pairs PATH:    the entries spec->mark marks are test, whatever the
+ *                  user's size (a split given by a file);
  * then with valid_frac > 0 the same rule (temporal for temporal and last,
- * random for random) carves validation entries out of the train part.
+ * random for random and pairs) carves validation entries out of the train
+ * part.
  * On ml-100k, temporal 0.2 holds out 20,000 of the 100,000 ratings.
  */
 int split_make(const interactions *all, const split_spec *spec, split *out,
@@ -58,10 +67,19 @@ int split_make(const interactions *all, const split_spec *spec, split *out,
 void split_free(split *s);
 
 /* Parse "temporal 0.2 --valid 0.1", "last 5", "random 0.2 --seed 7",
- * "none" (the words the split command takes). */
+ * "pairs PATH --valid 0.1 --seed 1", "none" (the words the split command
+ * takes; PATH has no blanks). */
 int split_parse(const char *text, split_spec *spec, rf_error *err);
 /* Canonical text of a spec (what split_parse reads back). */
 void split_spec_text(const split_spec *spec, char *buf, size_t n);
+
+/* Mark (one byte per entry of ds->all, malloc'd into *mark) the entries
+ * whose (user, item) pair a file lists: "user<TAB>item[<TAB>...]" per line
+ * (or blank-separated), external ids, as ml-100k's uN.test.  *n_marked
+ * gets the marked entries, *n_missing the lines whose pair is not in the
+ * data (import the file too: its events must be in the store). */
+int split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
+    int64_t *n_marked, int64_t *n_missing, rf_error *err);
 
 /* The rows of all whose assignment is in mask (SPLIT_MASK_*), with the
  * same dimensions; transpose built when with_transpose. */
