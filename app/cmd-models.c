@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/cmd.h"
+#include "app/cmd-train.h"
 #include "engine/eval.h"
 #include "engine/models/registry.h"
 #include "engine/split.h"
@@ -29,6 +30,8 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 	const split *s;
 	const interactions *te;
 	int64_t users = 0;
+	uint8_t *mark = NULL;
+	int rc;
 
 	snprintf(text, sizeof text, "%s%s%s", a->argv[0], a->argc > 1 ? " " :
 	    "", a->argc > 1 ? a->argv[1] : "");
@@ -42,7 +45,25 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
-	if (workbench_set_split(ctx->wb, &spec, &err) < 0) {
+	if (spec.kind == SPLIT_PAIRS) {
+		/* A split given by a file: mark its pairs in the snapshot. */
+		const dataset *ds = workbench_dataset(ctx->wb, &err);
+		int64_t marked, missing;
+
+		if (ds == NULL || split_mark_pairs(ds, spec.path, &mark,
+		    &marked, &missing, &err) < 0) {
+			cmd_error(ctx, "split: %s", err.msg);
+			return -1;
+		}
+		if (missing > 0)
+			cmd_printf(ctx, "split: %" PRId64 " pair%s of %s not "
+			    "in the data (left out)", missing, missing == 1 ?
+			    "" : "s", spec.path);
+		spec.mark = mark;
+	}
+	rc = workbench_set_split(ctx->wb, &spec, &err);
+	free(mark);
+	if (rc < 0) {
 		cmd_error(ctx, "split: %s", err.msg);
 		return -1;
 	}
@@ -64,18 +85,21 @@ const cmd_entry cmd_split_entry = {
 	.options = "valid= seed=",
 	.min_args = 1,
 	.max_args = 2,
-	.usage = "split temporal|last|random|none [FRAC|N] [--valid FRAC] "
-	    "[--seed S]",
+	.usage = "split temporal|last|random|pairs|none [FRAC|N|PATH] "
+	    "[--valid FRAC] [--seed S]",
 	.help = "Divide each user's interactions into train / test (and\n"
 	    "validation with --valid, carved from train the same way):\n"
 	    "  temporal FRAC  the last FRAC by time (default 0.2) are test\n"
 	    "  last N         the last N by time are test\n"
 	    "  random FRAC    FRAC drawn at random (seeded) are test\n"
+	    "  pairs PATH     the (user, item) pairs PATH lists are test (a\n"
+	    "                 given split: import its events too; validation\n"
+	    "                 is then drawn at random, seeded)\n"
 	    "  none           everything is train\n"
 	    "Users with fewer than 5 interactions stay whole in train.  The\n"
 	    "assignment is stored so that runs can be reproduced.",
 	.flags = 0,
-	.complete = { "temporal|last|random|none" },
+	.complete = { "temporal|last|random|pairs|none" },
 	.exec = cmd_split_exec,
 };
 
@@ -181,6 +205,13 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "train: %s", err.msg);
 		free(params);
 		return -1;
+	}
+	if (ctx->app != NULL) {
+		/* The TUI: beside the screen, queued behind a running job. */
+		rc = train_background(ctx, ops, params, (int)epochs,
+		    (uint64_t)seed);
+		free(params);
+		return rc;
 	}
 	p.epochs = (int)epochs;
 	p.rmse = train_valid_is_rmse(ops, workbench_dataset_peek(ctx->wb));
@@ -291,7 +322,9 @@ const cmd_entry cmd_eval_entry = {
 	.help = "Evaluate every trained model on the test part: RMSE/MAE on\n"
 	    "rating data, and precision, recall, NDCG, MAP, hit rate, MRR at\n"
 	    "K ranking all items the user has not seen in train; catalogue\n"
-	    "coverage and mean popularity of the recommended items.",
+	    "coverage and mean popularity of the recommended items.  When a\n"
+	    "fusion exists, a `fused` row (and after `refit` one row per\n"
+	    "refitted model, ranked like the fusion over train + valid).",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_eval_exec,
@@ -326,8 +359,8 @@ const cmd_entry cmd_recommend_entry = {
 	.max_args = 1,
 	.usage = "recommend USER [--k 10] [--model NAME]",
 	.help = "Top K items for a user (external id) from a trained model\n"
-	    "(the most recently trained one by default), leaving out the\n"
-	    "items the user has in train.",
+	    "(the most recently trained one by default; `--model fused`: the\n"
+	    "fusion), leaving out the items the user has in train.",
 	.flags = 0,
 	.complete = { "user" },
 	.exec = cmd_recommend_exec,
@@ -395,6 +428,8 @@ const cmd_entry cmd_export_entry = {
 	    "export preds PATH --pairs FILE [--model NAME]",
 	.help = "recs: write user<TAB>item<TAB>rank<TAB>score, the top K of\n"
 	    "every user (external ids, train items left out).\n"
+	    "--model fused uses the fusion (recs and, when every model of it\n"
+	    "predicts ratings, preds).\n"
 	    "preds: read user<TAB>item pairs from FILE and write\n"
 	    "user<TAB>item<TAB>prediction; users or items unseen in training\n"
 	    "get the baseline estimate mu + b_u + b_i.",

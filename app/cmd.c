@@ -13,6 +13,8 @@
 extern const cmd_entry cmd_view_entry, cmd_save_display_entry;
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
     cmd_explain_entry, cmd_refit_entry;
+extern const cmd_entry cmd_user_entry;
+extern const cmd_entry cmd_stop_entry;
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
     cmd_eval_entry, cmd_recommend_entry, cmd_export_entry;
 
@@ -28,6 +30,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_sql_entry,
 	&cmd_split_entry,
 	&cmd_train_entry,
+	&cmd_stop_entry,
 	&cmd_models_entry,
 	&cmd_eval_entry,
 	&cmd_recommend_entry,
@@ -37,6 +40,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_tune_entry,
 	&cmd_explain_entry,
 	&cmd_refit_entry,
+	&cmd_user_entry,
 	&cmd_view_entry,
 	&cmd_save_display_entry,
 	&cmd_quit_entry,

@@ -307,6 +307,64 @@ option_takes_next(const cmd_entry *e, const char *name)
 	return 0;
 }
 
+/*
+ * User or item ids of the snapshot (none before it is built: completing
+ * never builds it).  There may be a million: every id is scanned for the
+ * common prefix, but only the first CONSOLE_ID_SHOWN matches are listed.
+ */
+#define CONSOLE_ID_SHOWN 100
+
+static char **
+complete_ids(const char *text, int users)
+{
+	const dataset *ds = con.hooks.wb ?
+	    workbench_dataset_peek(con.hooks.wb) : NULL;
+	char *const *ids;
+	char **m;
+	size_t len = strlen(text), lcp = 0;
+	const char *first = NULL;
+	int n, i, found = 0, kept = 0;
+
+	if (ds == NULL)
+		return NULL;
+	ids = users ? ds->user_ext : ds->item_ext;
+	n = users ? ds->n_users : ds->n_items;
+	if (ids == NULL ||
+	    (m = calloc(CONSOLE_ID_SHOWN + 2, sizeof *m)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const char *id = ids[i];
+
+		if (id == NULL || strncmp(id, text, len) != 0)
+			continue;
+		if (found++ == 0) {
+			first = id;
+			lcp = strlen(id);
+		} else {
+			size_t k = 0;
+
+			while (k < lcp && first[k] == id[k])
+				k++;
+			lcp = k;
+		}
+		if (kept < CONSOLE_ID_SHOWN &&
+		    (m[1 + kept] = strdup(id)) != NULL)
+			kept++;
+	}
+	if (found == 0 || (m[0] = strndup(first, lcp)) == NULL) {
+		for (i = 1; i <= kept; i++)
+			free(m[i]);
+		free(m);
+		return NULL;
+	}
+	if (found == 1) {
+		/* The one match is the completion itself. */
+		free(m[1]);
+		m[1] = NULL;
+	}
+	return m;
+}
+
 static char **
 console_complete(const char *text, int start, int end)
 {
@@ -377,8 +435,10 @@ console_complete(const char *text, int start, int end)
 		gen_words = words_of_commands();
 	else if (strchr(spec, '|') != NULL)
 		gen_words = words_from_list(spec);
+	else if (strcmp(spec, "user") == 0 || strcmp(spec, "item") == 0)
+		return complete_ids(text, spec[0] == 'u');
 	else
-		return NULL;	/* "user", "item", "param": not yet */
+		return NULL;	/* "param": not yet */
 	return rl_completion_matches(text, word_generator);
 }
 

@@ -15,6 +15,9 @@ struct console_hooks {
 	/* A note for the message line (the list of completions). */
 	void (*note)(void *ud, const char *text);
 	void *ud;
+	/* Where user and item ids to complete come from (its snapshot, once
+	 * built); may be NULL. */
+	const workbench *wb;
 };
 
 /* history_path may be NULL (no history file).  -1 and a message in

@@ -75,7 +75,7 @@ loop_poll(int key_fd, int timeout_ms, int *fired)
 		i = 1;
 	}
 	for (; i < n; i++)
-		if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (p[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			copy[i - (key_fd >= 0)].cb(copy[i - (key_fd >= 0)].ud);
 			(*fired)++;
 		}

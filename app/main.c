@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,10 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	cmd_ctx ctx;
 
+	/* Widths of UTF-8 text need the locale's character set; numbers stay
+	 * in the C locale so tables always print "0.5", never "0,5". */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	memset(&topts, 0, sizeof topts);
 	topts.color = getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0';
 	topts.unicode = 1;

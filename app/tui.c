@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "app/cmd-train.h"
 #include "app/console.h"
 #include "app/loop.h"
 #include "views/color.h"
@@ -241,6 +242,8 @@ tui_run_command(struct tui *t, const char *line, int typed)
 	}
 	if (t->ctx->quit)
 		t->quit = 1;
+	/* A job may have started, or gone with the data. */
+	train_watch(t->ctx);
 	if (line_may_write(line))
 		for (i = 0; i < VIEW_COUNT; i++)
 			t->views[i].stale = 1;
@@ -273,6 +276,19 @@ tui_focus_console(struct tui *t, int on)
 	console_set_focus(on);
 	console_paint();
 	t->dirty |= D_CONS | D_FOOT;
+}
+
+/* A view asks for an argument: the console opens with text typed. */
+static void
+tui_prompt(void *ud, const char *text)
+{
+	struct tui *t = ud;
+
+	tui_focus_console(t, 1);
+	tui_set_message(t, 0, "");
+	console_cancel();
+	for (; text != NULL && *text != '\0'; text++)
+		console_key((unsigned char)*text);
 }
 
 static void
@@ -724,6 +740,8 @@ tui_interrupt(struct tui *t)
 	tui_cancel = 0;
 	if (t->console_focus)
 		console_cancel();
+	else if (workbench_training(t->ctx->wb))
+		tui_run_command(t, "stop", 0);
 	else
 		tui_set_message(t, 0, "nothing to stop (q quits)");
 }
@@ -945,6 +963,13 @@ tui_main_loop(struct tui *t)
 			}
 			if (loop_poll_extra() > 0)
 				continue;
+			/* Training beside the screen is not idle: its
+			 * wake-ups come first (the timeout is a safety). */
+			if (workbench_training(t->ctx->wb)) {
+				loop_wait(-1, 100);
+				train_pump(t->ctx);
+				continue;
+			}
 			if (script_step(t) < 0)
 				break;
 			continue;
@@ -1026,6 +1051,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	t->env.message = tui_note;
 	t->env.ud = t;
 	t->env.log = &t->log;
+	t->env.prompt = tui_prompt;
 	for (i = 0; i < VIEW_COUNT; i++) {
 		t->views[i].ops = view_all[i];
 		t->views[i].env = &t->env;
@@ -1040,6 +1066,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	hooks.line = tui_console_line;
 	hooks.note = tui_console_note;
 	hooks.ud = t;
+	hooks.wb = ctx->wb;
 	history = opts->history_path ? strdup(opts->history_path) :
 	    default_history_path();
 	if (console_init(history, &hooks, err, sizeof err) < 0)
@@ -1090,6 +1117,18 @@ tui_request_redraw(void)
 		tui_self->redraw_pending = 1;
 }
 
+void
+tui_views_changed(void)
+{
+	int i;
+
+	if (tui_self == NULL)
+		return;
+	for (i = 0; i < VIEW_COUNT; i++)
+		tui_self->views[i].stale = 1;
+	tui_self->redraw_pending = 1;
+}
+
 /* --- the TUI's own commands -------------------------------------------------- */
 
 static struct tui *
@@ -1098,6 +1137,14 @@ ctx_tui(cmd_ctx *ctx)
 	struct tui *t = ctx->app;
 
 	return t != NULL && t == tui_self && t->magic == TUI_MAGIC ? t : NULL;
+}
+
+struct view_env *
+tui_view_env(cmd_ctx *ctx)
+{
+	struct tui *t = ctx_tui(ctx);
+
+	return t != NULL ? &t->env : NULL;
 }
 
 static int

@@ -31,6 +31,13 @@ int tui_add_fd(int fd, void (*cb)(void *), void *ud);
 void tui_remove_fd(int fd);
 /* Redraw the current screen soon, at most 10 times a second. */
 void tui_request_redraw(void);
+/* The workbench changed outside a command (a background job finished):
+ * every screen reloads; the current one is redrawn soon. */
+void tui_views_changed(void);
+
+/* The state the TUI lends its views (the selected user, for `user`), or
+ * NULL outside the TUI. */
+struct view_env *tui_view_env(cmd_ctx *ctx);
 
 /* `view NAME` and `save-display FILE`: commands of the TUI only. */
 extern const cmd_entry cmd_view_entry, cmd_save_display_entry;

@@ -20,12 +20,16 @@ rm -f "$out"/*.csv
 
 for b in "$top_builddir"/bench/bench_*; do
 	case "$b" in
-	*/bench_import|*.o|*.c) continue ;;
+	*/bench_import|*.o|*.c|*.sh) continue ;;
 	esac
 	[ -x "$b" ] || continue
 	echo "== $(basename "$b")"
 	"$b"
 done
+echo "== protocol_a (ml-100k u1..u5 ratings: baseline, mf, svdpp)"
+"$top_builddir/bench/protocol_a" -r 3
+echo "== bench_tui (training beside the screen; idle output)"
+RECFUSE="$top_builddir/recfuse" $SHELL "$top_srcdir/bench/bench_tui.sh"
 for s in "$top_srcdir"/bench/protocol_*.sh; do
 	[ -f "$s" ] || continue
 	echo "== $(basename "$s")"

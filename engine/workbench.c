@@ -1,6 +1,7 @@
 /* workbench: owner of the store, snapshot, split, models and fusion. */
 #include "engine/workbench.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@ struct workbench {
 	int64_t job_run;
 	int job_epochs;
 	double job_seconds;		/* from the DONE/CANCELLED event */
+
+	/* the curve history and the queue (runs[k].r.status QUEUED) */
+	struct wb_run_slot *runs;
+	int nruns, runcap;
+	int job_slot;			/* runs index + 1 of the job, 0 */
+	int blas_threads;		/* to restore after a job, 0 */
+
+	struct wb_fusion *fusion;	/* engine/wbfusion.c; NULL before */
 };
 
 workbench *
@@ -49,6 +58,144 @@ workbench_open(const char *path, int store_flags, rf_error *err)
 	return wb;
 }
 
+/* --- the curve history ------------------------------------------------ */
+
+struct wb_run_slot {
+	wb_run r;
+	const model_ops *ops;
+	double *params;		/* (ops->nparams + 1), for a queued job */
+};
+
+static void
+run_free(struct wb_run_slot *s)
+{
+	free(s->r.loss);
+	free(s->r.valid);
+	free(s->r.secs);
+	free(s->params);
+}
+
+/* A new entry at the end; its index, or -1 when out of memory. */
+static int
+run_add(workbench *wb, const model_ops *ops, const double *params,
+    int epochs, uint64_t seed, enum wb_run_status status)
+{
+	struct wb_run_slot *s;
+
+	if (wb->nruns == wb->runcap) {
+		int cap = wb->runcap ? wb->runcap * 2 : 16;
+
+		if ((s = realloc(wb->runs, (size_t)cap * sizeof *s)) == NULL)
+			return -1;
+		wb->runs = s;
+		wb->runcap = cap;
+	}
+	s = &wb->runs[wb->nruns];
+	memset(s, 0, sizeof *s);
+	if ((s->params = calloc((size_t)ops->nparams + 1, sizeof *s->params))
+	    == NULL)
+		return -1;
+	if (ops->nparams)
+		memcpy(s->params, params, (size_t)ops->nparams *
+		    sizeof *params);
+	s->ops = ops;
+	snprintf(s->r.model, sizeof s->r.model, "%s", ops->name);
+	train_params_text(ops, params, s->r.params, sizeof s->r.params);
+	s->r.seed = seed;
+	s->r.status = status;
+	s->r.epochs = epochs;
+	s->r.valid_rmse = wb->ds ? train_valid_is_rmse(ops, wb->ds) : 0;
+	s->r.started = NAN;
+	return wb->nruns++;
+}
+
+/* The entry starts running: room for its curves.  -1 out of memory. */
+static int
+run_begin(workbench *wb, int k)
+{
+	wb_run *r = &wb->runs[k].r;
+	size_t n = (size_t)(r->epochs > 0 ? r->epochs : 1);
+
+	r->loss = calloc(n, sizeof *r->loss);
+	r->valid = calloc(n, sizeof *r->valid);
+	r->secs = calloc(n, sizeof *r->secs);
+	if (r->loss == NULL || r->valid == NULL || r->secs == NULL) {
+		r->status = WB_RUN_FAILED;
+		snprintf(r->msg, sizeof r->msg, "out of memory");
+		return -1;
+	}
+	if (wb->ds)
+		r->valid_rmse = train_valid_is_rmse(wb->runs[k].ops, wb->ds);
+	r->status = WB_RUN_RUNNING;
+	r->done = 0;
+	r->seconds = 0;
+	r->started = rf_monotonic();
+	return 0;
+}
+
+/* An event of the run at index k (k < 0: none kept). */
+static void
+run_event(workbench *wb, int k, const train_event *ev)
+{
+	wb_run *r;
+
+	if (k < 0 || k >= wb->nruns)
+		return;
+	r = &wb->runs[k].r;
+	switch (ev->kind) {
+	case TRAIN_EPOCH:
+		if (r->loss == NULL || ev->epoch < 0 || ev->epoch >= r->epochs)
+			return;
+		r->loss[ev->epoch] = ev->loss;
+		r->valid[ev->epoch] = ev->valid_metric;
+		r->secs[ev->epoch] = ev->seconds;
+		r->done = ev->epoch + 1;
+		r->seconds += ev->seconds;
+		break;
+	case TRAIN_DONE:
+	case TRAIN_CANCELLED:
+		r->status = ev->kind == TRAIN_DONE ? WB_RUN_DONE :
+		    WB_RUN_CANCELLED;
+		if (!isnan(ev->seconds))
+			r->seconds = ev->seconds;
+		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
+		break;
+	case TRAIN_FAILED:
+		r->status = WB_RUN_FAILED;
+		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
+		break;
+	}
+}
+
+/* The run at index k ended (k < 0: none kept); status unless an event
+ * said already. */
+static void
+run_end(workbench *wb, int k, enum wb_run_status status, const char *msg)
+{
+	wb_run *r;
+
+	if (k < 0 || k >= wb->nruns)
+		return;
+	r = &wb->runs[k].r;
+	if (r->status == WB_RUN_RUNNING || r->status == WB_RUN_QUEUED)
+		r->status = status;
+	if (msg != NULL && r->msg[0] == '\0')
+		snprintf(r->msg, sizeof r->msg, "%s", msg);
+}
+
+/* One level of threads: OpenBLAS single-threaded while a job runs. */
+static void
+blas_single(workbench *wb, int on)
+{
+	if (on && wb->blas_threads == 0) {
+		wb->blas_threads = openblas_get_num_threads();
+		openblas_set_num_threads(1);
+	} else if (!on && wb->blas_threads > 0) {
+		openblas_set_num_threads(wb->blas_threads);
+		wb->blas_threads = 0;
+	}
+}
+
 static void
 drop_job(workbench *wb)
 {
@@ -57,6 +204,9 @@ drop_job(workbench *wb)
 	train_job_cancel(wb->job);
 	train_job_free(wb->job);	/* joins; frees an untaken model */
 	wb->job = NULL;
+	blas_single(wb, 0);
+	run_end(wb, wb->job_slot - 1, WB_RUN_CANCELLED, "dropped");
+	wb->job_slot = 0;
 	if (wb->job_run > 0 && !store_is_readonly(wb->st))
 		train_record_finish(wb->st, wb->job_run, "cancelled", 0, NAN,
 		    NULL, NULL);
@@ -76,6 +226,7 @@ drop_models(workbench *wb)
 static void
 drop_split(workbench *wb)
 {
+	workbench_fusion_drop(wb);
 	drop_models(wb);
 	interactions_free(&wb->train);
 	interactions_free(&wb->valid);
@@ -89,6 +240,7 @@ drop_split(workbench *wb)
 void
 workbench_data_changed(workbench *wb)
 {
+	workbench_train_clear_queue(wb);
 	drop_job(wb);
 	drop_split(wb);
 	dataset_free(wb->ds);
@@ -101,7 +253,11 @@ workbench_close(workbench *wb)
 	if (wb == NULL)
 		return;
 	workbench_data_changed(wb);
+	workbench_fusion_destroy(wb);
 	free(wb->models);
+	for (int k = 0; k < wb->nruns; k++)
+		run_free(&wb->runs[k]);
+	free(wb->runs);
 	store_close(wb->st);
 	free(wb);
 }
@@ -250,6 +406,7 @@ workbench_find_model(const workbench *wb, const char *name)
 static int
 keep_model(workbench *wb, const wb_model *e, rf_error *err)
 {
+	workbench_fusion_drop(wb);	/* the set of models changes */
 	for (int k = 0; k < wb->nmodels; k++) {
 		if (strcmp(wb->models[k].m->ops->name, e->m->ops->name) != 0)
 			continue;
@@ -363,6 +520,7 @@ struct sync_ctx {
 	train_callback cb;
 	void *ud;
 	double seconds;
+	int slot;		/* runs index, -1 */
 };
 
 static void
@@ -374,6 +532,7 @@ sync_event(void *ud, const train_event *ev)
 		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
 	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
 		c->seconds = ev->seconds;
+	run_event(c->wb, c->slot, ev);
 	if (c->cb)
 		c->cb(c->ud, ev);
 }
@@ -399,7 +558,7 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
     int epochs, uint64_t seed, train_callback cb, void *ud,
     const volatile int *cancel, rf_error *err)
 {
-	struct sync_ctx c = { wb, 0, cb, ud, NAN };
+	struct sync_ctx c = { wb, 0, cb, ud, NAN, -1 };
 	train_spec spec;
 	int cancelled = 0;
 	model *m;
@@ -415,17 +574,29 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	    (c.run_id = train_record_start(wb->st, ops, params, seed,
 	    wb->sp.id, err)) < 0)
 		return -1;
+	/* The history is a nicety: out of memory there, train anyway. */
+	if ((c.slot = run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED))
+	    >= 0 && run_begin(wb, c.slot) < 0)
+		c.slot = -1;
 	fill_spec(wb, &spec, ops, params, epochs, seed);
 	if ((m = train_run(&spec, sync_event, &c, cancel, &cancelled, err)) ==
 	    NULL) {
 		if (c.run_id > 0)
 			train_record_finish(wb->st, c.run_id, cancelled ?
 			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		run_end(wb, c.slot, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_FAILED, err ? err->msg : NULL);
 		return -1;
 	}
 	if (finish_run(wb, m, ops, params, c.run_id, cancelled, c.seconds,
-	    err) < 0)
+	    err) < 0) {
+		if (c.slot >= 0) {
+			wb->runs[c.slot].r.status = WB_RUN_FAILED;
+			snprintf(wb->runs[c.slot].r.msg, sizeof
+			    wb->runs[c.slot].r.msg, "%.250s", err ? err->msg : "");
+		}
 		return -1;
+	}
 	return cancelled ? 1 : 0;
 }
 
@@ -458,7 +629,9 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 		return -1;
 	}
 	fill_spec(wb, &spec, ops, wb->job_params, epochs, seed);
+	blas_single(wb, 1);
 	if ((wb->job = train_job_start(&spec, err)) == NULL) {
+		blas_single(wb, 0);
 		if (wb->job_run > 0)
 			train_record_finish(wb->st, wb->job_run, "failed", 0,
 			    NAN, NULL, NULL);
@@ -471,6 +644,15 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 	wb->job_seconds = NAN;
 	wb->job_seed = seed;
 	wb->job_epochs = epochs;
+	/* Its history entry: the queued one workbench_train_next() picked,
+	 * or a new one. */
+	if (wb->job_slot == 0)
+		wb->job_slot = run_add(wb, ops, params, epochs, seed,
+		    WB_RUN_QUEUED) + 1;
+	if (wb->job_slot > 0 && run_begin(wb, wb->job_slot - 1) < 0) {
+		wb->runs[wb->job_slot - 1].r.status = WB_RUN_QUEUED;
+		wb->job_slot = 0;	/* no curves, the job runs on */
+	}
 	return 0;
 }
 
@@ -497,32 +679,51 @@ int
 workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
     rf_error *err)
 {
-	int n, cancelled = 0, rc = 0;
+	int n, cancelled = 0, rc = 0, done;
 	model *m;
 
 	if (finished)
 		*finished = 0;
 	if (wb->job == NULL)
 		return 0;
+	/* Done is set after the last push: seen before the poll, the poll
+	 * drains every event; seen after it, events pushed in between
+	 * would be lost. */
+	done = train_job_done(wb->job);
 	n = train_job_poll(wb->job, evs, max);
 	for (int k = 0; k < n; k++) {
+		run_event(wb, wb->job_slot - 1, &evs[k]);
 		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
 			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
 		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)
 			wb->job_seconds = evs[k].seconds;
 	}
 	/* Finish only once every event has been handed out. */
-	if (n == max || !train_job_done(wb->job))
+	if (n == max || !done)
 		return n;
 	m = train_job_join(wb->job, &cancelled, err);
+	blas_single(wb, 0);
 	if (m == NULL) {
 		if (wb->job_run > 0)
 			train_record_finish(wb->st, wb->job_run, cancelled ?
 			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		run_end(wb, wb->job_slot - 1, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_FAILED, err ? err->msg : NULL);
 		rc = -1;
 	} else if (finish_run(wb, m, wb->job_ops, wb->job_params, wb->job_run,
-	    cancelled, wb->job_seconds, err) < 0)
+	    cancelled, wb->job_seconds, err) < 0) {
+		if (wb->job_slot > 0) {
+			wb_run *r = &wb->runs[wb->job_slot - 1].r;
+
+			r->status = WB_RUN_FAILED;
+			snprintf(r->msg, sizeof r->msg, "%.250s", err ? err->msg :
+			    "");
+		}
 		rc = -1;
+	} else
+		run_end(wb, wb->job_slot - 1, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_DONE, NULL);
+	wb->job_slot = 0;
 	train_job_free(wb->job);
 	wb->job = NULL;
 	free(wb->job_params);
@@ -615,4 +816,112 @@ workbench_models_table(workbench *wb, rf_error *err)
 		table_cell_text(t, text[0] ? text : NULL);
 	}
 	return t;
+}
+
+/* --- the queue and the history ------------------------------------------ */
+
+int
+workbench_run_count(const workbench *wb)
+{
+	return wb->nruns;
+}
+
+const wb_run *
+workbench_run_at(const workbench *wb, int k)
+{
+	return k >= 0 && k < wb->nruns ? &wb->runs[k].r : NULL;
+}
+
+const wb_run *
+workbench_run_current(const workbench *wb)
+{
+	return wb->job != NULL && wb->job_slot > 0 ?
+	    &wb->runs[wb->job_slot - 1].r : NULL;
+}
+
+int
+workbench_queue_length(const workbench *wb)
+{
+	int n = 0;
+
+	for (int k = 0; k < wb->nruns; k++)
+		n += wb->runs[k].r.status == WB_RUN_QUEUED;
+	return n;
+}
+
+int
+workbench_train_enqueue(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err)
+{
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if (wb->job == NULL && workbench_queue_length(wb) == 0)
+		return workbench_train_start(wb, ops, params, epochs, seed,
+		    err);
+	if (run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED) < 0)
+		return rf_fail(err, "out of memory");
+	return workbench_queue_length(wb);
+}
+
+int
+workbench_train_next(workbench *wb, rf_error *err)
+{
+	struct wb_run_slot *s;
+	int k, rc;
+
+	if (wb->job != NULL)
+		return 0;
+	for (k = 0; k < wb->nruns; k++)
+		if (wb->runs[k].r.status == WB_RUN_QUEUED)
+			break;
+	if (k == wb->nruns)
+		return 0;
+	s = &wb->runs[k];
+	wb->job_slot = k + 1;
+	rc = workbench_train_start(wb, s->ops, s->params, s->r.epochs,
+	    s->r.seed, err);
+	if (rc < 0) {
+		/* (s may have moved: the start adds no entry, but be safe.) */
+		wb->job_slot = 0;
+		wb->runs[k].r.status = WB_RUN_FAILED;
+		snprintf(wb->runs[k].r.msg, sizeof wb->runs[k].r.msg, "%.250s",
+		    err ? err->msg : "");
+		return -1;
+	}
+	return 1;
+}
+
+int
+workbench_train_clear_queue(workbench *wb)
+{
+	int k, n = 0, dropped = 0;
+
+	for (k = 0; k < wb->nruns; k++) {
+		if (wb->runs[k].r.status == WB_RUN_QUEUED) {
+			run_free(&wb->runs[k]);
+			dropped++;
+			continue;
+		}
+		if (wb->job_slot == k + 1)
+			wb->job_slot = n + 1;
+		wb->runs[n++] = wb->runs[k];
+	}
+	wb->nruns = n;
+	return dropped;
+}
+
+/* The fusion state's slot (engine/wbfusion.c owns what hangs there). */
+struct wb_fusion *
+workbench_fusion_state(const workbench *wb)
+{
+	return wb->fusion;
+}
+
+void
+workbench_fusion_state_set(workbench *wb, struct wb_fusion *s)
+{
+	wb->fusion = s;
 }

@@ -5,6 +5,7 @@
 #define RF_WORKBENCH_H
 
 #include "engine/dataset.h"
+#include "engine/fusion.h"
 #include "engine/metrics.h"
 #include "engine/models/model.h"
 #include "engine/rf.h"
@@ -92,5 +93,122 @@ int workbench_training(const workbench *wb);	/* a job is running */
 /* Saved models and in-memory ones: name, version, params, seed, epochs,
  * seconds, final metrics. */
 rf_table *workbench_models_table(workbench *wb, rf_error *err);
+
+/*
+ * The training queue and the curve history (the Train screen).  Every
+ * run, synchronous or not, gets an entry, oldest first: the model, its
+ * parameters, status, and per epoch the training loss, the validation
+ * metric and the seconds.  Jobs queued in the background wait in FIFO
+ * order behind the running one; one runs at a time, OpenBLAS
+ * single-threaded inside it (one level of threads).
+ */
+enum wb_run_status {
+	WB_RUN_QUEUED,
+	WB_RUN_RUNNING,
+	WB_RUN_DONE,
+	WB_RUN_CANCELLED,	/* stopped; the last good epoch is kept */
+	WB_RUN_FAILED		/* msg says why; no model */
+};
+
+typedef struct wb_run {
+	char model[32];
+	char params[512];	/* "factors=64 reg=0.01" */
+	uint64_t seed;
+	enum wb_run_status status;
+	int epochs;		/* asked for */
+	int done;		/* epochs completed: the curves' length */
+	int valid_rmse;		/* valid[] is RMSE (lower is better), else
+				 * NDCG@10; all NAN without a valid part */
+	double *loss, *valid, *secs;	/* [done]; NULL while queued */
+	double seconds;		/* the epochs' sum; finished: the run's */
+	double started;		/* rf_monotonic() when it began (running) */
+	char msg[256];		/* failed or cancelled: why */
+} wb_run;
+
+int workbench_run_count(const workbench *wb);
+const wb_run *workbench_run_at(const workbench *wb, int k);
+/* The running background job's entry, or NULL. */
+const wb_run *workbench_run_current(const workbench *wb);
+int workbench_queue_length(const workbench *wb);	/* waiting jobs */
+
+/* Start the job now when none runs (returns 0), else put it at the end of
+ * the queue (returns its place, 1 = next).  -1 + err on bad parameters or
+ * no data. */
+int workbench_train_enqueue(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err);
+/* When no job runs, start the oldest queued one: 1 started, 0 the queue
+ * is empty, -1 it could not start (marked failed, err says why; call
+ * again for the next). */
+int workbench_train_next(workbench *wb, rf_error *err);
+/* Drop the queued jobs (not the running one); how many were dropped. */
+int workbench_train_clear_queue(workbench *wb);
+
+/*
+ * The fusion (engine/wbfusion.c), over every trained model of the current
+ * split.  The fusion over the trained models, built on demand (replaying
+ * the store's "fusion" settings; saved models of the split are loaded
+ * first); NULL + err when no model is trained.
+ */
+fusion *workbench_fusion(workbench *wb, rf_error *err);
+/* The same without building: NULL when there is none yet. */
+fusion *workbench_fusion_peek(const workbench *wb);
+/* Live metrics: per single model and fused, NDCG@10 and Recall@10 on the
+ * validation part (the test part when the split has no validation
+ * part, or after `refit`), recomputed from the cached candidate pools (no
+ * re-scoring) by every command that changes the fusion (fuse, weights,
+ * tune, refit).  generation is bumped on every change so views know to
+ * redraw. */
+typedef struct fusion_live {
+	int ready;		/* 0 until first computed */
+	int part;		/* 1 validation, 2 test */
+	int n_models;
+	char names[FUSION_MAX_MODELS][FUSION_NAME_MAX];
+	double weight[FUSION_MAX_MODELS];	/* normalised, sum 1 */
+	double ndcg[FUSION_MAX_MODELS], recall[FUSION_MAX_MODELS];
+	double fused_ndcg, fused_recall;
+	char method[16], norm[16];
+	unsigned long generation;
+} fusion_live;
+const fusion_live *workbench_fusion_live(const workbench *wb);
+int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
+
+/* The commands' engine side.  Each change stores the settings (writable
+ * stores) and refreshes the live metrics. */
+int workbench_fuse(workbench *wb, const char *method, int nparams,
+    char *const *params, rf_error *err);
+/* "MODEL=W" assignments, all checked before any is applied. */
+int workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
+    rf_error *err);
+/* metric < 0: rmse for a rating fusion, else ndcg@10.  1 when cancelled. */
+int workbench_fusion_tune(workbench *wb, int metric, fusion_tune_report *rep,
+    const volatile int *cancel, rf_error *err);
+/* Retrain every model of the fusion on train + valid with its parameters,
+ * seed and epochs, keeping the weights (and a fitted stack); cb (may be
+ * NULL) hears of each model done.  1 when cancelled (nothing changed). */
+typedef void (*wb_refit_callback)(void *ud, const char *name, int epochs,
+    double seconds);
+int workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err);
+int workbench_fusion_refitted(const workbench *wb);
+/* What the fused recommendations leave out: the train part, or train +
+ * valid after `refit` (NULL without a fusion). */
+const interactions *workbench_fusion_seen(const workbench *wb);
+/* Every model predicts ratings and the data are ratings. */
+int workbench_fusion_is_rating(const workbench *wb);
+/* The validation (part 1) or test (part 2) candidate pool, built on
+ * first need; NULL + err when the part is empty (or, for 1, after
+ * `refit`, when the validation part is training data). */
+fusion_pool *workbench_fusion_pool(workbench *wb, int part, rf_error *err);
+/* Model, weight, and metrics on validation and test of every model and
+ * of the fusion (RMSE for a rating fusion, else NDCG@10; recall@10). */
+rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
+
+/* Engine-internal: the slot wbfusion.c keeps its state in, and the drops
+ * workbench.c calls when the split or the set of models changes. */
+struct wb_fusion;
+struct wb_fusion *workbench_fusion_state(const workbench *wb);
+void workbench_fusion_state_set(workbench *wb, struct wb_fusion *s);
+void workbench_fusion_drop(workbench *wb);
+void workbench_fusion_destroy(workbench *wb);
 
 #endif

@@ -32,6 +32,12 @@ static const struct color_spec scheme_default[CR_COUNT] = {
 	[CR_CHART_LOSS] = { COLOR_CYAN, -1, A_NORMAL },
 	[CR_CHART_METRIC] = { COLOR_GREEN, -1, A_NORMAL },
 	[CR_BORDER] = { COLOR_BLUE, -1, A_NORMAL },
+	[CR_MODEL0] = { COLOR_CYAN, -1, A_NORMAL },
+	[CR_MODEL1] = { COLOR_MAGENTA, -1, A_NORMAL },
+	[CR_MODEL2] = { COLOR_YELLOW, -1, A_NORMAL },
+	[CR_MODEL3] = { COLOR_GREEN, -1, A_NORMAL },
+	[CR_MODEL4] = { COLOR_RED, -1, A_NORMAL },
+	[CR_MODEL5] = { COLOR_BLUE, -1, A_BOLD },
 };
 
 static const struct color_spec scheme_mono[CR_COUNT] = {
@@ -57,6 +63,14 @@ static const struct color_spec scheme_mono[CR_COUNT] = {
 	[CR_CHART_LOSS] = { -1, -1, A_NORMAL },
 	[CR_CHART_METRIC] = { -1, -1, A_BOLD },
 	[CR_BORDER] = { -1, -1, A_NORMAL },
+	/* Without colour the stacked bars tell models apart by their
+	 * fill characters (views/widgets.c). */
+	[CR_MODEL0] = { -1, -1, A_NORMAL },
+	[CR_MODEL1] = { -1, -1, A_NORMAL },
+	[CR_MODEL2] = { -1, -1, A_NORMAL },
+	[CR_MODEL3] = { -1, -1, A_NORMAL },
+	[CR_MODEL4] = { -1, -1, A_NORMAL },
+	[CR_MODEL5] = { -1, -1, A_NORMAL },
 };
 
 static int role_attr[CR_COUNT];

@@ -23,6 +23,8 @@ enum color_role {
 	CR_BAR_PV, CR_BAR_FAV, CR_BAR_CART, CR_BAR_BUY,
 	CR_CHART_LOSS, CR_CHART_METRIC,
 	CR_BORDER,
+	/* one colour per model of a fusion (model m: CR_MODEL0 + m % 6) */
+	CR_MODEL0, CR_MODEL1, CR_MODEL2, CR_MODEL3, CR_MODEL4, CR_MODEL5,
 	CR_COUNT
 };
 
@@ -36,5 +38,8 @@ enum color_scheme {
 enum color_scheme color_init(int want_color);
 /* The curses attributes (colour pair included) of a role. */
 int color_attr(enum color_role role);
+#define CR_MODEL_COUNT 6
+/* The role of model m of a fusion. */
+#define CR_MODEL(m) ((enum color_role)(CR_MODEL0 + (m) % CR_MODEL_COUNT))
 
 #endif

@@ -1,38 +1,623 @@
-/* user: the User screen: a user's history, the fused top-K with each
- * model's contribution as a stacked bar, and the explanation of the
- * selected item.  A placeholder until recommendations land. */
-#include "views/placeholder.h"
+/* user: the User screen: the picked user's history (behaviour and time),
+ * the fused top-K with a stacked bar per item splitting its score into
+ * each model's contribution, and why the selected item is recommended,
+ * in sentences and numbers (engine/explain.h).  With no user picked, the
+ * most active users to pick from.  Picking runs `user ID`. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/explain.h"
+#include "engine/fusion.h"
+#include "engine/store.h"
+#include "views/color.h"
 #include "views/view.h"
+#include "views/widgets.h"
+
+#define UV_K 20			/* recommendations kept */
+#define UV_LIST 50		/* users offered when none is picked */
+#define UV_WIDE 110		/* from here the explanation sits beside */
+
+struct hist_entry {
+	int64_t ts;
+	int64_t k;		/* entry in ds->all */
+};
+
+struct user_view {
+	/* No user picked: the most active users (from the store). */
+	rf_table *list;
+	int list_sel;
+	/* The picked user and what was computed for them. */
+	const dataset *ds;
+	const fusion *f;
+	unsigned long generation;
+	char settings[2048];
+	int user;
+	struct hist_entry *hist;
+	int n_hist;
+	int n_recs;
+	int32_t items[UV_K];
+	float scores[UV_K];
+	double contrib[UV_K][FUSION_MAX_MODELS];
+	char error[256];
+	/* The selected item and its explanation. */
+	int sel;
+	int explained;		/* item of ex, -1 none */
+	explanation ex;
+	char ex_error[256];
+	int expanded;		/* Enter/e: the explanation in full */
+};
 
 static const struct view_key user_keys[] = {
+	{ "j/k", "item" },
+	{ "Enter/e", "why" },
+	{ "u", "user" },
 	{ NULL, NULL }
 };
+
+static int
+user_open(struct view *v)
+{
+	struct user_view *uv = calloc(1, sizeof *uv);
+
+	if (uv == NULL)
+		return -1;
+	uv->user = -1;
+	uv->explained = -1;
+	v->state = uv;
+	v->stale = 1;
+	return 0;
+}
+
+static void
+user_close(struct view *v)
+{
+	struct user_view *uv = v->state;
+
+	if (uv != NULL) {
+		table_free(uv->list);
+		free(uv->hist);
+	}
+	free(uv);
+	v->state = NULL;
+}
+
+static int
+hist_newest_first(const void *a, const void *b)
+{
+	const struct hist_entry *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? 1 : -1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Reload what depends on the user, the snapshot and the fusion. */
+static void
+user_update(struct view *v, const dataset *ds, const fusion *f,
+    unsigned long generation, int u)
+{
+	struct user_view *uv = v->state;
+	char settings[sizeof uv->settings];
+	rf_error err = { { 0 } };
+	int k;
+
+	settings[0] = '\0';
+	if (f != NULL)
+		fusion_settings_format(fusion_get_settings(f), settings,
+		    sizeof settings);
+	if (!v->stale && uv->ds == ds && uv->f == f && uv->user == u &&
+	    uv->generation == generation &&
+	    strcmp(uv->settings, settings) == 0)
+		return;
+	if (uv->ds != ds || uv->user != u || v->stale) {
+		uv->sel = 0;
+		uv->expanded = 0;
+		/* The history, newest first. */
+		free(uv->hist);
+		uv->hist = NULL;
+		uv->n_hist = 0;
+		if (u >= 0) {
+			const interactions *m = &ds->all;
+			int64_t a = m->ptr[u], b = m->ptr[u + 1];
+
+			uv->hist = malloc((size_t)(b - a + 1) *
+			    sizeof *uv->hist);
+			for (k = 0; uv->hist != NULL && a + k < b; k++) {
+				uv->hist[k].ts = m->ts[a + k];
+				uv->hist[k].k = a + k;
+			}
+			if (uv->hist != NULL) {
+				uv->n_hist = (int)(b - a);
+				qsort(uv->hist, (size_t)uv->n_hist,
+				    sizeof *uv->hist, hist_newest_first);
+			}
+		}
+	}
+	v->stale = 0;
+	uv->ds = ds;
+	uv->f = f;
+	uv->user = u;
+	uv->generation = generation;
+	memcpy(uv->settings, settings, sizeof settings);
+	uv->explained = -1;
+	uv->error[0] = '\0';
+	uv->n_recs = 0;
+	if (f == NULL || u < 0)
+		return;
+	if (fusion_dataset(f) != ds) {
+		snprintf(uv->error, sizeof uv->error, "the fusion is over an "
+		    "older snapshot: `fuse weighted` rebuilds it");
+		return;
+	}
+	if ((uv->n_recs = fusion_recommend(f, u, UV_K, uv->items, uv->scores,
+	    &err)) < 0) {
+		uv->n_recs = 0;
+		snprintf(uv->error, sizeof uv->error, "%.200s", err.msg);
+		return;
+	}
+	for (k = 0; k < uv->n_recs; k++) {
+		fusion_contrib c;
+		int m;
+
+		memset(uv->contrib[k], 0, sizeof uv->contrib[k]);
+		if (fusion_contributions(f, u, uv->items[k], &c, &err) < 0)
+			continue;
+		for (m = 0; m < c.n_models && m < FUSION_MAX_MODELS; m++)
+			uv->contrib[k][m] = c.contrib[m];
+	}
+	if (uv->sel >= uv->n_recs)
+		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
+}
+
+/* The explanation of the selected item, computed once per selection. */
+static const explanation *
+user_explanation(struct user_view *uv)
+{
+	rf_error err = { { 0 } };
+
+	if (uv->f == NULL || uv->n_recs == 0)
+		return NULL;
+	if (uv->explained == uv->items[uv->sel])
+		return uv->ex_error[0] ? NULL : &uv->ex;
+	uv->explained = uv->items[uv->sel];
+	uv->ex_error[0] = '\0';
+	if (explain_item(uv->f, uv->user, uv->items[uv->sel], 0, &uv->ex,
+	    &err) < 0) {
+		snprintf(uv->ex_error, sizeof uv->ex_error, "%.200s", err.msg);
+		return NULL;
+	}
+	return &uv->ex;
+}
+
+/* Word-wrap text into at most max lines of width columns from (y, x). */
+static int
+draw_wrapped(WINDOW *win, int y, int x, int width, int max, int attr,
+    const char *text)
+{
+	char line[1024];
+	int lines = 0;
+
+	while (*text != '\0' && lines < max && width > 8) {
+		size_t take = 0, fit = 0;
+
+		while (text[take] == ' ')
+			text++;
+		/* The longest run of whole words that fits (bytes ~ columns:
+		 * cut at the width; draw_text marks a cut word). */
+		for (take = 0; text[take] != '\0'; take++) {
+			size_t n = take + 1 < sizeof line ? take + 1 :
+			    sizeof line - 1;
+
+			memcpy(line, text, n);
+			line[n] = '\0';
+			if (text_width(line) > width)
+				break;
+			if (text[take + 1] == ' ' || text[take + 1] == '\0')
+				fit = take + 1;
+		}
+		if (text[take] == '\0')
+			fit = take;
+		if (fit == 0)
+			fit = take > 0 ? take : 1;
+		if (lines == max - 1 && text[fit] != '\0')
+			fit = strlen(text);	/* the last line: cut by draw */
+		if (fit >= sizeof line)
+			fit = sizeof line - 1;
+		memcpy(line, text, fit);
+		line[fit] = '\0';
+		draw_text(win, y + lines, x, width, attr, line);
+		text += fit;
+		lines++;
+	}
+	return lines;
+}
+
+/* "pv,cart,buy" or "rated 4" for a history entry. */
+static void
+behaviour_text(const dataset *ds, int64_t k, char *buf, size_t n)
+{
+	uint8_t bits = ds->all.beh[k];
+	size_t used = 0;
+	int b;
+
+	buf[0] = '\0';
+	if (bits & (1u << BEH_RATING)) {
+		snprintf(buf, n, "rated %g", (double)ds->all.val[k]);
+		return;
+	}
+	for (b = 0; b < BEH_COUNT && used < n; b++) {
+		const char *name = store_behavior_name(b);
+
+		if ((bits & (1u << b)) && name != NULL)
+			used += (size_t)snprintf(buf + used, n - used, "%s%s",
+			    used ? "," : "", name);
+	}
+}
+
+static void
+time_text(int64_t ts, char *buf, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (ts <= 0 || localtime_r(&t, &tm) == NULL)
+		snprintf(buf, n, "-");
+	else
+		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int
+draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
+{
+	int r;
+
+	if (h < 2)
+		return 0;
+	draw_heading(win, y, x, w, "History, newest first");
+	for (r = 0; r < uv->n_hist && r + 1 < h; r++) {
+		int64_t k = uv->hist[r].k;
+		char when[32], beh[64], title[256];
+
+		time_text(uv->hist[r].ts, when, sizeof when);
+		behaviour_text(uv->ds, k, beh, sizeof beh);
+		explain_item_name(uv->ds, uv->ds->all.idx[k], title,
+		    sizeof title);
+		draw_text(win, y + 1 + r, x, 17, color_attr(CR_DIM), when);
+		draw_text(win, y + 1 + r, x + 17, 13, color_attr(CR_LABEL),
+		    beh);
+		draw_text(win, y + 1 + r, x + 30, w - 30, 0, title);
+	}
+	if (r < uv->n_hist && h > 2) {
+		/* Say what did not fit on the last line. */
+		r--;
+		draw_fill(win, y + 1 + r, x, w, 0);
+		draw_printf(win, y + 1 + r, x, w, color_attr(CR_DIM),
+		    "... %d more", uv->n_hist - r);
+	}
+	return 1 + r + (r < uv->n_hist ? 1 : 0);
+}
+
+static int
+draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
+{
+	const fusion *f = uv->f;
+	const char *names[FUSION_MAX_MODELS];
+	char letters[FUSION_MAX_MODELS], head[64];
+	double scale = 0;
+	int n, m, k, first, rows, barw, titlew;
+
+	if (h < 2)
+		return 0;
+	if (f == NULL) {
+		draw_heading(win, y, x, w, "Recommended");
+		draw_text(win, y + 1, x, w, color_attr(CR_DIM),
+		    "no fusion: train two models, then `fuse weighted`");
+		return 2;
+	}
+	n = fusion_n_models(f);
+	for (m = 0; m < n; m++)
+		names[m] = fusion_model_name(f, m);
+	contrib_letters(names, n, letters);
+	snprintf(head, sizeof head, "Recommended (fused top %d)", uv->n_recs);
+	draw_heading(win, y, x, w, head);
+	if (uv->error[0] != '\0') {
+		draw_text(win, y + 1, x, w, color_attr(CR_ERROR), uv->error);
+		return 2;
+	}
+	if (uv->n_recs == 0) {
+		draw_text(win, y + 1, x, w, color_attr(CR_DIM),
+		    "nothing to recommend");
+		return 2;
+	}
+	for (k = 0; k < uv->n_recs; k++) {
+		double s = 0;
+
+		for (m = 0; m < n; m++)
+			s += fabs(uv->contrib[k][m]);
+		if (s > scale)
+			scale = s;
+	}
+	/* The legend takes the last line when there is room for it. */
+	rows = h - 1;
+	if (rows > uv->n_recs + 1)
+		rows = uv->n_recs + 1;
+	if (rows > 3)
+		rows--;
+	else
+		rows = rows < uv->n_recs ? rows : uv->n_recs;
+	if (rows > uv->n_recs)
+		rows = uv->n_recs;
+	first = uv->sel - rows / 2;
+	if (first > uv->n_recs - rows)
+		first = uv->n_recs - rows;
+	if (first < 0)
+		first = 0;
+	barw = w >= 60 ? w / 3 : 10;
+	titlew = w - 4 - 8 - barw - 1;
+	for (k = first; k < first + rows; k++) {
+		int row = y + 1 + (k - first), sel = k == uv->sel;
+		char title[256];
+
+		explain_item_name(uv->ds, uv->items[k], title, sizeof title);
+		if (sel)
+			draw_fill(win, row, x, 4 + titlew,
+			    color_attr(CR_SELECTED));
+		draw_printf(win, row, x, 4, sel ? color_attr(CR_SELECTED) :
+		    color_attr(CR_DIM), "%3d ", k + 1);
+		draw_text(win, row, x + 4, titlew - 1, sel ?
+		    color_attr(CR_SELECTED) : 0, title);
+		draw_printf(win, row, x + 4 + titlew, 8, 0, "%7.3f",
+		    (double)uv->scores[k]);
+		draw_contrib_bar(win, row, x + 4 + titlew + 8, barw,
+		    uv->contrib[k], letters, n, scale);
+	}
+	if (rows < h - 1) {
+		int used = draw_text(win, y + 1 + rows, x + 4, w - 4,
+		    color_attr(CR_DIM), "bars: ");
+
+		draw_contrib_legend(win, y + 1 + rows, x + 4 + used,
+		    w - 4 - used, names, letters, n);
+		return rows + 2;
+	}
+	return rows + 1;
+}
+
+/* The explanation: the sentence, then (full) each model's share, score,
+ * rank and own reasons. */
+static void
+draw_why(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
+    int full)
+{
+	const explanation *e;
+	char head[300], title[256];
+	int row = y, m, t;
+
+	if (h < 2 || uv->f == NULL || uv->n_recs == 0)
+		return;
+	e = user_explanation(uv);
+	explain_item_name(uv->ds, uv->items[uv->sel], title, sizeof title);
+	snprintf(head, sizeof head, "Why #%d %s", uv->sel + 1, title);
+	draw_heading(win, row++, x, w, head);
+	if (e == NULL) {
+		draw_text(win, row, x, w, color_attr(CR_ERROR), uv->ex_error);
+		return;
+	}
+	row += draw_wrapped(win, row, x, w, full ? 4 : h - 1, 0, e->sentence);
+	if (!full) {
+		return;
+	}
+	if (row < y + h && e->base != 0)
+		draw_printf(win, row++, x, w, color_attr(CR_DIM),
+		    "fused %.3f = base %.3f + the terms below; rank %d of %d "
+		    "candidates", e->fused, e->base, e->fused_rank,
+		    e->pool_len);
+	else if (row < y + h)
+		draw_printf(win, row++, x, w, color_attr(CR_DIM),
+		    "fused %.3f = the sum of the terms below; rank %d of %d "
+		    "candidates", e->fused, e->fused_rank, e->pool_len);
+	for (m = 0; m < e->n_models && row < y + h; m++) {
+		const explain_model *em = &e->models[m];
+
+		draw_printf(win, row, x, w, color_attr(CR_MODEL(m)) |
+		    color_attr(CR_LABEL), "%-9s", em->name);
+		draw_printf(win, row++, x + 10, w - 10, 0,
+		    "%5.1f%%  %+.3f  score %.4g  rank %d", em->share,
+		    em->contribution, em->score, em->rank);
+		for (t = 0; t < em->n_terms && row < y + h && t < 3; t++) {
+			const explain_reason *r = &em->terms[t];
+			char name[256];
+
+			explain_item_name(uv->ds, r->item, name, sizeof name);
+			draw_printf(win, row++, x + 2, w - 2, color_attr(CR_DIM),
+			    "%s %s  (weight %.3g, %+.3g)",
+			    explain_behavior_verb(r->beh), name, r->weight,
+			    r->contribution);
+		}
+		if (em->n_terms == 0 && em->note[0] != '\0' && row < y + h)
+			draw_text(win, row++, x + 2, w - 2, color_attr(CR_DIM),
+			    em->note);
+	}
+}
+
+static void
+draw_pick_list(struct view *v, WINDOW *win, const char *why)
+{
+	struct user_view *uv = v->state;
+	int w = getmaxx(win), h = getmaxy(win), first, rows;
+	static const int cols[] = { 0, 1, 3, 4, 5, 6, 2 };
+	rf_error err = { { 0 } };
+	store *st = v->env->wb ? workbench_store(v->env->wb) : NULL;
+
+	if (v->stale || uv->list == NULL) {
+		table_free(uv->list);
+		uv->list = st ? store_top_users(st, UV_LIST, &err) : NULL;
+		v->stale = 0;
+	}
+	draw_heading(win, 0, 0, w, "User");
+	draw_text(win, 1, 1, w - 1, color_attr(CR_DIM), why);
+	if (uv->list == NULL || uv->list->nrows == 0) {
+		draw_text(win, 3, 1, w - 1, 0, "No users yet: import a "
+		    "behaviour log first (1: Data).");
+		return;
+	}
+	if (uv->list_sel >= uv->list->nrows)
+		uv->list_sel = uv->list->nrows - 1;
+	draw_heading(win, 3, 0, w, "Most active users (j/k, Enter picks)");
+	rows = h - 5;
+	first = uv->list_sel - rows + 1;
+	if (first < 0)
+		first = 0;
+	draw_table(win, 4, 1, h - 4, w - 1, uv->list, cols,
+	    uv->list->ncols >= 7 ? 7 : uv->list->ncols, first,
+	    uv->list_sel);
+}
 
 static void
 user_draw(struct view *v, WINDOW *win)
 {
-	static const char *const lines[] = {
-		"No recommendations yet.",
-		"",
-		"Recommendations and explanations need trained models; they are",
-		"still being built.  When they land this screen shows a user's",
-		"history (behaviour and time), the fused top-K with a bar per",
-		"item split into each model's contribution, and why the",
-		"selected item is recommended, in sentences and numbers.",
-		NULL
-	};
+	struct user_view *uv = v->state;
+	workbench *wb = v->env->wb;
+	const dataset *ds = wb ? workbench_dataset_peek(wb) : NULL;
+	const fusion *f = wb ? workbench_fusion_peek(wb) : NULL;
+	const fusion_live *live = wb ? workbench_fusion_live(wb) : NULL;
+	int h = getmaxy(win), w = getmaxx(win), u = -1, y, used;
+	const char *why = "Pick a user: u (or /) types `user ` in the console,"
+	    " Tab completes ids.";
 
-	(void)v;
-	placeholder_draw(win, "User", lines);
+	if (v->env->user[0] != '\0' && ds != NULL)
+		u = dataset_user_index(ds, v->env->user);
+	if (u < 0) {
+		if (v->env->user[0] != '\0')
+			why = "The picked user is not in the data any more: "
+			    "pick another (u).";
+		draw_pick_list(v, win, why);
+		return;
+	}
+	user_update(v, ds, f, live ? live->generation : 0, u);
+	{
+		int64_t cnt[BEH_COUNT] = { 0 };
+		char line[256];
+		size_t n;
+		int k, b;
+
+		for (k = 0; k < uv->n_hist; k++)
+			for (b = 0; b < BEH_COUNT; b++)
+				if (ds->all.beh[uv->hist[k].k] & (1u << b))
+					cnt[b]++;
+		n = (size_t)snprintf(line, sizeof line, "User %s: %d item%s",
+		    ds->user_ext[u], uv->n_hist, uv->n_hist == 1 ? "" : "s");
+		for (b = 0; b < BEH_COUNT && n < sizeof line; b++)
+			if (cnt[b] > 0 && store_behavior_name(b) != NULL)
+				n += (size_t)snprintf(line + n, sizeof line - n,
+				    ", %lld %s", (long long)cnt[b],
+				    store_behavior_name(b));
+		draw_heading(win, 0, 0, w, line);
+	}
+	y = 1;
+	if (w >= UV_WIDE) {
+		int lw = w * 11 / 20, rx = lw + 2, rw = w - lw - 2;
+		int hh = uv->n_hist + 2 < (h - 1) / 2 ? uv->n_hist + 2 :
+		    (h - 1) / 2;
+
+		used = draw_history(uv, win, y, 0, lw, hh);
+		draw_recs(uv, win, y + used, 0, lw, h - y - used);
+		draw_why(uv, win, y, rx, rw, h - y, 1);
+		return;
+	}
+	if (uv->expanded) {
+		used = draw_recs(uv, win, y, 0, w, 5);
+		draw_why(uv, win, y + used, 0, w, h - y - used, 1);
+		return;
+	}
+	used = draw_history(uv, win, y, 0, w, uv->n_hist + 2 < 6 ?
+	    uv->n_hist + 2 : 6);
+	y += used;
+	used = draw_recs(uv, win, y, 0, w, h - y - 4);
+	y += used;
+	draw_why(uv, win, y, 0, w, h - y, 0);
+	if (h - y >= 4)
+		draw_text(win, h - 1, 0, w, color_attr(CR_DIM),
+		    "Enter or e: the explanation in full");
 }
 
 static int
 user_key(struct view *v, int key, int height)
 {
-	(void)v;
-	(void)key;
+	struct user_view *uv = v->state;
+	char cmd[200];
+
 	(void)height;
-	return VIEW_IGNORED;
+	if (key == 'u' || key == '/') {
+		if (v->env->prompt != NULL)
+			v->env->prompt(v->env->ud, "user ");
+		return VIEW_HANDLED;
+	}
+	if (uv->user < 0 || v->env->user[0] == '\0' || uv->ds == NULL ||
+	    uv->ds != workbench_dataset_peek(v->env->wb)) {
+		/* The pick list. */
+		int n = uv->list ? uv->list->nrows : 0;
+		const char *id;
+
+		switch (key) {
+		case 'j':
+		case KEY_DOWN:
+			if (uv->list_sel + 1 < n)
+				uv->list_sel++;
+			return VIEW_HANDLED | VIEW_REDRAW;
+		case 'k':
+		case KEY_UP:
+			if (uv->list_sel > 0)
+				uv->list_sel--;
+			return VIEW_HANDLED | VIEW_REDRAW;
+		case '\r':
+		case '\n':
+		case KEY_ENTER:
+			if (n == 0 || (id = table_get(uv->list, uv->list_sel,
+			    0)) == NULL)
+				return VIEW_HANDLED;
+			snprintf(cmd, sizeof cmd, "user %.180s", id);
+			v->env->submit(v->env->ud, cmd);
+			return VIEW_HANDLED | VIEW_REDRAW;
+		default:
+			return VIEW_IGNORED;
+		}
+	}
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		if (uv->sel + 1 < uv->n_recs)
+			uv->sel++;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'k':
+	case KEY_UP:
+		if (uv->sel > 0)
+			uv->sel--;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'g':
+	case KEY_HOME:
+		uv->sel = 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'G':
+	case KEY_END:
+		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+	case 'e':
+		uv->expanded = !uv->expanded;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 27:
+		if (!uv->expanded)
+			return VIEW_IGNORED;
+		uv->expanded = 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	default:
+		return VIEW_IGNORED;
+	}
 }
 
 const struct view_ops view_user_ops = {
@@ -40,6 +625,8 @@ const struct view_ops view_user_ops = {
 	.title = "User",
 	.key = '4',
 	.keys = user_keys,
+	.open = user_open,
+	.close = user_close,
 	.draw = user_draw,
 	.key_press = user_key,
 };

@@ -21,6 +21,12 @@ struct view_env {
 	/* Show a one-line note in the message line (no command run). */
 	void (*message)(void *ud, const char *text);
 	struct log_buffer *log;	/* command output and errors (views/log.h) */
+	/* Open the console with text already typed ("user "): the view's
+	 * way to ask for an argument; the command runs when Enter is hit. */
+	void (*prompt)(void *ud, const char *text);
+	/* The user the Fusion and User screens show: an external id, "" for
+	 * none; set by the `user` command (app/cmd-user.c). */
+	char user[128];
 };
 
 /* A key binding shown in the footer and in the help overlay. */

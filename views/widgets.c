@@ -583,3 +583,130 @@ draw_columns(WINDOW *w, int y, int x, int h, int width, const double *v,
 		}
 	}
 }
+
+/* --- stacked bars ------------------------------------------------------------ */
+
+void
+draw_stacked_bar(WINDOW *w, int y, int x, int width,
+    const struct bar_segment *s, int n, double scale)
+{
+	double cum = 0;
+	int end = 0, i, c;
+
+	if (width <= 0 || !(scale > 0))
+		return;
+	for (i = 0; i < n && end < width; i++) {
+		int to;
+
+		if (!(s[i].value > 0))
+			continue;
+		cum += s[i].value;
+		/* Cumulative rounding keeps the total length exact; a
+		 * segment that is there gets at least one cell. */
+		to = (int)lround(cum / scale * width);
+		if (to <= end)
+			to = end + 1;
+		if (to > width)
+			to = width;
+		for (c = end; c < to; c++)
+			put_wch(w, y, x + c, s[i].fill, s[i].attr);
+		end = to;
+	}
+}
+
+/* --- per-model contribution bars ---------------------------------------- */
+
+/* Colour tells the models apart when there is colour; letters otherwise
+ * (and always without block characters). */
+static int
+contrib_blocks(void)
+{
+	return use_unicode && (color_attr(CR_MODEL0) & A_COLOR) != 0;
+}
+
+void
+contrib_letters(const char *const *names, int n, char *out)
+{
+	int m, k;
+
+	for (m = 0; m < n; m++) {
+		const char *s = names[m] ? names[m] : "";
+		char c = 0;
+
+		/* The first letter of the name not taken by an earlier
+		 * model, else a digit. */
+		for (; *s != '\0' && c == 0; s++) {
+			char u = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
+
+			if (!((u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')))
+				continue;
+			for (k = 0; k < m && out[k] != u; k++)
+				;
+			if (k == m)
+				c = u;
+		}
+		out[m] = c ? c : (char)('0' + m % 10);
+	}
+}
+
+void
+draw_contrib_bar(WINDOW *w, int y, int x, int width, const double *contrib,
+    const char *letters, int n, double scale)
+{
+	struct bar_segment seg[2 * 16];
+	int m, k = 0, blocks = contrib_blocks();
+
+	if (n > 16)
+		n = 16;
+	/* What pushes the item up first, then what pulls it down. */
+	for (m = 0; m < n; m++)
+		if (contrib[m] > 0) {
+			seg[k].value = contrib[m];
+			seg[k].attr = color_attr(CR_MODEL(m));
+			seg[k++].fill = blocks ? L'\x2588' : (wchar_t)letters[m];
+		}
+	for (m = 0; m < n; m++)
+		if (contrib[m] < 0) {
+			char c = letters[m];
+
+			seg[k].value = -contrib[m];
+			seg[k].attr = color_attr(CR_MODEL(m));
+			seg[k++].fill = blocks ? L'\x2591' : (wchar_t)(c >= 'A' &&
+			    c <= 'Z' ? c + 32 : c);
+		}
+	draw_stacked_bar(w, y, x, width, seg, k, scale);
+}
+
+int
+draw_contrib_legend(WINDOW *w, int y, int x, int width,
+    const char *const *names, const char *letters, int n)
+{
+	int m, used = 0, blocks = contrib_blocks();
+
+	for (m = 0; m < n && used < width; m++) {
+		char key[8];
+
+		if (m > 0)
+			used += 2;
+		if (used >= width)
+			break;
+		if (blocks) {
+			put_wch(w, y, x + used, L'\x2588',
+			    color_attr(CR_MODEL(m)));
+			used += 2;
+		} else {
+			snprintf(key, sizeof key, "%c=", letters[m]);
+			used += draw_text(w, y, x + used, width - used,
+			    color_attr(CR_MODEL(m)), key);
+		}
+		if (used < width)
+			used += draw_text(w, y, x + used, width - used, 0,
+			    names[m]);
+	}
+	/* How a term against the item looks. */
+	if (used + 2 < width)
+		used += 2 + draw_text(w, y, x + used + 2, width - used - 2,
+		    color_attr(CR_DIM), blocks ? "\xe2\x96\x91 against" :
+		    "lower case: against");
+	return used;
+}

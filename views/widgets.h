@@ -41,6 +41,30 @@ void draw_slider(WINDOW *w, int y, int x, int width, double value,
 int draw_table(WINDOW *w, int y, int x, int h, int width, const rf_table *t,
     const int *cols, int ncols, int first, int selected);
 
+/* One part of a stacked bar: value (>= 0; others are skipped) in the
+ * units of the scale, drawn with fill (a block or a letter) in attr. */
+struct bar_segment {
+	double value;
+	int attr;
+	wchar_t fill;
+};
+/* The segments side by side from x; scale is the value of the full width.
+ * Each present segment gets at least one cell while room is left. */
+void draw_stacked_bar(WINDOW *w, int y, int x, int width,
+    const struct bar_segment *s, int n, double scale);
+
+/* Per-model contribution bars (the Fusion and User screens): model m
+ * drawn in its colour (CR_MODEL(m)) with blocks, or with its letter
+ * without colour or blocks; negative contributions after the positive
+ * ones, light-shaded or in lower case.  scale: the |sum| of a full bar.
+ * contrib_letters() picks one distinct letter per model name. */
+void contrib_letters(const char *const *names, int n, char *out);
+void draw_contrib_bar(WINDOW *w, int y, int x, int width,
+    const double *contrib, const char *letters, int n, double scale);
+/* "█ ease  █ als" in colour, or "E=ease  A=als".  Returns columns used. */
+int draw_contrib_legend(WINDOW *w, int y, int x, int width,
+    const char *const *names, const char *letters, int n);
+
 /* One series of a line chart: n values, NAN for a gap. */
 struct chart_series {
 	const double *v;

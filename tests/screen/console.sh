@@ -7,7 +7,7 @@
 [ -n "$utf8_locale" ] || { echo "$test_name: no UTF-8 locale"; exit 77; }
 make_store
 run_screen 80x24 utf8 <<-'SCRIPT'
-<Colon>us<Tab><Enter>
+<Colon>us<Tab>s<Enter>
 :save-display typed.screen
 <Colon>vi<Tab>da<Tab><Enter>
 :save-display view.screen

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Training beside the screen in a real terminal (tmux, 80x24): `:train`
+# a model with many epochs, switch to the Train screen, see epochs come
+# in while keys still work, resize to 60x20 and back mid-training, stop it
+# with the screen's key (x), check it kept its epochs, quit; no crash.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || { echo "$test_name: no tmux"; exit 77; }
+[ -n "$utf8_locale" ] || { echo "$test_name: no UTF-8 locale"; exit 77; }
+gen="$top_builddir/samples/gen-taobao"
+[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
+"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
+    -i "$tmp/g-items.tsv" || exit 99
+(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
+    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
+    split temporal 0.2 --valid 0.1' screen.db >/dev/null 2>&1) || exit 99
+
+sock="$tmp/tmux.sock"
+tm()
+{
+	tmux -S "$sock" -f /dev/null "$@"
+}
+trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+
+# wait_for TEXT [SECONDS]: until a line of the pane contains TEXT.
+wait_for()
+{
+	i=0 n=$(( ${2:-10} * 10 ))
+	while [ $i -lt $n ]; do
+		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
+		    grep -q -E -- "$1" "$tmp/pane"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "$test_name: '$1' never showed; the pane:"
+	cat "$tmp/pane"
+	failed=1
+	return 1
+}
+
+tm kill-server >/dev/null 2>&1
+for attempt in 1 2 3; do
+	tm new-session -d -s rf -x 80 -y 24 "cd '$tmp' && env -i \
+	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
+	    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' screen.db; \
+	    echo \$? > '$tmp/exit'; sleep 30" 2>"$tmp/tmux.err" && break
+	[ $attempt = 3 ] && { cat "$tmp/tmux.err"; exit 99; }
+	sleep 0.2
+done
+
+wait_for 'Behaviour funnel' || finish
+tm send-keys -t rf ':' 'train bpr --epochs 20000' Enter
+wait_for 'training bpr in the background'
+tm send-keys -t rf 2
+wait_for 'bpr: running' || finish
+# Epochs come in: the counter moves.
+wait_for 'epoch [1-9][0-9]*/20000'
+first=$(grep -o 'epoch [0-9]*/20000' "$tmp/pane" | head -1)
+sleep 0.5
+wait_for 'epoch [0-9]*/20000'
+second=$(grep -o 'epoch [0-9]*/20000' "$tmp/pane" | head -1)
+[ "$first" != "$second" ] ||
+    { echo "$test_name: no progress ($first)"; failed=1; }
+# Keys still work mid-training: the help opens and closes.
+tm send-keys -t rf '?'
+wait_for 'Keys everywhere'
+tm send-keys -t rf Escape
+wait_for 'bpr: running'
+tm resize-window -t rf -x 60 -y 20
+wait_for 'x:stop' && [ "$(wc -L < "$tmp/pane")" -le 60 ] ||
+    { echo "$test_name: wider than 60 after the resize"; failed=1; }
+tm resize-window -t rf -x 80 -y 24
+wait_for 'Training loss'
+tm send-keys -t rf x
+wait_for 'bpr: stopped'
+wait_for 'trained bpr: [0-9]+ epochs'
+tm send-keys -t rf q
+i=0
+while [ $i -lt 100 ] && [ ! -s "$tmp/exit" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "$(cat "$tmp/exit" 2>/dev/null)" != 0 ]; then
+	echo "$test_name: recfuse ended with '$(cat "$tmp/exit" 2>/dev/null)'"
+	tm capture-pane -p -t rf
+	failed=1
+fi
+# The stopped run was recorded and its model saved like a finished one.
+(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" "$RECFUSE" -o tsv \
+    -e 'models' screen.db) > "$tmp/models" 2>&1
+grep -q '^bpr' "$tmp/models" ||
+    { echo "$test_name: no saved bpr:"; cat "$tmp/models"; failed=1; }
+finish
