@@ -17,12 +17,16 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define READ_BLOCK	(1u << 20)	/* fread size; progress and cancel granularity */
 #define RAW_MAX		256		/* bytes of a rejected line kept in rejects.raw */
 #define MAX_FIELDS	64		/* fields beyond this are counted, not kept */
 #define MAX_ID		1024		/* longest external id accepted */
 #define EVENT_BATCH	32		/* events per INSERT statement */
+#define QUICK_SPAN	(1u << 20)	/* head and tail in the quick hash */
+#define INGEST_STR_(x)	#x
+#define INGEST_STR(x)	INGEST_STR_(x)
 
 static const double default_weights[BEH_COUNT] = { 1, 1, 2, 3, 4, 1 };
 
@@ -444,6 +448,7 @@ typedef struct reader {
 	size_t len, pos;
 	int eof, skipping, started;
 	int64_t lineno, bytes_read, bytes_total;
+	content_hash hash;	/* of every byte read, in order */
 	const ingest_opts *o;
 	const int64_t *rows;	/* for progress */
 } reader;
@@ -467,6 +472,7 @@ reader_fill(reader *r)
 		r->eof = 1;
 		return 0;
 	}
+	chash_update(&r->hash, (const unsigned char *)r->buf + rem, n);
 	r->len += n;
 	r->bytes_read += (int64_t)n;
 	if (!r->started) {
@@ -489,6 +495,7 @@ reader_init(reader *r, FILE *fp, int64_t total, const ingest_opts *o,
 	r->bytes_total = total;
 	r->o = o;
 	r->rows = rows;
+	chash_init(&r->hash);
 	if ((r->buf = malloc(READ_BLOCK + INGEST_MAX_LINE + 1)) == NULL)
 		return READ_ERROR;
 	return reader_fill(r);
@@ -932,8 +939,12 @@ struct ictx {
 	int npending;
 	reader rd;
 	char *text;		/* scratch for converted/unquoted text */
+	int64_t size;		/* of the file when opened */
+	int64_t beh_count[BEH_COUNT];	/* accepted events by behaviour */
+	int64_t ts_first, ts_last;	/* of accepted events with ts != 0 */
+	int have_ts;
 	char why[320];
-	char hash[33];
+	char hash[33], quick[33];	/* content hash, quick hash */
 };
 
 #define SHOW(f) (int)((f)->n > 40 ? 40 : (f)->n), (f)->p
@@ -1174,6 +1185,15 @@ insert_event(ictx *c, const line *l, const dkey *k, double value)
 	e->k = *k;
 	e->value = value;
 	c->res->accepted++;
+	/* Summaries kept in the imports row, so `stats` needs no scan. */
+	c->beh_count[k->beh]++;
+	if (k->ts != 0) {
+		if (!c->have_ts || k->ts < c->ts_first)
+			c->ts_first = k->ts;
+		if (!c->have_ts || k->ts > c->ts_last)
+			c->ts_last = k->ts;
+		c->have_ts = 1;
+	}
 	if (c->npending == EVENT_BATCH)
 		return flush_events(c, l);
 	return 0;
@@ -2107,15 +2127,16 @@ import_begin(ictx *c)
 	char opts[512];
 	const char *fmt = ingest_format_name(c->res->format);
 
+	/* The content hash is known at the end (import_finish). */
 	if (prepare_one(c, &s, "INSERT INTO imports(kind, source, format, hash,"
-	    " options, started) VALUES (?, ?, ?, ?, ?, ?)") < 0)
+	    " quick_hash, options, started) VALUES (?, ?, ?, '', ?, ?, ?)") < 0)
 		return -1;
 	options_text(c, opts, sizeof opts);
 	sqlite3_bind_text(s, 1, c->items_kind ? "items" : "events", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, c->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, fmt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, c->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, c->quick, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, opts, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 6, rf_now());
 	if (step_once(c, s, NULL, "cannot record the import") < 0) {
@@ -2141,11 +2162,14 @@ import_finish(ictx *c)
 {
 	sqlite3_stmt *s;
 	const ingest_result *r = c->res;
-	int rc;
+	int rc, i;
 
 	if (prepare_one(c, &s, "UPDATE imports SET rows_read = ?,"
 	    " rows_accepted = ?, rows_rejected = ?, rows_duplicate = ?,"
-	    " first_event = ?, last_event = ?, finished = ? WHERE id = ?") < 0)
+	    " first_event = ?, last_event = ?, finished = ?, hash = ?,"
+	    " first_ts = ?, last_ts = ?, beh_rating = ?, beh_pv = ?,"
+	    " beh_fav = ?, beh_cart = ?, beh_buy = ?, beh_event = ?"
+	    " WHERE id = ?") < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, r->rows_read);
 	sqlite3_bind_int64(s, 2, r->accepted);
@@ -2156,14 +2180,23 @@ import_finish(ictx *c)
 		sqlite3_bind_int64(s, 6, c->last_rowid);
 	}
 	sqlite3_bind_double(s, 7, rf_now());
-	sqlite3_bind_int64(s, 8, c->import_id);
+	sqlite3_bind_text(s, 8, c->hash, -1, SQLITE_STATIC);
+	if (c->have_ts) {
+		sqlite3_bind_int64(s, 9, c->ts_first);
+		sqlite3_bind_int64(s, 10, c->ts_last);
+	}
+	for (i = 0; i < BEH_COUNT; i++)
+		sqlite3_bind_int64(s, 11 + i, c->beh_count[i]);
+	sqlite3_bind_int64(s, 11 + BEH_COUNT, c->import_id);
 	rc = step_once(c, s, NULL, "cannot record the import");
 	sqlite3_finalize(s);
 	return rc;
 }
 
+/* Hash every byte of the file (only to confirm a likely re-import, see
+ * refuse_reimport()), then rewind. */
 static int
-hash_file(ictx *c, FILE *fp)
+hash_file(ictx *c, FILE *fp, char hex[33])
 {
 	content_hash h;
 	unsigned char *buf = malloc(READ_BLOCK);
@@ -2183,35 +2216,123 @@ hash_file(ictx *c, FILE *fp)
 	if (ferror(fp) || fseek(fp, 0, SEEK_SET) != 0)
 		return rf_fail(c->err, "%s: read error: %s", c->path,
 		    strerror(errno));
-	chash_hex(&h, c->hash);
+	chash_hex(&h, hex);
 	return 0;
 }
 
 static int
-refuse_reimport(ictx *c)
+pread_all(int fd, unsigned char *p, size_t n, int64_t off)
+{
+	while (n > 0) {
+		ssize_t k = pread(fd, p, n, (off_t)off);
+
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+/*
+ * The quick hash: the size and the first and last QUICK_SPAN bytes (the
+ * whole file when it is shorter than two spans).  Equal contents have equal
+ * quick hashes, so a file whose quick hash no earlier import has cannot be
+ * a re-import, and the full content hash is then computed while importing
+ * instead of in a pass of its own (which costs a second read of the file).
+ */
+static int
+quick_hash_file(ictx *c, int fd, int64_t size, char hex[33])
+{
+	content_hash h;
+	unsigned char *buf, le[8];
+	int64_t off[2] = { 0, size - QUICK_SPAN };
+	size_t len[2] = { QUICK_SPAN, QUICK_SPAN };
+	int i, rc = 0;
+
+	if (size <= 2 * (int64_t)QUICK_SPAN) {
+		len[0] = (size_t)size;
+		len[1] = 0;
+	}
+	if ((buf = malloc(QUICK_SPAN * 2)) == NULL)
+		return ctx_oom(c);
+	chash_init(&h);
+	for (i = 0; i < 8; i++)
+		le[i] = (unsigned char)((uint64_t)size >> (8 * i));
+	chash_update(&h, le, 8);
+	for (i = 0; i < 2 && rc == 0; i++) {
+		if (len[i] == 0)
+			continue;
+		if (pread_all(fd, buf, len[i], off[i]) < 0)
+			rc = rf_fail(c->err, "%s: read error: %s", c->path,
+			    errno ? strerror(errno) : "file shrank");
+		else
+			chash_update(&h, buf, len[i]);
+	}
+	free(buf);
+	if (rc == 0)
+		chash_hex(&h, hex);
+	return rc;
+}
+
+/* The first events import whose column (hash or quick_hash) is value:
+ * its id (0: none, -1: error) and start time. */
+static int64_t
+find_import(ictx *c, int quick, const char *value, double *started)
 {
 	sqlite3_stmt *s;
+	int64_t id = 0;
+	int rc;
+
+	if (prepare_one(c, &s, quick ? "SELECT id, started FROM imports"
+	    " WHERE kind = 'events' AND quick_hash = ? ORDER BY id LIMIT 1" :
+	    "SELECT id, started FROM imports WHERE kind = 'events'"
+	    " AND hash = ? ORDER BY id LIMIT 1") < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*started = sqlite3_column_double(s, 1);
+	} else if (rc != SQLITE_DONE)
+		id = ctx_db_fail(c, NULL, "cannot read the imports");
+	sqlite3_finalize(s);
+	return id;
+}
+
+/* Refuse when an earlier events import had the content hash c->hash. */
+static int
+refuse_same_hash(ictx *c)
+{
 	char when[40] = "?";
-	int64_t id;
-	time_t t;
+	double started = 0;
+	int64_t id = find_import(c, 0, c->hash, &started);
+	time_t t = (time_t)started;
 	struct tm tm;
 
-	if (prepare_one(c, &s, "SELECT id, started FROM imports"
-	    " WHERE kind = 'events' AND hash = ? ORDER BY id LIMIT 1") < 0)
-		return -1;
-	sqlite3_bind_text(s, 1, c->hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return 0;
-	}
-	id = sqlite3_column_int64(s, 0);
-	t = (time_t)sqlite3_column_double(s, 1);
-	sqlite3_finalize(s);
+	if (id <= 0)
+		return (int)id;
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
 	return rf_fail(c->err, "%s: already imported as import #%" PRId64
 	    " on %s (same content); use --force to import it again",
 	    c->path, id, when);
+}
+
+/* Before the import: only when an earlier import has the same quick hash
+ * is the whole file hashed up front to tell; otherwise finish_hash()
+ * checks the hash computed on the way (a safety net: it cannot match). */
+static int
+refuse_reimport(ictx *c, FILE *fp)
+{
+	double started;
+	int64_t id = find_import(c, 1, c->quick, &started);
+
+	if (id <= 0)
+		return (int)id;
+	if (hash_file(c, fp, c->hash) < 0)
+		return -1;
+	return refuse_same_hash(c);
 }
 
 static int
@@ -2225,36 +2346,49 @@ open_input(ictx *c, FILE **fp)
 	if (fstat(fileno(*fp), &sb) < 0 || !S_ISREG(sb.st_mode))
 		return rf_fail(c->err, "%s: cannot open: not a regular file",
 		    c->path);
-	if (hash_file(c, *fp) < 0)
-		return -1;
-	if (reader_init(&c->rd, *fp, (int64_t)sb.st_size, c->o,
-	    &c->res->rows_read) < 0)
+	c->size = (int64_t)sb.st_size;
+	return quick_hash_file(c, fileno(*fp), c->size, c->quick);
+}
+
+static int
+start_reading(ictx *c, FILE *fp)
+{
+	if (reader_init(&c->rd, fp, c->size, c->o, &c->res->rows_read) < 0)
 		return rf_fail(c->err, "%s: read error: %s", c->path,
 		    strerror(errno));
 	return 0;
 }
 
-/* Everything between BEGIN and COMMIT. */
+/* After the last line: the content hash of what was read, which must be
+ * the file that was checked before (not changed or replaced meanwhile). */
+static int
+finish_hash(ictx *c)
+{
+	char quick[33];
+
+	if (c->rd.bytes_read != c->size ||
+	    quick_hash_file(c, fileno(c->rd.fp), c->size, quick) < 0 ||
+	    strcmp(quick, c->quick) != 0)
+		return rf_fail(c->err, "%s: the file changed while it was being "
+		    "imported; nothing was imported", c->path);
+	chash_hex(&c->rd.hash, c->hash);
+	if (!c->items_kind && !c->o->force)
+		return refuse_same_hash(c);
+	return 0;
+}
+
+/* Everything between BEGIN and COMMIT.  No index is built: nothing reads
+ * events by index (see store.h). */
 static int
 ingest_transaction(ictx *c)
 {
-	double t0;
-
 	if (prepare_all(c) < 0 || load_dict(c, &c->items,
 	    "SELECT id, ext_id, category IS NOT NULL FROM items") < 0 ||
 	    (!c->items_kind && load_dict(c, &c->users,
 	    "SELECT id, ext_id, 0 FROM users") < 0) ||
 	    import_begin(c) < 0 || ingest_loop(c) < 0 ||
-	    flush_events(c, NULL) < 0)
+	    flush_events(c, NULL) < 0 || finish_hash(c) < 0)
 		return -1;
-	if (!c->items_kind) {
-		/* Built after the bulk insert, not maintained during it. */
-		t0 = rf_monotonic();
-		if (store_exec(c->st, "CREATE INDEX IF NOT EXISTS events_user"
-		    " ON events(user_id)", c->err) < 0)
-			return -1;
-		c->res->index_seconds = rf_monotonic() - t0;
-	}
 	return import_finish(c);
 }
 
@@ -2280,7 +2414,7 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 	ictx c;
 	FILE *fp = NULL;
 	double t0 = rf_monotonic();
-	int rc = -1, begun = 0;
+	int rc = -1, begun = 0, small_cache = 0;
 
 	if (o == NULL) {
 		ingest_opts_default(&defaults);
@@ -2305,9 +2439,15 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 		goto out;
 	}
 	if (open_input(&c, &fp) < 0 ||
-	    (!items_kind && !o->force && refuse_reimport(&c) < 0) ||
-	    setup_format(&c, o->format) < 0)
+	    (!items_kind && !o->force && refuse_reimport(&c, fp) < 0) ||
+	    start_reading(&c, fp) < 0 || setup_format(&c, o->format) < 0)
 		goto out;
+	/* Appends touch the right-hand pages only: a small cache is enough,
+	 * and memory then stays flat however large the file. */
+	if (store_exec(st, "PRAGMA cache_size = -"
+	    INGEST_STR(STORE_IMPORT_CACHE_KIB), err) < 0)
+		goto out;
+	small_cache = 1;
 	if (store_begin(st, err) < 0)
 		goto out;
 	begun = 1;
@@ -2323,6 +2463,9 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 out:
 	if (begun)
 		store_rollback(st);
+	if (small_cache)
+		sqlite3_exec(c.db, "PRAGMA cache_size = -"
+		    INGEST_STR(STORE_CACHE_KIB), NULL, NULL, NULL);
 	res->seconds = rf_monotonic() - t0;
 	ictx_free(&c);
 	if (fp != NULL)

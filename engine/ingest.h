@@ -52,7 +52,6 @@ typedef struct ingest_result {
 	int64_t new_users, new_items;
 	double seconds;
 	ingest_format format;	/* the one used (after sniffing) */
-	double index_seconds;	/* building events_user after the insert */
 	char hash[33];		/* 128-bit content hash, hex */
 } ingest_result;
 

@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#define STORE_STR_(x)	#x
+#define STORE_STR(x)	STORE_STR_(x)
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -31,16 +34,21 @@ static const char *const migrations[] = {
 	/* 0 -> 1: the initial schema (see store.h). */
 	"CREATE TABLE imports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
 	" source TEXT NOT NULL, format TEXT NOT NULL, hash TEXT NOT NULL,"
-	" options TEXT,"
+	" quick_hash TEXT NOT NULL, options TEXT,"
 	" rows_read INTEGER NOT NULL DEFAULT 0,"
 	" rows_accepted INTEGER NOT NULL DEFAULT 0,"
 	" rows_rejected INTEGER NOT NULL DEFAULT 0,"
 	" rows_duplicate INTEGER NOT NULL DEFAULT 0,"
+	" beh_rating INTEGER NOT NULL DEFAULT 0,"
+	" beh_pv INTEGER NOT NULL DEFAULT 0, beh_fav INTEGER NOT NULL DEFAULT 0,"
+	" beh_cart INTEGER NOT NULL DEFAULT 0, beh_buy INTEGER NOT NULL DEFAULT 0,"
+	" beh_event INTEGER NOT NULL DEFAULT 0,"
+	" first_ts INTEGER, last_ts INTEGER,"
 	" first_event INTEGER, last_event INTEGER,"
 	" started REAL NOT NULL, finished REAL);"
 	"CREATE INDEX imports_hash ON imports(hash);"
-	"CREATE TABLE users(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE);"
-	"CREATE TABLE items(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,"
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL);"
+	"CREATE TABLE items(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL,"
 	" title TEXT, category TEXT, genres TEXT);"
 	"CREATE TABLE behaviors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"INSERT INTO behaviors(id, name) VALUES (0, 'rating'), (1, 'pv'),"
@@ -187,14 +195,14 @@ store_migrate(store *st, rf_error *err)
 
 /* Bulk imports: a rollback journal, not WAL (WAL would write every inserted
  * page twice); NORMAL sync is safe with a rollback journal; a bounded cache
- * (64 MiB) so huge imports don't balloon. */
+ * (64 MiB) for queries, which imports shrink while they run. */
 static int
 store_set_pragmas(store *st, rf_error *err)
 {
 	return store_exec(st,
 	    "PRAGMA journal_mode = TRUNCATE;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA cache_size = -65536;"
+	    "PRAGMA cache_size = -" STORE_STR(STORE_CACHE_KIB) ";"
 	    "PRAGMA temp_store = MEMORY;"
 	    "PRAGMA foreign_keys = OFF;", err);
 }
@@ -254,6 +262,11 @@ store_open(const char *path, int flags, rf_error *err)
 	else
 		oflags = SQLITE_OPEN_READWRITE |
 		    ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	/* A connection belongs to one thread (training and evaluation
+	 * threads never touch the store; their events reach it through the
+	 * main thread), so SQLite's per-call connection mutex is pure cost
+	 * (about 3% of a bulk import). */
+	oflags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		rf_fail(err, "%s: cannot open store: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -642,7 +655,47 @@ struct event_summary {
 	int have_time;
 };
 
-/* One plain scan with no GROUP BY: no sorter, a few seconds at 10M rows. */
+/*
+ * Events are written by imports only, each import's row keeps its counts
+ * by behaviour and its time range, and events' rowids run 1..N without
+ * gaps (appends in one transaction; a failed import rolls back): when the
+ * accepted rows of the events imports add up to max(rowid) and the first
+ * rowid is 1, the summary is read from the imports rows, which costs
+ * nothing however many events there are.  Otherwise (rows written some
+ * other way) 0 is returned and the events are scanned.
+ */
+static int
+summarize_from_imports(store *st, struct event_summary *es)
+{
+	sqlite3_stmt *s;
+	int64_t max_rowid, min_rowid;
+	int i, ok = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT sum(rows_accepted),"
+	    " sum(beh_rating), sum(beh_pv), sum(beh_fav), sum(beh_cart),"
+	    " sum(beh_buy), sum(beh_event), min(first_ts), max(last_ts),"
+	    " count(*) FROM imports WHERE kind = 'events'", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		es->events = sqlite3_column_int64(s, 0);
+		for (i = 0; i < BEH_COUNT; i++)
+			es->beh[i] = sqlite3_column_int64(s, 1 + i);
+		es->have_time = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		es->first = sqlite3_column_int64(s, 7);
+		es->last = sqlite3_column_int64(s, 8);
+		ok = 1;
+	}
+	sqlite3_finalize(s);
+	if (!ok)
+		return 0;
+	/* Both are a single descent of the b-tree. */
+	max_rowid = query_int(st, "SELECT coalesce(max(rowid), 0) FROM events");
+	min_rowid = query_int(st, "SELECT coalesce(min(rowid), 1) FROM events");
+	return max_rowid == es->events && min_rowid == 1;
+}
+
+/* The fallback: one plain scan with no GROUP BY (no sorter). */
 static int
 summarize_events(store *st, struct event_summary *es, rf_error *err)
 {
@@ -710,7 +763,9 @@ store_stats(store *st, rf_error *err)
 	struct event_summary es;
 	rf_table *t;
 
-	if (summarize_events(st, &es, err) < 0)
+	memset(&es, 0, sizeof es);
+	if (!summarize_from_imports(st, &es) &&
+	    summarize_events(st, &es, err) < 0)
 		return NULL;
 	if ((t = table_new("stats")) == NULL ||
 	    table_add_column(t, "key", COL_TEXT) < 0 ||
@@ -809,6 +864,190 @@ store_rejects(store *st, int limit, rf_error *err)
 	    " ORDER BY r.rowid LIMIT ?", limit > 0 ? limit : -1, 0, err);
 }
 
+/*
+ * `users --top` and `items --top` without an index on events: one scan of
+ * (id, behaviour) into per-id counters (users and items have dense rowids
+ * from 1), a sort of the ids that have events, then the names of the first
+ * `top` by rowid.  A GROUP BY would sort all the events instead.
+ */
+struct top_counts {
+	int64_t *c;		/* (n + 1) * BEH_COUNT */
+	int64_t n;		/* largest id */
+};
+
+struct top_entry {
+	int64_t events, id;
+};
+
+static int64_t
+top_total(const int64_t *c)
+{
+	int64_t t = 0;
+	int b;
+
+	for (b = 0; b < BEH_COUNT; b++)
+		t += c[b];
+	return t;
+}
+
+/* More events first, then the smaller id (as ORDER BY n DESC, id). */
+static int
+top_cmp(const void *pa, const void *pb)
+{
+	const struct top_entry *a = pa, *b = pb;
+
+	if (a->events != b->events)
+		return a->events > b->events ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* 1 when counted, 0 when an id is outside 1..max(id) of the id table (the
+ * caller then runs the SQL), -1 on error. */
+static int
+top_count(store *st, int items, struct top_counts *tc, rf_error *err)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	int beh, rc;
+
+	tc->n = query_int(st, items ? "SELECT coalesce(max(id), 0) FROM items" :
+	    "SELECT coalesce(max(id), 0) FROM users");
+	if (tc->n < 0 || tc->n > ((int64_t)1 << 31))
+		return 0;
+	if ((tc->c = calloc((size_t)(tc->n + 1) * BEH_COUNT, sizeof *tc->c))
+	    == NULL) {
+		rf_fail(err, "top: out of memory");
+		return -1;
+	}
+	if ((s = prepare(st, items ? "SELECT item_id, behavior FROM events" :
+	    "SELECT user_id, behavior FROM events", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		beh = sqlite3_column_int(s, 1);
+		if (id < 1 || id > tc->n || beh < 0 || beh >= BEH_COUNT ||
+		    sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_type(s, 1) != SQLITE_INTEGER) {
+			sqlite3_finalize(s);
+			return 0;
+		}
+		tc->c[id * BEH_COUNT + beh]++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		db_fail(st, err, "top");
+		return -1;
+	}
+	return 1;
+}
+
+/* Ids with events, best first; *nout of them. */
+static struct top_entry *
+top_order(const struct top_counts *tc, int64_t *nout)
+{
+	struct top_entry *e;
+	int64_t id, n = 0, events;
+
+	if ((e = malloc((size_t)(tc->n + 1) * sizeof *e)) == NULL)
+		return NULL;
+	for (id = 1; id <= tc->n; id++) {
+		if ((events = top_total(&tc->c[id * BEH_COUNT])) > 0) {
+			e[n].events = events;
+			e[n++].id = id;
+		}
+	}
+	qsort(e, (size_t)n, sizeof *e, top_cmp);
+	*nout = n;
+	return e;
+}
+
+static int
+top_cell_int(rf_table *t, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	return table_cell_text(t, buf);
+}
+
+static rf_table *
+top_table(store *st, int items, int top, const struct colspec *cols,
+    int ncols, struct top_counts *tc, rf_error *err)
+{
+	const char *title = items ? "top items" : "top users";
+	sqlite3_stmt *s = NULL;
+	rf_table *t = NULL;
+	struct top_entry *ids;
+	int64_t n, i, lim;
+	int k, rc = 0;
+
+	if ((ids = top_order(tc, &n)) == NULL)
+		goto oom;
+	lim = top > 0 && top < n ? top : n;
+	if ((s = prepare(st, items ? "SELECT ext_id, title, category FROM items"
+	    " WHERE id = ?" : "SELECT ext_id FROM users WHERE id = ?", err)) ==
+	    NULL)
+		goto fail;
+	if ((t = table_new(title)) == NULL)
+		goto oom;
+	for (k = 0; k < ncols; k++)
+		if (table_add_column(t, cols[k].name, cols[k].type) < 0)
+			goto oom;
+	for (i = 0; i < lim; i++) {
+		const int64_t *c = &tc->c[ids[i].id * BEH_COUNT];
+		int nmeta = items ? 3 : 1;
+
+		sqlite3_bind_int64(s, 1, ids[i].id);
+		if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE) {
+				db_fail(st, err, title);
+				goto fail;
+			}
+			continue;	/* no such row: as the inner join */
+		}
+		if (table_begin_row(t) < 0)
+			goto oom;
+		for (k = 0; k < nmeta; k++)
+			if (table_cell_text(t, (const char *)
+			    sqlite3_column_text(s, k)) < 0)
+				goto oom;
+		sqlite3_reset(s);
+		if (top_cell_int(t, ids[i].events) < 0)
+			goto oom;
+		for (k = 0; k < BEH_COUNT; k++)
+			if (top_cell_int(t, c[k]) < 0)
+				goto oom;
+	}
+	sqlite3_finalize(s);
+	free(ids);
+	return t;
+oom:
+	rf_fail(err, "%s: out of memory", title);
+fail:
+	sqlite3_finalize(s);
+	free(ids);
+	table_free(t);
+	return NULL;
+}
+
+static rf_table *
+store_top(store *st, int items, int top, const struct colspec *cols,
+    int ncols, const char *sql, rf_error *err)
+{
+	struct top_counts tc = { NULL, 0 };
+	rf_table *t = NULL;
+	int rc = top_count(st, items, &tc, err);
+
+	if (rc > 0)
+		t = top_table(st, items, top, cols, ncols, &tc, err);
+	else if (rc == 0)
+		t = table_from_query(st, items ? "top items" : "top users",
+		    cols, ncols, sql, top > 0 ? top : -1, 0, err);
+	free(tc.c);
+	return t;
+}
+
 rf_table *
 store_top_users(store *st, int top, rf_error *err)
 {
@@ -818,7 +1057,7 @@ store_top_users(store *st, int top, rf_error *err)
 		{ "cart", COL_INT }, { "buy", COL_INT }, { "event", COL_INT },
 	};
 
-	return table_from_query(st, "top users", cols, 8,
+	return store_top(st, 0, top, cols, 8,
 	    "SELECT u.ext_id, c.n, c.b0, c.b1, c.b2, c.b3, c.b4, c.b5 FROM"
 	    " (SELECT user_id, count(*) AS n, sum(behavior = 0) AS b0,"
 	    "  sum(behavior = 1) AS b1, sum(behavior = 2) AS b2,"
@@ -826,7 +1065,7 @@ store_top_users(store *st, int top, rf_error *err)
 	    "  sum(behavior = 5) AS b5 FROM events GROUP BY user_id"
 	    "  ORDER BY n DESC, user_id LIMIT ?) c"
 	    " JOIN users u ON u.id = c.user_id ORDER BY c.n DESC, c.user_id",
-	    top > 0 ? top : -1, 0, err);
+	    err);
 }
 
 rf_table *
@@ -839,7 +1078,7 @@ store_top_items(store *st, int top, rf_error *err)
 		{ "cart", COL_INT }, { "buy", COL_INT }, { "event", COL_INT },
 	};
 
-	return table_from_query(st, "top items", cols, 10,
+	return store_top(st, 1, top, cols, 10,
 	    "SELECT i.ext_id, i.title, i.category, c.n, c.b0, c.b1, c.b2,"
 	    " c.b3, c.b4, c.b5 FROM"
 	    " (SELECT item_id, count(*) AS n, sum(behavior = 0) AS b0,"
@@ -848,7 +1087,7 @@ store_top_items(store *st, int top, rf_error *err)
 	    "  sum(behavior = 5) AS b5 FROM events GROUP BY item_id"
 	    "  ORDER BY n DESC, item_id LIMIT ?) c"
 	    " JOIN items i ON i.id = c.item_id ORDER BY c.n DESC, c.item_id",
-	    top > 0 ? top : -1, 0, err);
+	    err);
 }
 
 int

@@ -17,20 +17,38 @@
  *   imports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,   -- 'events' | 'items'
  *           source TEXT NOT NULL, format TEXT NOT NULL,
  *           hash TEXT NOT NULL,                           -- 128-bit hex content hash
+ *           quick_hash TEXT NOT NULL,                     -- of size + first and last MiB
  *           options TEXT,                                 -- weights, map, delimiter as text
  *           rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
  *           rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
+ *           beh_rating, beh_pv, beh_fav, beh_cart, beh_buy, beh_event
+ *                 INTEGER NOT NULL DEFAULT 0,             -- accepted events by behaviour
+ *           first_ts INTEGER, last_ts INTEGER,           -- of accepted events, ts != 0
  *           first_event INTEGER, last_event INTEGER,     -- rowid range in events
  *           started REAL NOT NULL, finished REAL)         -- unix seconds
- *   users(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE)
- *   items(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,
+ *         -- index imports_hash(hash)
+ *   users(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL)
+ *   items(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL,
  *         title TEXT, category TEXT, genres TEXT)          -- genres '|'-joined
+ *         -- ext_id is unique in both, but no UNIQUE index enforces it: the
+ *         -- importer is the only writer and keeps it so through in-memory
+ *         -- dictionaries loaded from these tables when an import starts
+ *         -- (an index would cost ~2.5 us per new id in random-order b-tree
+ *         -- inserts).  Nothing looks rows up by ext_id: datasets and the
+ *         -- importer read the whole tables, summaries go by id.
  *   behaviors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)
  *         -- fixed rows: 0 rating, 1 pv, 2 fav, 3 cart, 4 buy, 5 event
  *   events(user_id INTEGER NOT NULL, item_id INTEGER NOT NULL,
  *          behavior INTEGER NOT NULL, value REAL NOT NULL, ts INTEGER NOT NULL,
- *          import_id INTEGER NOT NULL)                    -- rowid table, no index
- *          -- during the bulk insert; index events_user(user_id) after it.
+ *          import_id INTEGER NOT NULL)                    -- rowid table, NO index
+ *          -- Nothing reads events by index: datasets are built from one
+ *          -- scan (reading in index order is several times slower than a
+ *          -- scan), so no index is built or maintained.  A `sql` query with
+ *          -- a WHERE on events scans it (a few seconds at 10 M rows).
+ *          -- Events are written by imports only, appended in one
+ *          -- transaction each, so rowids run 1..N; `stats` adds up the
+ *          -- imports rows instead of scanning (and scans when they disagree
+ *          -- with max(rowid), i.e. rows were written some other way).
  *   rejects(import_id INTEGER NOT NULL, line INTEGER NOT NULL,
  *           reason TEXT NOT NULL, raw TEXT)               -- raw cut to 256 bytes
  *   splits(id INTEGER PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER,
@@ -54,6 +72,12 @@
  */
 
 #define STORE_SCHEMA_VERSION 1
+
+/* SQLite page cache of a connection (KiB) for queries; a bulk import needs
+ * only the right-hand edge of each table and runs with
+ * STORE_IMPORT_CACHE_KIB, so its memory does not grow with the file. */
+#define STORE_CACHE_KIB 65536
+#define STORE_IMPORT_CACHE_KIB 4096
 
 enum behavior_code {
 	BEH_RATING = 0,
@@ -80,7 +104,10 @@ typedef struct store store;
 
 /* Open (and if STORE_CREATE, create) a store and migrate it to
  * STORE_SCHEMA_VERSION (not in read-only mode: a read-only open of an older
- * schema fails with a message). */
+ * schema fails with a message).  The connection is opened without SQLite's
+ * per-connection mutex (SQLITE_OPEN_NOMUTEX): use a store from one thread
+ * at a time (worker threads of training, evaluation and fusion never touch
+ * it; their results reach the store through the main thread). */
 store *store_open(const char *path, int flags, rf_error *err);
 void store_close(store *st);
 
@@ -107,6 +134,8 @@ rf_table *store_query(store *st, const char *sql, int max_rows, rf_error *err);
 rf_table *store_stats(store *st, rf_error *err);	/* key/value rows */
 rf_table *store_imports(store *st, rf_error *err);	/* one row per import */
 rf_table *store_rejects(store *st, int limit, rf_error *err);
+/* Top users/items by events: one scan of events into per-id counters (no
+ * index, no sort of the events); top <= 0 lists all with events. */
 rf_table *store_top_users(store *st, int top, rf_error *err);
 rf_table *store_top_items(store *st, int top, rf_error *err);
 
