@@ -40,16 +40,17 @@ build() {
 	make -s -j"$(nproc 2>/dev/null || echo 2)" all
 }
 
-# The demo store: a generated Taobao-style log with readable item names,
-# imported, split, several models trained and their evaluation shown.
-demo_store() {
-	store="$top/demo.db"
-	if [ ! -f "$store" ]; then
-		mkdir -p "$top/demo"
+# The demo: a generated Taobao-style log with readable item names.  The
+# first time, recfuse plays samples/demo.rf in the TUI (import, split, five
+# models trained live, fusion tuned); later runs open the store as it is.
+demo_run() {
+	if [ ! -f demo.db ]; then
+		mkdir -p demo
 		samples/gen-taobao --seed 7 --users 1500 --items 2500 \
 		    --rows 80000 -o demo/demo.csv -i demo/demo-items.tsv
-		./recfuse "$store" -f samples/demo.rf
+		exec ./recfuse demo.db --init samples/demo.rf
 	fi
+	exec ./recfuse demo.db
 }
 
 summarise() {
@@ -72,8 +73,7 @@ case "$what" in
 run)
 	install_deps
 	build
-	demo_store
-	exec ./recfuse demo.db
+	demo_run
 	;;
 test)
 	install_deps

@@ -48,6 +48,8 @@ usage(FILE *f)
 	    "  -C, --no-color    no colours (also when NO_COLOR is set)\n"
 	    "  -U, --no-unicode  ASCII drawing only\n"
 	    "      --mouse       let the TUI capture the mouse\n"
+	    "      --init FILE   run FILE's commands in the TUI at start-up, then\n"
+	    "                    stay (training runs live, one command at a time)\n"
 	    "      --script FILE drive the TUI from a key/command script (tests)\n"
 	    "  -h, --help        this help\n"
 	    "  -V, --version     the version\n"
@@ -118,6 +120,7 @@ main(int argc, char **argv)
 		{ "no-unicode", no_argument, NULL, 'U' },
 		{ "mouse", no_argument, NULL, 'M' },
 		{ "script", required_argument, NULL, 'S' },
+		{ "init", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *exec_text = NULL, *script = NULL, *tui_script = NULL;
@@ -169,6 +172,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			tui_script = optarg;
+			break;
+		case 'I':
+			topts.init = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -72,6 +72,9 @@ struct tui {
 	FILE *script;
 	const char *script_name;
 	int script_line;
+	FILE *init;			/* --init commands still to run */
+	const char *init_name;
+	int init_line;
 };
 
 static struct tui *tui_self;	/* for readline's hooks and the commands */
@@ -216,16 +219,16 @@ line_is_ui_only(const char *line)
 	return ui && any;
 }
 
-static void
+static int
 tui_run_command(struct tui *t, const char *line, int typed)
 {
-	int before = t->current, i;
+	int before = t->current, i, rc = 0;
 	unsigned long echo;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (*line == '\0')
-		return;
+		return 0;
 	log_append(&t->log, line_is_ui_only(line) ? LOG_COMMAND_ASIDE :
 	    LOG_COMMAND, line);
 	echo = t->log.appended;
@@ -234,6 +237,7 @@ tui_run_command(struct tui *t, const char *line, int typed)
 	tui_sigint = 0;
 	tui_set_message(t, 0, "");
 	if (cmd_run_line(t->ctx, line) < 0) {
+		rc = -1;
 		/* A failed line stays out of the session script. */
 		long at = (long)t->log.n - 1 - (long)(t->log.appended - echo);
 
@@ -253,6 +257,7 @@ tui_run_command(struct tui *t, const char *line, int typed)
 		tui_switch(t, VIEW_COUNT - 1);
 	tui_sigint = 0;
 	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+	return rc;
 }
 
 static void
@@ -861,6 +866,45 @@ script_step(struct tui *t)
 	return 0;
 }
 
+/* Run the next --init command; -1 when there is none left.  A failing
+ * command ends the init script, as a failing line ends a -f script. */
+static int
+init_step(struct tui *t)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	const char *p;
+	int status_before = t->status;
+
+	for (;;) {
+		if ((n = getline(&line, &cap, t->init)) == -1) {
+			free(line);
+			return -1;
+		}
+		t->init_line++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		for (p = line; *p == ' ' || *p == '\t' || *p == ':'; p++)
+			;
+		if (*p != '\0' && *p != '#')
+			break;
+	}
+	t->ctx->source = t->init_name;
+	t->ctx->line = t->init_line;
+	if (tui_run_command(t, p, 0) < 0) {
+		t->status = status_before;
+		free(line);
+		t->ctx->source = NULL;
+		t->ctx->line = 0;
+		return -1;
+	}
+	t->ctx->source = NULL;
+	t->ctx->line = 0;
+	free(line);
+	return 0;
+}
+
 /* --- setup and the loop ---------------------------------------------------- */
 
 static int
@@ -974,6 +1018,18 @@ tui_main_loop(struct tui *t)
 				break;
 			continue;
 		}
+		if (t->init != NULL && !t->redraw_pending &&
+		    !workbench_training(t->ctx->wb)) {
+			if (init_step(t) < 0) {
+				fclose(t->init);
+				t->init = NULL;
+			}
+			continue;
+		}
+		/* While --init waits for training, look again now and then
+		 * even if no wake-up comes. */
+		if (t->init != NULL && (timeout < 0 || timeout > 200))
+			timeout = 200;
 		/* Keys, or a signal: a resize shows up as KEY_RESIZE from
 		 * getch() after poll() was interrupted. */
 		loop_wait(STDIN_FILENO, timeout);
@@ -1005,6 +1061,14 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	t->magic = TUI_MAGIC;
 	t->ctx = ctx;
 	t->script_name = opts->script;
+	t->init_name = opts->init;
+	if (opts->init != NULL && opts->script == NULL &&
+	    (t->init = fopen(opts->init, "r")) == NULL) {
+		fprintf(stderr, "recfuse: %s: %s\n", opts->init,
+		    strerror(errno));
+		free(t);
+		return 1;
+	}
 	if (opts->script != NULL &&
 	    (t->script = fopen(opts->script, "r")) == NULL) {
 		fprintf(stderr, "recfuse: %s: %s\n", opts->script,
@@ -1088,6 +1152,8 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	status = t->status;
 	if (t->script)
 		fclose(t->script);
+	if (t->init)
+		fclose(t->init);
 	log_free(&t->log);
 	log_free(&t->help);
 	t->magic = 0;

@@ -17,6 +17,10 @@ struct tui_opts {
 	 * program is idle; the end of the script quits.  Curses draws to
 	 * /dev/null, sized by LINES and COLUMNS. */
 	const char *script;
+	/* --init FILE: commands run one by one at start-up in the real
+	 * terminal, each when the previous one (and any training it queued)
+	 * is done; keys work meanwhile and the TUI stays when it ends. */
+	const char *init;
 	const char *history_path;	/* NULL: ~/.recfuse_history */
 };
 
