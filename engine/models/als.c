@@ -13,21 +13,52 @@
  * Factors are float32 rows with a stride rounded up to a multiple of 8; the
  * padding columns are zero and stay zero (their rows of Y^T Y, of b and of
  * every CG residual are zero), and the fixed 8-wide blocks let a plain -O2
- * build vectorise the inner products without -ffast-math. */
+ * build vectorise the inner products without -ffast-math.
+ *
+ * Speed (issue 3: <= 0.10 s for 64 factors x 15 iterations on ml-100k):
+ * rows are solved in fixed chunks of ALS_CHUNK, claimed by `threads`
+ * threads (OpenBLAS single-threaded inside them), so the factors are bit
+ * for bit the same for any thread count; the hot loops have a second copy
+ * for AVX2 + FMA picked at run time; the Grams F^T F serve both the solves
+ * and the objective; the objective's observed pairs and the user half's
+ * initial dots come from values the item half tracks anyway. */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/models/als.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 
 #define ALS_MAGIC	0x534c4149u	/* "IALS" */
 #define ALS_VERSION	1u
 #define ALS_BLOCK	8
+/* Rows solved together: one sgemm of ALS_CHUNK x fs by fs x fs per CG
+ * step, and the unit of work a thread claims.  Chunk boundaries depend on
+ * the row count only, never on the thread count, so every factor comes out
+ * of the same arithmetic whatever `threads` is. */
+#define ALS_CHUNK	64
+#define ALS_MAX_THREADS	16
 
-enum { P_FACTORS, P_REG, P_ALPHA, P_CG_STEPS };
+#if defined(__GNUC__) || defined(__clang__)
+#define ALS_INLINE	inline __attribute__((always_inline))
+#if defined(__x86_64__) || defined(__i386__)
+/* A second copy of the CG kernels for AVX2 + FMA, chosen at run time
+ * (__builtin_cpu_supports); the generic copy stays for other machines and
+ * for RECFUSE_ALS_GENERIC=1.  The two copies round differently (fused
+ * multiply-add), so factors are reproducible per machine, not across
+ * machines with and without AVX2. */
+#define ALS_X86_DISPATCH 1
+#endif
+#else
+#define ALS_INLINE	inline
+#endif
+
+enum { P_FACTORS, P_REG, P_ALPHA, P_CG_STEPS, P_THREADS };
 
 /* Defaults: reg 20 and alpha 2 were chosen on a validation split carved
  * from Protocol B's train part the same temporal way (last 20% per user);
@@ -43,71 +74,132 @@ static const model_param als_params[] = {
 	  "confidence slope: c_ui = 1 + alpha r_ui (HKV 2008 eq. 2)" },
 	{ "cg_steps", 3, 1, 100, 1, 1,
 	  "conjugate-gradient steps per solve, warm-started (Takacs 2011)" },
+	{ "threads", 2, 1, ALS_MAX_THREADS, 1, 1,
+	  "threads for the per-row solves (1: none); results do not depend "
+	  "on it" },
 };
+
+/* One thread's CG state for one chunk of rows. */
+typedef struct als_scratch {
+	float *R, *P, *AP;	/* (ALS_CHUNK, fs) residual, direction, A p */
+	float *w, *d;		/* (longest row) per-entry weights, dots */
+	double rs[ALS_CHUNK];	/* r.r per row */
+} als_scratch;
 
 typedef struct als_model {
 	model base;
 	int nu, ni, f, fs;	/* users, items, factors, padded stride */
+	int nthreads;
 	float *X;		/* (nu, fs) user factors */
 	float *Y;		/* (ni, fs) item factors */
-	float *G;		/* (fs, fs) Gram of the fixed side + reg I */
-	float *R, *P, *AP;	/* (max(nu, ni), fs) CG state, one row each */
-	double *rs;		/* (max(nu, ni)) r.r per row */
-	float *w;		/* (longest row) per-entry weights */
+	float *GX, *GY;		/* (fs, fs) X^T X and Y^T Y, both triangles */
+	int gy_ok;		/* GY matches the current Y */
+	float *A;		/* (fs, fs) Gram of the fixed side + reg I */
+	float *c1, *tc1;	/* (nnz) c_ui - 1 in row and transpose order */
+	float *st;		/* (nnz) x_u . y_i, transpose order (see
+				 * als_chunk_body) */
+	int64_t *c2t;		/* (nnz) row position -> transpose position */
+	int st_ok;		/* st matches the current X and Y */
+	double *part;		/* (item chunks) objective sums */
+	als_scratch scr[ALS_MAX_THREADS];
 } als_model;
 
-/* 8-wide blocks: eight independent partial sums are no reassociation, so
- * the compiler may put them in vector lanes. */
-static inline float
-als_dot(const float *restrict a, const float *restrict b, int fs)
+/* One parallel pass over chunks of rows: a half-iteration or the
+ * objective.  Threads claim chunks from `next`; any assignment gives the
+ * same numbers since chunks are independent. */
+typedef struct als_pass {
+	als_model *am;
+	void (*chunk)(struct als_pass *ps, als_scratch *s, int c);
+	int nchunks;
+	atomic_int next;
+	atomic_int cancelled;
+	const volatile int *cancel;
+	/* the rows being solved, and the fixed side */
+	float *T;
+	int nt;
+	const float *F;
+	const int64_t *ptr;
+	const int32_t *idx;
+	const float *c1;
+	float *st;		/* item half: s_ui tracked here */
+	const float *sread;	/* user half: s_ui read from here via c2t */
+} als_pass;
+
+/* The kernels.  `fma` is a constant after inlining: 0 gives plain
+ * multiply-add that -O2 vectorises in 8-float blocks (eight independent
+ * partial sums are no reassociation, so the lanes are legal without
+ * -ffast-math); 1 gives fmaf(), one instruction in the AVX2 + FMA copy. */
+#define ALS_MAC(fma, acc, x, y) \
+	((fma) ? fmaf((x), (y), (acc)) : (acc) + (x) * (y))
+
+static ALS_INLINE float
+als_sum8(const float *s)
+{
+	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) +
+	    (s[3] + s[7]));
+}
+
+static ALS_INLINE float
+als_dot(const float *restrict a, const float *restrict b, int fs,
+    const int fma)
 {
 	float s[ALS_BLOCK] = { 0 };
 
 	for (int k = 0; k < fs; k += ALS_BLOCK)
 		for (int l = 0; l < ALS_BLOCK; l++)
-			s[l] += a[k + l] * b[k + l];
-	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) +
-	    (s[3] + s[7]));
+			s[l] = ALS_MAC(fma, s[l], a[k + l], b[k + l]);
+	return als_sum8(s);
 }
 
-static inline void
-als_axpy(float *restrict y, float a, const float *restrict x, int fs)
+static ALS_INLINE void
+als_axpy(float *restrict y, float a, const float *restrict x, int fs,
+    const int fma)
 {
 	for (int k = 0; k < fs; k += ALS_BLOCK)
 		for (int l = 0; l < ALS_BLOCK; l++)
-			y[k + l] += a * x[k + l];
+			y[k + l] = ALS_MAC(fma, y[k + l], a, x[k + l]);
 }
 
-/* t[q] = F[idx[q]] . v for q < n.  Eight named partial sums per row (not
- * an array: gcc keeps those in memory) pack into two vector registers;
- * consecutive rows are independent, so their latencies overlap. */
-static void
-als_dots(const float *F, const int32_t *idx, int64_t n, const float *v,
-    int fs, float *t)
+/* t[q] = F[idx[q]] . v for q < n, four rows at a time: four independent
+ * 8-lane accumulators hide the add latency and share the loads of v.  A
+ * row's sum does not depend on which group it falls in. */
+static ALS_INLINE void
+als_dots(const float *F, const int32_t *idx, int64_t n,
+    const float *restrict v, int fs, float *restrict t, const int fma)
 {
-	for (int64_t q = 0; q < n; q++) {
+	int64_t q = 0;
+
+	for (; q + 4 <= n; q += 4) {
 		const float *a = F + (size_t)idx[q] * fs;
-		float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-		float s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+		const float *b = F + (size_t)idx[q + 1] * fs;
+		const float *c = F + (size_t)idx[q + 2] * fs;
+		const float *d = F + (size_t)idx[q + 3] * fs;
+		float sa[ALS_BLOCK] = { 0 }, sb[ALS_BLOCK] = { 0 };
+		float sc[ALS_BLOCK] = { 0 }, sd[ALS_BLOCK] = { 0 };
 
 		for (int k = 0; k < fs; k += ALS_BLOCK) {
-			s0 += a[k] * v[k];
-			s1 += a[k + 1] * v[k + 1];
-			s2 += a[k + 2] * v[k + 2];
-			s3 += a[k + 3] * v[k + 3];
-			s4 += a[k + 4] * v[k + 4];
-			s5 += a[k + 5] * v[k + 5];
-			s6 += a[k + 6] * v[k + 6];
-			s7 += a[k + 7] * v[k + 7];
+			for (int l = 0; l < ALS_BLOCK; l++)
+				sa[l] = ALS_MAC(fma, sa[l], a[k + l], v[k + l]);
+			for (int l = 0; l < ALS_BLOCK; l++)
+				sb[l] = ALS_MAC(fma, sb[l], b[k + l], v[k + l]);
+			for (int l = 0; l < ALS_BLOCK; l++)
+				sc[l] = ALS_MAC(fma, sc[l], c[k + l], v[k + l]);
+			for (int l = 0; l < ALS_BLOCK; l++)
+				sd[l] = ALS_MAC(fma, sd[l], d[k + l], v[k + l]);
 		}
-		t[q] = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7));
+		t[q] = als_sum8(sa);
+		t[q + 1] = als_sum8(sb);
+		t[q + 2] = als_sum8(sc);
+		t[q + 3] = als_sum8(sd);
 	}
+	for (; q < n; q++)
+		t[q] = als_dot(F + (size_t)idx[q] * fs, v, fs, fma);
 }
 
 /* out += sum_q w[q] F[idx[q]], four rows per pass over out. */
-static void
+static ALS_INLINE void
 als_gather_axpy(float *restrict out, const float *F, const int32_t *idx,
-    int64_t n, const float *w, int fs)
+    int64_t n, const float *restrict w, int fs, const int fma)
 {
 	int64_t q = 0;
 
@@ -120,11 +212,225 @@ als_gather_axpy(float *restrict out, const float *F, const int32_t *idx,
 
 		for (int k = 0; k < fs; k += ALS_BLOCK)
 			for (int l = 0; l < ALS_BLOCK; l++)
-				out[k + l] += (wa * a[k + l] + wb * b[k + l]) +
-				    (wc * c[k + l] + wd * d[k + l]);
+				out[k + l] = fma ? fmaf(wa, a[k + l],
+				    fmaf(wb, b[k + l], fmaf(wc, c[k + l],
+				    fmaf(wd, d[k + l], out[k + l])))) :
+				    out[k + l] + ((wa * a[k + l] +
+				    wb * b[k + l]) + (wc * c[k + l] +
+				    wd * d[k + l]));
 	}
 	for (; q < n; q++)
-		als_axpy(out, w[q], F + (size_t)idx[q] * fs, fs);
+		als_axpy(out, w[q], F + (size_t)idx[q] * fs, fs, fma);
+}
+
+/* CG for one chunk of rows of T (users, or items): every row t solves
+ *   (F^T F + F^T (C^t - I) F + reg I) x_t = F^T C^t p(t)      (HKV eq. 4)
+ * by cg_steps of CG from the current x_t (Takacs et al. 2011, alg. 2).
+ * The chunk's rows step in lockstep so the dense part A p of their
+ * products is one sgemm (A = F^T F + reg I); the sparse part
+ * sum_i (c_ti - 1)(f_i.p) f_i is per row, over its observed entries.
+ *
+ * The item half also keeps s_ui = x_u . y_i for its entries: exact from
+ * the initial residual's dots, then s += a (x_u . p) with each step's dots
+ * (y_i += a p), so after the solve st holds x_u . y_i for the new Y at no
+ * extra pass.  That gives the objective's sparse part (summed here per
+ * chunk) and the next user half's initial residual (sread).  The error
+ * is a few float roundings per value and does not build up: each item
+ * half starts again from exact dots. */
+static ALS_INLINE void
+als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
+{
+	als_model *am = ps->am;
+	int fs = am->fs, steps = (int)am->base.params[P_CG_STEPS];
+	int lo = c * ALS_CHUNK, n = ps->nt - lo < ALS_CHUNK ? ps->nt - lo :
+	    ALS_CHUNK;
+	float *T = ps->T + (size_t)lo * fs, *w = sc->w, *d = sc->d;
+	float *R = sc->R, *P = sc->P, *AP = sc->AP;
+	const float *F = ps->F;
+	const int64_t *ptr = ps->ptr + lo;
+
+	/* r = b - A x = sum_i (c_i - (c_i - 1) f_i.x) f_i - G x */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, fs, fs,
+	    1.0f, T, fs, am->A, fs, 0.0f, AP, fs);
+	for (int t = 0; t < n; t++) {
+		float *r = R + (size_t)t * fs, *x = T + (size_t)t * fs;
+		const float *gx = AP + (size_t)t * fs;
+		const int32_t *ix = ps->idx + ptr[t];
+		const float *c1 = ps->c1 + ptr[t];
+		int64_t m = ptr[t + 1] - ptr[t];
+
+		for (int k = 0; k < fs; k++)
+			r[k] = -gx[k];
+		if (ps->sread != NULL) {
+			const int64_t *mp = am->c2t + ptr[t];
+
+			for (int64_t q = 0; q < m; q++)
+				w[q] = ps->sread[mp[q]];
+		} else {
+			als_dots(F, ix, m, x, fs, w, fma);
+			if (ps->st != NULL)
+				memcpy(ps->st + ptr[t], w, (size_t)m *
+				    sizeof *w);
+		}
+		for (int64_t q = 0; q < m; q++)
+			w[q] = 1.0f + c1[q] - c1[q] * w[q];
+		als_gather_axpy(r, F, ix, m, w, fs, fma);
+		memcpy(P + (size_t)t * fs, r, (size_t)fs * sizeof *r);
+		sc->rs[t] = als_dot(r, r, fs, fma);
+	}
+	for (int s = 0; s < steps; s++) {
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, fs,
+		    fs, 1.0f, P, fs, am->A, fs, 0.0f, AP, fs);
+		for (int t = 0; t < n; t++) {
+			float *r = R + (size_t)t * fs, *p = P + (size_t)t * fs;
+			float *ap = AP + (size_t)t * fs, *x = T + (size_t)t * fs;
+			const int32_t *ix = ps->idx + ptr[t];
+			const float *c1 = ps->c1 + ptr[t];
+			int64_t m = ptr[t + 1] - ptr[t];
+			double rs = sc->rs[t], rsn, pap;
+			float a;
+
+			if (rs < 1e-20)
+				continue;	/* converged: p, r stay put */
+			als_dots(F, ix, m, p, fs, d, fma);
+			for (int64_t q = 0; q < m; q++)
+				w[q] = d[q] * c1[q];
+			als_gather_axpy(ap, F, ix, m, w, fs, fma);
+			pap = als_dot(p, ap, fs, fma);
+			if (!(pap > 0)) {
+				sc->rs[t] = 0;
+				continue;
+			}
+			a = (float)(rs / pap);
+			als_axpy(x, a, p, fs, fma);
+			als_axpy(r, -a, ap, fs, fma);
+			if (ps->st != NULL) {
+				float *st = ps->st + ptr[t];
+
+				for (int64_t q = 0; q < m; q++)
+					st[q] = ALS_MAC(fma, st[q], a, d[q]);
+			}
+			rsn = als_dot(r, r, fs, fma);
+			if (s + 1 < steps) {
+				float beta = (float)(rsn / rs);
+
+				for (int k = 0; k < fs; k++)
+					p[k] = ALS_MAC(fma, r[k], beta, p[k]);
+			}
+			sc->rs[t] = rsn;
+		}
+	}
+	if (ps->st != NULL) {
+		/* the objective's observed pairs: c (1 - s)^2 - s^2 each
+		 * (see als_objective) */
+		const float *st = ps->st + ptr[0], *c1 = ps->c1 + ptr[0];
+		double l = 0;
+
+		for (int64_t q = 0; q < ptr[n] - ptr[0]; q++) {
+			double v = st[q];
+
+			l += (1.0 + c1[q]) * (1 - v) * (1 - v) - v * v;
+		}
+		am->part[c] = l;
+	}
+}
+
+static void
+als_chunk_generic(als_pass *ps, als_scratch *sc, int c)
+{
+	als_chunk_body(ps, sc, c, 0);
+}
+
+#ifdef ALS_X86_DISPATCH
+__attribute__((target("avx2,fma"))) static void
+als_chunk_avx2(als_pass *ps, als_scratch *sc, int c)
+{
+	als_chunk_body(ps, sc, c, 1);
+}
+#endif
+
+/* 1 when the AVX2 + FMA kernels run: the CPU has both and the
+ * environment does not ask for the generic ones (RECFUSE_ALS_GENERIC=1,
+ * read at every half-iteration so a benchmark can compare the two). */
+static int
+als_use_avx2(void)
+{
+#ifdef ALS_X86_DISPATCH
+	const char *g = getenv("RECFUSE_ALS_GENERIC");
+
+	if (g != NULL && strcmp(g, "1") == 0)
+		return 0;
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+	return 0;
+#endif
+}
+
+static void
+als_work(als_pass *ps, als_scratch *sc)
+{
+	for (;;) {
+		int c;
+
+		if (ps->cancel && *ps->cancel) {
+			atomic_store(&ps->cancelled, 1);
+			return;
+		}
+		c = atomic_fetch_add(&ps->next, 1);
+		if (c >= ps->nchunks)
+			return;
+		ps->chunk(ps, sc, c);
+	}
+}
+
+typedef struct als_worker {
+	pthread_t tid;
+	als_pass *ps;
+	als_scratch *sc;
+} als_worker;
+
+static void *
+als_worker_main(void *arg)
+{
+	als_worker *w = arg;
+
+	als_work(w->ps, w->sc);
+	return NULL;
+}
+
+/* Runs ps over its chunks on up to am->nthreads threads (this one
+ * included).  One level of threads: OpenBLAS is single-threaded inside.
+ * A thread that cannot start leaves its share to the others.  Returns 1
+ * when cancelled. */
+static int
+als_run(als_model *am, als_pass *ps)
+{
+	als_worker wk[ALS_MAX_THREADS];
+	int nt = am->nthreads < ps->nchunks ? am->nthreads : ps->nchunks;
+	int started = 0, blas_threads = 0;
+
+	ps->am = am;
+	atomic_init(&ps->next, 0);
+	atomic_init(&ps->cancelled, 0);
+	if (nt > 1) {
+		blas_threads = openblas_get_num_threads();
+		openblas_set_num_threads(1);
+	}
+	for (int t = 1; t < nt; t++) {
+		wk[t].ps = ps;
+		wk[t].sc = &am->scr[t];
+		if (pthread_create(&wk[t].tid, NULL, als_worker_main,
+		    &wk[t]) != 0)
+			break;
+		started = t;
+	}
+	als_work(ps, &am->scr[0]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(wk[t].tid, NULL);
+	if (nt > 1)
+		openblas_set_num_threads(blas_threads);
+	return atomic_load(&ps->cancelled);
 }
 
 static inline float
@@ -143,12 +449,21 @@ als_free(model *m)
 		return;
 	free(am->X);
 	free(am->Y);
-	free(am->G);
-	free(am->R);
-	free(am->P);
-	free(am->AP);
-	free(am->rs);
-	free(am->w);
+	free(am->GX);
+	free(am->GY);
+	free(am->A);
+	free(am->c1);
+	free(am->tc1);
+	free(am->st);
+	free(am->c2t);
+	free(am->part);
+	for (int t = 0; t < ALS_MAX_THREADS; t++) {
+		free(am->scr[t].R);
+		free(am->scr[t].P);
+		free(am->scr[t].AP);
+		free(am->scr[t].w);
+		free(am->scr[t].d);
+	}
 	model_free_header(&am->base);
 	free(am);
 }
@@ -167,12 +482,38 @@ als_longest_row(const interactions *tr)
 	return (size_t)m;
 }
 
+/* c2t: where each row-order entry sits in the transpose, by the stable
+ * counting sort of interactions_build_transpose(); checked, and left out
+ * (the user half then computes its dots) if the transpose differs. */
+static int
+als_map(als_model *am, const interactions *tr)
+{
+	int64_t *next = malloc(((size_t)tr->n_items + 1) * sizeof *next);
+
+	if (next == NULL)
+		return -1;
+	memcpy(next, tr->tptr, ((size_t)tr->n_items + 1) * sizeof *next);
+	for (int u = 0; u < tr->n_users; u++)
+		for (int64_t k = tr->ptr[u]; k < tr->ptr[u + 1]; k++) {
+			int64_t p = next[tr->idx[k]]++;
+
+			if (p >= tr->tptr[tr->idx[k] + 1] || tr->tidx[p] != u) {
+				free(next);
+				return -1;
+			}
+			am->c2t[k] = p;
+		}
+	free(next);
+	return 0;
+}
+
 static als_model *
 als_alloc(const dataset *ds, const interactions *train, const double *params,
     uint64_t seed, rf_error *err)
 {
 	als_model *am = calloc(1, sizeof *am);
-	size_t rows;
+	size_t longest, nnz, rows;
+	int ok;
 
 	if (am == NULL) {
 		rf_fail(err, "als: out of memory");
@@ -187,21 +528,50 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 	am->ni = train->n_items;
 	am->f = (int)am->base.params[P_FACTORS];
 	am->fs = (am->f + ALS_BLOCK - 1) / ALS_BLOCK * ALS_BLOCK;
-	rows = (size_t)(am->nu > am->ni ? am->nu : am->ni) + 1;
+	am->nthreads = (int)am->base.params[P_THREADS];
+	if (am->nthreads < 1)
+		am->nthreads = 1;
+	if (am->nthreads > ALS_MAX_THREADS)
+		am->nthreads = ALS_MAX_THREADS;
+	longest = als_longest_row(train) + 1;
+	nnz = (size_t)train->nnz + 1;
+	rows = (size_t)am->ni / ALS_CHUNK + 1;
 	am->X = calloc(((size_t)am->nu + 1) * am->fs, sizeof *am->X);
 	am->Y = calloc(((size_t)am->ni + 1) * am->fs, sizeof *am->Y);
-	am->G = calloc((size_t)am->fs * am->fs, sizeof *am->G);
-	am->R = malloc(rows * am->fs * sizeof *am->R);
-	am->P = malloc(rows * am->fs * sizeof *am->P);
-	am->AP = malloc(rows * am->fs * sizeof *am->AP);
-	am->rs = malloc(rows * sizeof *am->rs);
-	am->w = malloc((als_longest_row(train) + 1) * sizeof *am->w);
-	if (!am->X || !am->Y || !am->G || !am->R || !am->P || !am->AP ||
-	    !am->rs || !am->w) {
+	am->GX = malloc((size_t)am->fs * am->fs * sizeof *am->GX);
+	am->GY = malloc((size_t)am->fs * am->fs * sizeof *am->GY);
+	am->A = malloc((size_t)am->fs * am->fs * sizeof *am->A);
+	am->c1 = malloc(nnz * sizeof *am->c1);
+	am->tc1 = malloc(nnz * sizeof *am->tc1);
+	am->st = malloc(nnz * sizeof *am->st);
+	am->c2t = malloc(nnz * sizeof *am->c2t);
+	am->part = malloc(rows * sizeof *am->part);
+	ok = am->X && am->Y && am->GX && am->GY && am->A && am->c1 &&
+	    am->tc1 && am->st && am->c2t && am->part;
+	for (int t = 0; ok && t < am->nthreads; t++) {
+		als_scratch *s = &am->scr[t];
+		size_t sz = (size_t)ALS_CHUNK * am->fs * sizeof(float);
+
+		s->R = malloc(sz);
+		s->P = malloc(sz);
+		s->AP = malloc(sz);
+		s->w = malloc(longest * sizeof *s->w);
+		s->d = malloc(longest * sizeof *s->d);
+		ok = s->R && s->P && s->AP && s->w && s->d;
+	}
+	if (!ok) {
 		rf_fail(err, "als: out of memory for %d x %d factors",
 		    am->nu + am->ni, am->f);
 		als_free(&am->base);
 		return NULL;
+	}
+	for (int64_t q = 0; q < train->nnz; q++) {
+		am->c1[q] = als_conf1(am, train->val[q]);
+		am->tc1[q] = als_conf1(am, train->tval[q]);
+	}
+	if (als_map(am, train) < 0) {
+		free(am->c2t);
+		am->c2t = NULL;
 	}
 	return am;
 }
@@ -231,95 +601,52 @@ als_create(const dataset *ds, const interactions *train, const double *params,
 	return &am->base;
 }
 
-/* G = F^T F + reg I over the fixed side (HKV section 4: Y^T Y is shared by
- * every row's system and costs one ssyrk per half-iteration). */
+/* G = F^T F, both triangles (HKV section 4: Y^T Y is shared by every
+ * row's system; one ssyrk per half-iteration, and the objective reuses
+ * both Grams). */
 static void
-als_gram(als_model *am, const float *F, int nf, double reg)
+als_gram(const als_model *am, const float *F, int nf, float *G)
 {
 	int fs = am->fs;
 
 	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, fs, nf, 1.0f, F,
-	    fs, 0.0f, am->G, fs);
-	for (int a = 0; a < fs; a++) {
+	    fs, 0.0f, G, fs);
+	for (int a = 0; a < fs; a++)
 		for (int b = a + 1; b < fs; b++)
-			am->G[(size_t)b * fs + a] = am->G[(size_t)a * fs + b];
-		am->G[(size_t)a * fs + a] += (float)reg;
-	}
+			G[(size_t)b * fs + a] = G[(size_t)a * fs + b];
 }
 
-/* One half-iteration: every row t of T (users, or items) solves
- *   (F^T F + F^T (C^t - I) F + reg I) x_t = F^T C^t p(t)      (HKV eq. 4)
- * by cg_steps of CG from the current x_t (Takacs et al. 2011, alg. 2).
- * All rows step in lockstep so the dense part G p of every product is one
- * sgemm; the sparse part sum_i (c_ti - 1)(f_i.p) f_i is per row, over the
- * row's observed entries only.  Returns 1 when cancelled. */
+/* One half-iteration: T (nt rows) given the fixed side F with Gram G. */
 static int
-als_half(als_model *am, float *T, int nt, const float *F, int nf,
-    const int64_t *ptr, const int32_t *idx, const float *val,
-    const volatile int *cancel)
+als_half(als_model *am, float *T, int nt, const float *F, const float *G,
+    const int64_t *ptr, const int32_t *idx, const float *c1, float *st,
+    const float *sread, const volatile int *cancel)
 {
-	int fs = am->fs, steps = (int)am->base.params[P_CG_STEPS];
-	float *R = am->R, *P = am->P, *AP = am->AP, *w = am->w;
+	int fs = am->fs;
+	als_pass ps;
 
 	if (nt == 0)
 		return 0;
-	als_gram(am, F, nf, am->base.params[P_REG]);
-	/* r = b - A x = sum_i (c_i - (c_i - 1) f_i.x) f_i - G x */
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nt, fs, fs,
-	    1.0f, T, fs, am->G, fs, 0.0f, AP, fs);
-	for (int t = 0; t < nt; t++) {
-		float *r = R + (size_t)t * fs, *x = T + (size_t)t * fs;
-		const float *gx = AP + (size_t)t * fs;
-		int64_t lo = ptr[t], n = ptr[t + 1] - lo;
-
-		for (int k = 0; k < fs; k++)
-			r[k] = -gx[k];
-		als_dots(F, idx + lo, n, x, fs, w);
-		for (int64_t q = 0; q < n; q++) {
-			float c1 = als_conf1(am, val[lo + q]);
-
-			w[q] = 1.0f + c1 - c1 * w[q];
-		}
-		als_gather_axpy(r, F, idx + lo, n, w, fs);
-		memcpy(P + (size_t)t * fs, r, (size_t)fs * sizeof *r);
-		am->rs[t] = als_dot(r, r, fs);
-	}
-	for (int s = 0; s < steps; s++) {
-		if (cancel && *cancel)
-			return 1;
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nt, fs,
-		    fs, 1.0f, P, fs, am->G, fs, 0.0f, AP, fs);
-		for (int t = 0; t < nt; t++) {
-			float *r = R + (size_t)t * fs, *p = P + (size_t)t * fs;
-			float *ap = AP + (size_t)t * fs, *x = T + (size_t)t * fs;
-			double rs = am->rs[t], rsn, pap, a;
-			int64_t lo = ptr[t], n = ptr[t + 1] - lo;
-
-			if (rs < 1e-20)
-				continue;	/* converged: p, r stay put */
-			als_dots(F, idx + lo, n, p, fs, w);
-			for (int64_t q = 0; q < n; q++)
-				w[q] *= als_conf1(am, val[lo + q]);
-			als_gather_axpy(ap, F, idx + lo, n, w, fs);
-			pap = als_dot(p, ap, fs);
-			if (!(pap > 0)) {
-				am->rs[t] = 0;
-				continue;
-			}
-			a = rs / pap;
-			als_axpy(x, (float)a, p, fs);
-			als_axpy(r, (float)-a, ap, fs);
-			rsn = als_dot(r, r, fs);
-			if (s + 1 < steps) {
-				float beta = (float)(rsn / rs);
-
-				for (int k = 0; k < fs; k++)
-					p[k] = r[k] + beta * p[k];
-			}
-			am->rs[t] = rsn;
-		}
-	}
-	return 0;
+	memcpy(am->A, G, (size_t)fs * fs * sizeof *G);
+	for (int a = 0; a < fs; a++)
+		am->A[(size_t)a * fs + a] += (float)am->base.params[P_REG];
+	memset(&ps, 0, sizeof ps);
+	ps.chunk = als_use_avx2() ? NULL : als_chunk_generic;
+#ifdef ALS_X86_DISPATCH
+	if (ps.chunk == NULL)
+		ps.chunk = als_chunk_avx2;
+#endif
+	ps.nchunks = (nt + ALS_CHUNK - 1) / ALS_CHUNK;
+	ps.cancel = cancel;
+	ps.T = T;
+	ps.nt = nt;
+	ps.F = F;
+	ps.ptr = ptr;
+	ps.idx = idx;
+	ps.c1 = c1;
+	ps.st = st;
+	ps.sread = sread;
+	return als_run(am, &ps);
 }
 
 /* The full objective (HKV eq. 3) without touching the nu x ni zeros:
@@ -327,43 +654,24 @@ als_half(als_model *am, float *T, int nt, const float *F, int nf,
  * and each observed pair swaps its (0 - s)^2 for c (1 - s)^2:
  *   L = <X^T X, Y^T Y> + sum_obs [c_ui (1 - s_ui)^2 - s_ui^2]
  *       + reg (|X|^2 + |Y|^2).
- * One f x f ssyrk per side and one dot per observed pair. */
+ * The Grams are those of the half-iterations, the observed pairs were
+ * summed per item chunk by the item half; added here in chunk order, so
+ * the figure does not depend on the thread count. */
 static double
-als_objective(als_model *am)
+als_objective(const als_model *am)
 {
-	const interactions *tr = am->base.train;
-	int fs = am->fs;
-	float *xtx = am->G, *yty;
+	int fs = am->fs, nchunks = (am->ni + ALS_CHUNK - 1) / ALS_CHUNK;
 	double l = 0, nx = 0, ny = 0;
 
-	yty = malloc((size_t)fs * fs * sizeof *yty);
-	if (yty == NULL)
-		return NAN;
-	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, fs, am->nu, 1.0f,
-	    am->X, fs, 0.0f, xtx, fs);
-	cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, fs, am->ni, 1.0f,
-	    am->Y, fs, 0.0f, yty, fs);
 	for (int a = 0; a < fs; a++) {
-		l += (double)xtx[(size_t)a * fs + a] * yty[(size_t)a * fs + a];
-		nx += xtx[(size_t)a * fs + a];
-		ny += yty[(size_t)a * fs + a];
-		for (int b = a + 1; b < fs; b++)
-			l += 2.0 * xtx[(size_t)a * fs + b] *
-			    yty[(size_t)a * fs + b];
+		nx += am->GX[(size_t)a * fs + a];
+		ny += am->GY[(size_t)a * fs + a];
+		for (int b = 0; b < fs; b++)
+			l += (double)am->GX[(size_t)a * fs + b] *
+			    am->GY[(size_t)a * fs + b];
 	}
-	free(yty);
-	for (int u = 0; u < am->nu; u++) {
-		int64_t lo = tr->ptr[u], n = tr->ptr[u + 1] - lo;
-
-		als_dots(am->Y, tr->idx + lo, n, am->X + (size_t)u * fs, fs,
-		    am->w);
-		for (int64_t q = 0; q < n; q++) {
-			double s = am->w[q];
-			double c = 1.0 + als_conf1(am, tr->val[lo + q]);
-
-			l += c * (1 - s) * (1 - s) - s * s;
-		}
-	}
+	for (int c = 0; c < nchunks; c++)
+		l += am->part[c];
 	return l + am->base.params[P_REG] * (nx + ny);
 }
 
@@ -375,15 +683,42 @@ als_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 {
 	als_model *am = (als_model *)m;
 	const interactions *tr = m->train;
+	int sok = am->st_ok && am->c2t != NULL;
 
 	(void)epoch;
 	(void)err;
 	*loss = 0;
-	if (als_half(am, am->X, am->nu, am->Y, am->ni, tr->ptr, tr->idx,
-	    tr->val, cancel) || als_half(am, am->Y, am->ni, am->X, am->nu,
-	    tr->tptr, tr->tidx, tr->tval, cancel))
+	if (!am->gy_ok) {
+		als_gram(am, am->Y, am->ni, am->GY);
+		am->gy_ok = 1;
+	}
+	am->st_ok = 0;
+	if (als_half(am, am->X, am->nu, am->Y, am->GY, tr->ptr, tr->idx,
+	    am->c1, NULL, sok ? am->st : NULL, cancel))
 		return 1;
+	als_gram(am, am->X, am->nu, am->GX);
+	am->gy_ok = 0;
+	if (als_half(am, am->Y, am->ni, am->X, am->GX, tr->tptr, tr->tidx,
+	    am->tc1, am->st, NULL, cancel))
+		return 1;
+	am->st_ok = 1;
+	als_gram(am, am->Y, am->ni, am->GY);
+	am->gy_ok = 1;
 	*loss = als_objective(am) / (double)(tr->nnz ? tr->nnz : 1);
+	return 0;
+}
+
+int
+als_factors(const model *m, const float **user_f, const float **item_f,
+    int *k)
+{
+	const als_model *am = (const als_model *)m;
+
+	if (m == NULL || m->ops != &model_als_ops)
+		return -1;
+	*user_f = am->X;
+	*item_f = am->Y;
+	*k = am->fs;
 	return 0;
 }
 
