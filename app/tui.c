@@ -72,6 +72,7 @@ struct tui {
 	FILE *script;
 	const char *script_name;
 	int script_line;
+	int restored;			/* the saved session was loaded */
 	FILE *init;			/* --init commands still to run */
 	const char *init_name;
 	int init_line;
@@ -380,15 +381,47 @@ draw_header(struct tui *t)
 	}
 	t->tab_x[VIEW_COUNT] = x;
 	if (path != NULL) {
-		char right[256];
-		int room = cols - x - 2;
+		const wb_run *r = workbench_run_current(t->ctx->wb);
+		char right[256], job[3][128];
+		int room = cols - x - 2, q = workbench_queue_length(t->ctx->wb);
+		int k, rw;
 
 		snprintf(right, sizeof right, "%s%s ", base ? base + 1 : path,
 		    store_is_readonly(workbench_store(t->ctx->wb)) ?
 		    " (read-only)" : "");
-		if (room > 8)
+		rw = text_width(right);
+		if (r == NULL) {
+			if (room > 8)
+				draw_text_right(w, 0, x + 1, room + 1,
+				    color_attr(CR_TITLE), right);
+			return;
+		}
+		/* While a job runs, on every screen: "training als 3/15, 2
+		 * queued" before the store's name, which gives way first;
+		 * then shorter forms. */
+		snprintf(job[0], sizeof job[0], "training %.24s %d/%d", r->model,
+		    r->done, r->epochs);
+		snprintf(job[1], sizeof job[1], "%.100s +%d", job[0], q);
+		snprintf(job[2], sizeof job[2], "%.12s %d/%d +%d", r->model,
+		    r->done, r->epochs, q);
+		if (q > 0)
+			snprintf(job[0] + strlen(job[0]), sizeof job[0] -
+			    strlen(job[0]), ", %d queued", q);
+		else
+			job[1][0] = job[2][0] = '\0';
+		if (text_width(job[0]) + 2 + rw <= room) {
+			draw_text_right(w, 0, x + 1, room - rw,
+			    color_attr(CR_TAB_ACTIVE), job[0]);
 			draw_text_right(w, 0, x + 1, room + 1,
 			    color_attr(CR_TITLE), right);
+			return;
+		}
+		for (k = 0; k < 2 && job[k + 1][0] != '\0' &&
+		    text_width(job[k]) + 1 > room; k++)
+			;
+		snprintf(right, sizeof right, "%s ", job[k]);
+		draw_text_right(w, 0, x + 1, room + 1, color_attr(CR_TAB_ACTIVE),
+		    right);
 	}
 }
 
@@ -905,6 +938,42 @@ init_step(struct tui *t)
 	return 0;
 }
 
+/* A store opened again shows what it holds: its saved models (and their
+ * curves) and its stored fusion, loaded once after the first draw.  Not
+ * under a test script, whose screens load what they need by command. */
+static void
+tui_restore_session(struct tui *t)
+{
+	workbench *wb = t->ctx->wb;
+	store *st = workbench_store(wb);
+	rf_error err = { { 0 } };
+	char msg[160], *fusion_text;
+	int n;
+
+	if (store_count(st, "saved_models") <= 0)
+		return;
+	tui_set_message(t, 0, "loading the saved models...");
+	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+	tui_draw(t);
+	if ((n = workbench_load_saved(wb, &err)) < 0) {
+		tui_set_message(t, 1, err.msg);
+		return;
+	}
+	snprintf(msg, sizeof msg, "loaded %d saved model%s", n,
+	    n == 1 ? "" : "s");
+	if (n > 0 && (fusion_text = store_get_setting(st, "fusion")) != NULL) {
+		free(fusion_text);
+		if (workbench_fusion(wb, &err) != NULL &&
+		    workbench_fusion_refresh(wb, &err) == 0)
+			snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+			    " and the stored fusion");
+	}
+	tui_set_message(t, 0, msg);
+	for (int i = 0; i < VIEW_COUNT; i++)
+		t->views[i].stale = 1;
+	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+}
+
 /* --- setup and the loop ---------------------------------------------------- */
 
 static int
@@ -994,7 +1063,8 @@ tui_main_loop(struct tui *t)
 			    tui_now();
 
 			if (wait <= 0) {
-				t->dirty |= D_VIEW;
+				/* The header's training indicator too. */
+				t->dirty |= D_VIEW | D_HEAD;
 				continue;
 			}
 			timeout = (int)(wait * 1000) + 1;
@@ -1016,6 +1086,12 @@ tui_main_loop(struct tui *t)
 			}
 			if (script_step(t) < 0)
 				break;
+			continue;
+		}
+		if (!t->restored && t->script == NULL) {
+			t->restored = 1;
+			if (t->init == NULL)
+				tui_restore_session(t);
 			continue;
 		}
 		if (t->init != NULL && !t->redraw_pending &&
@@ -1302,6 +1378,10 @@ cmd_save_display_exec(cmd_ctx *ctx, const cmd_args *a)
 
 	if (t == NULL) {
 		cmd_error(ctx, "save-display: only in the TUI");
+		return -1;
+	}
+	if (store_is_store_file(workbench_store(ctx->wb), a->argv[0])) {
+		cmd_error(ctx, "save-display: %s: is the store", a->argv[0]);
 		return -1;
 	}
 	/* What the screen shows now: the script driver runs this only once

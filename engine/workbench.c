@@ -64,6 +64,7 @@ struct wb_run_slot {
 	wb_run r;
 	const model_ops *ops;
 	double *params;		/* (ops->nparams + 1), for a queued job */
+	int64_t run_id;		/* runs.id, 0 when not recorded (yet) */
 };
 
 static void
@@ -441,6 +442,136 @@ fingerprint(const workbench *wb, model_fingerprint *fp)
 	fp->split_id = wb->sp.id;
 }
 
+/*
+ * The run a saved model came from, read back into the curve history: its
+ * row in runs (parameters, seed, status, epochs, seconds) and its epochs
+ * (loss, validation metric, seconds per epoch).  It goes ahead of this
+ * session's runs, among the earlier ones by run id, so the history stays
+ * oldest first.  A run already in the history is left alone.  0 when
+ * added or already there or not found, -1 out of memory or on a store
+ * error (the caller goes on without it: the history is a nicety).
+ */
+static int
+run_load_history(workbench *wb, const model_ops *ops, const double *params,
+    int64_t run_id)
+{
+	sqlite3 *db = store_db(wb->st);
+	sqlite3_stmt *s = NULL;
+	struct wb_run_slot *slot;
+	const char *status;
+	double run_secs, sum = 0;
+	int k, at, n, done = 0, recorded;
+	int rc;
+
+	if (run_id <= 0)
+		return 0;
+	for (k = 0; k < wb->nruns; k++)
+		if (wb->runs[k].run_id == run_id)
+			return 0;
+	if (sqlite3_prepare_v2(db, "SELECT params, seed, status, epochs,"
+	    " seconds, (SELECT max(epoch) + 1 FROM epochs WHERE run_id = ?1)"
+	    " FROM runs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	/* Made at the end (then moved into place). */
+	if ((k = run_add(wb, ops, params, 0, 0, WB_RUN_DONE)) < 0)
+		goto fail;
+	slot = &wb->runs[k];
+	slot->run_id = run_id;
+	slot->r.earlier = 1;
+	if (sqlite3_column_text(s, 0) != NULL)
+		snprintf(slot->r.params, sizeof slot->r.params, "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+	slot->r.seed = (uint64_t)sqlite3_column_int64(s, 1);
+	status = (const char *)sqlite3_column_text(s, 2);
+	recorded = sqlite3_column_int(s, 3);
+	run_secs = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN :
+	    sqlite3_column_double(s, 4);
+	n = sqlite3_column_int(s, 5);
+	if (n < recorded)
+		n = recorded;
+	if (n < 0 || n > (1 << 24))
+		n = 0;
+	slot->r.epochs = n;
+	if (status == NULL || strcmp(status, "done") == 0) {
+		slot->r.status = WB_RUN_DONE;
+	} else if (strcmp(status, "cancelled") == 0) {
+		slot->r.status = WB_RUN_CANCELLED;
+		snprintf(slot->r.msg, sizeof slot->r.msg, "stopped in an "
+		    "earlier session; its last epoch was kept");
+	} else {
+		/* "running": that session ended before the run did. */
+		slot->r.status = WB_RUN_CANCELLED;
+		snprintf(slot->r.msg, sizeof slot->r.msg, "%s in an earlier "
+		    "session", status);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((slot->r.loss = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.loss)) == NULL ||
+	    (slot->r.valid = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.valid)) == NULL ||
+	    (slot->r.secs = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.secs)) == NULL)
+		goto drop;
+	for (k = 0; k < n; k++)
+		slot->r.loss[k] = slot->r.valid[k] = slot->r.secs[k] = NAN;
+	if (sqlite3_prepare_v2(db, "SELECT epoch, loss, valid_metric, seconds"
+	    " FROM epochs WHERE run_id = ? ORDER BY epoch", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto drop;
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int e = sqlite3_column_int(s, 0);
+
+		if (e < 0 || e >= n)
+			continue;
+		/* NULL is how a NAN was stored. */
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+			slot->r.loss[e] = sqlite3_column_double(s, 1);
+		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+			slot->r.valid[e] = sqlite3_column_double(s, 2);
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+			slot->r.secs[e] = sqlite3_column_double(s, 3);
+			sum += slot->r.secs[e];
+		}
+		done = e + 1;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		goto drop;
+	slot->r.done = done > recorded ? done : recorded;
+	if (slot->r.done > n)
+		slot->r.done = n;
+	slot->r.seconds = isnan(run_secs) ? sum : run_secs;
+
+	/* Into place: after the earlier runs with a smaller id, before the
+	 * rest.  The running job's slot moves with it. */
+	for (at = 0; at < wb->nruns - 1 && wb->runs[at].r.earlier &&
+	    wb->runs[at].run_id < run_id; at++)
+		;
+	if (at < wb->nruns - 1) {
+		struct wb_run_slot tmp = wb->runs[wb->nruns - 1];
+
+		memmove(&wb->runs[at + 1], &wb->runs[at],
+		    (size_t)(wb->nruns - 1 - at) * sizeof *wb->runs);
+		wb->runs[at] = tmp;
+		if (wb->job_slot > at)
+			wb->job_slot++;
+	}
+	return 0;
+drop:
+	run_free(&wb->runs[--wb->nruns]);
+fail:
+	sqlite3_finalize(s);
+	return -1;
+}
+
 int
 workbench_load_saved(workbench *wb, rf_error *err)
 {
@@ -470,6 +601,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		metrics_clear(&e.final);
 		if (keep_model(wb, &e, err) < 0)
 			return -1;
+		(void)run_load_history(wb, all[k], e.m->params, e.run_id);
 		n++;
 	}
 	return n;
@@ -578,6 +710,8 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	if ((c.slot = run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED))
 	    >= 0 && run_begin(wb, c.slot) < 0)
 		c.slot = -1;
+	if (c.slot >= 0)
+		wb->runs[c.slot].run_id = c.run_id;
 	fill_spec(wb, &spec, ops, params, epochs, seed);
 	if ((m = train_run(&spec, sync_event, &c, cancel, &cancelled, err)) ==
 	    NULL) {
@@ -653,6 +787,8 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 		wb->runs[wb->job_slot - 1].r.status = WB_RUN_QUEUED;
 		wb->job_slot = 0;	/* no curves, the job runs on */
 	}
+	if (wb->job_slot > 0)
+		wb->runs[wb->job_slot - 1].run_id = wb->job_run;
 	return 0;
 }
 

@@ -64,7 +64,9 @@ const wb_model *workbench_model_at(const workbench *wb, int k);
 const wb_model *workbench_find_model(const workbench *wb, const char *name);
 /* Load, for every model not in memory, its newest saved version trained on
  * the current split of this snapshot; models that do not fit are skipped.
- * Returns how many were loaded. */
+ * The run each came from (runs and epochs: its curves, seconds, status)
+ * joins the curve history ahead of this session's runs, oldest first,
+ * marked `earlier` (once per run).  Returns how many were loaded. */
 int workbench_load_saved(workbench *wb, rf_error *err);
 
 /*
@@ -123,6 +125,9 @@ typedef struct wb_run {
 	double seconds;		/* the epochs' sum; finished: the run's */
 	double started;		/* rf_monotonic() when it began (running) */
 	char msg[256];		/* failed or cancelled: why */
+	int earlier;		/* a run of an earlier session, loaded from
+				 * the store with its saved model (the
+				 * history of workbench_load_saved()) */
 } wb_run;
 
 int workbench_run_count(const workbench *wb);

@@ -1,6 +1,8 @@
 /* data: the Data screen: what was imported, the behaviour funnel
- * (pv -> fav/cart -> buy), the busiest users and items, and the rows the
- * import rejected.  Everything comes from the store's summary queries. */
+ * (pv -> fav/cart -> buy), events over time as a column chart, the
+ * busiest users and items, and the rows the import rejected.  Everything
+ * comes from the store's summary queries; the ones that scan the events
+ * (activity, top users and items) are kept until the data change. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +15,15 @@
 #include "views/widgets.h"
 
 #define DATA_TOP_MAX 10
+/* Buckets of the activity chart at most (store_activity picks day, week,
+ * month or year); a narrow chart averages neighbours. */
+#define DATA_ACTIVITY_BUCKETS 60
 
 struct data_view {
-	rf_table *stats, *imports, *users, *items, *rejects;
+	rf_table *stats, *imports, *users, *items, *rejects, *activity;
+	/* What the scanned tables were made from: events and imports as
+	 * the stats said (events only ever change through an import). */
+	int64_t scanned_events, scanned_imports;
 	char error[1024];
 	int scroll;
 	int content_height;
@@ -28,15 +36,23 @@ static const struct view_key data_keys[] = {
 	{ NULL, NULL }
 };
 
+/* The tables that cost a scan of the events. */
+static void
+data_drop_scans(struct data_view *dv)
+{
+	table_free(dv->users);
+	table_free(dv->items);
+	table_free(dv->activity);
+	dv->users = dv->items = dv->activity = NULL;
+}
+
 static void
 data_drop(struct data_view *dv)
 {
 	table_free(dv->stats);
 	table_free(dv->imports);
-	table_free(dv->users);
-	table_free(dv->items);
 	table_free(dv->rejects);
-	dv->stats = dv->imports = dv->users = dv->items = dv->rejects = NULL;
+	dv->stats = dv->imports = dv->rejects = NULL;
 	dv->error[0] = '\0';
 }
 
@@ -57,6 +73,8 @@ base_names(rf_table *t, int col)
 	}
 }
 
+static int64_t stat_count(const rf_table *t, const char *key);
+
 static void
 data_load(struct view *v)
 {
@@ -67,16 +85,36 @@ data_load(struct view *v)
 	data_drop(dv);
 	v->stale = 0;
 	if (st == NULL) {
+		data_drop_scans(dv);
 		snprintf(dv->error, sizeof dv->error, "no store is open");
 		return;
 	}
+	/* Views reload after every command that may write and after each
+	 * training run: the stats come from the imports rows and cost
+	 * nothing, the scans only when the data changed. */
 	if ((dv->stats = store_stats(st, &err)) == NULL ||
 	    (dv->imports = store_imports(st, &err)) == NULL ||
-	    (dv->users = store_top_users(st, DATA_TOP_MAX, &err)) == NULL ||
-	    (dv->items = store_top_items(st, DATA_TOP_MAX, &err)) == NULL ||
 	    (dv->rejects = store_rejects(st, 200, &err)) == NULL) {
+		data_drop_scans(dv);
 		snprintf(dv->error, sizeof dv->error, "%s", err.msg);
 		return;
+	}
+	if (dv->users == NULL || dv->items == NULL || dv->activity == NULL ||
+	    dv->scanned_events != stat_count(dv->stats, "events") ||
+	    dv->scanned_imports != stat_count(dv->stats, "imports")) {
+		data_drop_scans(dv);
+		if ((dv->users = store_top_users(st, DATA_TOP_MAX, &err)) ==
+		    NULL ||
+		    (dv->items = store_top_items(st, DATA_TOP_MAX, &err)) ==
+		    NULL ||
+		    (dv->activity = store_activity(st, DATA_ACTIVITY_BUCKETS,
+		    &err)) == NULL) {
+			data_drop_scans(dv);
+			snprintf(dv->error, sizeof dv->error, "%s", err.msg);
+			return;
+		}
+		dv->scanned_events = stat_count(dv->stats, "events");
+		dv->scanned_imports = stat_count(dv->stats, "imports");
 	}
 	/* The file name says which import it was; the folder only takes
 	 * the room of the numbers. */
@@ -96,8 +134,10 @@ data_open(struct view *v)
 static void
 data_close(struct view *v)
 {
-	if (v->state != NULL)
+	if (v->state != NULL) {
 		data_drop(v->state);
+		data_drop_scans(v->state);
+	}
 	free(v->state);
 	v->state = NULL;
 }
@@ -257,6 +297,146 @@ draw_funnel(const struct page *p, int y, int x, int w, const rf_table *st)
 	return lines;
 }
 
+/* "9,876", "123k", "4.5M": a y-axis label in few columns. */
+static void
+compact_count(char *buf, size_t n, double v)
+{
+	if (v < 99999.5)
+		group_digits(buf, n, (int64_t)(v + 0.5));
+	else if (v < 9999500)
+		snprintf(buf, n, "%.0fk", v / 1e3);
+	else
+		snprintf(buf, n, "%.1fM", v / 1e6);
+}
+
+/* A bucket's start date as the axis shows it: "2017-11-25", or without
+ * the year when narrow; a month "2017-11", a year "2017". */
+static void
+bucket_label(char *buf, size_t n, const char *date, const char *unit,
+    int narrow)
+{
+	if (strcmp(unit, "year") == 0)
+		snprintf(buf, n, "%.4s", date);
+	else if (strcmp(unit, "month") == 0)
+		snprintf(buf, n, "%.7s", date);
+	else
+		snprintf(buf, n, "%s", narrow && strlen(date) == 10 ? date + 5 :
+		    date);
+}
+
+/*
+ * Events over time: one column per bucket (day, week, month or year, as
+ * the store chose over the central mass of the data), neighbours averaged
+ * when the buckets outnumber the columns; the peak per bucket labels the
+ * y axis, the first and last bucket the x axis; events outside the window
+ * are counted under it.  ch chart rows.  Returns lines used.
+ */
+static int
+draw_activity(const struct page *p, int y, int x, int w, int ch,
+    const rf_table *act)
+{
+	const char *unit = "day", *title;
+	char head[96], peak_s[32], a[16], b[16], note[128];
+	double *v, peak = 0;
+	int nb = 0, r, group, ncol, labw, cw, i, lines, narrow;
+	size_t o = 0;
+
+	title = act != NULL && act->title ? act->title : "";
+	if (strncmp(title, "activity per ", 13) == 0)
+		unit = title + 13;
+	while (act != NULL && nb < act->nrows && table_get(act, nb, 0) &&
+	    table_get(act, nb, 0)[0] >= '0' && table_get(act, nb, 0)[0] <= '9')
+		nb++;
+	if (nb == 0) {
+		draw_heading(p->win, row_of(p, y), x, w, "Activity over time");
+		draw_text(p->win, row_of(p, y + 1), x, w, color_attr(CR_DIM),
+		    "no timestamps");
+		return 2;
+	}
+	/* The label column takes the widest figure; the rest is chart. */
+	for (r = 0; r < nb; r++) {
+		double e = strtod(table_get(act, r, 1), NULL);
+
+		if (e > peak)
+			peak = e;
+	}
+	compact_count(peak_s, sizeof peak_s, peak);
+	labw = text_width(peak_s) + 1;
+	cw = w - labw;
+	if (cw < 4)
+		cw = 4;
+	group = (nb + cw - 1) / cw;
+	ncol = (nb + group - 1) / group;
+	if ((v = calloc((size_t)ncol, sizeof *v)) == NULL)
+		return 0;
+	peak = 0;
+	for (i = 0; i < ncol; i++) {
+		int k, m = 0;
+
+		/* The average of the buckets merged: a short last group
+		 * does not look like a slump. */
+		for (k = i * group; k < (i + 1) * group && k < nb; k++, m++)
+			v[i] += strtod(table_get(act, k, 1), NULL);
+		v[i] /= m;
+		if (v[i] > peak)
+			peak = v[i];
+	}
+	if (group > 1)
+		snprintf(head, sizeof head, "Activity over time, %d-%s bars",
+		    group, unit);
+	else
+		snprintf(head, sizeof head, "Activity over time, per %s",
+		    unit);
+	draw_heading(p->win, row_of(p, y), x, w, head);
+	compact_count(peak_s, sizeof peak_s, peak);
+	draw_text_right(p->win, row_of(p, y + 1), x, labw - 1,
+	    color_attr(CR_DIM), peak_s);
+	/* draw_columns draws into the window; rows scrolled off the top
+	 * fall outside it and are clipped. */
+	draw_columns(p->win, row_of(p, y + 1), x + labw, ch, cw, v, ncol,
+	    color_attr(CR_BAR));
+	free(v);
+	lines = 1 + ch;
+
+	/* The x axis: first and last bucket under the chart's ends. */
+	{
+		int used = ncol * (cw / ncol > 0 ? cw / ncol : 1);
+
+		if (used > cw)
+			used = cw;
+		narrow = used < 22;
+		bucket_label(a, sizeof a, table_get(act, 0, 0), unit, narrow);
+		bucket_label(b, sizeof b, table_get(act, nb - 1, 0), unit,
+		    narrow);
+		draw_text(p->win, row_of(p, y + lines), x + labw, used,
+		    color_attr(CR_DIM), a);
+		if (nb > 1 && text_width(a) + text_width(b) + 1 <= used)
+			draw_text_right(p->win, row_of(p, y + lines), x + labw,
+			    used, color_attr(CR_DIM), b);
+		lines++;
+	}
+
+	/* Stray timestamps: say how many, rather than squeeze the chart. */
+	note[0] = '\0';
+	for (r = nb; r < act->nrows; r++) {
+		const char *what = table_get(act, r, 0);
+		char num[32];
+
+		group_digits(num, sizeof num, strtoll(table_get(act, r, 1),
+		    NULL, 10));
+		o += (size_t)snprintf(note + o, sizeof note - o, "%s%s %s",
+		    o ? ", " : "", num, what ? what : "?");
+		if (o >= sizeof note)
+			break;
+	}
+	if (note[0] != '\0') {
+		draw_printf(p->win, row_of(p, y + lines), x, w,
+		    color_attr(CR_DIM), "not shown: %s", note);
+		lines++;
+	}
+	return lines;
+}
+
 /* A titled table; rows at most max_rows.  Returns lines used. */
 static int
 draw_section_table(const struct page *p, int y, int x, int w,
@@ -394,11 +574,9 @@ data_draw(struct view *v, WINDOW *win)
 
 	a = draw_section_table(&p, y, 0, two ? colw : w, "Imports",
 	    dv->imports, import_cols, 5, two ? 4 : 3, "none");
-	b = 2;
-	draw_heading(win, row_of(&p, two ? y : y + a), rx, colw,
-	    "Activity over time");
-	draw_text(win, row_of(&p, (two ? y : y + a) + 1), rx, colw,
-	    color_attr(CR_DIM), "(per-day counts: not available yet)");
+	/* 3 chart rows at 24 lines, more as the terminal grows. */
+	b = draw_activity(&p, two ? y : y + a, rx, colw, h < 29 ? 3 :
+	    h < 60 ? (h - 14) / 3 : 15, dv->activity);
 	y += two ? (a > b ? a : b) : a + b;
 
 	a = draw_section_table(&p, y, 0, colw, "Top items", dv->items, icols,
@@ -452,6 +630,7 @@ data_key(struct view *v, int key, int height)
 		s = dv->content_height;
 		break;
 	case 'r':
+		data_drop_scans(dv);	/* rescan too */
 		v->stale = 1;
 		return VIEW_HANDLED | VIEW_REDRAW;
 	default:

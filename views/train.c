@@ -1,5 +1,6 @@
 /* train: the Train screen: every run of this session (the running one,
- * the queue, the finished ones) in a list on the left, and the selected
+ * the queue, the finished ones), after the runs of earlier sessions whose
+ * saved models were loaded, in a list on the left, and the selected
  * run on the right: its training loss and validation metric per epoch as
  * two live charts (braille, or ASCII), epoch, speed, ETA and status.  All
  * read from the workbench's curve history; keys become `stop` commands. */
@@ -250,6 +251,8 @@ draw_list(struct train_view *tv, const workbench *wb, WINDOW *win, int y,
 
 		if (r->status == WB_RUN_QUEUED)
 			snprintf(status, sizeof status, "queue %d", ++queued);
+		else if (r->earlier && r->status == WB_RUN_DONE)
+			snprintf(status, sizeof status, "earlier");
 		else
 			snprintf(status, sizeof status, "%s",
 			    status_word(r->status));
@@ -317,8 +320,8 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 	int row = 0, hc, best, k, ahead = 0;
 	double last;
 
-	snprintf(line, sizeof line, "%s: %s", r->model,
-	    status_word(r->status));
+	snprintf(line, sizeof line, "%s: %s%s", r->model,
+	    status_word(r->status), r->earlier ? " (an earlier session)" : "");
 	draw_heading(win, row++, x, w, line);
 	snprintf(line, sizeof line, "%s%sseed %llu", r->params,
 	    r->params[0] ? "  " : "", (unsigned long long)r->seed);

@@ -446,8 +446,10 @@ static void
 draw_pick_list(struct view *v, WINDOW *win, const char *why)
 {
 	struct user_view *uv = v->state;
-	int w = getmaxx(win), h = getmaxy(win), first, rows;
-	static const int cols[] = { 0, 1, 3, 4, 5, 6, 2 };
+	int w = getmaxx(win), h = getmaxy(win), first, rows, i, r, n = 0;
+	/* user, events, then pv fav cart buy rating event (as on Data). */
+	static const int order[] = { 0, 1, 3, 4, 5, 6, 2, 7 };
+	int cols[8];
 	rf_error err = { { 0 } };
 	store *st = v->env->wb ? workbench_store(v->env->wb) : NULL;
 
@@ -470,8 +472,22 @@ draw_pick_list(struct view *v, WINDOW *win, const char *why)
 	first = uv->list_sel - rows + 1;
 	if (first < 0)
 		first = 0;
-	draw_table(win, 4, 1, h - 4, w - 1, uv->list, cols,
-	    uv->list->ncols >= 7 ? 7 : uv->list->ncols, first,
+	/* Only the behaviours the data have: no column of zeros for
+	 * ratings in a click log, nor for pv in a ratings one. */
+	for (i = 0; i < 8; i++) {
+		int c = order[i], any = c < 2;
+
+		if (c >= uv->list->ncols)
+			continue;
+		for (r = 0; r < uv->list->nrows && !any; r++) {
+			const char *cell = table_get(uv->list, r, c);
+
+			any = cell != NULL && strcmp(cell, "0") != 0;
+		}
+		if (any)
+			cols[n++] = c;
+	}
+	draw_table(win, 4, 1, h - 4, w - 1, uv->list, cols, n, first,
 	    uv->list_sel);
 }
 
