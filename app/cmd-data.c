@@ -271,13 +271,29 @@ const cmd_entry cmd_items_entry = {
 	.exec = cmd_items_exec,
 };
 
+/* A cap on the rows `sql` keeps in memory: a query without a LIMIT over a
+ * recursive CTE would otherwise grow until the process dies. */
+#define SQL_MAX_ROWS 1000000
+
 static int
 cmd_sql_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
+	rf_table *t;
 
-	return print_summary(ctx, "sql",
-	    store_query(ctx_store(ctx), a->argv[0], 0, &err), &err);
+	t = store_query_cancel(ctx_store(ctx), a->argv[0], SQL_MAX_ROWS,
+	    ctx->cancel, &err);
+	if (t == NULL) {
+		/* The store's messages already start with "sql: ". */
+		cmd_error(ctx, "%s", err.msg);
+		return -1;
+	}
+	cmd_print_table(ctx, t);
+	if (t->nrows >= SQL_MAX_ROWS)
+		cmd_error(ctx, "sql: only the first %d rows are shown; add "
+		    "LIMIT/OFFSET for the rest", SQL_MAX_ROWS);
+	table_free(t);
+	return 0;
 }
 
 const cmd_entry cmd_sql_entry = {

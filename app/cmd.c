@@ -92,6 +92,20 @@ cmd_find(const char *name, rf_error *err)
 static void cmd_vemit(cmd_ctx *, int, const char *, const char *, va_list)
     RF_PRINTF(4, 0);
 
+/* Handlers put "cmd: " before engine messages that often start with the
+ * same word ("split: split: ..."): the length of such a repeated first
+ * "word: ", to skip, or 0. */
+static size_t
+doubled_prefix(const char *text)
+{
+	size_t n = strcspn(text, ": ");
+
+	if (n == 0 || text[n] != ':' || text[n + 1] != ' ')
+		return 0;
+	n += 2;
+	return strncmp(text, text + n, n) == 0 ? n : 0;
+}
+
 static void
 cmd_vemit(cmd_ctx *ctx, int is_error, const char *prefix, const char *fmt,
     va_list ap)
@@ -113,7 +127,7 @@ cmd_vemit(cmd_ctx *ctx, int is_error, const char *prefix, const char *fmt,
 		return;
 	}
 	vsnprintf(text, (size_t)n + 1, fmt, ap);
-	rf_buf_printf(&b, "%s", text);
+	rf_buf_printf(&b, "%s", text + doubled_prefix(text));
 	free(text);
 	if (b.data != NULL && ctx->out.text != NULL)
 		ctx->out.text(ctx->out.ud, is_error, (char *)b.data);

@@ -75,6 +75,14 @@ run_stream(cmd_ctx *ctx, FILE *f, const char *source, int stop_on_error)
 		ctx->source = source;
 		ctx->line = lineno;
 		cancel_flag = 0;
+		/* A NUL would silently cut the line short. */
+		if ((size_t)n != strlen(line)) {
+			cmd_error(ctx, "NUL byte in the line (a binary file?)");
+			status = 1;
+			if (stop_on_error)
+				break;
+			continue;
+		}
 		if (cmd_run_line(ctx, line) < 0) {
 			status = 1;
 			if (stop_on_error || cancel_flag)
@@ -82,6 +90,12 @@ run_stream(cmd_ctx *ctx, FILE *f, const char *source, int stop_on_error)
 		}
 		if (ctx->quit)
 			break;
+	}
+	/* getline() ends on a read error as on end of file (-f DIR). */
+	if (ferror(f)) {
+		fprintf(stderr, "recfuse: %s: read error: %s\n", source,
+		    strerror(errno));
+		status = 1;
 	}
 	free(line);
 	ctx->source = NULL;
@@ -189,6 +203,12 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		store_path = argv[optind++];
+	/* SQLite would open "" as a private temporary database: everything
+	 * imported would vanish on exit. */
+	if (*store_path == '\0') {
+		fprintf(stderr, "recfuse: the store path is empty\n");
+		return 2;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "recfuse: one store at a time; unexpected '%s'\n",
 		    argv[optind]);

@@ -63,6 +63,23 @@ output_text_width(const char *s)
 	return text_width_upto(s, 1 << 30, NULL);
 }
 
+/* Write n bytes of s with control characters shown as '?': cell text comes
+ * from imported files and SQL, and an ESC sequence must not reach the
+ * terminal (nor a newline break the columns).  keep_nl keeps '\n' and '\t'
+ * (message lines). */
+static void
+put_clean(FILE *f, const char *s, size_t n, int keep_nl)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && !(keep_nl && (c == '\n' || c == '\t'))) ||
+		    c == 0x7f)
+			c = '?';
+		fputc(c, f);
+	}
+}
+
 static void
 print_padded(FILE *f, const char *s, int width, int right)
 {
@@ -76,7 +93,7 @@ print_padded(FILE *f, const char *s, int width, int right)
 	}
 	if (right)
 		fprintf(f, "%*s", width - w - cut, "");
-	fwrite(s, 1, bytes, f);
+	put_clean(f, s, bytes, 0);
 	if (cut)
 		fputc('~', f);
 	if (!right)
@@ -114,7 +131,7 @@ print_aligned(FILE *f, const rf_table *t)
 			if (c > 0)
 				fputs("  ", f);
 			if (c == t->ncols - 1 && !right)
-				fputs(s, f);
+				put_clean(f, s, strlen(s), 0);
 			else
 				print_padded(f, s, width[c], right);
 		}
@@ -258,11 +275,14 @@ batch_text(void *ud, int is_error, const char *line)
 
 	if (is_error) {
 		fflush(stdout);
-		fprintf(stderr, "recfuse: %s\n", line);
+		fputs("recfuse: ", stderr);
+		put_clean(stderr, line, strlen(line), 1);
+		fputc('\n', stderr);
 	} else {
 		FILE *f = *format == OUT_TABLE ? stdout : stderr;
 
-		fprintf(f, "%s\n", line);
+		put_clean(f, line, strlen(line), 1);
+		fputc('\n', f);
 		fflush(f);
 	}
 }

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "engine/models/registry.h"
+#include "engine/store.h"
 
 void
 eval_model_score(const void *ctx, int u, float *out)
@@ -353,7 +355,7 @@ recommend_fused(workbench *wb, const char *user, int k, rf_error *err)
 		return NULL;
 	ds = fusion_dataset(f);
 	if ((u = dataset_user_index(ds, user)) < 0) {
-		rf_fail(err, "recommend: unknown user '%s'", user);
+		rf_fail(err, "unknown user '%s'", user);
 		return NULL;
 	}
 	scores = malloc((size_t)(k > 0 ? k : 1) * sizeof *scores);
@@ -409,7 +411,7 @@ eval_recommend(workbench *wb, const char *user, int k, const char *model_name,
 	ds = e->m->ds;
 	train = workbench_train_part(wb);
 	if ((u = dataset_user_index(ds, user)) < 0) {
-		rf_fail(err, "recommend: unknown user '%s'", user);
+		rf_fail(err, "unknown user '%s'", user);
 		return NULL;
 	}
 	scores = malloc((size_t)ds->n_items * sizeof *scores);
@@ -480,6 +482,9 @@ eval_export_recs(workbench *wb, const char *path, int k,
 	}
 	if (ds->user_ext == NULL || ds->item_ext == NULL)
 		return rf_fail(err, "export: the data have no external ids");
+	if (store_is_store_file(workbench_store(wb), path))
+		return rf_fail(err, "%s: is the store; export to another "
+		    "file", path);
 	if ((f = fopen(path, "w")) == NULL)
 		return file_fail(err, path, "cannot write");
 	scores = malloc((size_t)ds->n_items * sizeof *scores);
@@ -598,6 +603,7 @@ eval_export_preds(workbench *wb, const char *path, const char *pairs_path,
 	const dataset *ds;
 	const interactions *train;
 	baseline_fit bf = { 0 };
+	struct stat sin, sout;
 	FILE *in, *out;
 	char *line = NULL;
 	size_t cap = 0;
@@ -630,6 +636,19 @@ eval_export_preds(workbench *wb, const char *path, const char *pairs_path,
 	}
 	if ((in = fopen(pairs_path, "r")) == NULL)
 		return file_fail(err, pairs_path, "cannot read");
+	/* Opening the output would truncate the pairs before they are
+	 * read: the user's file would be lost. */
+	if (fstat(fileno(in), &sin) == 0 && stat(path, &sout) == 0 &&
+	    sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino) {
+		fclose(in);
+		return rf_fail(err, "%s: is the pairs file too; write the "
+		    "predictions to another file", path);
+	}
+	if (store_is_store_file(workbench_store(wb), path)) {
+		fclose(in);
+		return rf_fail(err, "%s: is the store; export to another "
+		    "file", path);
+	}
 	if ((out = fopen(path, "w")) == NULL) {
 		fclose(in);
 		return file_fail(err, path, "cannot write");

@@ -519,12 +519,17 @@ fusion_set_weight(fusion *f, int m, double w, rf_error *err)
 void
 fusion_weights(const fusion *f, double *w)
 {
-	double s = 0;
+	double s = 0, mx = 0;
 
+	/* Scale by the largest first: two weights near DBL_MAX would sum
+	 * to inf and turn every share into 0. */
 	for (int m = 0; m < f->n; m++)
-		s += f->set.w[m];
+		if (f->set.w[m] > mx)
+			mx = f->set.w[m];
 	for (int m = 0; m < f->n; m++)
-		w[m] = s > 0 ? f->set.w[m] / s : 1.0 / f->n;
+		s += mx > 0 ? f->set.w[m] / mx : 0;
+	for (int m = 0; m < f->n; m++)
+		w[m] = s > 0 ? f->set.w[m] / mx / s : 1.0 / f->n;
 }
 
 /* ------------------------------------------------------------------ */

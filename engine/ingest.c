@@ -1937,6 +1937,12 @@ setup_format(ictx *c, ingest_format fmt)
 {
 	field first = first_line(&c->rd), f[2];
 
+	/* Nothing to sniff or map a header from: say so plainly rather
+	 * than "cannot tell the delimiter". */
+	if (first.n == 0 && (fmt == FMT_AUTO || fmt == FMT_GENERIC ||
+	    fmt == FMT_ITEMS_GENERIC))
+		return rf_fail(c->err, "%s: the file is empty (no non-blank "
+		    "line in its first block)", c->path);
 	if (fmt == FMT_AUTO)
 		fmt = c->items_kind ? sniff_items(first) : sniff_events(first);
 	if (c->items_kind != (fmt >= FMT_ITEMS_UITEM))

@@ -1,6 +1,7 @@
 /* split: train / validation / test assignments (see split.h). */
 #include "engine/split.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -249,11 +250,15 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 
 			errno = 0;
 			spec->seed = strtoull(words[++k], &end, 10);
-			if (errno || *end || end == words[k])
+			if (errno || *end || end == words[k] ||
+			    words[k][0] == '-')
 				return rf_fail(err, "split: --seed must be a "
 				    "non-negative integer, not '%s'", words[k]);
-		} else if (pos == 0 && words[k][0] != '-' &&
-		    spec->kind != SPLIT_NONE) {
+		} else if (pos == 0 && (words[k][0] != '-' ||
+		    isdigit((unsigned char)words[k][1]) ||
+		    words[k][1] == '.') && spec->kind != SPLIT_NONE) {
+			/* A negative number is a bad value, not an option:
+			 * let its parser say what is expected. */
 			pos++;
 			if (spec->kind == SPLIT_PAIRS) {
 				if (strlen(words[k]) >= sizeof spec->path)

@@ -219,6 +219,8 @@ store_harden(sqlite3 *db)
 #endif
 }
 
+static int64_t query_int(store *st, const char *sql);
+
 static int
 store_check_version(store *st, rf_error *err)
 {
@@ -226,14 +228,22 @@ store_check_version(store *st, rf_error *err)
 		return rf_fail(err, "%s: store schema version %d is newer than "
 		    "this program supports (%d)", st->path, st->version,
 		    STORE_SCHEMA_VERSION);
+	/* Version 0 with tables: some other SQLite database, which the
+	 * first migration would half-fill or fail on ("table events already
+	 * exists"). */
+	if (st->version == 0 && query_int(st, "SELECT count(*) FROM "
+	    "sqlite_master") > 0)
+		return rf_fail(err, "%s: not a recfuse store (an SQLite "
+		    "database with other tables)", st->path);
 	if (!st->readonly || st->version == STORE_SCHEMA_VERSION)
 		return 0;
 	if (st->version == 0)
 		return rf_fail(err, "%s: not a recfuse store (no schema); "
-		    "open it without --readonly to create one", st->path);
+		    "open it without --read-only, with write permission, to "
+		    "create one", st->path);
 	return rf_fail(err, "%s: store schema version %d is older than %d; "
-	    "open it once without --readonly to upgrade it", st->path,
-	    st->version, STORE_SCHEMA_VERSION);
+	    "open it once without --read-only, with write permission, to "
+	    "upgrade it", st->path, st->version, STORE_SCHEMA_VERSION);
 }
 
 store *
@@ -273,6 +283,11 @@ store_open(const char *path, int flags, rf_error *err)
 		store_close(st);
 		return NULL;
 	}
+	/* SQLite falls back to read-only when the file is not writable;
+	 * treat the store as opened with --read-only, so commands refuse or
+	 * keep results in memory instead of failing half-way. */
+	if (!st->readonly && sqlite3_db_readonly(st->db, "main") == 1)
+		st->readonly = 1;
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	store_harden(st->db);
@@ -310,6 +325,27 @@ store_path(const store *st)
 }
 
 int
+store_is_store_file(const store *st, const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	struct stat a, b;
+	char name[4096];
+	size_t k;
+
+	if (stat(path, &a) != 0)
+		return 0;
+	for (k = 0; k < sizeof suffix / sizeof suffix[0]; k++) {
+		if ((size_t)snprintf(name, sizeof name, "%s%s", st->path,
+		    suffix[k]) >= sizeof name)
+			continue;
+		if (stat(name, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+int
 store_is_readonly(const store *st)
 {
 	return st->readonly;
@@ -327,7 +363,8 @@ store_check_writable(store *st, const char *what, rf_error *err)
 	if (!st->readonly)
 		return 0;
 	return rf_fail(err, "%s: store is open read-only; cannot %s "
-	    "(open it without --readonly)", st->path, what ? what : "write");
+	    "(open it without --read-only, with write permission)", st->path,
+	    what ? what : "write");
 }
 
 /* ---- the read-only user query ---------------------------------------- */
@@ -557,6 +594,22 @@ query_run(store *st, const char *sql, int max_rows, struct query_auth *qa,
 rf_table *
 store_query(store *st, const char *sql, int max_rows, rf_error *err)
 {
+	return store_query_cancel(st, sql, max_rows, NULL, err);
+}
+
+/* SQLite's progress callback: non-zero stops the statement with
+ * SQLITE_INTERRUPT, so a runaway query (a recursive CTE without a limit)
+ * can be stopped with Ctrl-C. */
+static int
+query_progress(void *ud)
+{
+	return *(const volatile int *)ud != 0;
+}
+
+rf_table *
+store_query_cancel(store *st, const char *sql, int max_rows,
+    const volatile int *cancel, rf_error *err)
+{
 	struct query_auth qa = { NULL };
 	rf_table *t;
 
@@ -564,7 +617,13 @@ store_query(store *st, const char *sql, int max_rows, rf_error *err)
 	if (!st->readonly && store_exec(st, "PRAGMA query_only = 1", err) < 0)
 		return NULL;
 	sqlite3_set_authorizer(st->db, query_authorizer, &qa);
+	if (cancel != NULL)
+		sqlite3_progress_handler(st->db, 10000, query_progress,
+		    (void *)(uintptr_t)cancel);
 	t = query_run(st, sql, max_rows, &qa, err);
+	if (t == NULL && cancel != NULL && *cancel)
+		rf_fail(err, "sql: stopped (Ctrl-C)");
+	sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	sqlite3_set_authorizer(st->db, NULL, NULL);
 	if (!st->readonly)
 		sqlite3_exec(st->db, "PRAGMA query_only = 0", NULL, NULL, NULL);
@@ -1088,6 +1147,341 @@ store_top_items(store *st, int top, rf_error *err)
 	    "  ORDER BY n DESC, item_id LIMIT ?) c"
 	    " JOIN items i ON i.id = c.item_id ORDER BY c.n DESC, c.item_id",
 	    err);
+}
+
+/* ---- activity over time ------------------------------------------------ */
+
+/* Per-day counters of the activity scan, in an open-addressing table keyed
+ * by the day number (days since 1970-01-01, floored). */
+struct act_day {
+	int64_t day;
+	int64_t c[BEH_COUNT];
+	int used;
+};
+
+struct act_days {
+	struct act_day *slot;
+	size_t cap, n;		/* cap: a power of two */
+};
+
+static size_t
+act_hash(int64_t day, size_t cap)
+{
+	/* Fibonacci hashing: consecutive days spread over the table. */
+	return (size_t)(((uint64_t)day * UINT64_C(0x9E3779B97F4A7C15)) >>
+	    17) & (cap - 1);
+}
+
+static int
+act_grow(struct act_days *d)
+{
+	size_t cap = d->cap ? d->cap * 2 : 256, i, h;
+	struct act_day *s = calloc(cap, sizeof *s);
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < d->cap; i++) {
+		if (!d->slot[i].used)
+			continue;
+		for (h = act_hash(d->slot[i].day, cap); s[h].used;
+		    h = (h + 1) & (cap - 1))
+			;
+		s[h] = d->slot[i];
+	}
+	free(d->slot);
+	d->slot = s;
+	d->cap = cap;
+	return 0;
+}
+
+/* The counters of day, created on first sight; NULL when out of memory. */
+static struct act_day *
+act_find(struct act_days *d, int64_t day)
+{
+	size_t h;
+
+	if ((d->n + 1) * 2 > d->cap && act_grow(d) < 0)
+		return NULL;
+	for (h = act_hash(day, d->cap); d->slot[h].used;
+	    h = (h + 1) & (d->cap - 1))
+		if (d->slot[h].day == day)
+			return &d->slot[h];
+	d->slot[h].used = 1;
+	d->slot[h].day = day;
+	d->n++;
+	return &d->slot[h];
+}
+
+static int
+act_day_cmp(const void *pa, const void *pb)
+{
+	const struct act_day *a = pa, *b = pb;
+
+	return a->day < b->day ? -1 : a->day > b->day;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Civil date of a day number and back (proleptic Gregorian; H. Hinnant,
+ * "chrono-compatible low-level date algorithms"). */
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = floor_div(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = floor_div(y, 400);
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+enum act_unit { ACT_DAY, ACT_WEEK, ACT_MONTH, ACT_YEAR };
+
+/* The bucket of a day as a running number (consecutive buckets differ by
+ * one), and back to the bucket's first day. */
+static int64_t
+act_bucket(int64_t day, enum act_unit u)
+{
+	int64_t y;
+	int m, d;
+
+	switch (u) {
+	case ACT_DAY:
+		return day;
+	case ACT_WEEK:
+		/* 1970-01-01 was a Thursday: day 4 is a Monday. */
+		return floor_div(day - 4, 7);
+	case ACT_MONTH:
+		civil_from_days(day, &y, &m, &d);
+		return y * 12 + (m - 1);
+	case ACT_YEAR:
+		civil_from_days(day, &y, &m, &d);
+		return y;
+	}
+	return day;
+}
+
+static int64_t
+act_bucket_start(int64_t b, enum act_unit u)
+{
+	switch (u) {
+	case ACT_DAY:
+		return b;
+	case ACT_WEEK:
+		return b * 7 + 4;
+	case ACT_MONTH:
+		return days_from_civil(floor_div(b, 12), (int)(b - floor_div(b,
+		    12) * 12) + 1, 1);
+	case ACT_YEAR:
+		return days_from_civil(b, 1, 1);
+	}
+	return b;
+}
+
+static int
+act_row(rf_table *t, const char *label, const int64_t *c)
+{
+	static const int order[] = { BEH_PV, BEH_FAV, BEH_CART, BEH_BUY,
+		BEH_RATING };
+	int64_t total = 0;
+	int k;
+
+	for (k = 0; k < BEH_COUNT; k++)
+		total += c[k];
+	if (table_begin_row(t) < 0 || table_cell_text(t, label) < 0 ||
+	    table_cell_int(t, total) < 0)
+		return -1;
+	for (k = 0; k < 5; k++)
+		if (table_cell_int(t, c[order[k]]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The 1st..99th percentile days of the sorted days (weighted by their
+ * events), widened by a quarter of that span (at least a day) each side
+ * and shrunk to the days that have events: the window [*lo, *hi]. */
+static void
+act_window(const struct act_day *days, size_t n, int64_t total, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t cum = 0, p1 = days[0].day, p99 = days[n - 1].day, margin;
+	int have1 = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t e = 0;
+		int k;
+
+		for (k = 0; k < BEH_COUNT; k++)
+			e += days[i].c[k];
+		cum += e;
+		if (!have1 && cum * 100 > total) {
+			p1 = days[i].day;
+			have1 = 1;
+		}
+		if (cum * 100 >= total * 99) {
+			p99 = days[i].day;
+			break;
+		}
+	}
+	margin = (p99 - p1) / 4;
+	if (margin < 1)
+		margin = 1;
+	for (i = 0; i < n && days[i].day < p1 - margin; i++)
+		;
+	*lo = days[i].day;
+	for (i = n; i > 0 && days[i - 1].day > p99 + margin; i--)
+		;
+	*hi = days[i - 1].day;
+}
+
+rf_table *
+store_activity(store *st, int buckets, rf_error *err)
+{
+	static const struct colspec cols[] = {
+		{ "bucket", COL_TEXT }, { "events", COL_INT },
+		{ "pv", COL_INT }, { "fav", COL_INT }, { "cart", COL_INT },
+		{ "buy", COL_INT }, { "rating", COL_INT },
+	};
+	static const char *const unit_name[] = { "day", "week", "month",
+		"year" };
+	struct act_days d = { NULL, 0, 0 };
+	struct act_day *days = NULL, *cur = NULL;
+	int64_t untimed[BEH_COUNT] = { 0 }, before[BEH_COUNT] = { 0 };
+	int64_t after[BEH_COUNT] = { 0 }, *sum = NULL, total = 0, lo, hi;
+	int64_t b0, nb = 0, limit = buckets > 0 ? buckets : 60, y, any;
+	enum act_unit unit;
+	sqlite3_stmt *s;
+	rf_table *t = NULL;
+	size_t i, n;
+	int rc, k, m, dd;
+	char title[32], label[32];
+
+	if ((s = prepare(st, "SELECT ts, behavior FROM events", err)) == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ts = sqlite3_column_int64(s, 0), day;
+		int beh = sqlite3_column_int(s, 1);
+
+		if (beh < 0 || beh >= BEH_COUNT)
+			beh = BEH_EVENT;
+		if (ts == 0) {
+			untimed[beh]++;
+			continue;
+		}
+		day = floor_div(ts, 86400);
+		/* Logs come in runs of one day (by time, or by user over a
+		 * short window): most rows hit the day before. */
+		if (cur == NULL || cur->day != day) {
+			if ((cur = act_find(&d, day)) == NULL)
+				goto oom;
+		}
+		cur->c[beh]++;
+		total++;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE) {
+		db_fail(st, err, "activity");
+		goto fail;
+	}
+
+	/* The days in order (compacted in place). */
+	for (i = 0, n = 0; i < d.cap; i++)
+		if (d.slot[i].used)
+			d.slot[n++] = d.slot[i];
+	days = d.slot;
+	d.slot = NULL;
+	if (n > 1)	/* qsort(NULL, 0) is undefined: an empty store */
+		qsort(days, n, sizeof *days, act_day_cmp);
+
+	unit = ACT_DAY;
+	lo = hi = 0;
+	if (n > 0) {
+		act_window(days, n, total, &lo, &hi);
+		for (unit = ACT_DAY; unit < ACT_YEAR; unit++)
+			if (act_bucket(hi, unit) - act_bucket(lo, unit) + 1 <=
+			    limit)
+				break;
+		b0 = act_bucket(lo, unit);
+		nb = act_bucket(hi, unit) - b0 + 1;
+		if ((sum = calloc((size_t)nb * BEH_COUNT, sizeof *sum)) ==
+		    NULL)
+			goto oom;
+		for (i = 0; i < n; i++) {
+			int64_t *to = days[i].day < lo ? before : days[i].day >
+			    hi ? after : &sum[(act_bucket(days[i].day, unit) -
+			    b0) * BEH_COUNT];
+
+			for (k = 0; k < BEH_COUNT; k++)
+				to[k] += days[i].c[k];
+		}
+	} else {
+		b0 = 0;
+	}
+
+	snprintf(title, sizeof title, "activity per %s", unit_name[unit]);
+	if ((t = table_new(title)) == NULL)
+		goto oom;
+	for (k = 0; k < 7; k++)
+		if (table_add_column(t, cols[k].name, cols[k].type) < 0)
+			goto oom;
+	for (i = 0; i < (size_t)nb; i++) {
+		civil_from_days(act_bucket_start(b0 + (int64_t)i, unit), &y, &m,
+		    &dd);
+		snprintf(label, sizeof label, "%04" PRId64 "-%02d-%02d", y, m,
+		    dd);
+		if (act_row(t, label, &sum[i * BEH_COUNT]) < 0)
+			goto oom;
+	}
+	for (k = 0, any = 0; k < BEH_COUNT; k++)
+		any |= before[k];
+	if (any && act_row(t, "earlier", before) < 0)
+		goto oom;
+	for (k = 0, any = 0; k < BEH_COUNT; k++)
+		any |= after[k];
+	if (any && act_row(t, "later", after) < 0)
+		goto oom;
+	for (k = 0, any = 0; k < BEH_COUNT; k++)
+		any |= untimed[k];
+	if (any && act_row(t, "untimed", untimed) < 0)
+		goto oom;
+	free(sum);
+	free(days);
+	return t;
+oom:
+	rf_fail(err, "activity: out of memory");
+fail:
+	sqlite3_finalize(s);
+	free(d.slot);
+	free(days);
+	free(sum);
+	table_free(t);
+	return NULL;
 }
 
 int

@@ -113,6 +113,9 @@ void store_close(store *st);
 
 sqlite3 *store_db(store *st);
 const char *store_path(const store *st);
+/* 1 when path names the store's file (or its -wal, -shm or -journal): an
+ * export there would destroy the store. */
+int store_is_store_file(const store *st, const char *path);
 int store_is_readonly(const store *st);
 int store_schema_version(store *st);
 
@@ -129,6 +132,10 @@ void store_rollback(store *st);
  * every write, ATTACH/DETACH, PRAGMA writes, function creation and extension
  * loading; the result rows fill a new table (at most max_rows, 0 = all). */
 rf_table *store_query(store *st, const char *sql, int max_rows, rf_error *err);
+/* The same, stopped with an error once *cancel becomes non-zero (Ctrl-C);
+ * cancel may be NULL. */
+rf_table *store_query_cancel(store *st, const char *sql, int max_rows,
+    const volatile int *cancel, rf_error *err);
 
 /* Summaries for the commands of the same names. */
 rf_table *store_stats(store *st, rf_error *err);	/* key/value rows */
@@ -138,6 +145,21 @@ rf_table *store_rejects(store *st, int limit, rf_error *err);
  * index, no sort of the events); top <= 0 lists all with events. */
 rf_table *store_top_users(store *st, int top, rf_error *err);
 rf_table *store_top_items(store *st, int top, rf_error *err);
+
+/*
+ * Events over time: one plain scan of events (ts, behavior) into per-day
+ * counters, then buckets of a day, a week (from Monday), a month or a year,
+ * the finest that gives at most `buckets` of them (<= 0: 60), over the
+ * central mass of the data: the 1st..99th percentile days widened by a
+ * quarter of their span on each side, so a few stray timestamps years
+ * away do not squeeze the real window into one bar.  Title "activity per
+ * day" (week, month, year); columns bucket (start date, YYYY-MM-DD),
+ * events, pv, fav, cart, buy, rating; one row per bucket, oldest first,
+ * empty buckets included.  After them, only when not zero, rows whose
+ * bucket is "earlier" or "later" (events outside the window) and
+ * "untimed" (ts 0).  No events: no rows.
+ */
+rf_table *store_activity(store *st, int buckets, rf_error *err);
 
 /* Counts used by tests and views. */
 int64_t store_count(store *st, const char *table);	/* fixed table names only */

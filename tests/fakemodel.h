@@ -42,7 +42,8 @@ fake_explain(const model *m, int u, int i, explain_term *terms, int max)
 
 	(void)u;
 	(void)i;
-	memcpy(terms, fm->terms, (size_t)n * sizeof *terms);
+	if (n > 0)
+		memcpy(terms, fm->terms, (size_t)n * sizeof *terms);
 	return n;
 }
 

@@ -86,7 +86,7 @@ test_open_errors(const char *dir)
 	CHECK(tu_write_file(empty, "", 0) == 0);
 	CHECK(store_open(empty, STORE_READONLY, &err) == NULL);
 	CHECK_CONTAINS(err.msg, empty);
-	CHECK_CONTAINS(err.msg, "readonly");
+	CHECK_CONTAINS(err.msg, "read-only");
 }
 
 static void
@@ -363,6 +363,114 @@ test_summaries(const char *dir)
 	store_close(st);
 }
 
+/* Events over time: buckets over the central mass, strays counted aside. */
+static void
+test_activity(const char *dir)
+{
+	const char *path = tu_join(dir, "activity.rfs");
+	rf_error err;
+	rf_table *t;
+	store *st = store_open(path, STORE_CREATE, &err);
+	char sql[256];
+	int d, i;
+
+	if (st == NULL) {
+		TU_FAIL("store_open: %s", err.msg);
+		return;
+	}
+	/* Empty: a table without rows. */
+	if ((t = store_activity(st, 0, &err)) != NULL) {
+		CHECK_INT(t->nrows, 0);
+		CHECK_INT(t->ncols, 7);
+		table_free(t);
+	} else
+		TU_FAIL("activity: %s", err.msg);
+	/* 2017-11-25 (1511568000) .. 2017-12-03: 9 days, day d has 100 + d
+	 * events, one of them a buy; day 4 none at all (an empty bucket). */
+	CHECK(store_begin(st, &err) == 0);
+	for (d = 0; d < 9; d++) {
+		if (d == 4)
+			continue;
+		snprintf(sql, sizeof sql, "WITH RECURSIVE k(n) AS (SELECT 0 UNION"
+		    " ALL SELECT n + 1 FROM k WHERE n < %d) INSERT INTO events"
+		    " SELECT 1, 1, CASE n WHEN 0 THEN 4 ELSE 1 END, 1,"
+		    " %lld + n * 60, 1 FROM k", 100 + d - 1,
+		    1511568000LL + d * 86400LL);
+		CHECK(store_exec(st, sql, &err) == 0);
+	}
+	/* Three strays years before, one after, two without a time. */
+	CHECK(store_exec(st, "INSERT INTO events VALUES (1, 1, 1, 1, 86400, 1);"
+	    " INSERT INTO events VALUES (1, 1, 1, 1, 1000000000, 1);"
+	    " INSERT INTO events VALUES (1, 1, 2, 1, 1000000001, 1);"
+	    " INSERT INTO events VALUES (1, 1, 1, 1, 1700000000, 1);"
+	    " INSERT INTO events VALUES (1, 1, 0, 4, 0, 1);"
+	    " INSERT INTO events VALUES (1, 1, 0, 3, 0, 1)", &err) == 0);
+	CHECK(store_commit(st, &err) == 0);
+
+	if ((t = store_activity(st, 0, &err)) != NULL) {
+		CHECK_STR(t->title, "activity per day");
+		CHECK_INT(t->nrows, 9 + 3);
+		CHECK_STR(table_get(t, 0, 0), "2017-11-25");
+		CHECK_STR(table_get(t, 0, 1), "100");
+		CHECK_STR(table_get(t, 0, 2), "99");	/* pv */
+		CHECK_STR(table_get(t, 0, 5), "1");	/* buy */
+		CHECK_STR(table_get(t, 4, 0), "2017-11-29");
+		CHECK_STR(table_get(t, 4, 1), "0");
+		CHECK_STR(table_get(t, 8, 0), "2017-12-03");
+		CHECK_STR(table_get(t, 8, 1), "108");
+		CHECK_STR(table_get(t, 9, 0), "earlier");
+		CHECK_STR(table_get(t, 9, 1), "3");
+		CHECK_STR(table_get(t, 9, 3), "1");	/* fav */
+		CHECK_STR(table_get(t, 10, 0), "later");
+		CHECK_STR(table_get(t, 10, 1), "1");
+		CHECK_STR(table_get(t, 11, 0), "untimed");
+		CHECK_STR(table_get(t, 11, 6), "2");	/* rating */
+		table_free(t);
+	} else
+		TU_FAIL("activity: %s", err.msg);
+	/* At most 3 buckets: weeks from Monday 2017-11-20. */
+	if ((t = store_activity(st, 3, &err)) != NULL) {
+		CHECK_STR(t->title, "activity per week");
+		CHECK_STR(table_get(t, 0, 0), "2017-11-20");
+		CHECK_STR(table_get(t, 0, 1), "201");	/* Sat + Sun */
+		CHECK_STR(table_get(t, 1, 0), "2017-11-27");
+		CHECK_STR(table_get(t, 1, 1), "631");	/* Mon..Sun, one empty */
+		CHECK_STR(table_get(t, 2, 0), "earlier");
+		table_free(t);
+	} else
+		TU_FAIL("activity: %s", err.msg);
+
+	/* A long even spread (500 days): months, nothing left out. */
+	CHECK(store_exec(st, "DELETE FROM events", &err) == 0);
+	CHECK(store_begin(st, &err) == 0);
+	for (i = 0; i < 500; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO events VALUES"
+		    " (1, 1, 0, 4, %lld, 1)", 946684800LL + i * 86400LL);
+		CHECK(store_exec(st, sql, &err) == 0);
+	}
+	CHECK(store_commit(st, &err) == 0);
+	if ((t = store_activity(st, 0, &err)) != NULL) {
+		CHECK_STR(t->title, "activity per month");
+		CHECK_INT(t->nrows, 17);	/* 2000-01 .. 2001-05 */
+		CHECK_STR(table_get(t, 0, 0), "2000-01-01");
+		CHECK_STR(table_get(t, 0, 1), "31");
+		CHECK_STR(table_get(t, 1, 1), "29");	/* a leap year */
+		CHECK_STR(table_get(t, 16, 0), "2001-05-01");
+		CHECK_STR(table_get(t, 16, 1), "14");	/* to May 14th */
+		table_free(t);
+	} else
+		TU_FAIL("activity: %s", err.msg);
+	if ((t = store_activity(st, 1, &err)) != NULL) {
+		CHECK_STR(t->title, "activity per year");
+		CHECK_INT(t->nrows, 2);
+		CHECK_STR(table_get(t, 1, 0), "2001-01-01");
+		CHECK_STR(table_get(t, 1, 1), "134");
+		table_free(t);
+	} else
+		TU_FAIL("activity: %s", err.msg);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -373,5 +481,6 @@ main(void)
 	test_readonly(dir);
 	test_query(dir);
 	test_summaries(dir);
+	test_activity(dir);
 	return tu_done("test_store");
 }
