@@ -771,3 +771,25 @@ dataset_free(dataset *ds)
 	}
 	free(ds);
 }
+
+int64_t
+interactions_find(const interactions *m, int u, int item)
+{
+	int64_t lo = m->ptr[u], hi = m->ptr[u + 1];
+
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (m->idx[mid] < item)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->ptr[u + 1] && m->idx[lo] == item ? lo : -1;
+}
+
+int
+interactions_contains(const interactions *m, int u, int item)
+{
+	return interactions_find(m, u, item) >= 0;
+}

@@ -79,4 +79,9 @@ int interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz);
 int interactions_build_transpose(interactions *m);
 void interactions_free(interactions *m);
 
+/* Position in m->idx of item in user u's row (binary search: rows ascend),
+ * or -1; interactions_contains() is its >= 0. */
+int64_t interactions_find(const interactions *m, int u, int item);
+int interactions_contains(const interactions *m, int u, int item);
+
 #endif

@@ -340,6 +340,27 @@ pick_fused(workbench *wb, rf_error *err)
 	return workbench_fusion(wb, err);
 }
 
+/* The rank / item / title / score table of a top-n list; scores are in
+ * rank order (by_rank) or indexed by item. */
+static void
+recommend_rows(rf_table *t, const dataset *ds, const int32_t *top, int n,
+    const float *scores, int by_rank)
+{
+	table_add_column(t, "rank", COL_INT);
+	table_add_column(t, "item", COL_TEXT);
+	table_add_column(t, "title", COL_TEXT);
+	table_add_column(t, "score", COL_REAL);
+	for (int r = 0; r < n; r++) {
+		int i = top[r];
+
+		table_begin_row(t);
+		table_cell_int(t, r + 1);
+		table_cell_text(t, ds->item_ext ? ds->item_ext[i] : NULL);
+		table_cell_text(t, ds->item_title ? ds->item_title[i] : NULL);
+		table_cell_real(t, scores[by_rank ? r : i], 4);
+	}
+}
+
 static rf_table *
 recommend_fused(workbench *wb, const char *user, int k, rf_error *err)
 {
@@ -373,19 +394,7 @@ recommend_fused(workbench *wb, const char *user, int k, rf_error *err)
 		table_free(t);
 		return NULL;
 	}
-	table_add_column(t, "rank", COL_INT);
-	table_add_column(t, "item", COL_TEXT);
-	table_add_column(t, "title", COL_TEXT);
-	table_add_column(t, "score", COL_REAL);
-	for (int r = 0; r < n; r++) {
-		int i = top[r];
-
-		table_begin_row(t);
-		table_cell_int(t, r + 1);
-		table_cell_text(t, ds->item_ext ? ds->item_ext[i] : NULL);
-		table_cell_text(t, ds->item_title ? ds->item_title[i] : NULL);
-		table_cell_real(t, scores[r], 4);
-	}
+	recommend_rows(t, ds, top, n, scores, 1);
 	free(scores);
 	free(top);
 	return t;
@@ -426,19 +435,7 @@ eval_recommend(workbench *wb, const char *user, int k, const char *model_name,
 	}
 	score_excluding_train(e->m, train, u, scores);
 	n = topk_select(scores, ds->n_items, k, top);
-	table_add_column(t, "rank", COL_INT);
-	table_add_column(t, "item", COL_TEXT);
-	table_add_column(t, "title", COL_TEXT);
-	table_add_column(t, "score", COL_REAL);
-	for (int r = 0; r < n; r++) {
-		int i = top[r];
-
-		table_begin_row(t);
-		table_cell_int(t, r + 1);
-		table_cell_text(t, ds->item_ext ? ds->item_ext[i] : NULL);
-		table_cell_text(t, ds->item_title ? ds->item_title[i] : NULL);
-		table_cell_real(t, scores[i], 4);
-	}
+	recommend_rows(t, ds, top, n, scores, 0);
 	free(scores);
 	free(top);
 	return t;

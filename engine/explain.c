@@ -77,27 +77,10 @@ display_name(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-/* The user's train entry for item, or -1. */
-static int64_t
-row_entry(const interactions *tr, int u, int item)
-{
-	int64_t lo = tr->ptr[u], hi = tr->ptr[u + 1];
-
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (tr->idx[mid] < item)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < tr->ptr[u + 1] && tr->idx[lo] == item ? lo : -1;
-}
-
 static void
 reason_behaviour(const interactions *tr, int u, explain_reason *r)
 {
-	int64_t p = row_entry(tr, u, r->item);
+	int64_t p = interactions_find(tr, u, r->item);
 
 	r->beh = p >= 0 && tr->beh ? tr->beh[p] : 0;
 	r->value = p >= 0 ? tr->val[p] : 0;
@@ -433,7 +416,7 @@ explain_item(const fusion *f, int u, int i, int probe, explanation *out,
 	out->fused_rank = fc.fused_rank;
 	out->pool_len = fc.pool_len;
 	out->in_pool = fc.in_pool;
-	out->in_history = row_entry(tr, u, i) >= 0;
+	out->in_history = interactions_find(tr, u, i) >= 0;
 	out->n_models = fc.n_models;
 	for (int m = 0; m < fc.n_models; m++)
 		if (fc.contrib[m] > 0)

@@ -312,7 +312,7 @@ split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
 		const char *sep = strchr(line, '\t') ? "\t\r\n" : " ,\r\n";
 		char *save = NULL, *ue, *ie;
 		int u, i;
-		int64_t lo, hi;
+		int64_t at;
 
 		if ((ue = strtok_r(line, sep, &save)) == NULL || *ue == '#')
 			continue;
@@ -324,21 +324,10 @@ split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
 			(*n_missing)++;
 			continue;
 		}
-		/* Binary search: items ascend within a row. */
-		lo = all->ptr[u];
-		hi = all->ptr[u + 1];
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
-
-			if (all->idx[mid] < i)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < all->ptr[u + 1] && all->idx[lo] == i) {
-			if (!mk[lo])
+		if ((at = interactions_find(all, u, i)) >= 0) {
+			if (!mk[at])
 				(*n_marked)++;
-			mk[lo] = 1;
+			mk[at] = 1;
 		} else
 			(*n_missing)++;
 	}

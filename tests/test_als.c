@@ -18,6 +18,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
+#include "tests/tinydata.h"
 
 static double worst;
 static int failed;
@@ -34,28 +35,6 @@ check(const char *what, double got, double want, double tol)
 		    what, got, want, d, tol);
 		failed = 1;
 	}
-}
-
-static int
-dense_to_interactions(interactions *m, int nu, int ni, const float *x)
-{
-	int64_t nnz = 0, k = 0;
-
-	for (int a = 0; a < nu * ni; a++)
-		nnz += x[a] != 0;
-	if (interactions_alloc(m, nu, ni, nnz) < 0)
-		return -1;
-	for (int u = 0; u < nu; u++) {
-		for (int i = 0; i < ni; i++)
-			if (x[u * ni + i] != 0) {
-				m->idx[k] = i;
-				m->val[k] = x[u * ni + i];
-				m->beh[k] = 1;
-				k++;
-			}
-		m->ptr[u + 1] = k;
-	}
-	return interactions_build_transpose(m);
 }
 
 /* Solve a x = b (n x n, row-major, destroyed) by Gaussian elimination

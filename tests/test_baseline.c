@@ -11,6 +11,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
+#include "tests/tinydata.h"
 
 static int failures;
 
@@ -155,21 +156,6 @@ test_tiny_closed_form(void)
 	ops->free(mod);
 	free(ds);
 	interactions_free(&m);
-}
-
-static double
-rmse(const model *mod, const interactions *te)
-{
-	double s = 0;
-
-	for (int u = 0; u < te->n_users; u++)
-		for (int64_t p = te->ptr[u]; p < te->ptr[u + 1]; p++) {
-			double d = mod->ops->predict(mod, u, te->idx[p]) -
-			    te->val[p];
-
-			s += d * d;
-		}
-	return te->nnz ? sqrt(s / (double)te->nnz) : 0;
 }
 
 static model *

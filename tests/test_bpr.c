@@ -12,6 +12,7 @@
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
+#include "tests/tinydata.h"
 
 /* Relative, with a floor of 1e-3 on the denominator: the loss is summed in
  * double but the analytic gradient is float32 (about 1e-7 absolute). */
@@ -25,51 +26,6 @@ check(int ok, const char *what)
 	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
 	if (!ok)
 		failures++;
-}
-
-/* A small random implicit matrix: each (u, i) observed with prob. dens. */
-static int
-tiny_matrix(interactions *m, int nu, int ni, double dens, uint64_t seed)
-{
-	rf_rng r;
-	int64_t nnz = 0;
-	unsigned char *on = calloc((size_t)nu * ni, 1);
-
-	if (on == NULL)
-		return -1;
-	rf_rng_seed(&r, seed);
-	for (int x = 0; x < nu * ni; x++)
-		if (rf_rng_uniform(&r) < dens || x % ni == (x / ni) % ni)
-			on[x] = 1, nnz++;
-	if (interactions_alloc(m, nu, ni, nnz) < 0)
-		return free(on), -1;
-	nnz = 0;
-	for (int u = 0; u < nu; u++) {
-		for (int i = 0; i < ni; i++)
-			if (on[u * ni + i]) {
-				m->idx[nnz] = i;
-				m->val[nnz++] = 1;
-			}
-		m->ptr[u + 1] = nnz;
-	}
-	free(on);
-	return interactions_build_transpose(m);
-}
-
-/* Rows [0, nu) of a full matrix. */
-static int
-slice_users(const interactions *all, int nu, interactions *out)
-{
-	int64_t nnz = all->ptr[nu];
-
-	if (interactions_alloc(out, nu, all->n_items, nnz) < 0)
-		return -1;
-	memcpy(out->ptr, all->ptr, ((size_t)nu + 1) * sizeof *out->ptr);
-	memcpy(out->idx, all->idx, (size_t)nnz * sizeof *out->idx);
-	memcpy(out->val, all->val, (size_t)nnz * sizeof *out->val);
-	memcpy(out->ts, all->ts, (size_t)nnz * sizeof *out->ts);
-	memcpy(out->beh, all->beh, (size_t)nnz * sizeof *out->beh);
-	return interactions_build_transpose(out);
 }
 
 typedef struct triple {
@@ -106,7 +62,7 @@ test_gradient(void)
 	int k;
 	rf_rng r;
 
-	if (tiny_matrix(&tm, nu, ni, 0.3, 7) < 0 ||
+	if (tiny_random_matrix(&tm, nu, ni, 0.3, 7) < 0 ||
 	    (ds = ml_dataset(&tm, 0)) == NULL) {
 		check(0, "tiny data");
 		return;

@@ -12,6 +12,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
+#include "tests/tinydata.h"
 
 #define NU 8
 #define NI 5
@@ -42,29 +43,6 @@ check(const char *what, double got, double want, double tol)
 		    what, got, want, d, tol);
 		failed = 1;
 	}
-}
-
-/* Dense rows to CSR + transpose. */
-static int
-dense_to_interactions(interactions *m, int nu, int ni, const float *x)
-{
-	int64_t nnz = 0, k = 0;
-
-	for (int a = 0; a < nu * ni; a++)
-		nnz += x[a] != 0;
-	if (interactions_alloc(m, nu, ni, nnz) < 0)
-		return -1;
-	for (int u = 0; u < nu; u++) {
-		for (int i = 0; i < ni; i++)
-			if (x[u * ni + i] != 0) {
-				m->idx[k] = i;
-				m->val[k] = x[u * ni + i];
-				m->beh[k] = 1;
-				k++;
-			}
-		m->ptr[u + 1] = k;
-	}
-	return interactions_build_transpose(m);
 }
 
 /* In-place Gauss-Jordan inverse with partial pivoting. */

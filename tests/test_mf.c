@@ -13,6 +13,7 @@
 #include "engine/models/rating_grad.h"
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
+#include "tests/tinydata.h"
 
 static int failures;
 
@@ -122,21 +123,6 @@ test_sgd_step(void)
 	interactions_free(&m);
 }
 
-static double
-rmse(const model *mod, const interactions *te)
-{
-	double s = 0;
-
-	for (int u = 0; u < te->n_users; u++)
-		for (int64_t p = te->ptr[u]; p < te->ptr[u + 1]; p++) {
-			double d = mod->ops->predict(mod, u, te->idx[p]) -
-			    te->val[p];
-
-			s += d * d;
-		}
-	return te->nnz ? sqrt(s / (double)te->nnz) : 0;
-}
-
 static model *
 train(const dataset *ds, const interactions *tr, uint64_t seed, int *mono,
     double *first, double *last)
@@ -164,23 +150,6 @@ train(const dataset *ds, const interactions *tr, uint64_t seed, int *mono,
 	}
 	*last = loss;
 	return mod;
-}
-
-static int
-same_scores(const model *a, const model *b, int nu, int ni)
-{
-	float *s1 = malloc((size_t)ni * sizeof *s1);
-	float *s2 = malloc((size_t)ni * sizeof *s2);
-	int same = s1 != NULL && s2 != NULL;
-
-	for (int u = 0; u < nu && same; u++) {
-		a->ops->score_user(a, u, s1);
-		b->ops->score_user(b, u, s2);
-		same = memcmp(s1, s2, (size_t)ni * sizeof *s1) == 0;
-	}
-	free(s1);
-	free(s2);
-	return same;
 }
 
 static void

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "engine/models/als.h"
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 
@@ -821,75 +822,58 @@ out:
 
 /* Blob: uint32 magic, version, n_users, n_items, factors; then X and Y
  * rows of `factors` floats (no padding). */
+static const uint32_t als_magic[2] = { ALS_MAGIC, ALS_VERSION };
+
 static int
 als_save(const model *m, rf_buf *out, rf_error *err)
 {
 	const als_model *am = (const als_model *)m;
-	uint32_t hdr[5] = { ALS_MAGIC, ALS_VERSION, (uint32_t)am->nu,
-	    (uint32_t)am->ni, (uint32_t)am->f };
+	uint32_t hdr[3] = { (uint32_t)am->nu, (uint32_t)am->ni,
+	    (uint32_t)am->f };
+	blob_writer w;
 
-	if (rf_buf_append(out, hdr, sizeof hdr) < 0)
-		return rf_fail(err, "als: out of memory");
-	for (int u = 0; u < am->nu; u++)
-		if (rf_buf_append(out, am->X + (size_t)u * am->fs,
-		    (size_t)am->f * sizeof(float)) < 0)
-			return rf_fail(err, "als: out of memory");
-	for (int i = 0; i < am->ni; i++)
-		if (rf_buf_append(out, am->Y + (size_t)i * am->fs,
-		    (size_t)am->f * sizeof(float)) < 0)
-			return rf_fail(err, "als: out of memory");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, als_magic, sizeof als_magic);
+	blob_put(&w, hdr, sizeof hdr);
+	blob_put_rows(&w, am->X, (size_t)am->nu, (size_t)am->f,
+	    (size_t)am->fs);
+	blob_put_rows(&w, am->Y, (size_t)am->ni, (size_t)am->f,
+	    (size_t)am->fs);
+	return blob_writer_finish(&w, "als", err);
 }
 
 static model *
 als_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *p = data;
-	uint32_t hdr[5];
+	uint32_t hdr[3];	/* n_users, n_items, factors */
+	blob_reader r;
 	als_model *am;
-	size_t want;
 
-	if (len < sizeof hdr) {
-		rf_fail(err, "als: saved model truncated");
+	if (blob_reader_init(&r, "als", data, len, als_magic,
+	    sizeof als_magic, err) < 0 ||
+	    blob_get(&r, hdr, sizeof hdr) < 0 ||
+	    blob_match(&r, "users", hdr[0], train->n_users) < 0 ||
+	    blob_match(&r, "items", hdr[1], train->n_items) < 0 ||
+	    (params != NULL && blob_match(&r, "factors", hdr[2],
+	    (int64_t)floor(params[P_FACTORS] + 0.5)) < 0))
 		return NULL;
-	}
-	memcpy(hdr, p, sizeof hdr);
-	p += sizeof hdr;
-	if (hdr[0] != ALS_MAGIC || hdr[1] != ALS_VERSION) {
-		rf_fail(err, "als: not an als model (or another version)");
-		return NULL;
-	}
-	if (hdr[2] != (uint32_t)train->n_users ||
-	    hdr[3] != (uint32_t)train->n_items) {
-		rf_fail(err, "als: saved for %u users x %u items, data has "
-		    "%d x %d", hdr[2], hdr[3], train->n_users, train->n_items);
-		return NULL;
-	}
-	if (params != NULL && hdr[4] != (uint32_t)floor(params[P_FACTORS] +
-	    0.5)) {
-		rf_fail(err, "als: saved with %u factors, parameters say %g",
-		    hdr[4], params[P_FACTORS]);
-		return NULL;
-	}
-	if (hdr[4] < 1 || hdr[4] > 1024) {
+	if (hdr[2] < 1 || hdr[2] > 1024) {
 		rf_fail(err, "als: saved model corrupt");
 		return NULL;
 	}
-	want = sizeof hdr + ((size_t)hdr[2] + hdr[3]) * hdr[4] * sizeof(float);
-	if (len != want) {
-		rf_fail(err, "als: saved model is %zu bytes, expected %zu",
-		    len, want);
+	if (blob_expect(&r, ((size_t)hdr[0] + hdr[1]) * hdr[2] *
+	    sizeof(float)) < 0)
 		return NULL;
-	}
 	if ((am = als_alloc(ds, train, params, 0, err)) == NULL)
 		return NULL;
-	for (int u = 0; u < am->nu; u++, p += (size_t)am->f * sizeof(float))
-		memcpy(am->X + (size_t)u * am->fs, p,
-		    (size_t)am->f * sizeof(float));
-	for (int i = 0; i < am->ni; i++, p += (size_t)am->f * sizeof(float))
-		memcpy(am->Y + (size_t)i * am->fs, p,
-		    (size_t)am->f * sizeof(float));
+	if (blob_get_rows(&r, am->X, (size_t)am->nu, (size_t)am->f,
+	    (size_t)am->fs) < 0 ||
+	    blob_get_rows(&r, am->Y, (size_t)am->ni, (size_t)am->f,
+	    (size_t)am->fs) < 0) {
+		als_free(&am->base);
+		return NULL;
+	}
 	return &am->base;
 }
 

@@ -9,6 +9,7 @@
  * reg_i 10, reg_u 15 and 10 sweeps (0.944 RMSE on random 5-fold ml-100k,
  * 0.946 here on u1..u5); our defaults reg_i 3, reg_u 5 were chosen on a
  * validation fifth of u1.base (0.941 on u1..u5). */
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 
@@ -274,8 +275,10 @@ bl_explain(const model *mm, int u, int i, explain_term *terms, int max)
 }
 
 /* Blob: magic, version, n_users, n_items (uint32), mu (double), bu, bi. */
+static const uint32_t bl_magic[2] = { BL_MAGIC, BL_VERSION };
+
 typedef struct bl_blob_head {
-	uint32_t magic, version, n_users, n_items;
+	uint32_t n_users, n_items;
 	double mu;
 } bl_blob_head;
 
@@ -284,46 +287,35 @@ bl_save(const model *mm, rf_buf *out, rf_error *err)
 {
 	const bl_model *m = (const bl_model *)mm;
 	size_t nu = (size_t)mm->train->n_users, ni = (size_t)mm->train->n_items;
-	bl_blob_head h = { BL_MAGIC, BL_VERSION, (uint32_t)nu, (uint32_t)ni,
-	    m->mu };
+	bl_blob_head h = { (uint32_t)nu, (uint32_t)ni, m->mu };
+	blob_writer w;
 
-	if (rf_buf_append(out, &h, sizeof h) < 0 ||
-	    rf_buf_append(out, m->bu, nu * sizeof *m->bu) < 0 ||
-	    rf_buf_append(out, m->bi, ni * sizeof *m->bi) < 0)
-		return rf_fail(err, "baseline: out of memory saving the model");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, bl_magic, sizeof bl_magic);
+	blob_put(&w, &h, sizeof h);
+	blob_put(&w, m->bu, nu * sizeof *m->bu);
+	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	return blob_writer_finish(&w, "baseline", err);
 }
 
 static model *
 bl_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *d = data;
 	bl_blob_head h;
+	blob_reader r;
 	bl_model *m;
-	size_t need;
 
-	if (len < sizeof h) {
-		rf_fail(err, "baseline: saved model is truncated");
+	if (blob_reader_init(&r, "baseline", data, len, bl_magic,
+	    sizeof bl_magic, err) < 0 ||
+	    blob_get(&r, &h, sizeof h) < 0 ||
+	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
+	    blob_match(&r, "items", h.n_items, train->n_items) < 0 ||
+	    blob_expect(&r, ((size_t)h.n_users + h.n_items) *
+	    sizeof(float)) < 0)
 		return NULL;
-	}
-	memcpy(&h, d, sizeof h);
-	if (h.magic != BL_MAGIC || h.version != BL_VERSION) {
-		rf_fail(err, "baseline: not a baseline model (or version %u "
-		    "unknown)", h.version);
-		return NULL;
-	}
-	if ((int)h.n_users != train->n_users ||
-	    (int)h.n_items != train->n_items) {
-		rf_fail(err, "baseline: saved model is %u x %u, data is "
-		    "%d x %d", h.n_users, h.n_items, train->n_users,
-		    train->n_items);
-		return NULL;
-	}
-	need = sizeof h + ((size_t)h.n_users + h.n_items) * sizeof(float);
-	if (len != need || !isfinite(h.mu)) {
-		rf_fail(err, "baseline: saved model has %zu bytes, expected %zu",
-		    len, need);
+	if (!isfinite(h.mu)) {
+		rf_fail(err, "baseline: saved model corrupt (mean %g)", h.mu);
 		return NULL;
 	}
 	if (train->tptr == NULL) {
@@ -333,14 +325,13 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 	m = bl_alloc(ds, train, params, 0, err);
 	if (m == NULL)
 		return NULL;
-	if (bl_build_triples(m, err) < 0) {
+	if (bl_build_triples(m, err) < 0 ||
+	    blob_get(&r, m->bu, (size_t)h.n_users * sizeof *m->bu) < 0 ||
+	    blob_get(&r, m->bi, (size_t)h.n_items * sizeof *m->bi) < 0) {
 		bl_free(&m->h);
 		return NULL;
 	}
 	m->mu = h.mu;
-	memcpy(m->bu, d + sizeof h, (size_t)h.n_users * sizeof *m->bu);
-	memcpy(m->bi, d + sizeof h + (size_t)h.n_users * sizeof *m->bu,
-	    (size_t)h.n_items * sizeof *m->bi);
 	return &m->h;
 }
 

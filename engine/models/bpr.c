@@ -4,6 +4,7 @@
  * LearnBPR (section 4.3, figure 4) draws triples (u, i, j) uniformly with
  * (u, i) observed and j unobserved, and takes one SGD step on
  * ln sigma(x_ui - x_uj) - reg/2 |theta|^2 (eq. 4) per triple. */
+#include "engine/models/blob.h"
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 
@@ -113,25 +114,6 @@ bpr_create(const dataset *ds, const interactions *train, const double *params,
 	return &bm->base;
 }
 
-/* Is item i in user u's training row?  Rows are sorted ascending. */
-static int
-bpr_observed(const interactions *t, int u, int i)
-{
-	int64_t lo = t->ptr[u], hi = t->ptr[u + 1];
-
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (t->idx[mid] < i)
-			lo = mid + 1;
-		else if (t->idx[mid] > i)
-			hi = mid;
-		else
-			return 1;
-	}
-	return 0;
-}
-
 double
 bpr_triple_loss_grad(const model *m, int u, int i, int j, float *gp_u,
     float *gq_i, float *gq_j, float *gb_i, float *gb_j)
@@ -200,7 +182,7 @@ bpr_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 		i = t->idx[e];
 		for (tries = 0; tries < BPR_MAX_TRIES; tries++) {
 			j = (int)rf_rng_below(&bm->rng, (uint32_t)t->n_items);
-			if (!bpr_observed(t, u, j))
+			if (!interactions_contains(t, u, j))
 				break;
 		}
 		if (tries == BPR_MAX_TRIES)
@@ -262,52 +244,48 @@ bpr_save(const model *m, rf_buf *out, rf_error *err)
 	int32_t hdr[4] = { m->train->n_users, m->train->n_items, bm->k,
 	    m->epochs_done };
 	size_t nu = (size_t)hdr[0], ni = (size_t)hdr[1], k = (size_t)bm->k;
+	blob_writer w;
 
-	if (rf_buf_append(out, bpr_magic, sizeof bpr_magic) < 0 ||
-	    rf_buf_append(out, hdr, sizeof hdr) < 0 ||
-	    rf_buf_append(out, bm->p, nu * k * sizeof(float)) < 0 ||
-	    rf_buf_append(out, bm->q, ni * k * sizeof(float)) < 0 ||
-	    rf_buf_append(out, bm->b, ni * sizeof(float)) < 0)
-		return rf_fail(err, "bpr: out of memory saving the model");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, bpr_magic, sizeof bpr_magic);
+	blob_put(&w, hdr, sizeof hdr);
+	blob_put(&w, bm->p, nu * k * sizeof(float));
+	blob_put(&w, bm->q, ni * k * sizeof(float));
+	blob_put(&w, bm->b, ni * sizeof(float));
+	return blob_writer_finish(&w, "bpr", err);
 }
 
 static model *
 bpr_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *d = data;
 	int32_t hdr[4];
+	blob_reader r;
 	bpr_model *bm;
-	size_t nu, ni, k, need;
+	size_t nu, ni, k;
 
-	if (len < sizeof bpr_magic + sizeof hdr ||
-	    memcmp(d, bpr_magic, sizeof bpr_magic) != 0)
-		return rf_fail(err, "bpr: not a saved bpr model"), NULL;
-	memcpy(hdr, d + sizeof bpr_magic, sizeof hdr);
-	if (hdr[0] != train->n_users || hdr[1] != train->n_items)
-		return rf_fail(err, "bpr: saved for %d x %d, data is %d x %d",
-		    hdr[0], hdr[1], train->n_users, train->n_items), NULL;
-	if (hdr[2] != (int32_t)floor(params[BPR_FACTORS] + 0.5))
-		return rf_fail(err, "bpr: saved with factors=%d, asked for %g",
-		    hdr[2], params[BPR_FACTORS]), NULL;
+	if (blob_reader_init(&r, "bpr", data, len, bpr_magic,
+	    sizeof bpr_magic, err) < 0 ||
+	    blob_get(&r, hdr, sizeof hdr) < 0 ||
+	    blob_match(&r, "users", hdr[0], train->n_users) < 0 ||
+	    blob_match(&r, "items", hdr[1], train->n_items) < 0 ||
+	    blob_match(&r, "factors", hdr[2],
+	    (int32_t)floor(params[BPR_FACTORS] + 0.5)) < 0)
+		return NULL;
 	nu = (size_t)hdr[0];
 	ni = (size_t)hdr[1];
 	k = (size_t)hdr[2];
-	need = sizeof bpr_magic + sizeof hdr + (nu * k + ni * k + ni) *
-	    sizeof(float);
-	if (len != need)
-		return rf_fail(err, "bpr: saved model is %zu bytes, expected %zu",
-		    len, need), NULL;
+	if (blob_expect(&r, (nu * k + ni * k + ni) * sizeof(float)) < 0)
+		return NULL;
 	bm = bpr_alloc(ds, train, params, 0, err);
 	if (bm == NULL)
 		return NULL;
-	d += sizeof bpr_magic + sizeof hdr;
-	memcpy(bm->p, d, nu * k * sizeof(float));
-	d += nu * k * sizeof(float);
-	memcpy(bm->q, d, ni * k * sizeof(float));
-	d += ni * k * sizeof(float);
-	memcpy(bm->b, d, ni * sizeof(float));
+	if (blob_get(&r, bm->p, nu * k * sizeof(float)) < 0 ||
+	    blob_get(&r, bm->q, ni * k * sizeof(float)) < 0 ||
+	    blob_get(&r, bm->b, ni * sizeof(float)) < 0) {
+		bpr_free(&bm->base);
+		return NULL;
+	}
 	bm->base.epochs_done = hdr[3];
 	return &bm->base;
 }

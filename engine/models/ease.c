@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 
@@ -252,59 +253,6 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	return n;
 }
 
-/* Blob: magic, version, n (uint32 each), then B (n*n floats). */
-static int
-ease_save(const model *m, rf_buf *out, rf_error *err)
-{
-	const ease_model *em = (const ease_model *)m;
-	uint32_t hdr[3] = { EASE_MAGIC, EASE_VERSION, (uint32_t)em->n };
-
-	if (!em->fitted)
-		return rf_fail(err, "ease: nothing to save before training");
-	if (rf_buf_append(out, hdr, sizeof hdr) < 0 ||
-	    rf_buf_append(out, em->B, (size_t)em->n * em->n * sizeof *em->B)
-	    < 0)
-		return rf_fail(err, "ease: out of memory");
-	return 0;
-}
-
-static model *
-ease_load(const dataset *ds, const interactions *train, const double *params,
-    const void *data, size_t len, rf_error *err)
-{
-	uint32_t hdr[3];
-	size_t want;
-	ease_model *em;
-
-	if (len < sizeof hdr) {
-		rf_fail(err, "ease: saved model truncated");
-		return NULL;
-	}
-	memcpy(hdr, data, sizeof hdr);
-	if (hdr[0] != EASE_MAGIC || hdr[1] != EASE_VERSION) {
-		rf_fail(err, "ease: not an ease model (or another version)");
-		return NULL;
-	}
-	if (hdr[2] != (uint32_t)train->n_items) {
-		rf_fail(err, "ease: saved for %u items, data has %d", hdr[2],
-		    train->n_items);
-		return NULL;
-	}
-	want = sizeof hdr + (size_t)hdr[2] * hdr[2] * sizeof(float);
-	if (len != want) {
-		rf_fail(err, "ease: saved model is %zu bytes, expected %zu",
-		    len, want);
-		return NULL;
-	}
-	if ((em = (ease_model *)ease_alloc(ds, train, params, 0, err)) == NULL)
-		return NULL;
-	memcpy(em->B, (const unsigned char *)data + sizeof hdr,
-	    want - sizeof hdr);
-	em->fitted = 1;
-	em->base.epochs_done = 1;
-	return &em->base;
-}
-
 static void
 ease_free(model *m)
 {
@@ -315,6 +263,50 @@ ease_free(model *m)
 	free(em->B);
 	model_free_header(&em->base);
 	free(em);
+}
+
+/* Blob: magic, version, n (uint32 each), then B (n*n floats). */
+static const uint32_t ease_magic[2] = { EASE_MAGIC, EASE_VERSION };
+
+static int
+ease_save(const model *m, rf_buf *out, rf_error *err)
+{
+	const ease_model *em = (const ease_model *)m;
+	uint32_t n = (uint32_t)em->n;
+	blob_writer w;
+
+	if (!em->fitted)
+		return rf_fail(err, "ease: nothing to save before training");
+	blob_writer_init(&w, out);
+	blob_put(&w, ease_magic, sizeof ease_magic);
+	blob_put(&w, &n, sizeof n);
+	blob_put(&w, em->B, (size_t)em->n * em->n * sizeof *em->B);
+	return blob_writer_finish(&w, "ease", err);
+}
+
+static model *
+ease_load(const dataset *ds, const interactions *train, const double *params,
+    const void *data, size_t len, rf_error *err)
+{
+	uint32_t n;
+	blob_reader r;
+	ease_model *em;
+
+	if (blob_reader_init(&r, "ease", data, len, ease_magic,
+	    sizeof ease_magic, err) < 0 ||
+	    blob_get(&r, &n, sizeof n) < 0 ||
+	    blob_match(&r, "items", n, train->n_items) < 0 ||
+	    blob_expect(&r, (size_t)n * n * sizeof(float)) < 0)
+		return NULL;
+	if ((em = (ease_model *)ease_alloc(ds, train, params, 0, err)) == NULL)
+		return NULL;
+	if (blob_get(&r, em->B, (size_t)n * n * sizeof *em->B) < 0) {
+		ease_free(&em->base);
+		return NULL;
+	}
+	em->fitted = 1;
+	em->base.epochs_done = 1;
+	return &em->base;
 }
 
 const model_ops model_ease_ops = {

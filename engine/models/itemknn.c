@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 
@@ -574,21 +575,21 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 /* Blob: uint32 magic, version, n_items, n_users, rating; int64 nnz of the
  * two lists; then nb (ptr, idx, sim), and when rating: double mu, bu, bi,
  * rs (ptr, idx, sim). */
+static const uint32_t knn_magic[2] = { KNN_MAGIC, KNN_VERSION };
+
 typedef struct knn_header {
-	uint32_t magic, version, n, n_users, rating, pad;
+	uint32_t n, n_users, rating, pad;
 	int64_t nb_nnz, rs_nnz;
 } knn_header;
 
-static int
-lists_save(rf_buf *out, const knn_lists *l, int n)
+static void
+lists_save(blob_writer *w, const knn_lists *l, int n)
 {
 	int64_t nnz = l->ptr[n];
 
-	if (rf_buf_append(out, l->ptr, ((size_t)n + 1) * sizeof *l->ptr) < 0 ||
-	    rf_buf_append(out, l->idx, (size_t)nnz * sizeof *l->idx) < 0 ||
-	    rf_buf_append(out, l->sim, (size_t)nnz * sizeof *l->sim) < 0)
-		return -1;
-	return 0;
+	blob_put(w, l->ptr, ((size_t)n + 1) * sizeof *l->ptr);
+	blob_put(w, l->idx, (size_t)nnz * sizeof *l->idx);
+	blob_put(w, l->sim, (size_t)nnz * sizeof *l->sim);
 }
 
 static int
@@ -596,46 +597,43 @@ knn_save(const model *m, rf_buf *out, rf_error *err)
 {
 	const knn_model *km = (const knn_model *)m;
 	knn_header h;
+	blob_writer w;
 
 	if (!km->fitted)
 		return rf_fail(err, "itemknn: nothing to save before training");
 	memset(&h, 0, sizeof h);
-	h.magic = KNN_MAGIC;
-	h.version = KNN_VERSION;
 	h.n = (uint32_t)km->n;
 	h.n_users = (uint32_t)km->n_users;
 	h.rating = (uint32_t)km->rating;
 	h.nb_nnz = km->nb.ptr[km->n];
 	h.rs_nnz = km->rating ? km->rs.ptr[km->n] : 0;
-	if (rf_buf_append(out, &h, sizeof h) < 0 ||
-	    lists_save(out, &km->nb, km->n) < 0)
-		return rf_fail(err, "itemknn: out of memory");
-	if (km->rating &&
-	    (rf_buf_append(out, &km->mu, sizeof km->mu) < 0 ||
-	    rf_buf_append(out, km->bu, (size_t)km->n_users * sizeof *km->bu)
-	    < 0 ||
-	    rf_buf_append(out, km->bi, (size_t)km->n * sizeof *km->bi) < 0 ||
-	    lists_save(out, &km->rs, km->n) < 0))
-		return rf_fail(err, "itemknn: out of memory");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, knn_magic, sizeof knn_magic);
+	blob_put(&w, &h, sizeof h);
+	lists_save(&w, &km->nb, km->n);
+	if (km->rating) {
+		blob_put(&w, &km->mu, sizeof km->mu);
+		blob_put(&w, km->bu, (size_t)km->n_users * sizeof *km->bu);
+		blob_put(&w, km->bi, (size_t)km->n * sizeof *km->bi);
+		lists_save(&w, &km->rs, km->n);
+	}
+	return blob_writer_finish(&w, "itemknn", err);
 }
 
 /* Read n + 1 offsets and the arrays; check the offsets are a valid CSR
- * over items < n. */
+ * over items < n.  -1 out of memory, -2 corrupt. */
 static int
-lists_load(knn_lists *l, int n, int64_t nnz, const unsigned char **p)
+lists_load(knn_lists *l, int n, int64_t nnz, blob_reader *r)
 {
 	l->ptr = malloc(((size_t)n + 1) * sizeof *l->ptr);
 	l->idx = malloc((size_t)(nnz ? nnz : 1) * sizeof *l->idx);
 	l->sim = malloc((size_t)(nnz ? nnz : 1) * sizeof *l->sim);
 	if (!l->ptr || !l->idx || !l->sim)
 		return -1;
-	memcpy(l->ptr, *p, ((size_t)n + 1) * sizeof *l->ptr);
-	*p += ((size_t)n + 1) * sizeof *l->ptr;
-	memcpy(l->idx, *p, (size_t)nnz * sizeof *l->idx);
-	*p += (size_t)nnz * sizeof *l->idx;
-	memcpy(l->sim, *p, (size_t)nnz * sizeof *l->sim);
-	*p += (size_t)nnz * sizeof *l->sim;
+	if (blob_get(r, l->ptr, ((size_t)n + 1) * sizeof *l->ptr) < 0 ||
+	    blob_get(r, l->idx, (size_t)nnz * sizeof *l->idx) < 0 ||
+	    blob_get(r, l->sim, (size_t)nnz * sizeof *l->sim) < 0)
+		return -2;
 	if (l->ptr[0] != 0 || l->ptr[n] != nnz)
 		return -2;
 	for (int i = 0; i < n; i++)
@@ -651,62 +649,46 @@ static model *
 knn_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *p = data;
 	knn_header h;
+	blob_reader r;
 	knn_model *km;
 	size_t want;
 	int n;
 
-	if (len < sizeof h) {
-		rf_fail(err, "itemknn: saved model truncated");
+	if (blob_reader_init(&r, "itemknn", data, len, knn_magic,
+	    sizeof knn_magic, err) < 0 ||
+	    blob_get(&r, &h, sizeof h) < 0 ||
+	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
+	    blob_match(&r, "items", h.n, train->n_items) < 0)
 		return NULL;
-	}
-	memcpy(&h, p, sizeof h);
-	p += sizeof h;
-	if (h.magic != KNN_MAGIC || h.version != KNN_VERSION) {
-		rf_fail(err, "itemknn: not an itemknn model (or another "
-		    "version)");
-		return NULL;
-	}
-	if (h.n != (uint32_t)train->n_items ||
-	    h.n_users != (uint32_t)train->n_users) {
-		rf_fail(err, "itemknn: saved for %u users x %u items, data has "
-		    "%d x %d", h.n_users, h.n, train->n_users, train->n_items);
-		return NULL;
-	}
 	n = (int)h.n;
 	if (h.nb_nnz < 0 || h.rs_nnz < 0 ||
 	    h.nb_nnz > (int64_t)n * n || h.rs_nnz > (int64_t)n * n) {
 		rf_fail(err, "itemknn: saved model corrupt");
 		return NULL;
 	}
-	want = sizeof h + ((size_t)n + 1) * 8 + (size_t)h.nb_nnz * 8;
+	want = ((size_t)n + 1) * 8 + (size_t)h.nb_nnz * 8;
 	if (h.rating)
 		want += sizeof(double) + (size_t)h.n_users * 4 + (size_t)n * 4 +
 		    ((size_t)n + 1) * 8 + (size_t)h.rs_nnz * 8;
-	if (len != want) {
-		rf_fail(err, "itemknn: saved model is %zu bytes, expected %zu",
-		    len, want);
+	if (blob_expect(&r, want) < 0)
 		return NULL;
-	}
 	if ((km = (knn_model *)knn_alloc(ds, train, params, 0, err)) == NULL)
 		return NULL;
 	km->rating = h.rating != 0;
-	int rc = lists_load(&km->nb, n, h.nb_nnz, &p);
+	int rc = lists_load(&km->nb, n, h.nb_nnz, &r);
 	if (rc == 0 && km->rating) {
 		km->bu = malloc(((size_t)h.n_users + 1) * sizeof *km->bu);
 		km->bi = malloc(((size_t)n + 1) * sizeof *km->bi);
 		if (km->bu == NULL || km->bi == NULL)
 			rc = -1;
-		else {
-			memcpy(&km->mu, p, sizeof km->mu);
-			p += sizeof km->mu;
-			memcpy(km->bu, p, (size_t)h.n_users * sizeof *km->bu);
-			p += (size_t)h.n_users * sizeof *km->bu;
-			memcpy(km->bi, p, (size_t)n * sizeof *km->bi);
-			p += (size_t)n * sizeof *km->bi;
-			rc = lists_load(&km->rs, n, h.rs_nnz, &p);
-		}
+		else if (blob_get(&r, &km->mu, sizeof km->mu) < 0 ||
+		    blob_get(&r, km->bu, (size_t)h.n_users * sizeof *km->bu)
+		    < 0 ||
+		    blob_get(&r, km->bi, (size_t)n * sizeof *km->bi) < 0)
+			rc = -2;
+		else
+			rc = lists_load(&km->rs, n, h.rs_nnz, &r);
 	}
 	if (rc != 0) {
 		rf_fail(err, rc == -1 ? "itemknn: out of memory" :

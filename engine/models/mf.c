@@ -13,6 +13,7 @@
  * vectorise at plain -O2 (the dot product keeps MF_LANES partial sums, so
  * no reassociation of a float reduction is needed, and the result is the
  * same on every build). */
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/rating_grad.h"
 #include "engine/models/registry.h"
@@ -572,8 +573,10 @@ mf_explain(const model *mm, int u, int i, explain_term *terms, int max)
 
 /* Blob: magic, version, n_users, n_items, k, kpad (uint32 each), mu
  * (double), then bu, bi, P, Q as floats, host byte order. */
+static const uint32_t mf_magic[2] = { MF_MAGIC, MF_VERSION };
+
 typedef struct mf_blob_head {
-	uint32_t magic, version, n_users, n_items, k, kpad;
+	uint32_t n_users, n_items, k, kpad;
 	double mu;
 } mf_blob_head;
 
@@ -582,76 +585,60 @@ mf_save(const model *mm, rf_buf *out, rf_error *err)
 {
 	const mf_model *m = (const mf_model *)mm;
 	size_t nu = (size_t)mm->train->n_users, ni = (size_t)mm->train->n_items;
-	mf_blob_head h = { MF_MAGIC, MF_VERSION, (uint32_t)nu, (uint32_t)ni,
-	    (uint32_t)m->k, (uint32_t)m->kpad, m->mu };
+	mf_blob_head h = { (uint32_t)nu, (uint32_t)ni, (uint32_t)m->k,
+	    (uint32_t)m->kpad, m->mu };
+	blob_writer w;
 
-	if (rf_buf_append(out, &h, sizeof h) < 0 ||
-	    rf_buf_append(out, m->bu, nu * sizeof *m->bu) < 0 ||
-	    rf_buf_append(out, m->bi, ni * sizeof *m->bi) < 0 ||
-	    rf_buf_append(out, m->P, nu * m->kpad * sizeof *m->P) < 0 ||
-	    rf_buf_append(out, m->Q, ni * m->kpad * sizeof *m->Q) < 0)
-		return rf_fail(err, "mf: out of memory saving the model");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, mf_magic, sizeof mf_magic);
+	blob_put(&w, &h, sizeof h);
+	blob_put(&w, m->bu, nu * sizeof *m->bu);
+	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	blob_put(&w, m->P, nu * m->kpad * sizeof *m->P);
+	blob_put(&w, m->Q, ni * m->kpad * sizeof *m->Q);
+	return blob_writer_finish(&w, "mf", err);
 }
 
 static model *
 mf_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *d = data;
 	mf_blob_head h;
+	blob_reader r;
 	mf_model *m;
-	size_t nu, ni, need;
+	size_t nu, ni;
 
-	if (len < sizeof h) {
-		rf_fail(err, "mf: saved model is truncated");
+	if (blob_reader_init(&r, "mf", data, len, mf_magic, sizeof mf_magic,
+	    err) < 0 ||
+	    blob_get(&r, &h, sizeof h) < 0 ||
+	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
+	    blob_match(&r, "items", h.n_items, train->n_items) < 0)
 		return NULL;
-	}
-	memcpy(&h, d, sizeof h);
-	if (h.magic != MF_MAGIC || h.version != MF_VERSION) {
-		rf_fail(err, "mf: not an mf model (or version %u unknown)",
-		    h.version);
-		return NULL;
-	}
-	if ((int)h.n_users != train->n_users ||
-	    (int)h.n_items != train->n_items) {
-		rf_fail(err, "mf: saved model is %u x %u, data is %d x %d",
-		    h.n_users, h.n_items, train->n_users, train->n_items);
-		return NULL;
-	}
-	m = mf_alloc(ds, train, params, 0, err);
-	if (m == NULL)
-		return NULL;
-	if ((uint32_t)m->k != h.k || (uint32_t)m->kpad != h.kpad) {
-		rf_fail(err, "mf: saved model has %u factors, parameters say %d",
-		    h.k, m->k);
-		mf_free(&m->h);
+	if (!isfinite(h.mu)) {
+		rf_fail(err, "mf: saved model corrupt (mean %g)", h.mu);
 		return NULL;
 	}
 	nu = h.n_users;
 	ni = h.n_items;
-	need = sizeof h + (nu + ni) * sizeof(float) +
-	    (nu + ni) * (size_t)h.kpad * sizeof(float);
-	if (len != need || !isfinite(h.mu)) {
-		rf_fail(err, "mf: saved model has %zu bytes, expected %zu",
-		    len, need);
+	m = mf_alloc(ds, train, params, 0, err);
+	if (m == NULL)
+		return NULL;
+	if (blob_match(&r, "factors", h.k, m->k) < 0 ||
+	    blob_match(&r, "padded factors", h.kpad, m->kpad) < 0 ||
+	    blob_expect(&r, (nu + ni) * sizeof(float) +
+	    (nu + ni) * (size_t)h.kpad * sizeof(float)) < 0 ||
+	    blob_get(&r, m->bu, nu * sizeof *m->bu) < 0 ||
+	    blob_get(&r, m->bi, ni * sizeof *m->bi) < 0 ||
+	    blob_get(&r, m->P, nu * h.kpad * sizeof *m->P) < 0 ||
+	    blob_get(&r, m->Q, ni * h.kpad * sizeof *m->Q) < 0) {
 		mf_free(&m->h);
 		return NULL;
 	}
 	m->mu = h.mu;
-	d += sizeof h;
-	memcpy(m->bu, d, nu * sizeof *m->bu);
-	d += nu * sizeof *m->bu;
-	memcpy(m->bi, d, ni * sizeof *m->bi);
-	d += ni * sizeof *m->bi;
-	memcpy(m->P, d, nu * h.kpad * sizeof *m->P);
-	d += nu * h.kpad * sizeof *m->P;
-	memcpy(m->Q, d, ni * h.kpad * sizeof *m->Q);
 	if (mf_build_triples(m, err) < 0) {
 		mf_free(&m->h);
 		return NULL;
 	}
-	m->mu = h.mu;
 	return &m->h;
 }
 

@@ -18,6 +18,7 @@
  * features (dataset.user_features) and, when the ALS model provides them,
  * pre-trained ALS factors of the user and the item join the MLP tower's
  * input through their own weight matrix W_f. */
+#include "engine/models/blob.h"
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 
@@ -825,25 +826,6 @@ nn_create(const dataset *ds, const interactions *train, const double *params,
 	return &nm->base;
 }
 
-/* Binary search in u's sorted training row. */
-static int
-nn_observed(const interactions *t, int u, int i)
-{
-	int64_t lo = t->ptr[u], hi = t->ptr[u + 1];
-
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (t->idx[mid] < i)
-			lo = mid + 1;
-		else if (t->idx[mid] > i)
-			hi = mid;
-		else
-			return 1;
-	}
-	return 0;
-}
-
 /* This epoch's examples: every observed pair and `neg` fresh negatives
  * for it (He et al. 2017 section 3.1.1), shuffled (Fisher-Yates). */
 static size_t
@@ -865,7 +847,7 @@ nn_sample_epoch(nn_model *nm)
 			for (tries = 0; tries < NN_MAX_TRIES; tries++) {
 				j = (int)rf_rng_below(&nm->rng,
 				    (uint32_t)t->n_items);
-				if (!nn_observed(t, u, j))
+				if (!interactions_contains(t, u, j))
 					break;
 			}
 			if (tries == NN_MAX_TRIES)
@@ -1012,35 +994,32 @@ nn_save(const model *m, rf_buf *out, rf_error *err)
 	const nn_dims *d = &nm->d;
 	int32_t hdr[8] = { d->nu, d->ni, d->k, 2 * d->e, d->L, d->nfu, d->nfi,
 	    m->epochs_done };
+	blob_writer w;
 
-	if (rf_buf_append(out, nn_magic, sizeof nn_magic) < 0 ||
-	    rf_buf_append(out, hdr, sizeof hdr) < 0 ||
-	    rf_buf_append(out, nm->param_mem, nm->nparams * sizeof(float)) < 0 ||
-	    rf_buf_append(out, nm->uf,
-	    (size_t)d->nu * d->nfu * sizeof(float)) < 0 ||
-	    rf_buf_append(out, nm->itf,
-	    (size_t)d->ni * d->nfi * sizeof(float)) < 0)
-		return rf_fail(err, "neural: out of memory saving the model");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, nn_magic, sizeof nn_magic);
+	blob_put(&w, hdr, sizeof hdr);
+	blob_put(&w, nm->param_mem, nm->nparams * sizeof(float));
+	blob_put(&w, nm->uf, (size_t)d->nu * d->nfu * sizeof(float));
+	blob_put(&w, nm->itf, (size_t)d->ni * d->nfi * sizeof(float));
+	return blob_writer_finish(&w, "neural", err);
 }
 
 static model *
 nn_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *p = data;
 	int32_t hdr[8];
+	blob_reader r;
 	nn_model *nm;
 	nn_dims *d;
-	size_t need;
 
-	if (len < sizeof nn_magic + sizeof hdr ||
-	    memcmp(p, nn_magic, sizeof nn_magic) != 0)
-		return rf_fail(err, "neural: not a saved neural model"), NULL;
-	memcpy(hdr, p + sizeof nn_magic, sizeof hdr);
-	if (hdr[0] != train->n_users || hdr[1] != train->n_items)
-		return rf_fail(err, "neural: saved for %d x %d, data is %d x %d",
-		    hdr[0], hdr[1], train->n_users, train->n_items), NULL;
+	if (blob_reader_init(&r, "neural", data, len, nn_magic,
+	    sizeof nn_magic, err) < 0 ||
+	    blob_get(&r, hdr, sizeof hdr) < 0 ||
+	    blob_match(&r, "users", hdr[0], train->n_users) < 0 ||
+	    blob_match(&r, "items", hdr[1], train->n_items) < 0)
+		return NULL;
 	if (hdr[6] < 0 || hdr[6] > 4096)
 		return rf_fail(err, "neural: corrupt saved model"), NULL;
 	nm = nn_alloc(ds, train, params, 0, hdr[6], err);
@@ -1054,19 +1033,14 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 		    "layers=%d features=%d, asked otherwise", hdr[2], hdr[3],
 		    hdr[4], hdr[5] > 0), NULL;
 	}
-	need = sizeof nn_magic + sizeof hdr + (nm->nparams +
-	    (size_t)d->nu * d->nfu + (size_t)d->ni * d->nfi) * sizeof(float);
-	if (len != need) {
+	if (blob_expect(&r, (nm->nparams + (size_t)d->nu * d->nfu +
+	    (size_t)d->ni * d->nfi) * sizeof(float)) < 0 ||
+	    blob_get(&r, nm->param_mem, nm->nparams * sizeof(float)) < 0 ||
+	    blob_get(&r, nm->uf, (size_t)d->nu * d->nfu * sizeof(float)) < 0 ||
+	    blob_get(&r, nm->itf, (size_t)d->ni * d->nfi * sizeof(float)) < 0) {
 		nn_free(&nm->base);
-		return rf_fail(err, "neural: saved model is %zu bytes, "
-		    "expected %zu", len, need), NULL;
+		return NULL;
 	}
-	p += sizeof nn_magic + sizeof hdr;
-	memcpy(nm->param_mem, p, nm->nparams * sizeof(float));
-	p += nm->nparams * sizeof(float);
-	memcpy(nm->uf, p, (size_t)d->nu * d->nfu * sizeof(float));
-	p += (size_t)d->nu * d->nfu * sizeof(float);
-	memcpy(nm->itf, p, (size_t)d->ni * d->nfi * sizeof(float));
 	nm->base.epochs_done = hdr[7];
 	nn_refresh_items(nm);
 	return &nm->base;

@@ -17,6 +17,7 @@
  * y penalty counted once per (user, implicit item) pair rather than once
  * per rating: sum_r e_r^2 + ... + reg_y sum_u sum_{j in N(u)} |y_j|^2.
  * An epoch costs O(nnz k), about twice biased MF. */
+#include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/rating_grad.h"
 #include "engine/models/registry.h"
@@ -486,8 +487,10 @@ sp_explain(const model *mm, int u, int i, explain_term *terms, int max)
 
 /* Blob: magic, version, n_users, n_items, k, kpad (uint32), mu (double),
  * then bu, bi, P, Q, Y as floats, host byte order. */
+static const uint32_t sp_magic[2] = { SP_MAGIC, SP_VERSION };
+
 typedef struct sp_blob_head {
-	uint32_t magic, version, n_users, n_items, k, kpad;
+	uint32_t n_users, n_items, k, kpad;
 	double mu;
 } sp_blob_head;
 
@@ -497,75 +500,59 @@ sp_save(const model *mm, rf_buf *out, rf_error *err)
 	const sp_model *m = (const sp_model *)mm;
 	size_t nu = (size_t)mm->train->n_users, ni = (size_t)mm->train->n_items;
 	size_t kp = (size_t)m->kpad;
-	sp_blob_head h = { SP_MAGIC, SP_VERSION, (uint32_t)nu, (uint32_t)ni,
-	    (uint32_t)m->k, (uint32_t)m->kpad, m->mu };
+	sp_blob_head h = { (uint32_t)nu, (uint32_t)ni, (uint32_t)m->k,
+	    (uint32_t)m->kpad, m->mu };
+	blob_writer w;
 
-	if (rf_buf_append(out, &h, sizeof h) < 0 ||
-	    rf_buf_append(out, m->bu, nu * sizeof *m->bu) < 0 ||
-	    rf_buf_append(out, m->bi, ni * sizeof *m->bi) < 0 ||
-	    rf_buf_append(out, m->P, nu * kp * sizeof *m->P) < 0 ||
-	    rf_buf_append(out, m->Q, ni * kp * sizeof *m->Q) < 0 ||
-	    rf_buf_append(out, m->Y, ni * kp * sizeof *m->Y) < 0)
-		return rf_fail(err, "svdpp: out of memory saving the model");
-	return 0;
+	blob_writer_init(&w, out);
+	blob_put(&w, sp_magic, sizeof sp_magic);
+	blob_put(&w, &h, sizeof h);
+	blob_put(&w, m->bu, nu * sizeof *m->bu);
+	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	blob_put(&w, m->P, nu * kp * sizeof *m->P);
+	blob_put(&w, m->Q, ni * kp * sizeof *m->Q);
+	blob_put(&w, m->Y, ni * kp * sizeof *m->Y);
+	return blob_writer_finish(&w, "svdpp", err);
 }
 
 static model *
 sp_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	const unsigned char *d = data;
 	sp_blob_head h;
+	blob_reader r;
 	sp_model *m;
-	size_t nu, ni, kp, need;
+	size_t nu, ni, kp;
 
-	if (len < sizeof h) {
-		rf_fail(err, "svdpp: saved model is truncated");
+	if (blob_reader_init(&r, "svdpp", data, len, sp_magic,
+	    sizeof sp_magic, err) < 0 ||
+	    blob_get(&r, &h, sizeof h) < 0 ||
+	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
+	    blob_match(&r, "items", h.n_items, train->n_items) < 0)
 		return NULL;
-	}
-	memcpy(&h, d, sizeof h);
-	if (h.magic != SP_MAGIC || h.version != SP_VERSION) {
-		rf_fail(err, "svdpp: not an svdpp model (or version %u "
-		    "unknown)", h.version);
-		return NULL;
-	}
-	if ((int)h.n_users != train->n_users ||
-	    (int)h.n_items != train->n_items) {
-		rf_fail(err, "svdpp: saved model is %u x %u, data is %d x %d",
-		    h.n_users, h.n_items, train->n_users, train->n_items);
-		return NULL;
-	}
-	m = sp_alloc(ds, train, params, 0, err);
-	if (m == NULL)
-		return NULL;
-	if ((uint32_t)m->k != h.k || (uint32_t)m->kpad != h.kpad) {
-		rf_fail(err, "svdpp: saved model has %u factors, parameters "
-		    "say %d", h.k, m->k);
-		sp_free(&m->h);
+	if (!isfinite(h.mu)) {
+		rf_fail(err, "svdpp: saved model corrupt (mean %g)", h.mu);
 		return NULL;
 	}
 	nu = h.n_users;
 	ni = h.n_items;
 	kp = h.kpad;
-	need = sizeof h + (nu + ni) * sizeof(float) +
-	    (nu + 2 * ni) * kp * sizeof(float);
-	if (len != need || !isfinite(h.mu)) {
-		rf_fail(err, "svdpp: saved model has %zu bytes, expected %zu",
-		    len, need);
+	m = sp_alloc(ds, train, params, 0, err);
+	if (m == NULL)
+		return NULL;
+	if (blob_match(&r, "factors", h.k, m->k) < 0 ||
+	    blob_match(&r, "padded factors", h.kpad, m->kpad) < 0 ||
+	    blob_expect(&r, (nu + ni) * sizeof(float) +
+	    (nu + 2 * ni) * kp * sizeof(float)) < 0 ||
+	    blob_get(&r, m->bu, nu * sizeof *m->bu) < 0 ||
+	    blob_get(&r, m->bi, ni * sizeof *m->bi) < 0 ||
+	    blob_get(&r, m->P, nu * kp * sizeof *m->P) < 0 ||
+	    blob_get(&r, m->Q, ni * kp * sizeof *m->Q) < 0 ||
+	    blob_get(&r, m->Y, ni * kp * sizeof *m->Y) < 0) {
 		sp_free(&m->h);
 		return NULL;
 	}
 	m->mu = h.mu;
-	d += sizeof h;
-	memcpy(m->bu, d, nu * sizeof *m->bu);
-	d += nu * sizeof *m->bu;
-	memcpy(m->bi, d, ni * sizeof *m->bi);
-	d += ni * sizeof *m->bi;
-	memcpy(m->P, d, nu * kp * sizeof *m->P);
-	d += nu * kp * sizeof *m->P;
-	memcpy(m->Q, d, ni * kp * sizeof *m->Q);
-	d += ni * kp * sizeof *m->Q;
-	memcpy(m->Y, d, ni * kp * sizeof *m->Y);
 	sp_refresh_effective(m);
 	return &m->h;
 }
