@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const cmd_entry cmd_view_entry, cmd_save_display_entry;
+extern const cmd_entry cmd_view_entry, cmd_save_display_entry,
+    cmd_save_session_entry;
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
     cmd_explain_entry, cmd_refit_entry;
 extern const cmd_entry cmd_user_entry;
@@ -43,6 +44,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_user_entry,
 	&cmd_view_entry,
 	&cmd_save_display_entry,
+	&cmd_save_session_entry,
 	&cmd_quit_entry,
 	NULL
 };

@@ -73,6 +73,9 @@ struct tui {
 	const char *script_name;
 	int script_line;
 	int restored;			/* the saved session was loaded */
+	rf_buf session;			/* every command that succeeded, in
+					 * order, but the TUI-only ones: the
+					 * replayable script */
 	FILE *init;			/* --init commands still to run */
 	const char *init_name;
 	int init_line;
@@ -213,7 +216,8 @@ line_is_ui_only(const char *line)
 		if (sscanf(seg, " %63s", word) != 1)
 			continue;
 		e = cmd_find(word, &err);
-		ui = e == &cmd_view_entry || e == &cmd_save_display_entry;
+		ui = e == &cmd_view_entry || e == &cmd_save_display_entry ||
+		    e == &cmd_save_session_entry;
 		any = 1;
 	}
 	free(copy);
@@ -237,7 +241,10 @@ tui_run_command(struct tui *t, const char *line, int typed)
 	tui_cancel = 0;
 	tui_sigint = 0;
 	tui_set_message(t, 0, "");
-	if (cmd_run_line(t->ctx, line) < 0) {
+	if (cmd_run_line(t->ctx, line) == 0) {
+		if (!line_is_ui_only(line))
+			rf_buf_printf(&t->session, "%s\n", line);
+	} else {
 		rc = -1;
 		/* A failed line stays out of the session script. */
 		long at = (long)t->log.n - 1 - (long)(t->log.appended - echo);
@@ -1232,6 +1239,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 		fclose(t->init);
 	log_free(&t->log);
 	log_free(&t->help);
+	rf_buf_free(&t->session);
 	t->magic = 0;
 	free(t);
 	tui_self = NULL;
@@ -1400,6 +1408,58 @@ cmd_save_display_exec(cmd_ctx *ctx, const cmd_args *a)
 	}
 	return 0;
 }
+
+static int
+cmd_save_session_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	struct tui *t = ctx_tui(ctx);
+	FILE *f;
+	int ok;
+
+	if (t == NULL) {
+		cmd_error(ctx, "save-session: only in the TUI (a batch "
+		    "session is its script already)");
+		return -1;
+	}
+	if (store_is_store_file(workbench_store(ctx->wb), a->argv[0])) {
+		cmd_error(ctx, "save-session: %s: is the store", a->argv[0]);
+		return -1;
+	}
+	if ((f = fopen(a->argv[0], "w")) == NULL) {
+		cmd_error(ctx, "save-session: %s: %s", a->argv[0],
+		    strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# recfuse session on %s: replay with "
+	    "`recfuse STORE -f %s`\n", store_path(workbench_store(ctx->wb)),
+	    a->argv[0]);
+	if (t->session.len > 0)
+		fwrite(t->session.data, 1, t->session.len, f);
+	ok = !ferror(f);
+	if (fclose(f) != 0 || !ok) {
+		cmd_error(ctx, "save-session: %s: %s", a->argv[0],
+		    strerror(errno));
+		return -1;
+	}
+	cmd_printf(ctx, "save-session: %s: the commands of this session",
+	    a->argv[0]);
+	return 0;
+}
+
+const cmd_entry cmd_save_session_entry = {
+	.name = "save-session",
+	.alias = NULL,
+	.options = "",
+	.min_args = 1,
+	.max_args = 1,
+	.usage = "save-session FILE",
+	.help = "Write the commands of this TUI session that succeeded (keys\n"
+	    "included: a slider move is a `weights` command) as a script that\n"
+	    "`recfuse STORE -f FILE` replays to the same state.",
+	.flags = 0,
+	.complete = { "path" },
+	.exec = cmd_save_session_exec,
+};
 
 const cmd_entry cmd_save_display_entry = {
 	.name = "save-display",

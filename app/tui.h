@@ -44,6 +44,7 @@ void tui_views_changed(void);
 struct view_env *tui_view_env(cmd_ctx *ctx);
 
 /* `view NAME` and `save-display FILE`: commands of the TUI only. */
-extern const cmd_entry cmd_view_entry, cmd_save_display_entry;
+extern const cmd_entry cmd_view_entry, cmd_save_display_entry,
+    cmd_save_session_entry;
 
 #endif
