@@ -14,17 +14,13 @@
 #include <readline/readline.h>
 
 #include "app/cmd.h"
+#include "engine/models/model.h"
 #include "views/color.h"
 #include "views/widgets.h"
 
 #define CONSOLE_PROMPT ":"
 #define CONSOLE_HISTORY_MAX 1000
 
-/* Until the model registry can list itself. */
-const char *const console_model_names[] = {
-	"pop", "itemknn", "baseline", "mf", "svdpp", "als", "bpr", "ease",
-	"neural", NULL
-};
 
 static struct {
 	struct console_hooks hooks;
@@ -261,6 +257,47 @@ words_of_views(void)
 	return view_words;
 }
 
+/* Model names from the registry; "fused" where a fusion can stand in. */
+static const char *model_words[32];
+
+static const char *const *
+words_of_models(int with_fused)
+{
+	const model_ops *const *all = model_all();
+	int n = 0;
+
+	for (; *all != NULL && n < 30; all++)
+		model_words[n++] = (*all)->name;
+	if (with_fused)
+		model_words[n++] = "fused";
+	model_words[n] = NULL;
+	return model_words;
+}
+
+/* "name=" for each parameter of a model, for `train MODEL <Tab>`. */
+static char param_store[64][40];
+static const char *param_words[65];
+
+static char param_model[64];	/* the model of the line being completed */
+
+static const char *const *
+words_of_params(const char *model_name)
+{
+	const model_ops *ops = model_lookup(model_name);
+	int n = 0;
+
+	if (ops == NULL)
+		return NULL;
+	for (int i = 0; i < ops->nparams && n < 64; i++) {
+		snprintf(param_store[n], sizeof param_store[n], "%s=",
+		    ops->params[i].name);
+		param_words[n] = param_store[n];
+		n++;
+	}
+	param_words[n] = NULL;
+	return param_words;
+}
+
 /* "--name" for each option of the template (value options too). */
 static char option_store[512];
 static const char *option_words[CMD_MAX_OPTS + 1];
@@ -406,8 +443,17 @@ console_complete(const char *text, int start, int end)
 		if (strncmp(words[i], "--", 2) == 0 && words[i][2] != '\0') {
 			if (option_takes_next(e, words[i] + 2)) {
 				if (i + 1 == nwords) {
-					/* Completing an option's value. */
+					/* Completing an option's value:
+					 * --model takes a model name. */
+					int is_model = strcmp(words[i] + 2,
+					    "model") == 0;
+
 					free(head);
+					if (is_model) {
+						gen_words = words_of_models(1);
+						return rl_completion_matches(
+						    text, word_generator);
+					}
 					rl_attempted_completion_over = 0;
 					return NULL;
 				}
@@ -416,6 +462,16 @@ console_complete(const char *text, int start, int end)
 			continue;
 		}
 		pos++;
+	}
+	/* The model a "param" completion is for: the first positional. */
+	{
+		const char *first = NULL;
+
+		for (i = 1; i < nwords && first == NULL; i++)
+			if (strncmp(words[i], "--", 2) != 0)
+				first = words[i];
+		snprintf(param_model, sizeof param_model, "%s",
+		    first ? first : "");
 	}
 	free(head);
 	for (i = 0; i < 4 && i <= pos; i++)
@@ -427,8 +483,14 @@ console_complete(const char *text, int start, int end)
 		rl_attempted_completion_over = 0;	/* file names */
 		return NULL;
 	}
-	if (strcmp(spec, "model") == 0)
-		gen_words = console_model_names;
+	if (strcmp(spec, "model") == 0) {
+		gen_words = words_of_models(0);
+	} else if (strcmp(spec, "param") == 0) {
+		if ((gen_words = words_of_params(param_model)) == NULL)
+			return NULL;
+		/* "factors=" takes its value right after the '='. */
+		rl_completion_suppress_append = 1;
+	}
 	else if (strcmp(spec, "view") == 0)
 		gen_words = words_of_views();
 	else if (strcmp(spec, "command") == 0)
@@ -438,7 +500,7 @@ console_complete(const char *text, int start, int end)
 	else if (strcmp(spec, "user") == 0 || strcmp(spec, "item") == 0)
 		return complete_ids(text, spec[0] == 'u');
 	else
-		return NULL;	/* "param": not yet */
+		return NULL;
 	return rl_completion_matches(text, word_generator);
 }
 

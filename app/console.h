@@ -44,7 +44,5 @@ void console_abort_search(void);
 /* Is a multi-key operation (incremental search) in progress? */
 int console_searching(void);
 
-/* Completion word lists that later come from the engine's registries. */
-extern const char *const console_model_names[];
 
 #endif

@@ -21,6 +21,11 @@ run_screen 80x24 utf8 <<-'SCRIPT'
 :save-display history.screen
 <Esc>
 :save-display back.screen
+<Colon>train al<Tab>fa<Tab>
+:save-display param.screen
+<Esc><Colon>recommend 1 --model fu<Tab>
+:save-display modelopt.screen
+<Esc>
 SCRIPT
 
 expect()	# FILE TEXT: a line of the saved screen matches
@@ -41,6 +46,8 @@ expect option.screen '^:rejects --limit$'
 expect search.screen "^(reverse-i-search)\`us': users\$"
 expect history.screen '^:users$'
 expect back.screen '^ ?:help  ::command  '
+expect param.screen '^:train als factors=$'
+expect modelopt.screen '^:recommend 1 --model fused *$'
 assert_screen search.screen console-search-80x24-utf8.screen
 
 hist="$tmp/home/.recfuse_history"
