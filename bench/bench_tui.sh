@@ -49,13 +49,13 @@ last_seconds()
 	    LIMIT 1' "$tmp/b.db" | tail -n 1
 }
 
-# wait_for TEXT SECONDS
+# wait_for REGEX SECONDS
 wait_for()
 {
 	i=0
 	while [ $i -lt $(($2 * 20)) ]; do
 		tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -F -- "$1" "$tmp/pane" && return 0
+		    grep -q -E -- "$1" "$tmp/pane" && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -95,7 +95,8 @@ while [ $k -lt "$BENCH_TUI_N" ]; do
 	start_tui || exit 1
 	pid=$(pgrep -P "$(tm list-panes -t rf -F '#{pane_pid}')" recfuse)
 	tm send-keys -t rf 2
-	wait_for 'No training yet' 10 || exit 1
+	# The Train screen: empty, or the runs of earlier sessions.
+	wait_for 'No training yet|^Runs ' 10 || exit 1
 	ui0=$(ui_cpu "$pid")
 	tm send-keys -t rf ':' "$train" Enter
 	wait_for 'trained bpr' 600 || exit 1
