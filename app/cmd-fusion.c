@@ -33,6 +33,8 @@ print_status(cmd_ctx *ctx)
 		cmd_error(ctx, "fusion: %s", err.msg);
 		return;
 	}
+	if (workbench_fusion_note(ctx->wb)[0])
+		cmd_printf(ctx, "fusion: %s", workbench_fusion_note(ctx->wb));
 	cmd_print_table(ctx, t);
 	table_free(t);
 }
@@ -255,8 +257,9 @@ const cmd_entry cmd_explain_entry = {
 	    "of the fused score, its own reasons (history items and your\n"
 	    "behaviour on them, popularity, category), and a sentence.\n"
 	    "--probe leaves each history item out and re-scores (models whose\n"
-	    "score depends on the history row only).  Without ITEM: the\n"
-	    "user's history summary and top K with a reason each.",
+	    "score depends on the history row only; als by fold-in of the\n"
+	    "user's vector).  Without ITEM: the user's history summary and\n"
+	    "top K with a reason each.",
 	.flags = 0,
 	.complete = { "user", "item" },
 	.exec = cmd_explain_exec,

@@ -41,6 +41,7 @@ typedef struct explain_model {
 	int n_probe;
 	explain_reason probe_terms[EXPLAIN_MAX_PROBE];
 	char note[256];		/* popularity/category, probe status */
+	char probe_note[320];	/* how the probe scored (als: fold-in) */
 } explain_model;
 
 typedef struct explanation {
@@ -53,7 +54,8 @@ typedef struct explanation {
 } explanation;
 
 /* Explain (u, i); probe: also leave each history item out (models whose
- * score depends on the user's row only: ease, itemknn). */
+ * score depends on the user's row only: ease, itemknn; als by fold-in of
+ * the user's vector with the item factors fixed). */
 int explain_item(const fusion *f, int u, int i, int probe, explanation *out,
     rf_error *err);
 

@@ -1740,6 +1740,140 @@ fusion_stack_coefs(const fusion *f, const char **names, double *coef,
 	return n;
 }
 
+/* Text form: "kind=topn ufn=2 names=ease,als theta=v,v,..." with theta in
+ * the fitted layout [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] and every
+ * value in %.17g, which round-trips a double exactly. */
+int
+fusion_stack_format(const fusion *f, char *buf, size_t n)
+{
+	size_t len;
+
+	if (f->stack_kind == STACK_NONE || n == 0)
+		return -1;
+	len = (size_t)snprintf(buf, n, "kind=%s ufn=%d names=",
+	    f->stack_kind == STACK_RATING ? "rating" : "topn", UFN);
+	for (int m = 0; m < f->n && len < n; m++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", m ? "," :
+		    "", f->set.names[m]);
+	if (len < n)
+		len += (size_t)snprintf(buf + len, n - len, " theta=");
+	for (int i = 0; i < f->ntheta && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%.17g",
+		    i ? "," : "", f->theta[i]);
+	return len < n ? 0 : -1;
+}
+
+int
+fusion_stack_parse(fusion *f, const char *text, rf_error *err)
+{
+	char names[FUSION_MAX_MODELS][FUSION_NAME_MAX];
+	double th[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)];
+	int map[FUSION_MAX_MODELS], used[FUSION_MAX_MODELS] = { 0 };
+	int kind = STACK_NONE, ufn = -1, nn = 0, nt = -1, d;
+	const char *p = text;
+
+	while (*p) {
+		const char *w = p, *eq;
+		size_t wl;
+
+		while (*p && *p != ' ')
+			p++;
+		wl = (size_t)(p - w);
+		while (*p == ' ')
+			p++;
+		if (wl == 0)
+			continue;
+		if ((eq = memchr(w, '=', wl)) == NULL)
+			return rf_fail(err, "stored stack: '%.*s' is not "
+			    "key=value", (int)wl, w);
+		if (strncmp(w, "kind=", 5) == 0) {
+			if (wl == 9 && strncmp(eq + 1, "topn", 4) == 0)
+				kind = STACK_TOPN;
+			else if (wl == 11 && strncmp(eq + 1, "rating", 6) == 0)
+				kind = STACK_RATING;
+			else
+				return rf_fail(err, "stored stack: unknown "
+				    "kind '%.*s'", (int)wl, w);
+		} else if (strncmp(w, "ufn=", 4) == 0)
+			ufn = atoi(eq + 1);
+		else if (strncmp(w, "names=", 6) == 0) {
+			const char *q = eq + 1;
+
+			while (q < p && *q != ' ') {
+				size_t l = strcspn(q, ", ");
+
+				if (nn == FUSION_MAX_MODELS || l == 0 ||
+				    l >= FUSION_NAME_MAX)
+					return rf_fail(err, "stored stack: bad "
+					    "model names");
+				memcpy(names[nn], q, l);
+				names[nn++][l] = '\0';
+				q += l;
+				if (*q == ',')
+					q++;
+			}
+		} else if (strncmp(w, "theta=", 6) == 0) {
+			const char *q = eq + 1;
+
+			nt = 0;
+			while (q < w + wl) {
+				char *end;
+
+				if (nt == (int)(sizeof th / sizeof *th))
+					return rf_fail(err, "stored stack: "
+					    "too many coefficients");
+				th[nt] = strtod(q, &end);
+				if (end == q || !isfinite(th[nt]) ||
+				    (*end != ',' && end != w + wl))
+					return rf_fail(err, "stored stack: "
+					    "bad coefficient");
+				nt++;
+				q = *end == ',' ? end + 1 : end;
+			}
+		}
+		/* other keys: from a later version, ignored */
+	}
+	if (kind == STACK_NONE || ufn != UFN || nn == 0 ||
+	    nt != 1 + UFN + nn * (1 + UFN))
+		return rf_fail(err, "stored stack: incomplete or from another "
+		    "version");
+	if (kind == STACK_RATING && !f->can_predict)
+		return rf_fail(err, "stored stack: a rating stack over models "
+		    "that do not all predict ratings");
+	/* The same set of models, in any order. */
+	if (nn != f->n)
+		return rf_fail(err, "stored stack was fitted on %d models, "
+		    "the fusion has %d", nn, f->n);
+	for (int m = 0; m < f->n; m++) {
+		int j;
+
+		for (j = 0; j < nn; j++)
+			if (!used[j] && strcasecmp(names[j],
+			    f->set.names[m]) == 0)
+				break;
+		if (j == nn)
+			return rf_fail(err, "stored stack was fitted without "
+			    "model '%s'", f->set.names[m]);
+		used[j] = 1;
+		map[m] = j;
+	}
+	d = 1 + UFN + f->n * (1 + UFN);
+	memset(f->theta, 0, sizeof f->theta);
+	for (int i = 0; i < 1 + UFN; i++)
+		f->theta[i] = th[i];
+	for (int m = 0; m < f->n; m++) {
+		f->theta[1 + UFN + m] = th[1 + UFN + map[m]];
+		for (int j = 0; j < UFN; j++)
+			f->theta[1 + UFN + f->n + j * f->n + m] =
+			    th[1 + UFN + nn + j * nn + map[m]];
+	}
+	stack_names(f);
+	f->ntheta = d;
+	f->stack_kind = kind;
+	f->set.method = FUSE_STACK;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Tune */
 

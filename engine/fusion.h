@@ -131,6 +131,15 @@ int fusion_fit_stack(fusion *f, fusion_pool *valid, int rating,
 int fusion_stack_coefs(const fusion *f, const char **names, double *coef,
     int max);
 
+/* The fitted stack as text for the store (key "fusion.stack"):
+ * "kind=topn ufn=2 names=ease,als theta=v,v,..." with exact (%.17g)
+ * coefficients.  0, or -1 when no stack is fitted or n is too small. */
+int fusion_stack_format(const fusion *f, char *buf, size_t n);
+/* Restore a stack from that text over the same set of models (matched by
+ * name, any order) and set the method to stack.  -1 with err saying why
+ * (different models, malformed) and the fusion untouched. */
+int fusion_stack_parse(fusion *f, const char *text, rf_error *err);
+
 enum tune_metric { TUNE_NDCG10, TUNE_RECALL20, TUNE_RMSE };
 int fusion_tune_metric_parse(const char *name);	/* -1 when unknown */
 const char *fusion_tune_metric_name(enum tune_metric m);

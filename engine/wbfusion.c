@@ -28,6 +28,8 @@ struct wb_fusion {
 	int refitted;
 	model *refit[FUSION_MAX_MODELS];
 	fusion_live live;
+	/* what replay could not restore (shown in the fusion table) */
+	char note[200];
 };
 
 static const fusion_live no_live;
@@ -122,17 +124,87 @@ workbench_fusion_peek(const workbench *wb)
 	return still_current(wb, s) ? s->f : NULL;
 }
 
+/* Which models a stored stack was fitted on: per model a 64-bit FNV-1a
+ * hash of its name, parameters, seed, epochs and train size, summed so
+ * that the order of the models does not matter.  The workbench's models
+ * (s->models), not a refit's, which are not stored and are rebuilt from
+ * the same ones. */
+static uint64_t
+fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	for (size_t k = 0; k < n; k++) {
+		h ^= p[k];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t
+models_fingerprint(const struct wb_fusion *s)
+{
+	uint64_t sum = 0;
+
+	for (int m = 0; m < s->n; m++) {
+		const model *md = s->models[m];
+		uint64_t h = 0xcbf29ce484222325ull;
+		int64_t nnz = md->train ? md->train->nnz : 0;
+
+		h = fnv1a(h, md->ops->name, strlen(md->ops->name));
+		h = fnv1a(h, md->params, (size_t)md->ops->nparams *
+		    sizeof *md->params);
+		h = fnv1a(h, &md->seed, sizeof md->seed);
+		h = fnv1a(h, &md->epochs_done, sizeof md->epochs_done);
+		h = fnv1a(h, &nnz, sizeof nnz);
+		sum += h;
+	}
+	return sum;
+}
+
+/* A stored stack: "fp=HEX " and fusion_stack_format()'s text.  Restored
+ * when the fingerprint matches the models now; otherwise the fusion stays
+ * `weighted` and the note says why. */
+static void
+replay_stack(workbench *wb, struct wb_fusion *s)
+{
+	char *saved = store_get_setting(workbench_store(wb), "fusion.stack");
+	unsigned long long fp;
+	int used = 0;
+	rf_error e2;
+
+	if (saved == NULL || saved[0] == '\0') {
+		snprintf(s->note, sizeof s->note, "the stack's coefficients "
+		    "were not stored; shown as weighted until `fuse stack`");
+		free(saved);
+		return;
+	}
+	if (sscanf(saved, "fp=%llx %n", &fp, &used) != 1 || used == 0)
+		snprintf(s->note, sizeof s->note, "the stored stack is "
+		    "malformed; weighted until `fuse stack`");
+	else if ((uint64_t)fp != models_fingerprint(s))
+		snprintf(s->note, sizeof s->note, "the stored stack was "
+		    "fitted on other models (retrained or changed); "
+		    "weighted until `fuse stack`");
+	else if (fusion_stack_parse(s->f, saved + used, &e2) < 0)
+		snprintf(s->note, sizeof s->note, "%.120s; weighted until "
+		    "`fuse stack`", e2.msg);
+	free(saved);
+}
+
 /* Replay the stored settings; the weights of models not trained now are
- * dropped, and a stack (whose coefficients are not stored) comes back as
- * `weighted` with its last weights until `fuse stack` fits it again. */
+ * dropped; a stack comes back with its stored coefficients when it was
+ * fitted on the same models, else as `weighted` with its last weights
+ * until `fuse stack` fits it again. */
 static void
 replay_settings(workbench *wb, struct wb_fusion *s)
 {
 	char *saved = store_get_setting(workbench_store(wb), "fusion");
 	fusion_settings fs;
 	rf_error e2;
-	int w = 0;
+	int w = 0, stack;
 
+	s->note[0] = '\0';
 	if (saved == NULL)
 		return;
 	if (fusion_settings_parse(saved, &fs, &e2) == 0) {
@@ -147,9 +219,11 @@ replay_settings(workbench *wb, struct wb_fusion *s)
 					break;
 				}
 		fs.n = w;
-		if (fs.method == FUSE_STACK)
+		stack = fs.method == FUSE_STACK;
+		if (stack)
 			fs.method = FUSE_WEIGHTED;
-		fusion_apply_settings(s->f, &fs, &e2);
+		if (fusion_apply_settings(s->f, &fs, &e2) == 0 && stack)
+			replay_stack(wb, s);
 	}
 	free(saved);
 }
@@ -280,6 +354,14 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 	return s->test_pool;
 }
 
+const char *
+workbench_fusion_note(const workbench *wb)
+{
+	const struct wb_fusion *s = workbench_fusion_state(wb);
+
+	return still_current(wb, s) ? s->note : "";
+}
+
 const fusion_live *
 workbench_fusion_live(const workbench *wb)
 {
@@ -341,16 +423,31 @@ commit(workbench *wb, rf_error *err)
 {
 	store *st = workbench_store(wb);
 	const fusion *f = workbench_fusion_peek(wb);
-	char text[2048];
+	char text[4096];
 
 	if (f == NULL)
 		return rf_fail(err, "fusion: none");
 	if (!store_is_readonly(st)) {
+		const struct wb_fusion *s = workbench_fusion_state(wb);
+		int len;
+
 		fusion_settings_format(fusion_get_settings(f), text,
 		    sizeof text);
 		if (store_set_setting(st, "fusion", text, err) < 0)
 			return -1;
+		/* The fitted stack beside them (empty when not stacking). */
+		text[0] = '\0';
+		if (fusion_get_settings(f)->method == FUSE_STACK) {
+			len = snprintf(text, sizeof text, "fp=%llx ",
+			    (unsigned long long)models_fingerprint(s));
+			if (fusion_stack_format(f, text + len,
+			    sizeof text - (size_t)len) < 0)
+				text[0] = '\0';
+		}
+		if (store_set_setting(st, "fusion.stack", text, err) < 0)
+			return -1;
 	}
+	workbench_fusion_state(wb)->note[0] = '\0';
 	return workbench_fusion_refresh(wb, err);
 }
 
@@ -554,7 +651,7 @@ workbench_fusion_table(workbench *wb, rf_error *err)
 	double w[FUSION_MAX_MODELS];
 	rf_table *t;
 	rf_error e2;
-	char title[160];
+	char title[400];
 	int n, rating;
 
 	if (workbench_fusion(wb, err) == NULL)
@@ -568,9 +665,10 @@ workbench_fusion_table(workbench *wb, rf_error *err)
 	if (has_entries(s->test) &&
 	    (tp = workbench_fusion_pool(wb, 2, err)) == NULL)
 		return NULL;
-	snprintf(title, sizeof title, "fusion: %s, norm %s%s",
+	snprintf(title, sizeof title, "fusion: %s, norm %s%s%s%s",
 	    fusion_method_name(set->method), fusion_norm_name(set->norm),
-	    s->refitted ? " (refitted on train + valid)" : "");
+	    s->refitted ? " (refitted on train + valid)" : "",
+	    s->note[0] ? "; " : "", s->note);
 	if ((t = table_new(title)) == NULL) {
 		rf_fail(err, "out of memory");
 		return NULL;

@@ -176,6 +176,9 @@ typedef struct fusion_live {
 } fusion_live;
 const fusion_live *workbench_fusion_live(const workbench *wb);
 int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
+/* What replaying the stored settings could not restore (a stack fitted on
+ * other models, ...), "" when nothing; cleared by the next change. */
+const char *workbench_fusion_note(const workbench *wb);
 
 /* The commands' engine side.  Each change stores the settings (writable
  * stores) and refreshes the live metrics. */
