@@ -404,6 +404,19 @@ workbench_find_model(const workbench *wb, const char *name)
 }
 
 /* Keep m as the newest model (replacing one of the same name). */
+/* Position of a model in the registry (model_all()). */
+static int
+registry_rank(const model_ops *ops)
+{
+	const model_ops *const *all = model_all();
+	int k;
+
+	for (k = 0; all[k] != NULL; k++)
+		if (all[k] == ops)
+			return k;
+	return k;
+}
+
 static int
 keep_model(workbench *wb, const wb_model *e, rf_error *err)
 {
@@ -428,7 +441,22 @@ keep_model(workbench *wb, const wb_model *e, rf_error *err)
 		wb->models = p;
 		wb->cap = cap;
 	}
-	wb->models[wb->nmodels++] = *e;
+	/* One order whatever the history: the registry's.  A fusion sums
+	 * its models in this order, so a store reopened (models loaded in
+	 * registry order) scores exactly as the session that trained them. */
+	{
+		int at = wb->nmodels, rank = registry_rank(e->m->ops);
+
+		for (int k = 0; k < wb->nmodels; k++)
+			if (registry_rank(wb->models[k].m->ops) > rank) {
+				at = k;
+				break;
+			}
+		memmove(&wb->models[at + 1], &wb->models[at],
+		    (size_t)(wb->nmodels - at) * sizeof *wb->models);
+		wb->models[at] = *e;
+		wb->nmodels++;
+	}
 	return 0;
 }
 
