@@ -162,7 +162,10 @@ valid_metric(const train_spec *spec, const model *m,
 			.score = score_model, .ctx = m, .train = spec->train,
 			.test = spec->valid, .popularity = NULL,
 			.k = spec->valid_k > 0 ? spec->valid_k : 10,
-			.threads = 1, .max_users = spec->valid_max_users,
+			/* Between epochs nothing else computes: the
+			 * evaluator's own two threads (BLAS single) are
+			 * the one level. */
+			.threads = 2, .max_users = spec->valid_max_users,
 			.cancel = cancel,
 		};
 

@@ -12,6 +12,7 @@
 
 /* Validation during training looks at this many users at most. */
 #define WB_VALID_MAX_USERS 5000
+#define WB_VALID_SCORES 20000000L
 
 struct workbench {
 	store *st;
@@ -55,6 +56,13 @@ workbench_open(const char *path, int store_flags, rf_error *err)
 		free(wb);
 		return NULL;
 	}
+	/* One level of threads: the engine's own (ALS, metrics, fusion) over
+	 * single-threaded BLAS.  Small products (sgemv of one user) only
+	 * spin and yield with BLAS threads; the few large dense steps that
+	 * gain from them (EASE's factorisation) ask for them themselves.
+	 * An OPENBLAS_NUM_THREADS the user set is left alone. */
+	if (getenv("OPENBLAS_NUM_THREADS") == NULL)
+		openblas_set_num_threads(1);
 	return wb;
 }
 
@@ -710,7 +718,16 @@ fill_spec(workbench *wb, train_spec *spec, const model_ops *ops,
 	spec->train = &wb->train;
 	spec->valid = wb->valid.nnz > 0 ? &wb->valid : NULL;
 	spec->valid_k = 10;
-	spec->valid_max_users = WB_VALID_MAX_USERS;
+	/* The per-epoch validation metric must stay cheap beside an epoch:
+	 * about WB_VALID_SCORES user-item scores whatever the catalogue
+	 * (evenly spaced users), between 200 and WB_VALID_MAX_USERS users. */
+	{
+		long n = WB_VALID_SCORES / (wb->ds->n_items > 0 ?
+		    wb->ds->n_items : 1);
+
+		spec->valid_max_users = n < 200 ? 200 :
+		    n > WB_VALID_MAX_USERS ? WB_VALID_MAX_USERS : (int)n;
+	}
 }
 
 int

@@ -2,6 +2,7 @@
  * Shallow Autoencoders for Sparse Data", WWW 2019).  One closed form: an
  * item-item weight matrix B that reconstructs each user's row from the rest
  * of the row, with a zero diagonal so an item cannot explain itself. */
+#include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 /* B is dense n x n floats; past this it stops being "embarrassingly"
  * anything (40000^2 floats = 6.4 GB). */
 #define EASE_MAX_ITEMS	40000
+/* From this many items the factorisation runs on every core. */
+#define EASE_THREADED_N	2000
 
 enum { P_LAMBDA, P_BINARY };
 
@@ -134,16 +137,30 @@ ease_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 	if (n == 0)
 		goto done;
 	ease_gram(em, B);
-	/* Cholesky: G is SPD for lambda > 0; the row-major upper triangle
-	 * is LAPACK's column-major lower one, either way it is consistent. */
-	info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, 'U', n, B, n);
-	if (info != 0)
-		return rf_fail(err, "ease: Cholesky of X^T X + lambda I "
-		    "failed (info %d); raise lambda", (int)info);
-	info = LAPACKE_spotri(LAPACK_ROW_MAJOR, 'U', n, B, n);
-	if (info != 0)
-		return rf_fail(err, "ease: inverse failed (info %d)",
-		    (int)info);
+	/* The O(n^3) factorisation is the one step here that gains from
+	 * BLAS threads; EASE runs none of its own, so one level holds.  The
+	 * caller's setting comes back after (the workbench keeps BLAS
+	 * single-threaded otherwise). */
+	{
+		int blas_threads = openblas_get_num_threads();
+		lapack_int inv = 0;
+
+		if (n >= EASE_THREADED_N)
+			openblas_set_num_threads(openblas_get_num_procs());
+		/* Cholesky: G is SPD for lambda > 0; the row-major upper
+		 * triangle is LAPACK's column-major lower one, either way it
+		 * is consistent. */
+		info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, 'U', n, B, n);
+		if (info == 0)
+			inv = LAPACKE_spotri(LAPACK_ROW_MAJOR, 'U', n, B, n);
+		openblas_set_num_threads(blas_threads);
+		if (info != 0)
+			return rf_fail(err, "ease: Cholesky of X^T X + lambda "
+			    "I failed (info %d); raise lambda", (int)info);
+		if (inv != 0)
+			return rf_fail(err, "ease: inverse failed (info %d)",
+			    (int)inv);
+	}
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			B[(size_t)j * n + i] = B[(size_t)i * n + j];
