@@ -13,29 +13,98 @@
 #include "engine/models/registry.h"
 
 #define EASE_MAGIC	0x45415345u	/* "EASE" */
-#define EASE_VERSION	1u
+#define EASE_VERSION	2u
 /* B is dense n x n floats; past this it stops being "embarrassingly"
  * anything (40000^2 floats = 6.4 GB). */
 #define EASE_MAX_ITEMS	40000
 /* From this many items the factorisation runs on every core. */
 #define EASE_THREADED_N	2000
 
-enum { P_LAMBDA, P_BINARY };
+enum { P_LAMBDA, P_BINARY, P_MAX_ITEMS };
 
 static const model_param ease_params[] = {
 	{ "lambda", 200, 1, 100000, 10, 0,
 	  "L2 weight on B (Steck 2019 eq. 1); 200 suits ml-100k" },
 	{ "binary", 1, 0, 1, 1, 1,
 	  "1: X is presence (0/1); 0: X holds the interaction values" },
+	{ "max_items", 10000, 2, EASE_MAX_ITEMS, 1000, 1,
+	  "B covers at most this many items, the most popular in train; "
+	  "the rest rank below them" },
 };
 
+/*
+ * A large catalogue is fitted on its head: the max_items items with the
+ * most users in train (ties by index) make the n x n problem, and B is
+ * indexed by position in that subset.  Items outside it get no weight
+ * from B; they score just below the user's lowest subset score, so that
+ * every model's scores stay finite for fusion.  With a catalogue that
+ * fits, the subset is every item in order (sub == NULL).
+ */
 typedef struct ease_model {
 	model base;
-	int n;			/* items */
-	float *B;		/* (n, n) row-major: B[i*n + j] = weight of
-				 * history item i in the score of item j */
+	int n;			/* items in B */
+	float *B;		/* (n, n) row-major: B[a*n + b] = weight of
+				 * history item sub[a] in the score of sub[b] */
+	int32_t *sub;		/* (n) item of each position, or NULL */
+	int32_t *pos;		/* (n_items) position of each item, or -1;
+				 * NULL with sub */
 	int fitted;
 } ease_model;
+
+/* Position of item i in B, or -1. */
+static int
+ease_pos(const ease_model *em, int i)
+{
+	return em->pos != NULL ? em->pos[i] : i;
+}
+
+static int
+ease_pop_cmp(const void *a, const void *b, void *ud)
+{
+	const int64_t *users = ud;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	if (users[x] != users[y])
+		return users[x] < users[y] ? 1 : -1;
+	return (x > y) - (x < y);
+}
+
+/* Choose the subset: the n most popular items, kept in index order. */
+static int
+ease_choose_subset(ease_model *em, const interactions *train, int n)
+{
+	int n_items = train->n_items;
+	int64_t *users = calloc((size_t)n_items, sizeof *users);
+	int32_t *order = malloc((size_t)n_items * sizeof *order);
+
+	em->sub = malloc((size_t)n * sizeof *em->sub);
+	em->pos = malloc((size_t)n_items * sizeof *em->pos);
+	if (users == NULL || order == NULL || em->sub == NULL ||
+	    em->pos == NULL) {
+		free(users);
+		free(order);
+		return -1;
+	}
+	for (int64_t p = 0; p < train->nnz; p++)
+		users[train->idx[p]]++;
+	for (int i = 0; i < n_items; i++) {
+		order[i] = i;
+		em->pos[i] = -1;
+	}
+	qsort_r(order, (size_t)n_items, sizeof *order, ease_pop_cmp, users);
+	for (int a = 0; a < n; a++)
+		em->pos[order[a]] = 1;
+	for (int i = 0, a = 0; i < n_items; i++)
+		if (em->pos[i] == 1) {
+			em->sub[a] = i;
+			em->pos[i] = a++;
+		} else {
+			em->pos[i] = -1;
+		}
+	free(users);
+	free(order);
+	return 0;
+}
 
 static float
 ease_x(const ease_model *em, float v)
@@ -43,19 +112,15 @@ ease_x(const ease_model *em, float v)
 	return em->base.params[P_BINARY] != 0 ? 1.0f : v;
 }
 
+static void ease_free(model *m);
+
 static model *
 ease_alloc(const dataset *ds, const interactions *train,
     const double *params, uint64_t seed, rf_error *err)
 {
 	ease_model *em;
-	int n = train->n_items;
+	int n = train->n_items, max;
 
-	if (n > EASE_MAX_ITEMS) {
-		rf_fail(err, "ease: %d items need a dense %d x %d matrix "
-		    "(%.1f GB); the limit is %d items", n, n, n,
-		    (double)n * n * sizeof(float) / 1e9, EASE_MAX_ITEMS);
-		return NULL;
-	}
 	if ((em = calloc(1, sizeof *em)) == NULL) {
 		rf_fail(err, "ease: out of memory");
 		return NULL;
@@ -65,13 +130,22 @@ ease_alloc(const dataset *ds, const interactions *train,
 		free(em);
 		return NULL;
 	}
+	max = (int)em->base.params[P_MAX_ITEMS];
+	if (n > max) {
+		n = max;
+		if (ease_choose_subset(em, train, n) < 0) {
+			rf_fail(err, "ease: out of memory");
+			ease_free(&em->base);
+			return NULL;
+		}
+	}
 	em->n = n;
 	em->B = calloc((size_t)n * (size_t)(n ? n : 1), sizeof *em->B);
 	if (em->B == NULL) {
-		rf_fail(err, "ease: cannot allocate %.1f MB for B",
+		rf_fail(err, "ease: cannot allocate %.1f MB for B "
+		    "(a smaller max_items needs less)",
 		    (double)n * n * sizeof(float) / 1e6);
-		model_free_header(&em->base);
-		free(em);
+		ease_free(&em->base);
 		return NULL;
 	}
 	return &em->base;
@@ -99,11 +173,20 @@ ease_gram(const ease_model *em, float *G)
 
 		for (int64_t p = lo; p < hi; p++) {
 			float xa = ease_x(em, tr->val[p]);
-			float *row = G + (size_t)tr->idx[p] * n;
+			int a = ease_pos(em, tr->idx[p]);
+			float *row;
 
-			/* columns sorted ascending: q >= p is the upper half */
-			for (int64_t q = p; q < hi; q++)
-				row[tr->idx[q]] += xa * ease_x(em, tr->val[q]);
+			if (a < 0)
+				continue;
+			row = G + (size_t)a * n;
+			/* columns sorted ascending, and positions keep the
+			 * item order: q >= p is the upper half */
+			for (int64_t q = p; q < hi; q++) {
+				int b = ease_pos(em, tr->idx[q]);
+
+				if (b >= 0)
+					row[b] += xa * ease_x(em, tr->val[q]);
+			}
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -192,12 +275,19 @@ report:
 
 			for (int64_t p = lo; p < hi; p++) {
 				double xa = ease_x(em, tr->val[p]);
-				const float *row = B + (size_t)tr->idx[p] * n;
+				int a = ease_pos(em, tr->idx[p]);
+				const float *row = B + (size_t)a * n;
 
 				x2 += xa * xa;
-				for (int64_t q = lo; q < hi; q++)
-					s += xa * ease_x(em, tr->val[q]) *
-					    row[tr->idx[q]];
+				if (a < 0)
+					continue;
+				for (int64_t q = lo; q < hi; q++) {
+					int b = ease_pos(em, tr->idx[q]);
+
+					if (b >= 0)
+						s += xa * ease_x(em,
+						    tr->val[q]) * row[b];
+				}
 			}
 		}
 		*loss = (x2 - s) / (double)tr->nnz;
@@ -211,17 +301,44 @@ ease_score_user(const model *m, int u, float *out)
 {
 	const ease_model *em = (const ease_model *)m;
 	const interactions *tr = m->train;
-	int n = em->n;
+	int n = em->n, n_items = tr->n_items;
+	float *acc = out, lowest;
 
-	memset(out, 0, (size_t)n * sizeof *out);
-	if (u < 0 || u >= tr->n_users)
+	if (em->sub != NULL)
+		acc = out + (n_items - n);	/* room at the end, then spread */
+	memset(acc, 0, (size_t)n * sizeof *acc);
+	if (u >= 0 && u < tr->n_users) {
+		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+			float x = ease_x(em, tr->val[p]);
+			int a = ease_pos(em, tr->idx[p]);
+			const float *row = em->B + (size_t)a * n;
+
+			if (a < 0)
+				continue;
+			for (int b = 0; b < n; b++)
+				acc[b] += x * row[b];
+		}
+	}
+	if (em->sub == NULL)
 		return;
-	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
-		float x = ease_x(em, tr->val[p]);
-		const float *row = em->B + (size_t)tr->idx[p] * n;
+	/* Spread the subset's scores to their items, in item order: at
+	 * most n_items - n items lie outside the subset, so a write never
+	 * lands on a score not yet read; the rest go just below the
+	 * lowest. */
+	lowest = 0;
+	for (int b = 0; b < n; b++)
+		if (b == 0 || acc[b] < lowest)
+			lowest = acc[b];
+	lowest -= 1e-3f * (fabsf(lowest) + 1);
+	{
+		int b = 0;
 
-		for (int j = 0; j < n; j++)
-			out[j] += x * row[j];
+		for (int i = 0; i < n_items; i++) {
+			if (b < n && em->sub[b] == i)
+				out[i] = acc[b++];
+			else
+				out[i] = lowest;
+		}
 	}
 }
 
@@ -246,14 +363,16 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	explain_term *all;
 	int n = 0;
 
-	if (u < 0 || u >= tr->n_users || j < 0 || j >= em->n || max <= 0)
+	if (u < 0 || u >= tr->n_users || j < 0 || j >= tr->n_items ||
+	    max <= 0 || (j = ease_pos(em, j)) < 0)
 		return 0;
 	lo = tr->ptr[u];
 	hi = tr->ptr[u + 1];
 	if (hi == lo || (all = malloc((size_t)(hi - lo) * sizeof *all)) == NULL)
 		return 0;
 	for (int64_t p = lo; p < hi; p++) {
-		float w = em->B[(size_t)tr->idx[p] * em->n + j];
+		int a = ease_pos(em, tr->idx[p]);
+		float w = a < 0 ? 0 : em->B[(size_t)a * em->n + j];
 
 		if (w == 0)
 			continue;
@@ -278,25 +397,30 @@ ease_free(model *m)
 	if (em == NULL)
 		return;
 	free(em->B);
+	free(em->sub);
+	free(em->pos);
 	model_free_header(&em->base);
 	free(em);
 }
 
-/* Blob: magic, version, n (uint32 each), then B (n*n floats). */
+/* Blob: magic, version, n_items, n (uint32 each); when n < n_items the
+ * subset's items (n int32, ascending); then B (n*n floats). */
 static const uint32_t ease_magic[2] = { EASE_MAGIC, EASE_VERSION };
 
 static int
 ease_save(const model *m, rf_buf *out, rf_error *err)
 {
 	const ease_model *em = (const ease_model *)m;
-	uint32_t n = (uint32_t)em->n;
+	uint32_t dims[2] = { (uint32_t)m->train->n_items, (uint32_t)em->n };
 	blob_writer w;
 
 	if (!em->fitted)
 		return rf_fail(err, "ease: nothing to save before training");
 	blob_writer_init(&w, out);
 	blob_put(&w, ease_magic, sizeof ease_magic);
-	blob_put(&w, &n, sizeof n);
+	blob_put(&w, dims, sizeof dims);
+	if (em->sub != NULL)
+		blob_put(&w, em->sub, (size_t)em->n * sizeof *em->sub);
 	blob_put(&w, em->B, (size_t)em->n * em->n * sizeof *em->B);
 	return blob_writer_finish(&w, "ease", err);
 }
@@ -305,25 +429,51 @@ static model *
 ease_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
-	uint32_t n;
+	uint32_t dims[2];
 	blob_reader r;
 	ease_model *em;
 
 	if (blob_reader_init(&r, "ease", data, len, ease_magic,
 	    sizeof ease_magic, err) < 0 ||
-	    blob_get(&r, &n, sizeof n) < 0 ||
-	    blob_match(&r, "items", n, train->n_items) < 0 ||
-	    blob_expect(&r, (size_t)n * n * sizeof(float)) < 0)
+	    blob_get(&r, dims, sizeof dims) < 0 ||
+	    blob_match(&r, "items", dims[0], train->n_items) < 0)
 		return NULL;
+	/* The subset follows from train and max_items, as when trained;
+	 * the saved one must be the same. */
 	if ((em = (ease_model *)ease_alloc(ds, train, params, 0, err)) == NULL)
 		return NULL;
-	if (blob_get(&r, em->B, (size_t)n * n * sizeof *em->B) < 0) {
-		ease_free(&em->base);
-		return NULL;
+	if (blob_match(&r, "items in B", dims[1], em->n) < 0)
+		goto fail;
+	if (em->sub != NULL) {
+		int32_t *saved = malloc((size_t)em->n * sizeof *saved);
+		int same;
+
+		if (saved == NULL) {
+			rf_fail(err, "ease: out of memory");
+			goto fail;
+		}
+		if (blob_get(&r, saved, (size_t)em->n * sizeof *saved) < 0) {
+			free(saved);
+			goto fail;
+		}
+		same = memcmp(saved, em->sub, (size_t)em->n *
+		    sizeof *saved) == 0;
+		free(saved);
+		if (!same) {
+			rf_fail(err, "ease: the saved model covers other items "
+			    "than this train part's most popular");
+			goto fail;
+		}
 	}
+	if (blob_expect(&r, (size_t)em->n * em->n * sizeof(float)) < 0 ||
+	    blob_get(&r, em->B, (size_t)em->n * em->n * sizeof *em->B) < 0)
+		goto fail;
 	em->fitted = 1;
 	em->base.epochs_done = 1;
 	return &em->base;
+fail:
+	ease_free(&em->base);
+	return NULL;
 }
 
 const model_ops model_ease_ops = {
