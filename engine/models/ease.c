@@ -276,11 +276,12 @@ report:
 			for (int64_t p = lo; p < hi; p++) {
 				double xa = ease_x(em, tr->val[p]);
 				int a = ease_pos(em, tr->idx[p]);
-				const float *row = B + (size_t)a * n;
+				const float *row;
 
 				x2 += xa * xa;
 				if (a < 0)
 					continue;
+				row = B + (size_t)a * n;
 				for (int64_t q = lo; q < hi; q++) {
 					int b = ease_pos(em, tr->idx[q]);
 
@@ -311,10 +312,11 @@ ease_score_user(const model *m, int u, float *out)
 		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
 			float x = ease_x(em, tr->val[p]);
 			int a = ease_pos(em, tr->idx[p]);
-			const float *row = em->B + (size_t)a * n;
+			const float *row;
 
 			if (a < 0)
 				continue;
+			row = em->B + (size_t)a * n;
 			for (int b = 0; b < n; b++)
 				acc[b] += x * row[b];
 		}
