@@ -156,7 +156,8 @@ const cmd_entry cmd_import_items_entry = {
 	.options = "format= force delim=",
 	.min_args = 1,
 	.max_args = -1,
-	.usage = "import-items [--format auto|uitem|movies-csv|items] PATH...",
+	.usage = "import-items [--format auto|uitem|movies-csv|items] "
+	    "[--delim C] [--force] PATH...",
 	.help = "Import item metadata: titles, categories, genres (ml-100k\n"
 	    "u.item in latin-1, MovieLens movies.csv, or a tab/comma file with\n"
 	    "a header item,title,category).",

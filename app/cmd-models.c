@@ -359,7 +359,7 @@ const cmd_entry cmd_recommend_entry = {
 	.max_args = 1,
 	.usage = "recommend USER [--k 10] [--model NAME]",
 	.help = "Top K items for a user (external id) from a trained model\n"
-	    "(the most recently trained one by default; `--model fused`: the\n"
+	    "(by default the last one `eval` lists; `--model fused`: the\n"
 	    "fusion), leaving out the items the user has in train.",
 	.flags = 0,
 	.complete = { "user" },

@@ -277,6 +277,7 @@ split_words(const char *s, char ***words_out, int *n_out, rf_error *err)
 	for (;;) {
 		rf_buf w = { 0 };
 		char **grown;
+		int oom = 0;
 
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			s++;
@@ -291,7 +292,8 @@ split_words(const char *s, char ***words_out, int *n_out, rf_error *err)
 					rf_buf_free(&w);
 					goto unterminated;
 				}
-				rf_buf_append(&w, s + 1, (size_t)(q - s - 1));
+				oom |= rf_buf_append(&w, s + 1,
+				    (size_t)(q - s - 1));
 				s = q + 1;
 			} else if (*s == '"') {
 				s++;
@@ -303,16 +305,16 @@ split_words(const char *s, char ***words_out, int *n_out, rf_error *err)
 					if (*s == '\\' && (s[1] == '"' ||
 					    s[1] == '\\'))
 						s++;
-					rf_buf_append(&w, s++, 1);
+					oom |= rf_buf_append(&w, s++, 1);
 				}
 				s++;
 			} else {
 				if (*s == '\\' && s[1] != '\0')
 					s++;
-				rf_buf_append(&w, s++, 1);
+				oom |= rf_buf_append(&w, s++, 1);
 			}
 		}
-		rf_buf_append(&w, "", 1);
+		oom |= rf_buf_append(&w, "", 1);
 		grown = realloc(words, (size_t)(n + 2) * sizeof *words);
 		if (grown == NULL) {
 			rf_buf_free(&w);
@@ -320,7 +322,8 @@ split_words(const char *s, char ***words_out, int *n_out, rf_error *err)
 			return rf_fail(err, "out of memory");
 		}
 		words = grown;
-		if (w.data == NULL) {
+		if (oom) {	/* a word with a hole in it must not run */
+			rf_buf_free(&w);
 			free_words(words, n);
 			return rf_fail(err, "out of memory");
 		}

@@ -45,8 +45,8 @@ int eval_fused(workbench *wb, int k, const int32_t *popularity,
  * preds then use the workbench's fusion. */
 int eval_is_fused(const char *model_name);
 
-/* The model to use: by name, or the most recently trained (for_predict:
- * the most recent one with rating predictions). */
+/* The model to use: by name, or the last trained one in registry order,
+ * the workbench's order (for_predict: the last that predicts ratings). */
 const wb_model *eval_pick_model(workbench *wb, const char *name,
     int for_predict, rf_error *err);
 

@@ -411,7 +411,6 @@ workbench_find_model(const workbench *wb, const char *name)
 	return NULL;
 }
 
-/* Keep m as the newest model (replacing one of the same name). */
 /* Position of a model in the registry (model_all()). */
 static int
 registry_rank(const model_ops *ops)
@@ -425,6 +424,7 @@ registry_rank(const model_ops *ops)
 	return k;
 }
 
+/* Keep e's model, replacing one of the same name. */
 static int
 keep_model(workbench *wb, const wb_model *e, rf_error *err)
 {

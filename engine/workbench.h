@@ -1,5 +1,5 @@
 /* workbench: the one struct that owns the open store, the dataset snapshot,
- * the current split, the trained models and (later) the fusion settings.
+ * the current split, the trained models and the fusion settings.
  * Commands change it; views read it.  No terminal code. */
 #ifndef RF_WORKBENCH_H
 #define RF_WORKBENCH_H

@@ -13,7 +13,7 @@ enum color_role {
 	CR_FOOTER_KEY,		/* a key in the key bar */
 	CR_HEADING,		/* a section title in a view */
 	CR_LABEL,		/* a field name */
-	CR_DIM,			/* secondary text, placeholders */
+	CR_DIM,			/* secondary text */
 	CR_ERROR,
 	CR_MESSAGE,
 	CR_PROMPT,
