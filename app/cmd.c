@@ -529,6 +529,37 @@ cmd_run_line(cmd_ctx *ctx, const char *line)
 
 /* --- help and quit --------------------------------------------------------- */
 
+#define HELP_SUMMARY_MAX 96
+
+/* The first sentence of a help text, its lines joined, cut at a word
+ * near HELP_SUMMARY_MAX (malloc'd). */
+static char *
+help_summary(const char *help)
+{
+	char *s = strdup(help);
+	size_t len;
+
+	if (s == NULL)
+		return NULL;
+	for (char *p = s; *p != '\0'; p++) {
+		if (*p == '\n')
+			*p = ' ';
+		if (*p == '.' && (p[1] == '\0' || p[1] == ' ' ||
+		    p[1] == '\n')) {
+			p[1] = '\0';
+			break;
+		}
+	}
+	if ((len = strlen(s)) > HELP_SUMMARY_MAX) {
+		char *cut = s + HELP_SUMMARY_MAX - 3;
+
+		while (cut > s + HELP_SUMMARY_MAX / 2 && *cut != ' ')
+			cut--;
+		strcpy(cut, "...");
+	}
+	return s;
+}
+
 static int
 cmd_help_exec(cmd_ctx *ctx, const cmd_args *a)
 {
@@ -556,9 +587,7 @@ cmd_help_exec(cmd_ctx *ctx, const cmd_args *a)
 		table_add_column(t, "summary", COL_TEXT);
 		for (const cmd_entry *const *e = cmd_entries; *e != NULL;
 		    e++) {
-			const char *nl = strchr((*e)->help, '\n');
-			char *first = nl ? strndup((*e)->help,
-			    (size_t)(nl - (*e)->help)) : strdup((*e)->help);
+			char *first = help_summary((*e)->help);
 
 			table_begin_row(t);
 			table_cell_text(t, (*e)->name);

@@ -201,6 +201,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (exec_text != NULL && script != NULL) {
+		fprintf(stderr, "recfuse: -e and -f: one or the other\n");
+		return 2;
+	}
 	if (optind < argc)
 		store_path = argv[optind++];
 	/* SQLite would open "" as a private temporary database: everything

@@ -178,3 +178,17 @@ rf_rng_normal(rf_rng *r)
 	u2 = rf_rng_uniform(r);
 	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
+
+static int blas_exclusive;
+
+void
+rf_blas_set_exclusive(int on)
+{
+	blas_exclusive = on;
+}
+
+int
+rf_blas_exclusive(void)
+{
+	return blas_exclusive;
+}

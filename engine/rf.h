@@ -54,4 +54,13 @@ double rf_rng_uniform(rf_rng *r);
 /* Standard normal (Box-Muller). */
 double rf_rng_normal(rf_rng *r);
 
+/* BLAS threads.  The engine keeps OpenBLAS single-threaded: its own
+ * threads (ALS, the evaluator, fusion pools) are the one level.  A caller
+ * that knows nothing else computes meanwhile (synchronous training in
+ * batch mode) declares it, and a large dense step (EASE's factorisation)
+ * may then use every core.  openblas_set_num_threads() is process-wide,
+ * so a background job never does. */
+void rf_blas_set_exclusive(int on);
+int rf_blas_exclusive(void);
+
 #endif

@@ -758,8 +758,12 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	if (c.slot >= 0)
 		wb->runs[c.slot].run_id = c.run_id;
 	fill_spec(wb, &spec, ops, params, epochs, seed);
-	if ((m = train_run(&spec, sync_event, &c, cancel, &cancelled, err)) ==
-	    NULL) {
+	/* No job runs (refused above) and the caller waits: nothing else
+	 * computes, so a large dense step may use every core. */
+	rf_blas_set_exclusive(1);
+	m = train_run(&spec, sync_event, &c, cancel, &cancelled, err);
+	rf_blas_set_exclusive(0);
+	if (m == NULL) {
 		if (c.run_id > 0)
 			train_record_finish(wb->st, c.run_id, cancelled ?
 			    "cancelled" : "failed", 0, NAN, NULL, NULL);

@@ -563,7 +563,7 @@ static int
 user_key(struct view *v, int key, int height)
 {
 	struct user_view *uv = v->state;
-	char cmd[200];
+	char cmd[256];
 
 	(void)height;
 	if (key == 'u' || key == '/') {
@@ -594,7 +594,12 @@ user_key(struct view *v, int key, int height)
 			if (n == 0 || (id = table_get(uv->list, uv->list_sel,
 			    0)) == NULL)
 				return VIEW_HANDLED;
-			snprintf(cmd, sizeof cmd, "user %.180s", id);
+			{
+				char word[200];
+
+				snprintf(cmd, sizeof cmd, "user %s",
+				    view_quote_word(id, word, sizeof word));
+			}
 			v->env->submit(v->env->ud, cmd);
 			return VIEW_HANDLED | VIEW_REDRAW;
 		default:

@@ -17,7 +17,7 @@
 /* B is dense n x n floats; past this it stops being "embarrassingly"
  * anything (40000^2 floats = 6.4 GB). */
 #define EASE_MAX_ITEMS	40000
-/* From this many items the factorisation runs on every core. */
+/* From this many items the factorisation may run on every core. */
 #define EASE_THREADED_N	2000
 
 enum { P_LAMBDA, P_BINARY, P_MAX_ITEMS };
@@ -220,15 +220,15 @@ ease_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 	if (n == 0)
 		goto done;
 	ease_gram(em, B);
-	/* The O(n^3) factorisation is the one step here that gains from
-	 * BLAS threads; EASE runs none of its own, so one level holds.  The
-	 * caller's setting comes back after (the workbench keeps BLAS
-	 * single-threaded otherwise). */
+	/* The O(n^3) factorisation is the one step here that gains from BLAS
+	 * threads; it takes them only when the caller said nothing else
+	 * computes (rf_blas_exclusive): never from a background job, where
+	 * the main thread's evaluator may be running threads of its own. */
 	{
 		int blas_threads = openblas_get_num_threads();
 		lapack_int inv = 0;
 
-		if (n >= EASE_THREADED_N)
+		if (n >= EASE_THREADED_N && rf_blas_exclusive())
 			openblas_set_num_threads(openblas_get_num_procs());
 		/* Cholesky: G is SPD for lambda > 0; the row-major upper
 		 * triangle is LAPACK's column-major lower one, either way it
