@@ -228,6 +228,33 @@ replay_settings(workbench *wb, struct wb_fusion *s)
 	free(saved);
 }
 
+/* A fusion refitted in an earlier session: its refitted models were not
+ * stored, so the refit is done again over the same models (it is
+ * deterministic), or the note says why not. */
+static void
+replay_refit(workbench *wb, struct wb_fusion *s)
+{
+	char *saved = store_get_setting(workbench_store(wb), "fusion.refit");
+	unsigned long long fp;
+	rf_error e2;
+
+	if (saved == NULL || saved[0] == '\0') {
+		free(saved);
+		return;
+	}
+	if (sscanf(saved, "fp=%llx", &fp) != 1 ||
+	    (uint64_t)fp != models_fingerprint(s))
+		snprintf(s->note, sizeof s->note, "an earlier refit was of "
+		    "other models; `refit` again to use train + valid");
+	else if (workbench_training(wb))
+		snprintf(s->note, sizeof s->note, "not refitted as in the "
+		    "earlier session while a model trains; `refit` after");
+	else if (workbench_fusion_refit(wb, NULL, NULL, NULL, &e2) != 0)
+		snprintf(s->note, sizeof s->note, "the earlier refit could "
+		    "not be redone: %.120s", e2.msg);
+	free(saved);
+}
+
 fusion *
 workbench_fusion(workbench *wb, rf_error *err)
 {
@@ -271,6 +298,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 	s->test = workbench_test_part(wb);
 	s->pool_m = fusion_get_settings(s->f)->pool_m;
 	replay_settings(wb, s);
+	replay_refit(wb, s);
 	return s->f;
 }
 
@@ -445,6 +473,14 @@ commit(workbench *wb, rf_error *err)
 				text[0] = '\0';
 		}
 		if (store_set_setting(st, "fusion.stack", text, err) < 0)
+			return -1;
+		/* Refitted models are not stored; the mark says to redo the
+		 * refit (deterministic: same parameters, seeds, epochs). */
+		text[0] = '\0';
+		if (s->refitted)
+			snprintf(text, sizeof text, "fp=%llx",
+			    (unsigned long long)models_fingerprint(s));
+		if (store_set_setting(st, "fusion.refit", text, err) < 0)
 			return -1;
 	}
 	workbench_fusion_state(wb)->note[0] = '\0';

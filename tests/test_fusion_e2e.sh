@@ -71,6 +71,17 @@ run_ok "rating split by pairs, two rating models, stack, refit" "$RECFUSE" "$rdb
 expect_out "split pairs reported" "split pairs"
 expect_out "refitted rows in eval" "^baseline (refit)"
 expect_out "fused RMSE in eval" "^fused  *[0-9]"
+# (the eval table: its refitted rows and its fused row, the last one)
+{ grep '^baseline (refit)' "$tmp/out"; grep '^fused' "$tmp/out" | tail -n 1; } \
+    > "$tmp/refit1"
+# Refitted models are not stored: a second process redoes the refit (it is
+# deterministic) and shows the same figures.
+run_ok "eval in a second process after refit" "$RECFUSE" "$rdb" -e "eval"
+{ grep '^baseline (refit)' "$tmp/out"; grep '^fused' "$tmp/out" | tail -n 1; } \
+    > "$tmp/refit2"
+check "the refit is redone in a new process, same figures" \
+    cmp -s "$tmp/refit1" "$tmp/refit2"
+check "refitted rows present in the second process" [ -s "$tmp/refit2" ]
 run_ok "export preds --model fused" "$RECFUSE" "$rdb" \
     -e "export preds $tmp/preds.tsv --pairs $tmp/r.test --model fused"
 check "one prediction per pair" [ "$(grep -c . "$tmp/preds.tsv")" -eq "$(grep -c . "$tmp/r.test")" ]
