@@ -190,7 +190,7 @@ probe_recent_threshold(const interactions *tr, int64_t lo, int64_t L,
 /*
  * ALS by fold-in (Hu, Koren & Volinsky 2008, eq. 4): with the item factors
  * Y fixed, the user's least-squares vector is
- *   x_u = (Y^T C^u Y + reg I)^-1 Y^T C^u p(u),  c_ui = 1 + alpha r_ui,
+ *   x_u = (Y^T C^u Y + reg I)^-1 Y^T C^u p(u),  c_ui from als_confidence1(),
  * with p = 1 on the history and c = 1, p = 0 elsewhere (the confidence
  * rule and parameters of engine/models/als.c).  score(full) uses the
  * fold-in of the whole history -- the exact least-squares vector that
@@ -213,18 +213,16 @@ probe_als(const model *m, int u, int i, explain_model *em)
 	const float *X, *Y;
 	int fs, f, kf = model_param_index(m->ops, "factors");
 	int kr = model_param_index(m->ops, "reg");
-	int ka = model_param_index(m->ops, "alpha");
 	int64_t lo = tr->ptr[u], hi = tr->ptr[u + 1], L = hi - lo, first;
 	int nsel = 0, n = 0, nr;
 	double *A = NULL, *A0 = NULL, *D = NULL, *b = NULL, *x = NULL;
 	double *R = NULL, *tmp = NULL, full, reg;
-	float alpha;
 	int64_t *sel = NULL;
 	explain_reason *all = NULL;
 	enum { CHUNK = 256 };
 
 	em->probe = -1;
-	if (als_factors(m, &X, &Y, &fs) < 0 || kf < 0 || kr < 0 || ka < 0) {
+	if (als_factors(m, &X, &Y, &fs) < 0 || kf < 0 || kr < 0) {
 		snprintf(em->note, sizeof em->note, "probing isn't available "
 		    "for %s: no factors", m->ops->name);
 		return;
@@ -232,7 +230,6 @@ probe_als(const model *m, int u, int i, explain_model *em)
 	(void)X;
 	f = (int)m->params[kf];
 	reg = m->params[kr];
-	alpha = (float)m->params[ka];
 	if (f < 1 || f > fs) {
 		snprintf(em->note, sizeof em->note, "probing isn't available "
 		    "for %s: %d factors in rows of %d", m->ops->name, f, fs);
@@ -269,7 +266,7 @@ probe_als(const model *m, int u, int i, explain_model *em)
 	for (int64_t q = lo; q < hi; q++) {
 		const float *y = Y + (size_t)tr->idx[q] * fs;
 		float r = tr->val[q];
-		double c1 = (double)(alpha * (r > 0 ? r : 0));
+		double c1 = (double)als_confidence1(m, r);
 
 		for (int a = 0; a < f; a++) {
 			for (int c = 0; c <= a; c++)
@@ -313,7 +310,7 @@ probe_als(const model *m, int u, int i, explain_model *em)
 		const float *y = Y + (size_t)tr->idx[q] * fs;
 		const float *yi = Y + (size_t)i * fs;
 		float r = tr->val[q];
-		double c1 = (double)(alpha * (r > 0 ? r : 0));
+		double c1 = (double)als_confidence1(m, r);
 		double s = 0, d = 0, xh = 0, den, drop;
 
 		for (int a = 0; a < f; a++) {

@@ -98,6 +98,25 @@ get_factors(const model *m, factors *fa)
 	return 0;
 }
 
+/* The confidence rule under test (the model's `conf` parameter), written
+ * out here independently: c - 1 for a value v (0 for no interaction). */
+static int conf_mode = 1;
+
+static double
+ref_conf1(double alpha, double v)
+{
+	if (v <= 0)
+		return 0;
+	switch (conf_mode) {
+	case 0:
+		return alpha * v;		/* HKV eq. 2 */
+	case 1:
+		return alpha * log(1 + v);	/* HKV eq. 6, epsilon 1 */
+	default:
+		return alpha;			/* presence */
+	}
+}
+
 /* The exact least-squares row for row r of tr given the other side F. */
 static void
 closed_form(const interactions *tr, int r, const float *F, int nf, int f,
@@ -119,7 +138,7 @@ closed_form(const interactions *tr, int r, const float *F, int nf, int f,
 	}
 	for (int64_t k = ptr[r]; k < ptr[r + 1]; k++) {
 		const float *y = F + (size_t)idx[k] * f;
-		double c = 1 + alpha * val[k];
+		double c = 1 + ref_conf1(alpha, val[k]);
 		for (int p = 0; p < f; p++) {
 			for (int q = 0; q < f; q++)
 				a[p * f + q] += (c - 1) * y[p] * y[q];
@@ -146,6 +165,7 @@ make(const interactions *tr, const dataset *ds, int f, double reg,
 	params[model_param_index(ops, "alpha")] = alpha;
 	params[model_param_index(ops, "cg_steps")] = cg;
 	params[model_param_index(ops, "threads")] = threads;
+	params[model_param_index(ops, "conf")] = conf_mode;
 	model *m = ops->create(ds, tr, params, seed, &err);
 	if (m == NULL) {
 		printf("FAIL create: %s\n", err.msg);
@@ -235,7 +255,8 @@ test_tiny(void)
 		double obj = 0;
 		for (int u = 0; u < NU; u++)
 			for (int i = 0; i < NI; i++) {
-				double s = 0, c = 1 + alpha * r[u * NI + i];
+				double s = 0, c = 1 +
+				    ref_conf1(alpha, r[u * NI + i]);
 				double p = r[u * NI + i] != 0;
 				for (int q = 0; q < f; q++)
 					s += (double)fa.X[u * f + q] *
@@ -389,7 +410,9 @@ main(void)
 
 	/* the dispatched kernels (AVX2 + FMA when the CPU has them) */
 	unsetenv("RECFUSE_ALS_GENERIC");
-	test_tiny();
+	for (conf_mode = 0; conf_mode <= 2; conf_mode++)
+		test_tiny();
+	conf_mode = 1;
 	rc = test_ml100k();
 	/* the generic ones, which every machine can run */
 	setenv("RECFUSE_ALS_GENERIC", "1", 1);

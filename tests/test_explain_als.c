@@ -3,7 +3,8 @@
  * Koren & Volinsky 2008, eq. 4) and reports, per history item left out,
  * score(full fold-in) - score(fold-in without it); here every reported
  * drop is recomputed directly by Gaussian elimination in double from the
- * model's factors, with the confidence rule c = 1 + alpha r. */
+ * model's factors, with the confidence rule c = 1 + alpha log(1 + r)
+ * (conf=1, HKV eq. 6), computed in float as the model does. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ fold_in_score(const interactions *tr, const float *Y, int fs, int u,
 				    Y[j * fs + c];
 	for (int64_t q = tr->ptr[u]; q < tr->ptr[u + 1]; q++) {
 		const float *y = Y + (size_t)tr->idx[q] * fs;
-		double c1 = (double)((float)alpha * tr->val[q]);
+		double c1 = (double)((float)alpha * log1pf(tr->val[q]));
 
 		if (q == skip)
 			continue;
@@ -119,6 +120,7 @@ main(void)
 	params[model_param_index(ops, "reg")] = reg;
 	params[model_param_index(ops, "alpha")] = alpha;
 	params[model_param_index(ops, "threads")] = 1;
+	params[model_param_index(ops, "conf")] = 1;
 	if ((m = ops->create(&ds, &tr, params, 3, &err)) == NULL) {
 		printf("FAIL create: %s\n", err.msg);
 		return 1;

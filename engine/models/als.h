@@ -14,4 +14,8 @@
 int als_factors(const model *m, const float **user_f, const float **item_f,
     int *k);
 
+/* c_ui - 1 for a stored value r under m's alpha and conf parameters: the
+ * confidence rule of the fit, for code that folds a user in again. */
+float als_confidence1(const model *m, float r);
+
 #endif
