@@ -12,16 +12,7 @@
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
 #include "tests/tinydata.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	if (!ok)
-		failures++;
-}
+#include "tests/ratingtest.h"
 
 /* A small interactions matrix from (u, i, r) rows sorted by (u, i). */
 static int
@@ -163,32 +154,12 @@ train(const dataset *ds, const interactions *tr, int method, uint64_t seed,
     int epochs, double *first, double *last, int *monotone)
 {
 	const model_ops *ops = &model_baseline_ops;
-	double params[16], loss, prev = INFINITY;
-	rf_error err;
-	model *mod;
+	double params[16];
 
 	model_params_default(ops, params);
 	params[model_param_index(ops, "method")] = method;
-	mod = ops->create(ds, tr, params, seed, &err);
-	if (mod == NULL) {
-		printf("create: %s\n", err.msg);
-		return NULL;
-	}
-	*monotone = 1;
-	for (int e = 0; e < epochs; e++) {
-		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
-			printf("epoch: %s\n", err.msg);
-			ops->free(mod);
-			return NULL;
-		}
-		if (e == 0)
-			*first = loss;
-		if (loss > prev + 1e-9)
-			*monotone = 0;
-		prev = loss;
-	}
-	*last = loss;
-	return mod;
+	return rt_train(ops, ds, tr, params, seed, epochs, 1e-9, monotone,
+	    first, last);
 }
 
 static void
@@ -228,9 +199,9 @@ test_round_trip(const dataset *ds, const interactions *tr, model *mod)
 int
 main(void)
 {
-	char path[1024];
 	interactions tr, te;
 	dataset *ds;
+	int rc;
 	model *als, *sgd, *sgd2;
 	double first, last, r;
 	int mono, same = 1;
@@ -238,21 +209,8 @@ main(void)
 
 	test_tiny_closed_form();
 
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &tr) < 0) {
-		const char *ci = getenv("CI");
-
-		printf("no ml-100k under %s\n", ml_data_dir());
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			return 1;
-		return failures ? 1 : 77;
-	}
-	snprintf(path, sizeof path, "%s/ml-100k/u1.test", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &te) < 0 ||
-	    (ds = ml_dataset(&tr, 1)) == NULL) {
-		printf("cannot read %s\n", path);
-		return 1;
-	}
+	if ((rc = rt_load_u1(&tr, &te, &ds)) != 0)
+		return rc;
 
 	als = train(ds, &tr, 0, 1, 10, &first, &last, &mono);
 	check(als != NULL, "ALS trains on u1.base");

@@ -14,16 +14,7 @@
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
 #include "tests/tinydata.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	if (!ok)
-		failures++;
-}
+#include "tests/ratingtest.h"
 
 static void
 test_gradient(void)
@@ -123,73 +114,12 @@ test_sgd_step(void)
 	interactions_free(&m);
 }
 
-static model *
-train(const dataset *ds, const interactions *tr, uint64_t seed, int *mono,
-    double *first, double *last)
-{
-	const model_ops *ops = &model_mf_ops;
-	double loss, prev = INFINITY;
-	rf_error err;
-	model *mod = ops->create(ds, tr, NULL, seed, &err);
-
-	if (mod == NULL) {
-		printf("create: %s\n", err.msg);
-		return NULL;
-	}
-	*mono = 1;
-	for (int e = 0; e < ops->default_epochs; e++) {
-		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
-			ops->free(mod);
-			return NULL;
-		}
-		if (e == 0)
-			*first = loss;
-		if (loss > prev)
-			*mono = 0;
-		prev = loss;
-	}
-	*last = loss;
-	return mod;
-}
-
-static void
-test_round_trip(const dataset *ds, const interactions *tr, model *mod)
-{
-	const model_ops *ops = mod->ops;
-	rf_buf buf = { 0 };
-	rf_error err;
-	model *back;
-	double other[16];
-
-	if (ops->save(mod, &buf, &err) < 0) {
-		check(0, "save");
-		return;
-	}
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back != NULL, "load of a saved model");
-	if (back != NULL) {
-		check(same_scores(mod, back, tr->n_users, tr->n_items),
-		    "loaded model scores bit-for-bit the same");
-		ops->free(back);
-	}
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len - 4, &err);
-	check(back == NULL, "truncated blob rejected");
-	memcpy(other, mod->params, (size_t)ops->nparams * sizeof *other);
-	other[model_param_index(ops, "factors")] += 1;
-	back = ops->load(ds, tr, other, buf.data, buf.len, &err);
-	check(back == NULL, "blob with other dimensions rejected");
-	buf.data[1] ^= 0x5a;
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back == NULL, "bad magic rejected");
-	rf_buf_free(&buf);
-}
-
 int
 main(void)
 {
-	char path[1024];
 	interactions tr, te;
 	dataset *ds;
+	int rc;
 	model *a, *b, *c;
 	double first, last, r, worst = 0;
 	int mono, mono2;
@@ -199,24 +129,14 @@ main(void)
 	test_gradient();
 	test_sgd_step();
 
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &tr) < 0) {
-		const char *ci = getenv("CI");
-
-		printf("no ml-100k under %s\n", ml_data_dir());
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			return 1;
-		return failures ? 1 : 77;
-	}
-	snprintf(path, sizeof path, "%s/ml-100k/u1.test", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &te) < 0 ||
-	    (ds = ml_dataset(&tr, 1)) == NULL) {
-		printf("cannot read %s\n", path);
-		return 1;
-	}
-	a = train(ds, &tr, 5, &mono, &first, &last);
-	b = train(ds, &tr, 5, &mono2, &first, &last);
-	c = train(ds, &tr, 6, &mono2, &first, &last);
+	if ((rc = rt_load_u1(&tr, &te, &ds)) != 0)
+		return rc;
+	a = rt_train(&model_mf_ops, ds, &tr, NULL, 5,
+	    model_mf_ops.default_epochs, 0, &mono, &first, &last);
+	b = rt_train(&model_mf_ops, ds, &tr, NULL, 5,
+	    model_mf_ops.default_epochs, 0, &mono2, &first, &last);
+	c = rt_train(&model_mf_ops, ds, &tr, NULL, 6,
+	    model_mf_ops.default_epochs, 0, &mono2, &first, &last);
 	if (a == NULL || b == NULL || c == NULL) {
 		check(0, "mf trains on u1.base");
 		return 1;
@@ -229,7 +149,7 @@ main(void)
 	check(r < 0.94, "mf RMSE sane");
 	check(same_scores(a, b, 943, 1682), "same seed, same scores bit-for-bit");
 	check(!same_scores(a, c, 943, 1682), "another seed, other scores");
-	test_round_trip(ds, &tr, a);
+	rt_round_trip(ds, &tr, a, 4, "factors", 1, 0x5a);
 
 	/* score_user is the unclamped prediction. */
 	s = malloc(1682 * sizeof *s);

@@ -15,16 +15,7 @@
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
 #include "tests/tinydata.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	if (!ok)
-		failures++;
-}
+#include "tests/ratingtest.h"
 
 static void
 test_gradient(void)
@@ -125,35 +116,6 @@ test_sgd_step(void)
 	interactions_free(&m);
 }
 
-static model *
-train(const dataset *ds, const interactions *tr, uint64_t seed, int epochs,
-    int *mono, double *first, double *last)
-{
-	const model_ops *ops = &model_svdpp_ops;
-	double loss, prev = INFINITY;
-	rf_error err;
-	model *mod = ops->create(ds, tr, NULL, seed, &err);
-
-	if (mod == NULL) {
-		printf("create: %s\n", err.msg);
-		return NULL;
-	}
-	*mono = 1;
-	for (int e = 0; e < epochs; e++) {
-		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
-			ops->free(mod);
-			return NULL;
-		}
-		if (e == 0)
-			*first = loss;
-		if (loss > prev)
-			*mono = 0;
-		prev = loss;
-	}
-	*last = loss;
-	return mod;
-}
-
 /* The implicit part of the prediction, q_i . z_u, must equal the sum of
  * explain's terms over the whole history. */
 static void
@@ -197,40 +159,12 @@ test_explain(const model *mod, const interactions *tr)
 	free(terms);
 }
 
-static void
-test_round_trip(const dataset *ds, const interactions *tr, model *mod)
-{
-	const model_ops *ops = mod->ops;
-	rf_buf buf = { 0 };
-	rf_error err;
-	model *back;
-
-	if (ops->save(mod, &buf, &err) < 0) {
-		check(0, "save");
-		return;
-	}
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back != NULL, "load of a saved model");
-	if (back != NULL) {
-		check(same_scores(mod, back, tr->n_users, tr->n_items),
-		    "loaded model scores bit-for-bit the same");
-		ops->free(back);
-	}
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len - 8,
-	    &err);
-	check(back == NULL, "truncated blob rejected");
-	buf.data[2] ^= 0x11;
-	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back == NULL, "bad magic rejected");
-	rf_buf_free(&buf);
-}
-
 int
 main(void)
 {
-	char path[1024];
 	interactions tr, te;
 	dataset *ds;
+	int rc;
 	model *a, *b;
 	double first, last, r;
 	int mono, mono2;
@@ -238,25 +172,12 @@ main(void)
 	test_gradient();
 	test_sgd_step();
 
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &tr) < 0) {
-		const char *ci = getenv("CI");
-
-		printf("no ml-100k under %s\n", ml_data_dir());
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			return 1;
-		return failures ? 1 : 77;
-	}
-	snprintf(path, sizeof path, "%s/ml-100k/u1.test", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &te) < 0 ||
-	    (ds = ml_dataset(&tr, 1)) == NULL) {
-		printf("cannot read %s\n", path);
-		return 1;
-	}
-	a = train(ds, &tr, 5, model_svdpp_ops.default_epochs, &mono, &first,
-	    &last);
-	b = train(ds, &tr, 5, model_svdpp_ops.default_epochs, &mono2, &first,
-	    &last);
+	if ((rc = rt_load_u1(&tr, &te, &ds)) != 0)
+		return rc;
+	a = rt_train(&model_svdpp_ops, ds, &tr, NULL, 5,
+	    model_svdpp_ops.default_epochs, 0, &mono, &first, &last);
+	b = rt_train(&model_svdpp_ops, ds, &tr, NULL, 5,
+	    model_svdpp_ops.default_epochs, 0, &mono2, &first, &last);
 	if (a == NULL || b == NULL) {
 		check(0, "svdpp trains on u1.base");
 		return 1;
@@ -269,7 +190,7 @@ main(void)
 	check(r < 0.93, "svdpp RMSE sane");
 	check(same_scores(a, b, 943, 1682), "same seed, same scores bit-for-bit");
 	test_explain(a, &tr);
-	test_round_trip(ds, &tr, a);
+	rt_round_trip(ds, &tr, a, 8, NULL, 2, 0x11);
 	a->ops->free(a);
 	b->ops->free(b);
 	free(ds);

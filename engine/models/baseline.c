@@ -11,9 +11,9 @@
  * validation fifth of u1.base (0.941 on u1..u5). */
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
+#include "engine/models/rating_sgd.h"
 #include "engine/models/registry.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,16 +32,11 @@ static const model_param bl_params[BL_NPARAMS] = {
 	{ "reg", 0.02, 0, 10, 0.005, 0, "SGD: per-rating penalty on biases" },
 };
 
-typedef struct bl_triple {
-	int32_t u, i;
-	float r;
-} bl_triple;
-
 typedef struct bl_model {
 	model h;
 	double mu;
 	float *bu, *bi;		/* (n_users), (n_items) */
-	bl_triple *tr;		/* SGD only: (nnz) ratings, shuffled */
+	rating_triple *tr;	/* SGD only: (nnz) ratings, shuffled */
 } bl_model;
 
 static void
@@ -64,7 +59,6 @@ bl_alloc(const dataset *ds, const interactions *train, const double *params,
 {
 	bl_model *m = calloc(1, sizeof *m);
 	size_t nu = (size_t)train->n_users, ni = (size_t)train->n_items;
-	double sum = 0;
 
 	if (m == NULL) {
 		rf_fail(err, "baseline: out of memory");
@@ -82,9 +76,7 @@ bl_alloc(const dataset *ds, const interactions *train, const double *params,
 		rf_fail(err, "baseline: out of memory");
 		return NULL;
 	}
-	for (int64_t p = 0; p < train->nnz; p++)
-		sum += train->val[p];
-	m->mu = train->nnz ? sum / (double)train->nnz : 0;
+	m->mu = rating_mean(train);
 	return m;
 }
 
@@ -166,17 +158,8 @@ bl_sgd_pass(bl_model *m, int epoch)
 	const float mu = (float)m->mu;
 	rf_rng rng;
 
-	rf_rng_seed(&rng, m->h.seed ^ (0x9e3779b97f4a7c15ULL *
-	    (uint64_t)(epoch + 1)));
-	for (int64_t j = t->nnz - 1; j > 0; j--) {
-		int64_t r = j < 0xffffffffLL ?
-		    (int64_t)rf_rng_below(&rng, (uint32_t)(j + 1)) :
-		    (int64_t)(rf_rng_next(&rng) % (uint64_t)(j + 1));
-		bl_triple x = m->tr[j];
-
-		m->tr[j] = m->tr[r];
-		m->tr[r] = x;
-	}
+	rating_epoch_rng(&rng, m->h.seed, epoch);
+	rating_shuffle_triples(m->tr, t->nnz, &rng);
 	for (int64_t p = 0; p < t->nnz; p++) {
 		const int u = m->tr[p].u, i = m->tr[p].i;
 		const float e = m->tr[p].r - (mu + m->bu[u] + m->bi[i]);
@@ -240,26 +223,17 @@ static void
 bl_score_user(const model *mm, int u, float *out)
 {
 	const bl_model *m = (const bl_model *)mm;
-	const float base = (float)m->mu + m->bu[u];
 
-	for (int i = 0; i < mm->train->n_items; i++)
-		out[i] = base + m->bi[i];
+	rating_score(m->mu, m->bu[u], m->bi, mm->train->n_items, NULL, 0,
+	    NULL, out);
 }
 
 static double
 bl_predict(const model *mm, int u, int i)
 {
 	const bl_model *m = (const bl_model *)mm;
-	const dataset *ds = mm->ds;
-	double r = m->mu + m->bu[u] + m->bi[i];
 
-	if (ds != NULL && ds->rating_max > ds->rating_min) {
-		if (r < ds->rating_min)
-			r = ds->rating_min;
-		if (r > ds->rating_max)
-			r = ds->rating_max;
-	}
-	return r;
+	return rating_predict(mm, m->mu, m->bu[u], m->bi[i], NULL, NULL, 0);
 }
 
 /* Biases explain nothing about the user's history. */
@@ -291,10 +265,7 @@ bl_save(const model *mm, rf_buf *out, rf_error *err)
 	blob_writer w;
 
 	blob_writer_init(&w, out);
-	blob_put(&w, bl_magic, sizeof bl_magic);
-	blob_put(&w, &h, sizeof h);
-	blob_put(&w, m->bu, nu * sizeof *m->bu);
-	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	rating_save_biases(&w, bl_magic, &h, sizeof h, m->bu, m->bi, nu, ni);
 	return blob_writer_finish(&w, "baseline", err);
 }
 
@@ -306,18 +277,12 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	bl_model *m;
 
-	if (blob_reader_init(&r, "baseline", data, len, bl_magic,
-	    sizeof bl_magic, err) < 0 ||
-	    blob_get(&r, &h, sizeof h) < 0 ||
-	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
-	    blob_match(&r, "items", h.n_items, train->n_items) < 0 ||
+	if (rating_load_head(&r, "baseline", data, len, bl_magic, &h,
+	    sizeof h, train, err) < 0 ||
 	    blob_expect(&r, ((size_t)h.n_users + h.n_items) *
-	    sizeof(float)) < 0)
+	    sizeof(float)) < 0 ||
+	    rating_check_mean("baseline", h.mu, err) < 0)
 		return NULL;
-	if (!isfinite(h.mu)) {
-		rf_fail(err, "baseline: saved model corrupt (mean %g)", h.mu);
-		return NULL;
-	}
 	if (train->tptr == NULL) {
 		rf_fail(err, "baseline: training matrix has no transpose");
 		return NULL;

@@ -16,9 +16,9 @@
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/rating_grad.h"
+#include "engine/models/rating_sgd.h"
 #include "engine/models/registry.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +71,6 @@ static const model_param mf_params[MF_NPARAMS] = {
 	    "std. deviation of the initial factors" },
 };
 
-typedef struct mf_triple {
-	int32_t u, i;
-	float r;
-} mf_triple;
-
 /* Per-rating L2 weights of one user or item: reg + reg_n / n, so that the
  * penalty summed over its n ratings is reg n |x|^2 + reg_n |x|^2, a mix of
  * the per-rating weighting SGD implies and the per-entity one of Koren's
@@ -91,7 +86,7 @@ typedef struct mf_model {
 	float *bu, *bi;		/* (n_users), (n_items) */
 	float *P, *Q;		/* (n_users, kpad), (n_items, kpad) */
 	mf_reg *ureg, *ireg;	/* (n_users), (n_items) */
-	mf_triple *tr;		/* (nnz) training ratings, shuffled */
+	rating_triple *tr;		/* (nnz) training ratings, shuffled */
 	int64_t ntr;
 	int grid;		/* G: the grid is G x G blocks */
 	int64_t *boff;		/* (G*G + 1) start of each block in tr */
@@ -163,21 +158,6 @@ mf_reg_of(mf_reg *r, int64_t n, const double *params)
 	r->b = (float)(params[MF_REG_BIAS] + params[MF_REG_BIAS_N] * inv);
 }
 
-/* Fisher-Yates on tr[0..n). */
-static void
-mf_shuffle(mf_triple *tr, int64_t n, rf_rng *rng)
-{
-	for (int64_t j = n - 1; j > 0; j--) {
-		int64_t r = j < 0xffffffffLL ?
-		    (int64_t)rf_rng_below(rng, (uint32_t)(j + 1)) :
-		    (int64_t)(rf_rng_next(rng) % (uint64_t)(j + 1));
-		mf_triple x = tr[j];
-
-		tr[j] = tr[r];
-		tr[r] = x;
-	}
-}
-
 static int
 mf_block_of(const mf_model *m, int u, int i)
 {
@@ -196,7 +176,7 @@ mf_build_triples(mf_model *m, rf_error *err)
 {
 	const interactions *t = m->h.train;
 	double bytes = ((double)t->n_users + t->n_items) * m->kpad *
-	    sizeof(float), sum = 0;
+	    sizeof(float);
 	int64_t nb, *next, maxruns = 1;
 	rf_rng rng;
 
@@ -216,10 +196,8 @@ mf_build_triples(mf_model *m, rf_error *err)
 		    (long long)t->nnz);
 	}
 	for (int u = 0; u < t->n_users; u++)
-		for (int64_t p = t->ptr[u]; p < t->ptr[u + 1]; p++) {
+		for (int64_t p = t->ptr[u]; p < t->ptr[u + 1]; p++)
 			m->boff[mf_block_of(m, u, t->idx[p]) + 1]++;
-			sum += t->val[p];
-		}
 	for (int64_t b = 0; b < nb; b++) {
 		m->boff[b + 1] += m->boff[b];
 		next[b] = m->boff[b];
@@ -227,7 +205,7 @@ mf_build_triples(mf_model *m, rf_error *err)
 	}
 	for (int u = 0; u < t->n_users; u++)
 		for (int64_t p = t->ptr[u]; p < t->ptr[u + 1]; p++) {
-			mf_triple *x = &m->tr[next[mf_block_of(m, u,
+			rating_triple *x = &m->tr[next[mf_block_of(m, u,
 			    t->idx[p])]++];
 
 			x->u = u;
@@ -235,12 +213,12 @@ mf_build_triples(mf_model *m, rf_error *err)
 			x->r = t->val[p];
 		}
 	free(next);
-	m->mu = t->nnz ? sum / (double)t->nnz : 0;
+	m->mu = rating_mean(t);
 	rf_rng_seed(&rng, m->h.seed ^ 0x6d665f7472697073ULL);
 	for (int64_t b = 0; b < nb; b++) {
 		int64_t n = m->boff[b + 1] - m->boff[b];
 
-		mf_shuffle(m->tr + m->boff[b], n, &rng);
+		rating_shuffle_triples(m->tr + m->boff[b], n, &rng);
 		if (n / MF_RUN + 2 > maxruns)
 			maxruns = n / MF_RUN + 2;
 	}
@@ -261,8 +239,6 @@ mf_create(const dataset *ds, const interactions *train, const double *params,
     uint64_t seed, rf_error *err)
 {
 	mf_model *m = mf_alloc(ds, train, params, seed, err);
-	double a;
-	rf_rng rng;
 
 	if (m == NULL)
 		return NULL;
@@ -270,36 +246,16 @@ mf_create(const dataset *ds, const interactions *train, const double *params,
 		mf_free(&m->h);
 		return NULL;
 	}
-	/* Small random factors break the symmetry (Funk); users and items
-	 * without training ratings keep zero factors so that they predict
-	 * the bias terms alone instead of noise.  Uniform on [-a, a] with
-	 * a = sqrt(3) sd has the asked standard deviation and costs far
-	 * less than a normal draw. */
-	a = 2 * sqrt(3.0) * m->h.params[MF_INIT_STD];
-	rf_rng_seed(&rng, seed);
-	for (int u = 0; u < train->n_users; u++) {
-		float *p = m->P + (size_t)u * m->kpad;
-
-		for (int f = 0; f < m->k; f++)
-			p[f] = (float)(a * (rf_rng_uniform(&rng) - 0.5));
-		if (train->ptr[u + 1] == train->ptr[u])
-			memset(p, 0, (size_t)m->kpad * sizeof *p);
-	}
-	for (int i = 0; i < train->n_items; i++) {
-		float *q = m->Q + (size_t)i * m->kpad;
-
-		for (int f = 0; f < m->k; f++)
-			q[f] = (float)(a * (rf_rng_uniform(&rng) - 0.5));
-		if (train->tptr != NULL && train->tptr[i + 1] == train->tptr[i])
-			memset(q, 0, (size_t)m->kpad * sizeof *q);
-	}
+	rating_init_factors(m->P, m->Q, train, m->k, m->kpad,
+	    m->h.params[MF_INIT_STD], seed);
 	return &m->h;
 }
 
 double
 mf_learning_rate(const model *mm, int epoch)
 {
-	return mm->params[MF_LR] * pow(mm->params[MF_DECAY], epoch);
+	return rating_learning_rate(mm->params[MF_LR], mm->params[MF_DECAY],
+	    epoch);
 }
 
 /* One SGD step on one rating (Koren et al. 2009, the updates after eq. 5,
@@ -354,7 +310,7 @@ mf_prefetch(const float *row, int kpad)
 
 /* SGD over tr[0..n); returns the sum of squared errors seen. */
 static double
-mf_sgd_run(const mf_triple *restrict tr, int64_t n, int kpad, float mu,
+mf_sgd_run(const rating_triple *restrict tr, int64_t n, int kpad, float mu,
     float lr, const mf_reg *restrict ureg, const mf_reg *restrict ireg,
     float *restrict bu, float *restrict bi, float *restrict P,
     float *restrict Q)
@@ -378,16 +334,6 @@ mf_sgd_run(const mf_triple *restrict tr, int64_t n, int kpad, float mu,
 	return sse;
 }
 
-static double
-mf_sumsq(const float *x, size_t n)
-{
-	double s = 0;
-
-	for (size_t j = 0; j < n; j++)
-		s += (double)x[j] * x[j];
-	return s;
-}
-
 /* The penalty part of the objective at the current parameters, each
  * rating's terms summed over the ratings (so it matches the per-rating
  * regularised loss of eq. 5 averaged over the epoch). */
@@ -401,7 +347,7 @@ mf_penalty(const mf_model *m)
 		double n = (double)(t->ptr[u + 1] - t->ptr[u]);
 
 		if (n > 0)
-			s += n * (m->ureg[u].f * mf_sumsq(m->P +
+			s += n * (m->ureg[u].f * rating_sumsq(m->P +
 			    (size_t)u * m->kpad, (size_t)m->kpad) +
 			    m->ureg[u].b * m->bu[u] * m->bu[u]);
 	}
@@ -409,7 +355,7 @@ mf_penalty(const mf_model *m)
 		double n = (double)(t->tptr[i + 1] - t->tptr[i]);
 
 		if (n > 0)
-			s += n * (m->ireg[i].f * mf_sumsq(m->Q +
+			s += n * (m->ireg[i].f * rating_sumsq(m->Q +
 			    (size_t)i * m->kpad, (size_t)m->kpad) +
 			    m->ireg[i].b * m->bi[i] * m->bi[i]);
 	}
@@ -428,15 +374,8 @@ mf_epoch(model *mm, int epoch, double *loss, const volatile int *cancel,
 	(void)err;
 	/* The epoch's order depends only on the seed and the epoch number
 	 * (and the epochs before it). */
-	rf_rng_seed(&rng, mm->seed ^ (0x9e3779b97f4a7c15ULL *
-	    (uint64_t)(epoch + 1)));
-	for (int64_t b = (int64_t)m->grid * m->grid - 1; b > 0; b--) {
-		int64_t r = (int64_t)rf_rng_below(&rng, (uint32_t)(b + 1));
-		int32_t x = m->border[b];
-
-		m->border[b] = m->border[r];
-		m->border[r] = x;
-	}
+	rating_epoch_rng(&rng, mm->seed, epoch);
+	rating_shuffle_i32(m->border, (int64_t)m->grid * m->grid, &rng);
 	for (int64_t b = 0; b < (int64_t)m->grid * m->grid; b++) {
 		const int64_t lo = m->boff[m->border[b]];
 		const int64_t hi = m->boff[m->border[b] + 1];
@@ -450,13 +389,7 @@ mf_epoch(model *mm, int epoch, double *loss, const volatile int *cancel,
 		nruns = 1 + (hi - lo - off + MF_RUN - 1) / MF_RUN;
 		for (int64_t j = 0; j < nruns; j++)
 			m->rorder[j] = (int32_t)j;
-		for (int64_t j = nruns - 1; j > 0; j--) {
-			int64_t r = (int64_t)rf_rng_below(&rng, (uint32_t)(j + 1));
-			int32_t x = m->rorder[j];
-
-			m->rorder[j] = m->rorder[r];
-			m->rorder[r] = x;
-		}
+		rating_shuffle_i32(m->rorder, nruns, &rng);
 		for (int64_t j = 0; j < nruns; j++) {
 			int64_t s = m->rorder[j] == 0 ? lo :
 			    lo + off + (int64_t)(m->rorder[j] - 1) * MF_RUN;
@@ -465,7 +398,7 @@ mf_epoch(model *mm, int epoch, double *loss, const volatile int *cancel,
 
 			if (cancel != NULL && *cancel)
 				return 1;
-			mf_shuffle(m->tr + s, e - s, &rng);
+			rating_shuffle_triples(m->tr + s, e - s, &rng);
 			sse += mf_sgd_run(m->tr + s, e - s, m->kpad,
 			    (float)m->mu, lr, m->ureg, m->ireg, m->bu, m->bi,
 			    m->P, m->Q);
@@ -481,51 +414,18 @@ static void
 mf_score_user(const model *mm, int u, float *out)
 {
 	const mf_model *m = (const mf_model *)mm;
-	const int ni = mm->train->n_items;
-	const float base = (float)m->mu + m->bu[u];
 
-	for (int i = 0; i < ni; i++)
-		out[i] = base + m->bi[i];
-	if (ni > 0)
-		cblas_sgemv(CblasRowMajor, CblasNoTrans, ni, m->kpad, 1.0f,
-		    m->Q, m->kpad, m->P + (size_t)u * m->kpad, 1, 1.0f, out, 1);
-}
-
-static double
-mf_clamp(const model *mm, double r)
-{
-	const dataset *ds = mm->ds;
-
-	if (ds != NULL && ds->rating_max > ds->rating_min) {
-		if (r < ds->rating_min)
-			r = ds->rating_min;
-		if (r > ds->rating_max)
-			r = ds->rating_max;
-	}
-	return r;
+	rating_score(m->mu, m->bu[u], m->bi, mm->train->n_items, m->Q,
+	    m->kpad, m->P + (size_t)u * m->kpad, out);
 }
 
 static double
 mf_predict(const model *mm, int u, int i)
 {
 	const mf_model *m = (const mf_model *)mm;
-	const float *p = m->P + (size_t)u * m->kpad;
-	const float *q = m->Q + (size_t)i * m->kpad;
-	double r = m->mu + m->bu[u] + m->bi[i];
 
-	for (int f = 0; f < m->k; f++)
-		r += (double)p[f] * q[f];
-	return mf_clamp(mm, r);
-}
-
-static int
-explain_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
+	return rating_predict(mm, m->mu, m->bu[u], m->bi[i],
+	    m->P + (size_t)u * m->kpad, m->Q + (size_t)i * m->kpad, m->k);
 }
 
 /* MF has no exact per-history-item decomposition; as its reasons we give
@@ -538,7 +438,7 @@ mf_explain(const model *mm, int u, int i, explain_term *terms, int max)
 	const mf_model *m = (const mf_model *)mm;
 	const interactions *t = mm->train;
 	const float *qi = m->Q + (size_t)i * m->kpad;
-	double ni = sqrt(mf_sumsq(qi, (size_t)m->kpad));
+	double ni = sqrt(rating_sumsq(qi, (size_t)m->kpad));
 	int64_t n = t->ptr[u + 1] - t->ptr[u];
 	explain_term *all;
 	int cnt = 0;
@@ -551,7 +451,7 @@ mf_explain(const model *mm, int u, int i, explain_term *terms, int max)
 	for (int64_t p = t->ptr[u]; p < t->ptr[u + 1]; p++) {
 		int j = t->idx[p];
 		const float *qj = m->Q + (size_t)j * m->kpad;
-		double d = 0, nj = sqrt(mf_sumsq(qj, (size_t)m->kpad));
+		double d = 0, nj = sqrt(rating_sumsq(qj, (size_t)m->kpad));
 
 		if (j == i || nj == 0)
 			continue;
@@ -563,7 +463,7 @@ mf_explain(const model *mm, int u, int i, explain_term *terms, int max)
 		    (t->val[p] - (m->mu + m->bu[u] + m->bi[j]));
 		cnt++;
 	}
-	qsort(all, (size_t)cnt, sizeof *all, explain_cmp);
+	qsort(all, (size_t)cnt, sizeof *all, rating_explain_cmp);
 	if (cnt > max)
 		cnt = max;
 	memcpy(terms, all, (size_t)cnt * sizeof *terms);
@@ -590,10 +490,7 @@ mf_save(const model *mm, rf_buf *out, rf_error *err)
 	blob_writer w;
 
 	blob_writer_init(&w, out);
-	blob_put(&w, mf_magic, sizeof mf_magic);
-	blob_put(&w, &h, sizeof h);
-	blob_put(&w, m->bu, nu * sizeof *m->bu);
-	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	rating_save_biases(&w, mf_magic, &h, sizeof h, m->bu, m->bi, nu, ni);
 	blob_put(&w, m->P, nu * m->kpad * sizeof *m->P);
 	blob_put(&w, m->Q, ni * m->kpad * sizeof *m->Q);
 	return blob_writer_finish(&w, "mf", err);
@@ -608,16 +505,9 @@ mf_load(const dataset *ds, const interactions *train, const double *params,
 	mf_model *m;
 	size_t nu, ni;
 
-	if (blob_reader_init(&r, "mf", data, len, mf_magic, sizeof mf_magic,
-	    err) < 0 ||
-	    blob_get(&r, &h, sizeof h) < 0 ||
-	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
-	    blob_match(&r, "items", h.n_items, train->n_items) < 0)
+	if (rating_load_head(&r, "mf", data, len, mf_magic, &h, sizeof h,
+	    train, err) < 0 || rating_check_mean("mf", h.mu, err) < 0)
 		return NULL;
-	if (!isfinite(h.mu)) {
-		rf_fail(err, "mf: saved model corrupt (mean %g)", h.mu);
-		return NULL;
-	}
 	nu = h.n_users;
 	ni = h.n_items;
 	m = mf_alloc(ds, train, params, 0, err);

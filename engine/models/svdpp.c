@@ -20,9 +20,9 @@
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/rating_grad.h"
+#include "engine/models/rating_sgd.h"
 #include "engine/models/registry.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +106,6 @@ sp_alloc(const dataset *ds, const interactions *train, const double *params,
 	sp_model *m;
 	size_t nu = (size_t)train->n_users, ni = (size_t)train->n_items;
 	size_t nnz = (size_t)train->nnz, kp;
-	double sum = 0;
 
 	if (train->tptr == NULL) {
 		rf_fail(err, "svdpp: training matrix has no transpose");
@@ -147,9 +146,8 @@ sp_alloc(const dataset *ds, const interactions *train, const double *params,
 	for (size_t p = 0; p < nnz; p++) {
 		m->pairs[p].i = train->idx[p];
 		m->pairs[p].r = train->val[p];
-		sum += train->val[p];
 	}
-	m->mu = nnz ? sum / (double)nnz : 0;
+	m->mu = rating_mean(train);
 	/* Bias penalty per rating: reg_bias + reg_bias_n / n, so a user's
 	 * or item's total is reg_bias n b^2 + reg_bias_n b^2 (the per-entity
 	 * part as in Koren's baseline estimates, 2010 eq. 3). */
@@ -212,33 +210,13 @@ sp_create(const dataset *ds, const interactions *train, const double *params,
     uint64_t seed, rf_error *err)
 {
 	sp_model *m = sp_alloc(ds, train, params, seed, err);
-	double a;
-	rf_rng rng;
 
 	if (m == NULL)
 		return NULL;
-	/* Small uniform factors on [-a, a], a = sqrt(3) std; users and
-	 * items without ratings keep zeros (they then predict the biases).
-	 * Y starts at zero as in Surprise: the implicit part grows from the
+	/* Y starts at zero as in Surprise: the implicit part grows from the
 	 * data. */
-	a = 2 * sqrt(3.0) * m->h.params[SP_INIT_STD];
-	rf_rng_seed(&rng, seed);
-	for (int u = 0; u < train->n_users; u++) {
-		float *p = m->P + (size_t)u * m->kpad;
-
-		for (int f = 0; f < m->k; f++)
-			p[f] = (float)(a * (rf_rng_uniform(&rng) - 0.5));
-		if (train->ptr[u + 1] == train->ptr[u])
-			memset(p, 0, (size_t)m->kpad * sizeof *p);
-	}
-	for (int i = 0; i < train->n_items; i++) {
-		float *q = m->Q + (size_t)i * m->kpad;
-
-		for (int f = 0; f < m->k; f++)
-			q[f] = (float)(a * (rf_rng_uniform(&rng) - 0.5));
-		if (train->tptr[i + 1] == train->tptr[i])
-			memset(q, 0, (size_t)m->kpad * sizeof *q);
-	}
+	rating_init_factors(m->P, m->Q, train, m->k, m->kpad,
+	    m->h.params[SP_INIT_STD], seed);
 	sp_refresh_effective(m);
 	return &m->h;
 }
@@ -246,7 +224,8 @@ sp_create(const dataset *ds, const interactions *train, const double *params,
 double
 svdpp_learning_rate(const model *mm, int epoch)
 {
-	return mm->params[SP_LR] * pow(mm->params[SP_DECAY], epoch);
+	return rating_learning_rate(mm->params[SP_LR], mm->params[SP_DECAY],
+	    epoch);
 }
 
 /* One rating's SGD step with z fixed: e from eq. 15, then
@@ -332,16 +311,6 @@ sp_train_user(sp_model *m, int u, float lr, rf_rng *rng)
 	return sse;
 }
 
-static double
-sp_sumsq(const float *x, size_t n)
-{
-	double s = 0;
-
-	for (size_t j = 0; j < n; j++)
-		s += (double)x[j] * x[j];
-	return s;
-}
-
 /* The penalties of the objective (see the top of the file) at the current
  * parameters. */
 static double
@@ -355,15 +324,15 @@ sp_penalty(const sp_model *m)
 	for (int u = 0; u < t->n_users; u++) {
 		double n = (double)(t->ptr[u + 1] - t->ptr[u]);
 
-		s += n * (reg * sp_sumsq(m->P + u * kp, kp) +
+		s += n * (reg * rating_sumsq(m->P + u * kp, kp) +
 		    m->ubr[u] * m->bu[u] * m->bu[u]);
 	}
 	for (int i = 0; i < t->n_items; i++) {
 		double n = (double)(t->tptr[i + 1] - t->tptr[i]);
 
-		s += n * (reg * sp_sumsq(m->Q + i * kp, kp) +
+		s += n * (reg * rating_sumsq(m->Q + i * kp, kp) +
 		    m->ibr[i] * m->bi[i] * m->bi[i] +
-		    reg_y * sp_sumsq(m->Y + i * kp, kp));
+		    reg_y * rating_sumsq(m->Y + i * kp, kp));
 	}
 	return s;
 }
@@ -380,15 +349,8 @@ sp_epoch(model *mm, int epoch, double *loss, const volatile int *cancel,
 
 	(void)err;
 	/* The order depends only on the seed and the epochs so far. */
-	rf_rng_seed(&rng, mm->seed ^ (0x9e3779b97f4a7c15ULL *
-	    (uint64_t)(epoch + 1)));
-	for (int u = t->n_users - 1; u > 0; u--) {
-		int r = (int)rf_rng_below(&rng, (uint32_t)(u + 1));
-		int32_t x = m->uorder[u];
-
-		m->uorder[u] = m->uorder[r];
-		m->uorder[r] = x;
-	}
+	rating_epoch_rng(&rng, mm->seed, epoch);
+	rating_shuffle_i32(m->uorder, t->n_users, &rng);
 	for (int v = 0; v < t->n_users; v++) {
 		if (v % SP_USERS_CHUNK == 0 && cancel != NULL && *cancel) {
 			sp_refresh_effective(m);
@@ -407,44 +369,18 @@ static void
 sp_score_user(const model *mm, int u, float *out)
 {
 	const sp_model *m = (const sp_model *)mm;
-	const int ni = mm->train->n_items;
-	const float base = (float)m->mu + m->bu[u];
 
-	for (int i = 0; i < ni; i++)
-		out[i] = base + m->bi[i];
-	if (ni > 0)
-		cblas_sgemv(CblasRowMajor, CblasNoTrans, ni, m->kpad, 1.0f,
-		    m->Q, m->kpad, m->E + (size_t)u * m->kpad, 1, 1.0f, out, 1);
+	rating_score(m->mu, m->bu[u], m->bi, mm->train->n_items, m->Q,
+	    m->kpad, m->E + (size_t)u * m->kpad, out);
 }
 
 static double
 sp_predict(const model *mm, int u, int i)
 {
 	const sp_model *m = (const sp_model *)mm;
-	const dataset *ds = mm->ds;
-	const float *e = m->E + (size_t)u * m->kpad;
-	const float *q = m->Q + (size_t)i * m->kpad;
-	double r = m->mu + m->bu[u] + m->bi[i];
 
-	for (int f = 0; f < m->k; f++)
-		r += (double)e[f] * q[f];
-	if (ds != NULL && ds->rating_max > ds->rating_min) {
-		if (r < ds->rating_min)
-			r = ds->rating_min;
-		if (r > ds->rating_max)
-			r = ds->rating_max;
-	}
-	return r;
-}
-
-static int
-sp_explain_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
+	return rating_predict(mm, m->mu, m->bu[u], m->bi[i],
+	    m->E + (size_t)u * m->kpad, m->Q + (size_t)i * m->kpad, m->k);
 }
 
 /* The implicit part of eq. 15 is an exact sum over the history:
@@ -477,7 +413,7 @@ sp_explain(const model *mm, int u, int i, explain_term *terms, int max)
 		all[cnt].contribution = s * d;
 		cnt++;
 	}
-	qsort(all, (size_t)cnt, sizeof *all, sp_explain_cmp);
+	qsort(all, (size_t)cnt, sizeof *all, rating_explain_cmp);
 	if (cnt > max)
 		cnt = max;
 	memcpy(terms, all, (size_t)cnt * sizeof *terms);
@@ -505,10 +441,7 @@ sp_save(const model *mm, rf_buf *out, rf_error *err)
 	blob_writer w;
 
 	blob_writer_init(&w, out);
-	blob_put(&w, sp_magic, sizeof sp_magic);
-	blob_put(&w, &h, sizeof h);
-	blob_put(&w, m->bu, nu * sizeof *m->bu);
-	blob_put(&w, m->bi, ni * sizeof *m->bi);
+	rating_save_biases(&w, sp_magic, &h, sizeof h, m->bu, m->bi, nu, ni);
 	blob_put(&w, m->P, nu * kp * sizeof *m->P);
 	blob_put(&w, m->Q, ni * kp * sizeof *m->Q);
 	blob_put(&w, m->Y, ni * kp * sizeof *m->Y);
@@ -524,16 +457,9 @@ sp_load(const dataset *ds, const interactions *train, const double *params,
 	sp_model *m;
 	size_t nu, ni, kp;
 
-	if (blob_reader_init(&r, "svdpp", data, len, sp_magic,
-	    sizeof sp_magic, err) < 0 ||
-	    blob_get(&r, &h, sizeof h) < 0 ||
-	    blob_match(&r, "users", h.n_users, train->n_users) < 0 ||
-	    blob_match(&r, "items", h.n_items, train->n_items) < 0)
+	if (rating_load_head(&r, "svdpp", data, len, sp_magic, &h, sizeof h,
+	    train, err) < 0 || rating_check_mean("svdpp", h.mu, err) < 0)
 		return NULL;
-	if (!isfinite(h.mu)) {
-		rf_fail(err, "svdpp: saved model corrupt (mean %g)", h.mu);
-		return NULL;
-	}
 	nu = h.n_users;
 	ni = h.n_items;
 	kp = h.kpad;
