@@ -765,16 +765,6 @@ als_score_user(const model *m, int u, float *out)
 	    am->fs, am->X + (size_t)u * am->fs, 1, 0.0f, out, 1);
 }
 
-static int
-term_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
 /* HKV 2008 section 5: with W^u = (Y^T C^u Y + reg I)^-1 the exact
  * least-squares user vector is x_u = W^u Y^T C^u p(u), so
  *   y_j . x_u = sum_{i in history} s^u_ji c_ui,   s^u_ji = y_j^T W^u y_i.
@@ -837,10 +827,7 @@ als_explain(const model *m, int u, int j, explain_term *terms, int max)
 		all[n].contribution = s * (1.0 + als_conf1(am, tr->val[q]));
 		n++;
 	}
-	qsort(all, (size_t)n, sizeof *all, term_cmp);
-	rc = n < max ? n : max;
-	if (rc > 0)
-		memcpy(terms, all, (size_t)rc * sizeof *terms);
+	rc = model_keep_top_terms(all, n, terms, max);
 out:
 	free(A);
 	free(z);

@@ -344,16 +344,6 @@ ease_score_user(const model *m, int u, float *out)
 	}
 }
 
-static int
-term_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
 /* The history items i with the largest B_ij x_ui: the terms of score(u, j),
  * so all of them sum to it. */
 static int
@@ -383,10 +373,7 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 		all[n].contribution = (double)w * ease_x(em, tr->val[p]);
 		n++;
 	}
-	qsort(all, (size_t)n, sizeof *all, term_cmp);
-	if (n > max)
-		n = max;
-	memcpy(terms, all, (size_t)n * sizeof *terms);
+	n = model_keep_top_terms(all, n, terms, max);
 	free(all);
 	return n;
 }

@@ -524,16 +524,6 @@ knn_predict(const model *m, int u, int j)
 	return est;
 }
 
-static int
-term_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
 /* The terms of score(u, j): each history item i that has j among its
  * neighbours adds s_ij x_ui; together they sum to the score. */
 static int
@@ -564,10 +554,7 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 			break;
 		}
 	}
-	qsort(all, (size_t)n, sizeof *all, term_cmp);
-	if (n > max)
-		n = max;
-	memcpy(terms, all, (size_t)n * sizeof *terms);
+	n = model_keep_top_terms(all, n, terms, max);
 	free(all);
 	return n;
 }

@@ -463,10 +463,7 @@ mf_explain(const model *mm, int u, int i, explain_term *terms, int max)
 		    (t->val[p] - (m->mu + m->bu[u] + m->bi[j]));
 		cnt++;
 	}
-	qsort(all, (size_t)cnt, sizeof *all, rating_explain_cmp);
-	if (cnt > max)
-		cnt = max;
-	memcpy(terms, all, (size_t)cnt * sizeof *terms);
+	cnt = model_keep_top_terms(all, cnt, terms, max);
 	free(all);
 	return cnt;
 }

@@ -51,3 +51,25 @@ model_free_header(model *m)
 	free(m->params);
 	m->params = NULL;
 }
+
+static int
+term_by_contribution(const void *a, const void *b)
+{
+	const explain_term *x = a, *y = b;
+
+	if (x->contribution != y->contribution)
+		return x->contribution < y->contribution ? 1 : -1;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+int
+model_keep_top_terms(explain_term *all, int n, explain_term *terms, int max)
+{
+	if (n <= 0 || max <= 0)
+		return 0;
+	qsort(all, (size_t)n, sizeof *all, term_by_contribution);
+	if (n > max)
+		n = max;
+	memcpy(terms, all, (size_t)n * sizeof *terms);
+	return n;
+}

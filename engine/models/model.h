@@ -88,6 +88,11 @@ int model_param_index(const model_ops *ops, const char *name);
 /* Fill params with the defaults. */
 void model_params_default(const model_ops *ops, double *params);
 
+/* Sort a model's explanation terms (largest contribution first, ties by
+ * item) and copy the first max of them into terms; returns how many. */
+int model_keep_top_terms(explain_term *all, int n, explain_term *terms,
+    int max);
+
 /* Shared header set-up for implementations. */
 int model_init_header(model *m, const model_ops *ops, const dataset *ds,
     const interactions *train, const double *params, uint64_t seed,

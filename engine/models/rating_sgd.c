@@ -125,16 +125,6 @@ rating_sumsq(const float *x, size_t n)
 	return s;
 }
 
-int
-rating_explain_cmp(const void *a, const void *b)
-{
-	const explain_term *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
 void
 rating_save_biases(blob_writer *w, const uint32_t magic[2], const void *head,
     size_t head_size, const float *bu, const float *bi, size_t nu, size_t ni)

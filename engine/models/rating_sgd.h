@@ -39,8 +39,6 @@ void rating_score(double mu, float bu, const float *bi, int n_items,
 double rating_predict(const model *m, double mu, float bu, float bi,
     const float *p, const float *q, int k);
 double rating_sumsq(const float *x, size_t n);
-/* qsort order of explain terms: contribution descending, then item. */
-int rating_explain_cmp(const void *a, const void *b);
 
 /* Save blobs begin with magic, version, a head struct whose first two
  * fields are uint32 n_users, n_items, then bu and bi. */

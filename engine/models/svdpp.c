@@ -413,10 +413,7 @@ sp_explain(const model *mm, int u, int i, explain_term *terms, int max)
 		all[cnt].contribution = s * d;
 		cnt++;
 	}
-	qsort(all, (size_t)cnt, sizeof *all, rating_explain_cmp);
-	if (cnt > max)
-		cnt = max;
-	memcpy(terms, all, (size_t)cnt * sizeof *terms);
+	cnt = model_keep_top_terms(all, cnt, terms, max);
 	free(all);
 	return cnt;
 }
