@@ -210,52 +210,6 @@ dataset_item_index(const dataset *ds, const char *ext_id)
 	return id_hash_find(p->item_slots, p->item_mask, ds->item_ext, ext_id);
 }
 
-/* In-place sort of 64-bit keys: quicksort with median of three and an
- * insertion sort for short runs (rows are mostly short). */
-static void
-sort_u64(uint64_t *a, int64_t n)
-{
-	while (n > 24) {
-		uint64_t x = a[0], y = a[n / 2], z = a[n - 1], pivot, t;
-		int64_t i = 0, j = n - 1;
-
-		pivot = x < y ? (y < z ? y : (x < z ? z : x)) :
-		    (x < z ? x : (y < z ? z : y));
-		for (;;) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i >= j)
-				break;
-			t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-			i++;
-			j--;
-		}
-		/* Recurse on the smaller side, loop on the larger. */
-		if (j + 1 < n - (j + 1)) {
-			sort_u64(a, j + 1);
-			a += j + 1;
-			n -= j + 1;
-		} else {
-			sort_u64(a + j + 1, n - (j + 1));
-			n = j + 1;
-		}
-	}
-	for (int64_t i = 1; i < n; i++) {
-		uint64_t v = a[i];
-		int64_t j = i;
-
-		while (j > 0 && a[j - 1] > v) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = v;
-	}
-}
-
 static int
 db_fail(sqlite3 *db, rf_error *err, const char *what)
 {
@@ -485,7 +439,7 @@ fold_rows(int n_users, const int64_t *raw_ptr, const int64_t *order,
 			for (int64_t k = 0; k < n; k++)
 				keys[lo + k] = (uint64_t)(uint32_t)item_dense[
 				    r->item[order[lo + k]]] << 32 | (uint64_t)k;
-			sort_u64(keys + lo, n);
+			rf_sort_u64(keys + lo, n);
 		}
 		for (int64_t k = 0; k < n; ) {
 			int32_t item = (int32_t)(keys[lo + k] >> 32);

@@ -63,4 +63,8 @@ double rf_rng_normal(rf_rng *r);
 void rf_blas_set_exclusive(int on);
 int rf_blas_exclusive(void);
 
+/* Sort 64-bit keys ascending, in place: cheaper than qsort's indirect
+ * calls for the sort keys the dataset and the sample generator build. */
+void rf_sort_u64(uint64_t *a, int64_t n);
+
 #endif

@@ -295,52 +295,6 @@ shuffle_u32(rf_rng *rng, uint32_t *a, uint32_t n)
 	}
 }
 
-/* Keys here are unique (they carry a sequence number), so a plain
- * median-of-three quicksort is enough; it beats qsort's indirect calls. */
-static void
-sort_u64(uint64_t *a, size_t n)
-{
-	while (n > 24) {
-		uint64_t x = a[0], y = a[n / 2], z = a[n - 1], pivot, t;
-		size_t i = 0, j = n - 1;
-
-		pivot = x < y ? (y < z ? y : (x < z ? z : x)) :
-		    (x < z ? x : (y < z ? z : y));
-		for (;;) {
-			while (a[i] < pivot)
-				i++;
-			while (a[j] > pivot)
-				j--;
-			if (i >= j)
-				break;
-			t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-			i++;
-			j--;
-		}
-		/* Recurse into the smaller side to bound the stack. */
-		if (j + 1 < n - j - 1) {
-			sort_u64(a, j + 1);
-			a += j + 1;
-			n -= j + 1;
-		} else {
-			sort_u64(a + j + 1, n - j - 1);
-			n = j + 1;
-		}
-	}
-	for (size_t i = 1; i < n; i++) {
-		uint64_t v = a[i];
-		size_t j = i;
-
-		while (j > 0 && a[j - 1] > v) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = v;
-	}
-}
-
 /* Increasing ids spread over [lo, hi): one id per equal-width slot, at a
  * random place inside it, so they are unique and look arbitrary. */
 static void
@@ -1308,7 +1262,7 @@ generate_log(const gen_opts *o, const catalogue *cat, out_buf *out,
 		next_id += 1 + (chance(&rng, 0.03) ? rf_rng_below(&rng, 5) : 0);
 		order[u] = user_order_key(next_id);
 	}
-	sort_u64(order, o->users);
+	rf_sort_u64(order, (int64_t)o->users);
 
 	ev.cap = max_rows;
 	ev.key = xcalloc(max_rows, sizeof *ev.key);
@@ -1332,7 +1286,7 @@ generate_log(const gen_opts *o, const catalogue *cat, out_buf *out,
 		ev.cap = rows[u];
 		while (ev.n < ev.cap)
 			add_interest(&ev, cat, &ck, &us, &rng);
-		sort_u64(ev.key, ev.n);
+		rf_sort_u64(ev.key, (int64_t)ev.n);
 
 		for (j = 0; j < ev.n; j++) {
 			uint32_t what = ev.what[ev.key[j] & 0xffffffffu];
