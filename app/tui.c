@@ -1377,6 +1377,34 @@ save_row(FILE *f, int y, int cols)
 	return 0;
 }
 
+/* A file a TUI command writes: never the store itself (or its journal). */
+static FILE *
+open_output(cmd_ctx *ctx, const char *cmd, const char *path)
+{
+	FILE *f;
+
+	if (store_is_store_file(workbench_store(ctx->wb), path)) {
+		cmd_error(ctx, "%s: %s: is the store", cmd, path);
+		return NULL;
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		cmd_error(ctx, "%s: %s: %s", cmd, path, strerror(errno));
+	return f;
+}
+
+static int
+close_output(cmd_ctx *ctx, const char *cmd, const char *path, FILE *f)
+{
+	int failed = ferror(f);
+
+	if (fclose(f) != 0 || failed) {
+		cmd_error(ctx, "%s: %s: %s", cmd, path,
+		    strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_save_display_exec(cmd_ctx *ctx, const cmd_args *a)
 {
@@ -1388,25 +1416,13 @@ cmd_save_display_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "save-display: only in the TUI");
 		return -1;
 	}
-	if (store_is_store_file(workbench_store(ctx->wb), a->argv[0])) {
-		cmd_error(ctx, "save-display: %s: is the store", a->argv[0]);
-		return -1;
-	}
 	/* What the screen shows now: the script driver runs this only once
 	 * everything before it is drawn. */
-	if ((f = fopen(a->argv[0], "w")) == NULL) {
-		cmd_error(ctx, "save-display: %s: %s", a->argv[0],
-		    strerror(errno));
+	if ((f = open_output(ctx, "save-display", a->argv[0])) == NULL)
 		return -1;
-	}
 	for (y = 0; y < LINES; y++)
 		save_row(f, y, COLS);
-	if (fclose(f) != 0) {
-		cmd_error(ctx, "save-display: %s: %s", a->argv[0],
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+	return close_output(ctx, "save-display", a->argv[0], f);
 }
 
 static int
@@ -1414,33 +1430,21 @@ cmd_save_session_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	struct tui *t = ctx_tui(ctx);
 	FILE *f;
-	int ok;
 
 	if (t == NULL) {
 		cmd_error(ctx, "save-session: only in the TUI (a batch "
 		    "session is its script already)");
 		return -1;
 	}
-	if (store_is_store_file(workbench_store(ctx->wb), a->argv[0])) {
-		cmd_error(ctx, "save-session: %s: is the store", a->argv[0]);
+	if ((f = open_output(ctx, "save-session", a->argv[0])) == NULL)
 		return -1;
-	}
-	if ((f = fopen(a->argv[0], "w")) == NULL) {
-		cmd_error(ctx, "save-session: %s: %s", a->argv[0],
-		    strerror(errno));
-		return -1;
-	}
 	fprintf(f, "# recfuse session on %s: replay with "
 	    "`recfuse STORE -f %s`\n", store_path(workbench_store(ctx->wb)),
 	    a->argv[0]);
 	if (t->session.len > 0)
 		fwrite(t->session.data, 1, t->session.len, f);
-	ok = !ferror(f);
-	if (fclose(f) != 0 || !ok) {
-		cmd_error(ctx, "save-session: %s: %s", a->argv[0],
-		    strerror(errno));
+	if (close_output(ctx, "save-session", a->argv[0], f) < 0)
 		return -1;
-	}
 	cmd_printf(ctx, "save-session: %s: the commands of this session",
 	    a->argv[0]);
 	return 0;
