@@ -22,147 +22,6 @@
 #include "engine/models/registry.h"
 #include "tests/mldata.h"
 
-typedef struct split {
-	interactions train;
-	int64_t *tptr;		/* (n_users + 1) test items per user */
-	int32_t *titem;
-} split;
-
-typedef struct ent {
-	long long ts;
-	int item;
-	float val;
-} ent;
-
-static int
-ent_cmp(const void *a, const void *b)
-{
-	const ent *x = a, *y = b;
-
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
-static int
-ent_item_cmp(const void *a, const void *b)
-{
-	const ent *x = a, *y = b;
-
-	return (x->item > y->item) - (x->item < y->item);
-}
-
-/* The temporal 80/20 split of Protocol B applied to src. */
-static int
-split_temporal(const interactions *src, split *s)
-{
-	int nu = src->n_users;
-	int64_t ntest = 0, ntrain = 0, k;
-	ent *e = malloc((size_t)src->nnz * sizeof *e);
-	int *keep = malloc(((size_t)nu + 1) * sizeof *keep);
-
-	if (e == NULL || keep == NULL)
-		return -1;
-	for (int u = 0; u < nu; u++) {
-		int n = (int)(src->ptr[u + 1] - src->ptr[u]);
-		int h = n >= 5 ? (int)lround(0.2 * n) : 0;
-
-		keep[u] = n - h;
-		ntest += h;
-		ntrain += n - h;
-	}
-	if (interactions_alloc(&s->train, nu, src->n_items, ntrain) < 0)
-		return -1;
-	s->tptr = calloc((size_t)nu + 1, sizeof *s->tptr);
-	s->titem = malloc((size_t)(ntest ? ntest : 1) * sizeof *s->titem);
-	if (s->tptr == NULL || s->titem == NULL)
-		return -1;
-	int64_t tp = 0, tr = 0;
-	for (int u = 0; u < nu; u++) {
-		int n = 0;
-		for (k = src->ptr[u]; k < src->ptr[u + 1]; k++, n++) {
-			e[n].ts = src->ts[k];
-			e[n].item = src->idx[k];
-			e[n].val = src->val[k];
-		}
-		qsort(e, (size_t)n, sizeof *e, ent_cmp);
-		/* the train part back in item order (CSR rows are sorted) */
-		qsort(e, (size_t)keep[u], sizeof *e, ent_item_cmp);
-		for (int j = 0; j < keep[u]; j++, tr++) {
-			s->train.idx[tr] = e[j].item;
-			s->train.val[tr] = e[j].val;
-			s->train.ts[tr] = e[j].ts;
-			s->train.beh[tr] = 1;
-		}
-		s->train.ptr[u + 1] = tr;
-		for (int j = keep[u]; j < n; j++)
-			s->titem[tp++] = e[j].item;
-		s->tptr[u + 1] = tp;
-	}
-	free(e);
-	free(keep);
-	return interactions_build_transpose(&s->train);
-}
-
-static void
-split_free(split *s)
-{
-	interactions_free(&s->train);
-	free(s->tptr);
-	free(s->titem);
-}
-
-/* NDCG@10 and P@10 over users with test items. */
-static void
-evaluate(const model *m, const split *s, double *ndcg, double *prec)
-{
-	const interactions *tr = &s->train;
-	int ni = tr->n_items, users = 0;
-	float *sc = malloc((size_t)ni * sizeof *sc);
-	double sn = 0, sp = 0;
-
-	for (int u = 0; u < tr->n_users; u++) {
-		int nt = (int)(s->tptr[u + 1] - s->tptr[u]);
-		int top[10], nt10 = 0;
-
-		if (nt == 0)
-			continue;
-		m->ops->score_user(m, u, sc);
-		for (int64_t k = tr->ptr[u]; k < tr->ptr[u + 1]; k++)
-			sc[tr->idx[k]] = -INFINITY;
-		for (int r = 0; r < 10; r++) {
-			int best = -1;
-			for (int j = 0; j < ni; j++) {
-				if (sc[j] == -INFINITY)
-					continue;
-				if (best < 0 || sc[j] > sc[best])
-					best = j;
-			}
-			if (best < 0)
-				break;
-			top[nt10++] = best;
-			sc[best] = -INFINITY;
-		}
-		double dcg = 0, idcg = 0;
-		int hits = 0;
-		for (int r = 0; r < nt10; r++)
-			for (int64_t k = s->tptr[u]; k < s->tptr[u + 1]; k++)
-				if (s->titem[k] == top[r]) {
-					dcg += 1.0 / log2(r + 2.0);
-					hits++;
-					break;
-				}
-		for (int r = 0; r < (nt < 10 ? nt : 10); r++)
-			idcg += 1.0 / log2(r + 2.0);
-		sn += dcg / idcg;
-		sp += hits / 10.0;
-		users++;
-	}
-	free(sc);
-	*ndcg = sn / users;
-	*prec = sp / users;
-}
-
 static int bench_epochs;	/* --epochs N overrides the default */
 static double bench_cpu;	/* best CPU seconds of the last train_model */
 
@@ -317,7 +176,7 @@ main(int argc, char **argv)
 {
 	char path[4096];
 	interactions all;
-	split s, v, *use;
+	ml_parts s, v, *use;
 	int val = 0, runs = 3, a = 1, rmse = 0;
 
 	for (; a < argc && argv[a][0] == '-'; a++) {
@@ -337,13 +196,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_knn: cannot read %s\n", path);
 		return 77;
 	}
-	memset(&s, 0, sizeof s);
 	memset(&v, 0, sizeof v);
-	if (split_temporal(&all, &s) < 0)
+	if (ml_temporal_parts(&all, 0.2, &s) < 0)
 		return 1;
 	use = &s;
 	if (val) {
-		if (split_temporal(&s.train, &v) < 0)
+		if (ml_temporal_parts(&s.train, 0.2, &v) < 0)
 			return 1;
 		use = &v;
 	}
@@ -380,7 +238,8 @@ main(int argc, char **argv)
 		}
 		model *m = train_model(ops, ds, &use->train, params, &secs,
 		    runs);
-		evaluate(m, use, &ndcg, &prec);
+		if (ml_eval_topn(m, use, 10, &ndcg, &prec) < 0)
+			return 1;
 		printf("%-8s NDCG@10 %.4f (target >= %.3f %s)  P@10 %.4f  "
 		    "train %.3f s wall, %.3f s cpu (best of %d)\n", ops->name,
 		    ndcg, list[l].target, ndcg >= list[l].target ? "ok" :
@@ -388,9 +247,9 @@ main(int argc, char **argv)
 		ops->free(m);
 	}
 	free(ds);
-	split_free(&s);
+	ml_parts_free(&s);
 	if (val)
-		split_free(&v);
+		ml_parts_free(&v);
 	interactions_free(&all);
 	return 0;
 }

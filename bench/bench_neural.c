@@ -22,162 +22,9 @@
 
 #define TOPK 10
 
-typedef struct split {
-	interactions train;
-	int64_t *tptr;		/* (n_users + 1) into titem */
-	int32_t *titem;
-} split;
-
-typedef struct entry {
-	int64_t ts;
-	int32_t item;
-} entry;
-
-static int
-entry_cmp(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
-
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
-static int
-entry_item_cmp(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
-
-	return (x->item > y->item) - (x->item < y->item);
-}
-
-static int
-int32_cmp(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Hold out the last round(0.2 n) interactions by time of users with n >= 5. */
-static int
-split_temporal(const interactions *all, split *s)
-{
-	int nu = all->n_users;
-	entry *buf = malloc((size_t)all->nnz * sizeof *buf);
-	int64_t ntrain = 0, ntest = 0, kt = 0, ke = 0;
-
-	memset(s, 0, sizeof *s);
-	if (buf == NULL)
-		return -1;
-	for (int u = 0; u < nu; u++) {
-		int64_t n = all->ptr[u + 1] - all->ptr[u];
-		int64_t h = n >= 5 ? (int64_t)lround(0.2 * (double)n) : 0;
-
-		ntest += h;
-		ntrain += n - h;
-	}
-	if (interactions_alloc(&s->train, nu, all->n_items, ntrain) < 0)
-		return free(buf), -1;
-	s->tptr = calloc((size_t)nu + 1, sizeof *s->tptr);
-	s->titem = malloc((size_t)(ntest ? ntest : 1) * sizeof *s->titem);
-	if (!s->tptr || !s->titem)
-		return free(buf), -1;
-	for (int u = 0; u < nu; u++) {
-		int64_t b = all->ptr[u], n = all->ptr[u + 1] - b;
-		int64_t h = n >= 5 ? (int64_t)lround(0.2 * (double)n) : 0;
-
-		for (int64_t e = 0; e < n; e++) {
-			buf[e].ts = all->ts[b + e];
-			buf[e].item = all->idx[b + e];
-		}
-		qsort(buf, (size_t)n, sizeof *buf, entry_cmp);
-		/* CSR rows are sorted by item; the held-out tail stays put. */
-		qsort(buf, (size_t)(n - h), sizeof *buf, entry_item_cmp);
-		for (int64_t e = 0; e < n - h; e++) {
-			s->train.idx[kt] = buf[e].item;
-			s->train.val[kt] = 1.0f;
-			s->train.ts[kt] = buf[e].ts;
-			s->train.beh[kt] = 1;
-			kt++;
-		}
-		s->train.ptr[u + 1] = kt;
-		for (int64_t e = n - h; e < n; e++)
-			s->titem[ke++] = buf[e].item;
-		qsort(s->titem + s->tptr[u], (size_t)h, sizeof *s->titem,
-		    int32_cmp);
-		s->tptr[u + 1] = ke;
-	}
-	free(buf);
-	return interactions_build_transpose(&s->train);
-}
-
-static void
-split_free(split *s)
-{
-	interactions_free(&s->train);
-	free(s->tptr);
-	free(s->titem);
-}
-
-/* NDCG@K and P@K with full ranking over items not in the user's train. */
-static void
-evaluate(const model *m, const split *s, double *ndcg, double *prec)
-{
-	const interactions *t = &s->train;
-	int ni = t->n_items, users = 0;
-	float *sc = malloc((size_t)ni * sizeof *sc);
-	double sn = 0, sp = 0;
-
-	for (int u = 0; sc && u < t->n_users; u++) {
-		int64_t nt = s->tptr[u + 1] - s->tptr[u];
-		int top[TOPK], ntop = 0;
-		double dcg = 0, idcg = 0;
-		int hits = 0;
-
-		if (nt == 0)
-			continue;
-		m->ops->score_user(m, u, sc);
-		for (int64_t e = t->ptr[u]; e < t->ptr[u + 1]; e++)
-			sc[t->idx[e]] = -INFINITY;
-		/* insertion into a sorted top-K (ties: lower index first) */
-		for (int i = 0; i < ni; i++) {
-			int p;
-
-			if (sc[i] == -INFINITY)
-				continue;
-			if (ntop == TOPK && !(sc[i] > sc[top[TOPK - 1]]))
-				continue;
-			p = ntop < TOPK ? ntop++ : TOPK - 1;
-			while (p > 0 && sc[i] > sc[top[p - 1]]) {
-				top[p] = top[p - 1];
-				p--;
-			}
-			top[p] = i;
-		}
-		for (int r = 0; r < ntop; r++) {
-			int32_t key = top[r];
-
-			if (bsearch(&key, s->titem + s->tptr[u], (size_t)nt,
-			    sizeof key, int32_cmp)) {
-				dcg += 1.0 / log2(r + 2.0);
-				hits++;
-			}
-		}
-		for (int r = 0; r < TOPK && r < nt; r++)
-			idcg += 1.0 / log2(r + 2.0);
-		sn += dcg / idcg;
-		sp += (double)hits / TOPK;
-		users++;
-	}
-	free(sc);
-	*ndcg = users ? sn / users : 0;
-	*prec = users ? sp / users : 0;
-}
-
 static int
 run(const char *label, const model_ops *ops, const dataset *ds,
-    const split *s, int argc, char **argv, int epochs, uint64_t seed,
+    const ml_parts *s, int argc, char **argv, int epochs, uint64_t seed,
     double target, int verbose)
 {
 	double *params = malloc((size_t)ops->nparams * sizeof *params);
@@ -223,9 +70,10 @@ run(const char *label, const model_ops *ops, const dataset *ds,
 			return -1;
 		}
 		if (verbose > 1) {
-			double n2, p2;
+			double n2 = NAN, p2;
 
-			evaluate(m, s, &n2, &p2);
+			if (ml_eval_topn(m, s, TOPK, &n2, &p2) < 0)
+				n2 = NAN;
 			printf("  %s epoch %2d loss %.5f ndcg@10 %.4f (%.1fs)\n",
 			    label, e + 1, loss, n2, rf_monotonic() - t0);
 			fflush(stdout);
@@ -233,7 +81,8 @@ run(const char *label, const model_ops *ops, const dataset *ds,
 	}
 	t1 = rf_monotonic();
 	c1 = clock();
-	evaluate(m, s, &ndcg, &prec);
+	if (ml_eval_topn(m, s, TOPK, &ndcg, &prec) < 0)
+		return -1;
 	printf("%-9s NDCG@10 %.4f (target >= %.3f %s)  P@10 %.4f  "
 	    "train %.2fs wall %.2fs cpu (%d epochs, last loss %.4f)  "
 	    "eval %.2fs\n", label, ndcg, target,
@@ -251,8 +100,8 @@ main(int argc, char **argv)
 {
 	char path[4096];
 	interactions all;
-	split outer, inner;
-	const split *use;
+	ml_parts outer, inner;
+	const ml_parts *use;
 	dataset *ds;
 	const char *which = NULL;
 	int val = 0, epochs = 0, verbose = 1, a;
@@ -277,13 +126,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_neural: cannot read %s\n", path);
 		return 77;
 	}
-	if (split_temporal(&all, &outer) < 0) {
+	if (ml_temporal_parts(&all, 0.2, &outer) < 0) {
 		fprintf(stderr, "bench_neural: out of memory\n");
 		return 1;
 	}
 	use = &outer;
 	if (val) {
-		if (split_temporal(&outer.train, &inner) < 0)
+		if (ml_temporal_parts(&outer.train, 0.2, &inner) < 0)
 			return 1;
 		use = &inner;
 	}
@@ -293,7 +142,7 @@ main(int argc, char **argv)
 	printf("Protocol B%s: %d users, %d items, %lld train, %lld held out\n",
 	    val ? " (validation carved from train)" : "", use->train.n_users,
 	    use->train.n_items, (long long)use->train.nnz,
-	    (long long)use->tptr[use->train.n_users]);
+	    (long long)use->test.nnz);
 	if (which == NULL || strcmp(which, "bpr") == 0)
 		run("bpr", &model_bpr_ops, ds, use, argc - a, argv + a, epochs,
 		    seed, 0.150, verbose);
@@ -312,8 +161,8 @@ main(int argc, char **argv)
 	}
 	free(ds);
 	if (val)
-		split_free(&inner);
-	split_free(&outer);
+		ml_parts_free(&inner);
+	ml_parts_free(&outer);
 	interactions_free(&all);
 	return 0;
 }

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "engine/dataset.h"
+#include "engine/metrics.h"
+#include "engine/models/model.h"
+#include "engine/split.h"
 
 typedef struct ml_triple {
 	int u, i;
@@ -102,6 +105,80 @@ ml_data_dir(void)
 	const char *d = getenv("RECFUSE_DATA");
 
 	return d && *d ? d : "../shared/data";
+}
+
+/* Protocol B's parts of an interactions matrix, made by the engine's own
+ * split (split temporal FRAC: per user, the last FRAC by time is test;
+ * users with fewer than SPLIT_MIN_USER entries stay whole in train). */
+typedef struct ml_parts {
+	interactions train;	/* with its transpose */
+	interactions test;
+} ml_parts;
+
+static inline int
+ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+{
+	split_spec spec;
+	split sp;
+	rf_error err;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_TEMPORAL;
+	spec.frac = frac;
+	if (split_make(all, &spec, &sp, &err) < 0) {
+		fprintf(stderr, "split: %s\n", err.msg);
+		return -1;
+	}
+	rc = split_extract(all, sp.assign, SPLIT_MASK_TRAIN, 1, &p->train,
+	    &err) < 0 || split_extract(all, sp.assign, SPLIT_MASK_TEST, 0,
+	    &p->test, &err) < 0 ? -1 : 0;
+	if (rc < 0)
+		fprintf(stderr, "split: %s\n", err.msg);
+	split_free(&sp);
+	return rc;
+}
+
+static inline void
+ml_parts_free(ml_parts *p)
+{
+	interactions_free(&p->train);
+	interactions_free(&p->test);
+}
+
+static inline void
+ml_score_model(const void *ctx, int u, float *out)
+{
+	const model *m = ctx;
+
+	m->ops->score_user(m, u, out);
+}
+
+/* NDCG@k and P@k of a model on the test part, with the engine's evaluator
+ * (full ranking over the items not in the user's train). */
+static inline int
+ml_eval_topn(const model *m, const ml_parts *p, int k, double *ndcg,
+    double *prec)
+{
+	topn_eval ev;
+	metrics mt;
+	rf_error err;
+
+	memset(&ev, 0, sizeof ev);
+	ev.score = ml_score_model;
+	ev.ctx = m;
+	ev.train = &p->train;
+	ev.test = &p->test;
+	ev.k = k;
+	ev.threads = 1;
+	if (metrics_eval_topn(&ev, &mt, &err) != 0) {
+		fprintf(stderr, "eval: %s\n", err.msg);
+		return -1;
+	}
+	*ndcg = mt.ndcg;
+	*prec = mt.precision;
+	return 0;
 }
 
 #endif
