@@ -15,10 +15,10 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "app/cmd.h"
-#include "app/output.h"
-#include "app/tui.h"
-#include "engine/workbench.h"
+#include "app/cmd/cmd.h"
+#include "app/cmd/output.h"
+#include "app/tui/tui.h"
+#include "engine/session/workbench.h"
 
 #define DEFAULT_STORE "recfuse.db"
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/fusion.h"
-#include "tests/mldata.h"
+#include "engine/fusion/fusion.h"
+#include "tests/lib/mldata.h"
 
 #define NMODELS 6
 #define FACTORS 32

@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/ingest.h"
-#include "engine/rf.h"
-#include "engine/store.h"
+#include "engine/ingest/ingest.h"
+#include "engine/core/rf.h"
+#include "engine/store/store.h"
 
 static char tmpdir[] = "/tmp/recfuse-bench.XXXXXX";
 

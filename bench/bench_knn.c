@@ -20,7 +20,7 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
-#include "tests/mldata.h"
+#include "tests/lib/mldata.h"
 
 static int bench_epochs;	/* --epochs N overrides the default */
 static double bench_cpu;	/* best CPU seconds of the last train_model */

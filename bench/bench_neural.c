@@ -17,8 +17,8 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
-#include "engine/rf.h"
-#include "tests/mldata.h"
+#include "engine/core/rf.h"
+#include "tests/lib/mldata.h"
 
 #define TOPK 10
 

@@ -9,7 +9,7 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
-#include "tests/mldata.h"
+#include "tests/lib/mldata.h"
 
 #define TARGET_MPS	20.0
 

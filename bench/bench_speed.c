@@ -21,10 +21,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/metrics.h"
+#include "engine/eval/metrics.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
-#include "tests/mldata.h"
+#include "tests/lib/mldata.h"
 
 #define SCORE_ITEMS	1000000
 #define SCORE_USERS	64

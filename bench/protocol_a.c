@@ -14,7 +14,7 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
-#include "tests/mldata.h"
+#include "tests/lib/mldata.h"
 
 typedef struct target {
 	const model_ops *ops;

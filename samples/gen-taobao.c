@@ -7,7 +7,7 @@
  * The same seed and options always give byte-identical output.  Memory is
  * bounded by the catalogue, the user table and the busiest user's rows, not
  * by the total row count: the log is streamed one user at a time. */
-#include "engine/rf.h"
+#include "engine/core/rf.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/store.h"
-#include "engine/table.h"
-#include "views/color.h"
+#include "engine/store/store.h"
+#include "engine/core/table.h"
+#include "views/widgets/color.h"
 #include "views/view.h"
-#include "views/widgets.h"
+#include "views/widgets/widgets.h"
 
 #define DATA_TOP_MAX 10
 /* Buckets of the activity chart at most (store_activity picks day, week,

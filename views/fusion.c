@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/explain.h"
-#include "engine/fusion.h"
-#include "views/color.h"
+#include "engine/explain/explain.h"
+#include "engine/fusion/fusion.h"
+#include "views/widgets/color.h"
 #include "views/view.h"
-#include "views/widgets.h"
+#include "views/widgets/widgets.h"
 
 #define FV_PREVIEW 10
 #define FV_STEP 0.05		/* a slider step, in normalised weight */

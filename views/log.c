@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "views/color.h"
+#include "views/widgets/color.h"
 #include "views/view.h"
-#include "views/widgets.h"
+#include "views/widgets/widgets.h"
 
 void
 log_init(struct log_buffer *lb, int max_lines)

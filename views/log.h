@@ -4,7 +4,7 @@
 #ifndef RF_LOG_H
 #define RF_LOG_H
 
-#include "engine/table.h"
+#include "engine/core/table.h"
 
 enum log_kind {
 	LOG_OUTPUT,

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "engine/models/registry.h"
-#include "engine/rf.h"
-#include "views/color.h"
+#include "engine/core/rf.h"
+#include "views/widgets/color.h"
 #include "views/view.h"
-#include "views/widgets.h"
+#include "views/widgets/widgets.h"
 
 struct train_view {
 	int sel;	/* the selected run, or -1: follow the running job */

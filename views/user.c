@@ -9,12 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/explain.h"
-#include "engine/fusion.h"
-#include "engine/store.h"
-#include "views/color.h"
+#include "engine/explain/explain.h"
+#include "engine/fusion/fusion.h"
+#include "engine/store/store.h"
+#include "views/widgets/color.h"
 #include "views/view.h"
-#include "views/widgets.h"
+#include "views/widgets/widgets.h"
 
 #define UV_K 20			/* recommendations kept */
 #define UV_LIST 50		/* users offered when none is picked */

@@ -9,7 +9,7 @@
 #endif
 #include <curses.h>
 
-#include "engine/workbench.h"
+#include "engine/session/workbench.h"
 
 /* What the app lends every view. */
 struct view_env {

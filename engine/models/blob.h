@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/rf.h"
+#include "engine/core/rf.h"
 
 typedef struct blob_writer {
 	rf_buf *out;

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/dataset.h"
-#include "engine/rf.h"
+#include "engine/data/dataset.h"
+#include "engine/core/rf.h"
 
 /* A documented parameter: the table completion, `help`, and the TUI's
  * sliders reuse.  Values travel as doubles (integers are rounded). */

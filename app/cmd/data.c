@@ -1,0 +1,312 @@
+/* cmd-data: the data commands: import, import-items, stats, rejects, users,
+ * items, sql. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cmd/cmd.h"
+#include "engine/ingest/ingest.h"
+#include "engine/store/store.h"
+
+static store *
+ctx_store(cmd_ctx *ctx)
+{
+	return workbench_store(ctx->wb);
+}
+
+/* Fill ingest options from the command's --options. */
+static int
+import_options(cmd_ctx *ctx, const char *cmd, const cmd_args *a,
+    ingest_opts *o, int items)
+{
+	rf_error err = { { 0 } };
+	const char *v;
+
+	ingest_opts_default(o);
+	o->cancel = ctx->cancel;
+	o->force = args_opt(a, "force") != NULL;
+	if ((v = args_opt(a, "format")) != NULL) {
+		int f = ingest_format_parse(v);
+		int is_items = f == FMT_ITEMS_UITEM || f == FMT_ITEMS_CSV ||
+		    f == FMT_ITEMS_GENERIC;
+
+		if (f < 0 || (f != FMT_AUTO && is_items != items)) {
+			cmd_error(ctx, "%s: unknown format '%s' (%s)", cmd, v,
+			    items ? "auto, uitem, movies-csv, items" :
+			    "auto, movielens, ml-csv, taobao, generic");
+			return -1;
+		}
+		o->format = (ingest_format)f;
+	}
+	if ((v = args_opt(a, "map")) != NULL &&
+	    ingest_parse_map(o, v, &err) < 0) {
+		cmd_error(ctx, "%s: --map: %s", cmd, err.msg);
+		return -1;
+	}
+	if ((v = args_opt(a, "weights")) != NULL &&
+	    ingest_parse_weights(o, v, &err) < 0) {
+		cmd_error(ctx, "%s: --weights: %s", cmd, err.msg);
+		return -1;
+	}
+	if ((v = args_opt(a, "delim")) != NULL) {
+		if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+			o->delim = '\t';
+		else if (strlen(v) == 1 && v[0] != '"')
+			o->delim = v[0];
+		else {
+			cmd_error(ctx, "%s: --delim: one character or 'tab', "
+			    "got '%s'", cmd, v);
+			return -1;
+		}
+	}
+	if ((v = args_opt(a, "header")) != NULL) {
+		if (strcmp(v, "yes") == 0)
+			o->header = 1;
+		else if (strcmp(v, "no") == 0)
+			o->header = 0;
+		else {
+			cmd_error(ctx, "%s: --header: yes or no, got '%s'", cmd,
+			    v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+report_import(cmd_ctx *ctx, const char *path, const ingest_result *r,
+    int items)
+{
+	cmd_printf(ctx, "%s: import #%lld (%s): %lld rows read, %lld %s, "
+	    "%lld rejected, %lld duplicates; %lld new users, %lld new items; "
+	    "%.2f s", path, (long long)r->import_id,
+	    ingest_format_name(r->format), (long long)r->rows_read,
+	    (long long)r->accepted, items ? "items described" : "events",
+	    (long long)r->rejected, (long long)r->duplicates,
+	    (long long)r->new_users, (long long)r->new_items, r->seconds);
+	if (r->rejected > 0)
+		cmd_printf(ctx, "%s: %lld rows rejected; `rejects` lists them "
+		    "with line and reason", path, (long long)r->rejected);
+}
+
+static int
+import_paths(cmd_ctx *ctx, const cmd_args *a, int items)
+{
+	const char *cmd = items ? "import-items" : "import";
+	ingest_opts o;
+	int failed = 0;
+
+	if (import_options(ctx, cmd, a, &o, items) < 0)
+		return -1;
+	for (int i = 0; i < a->argc; i++) {
+		rf_error err = { { 0 } };
+		ingest_result r;
+		int rc;
+
+		memset(&r, 0, sizeof r);
+		rc = items ? ingest_items(ctx_store(ctx), a->argv[i], &o, &r,
+		    &err) : ingest_events(ctx_store(ctx), a->argv[i], &o, &r,
+		    &err);
+		if (rc < 0) {
+			cmd_error(ctx, "%s: %s", cmd, err.msg);
+			failed = 1;
+			break;
+		}
+		report_import(ctx, a->argv[i], &r, items);
+		workbench_data_changed(ctx->wb);
+	}
+	return failed ? -1 : 0;
+}
+
+static int
+cmd_import_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	return import_paths(ctx, a, 0);
+}
+
+const cmd_entry cmd_import_entry = {
+	.name = "import",
+	.alias = NULL,
+	.options = "format= force map= delim= header= weights=",
+	.min_args = 1,
+	.max_args = -1,
+	.usage = "import [--format auto|movielens|ml-csv|taobao|generic] "
+	    "[--map user=N,item=N,type=N,time=N,value=N] [--delim C] "
+	    "[--header yes|no] [--weights pv=1,fav=2,cart=3,buy=4] [--force] "
+	    "PATH...",
+	.help = "Import behaviour logs into the store (one transaction per file).\n"
+	    "The format is sniffed unless --format is given.  Bad rows are\n"
+	    "recorded in `rejects` with line and reason; exact duplicates are\n"
+	    "dropped and counted.  The same content is refused a second time\n"
+	    "unless --force.",
+	.flags = CMD_WRITES,
+	.complete = { "path" },
+	.exec = cmd_import_exec,
+};
+
+static int
+cmd_import_items_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	return import_paths(ctx, a, 1);
+}
+
+const cmd_entry cmd_import_items_entry = {
+	.name = "import-items",
+	.alias = NULL,
+	.options = "format= force delim=",
+	.min_args = 1,
+	.max_args = -1,
+	.usage = "import-items [--format auto|uitem|movies-csv|items] "
+	    "[--delim C] [--force] PATH...",
+	.help = "Import item metadata: titles, categories, genres (ml-100k\n"
+	    "u.item in latin-1, MovieLens movies.csv, or a tab/comma file with\n"
+	    "a header item,title,category).",
+	.flags = CMD_WRITES,
+	.complete = { "path" },
+	.exec = cmd_import_items_exec,
+};
+
+/* Run one of the store's summary queries and print its table. */
+static int
+print_summary(cmd_ctx *ctx, const char *cmd, rf_table *t, rf_error *err)
+{
+	if (t == NULL) {
+		cmd_error(ctx, "%s: %s", cmd, err->msg);
+		return -1;
+	}
+	cmd_print_table(ctx, t);
+	table_free(t);
+	return 0;
+}
+
+static int
+cmd_stats_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	int rc;
+
+	(void)a;
+	rc = print_summary(ctx, "stats", store_stats(ctx_store(ctx), &err),
+	    &err);
+	if (rc == 0 && store_count(ctx_store(ctx), "imports") > 0)
+		rc = print_summary(ctx, "stats",
+		    store_imports(ctx_store(ctx), &err), &err);
+	return rc;
+}
+
+const cmd_entry cmd_stats_entry = {
+	.name = "stats",
+	.options = "",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "stats",
+	.help = "Events, users, items, density, behaviour mix, time span and the\n"
+	    "counts of every import.",
+	.exec = cmd_stats_exec,
+};
+
+static int
+cmd_rejects_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long limit;
+
+	if (args_int(ctx, a, "limit", 20, 1, 100000000, &limit) < 0)
+		return -1;
+	return print_summary(ctx, "rejects",
+	    store_rejects(ctx_store(ctx), (int)limit, &err), &err);
+}
+
+const cmd_entry cmd_rejects_entry = {
+	.name = "rejects",
+	.options = "limit=",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "rejects [--limit N]",
+	.help = "Rows that imports rejected, with file, line, reason and text.",
+	.exec = cmd_rejects_exec,
+};
+
+static int
+cmd_users_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long top;
+
+	if (args_int(ctx, a, "top", 10, 1, 100000000, &top) < 0)
+		return -1;
+	return print_summary(ctx, "users",
+	    store_top_users(ctx_store(ctx), (int)top, &err), &err);
+}
+
+const cmd_entry cmd_users_entry = {
+	.name = "users",
+	.options = "top=",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "users [--top N]",
+	.help = "The most active users, with their behaviour counts.",
+	.exec = cmd_users_exec,
+};
+
+static int
+cmd_items_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long top;
+
+	if (args_int(ctx, a, "top", 10, 1, 100000000, &top) < 0)
+		return -1;
+	return print_summary(ctx, "items",
+	    store_top_items(ctx_store(ctx), (int)top, &err), &err);
+}
+
+const cmd_entry cmd_items_entry = {
+	.name = "items",
+	.options = "top=",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "items [--top N]",
+	.help = "The most popular items, with titles, categories and behaviour\n"
+	    "counts.",
+	.exec = cmd_items_exec,
+};
+
+/* A cap on the rows `sql` keeps in memory: a query without a LIMIT over a
+ * recursive CTE would otherwise grow until the process dies. */
+#define SQL_MAX_ROWS 1000000
+
+static int
+cmd_sql_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+
+	t = store_query_cancel(ctx_store(ctx), a->argv[0], SQL_MAX_ROWS,
+	    ctx->cancel, &err);
+	if (t == NULL) {
+		/* The store's messages already start with "sql: ". */
+		cmd_error(ctx, "%s", err.msg);
+		return -1;
+	}
+	cmd_print_table(ctx, t);
+	if (t->nrows >= SQL_MAX_ROWS)
+		cmd_error(ctx, "sql: only the first %d rows are shown; add "
+		    "LIMIT/OFFSET for the rest", SQL_MAX_ROWS);
+	table_free(t);
+	return 0;
+}
+
+const cmd_entry cmd_sql_entry = {
+	.name = "sql",
+	.options = "",
+	.min_args = 1,
+	.max_args = 1,
+	.usage = "sql QUERY",
+	.help = "Run one read-only SQL query on the store (writes, ATTACH,\n"
+	    "PRAGMA writes and extension loading are denied).  Tables: imports,\n"
+	    "events, users, items, behaviors, rejects, splits, runs, epochs,\n"
+	    "saved_models, settings.",
+	.flags = CMD_RAW,
+	.exec = cmd_sql_exec,
+};

@@ -1,0 +1,439 @@
+/* cmd-models: the modelling commands: split, train, models, eval,
+ * recommend, export.  Thin: parse, call the workbench / engine, print. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cmd/cmd.h"
+#include "app/cmd/train.h"
+#include "engine/eval/eval.h"
+#include "engine/models/registry.h"
+#include "engine/data/split.h"
+#include "engine/train/train.h"
+#include "engine/session/workbench.h"
+
+/* Listed in app/cmd.c's table. */
+extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
+    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry;
+
+/* --- split ---------------------------------------------------------------- */
+
+static int
+cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	split_spec spec;
+	char text[256];
+	const char *v;
+	const split *s;
+	const interactions *te;
+	int64_t users = 0;
+	uint8_t *mark = NULL;
+	int rc;
+
+	snprintf(text, sizeof text, "%s%s%s", a->argv[0], a->argc > 1 ? " " :
+	    "", a->argc > 1 ? a->argv[1] : "");
+	if ((v = args_opt(a, "valid")) != NULL)
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		    " --valid %s", v);
+	if ((v = args_opt(a, "seed")) != NULL)
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		    " --seed %s", v);
+	if (split_parse(text, &spec, &err) < 0) {
+		cmd_error(ctx, "%s", err.msg);
+		return -1;
+	}
+	if (spec.kind == SPLIT_PAIRS) {
+		/* A split given by a file: mark its pairs in the snapshot. */
+		const dataset *ds = workbench_dataset(ctx->wb, &err);
+		int64_t marked, missing;
+
+		if (ds == NULL || split_mark_pairs(ds, spec.path, &mark,
+		    &marked, &missing, &err) < 0) {
+			cmd_error(ctx, "split: %s", err.msg);
+			return -1;
+		}
+		if (missing > 0)
+			cmd_printf(ctx, "split: %" PRId64 " pair%s of %s not "
+			    "in the data (left out)", missing, missing == 1 ?
+			    "" : "s", spec.path);
+		spec.mark = mark;
+	}
+	rc = workbench_set_split(ctx->wb, &spec, &err);
+	free(mark);
+	if (rc < 0) {
+		cmd_error(ctx, "split: %s", err.msg);
+		return -1;
+	}
+	s = workbench_split(ctx->wb);
+	te = workbench_test_part(ctx->wb);
+	for (int u = 0; u < te->n_users; u++)
+		if (te->ptr[u + 1] > te->ptr[u])
+			users++;
+	cmd_printf(ctx, "split %s: train %" PRId64 ", valid %" PRId64
+	    ", test %" PRId64 " (%" PRId64 " users with test items)%s",
+	    s->text, s->n_train, s->n_valid, s->n_test, users,
+	    s->id > 0 ? "" : " [not stored: read-only]");
+	return 0;
+}
+
+const cmd_entry cmd_split_entry = {
+	.name = "split",
+	.alias = NULL,
+	.options = "valid= seed=",
+	.min_args = 1,
+	.max_args = 2,
+	.usage = "split temporal|last|random|pairs|none [FRAC|N|PATH] "
+	    "[--valid FRAC] [--seed S]",
+	.help = "Divide each user's interactions into train / test (and\n"
+	    "validation with --valid, carved from train the same way):\n"
+	    "  temporal FRAC  the last FRAC by time (default 0.2) are test\n"
+	    "  last N         the last N by time are test\n"
+	    "  random FRAC    FRAC drawn at random (seeded) are test\n"
+	    "  pairs PATH     the (user, item) pairs PATH lists are test (a\n"
+	    "                 given split: import its events too; validation\n"
+	    "                 is then drawn at random, seeded)\n"
+	    "  none           everything is train\n"
+	    "Users with fewer than 5 interactions stay whole in train.  The\n"
+	    "assignment is stored so that runs can be reproduced.",
+	.flags = 0,
+	.complete = { "temporal|last|random|pairs|none" },
+	.exec = cmd_split_exec,
+};
+
+/* --- train ---------------------------------------------------------------- */
+
+struct train_print {
+	cmd_ctx *ctx;
+	int epochs;
+	int rmse;
+};
+
+static void
+train_print_event(void *ud, const train_event *ev)
+{
+	struct train_print *p = ud;
+	char valid[64] = "";
+
+	if (ev->kind != TRAIN_EPOCH)
+		return;
+	if (!isnan(ev->valid_metric))
+		snprintf(valid, sizeof valid, ", valid %s %.4f",
+		    p->rmse ? "rmse" : "ndcg@10", ev->valid_metric);
+	cmd_printf(p->ctx, "%s epoch %d/%d: loss %.6g%s, "
+	    "%.2f s", ev->model, ev->epoch + 1, p->epochs, ev->loss, valid,
+	    ev->seconds);
+}
+
+/* An engine message may hold several lines (the parameter list). */
+static void
+print_error_lines(cmd_ctx *ctx, const char *prefix, char *msg)
+{
+	int first = 1;
+
+	for (char *line = msg, *nl; line; line = nl, first = 0) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		cmd_error(ctx, "%s%s", first ? prefix : "", line);
+	}
+}
+
+static void
+list_models(char *buf, size_t n)
+{
+	model_names(buf, n);
+}
+
+static int
+cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	const model_ops *ops = model_lookup(a->argv[0]);
+	struct train_print p = { ctx, 0, 0 };
+	const wb_model *e;
+	double *params;
+	long epochs, seed;
+	char names[512], text[512];
+	int rc;
+
+	if (ops == NULL) {
+		list_models(names, sizeof names);
+		cmd_error(ctx, "train: unknown model '%s' (models: %s)",
+		    a->argv[0], names);
+		return -1;
+	}
+	if (args_int(ctx, a, "epochs", ops->default_epochs, 1, 100000,
+	    &epochs) < 0 || args_int(ctx, a, "seed", 42, 0, 0x7fffffffL,
+	    &seed) < 0)
+		return -1;
+	if ((params = calloc((size_t)ops->nparams + 1, sizeof *params)) ==
+	    NULL) {
+		cmd_error(ctx, "train: out of memory");
+		return -1;
+	}
+	model_params_default(ops, params);
+	if (a->argc == 2 && strcmp(a->argv[1], "help") == 0) {
+		char help[4096];
+
+		train_params_help(ops, help, sizeof help);
+		cmd_printf(ctx, "%s: %s (default %d epoch%s)", ops->name,
+		    ops->help, ops->default_epochs,
+		    ops->default_epochs == 1 ? "" : "s");
+		for (char *line = help, *nl; line; line = nl) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl++ = '\0';
+			cmd_printf(ctx, "%s", line);
+		}
+		free(params);
+		return 0;
+	}
+	for (int k = 1; k < a->argc; k++) {
+		if (train_parse_param(ops, a->argv[k], params, &err) < 0) {
+			print_error_lines(ctx, "train ", err.msg);
+			free(params);
+			return -1;
+		}
+	}
+	if (train_check_params(ops, params, &err) < 0) {
+		print_error_lines(ctx, "train ", err.msg);
+		free(params);
+		return -1;
+	}
+	if (workbench_dataset(ctx->wb, &err) == NULL) {
+		cmd_error(ctx, "train: %s", err.msg);
+		free(params);
+		return -1;
+	}
+	if (ctx->app != NULL) {
+		/* The TUI: beside the screen, queued behind a running job. */
+		rc = train_background(ctx, ops, params, (int)epochs,
+		    (uint64_t)seed);
+		free(params);
+		return rc;
+	}
+	p.epochs = (int)epochs;
+	p.rmse = train_valid_is_rmse(ops, workbench_dataset_peek(ctx->wb));
+	train_params_text(ops, params, text, sizeof text);
+	cmd_printf(ctx, "training %s (%s%sseed %ld, %ld epoch%s)", ops->name,
+	    text, text[0] ? ", " : "", seed, epochs, epochs == 1 ? "" : "s");
+	rc = workbench_train(ctx->wb, ops, params, (int)epochs,
+	    (uint64_t)seed, train_print_event, &p, ctx->cancel, &err);
+	free(params);
+	if (rc < 0) {
+		cmd_error(ctx, "train: %s", err.msg);
+		return -1;
+	}
+	e = workbench_find_model(ctx->wb, ops->name);
+	metrics_format(&e->final, text, sizeof text);
+	if (rc > 0)
+		cmd_printf(ctx, "%s: stopped after %d epoch%s; keeping that "
+		    "state", ops->name, e->epochs, e->epochs == 1 ? "" : "s");
+	cmd_printf(ctx, "trained %s: %d epoch%s in %.2f s%s%s%s", ops->name,
+	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
+	    text[0] ? "; test " : "", text,
+	    e->version > 0 ? "" : " (not saved: read-only store)");
+	return 0;
+}
+
+const cmd_entry cmd_train_entry = {
+	.name = "train",
+	.alias = NULL,
+	.options = "epochs= seed=",
+	.min_args = 1,
+	.max_args = -1,
+	.usage = "train MODEL [param=value ...] [--epochs N] [--seed S]",
+	.help = "Train a model on the train part of the current split (all\n"
+	    "data when there is none), printing the loss, the validation\n"
+	    "metric (NDCG@10, or RMSE for rating models on ratings) and the\n"
+	    "time of each epoch.  Ctrl-C stops after keeping the last\n"
+	    "completed epoch.  The run, its epochs and the model are saved\n"
+	    "in the store.  Models: pop itemknn baseline mf svdpp als bpr\n"
+	    "ease neural; `train MODEL help` lists its parameters.",
+	.flags = 0,
+	.complete = { "model", "param" },
+	.exec = cmd_train_exec,
+};
+
+/* --- models --------------------------------------------------------------- */
+
+static int
+cmd_models_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+
+	(void)a;
+	if ((t = workbench_models_table(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "models: %s", err.msg);
+		return -1;
+	}
+	if (t->nrows == 0)
+		cmd_printf(ctx, "no trained models yet (train MODEL)");
+	else
+		cmd_print_table(ctx, t);
+	table_free(t);
+	return 0;
+}
+
+const cmd_entry cmd_models_entry = {
+	.name = "models",
+	.alias = NULL,
+	.options = "",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "models",
+	.help = "List the saved models (every version) with their parameters,\n"
+	    "seed, epochs, training time, split and test metrics; `loaded`\n"
+	    "marks the versions held in memory.",
+	.flags = 0,
+	.complete = { NULL },
+	.exec = cmd_models_exec,
+};
+
+/* --- eval ----------------------------------------------------------------- */
+
+static int
+cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+	long k;
+
+	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
+		return -1;
+	if ((t = eval_table(ctx->wb, (int)k, ctx->cancel, &err)) == NULL) {
+		cmd_error(ctx, "eval: %s", err.msg);
+		return -1;
+	}
+	cmd_print_table(ctx, t);
+	table_free(t);
+	return 0;
+}
+
+const cmd_entry cmd_eval_entry = {
+	.name = "eval",
+	.alias = NULL,
+	.options = "k=",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "eval [--k 10]",
+	.help = "Evaluate every trained model on the test part: RMSE/MAE on\n"
+	    "rating data, and precision, recall, NDCG, MAP, hit rate, MRR at\n"
+	    "K ranking all items the user has not seen in train; catalogue\n"
+	    "coverage and mean popularity of the recommended items.  When a\n"
+	    "fusion exists, a `fused` row (and after `refit` one row per\n"
+	    "refitted model, ranked like the fusion over train + valid).",
+	.flags = 0,
+	.complete = { NULL },
+	.exec = cmd_eval_exec,
+};
+
+/* --- recommend ------------------------------------------------------------ */
+
+static int
+cmd_recommend_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+	long k;
+
+	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
+		return -1;
+	if ((t = eval_recommend(ctx->wb, a->argv[0], (int)k,
+	    args_opt(a, "model"), &err)) == NULL) {
+		cmd_error(ctx, "recommend: %s", err.msg);
+		return -1;
+	}
+	cmd_print_table(ctx, t);
+	table_free(t);
+	return 0;
+}
+
+const cmd_entry cmd_recommend_entry = {
+	.name = "recommend",
+	.alias = "rec",
+	.options = "k= model=",
+	.min_args = 1,
+	.max_args = 1,
+	.usage = "recommend USER [--k 10] [--model NAME]",
+	.help = "Top K items for a user (external id) from a trained model\n"
+	    "(by default the last one `eval` lists; `--model fused`: the\n"
+	    "fusion), leaving out the items the user has in train.",
+	.flags = 0,
+	.complete = { "user" },
+	.exec = cmd_recommend_exec,
+};
+
+/* --- export --------------------------------------------------------------- */
+
+static int
+cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	const char *what = a->argv[0], *path = a->argv[1];
+	long k;
+
+	if (strcmp(what, "recs") == 0) {
+		int64_t users = 0;
+		const char *used = NULL;
+
+		if (args_opt(a, "pairs")) {
+			cmd_error(ctx, "export recs: --pairs is for export "
+			    "preds");
+			return -1;
+		}
+		if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
+			return -1;
+		if (eval_export_recs(ctx->wb, path, (int)k, args_opt(a,
+		    "model"), ctx->cancel, &users, &used, &err) < 0) {
+			cmd_error(ctx, "export: %s", err.msg);
+			return -1;
+		}
+		cmd_printf(ctx, "wrote top %ld of %s for %" PRId64 " users to "
+		    "%s", k, used, users, path);
+		return 0;
+	}
+	if (strcmp(what, "preds") == 0) {
+		eval_preds_result res;
+		const char *pairs = args_opt(a, "pairs");
+
+		if (pairs == NULL || *pairs == '\0') {
+			cmd_error(ctx, "export preds: --pairs FILE is needed");
+			return -1;
+		}
+		if (eval_export_preds(ctx->wb, path, pairs, args_opt(a,
+		    "model"), &res, &err) < 0) {
+			cmd_error(ctx, "export: %s", err.msg);
+			return -1;
+		}
+		cmd_printf(ctx, "wrote %" PRId64 " predictions of %s to %s; %"
+		    PRId64 " pair%s with a user or item unseen in training "
+		    "fell back to the baseline estimate", res.pairs, res.model,
+		    path, res.fallback, res.fallback == 1 ? "" : "s");
+		return 0;
+	}
+	cmd_error(ctx, "export: expected recs or preds, not '%s'", what);
+	return cmd_usage(ctx, &cmd_export_entry);
+}
+
+const cmd_entry cmd_export_entry = {
+	.name = "export",
+	.alias = NULL,
+	.options = "k= model= pairs=",
+	.min_args = 2,
+	.max_args = 2,
+	.usage = "export recs PATH [--k 10] [--model NAME] | "
+	    "export preds PATH --pairs FILE [--model NAME]",
+	.help = "recs: write user<TAB>item<TAB>rank<TAB>score, the top K of\n"
+	    "every user (external ids, train items left out).\n"
+	    "--model fused uses the fusion (recs and, when every model of it\n"
+	    "predicts ratings, preds).\n"
+	    "preds: read user<TAB>item pairs from FILE and write\n"
+	    "user<TAB>item<TAB>prediction; users or items unseen in training\n"
+	    "get the baseline estimate mu + b_u + b_i.",
+	.flags = 0,
+	.complete = { "recs|preds", "path" },
+	.exec = cmd_export_exec,
+};

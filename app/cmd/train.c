@@ -1,0 +1,209 @@
+/* cmd-train: background training for the TUI and the `stop` command. */
+#include "app/cmd/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/tui/tui.h"
+#include "engine/session/workbench.h"
+
+#define PUMP_EVENTS 64
+
+static int pump_fd = -1;	/* the pipe the event loop watches, or -1 */
+
+static void train_wake(void *ud);
+
+void
+train_watch(cmd_ctx *ctx)
+{
+	int fd = workbench_train_fd(ctx->wb);
+
+	if (fd == pump_fd)
+		return;
+	if (pump_fd >= 0)
+		tui_remove_fd(pump_fd);
+	pump_fd = -1;
+	if (fd < 0)
+		return;
+	if (tui_add_fd(fd, train_wake, ctx) < 0) {
+		/* Cannot happen with the loop's 16 slots; if it did, the
+		 * job would run unseen, so say so. */
+		cmd_error(ctx, "train: cannot watch the training job; `stop` "
+		    "it");
+		return;
+	}
+	pump_fd = fd;
+}
+
+/* The line batch mode prints at the end of a run. */
+static void
+print_finished(cmd_ctx *ctx, const wb_run *r)
+{
+	const wb_model *e = workbench_find_model(ctx->wb, r->model);
+	char text[512];
+
+	if (r->status == WB_RUN_FAILED || e == NULL) {
+		cmd_error(ctx, "train %s: %s", r->model, r->msg[0] ? r->msg :
+		    "failed");
+		return;
+	}
+	metrics_format(&e->final, text, sizeof text);
+	if (r->status == WB_RUN_CANCELLED)
+		cmd_printf(ctx, "%s: stopped after %d epoch%s; keeping that "
+		    "state", r->model, e->epochs, e->epochs == 1 ? "" : "s");
+	cmd_printf(ctx, "trained %s: %d epoch%s in %.2f s%s%s%s", r->model,
+	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
+	    text[0] ? "; test " : "", text,
+	    e->version > 0 ? "" : " (not saved: read-only store)");
+}
+
+static int
+current_index(const workbench *wb)
+{
+	const wb_run *cur = workbench_run_current(wb);
+
+	for (int k = 0; cur != NULL && k < workbench_run_count(wb); k++)
+		if (workbench_run_at(wb, k) == cur)
+			return k;
+	return -1;
+}
+
+/* Start queued jobs until one runs or the queue is empty. */
+static void
+start_next(cmd_ctx *ctx)
+{
+	rf_error err = { { 0 } };
+	int rc;
+
+	while ((rc = workbench_train_next(ctx->wb, &err)) < 0)
+		cmd_error(ctx, "train: %s", err.msg);
+	if (rc > 0) {
+		const wb_run *r = workbench_run_current(ctx->wb);
+
+		if (r != NULL)
+			cmd_printf(ctx, "training %s (from the queue, %d "
+			    "left)", r->model, workbench_queue_length(ctx->wb));
+	}
+}
+
+void
+train_pump(cmd_ctx *ctx)
+{
+	train_event evs[PUMP_EVENTS];
+	rf_error err = { { 0 } };
+	int n, finished = 0, k = current_index(ctx->wb);
+
+	if (!workbench_training(ctx->wb)) {
+		train_watch(ctx);
+		return;
+	}
+	do {
+		n = workbench_train_poll(ctx->wb, evs, PUMP_EVENTS, &finished,
+		    &err);
+	} while (n == PUMP_EVENTS && !finished);
+	if (finished) {
+		const wb_run *r = workbench_run_at(ctx->wb, k);
+
+		if (r != NULL && r->status == WB_RUN_CANCELLED && r->done == 0)
+			cmd_printf(ctx, "%s: stopped before its first epoch; "
+			    "nothing kept", r->model);
+		else if (r != NULL)
+			print_finished(ctx, r);
+		else if (n < 0)
+			cmd_error(ctx, "train: %s", err.msg);
+		start_next(ctx);
+		/* The models changed: every screen reloads. */
+		tui_views_changed();
+	}
+	train_watch(ctx);
+	tui_request_redraw();
+}
+
+static void
+train_wake(void *ud)
+{
+	train_pump(ud);
+}
+
+int
+train_background(cmd_ctx *ctx, const model_ops *ops, const double *params,
+    int epochs, uint64_t seed)
+{
+	rf_error err = { { 0 } };
+	char text[512];
+	int rc;
+
+	train_params_text(ops, params, text, sizeof text);
+	if ((rc = workbench_train_enqueue(ctx->wb, ops, params, epochs, seed,
+	    &err)) < 0) {
+		cmd_error(ctx, "train: %s", err.msg);
+		return -1;
+	}
+	if (rc == 0)
+		cmd_printf(ctx, "training %s in the background (2: Train; "
+		    "stop cancels): %s%sseed %llu, %d epoch%s", ops->name,
+		    text, text[0] ? ", " : "", (unsigned long long)seed,
+		    epochs, epochs == 1 ? "" : "s");
+	else
+		cmd_printf(ctx, "queued %s, number %d in the queue: %s%sseed "
+		    "%llu, %d epoch%s", ops->name, rc, text,
+		    text[0] ? ", " : "", (unsigned long long)seed, epochs,
+		    epochs == 1 ? "" : "s");
+	/* A stalled queue (a start that failed) moves on now. */
+	if (!workbench_training(ctx->wb))
+		start_next(ctx);
+	train_watch(ctx);
+	tui_request_redraw();
+	return 0;
+}
+
+/* --- stop ------------------------------------------------------------------ */
+
+static int
+cmd_stop_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	const wb_run *r = workbench_run_current(ctx->wb);
+	int dropped = 0;
+
+	(void)a;
+	if (args_opt(a, "all") != NULL)
+		dropped = workbench_train_clear_queue(ctx->wb);
+	if (workbench_training(ctx->wb)) {
+		workbench_train_cancel(ctx->wb);
+		if (dropped > 0)
+			cmd_printf(ctx, "dropped %d queued job%s; stopping %s "
+			    "(the last completed epoch is kept)", dropped,
+			    dropped == 1 ? "" : "s", r ? r->model : "training");
+		else
+			cmd_printf(ctx, "stopping %s (the last completed epoch "
+			    "is kept)%s", r ? r->model : "training",
+			    workbench_queue_length(ctx->wb) > 0 ?
+			    "; the queue goes on (stop --all empties it)" :
+			    "");
+	} else if (dropped > 0) {
+		cmd_printf(ctx, "dropped %d queued job%s", dropped,
+		    dropped == 1 ? "" : "s");
+	} else {
+		cmd_printf(ctx, "nothing is training");
+	}
+	tui_request_redraw();
+	return 0;
+}
+
+const cmd_entry cmd_stop_entry = {
+	.name = "stop",
+	.alias = NULL,
+	.options = "all",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "stop [--all]",
+	.help = "Stop the model training in the background (the TUI): it\n"
+	    "keeps its last completed epoch and is saved like a finished\n"
+	    "one; the next queued job starts.  --all also empties the\n"
+	    "queue.  (In batch mode training runs in the foreground: Ctrl-C\n"
+	    "stops it.)",
+	.flags = 0,
+	.complete = { NULL },
+	.exec = cmd_stop_exec,
+};

@@ -1,0 +1,99 @@
+/* cmd-user: `user [ID]`: pick the user the Fusion and User screens show.
+ * The choice lives in the TUI's state (its view_env); in batch mode the
+ * command only checks the id and prints a one-line summary, so that a
+ * session log that contains it replays the same. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/cmd/cmd.h"
+#include "app/tui/tui.h"
+#include "engine/session/workbench.h"
+#include "views/view.h"
+
+extern const cmd_entry cmd_user_entry;
+
+/* "12 items: 8 pv, 1 fav, 1 cart, 2 buy" (entries with each behaviour). */
+static void
+user_summary(const dataset *ds, int u, char *buf, size_t n)
+{
+	const interactions *m = &ds->all;
+	int64_t count[BEH_COUNT] = { 0 };
+	size_t used;
+	int b, listed = 0;
+
+	for (int64_t k = m->ptr[u]; k < m->ptr[u + 1]; k++)
+		for (b = 0; b < BEH_COUNT; b++)
+			if (m->beh[k] & (1u << b))
+				count[b]++;
+	used = (size_t)snprintf(buf, n, "%lld item%s",
+	    (long long)(m->ptr[u + 1] - m->ptr[u]),
+	    m->ptr[u + 1] - m->ptr[u] == 1 ? "" : "s");
+	for (b = 0; b < BEH_COUNT && used < n; b++) {
+		const char *name = store_behavior_name(b);
+
+		if (count[b] == 0 || name == NULL)
+			continue;
+		used += (size_t)snprintf(buf + used, n - used, "%s %lld %s",
+		    listed++ ? "," : ":", (long long)count[b], name);
+	}
+}
+
+static int
+cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	struct view_env *env = tui_view_env(ctx);
+	rf_error err = { { 0 } };
+	const dataset *ds;
+	char summary[256];
+	int u;
+
+	if (a->argc == 0) {
+		if (env != NULL && env->user[0] != '\0')
+			cmd_printf(ctx, "user %s", env->user);
+		else
+			cmd_printf(ctx, "no user picked: `user ID`");
+		return 0;
+	}
+	if ((ds = workbench_dataset(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "user: %s", err.msg);
+		return -1;
+	}
+	if ((u = dataset_user_index(ds, a->argv[0])) < 0) {
+		cmd_error(ctx, "user: unknown user '%s'", a->argv[0]);
+		return -1;
+	}
+	if (strlen(a->argv[0]) >= sizeof env->user) {
+		cmd_error(ctx, "user: the id is too long");
+		return -1;
+	}
+	/* The screens show the fused recommendations: build the fusion over
+	 * the trained models if there is none yet, with its live metrics
+	 * (no models is not an error: the screens say what to do). */
+	if (workbench_fusion_peek(ctx->wb) == NULL)
+		(void)workbench_fusion(ctx->wb, &err);	/* loads saved models */
+	if (workbench_fusion_peek(ctx->wb) != NULL &&
+	    !workbench_fusion_live(ctx->wb)->ready &&
+	    workbench_fusion_refresh(ctx->wb, &err) < 0)
+		cmd_error(ctx, "user: fusion metrics: %s", err.msg);
+	if (env != NULL)
+		snprintf(env->user, sizeof env->user, "%s", a->argv[0]);
+	user_summary(ds, u, summary, sizeof summary);
+	cmd_printf(ctx, "user %s: %s", a->argv[0], summary);
+	return 0;
+}
+
+const cmd_entry cmd_user_entry = {
+	.name = "user",
+	.alias = NULL,
+	.options = "",
+	.min_args = 0,
+	.max_args = 1,
+	.usage = "user [ID]",
+	.help = "Pick the user the Fusion screen previews and the User screen\n"
+	    "explains (4: history, fused top-K with each model's share,\n"
+	    "why).  Without ID: the user picked.  Outside the TUI it only\n"
+	    "checks the id and prints the user's history in one line.",
+	.flags = 0,
+	.complete = { "user" },
+	.exec = cmd_user_exec,
+};

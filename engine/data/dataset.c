@@ -1,0 +1,749 @@
+/* dataset: the in-memory snapshot models train on (see dataset.h). */
+#include "engine/data/dataset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz)
+{
+	memset(m, 0, sizeof *m);
+	m->n_users = n_users;
+	m->n_items = n_items;
+	m->nnz = nnz;
+	m->ptr = calloc((size_t)n_users + 1, sizeof *m->ptr);
+	m->idx = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->idx);
+	m->val = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->val);
+	m->ts = calloc((size_t)(nnz ? nnz : 1), sizeof *m->ts);
+	m->beh = calloc((size_t)(nnz ? nnz : 1), sizeof *m->beh);
+	if (!m->ptr || !m->idx || !m->val || !m->ts || !m->beh) {
+		interactions_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Counting sort by item: the transpose keeps users ascending per item. */
+int
+interactions_build_transpose(interactions *m)
+{
+	int64_t *next;
+	int u;
+
+	free(m->tptr);
+	free(m->tidx);
+	free(m->tval);
+	m->tptr = calloc((size_t)m->n_items + 1, sizeof *m->tptr);
+	m->tidx = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *m->tidx);
+	m->tval = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *m->tval);
+	next = malloc(((size_t)m->n_items + 1) * sizeof *next);
+	if (!m->tptr || !m->tidx || !m->tval || !next) {
+		free(next);
+		return -1;
+	}
+	for (int64_t k = 0; k < m->nnz; k++)
+		m->tptr[m->idx[k] + 1]++;
+	for (int i = 0; i < m->n_items; i++)
+		m->tptr[i + 1] += m->tptr[i];
+	memcpy(next, m->tptr, ((size_t)m->n_items + 1) * sizeof *next);
+	for (u = 0; u < m->n_users; u++) {
+		for (int64_t k = m->ptr[u]; k < m->ptr[u + 1]; k++) {
+			int64_t p = next[m->idx[k]]++;
+
+			m->tidx[p] = u;
+			m->tval[p] = m->val[k];
+		}
+	}
+	free(next);
+	return 0;
+}
+
+void
+interactions_free(interactions *m)
+{
+	free(m->ptr);
+	free(m->idx);
+	free(m->val);
+	free(m->ts);
+	free(m->beh);
+	free(m->tptr);
+	free(m->tidx);
+	free(m->tval);
+	memset(m, 0, sizeof *m);
+}
+
+/*
+ * dataset_build: one plain scan of events (no ORDER BY: reading back in
+ * index order costs ten times more), then a stable counting sort on the
+ * user and a sort of each row by (item, scan position).  Duplicates of a
+ * (user, item) pair are folded into one entry.
+ */
+
+/* Private part of a built dataset: string storage and id hash tables. */
+struct dataset_priv {
+	char *strings;			/* every ext id, title and category name */
+	int32_t *user_slots, *item_slots;	/* open addressing, -1 empty */
+	uint32_t user_mask, item_mask;
+};
+
+/* Raw events as scanned, before the sort. */
+struct raw_events {
+	int64_t n, cap;
+	int32_t *user, *item;		/* store ids */
+	float *value;
+	int64_t *ts;
+	uint8_t *beh;
+};
+
+static void
+raw_events_free(struct raw_events *r)
+{
+	free(r->user);
+	free(r->item);
+	free(r->value);
+	free(r->ts);
+	free(r->beh);
+	memset(r, 0, sizeof *r);
+}
+
+static int
+raw_events_reserve(struct raw_events *r, int64_t cap)
+{
+	void *p;
+
+	if (cap <= r->cap)
+		return 0;
+#define GROW(f) do { \
+	if ((p = realloc(r->f, (size_t)cap * sizeof *r->f)) == NULL) \
+		return -1; \
+	r->f = p; \
+} while (0)
+	GROW(user);
+	GROW(item);
+	GROW(value);
+	GROW(ts);
+	GROW(beh);
+#undef GROW
+	r->cap = cap;
+	return 0;
+}
+
+static uint32_t
+hash_str(const char *s)
+{
+	uint64_t h = rf_fnv1a(RF_FNV_SEED, s, strlen(s));
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Build an open-addressing table over n strings; returns the slots. */
+static int32_t *
+id_hash_build(char *const *ids, int n, uint32_t *mask)
+{
+	uint32_t size = 16;
+	int32_t *slots;
+
+	while (size < (uint32_t)n * 2u)
+		size *= 2;
+	if ((slots = malloc(size * sizeof *slots)) == NULL)
+		return NULL;
+	memset(slots, 0xff, size * sizeof *slots);
+	*mask = size - 1;
+	for (int k = 0; k < n; k++) {
+		uint32_t h = hash_str(ids[k]) & *mask;
+
+		while (slots[h] >= 0)
+			h = (h + 1) & *mask;
+		slots[h] = k;
+	}
+	return slots;
+}
+
+static int
+id_hash_find(const int32_t *slots, uint32_t mask, char *const *ids,
+    const char *id)
+{
+	uint32_t h = hash_str(id) & mask;
+
+	while (slots[h] >= 0) {
+		if (strcmp(ids[slots[h]], id) == 0)
+			return slots[h];
+		h = (h + 1) & mask;
+	}
+	return -1;
+}
+
+static int
+linear_find(char *const *ids, int n, const char *id)
+{
+	if (ids == NULL)
+		return -1;
+	for (int k = 0; k < n; k++)
+		if (ids[k] && strcmp(ids[k], id) == 0)
+			return k;
+	return -1;
+}
+
+int
+dataset_user_index(const dataset *ds, const char *ext_id)
+{
+	const struct dataset_priv *p = ds->priv;
+
+	if (ext_id == NULL)
+		return -1;
+	if (p == NULL || p->user_slots == NULL)
+		return linear_find(ds->user_ext, ds->n_users, ext_id);
+	return id_hash_find(p->user_slots, p->user_mask, ds->user_ext, ext_id);
+}
+
+int
+dataset_item_index(const dataset *ds, const char *ext_id)
+{
+	const struct dataset_priv *p = ds->priv;
+
+	if (ext_id == NULL)
+		return -1;
+	if (p == NULL || p->item_slots == NULL)
+		return linear_find(ds->item_ext, ds->n_items, ext_id);
+	return id_hash_find(p->item_slots, p->item_mask, ds->item_ext, ext_id);
+}
+
+static int
+db_fail(sqlite3 *db, rf_error *err, const char *what)
+{
+	return rf_fail(err, "dataset: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int64_t
+query_int64(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+scan_events(sqlite3 *db, struct raw_events *r, int32_t max_user,
+    int32_t max_item, rf_error *err)
+{
+	sqlite3_stmt *s;
+	int64_t hint = query_int64(db, "SELECT max(rowid) FROM events");
+	int rc;
+
+	if (raw_events_reserve(r, hint > 0 ? hint : 1024) < 0)
+		return rf_fail(err, "dataset: out of memory");
+	if (sqlite3_prepare_v2(db, "SELECT user_id, item_id, behavior, value,"
+	    " ts FROM events NOT INDEXED", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, err, "reading events");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t u = sqlite3_column_int64(s, 0);
+		int64_t i = sqlite3_column_int64(s, 1);
+		int b = sqlite3_column_int(s, 2);
+
+		if (u < 1 || u > max_user || i < 1 || i > max_item ||
+		    b < 0 || b >= BEH_COUNT)
+			continue;	/* dangling row: ignore it */
+		if (r->n == r->cap && raw_events_reserve(r, r->cap * 2) < 0) {
+			sqlite3_finalize(s);
+			return rf_fail(err, "dataset: out of memory");
+		}
+		r->user[r->n] = (int32_t)u;
+		r->item[r->n] = (int32_t)i;
+		r->beh[r->n] = (uint8_t)b;
+		r->value[r->n] = (float)sqlite3_column_double(s, 3);
+		r->ts[r->n] = sqlite3_column_int64(s, 4);
+		r->n++;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return db_fail(db, err, "reading events");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Offsets into the string storage, fixed up into pointers at the end. */
+static int
+strings_add(rf_buf *b, const unsigned char *s, size_t *off)
+{
+	*off = b->len;
+	return rf_buf_append(b, s ? (const char *)s : "",
+	    (s ? strlen((const char *)s) : 0) + 1);
+}
+
+/* Read users/items rows for the ids that have events; category names get
+ * indices in order of first appearance over the dense item order. */
+static int
+read_ids(sqlite3 *db, dataset *ds, const int32_t *user_dense, int32_t max_user,
+    const int32_t *item_dense, int32_t max_item, rf_buf *strings,
+    size_t *user_off, size_t *item_off, size_t *title_off, size_t *cat_off,
+    rf_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, ext_id FROM users", -1, &s,
+	    NULL) != SQLITE_OK)
+		return db_fail(db, err, "reading users");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int u;
+
+		if (id < 1 || id > max_user || (u = user_dense[id]) < 0)
+			continue;
+		if (strings_add(strings, sqlite3_column_text(s, 1),
+		    &user_off[u]) < 0) {
+			sqlite3_finalize(s);
+			return rf_fail(err, "dataset: out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading users");
+
+	if (sqlite3_prepare_v2(db, "SELECT id, ext_id, title, category"
+	    " FROM items", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, err, "reading items");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const unsigned char *title, *cat;
+		int i;
+
+		if (id < 1 || id > max_item || (i = item_dense[id]) < 0)
+			continue;
+		title = sqlite3_column_text(s, 2);
+		cat = sqlite3_column_text(s, 3);
+		if (strings_add(strings, sqlite3_column_text(s, 1),
+		    &item_off[i]) < 0 ||
+		    (title && strings_add(strings, title, &title_off[i]) < 0) ||
+		    (cat && *cat && strings_add(strings, cat, &cat_off[i]) < 0)) {
+			sqlite3_finalize(s);
+			return rf_fail(err, "dataset: out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading items");
+	(void)ds;
+	return 0;
+}
+
+/* Category indices by first appearance in dense item order; cat[i] is the
+ * item's category string or NULL. */
+static int
+build_categories(dataset *ds, char **cat)
+{
+	int32_t *slots;
+	uint32_t size = 16, mask;
+
+	while (size < (uint32_t)ds->n_items * 2u)
+		size *= 2;
+	mask = size - 1;
+	if ((slots = malloc(size * sizeof *slots)) == NULL)
+		return -1;
+	memset(slots, 0xff, size * sizeof *slots);
+	ds->n_categories = 0;
+	for (int i = 0; i < ds->n_items; i++) {
+		uint32_t h;
+
+		ds->item_category[i] = -1;
+		if (cat[i] == NULL)
+			continue;
+		h = hash_str(cat[i]) & mask;
+		while (slots[h] >= 0 &&
+		    strcmp(ds->category_name[slots[h]], cat[i]) != 0)
+			h = (h + 1) & mask;
+		if (slots[h] < 0) {
+			slots[h] = ds->n_categories;
+			ds->category_name[ds->n_categories++] = cat[i];
+		}
+		ds->item_category[i] = slots[h];
+	}
+	free(slots);
+	return 0;
+}
+
+/*
+ * Per-user features (dataset.h enum user_feature) from the raw events of
+ * each user (rows of the counting sort) and the folded CSR row.
+ */
+static void
+build_user_features(dataset *ds, const int64_t *raw_ptr, const int64_t *order,
+    const struct raw_events *r, double global_mean)
+{
+	const interactions *m = &ds->all;
+	double span = (double)(ds->ts_max - ds->ts_min);
+
+	for (int u = 0; u < ds->n_users; u++) {
+		float *f = ds->user_features + (size_t)u * UF_COUNT;
+		int64_t count[BEH_COUNT] = { 0 }, last = INT64_MIN;
+		int64_t nitems = m->ptr[u + 1] - m->ptr[u], bought = 0;
+		double sum = 0;
+
+		for (int64_t k = raw_ptr[u]; k < raw_ptr[u + 1]; k++) {
+			int64_t e = order[k];
+
+			count[r->beh[e]]++;
+			if (r->ts[e] > last)
+				last = r->ts[e];
+		}
+		for (int64_t k = m->ptr[u]; k < m->ptr[u + 1]; k++) {
+			if (m->beh[k] & (1u << BEH_BUY))
+				bought++;
+			sum += m->val[k];
+		}
+		f[UF_LOG_EVENTS] = (float)log1p((double)(raw_ptr[u + 1] -
+		    raw_ptr[u]));
+		f[UF_LOG_VIEWS] = (float)log1p((double)count[BEH_PV]);
+		f[UF_LOG_FAVS] = (float)log1p((double)count[BEH_FAV]);
+		f[UF_LOG_CARTS] = (float)log1p((double)count[BEH_CART]);
+		f[UF_LOG_BUYS] = (float)log1p((double)count[BEH_BUY]);
+		/* Share of the user's distinct items that were bought. */
+		f[UF_BUY_RATE] = nitems ? (float)bought / (float)nitems : 0;
+		f[UF_RECENCY] = span > 0 ?
+		    (float)((double)(ds->ts_max - last) / span) : 0;
+		f[UF_MEAN_RATING] = ds->is_rating && nitems ?
+		    (float)(sum / (double)nitems - global_mean) : 0;
+	}
+}
+
+/*
+ * Fold the events of each user (in scan order) into one entry per item.
+ * keys has one slot per raw event.  Rating data keeps the last rating by
+ * time (ties: the later scanned); other data sums the values.  The first
+ * call (m == NULL) sorts the keys and counts; the second fills m.
+ */
+static int64_t
+fold_rows(int n_users, const int64_t *raw_ptr, const int64_t *order,
+    const struct raw_events *r, const int32_t *item_dense, int is_rating,
+    uint64_t *keys, interactions *m)
+{
+	int64_t nnz = 0;
+
+	for (int u = 0; u < n_users; u++) {
+		int64_t lo = raw_ptr[u], n = raw_ptr[u + 1] - lo;
+
+		if (m)
+			m->ptr[u] = nnz;
+		/* key = dense item << 32 | position in the user's scan
+		 * order; sorted by the counting pass, reused by the fill. */
+		if (m == NULL) {
+			for (int64_t k = 0; k < n; k++)
+				keys[lo + k] = (uint64_t)(uint32_t)item_dense[
+				    r->item[order[lo + k]]] << 32 | (uint64_t)k;
+			rf_sort_u64(keys + lo, n);
+		}
+		for (int64_t k = 0; k < n; ) {
+			int32_t item = (int32_t)(keys[lo + k] >> 32);
+			int64_t e = order[lo + (int64_t)(keys[lo + k] &
+			    0xffffffffu)];
+			int64_t last_ts = r->ts[e];
+			double sum = r->value[e];
+			float rating = r->value[e];
+			uint8_t beh = (uint8_t)(1u << r->beh[e]);
+
+			for (k++; k < n && (int32_t)(keys[lo + k] >> 32) ==
+			    item; k++) {
+				e = order[lo + (int64_t)(keys[lo + k] &
+				    0xffffffffu)];
+				sum += r->value[e];
+				beh |= (uint8_t)(1u << r->beh[e]);
+				if (r->ts[e] >= last_ts) {
+					last_ts = r->ts[e];
+					rating = r->value[e];
+				}
+			}
+			if (m) {
+				m->idx[nnz] = item;
+				m->val[nnz] = is_rating ? rating : (float)sum;
+				m->ts[nnz] = last_ts;
+				m->beh[nnz] = beh;
+			}
+			nnz++;
+		}
+	}
+	if (m)
+		m->ptr[n_users] = nnz;
+	return nnz;
+}
+
+dataset *
+dataset_build(store *st, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	struct raw_events r = { 0 };
+	struct dataset_priv *priv = NULL;
+	dataset *ds = NULL;
+	int32_t max_user, max_item, *user_dense = NULL, *item_dense = NULL;
+	int64_t *raw_ptr = NULL, *order = NULL, nnz;
+	uint64_t *keys = NULL;
+	size_t *user_off = NULL, *item_off = NULL, *title_off = NULL,
+	    *cat_off = NULL;
+	char **cat = NULL;
+	rf_buf strings = { 0 };
+	double mean = 0;
+	int n_users = 0, n_items = 0;
+
+	max_user = (int32_t)query_int64(db, "SELECT max(id) FROM users");
+	max_item = (int32_t)query_int64(db, "SELECT max(id) FROM items");
+	if (max_user < 0 || max_item < 0) {
+		db_fail(db, err, "reading users and items");
+		return NULL;
+	}
+	if (scan_events(db, &r, max_user, max_item, err) < 0)
+		goto fail;
+	if (r.n >= (int64_t)1 << 32) {
+		rf_fail(err, "dataset: too many events (%lld)", (long long)r.n);
+		goto fail;
+	}
+	if ((ds = calloc(1, sizeof *ds)) == NULL ||
+	    (priv = calloc(1, sizeof *priv)) == NULL ||
+	    (user_dense = calloc((size_t)max_user + 1, sizeof *user_dense)) ==
+	    NULL ||
+	    (item_dense = calloc((size_t)max_item + 1, sizeof *item_dense)) ==
+	    NULL)
+		goto oom;
+	ds->priv = priv;
+
+	/* Dense indices: ids with events, in store id order. */
+	for (int64_t e = 0; e < r.n; e++) {
+		user_dense[r.user[e]] = 1;
+		item_dense[r.item[e]] = 1;
+	}
+	for (int32_t id = 0; id <= max_user; id++)
+		user_dense[id] = user_dense[id] ? n_users++ : -1;
+	for (int32_t id = 0; id <= max_item; id++)
+		item_dense[id] = item_dense[id] ? n_items++ : -1;
+	ds->n_users = n_users;
+	ds->n_items = n_items;
+
+	/* Stable counting sort of the events by dense user. */
+	if ((raw_ptr = calloc((size_t)n_users + 1, sizeof *raw_ptr)) == NULL ||
+	    (order = malloc((size_t)(r.n ? r.n : 1) * sizeof *order)) == NULL ||
+	    (keys = malloc((size_t)(r.n ? r.n : 1) * sizeof *keys)) == NULL)
+		goto oom;
+	for (int64_t e = 0; e < r.n; e++)
+		raw_ptr[user_dense[r.user[e]] + 1]++;
+	for (int u = 0; u < n_users; u++)
+		raw_ptr[u + 1] += raw_ptr[u];
+	{
+		int64_t *next = malloc(((size_t)n_users + 1) * sizeof *next);
+
+		if (next == NULL)
+			goto oom;
+		memcpy(next, raw_ptr, ((size_t)n_users + 1) * sizeof *next);
+		for (int64_t e = 0; e < r.n; e++)
+			order[next[user_dense[r.user[e]]]++] = e;
+		free(next);
+	}
+
+	ds->is_rating = r.n > 0;
+	ds->ts_min = INT64_MAX;
+	ds->ts_max = INT64_MIN;
+	for (int64_t e = 0; e < r.n; e++) {
+		if (r.beh[e] != BEH_RATING)
+			ds->is_rating = 0;
+		if (r.ts[e] < ds->ts_min)
+			ds->ts_min = r.ts[e];
+		if (r.ts[e] > ds->ts_max)
+			ds->ts_max = r.ts[e];
+	}
+	if (r.n == 0)
+		ds->ts_min = ds->ts_max = 0;
+
+	nnz = fold_rows(n_users, raw_ptr, order, &r, item_dense,
+	    ds->is_rating, keys, NULL);
+	if (interactions_alloc(&ds->all, n_users, n_items, nnz) < 0)
+		goto oom;
+	fold_rows(n_users, raw_ptr, order, &r, item_dense, ds->is_rating,
+	    keys, &ds->all);
+	free(keys);
+	keys = NULL;
+	if (interactions_build_transpose(&ds->all) < 0)
+		goto oom;
+
+	ds->rating_min = ds->rating_max = 0;
+	for (int64_t k = 0; k < nnz; k++) {
+		double v = ds->all.val[k];
+
+		if (k == 0 || v < ds->rating_min)
+			ds->rating_min = v;
+		if (k == 0 || v > ds->rating_max)
+			ds->rating_max = v;
+		mean += v;
+	}
+	if (nnz > 0)
+		mean /= (double)nnz;
+
+	/* Ids, titles, categories. */
+	if ((ds->user_dbid = malloc(((size_t)n_users + 1) * sizeof
+	    *ds->user_dbid)) == NULL ||
+	    (ds->item_dbid = malloc(((size_t)n_items + 1) * sizeof
+	    *ds->item_dbid)) == NULL ||
+	    (ds->user_ext = calloc((size_t)n_users + 1, sizeof *ds->user_ext))
+	    == NULL ||
+	    (ds->item_ext = calloc((size_t)n_items + 1, sizeof *ds->item_ext))
+	    == NULL ||
+	    (ds->item_title = calloc((size_t)n_items + 1,
+	    sizeof *ds->item_title)) == NULL ||
+	    (ds->item_category = malloc(((size_t)n_items + 1) *
+	    sizeof *ds->item_category)) == NULL ||
+	    (ds->category_name = calloc((size_t)n_items + 1,
+	    sizeof *ds->category_name)) == NULL ||
+	    (ds->item_popularity = malloc(((size_t)n_items + 1) *
+	    sizeof *ds->item_popularity)) == NULL ||
+	    (ds->user_features = calloc((size_t)n_users * UF_COUNT + 1,
+	    sizeof *ds->user_features)) == NULL ||
+	    (user_off = malloc(((size_t)n_users + 1) * sizeof *user_off)) ==
+	    NULL ||
+	    (item_off = malloc(((size_t)n_items + 1) * sizeof *item_off)) ==
+	    NULL ||
+	    (title_off = malloc(((size_t)n_items + 1) * sizeof *title_off)) ==
+	    NULL ||
+	    (cat_off = malloc(((size_t)n_items + 1) * sizeof *cat_off)) ==
+	    NULL ||
+	    (cat = calloc((size_t)n_items + 1, sizeof *cat)) == NULL)
+		goto oom;
+	for (int32_t id = 1; id <= max_user; id++)
+		if (user_dense[id] >= 0)
+			ds->user_dbid[user_dense[id]] = id;
+	for (int32_t id = 1; id <= max_item; id++)
+		if (item_dense[id] >= 0)
+			ds->item_dbid[item_dense[id]] = id;
+	for (int u = 0; u < n_users; u++)
+		user_off[u] = SIZE_MAX;
+	for (int i = 0; i < n_items; i++)
+		item_off[i] = title_off[i] = cat_off[i] = SIZE_MAX;
+	if (read_ids(db, ds, user_dense, max_user, item_dense, max_item,
+	    &strings, user_off, item_off, title_off, cat_off, err) < 0)
+		goto fail;
+	/* Every indexed id needs a name: fall back to the store id. */
+	for (int u = 0; u < n_users; u++) {
+		char tmp[32];
+
+		if (user_off[u] != SIZE_MAX)
+			continue;
+		snprintf(tmp, sizeof tmp, "%lld", (long long)ds->user_dbid[u]);
+		if (strings_add(&strings, (const unsigned char *)tmp,
+		    &user_off[u]) < 0)
+			goto oom;
+	}
+	for (int i = 0; i < n_items; i++) {
+		char tmp[32];
+
+		if (item_off[i] != SIZE_MAX)
+			continue;
+		snprintf(tmp, sizeof tmp, "%lld", (long long)ds->item_dbid[i]);
+		if (strings_add(&strings, (const unsigned char *)tmp,
+		    &item_off[i]) < 0)
+			goto oom;
+	}
+	priv->strings = (char *)strings.data;
+	strings.data = NULL;
+	for (int u = 0; u < n_users; u++)
+		ds->user_ext[u] = priv->strings + user_off[u];
+	for (int i = 0; i < n_items; i++) {
+		ds->item_ext[i] = priv->strings + item_off[i];
+		if (title_off[i] != SIZE_MAX)
+			ds->item_title[i] = priv->strings + title_off[i];
+		if (cat_off[i] != SIZE_MAX)
+			cat[i] = priv->strings + cat_off[i];
+	}
+	if (build_categories(ds, cat) < 0 ||
+	    (priv->user_slots = id_hash_build(ds->user_ext, n_users,
+	    &priv->user_mask)) == NULL ||
+	    (priv->item_slots = id_hash_build(ds->item_ext, n_items,
+	    &priv->item_mask)) == NULL)
+		goto oom;
+
+	for (int i = 0; i < n_items; i++)
+		ds->item_popularity[i] = (int32_t)(ds->all.tptr[i + 1] -
+		    ds->all.tptr[i]);
+	build_user_features(ds, raw_ptr, order, &r, mean);
+
+	free(user_off);
+	free(item_off);
+	free(title_off);
+	free(cat_off);
+	free(cat);
+	free(raw_ptr);
+	free(order);
+	free(user_dense);
+	free(item_dense);
+	raw_events_free(&r);
+	return ds;
+oom:
+	rf_fail(err, "dataset: out of memory");
+fail:
+	rf_buf_free(&strings);
+	free(user_off);
+	free(item_off);
+	free(title_off);
+	free(cat_off);
+	free(cat);
+	free(raw_ptr);
+	free(order);
+	free(keys);
+	free(user_dense);
+	free(item_dense);
+	raw_events_free(&r);
+	dataset_free(ds);
+	return NULL;
+}
+
+void
+dataset_free(dataset *ds)
+{
+	struct dataset_priv *p;
+
+	if (ds == NULL)
+		return;
+	p = ds->priv;
+	interactions_free(&ds->all);
+	free(ds->user_dbid);
+	free(ds->item_dbid);
+	free(ds->user_ext);
+	free(ds->item_ext);
+	free(ds->item_title);
+	free(ds->item_category);
+	free(ds->category_name);
+	free(ds->item_popularity);
+	free(ds->user_features);
+	if (p) {
+		free(p->strings);
+		free(p->user_slots);
+		free(p->item_slots);
+		free(p);
+	}
+	free(ds);
+}
+
+int64_t
+interactions_find(const interactions *m, int u, int item)
+{
+	int64_t lo = m->ptr[u], hi = m->ptr[u + 1];
+
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (m->idx[mid] < item)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->ptr[u + 1] && m->idx[lo] == item ? lo : -1;
+}
+
+int
+interactions_contains(const interactions *m, int u, int item)
+{
+	return interactions_find(m, u, item) >= 0;
+}

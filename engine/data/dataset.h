@@ -1,0 +1,87 @@
+/* dataset: an in-memory snapshot of the store, built from one scan: dense
+ * 0-based user/item indices, one value per (user, item) in CSR by user and
+ * by item, item metadata and per-user behaviour features.  Models, splits,
+ * metrics and explanations read it; nothing writes it after the build. */
+#ifndef RF_DATASET_H
+#define RF_DATASET_H
+
+#include <stdint.h>
+
+#include "engine/core/rf.h"
+#include "engine/store/store.h"
+
+/* A users x items sparse matrix in CSR (rows = users, column indices sorted
+ * ascending within a row) with its transpose (rows = items).  val is the
+ * aggregated value: the rating for rating data (the last one if rated
+ * twice), else the sum of behaviour weights; ts the last timestamp; beh a
+ * bit mask of the behaviours seen (1 << BEH_PV | 1 << BEH_BUY ...). */
+typedef struct interactions {
+	int n_users, n_items;
+	int64_t nnz;
+	int64_t *ptr;		/* (n_users + 1) */
+	int32_t *idx;		/* (nnz) item index */
+	float *val;		/* (nnz) */
+	int64_t *ts;		/* (nnz) */
+	uint8_t *beh;		/* (nnz) */
+	/* transpose, built by interactions_build_transpose() */
+	int64_t *tptr;		/* (n_items + 1) */
+	int32_t *tidx;		/* (nnz) user index */
+	float *tval;		/* (nnz) */
+} interactions;
+
+/* Per-user behaviour features the seed names (for models that use them). */
+enum user_feature {
+	UF_LOG_EVENTS,		/* log(1 + events) */
+	UF_LOG_VIEWS,		/* log(1 + pv) */
+	UF_LOG_FAVS,
+	UF_LOG_CARTS,
+	UF_LOG_BUYS,
+	UF_BUY_RATE,		/* buys / distinct items */
+	UF_RECENCY,		/* days from the user's last event to the data's end, scaled to [0,1] */
+	UF_MEAN_RATING,		/* centred mean rating (0 for implicit data) */
+	UF_COUNT
+};
+
+typedef struct dataset {
+	int n_users, n_items, n_categories;
+	int is_rating;		/* every event is a rating: a rating task */
+	double rating_min, rating_max;
+	int64_t ts_min, ts_max;
+	interactions all;
+
+	/* ids and metadata, indexed by dense index */
+	int64_t *user_dbid, *item_dbid;	/* users.id / items.id in the store */
+	char **user_ext, **item_ext;	/* external ids */
+	char **item_title;		/* NULL when unknown */
+	int32_t *item_category;		/* index into category_name, -1 unknown */
+	char **category_name;		/* (n_categories) */
+	int32_t *item_popularity;	/* distinct users per item */
+
+	float *user_features;		/* (n_users, UF_COUNT) */
+	/* per-user category mix: share of the user's events per category is
+	 * computed on demand by dataset_user_category_mix() */
+
+	void *priv;			/* dataset_build's id hash tables and string
+					 * storage; NULL for hand-made datasets */
+} dataset;
+
+/* Build from the store (all events).  NULL + err on failure. */
+dataset *dataset_build(store *st, rf_error *err);
+void dataset_free(dataset *ds);
+
+/* Dense index from an external id, or -1.  Datasets not made by
+ * dataset_build() (priv NULL) fall back to a linear search of the ids. */
+int dataset_user_index(const dataset *ds, const char *ext_id);
+int dataset_item_index(const dataset *ds, const char *ext_id);
+
+/* Allocate/free the arrays of an interactions matrix; build its transpose. */
+int interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz);
+int interactions_build_transpose(interactions *m);
+void interactions_free(interactions *m);
+
+/* Position in m->idx of item in user u's row (binary search: rows ascend),
+ * or -1; interactions_contains() is its >= 0. */
+int64_t interactions_find(const interactions *m, int u, int item);
+int interactions_contains(const interactions *m, int u, int item);
+
+#endif

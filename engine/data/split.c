@@ -1,0 +1,483 @@
+/* split: train / validation / test assignments (see split.h). */
+#include "engine/data/split.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Order of a user's entries by (ts, item index): the item index breaks
+ * the many same-second ties of rating logs deterministically. */
+struct by_time {
+	int64_t ts;
+	int32_t item;
+	int64_t k;		/* CSR position */
+};
+
+static int
+by_time_cmp(const void *a, const void *b)
+{
+	const struct by_time *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+static int64_t
+round_share(double frac, int64_t n)
+{
+	return (int64_t)floor(frac * (double)n + 0.5);
+}
+
+/* Hold out `take` entries of e[0..n) whose current part is SPLIT_TRAIN:
+ * the last ones by time, or a random draw. */
+static void
+hold_out(struct by_time *e, int64_t n, int64_t take, int random,
+    rf_rng *rng, uint8_t part, uint8_t *assign)
+{
+	int64_t m = 0;
+
+	/* Compact the still-train entries to the front, keeping time order. */
+	for (int64_t j = 0; j < n; j++)
+		if (assign[e[j].k] == SPLIT_TRAIN)
+			e[m++] = e[j];
+	if (take > m)
+		take = m;
+	if (!random) {
+		for (int64_t j = m - take; j < m; j++)
+			assign[e[j].k] = part;
+		return;
+	}
+	/* Partial Fisher-Yates: the first `take` after shuffling. */
+	for (int64_t j = 0; j < take; j++) {
+		int64_t r = j + (int64_t)rf_rng_below(rng, (uint32_t)(m - j));
+		struct by_time t = e[j];
+
+		e[j] = e[r];
+		e[r] = t;
+		assign[e[j].k] = part;
+	}
+}
+
+static int64_t
+test_count(const split_spec *spec, int64_t n)
+{
+	int64_t t;
+
+	if (spec->kind == SPLIT_PAIRS)
+		return 0;	/* marked beforehand */
+	if (n < SPLIT_MIN_USER)
+		return 0;
+	if (spec->kind == SPLIT_LAST)
+		t = spec->last_n;
+	else
+		t = round_share(spec->frac, n);
+	if (t < 1 && spec->frac > 0 && spec->kind != SPLIT_LAST)
+		t = 1;
+	if (t > n - 1)
+		t = n - 1;
+	return t < 0 ? 0 : t;
+}
+
+int
+split_make(const interactions *all, const split_spec *spec, split *out,
+    rf_error *err)
+{
+	struct by_time *e = NULL;
+	int64_t maxrow = 0;
+	rf_rng rng;
+	int random = spec->kind == SPLIT_RANDOM || spec->kind == SPLIT_PAIRS;
+
+	if (spec->kind == SPLIT_PAIRS && spec->mark == NULL)
+		return rf_fail(err, "split: pairs needs the marked entries "
+		    "(split_mark_pairs)");
+	memset(out, 0, sizeof *out);
+	out->spec = *spec;
+	split_spec_text(spec, out->text, sizeof out->text);
+	out->nnz = all->nnz;
+	if ((out->assign = calloc((size_t)(all->nnz ? all->nnz : 1), 1)) ==
+	    NULL)
+		return rf_fail(err, "split: out of memory");
+	for (int u = 0; u < all->n_users; u++)
+		if (all->ptr[u + 1] - all->ptr[u] > maxrow)
+			maxrow = all->ptr[u + 1] - all->ptr[u];
+	if (spec->kind != SPLIT_NONE &&
+	    (e = malloc((size_t)(maxrow ? maxrow : 1) * sizeof *e)) == NULL) {
+		split_free(out);
+		return rf_fail(err, "split: out of memory");
+	}
+	rf_rng_seed(&rng, spec->seed);
+	for (int u = 0; spec->kind != SPLIT_NONE && u < all->n_users; u++) {
+		int64_t lo = all->ptr[u], n = all->ptr[u + 1] - lo, t, ntrain;
+
+		if (spec->kind == SPLIT_PAIRS) {
+			for (int64_t j = 0; j < n; j++)
+				if (spec->mark[lo + j])
+					out->assign[lo + j] = SPLIT_TEST;
+			t = 0;
+			for (int64_t j = 0; j < n; j++)
+				t += spec->mark[lo + j] != 0;
+			if (t == n || spec->valid_frac <= 0)
+				continue;
+		} else if ((t = test_count(spec, n)) == 0)
+			continue;
+		for (int64_t j = 0; j < n; j++) {
+			e[j].ts = all->ts ? all->ts[lo + j] : 0;
+			e[j].item = all->idx[lo + j];
+			e[j].k = lo + j;
+		}
+		if (!random)
+			qsort(e, (size_t)n, sizeof *e, by_time_cmp);
+		if (spec->kind != SPLIT_PAIRS)
+			hold_out(e, n, t, random, &rng, SPLIT_TEST,
+			    out->assign);
+		ntrain = n - t;
+		if (spec->valid_frac > 0 && ntrain >= SPLIT_MIN_USER) {
+			int64_t v = round_share(spec->valid_frac, ntrain);
+
+			if (v < 1)
+				v = 1;
+			if (v > ntrain - 1)
+				v = ntrain - 1;
+			/* hold_out() compacts e to the entries still in
+			 * train (in time order for the time rules). */
+			hold_out(e, n, v, random, &rng, SPLIT_VALID,
+			    out->assign);
+		}
+	}
+	free(e);
+	for (int64_t k = 0; k < all->nnz; k++) {
+		if (out->assign[k] == SPLIT_TRAIN)
+			out->n_train++;
+		else if (out->assign[k] == SPLIT_VALID)
+			out->n_valid++;
+		else
+			out->n_test++;
+	}
+	return 0;
+}
+
+void
+split_free(split *s)
+{
+	free(s->assign);
+	memset(s, 0, sizeof *s);
+}
+
+void
+split_spec_text(const split_spec *spec, char *buf, size_t n)
+{
+	char valid[48] = "";
+
+	if (spec->valid_frac > 0)
+		snprintf(valid, sizeof valid, " --valid %g", spec->valid_frac);
+	switch (spec->kind) {
+	case SPLIT_TEMPORAL:
+		snprintf(buf, n, "temporal %g%s", spec->frac, valid);
+		break;
+	case SPLIT_LAST:
+		snprintf(buf, n, "last %d%s", spec->last_n, valid);
+		break;
+	case SPLIT_RANDOM:
+		snprintf(buf, n, "random %g%s --seed %llu", spec->frac, valid,
+		    (unsigned long long)spec->seed);
+		break;
+	case SPLIT_PAIRS:
+		snprintf(buf, n, "pairs %s%s --seed %llu", spec->path, valid,
+		    (unsigned long long)spec->seed);
+		break;
+	default:
+		snprintf(buf, n, "none");
+		break;
+	}
+}
+
+static int
+parse_frac(const char *s, double *out, const char *what, rf_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v < 1))
+		return rf_fail(err, "split: %s must be a fraction in (0, 1), "
+		    "not '%s'", what, s);
+	*out = v;
+	return 0;
+}
+
+int
+split_parse(const char *text, split_spec *spec, rf_error *err)
+{
+	char buf[256], *words[8], *save = NULL, *w;
+	int n = 0, pos = 0;
+
+	memset(spec, 0, sizeof *spec);
+	if (strlen(text) >= sizeof buf)
+		return rf_fail(err, "split: spec too long");
+	strcpy(buf, text);
+	for (w = strtok_r(buf, " \t", &save); w && n < 8;
+	    w = strtok_r(NULL, " \t", &save))
+		words[n++] = w;
+	if (n == 0)
+		return rf_fail(err, "split: expected temporal|last|random|none");
+	if (strcmp(words[0], "none") == 0)
+		spec->kind = SPLIT_NONE;
+	else if (strcmp(words[0], "temporal") == 0)
+		spec->kind = SPLIT_TEMPORAL;
+	else if (strcmp(words[0], "last") == 0)
+		spec->kind = SPLIT_LAST;
+	else if (strcmp(words[0], "random") == 0)
+		spec->kind = SPLIT_RANDOM;
+	else if (strcmp(words[0], "pairs") == 0)
+		spec->kind = SPLIT_PAIRS;
+	else
+		return rf_fail(err, "split: unknown kind '%s' (expected "
+		    "temporal|last|random|none, or pairs PATH)", words[0]);
+	spec->frac = 0.2;
+	spec->last_n = 1;
+	for (int k = 1; k < n; k++) {
+		if (strcmp(words[k], "--valid") == 0 && k + 1 < n) {
+			if (parse_frac(words[++k], &spec->valid_frac,
+			    "--valid", err) < 0)
+				return -1;
+		} else if (strcmp(words[k], "--seed") == 0 && k + 1 < n) {
+			char *end;
+
+			errno = 0;
+			spec->seed = strtoull(words[++k], &end, 10);
+			if (errno || *end || end == words[k] ||
+			    words[k][0] == '-')
+				return rf_fail(err, "split: --seed must be a "
+				    "non-negative integer, not '%s'", words[k]);
+		} else if (pos == 0 && (words[k][0] != '-' ||
+		    isdigit((unsigned char)words[k][1]) ||
+		    words[k][1] == '.') && spec->kind != SPLIT_NONE) {
+			/* A negative number is a bad value, not an option:
+			 * let its parser say what is expected. */
+			pos++;
+			if (spec->kind == SPLIT_PAIRS) {
+				if (strlen(words[k]) >= sizeof spec->path)
+					return rf_fail(err, "split: path too "
+					    "long");
+				strcpy(spec->path, words[k]);
+			} else if (spec->kind == SPLIT_LAST) {
+				char *end;
+				long v;
+
+				errno = 0;
+				v = strtol(words[k], &end, 10);
+				if (errno || *end || v < 1 || v > 1000000)
+					return rf_fail(err, "split: last N "
+					    "needs a count >= 1, not '%s'",
+					    words[k]);
+				spec->last_n = (int)v;
+			} else if (parse_frac(words[k], &spec->frac,
+			    "the held-out share", err) < 0)
+				return -1;
+		} else
+			return rf_fail(err, "split: unexpected '%s'", words[k]);
+	}
+	if (spec->kind == SPLIT_NONE)
+		spec->valid_frac = 0;
+	if (spec->kind == SPLIT_PAIRS && spec->path[0] == '\0')
+		return rf_fail(err, "split: pairs needs the file of test pairs "
+		    "(split pairs u1.test)");
+	return 0;
+}
+
+int
+split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
+    int64_t *n_marked, int64_t *n_missing, rf_error *err)
+{
+	const interactions *all = &ds->all;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	uint8_t *mk;
+
+	*mark = NULL;
+	*n_marked = *n_missing = 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return rf_fail(err, "split: %s: %s", path, strerror(errno));
+	if ((mk = calloc((size_t)(all->nnz ? all->nnz : 1), 1)) == NULL) {
+		fclose(f);
+		return rf_fail(err, "split: out of memory");
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		const char *sep = strchr(line, '\t') ? "\t\r\n" : " ,\r\n";
+		char *save = NULL, *ue, *ie;
+		int u, i;
+		int64_t at;
+
+		if ((ue = strtok_r(line, sep, &save)) == NULL || *ue == '#')
+			continue;
+		if ((ie = strtok_r(NULL, sep, &save)) == NULL)
+			continue;
+		u = dataset_user_index(ds, ue);
+		i = dataset_item_index(ds, ie);
+		if (u < 0 || i < 0) {
+			(*n_missing)++;
+			continue;
+		}
+		if ((at = interactions_find(all, u, i)) >= 0) {
+			if (!mk[at])
+				(*n_marked)++;
+			mk[at] = 1;
+		} else
+			(*n_missing)++;
+	}
+	free(line);
+	if (ferror(f)) {
+		fclose(f);
+		free(mk);
+		return rf_fail(err, "split: %s: read error", path);
+	}
+	fclose(f);
+	if (*n_marked == 0) {
+		free(mk);
+		return rf_fail(err, "split: %s: none of its pairs is in the "
+		    "data (import the file too)", path);
+	}
+	*mark = mk;
+	return 0;
+}
+
+int
+split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
+    int with_transpose, interactions *out, rf_error *err)
+{
+	int64_t nnz = 0, p = 0;
+
+	for (int64_t k = 0; k < all->nnz; k++)
+		if (mask & (1u << assign[k]))
+			nnz++;
+	if (interactions_alloc(out, all->n_users, all->n_items, nnz) < 0)
+		return rf_fail(err, "split: out of memory");
+	for (int u = 0; u < all->n_users; u++) {
+		out->ptr[u] = p;
+		for (int64_t k = all->ptr[u]; k < all->ptr[u + 1]; k++) {
+			if (!(mask & (1u << assign[k])))
+				continue;
+			out->idx[p] = all->idx[k];
+			out->val[p] = all->val[k];
+			if (all->ts)
+				out->ts[p] = all->ts[k];
+			if (all->beh)
+				out->beh[p] = all->beh[k];
+			p++;
+		}
+	}
+	out->ptr[all->n_users] = p;
+	if (with_transpose && interactions_build_transpose(out) < 0) {
+		interactions_free(out);
+		return rf_fail(err, "split: out of memory");
+	}
+	return 0;
+}
+
+int
+split_save(store *st, split *s, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO splits(spec, seed, created,"
+	    " n_train, n_valid, n_test, assignment) VALUES (?,?,?,?,?,?,?)",
+	    -1, &q, NULL) != SQLITE_OK)
+		return rf_fail(err, "split: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(q, 1, s->text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)s->spec.seed);
+	sqlite3_bind_double(q, 3, rf_now());
+	sqlite3_bind_int64(q, 4, s->n_train);
+	sqlite3_bind_int64(q, 5, s->n_valid);
+	sqlite3_bind_int64(q, 6, s->n_test);
+	sqlite3_bind_blob64(q, 7, s->assign, (sqlite3_uint64)s->nnz,
+	    SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		rf_fail(err, "split: saving: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	s->id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+int
+split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	const void *blob;
+	int rc, bytes;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_prepare_v2(db, "SELECT spec, assignment FROM splits"
+	    " WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+		return rf_fail(err, "split: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(q, 1, id);
+	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return rf_fail(err, "split %lld: %s", (long long)id,
+		    rc == SQLITE_DONE ? "no such split" : sqlite3_errmsg(db));
+	}
+	if (split_parse((const char *)sqlite3_column_text(q, 0), &out->spec,
+	    err) < 0) {
+		sqlite3_finalize(q);
+		return -1;
+	}
+	split_spec_text(&out->spec, out->text, sizeof out->text);
+	blob = sqlite3_column_blob(q, 1);
+	if ((bytes = sqlite3_column_bytes(q, 1)) != nnz) {
+		sqlite3_finalize(q);
+		return rf_fail(err, "split %lld: made for another snapshot of "
+		    "the data (%d entries, the data has %lld)", (long long)id,
+		    bytes, (long long)nnz);
+	}
+	if ((out->assign = malloc((size_t)(nnz ? nnz : 1))) == NULL) {
+		sqlite3_finalize(q);
+		return rf_fail(err, "split: out of memory");
+	}
+	if (nnz)
+		memcpy(out->assign, blob, (size_t)nnz);
+	sqlite3_finalize(q);
+	out->id = id;
+	out->nnz = nnz;
+	for (int64_t k = 0; k < nnz; k++) {
+		if (out->assign[k] > SPLIT_TEST) {
+			split_free(out);
+			return rf_fail(err, "split %lld: corrupt assignment",
+			    (long long)id);
+		}
+		if (out->assign[k] == SPLIT_TRAIN)
+			out->n_train++;
+		else if (out->assign[k] == SPLIT_VALID)
+			out->n_valid++;
+		else
+			out->n_test++;
+	}
+	return 0;
+}
+
+int64_t
+split_latest(store *st, int64_t nnz)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM splits WHERE"
+	    " length(assignment) = ? ORDER BY id DESC LIMIT 1", -1, &q, NULL)
+	    != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(q, 1, nnz);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return id;
+}

@@ -1,0 +1,989 @@
+/* explain: the three layers of an explanation.
+ *
+ * 1. fusion_contributions() splits the fused score into exact per-model
+ *    terms; shares are taken over the positive ones.
+ * 2. Each model's ops->explain names history items (item-kNN's
+ *    similarities, EASE's B_ij x_uj, ALS's per-item terms of Hu, Koren &
+ *    Volinsky 2008 section 5); the user's behaviour on each comes from the
+ *    train row.  `pop` (no history terms) is described by popularity and
+ *    category.  Probing leaves one history item out at a time and
+ *    re-scores: it is exact for models whose score is a function of the
+ *    user's train row alone (EASE, item-kNN), which we re-create on a
+ *    one-row copy of the data through their own save/load, so the shared
+ *    model is never touched.
+ * 3. A sentence from the largest contributor's reasons.
+ */
+#include "engine/explain/explain.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/models/als.h"
+#include "engine/models/registry.h"
+
+/* Models whose score of user u depends only on u's train row (and the
+ * fitted item-item weights): probing re-scores them on an edited row. */
+static const char *const row_based_models[] = { "ease", "itemknn", NULL };
+
+/* Loading a copy of a model for probing costs its blob twice over. */
+#define PROBE_MAX_BLOB ((size_t)1 << 30)
+
+void
+explain_item_name(const dataset *ds, int i, char *buf, size_t n)
+{
+	if (ds && ds->item_title && i >= 0 && i < ds->n_items &&
+	    ds->item_title[i] && ds->item_title[i][0])
+		snprintf(buf, n, "%s", ds->item_title[i]);
+	else if (ds && ds->item_ext && i >= 0 && i < ds->n_items &&
+	    ds->item_ext[i])
+		snprintf(buf, n, "item %s", ds->item_ext[i]);
+	else
+		snprintf(buf, n, "item %d", i + 1);
+}
+
+const char *
+explain_behavior_verb(uint8_t beh)
+{
+	if (beh & (1u << BEH_BUY))
+		return "bought";
+	if (beh & (1u << BEH_CART))
+		return "carted";
+	if (beh & (1u << BEH_FAV))
+		return "favourited";
+	if (beh & (1u << BEH_PV))
+		return "viewed";
+	if (beh & (1u << BEH_RATING))
+		return "rated";
+	return "interacted with";
+}
+
+/* How models are called in sentences. */
+static const char *
+display_name(const char *name, char *buf, size_t n)
+{
+	static const char *const map[][2] = {
+		{ "ease", "EASE" }, { "als", "ALS" }, { "itemknn", "ItemKNN" },
+		{ "bpr", "BPR" }, { "pop", "Pop" }, { "mf", "MF" },
+		{ "svdpp", "SVD++" }, { "baseline", "Baseline" },
+		{ "neural", "Neural" },
+	};
+
+	for (size_t k = 0; k < sizeof map / sizeof *map; k++)
+		if (strcasecmp(name, map[k][0]) == 0) {
+			snprintf(buf, n, "%s", map[k][1]);
+			return buf;
+		}
+	snprintf(buf, n, "%s", name);
+	return buf;
+}
+
+static void
+reason_behaviour(const interactions *tr, int u, explain_reason *r)
+{
+	int64_t p = interactions_find(tr, u, r->item);
+
+	r->beh = p >= 0 && tr->beh ? tr->beh[p] : 0;
+	r->value = p >= 0 ? tr->val[p] : 0;
+}
+
+/* Popularity (distinct train users) of every item is needed for one
+ * rank: count from the transpose or the dataset. */
+static int
+item_popularity(const model *m, int i)
+{
+	const interactions *tr = m->train;
+
+	if (tr->tptr)
+		return (int)(tr->tptr[i + 1] - tr->tptr[i]);
+	if (m->ds && m->ds->item_popularity)
+		return m->ds->item_popularity[i];
+	return -1;
+}
+
+static void
+popularity_note(const model *m, int u, int i, explain_model *em)
+{
+	const dataset *ds = m->ds;
+	const interactions *tr = m->train;
+	int pop = item_popularity(m, i), rank = 1;
+	size_t len;
+
+	if (pop >= 0) {
+		for (int j = 0; j < tr->n_items; j++)
+			if (item_popularity(m, j) > pop)
+				rank++;
+		len = (size_t)snprintf(em->note, sizeof em->note,
+		    "popular: #%d of %d items, %d users", rank, tr->n_items,
+		    pop);
+	} else
+		len = (size_t)snprintf(em->note, sizeof em->note,
+		    "popularity unknown");
+	if (ds && ds->item_category && ds->category_name &&
+	    ds->item_category[i] >= 0 && len < sizeof em->note) {
+		int c = ds->item_category[i], same = 0;
+		int64_t n = tr->ptr[u + 1] - tr->ptr[u];
+
+		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
+			if (ds->item_category[tr->idx[p]] == c)
+				same++;
+		snprintf(em->note + len, sizeof em->note - len,
+		    "; in %s (%d%% of your history)", ds->category_name[c],
+		    n ? (int)(100.0 * same / n + 0.5) : 0);
+	}
+}
+
+static int
+is_row_based(const model *m)
+{
+	for (int k = 0; row_based_models[k]; k++)
+		if (strcasecmp(m->ops->name, row_based_models[k]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+probe_cmp(const void *a, const void *b)
+{
+	const explain_reason *x = a, *y = b;
+
+	if (x->contribution != y->contribution)
+		return x->contribution < y->contribution ? 1 : -1;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+/* Histories longer than EXPLAIN_PROBE_MAX_HISTORY are probed on their
+ * most recent entries: *first is the timestamp of the last one kept
+ * (entries with ts >= *first are probed), INT64_MIN when all are.  -1 on
+ * out of memory. */
+static int
+probe_recent_threshold(const interactions *tr, int64_t lo, int64_t L,
+    int64_t *first)
+{
+	int64_t *t;
+
+	*first = INT64_MIN;
+	if (L <= EXPLAIN_PROBE_MAX_HISTORY || tr->ts == NULL)
+		return 0;
+	if ((t = malloc((size_t)L * sizeof *t)) == NULL)
+		return -1;
+	memcpy(t, tr->ts + lo, (size_t)L * sizeof *t);
+	for (int64_t a = 0; a < EXPLAIN_PROBE_MAX_HISTORY; a++) {
+		int64_t best = a, x;
+
+		for (int64_t b = a + 1; b < L; b++)
+			if (t[b] > t[best])
+				best = b;
+		x = t[a];
+		t[a] = t[best];
+		t[best] = x;
+	}
+	*first = t[EXPLAIN_PROBE_MAX_HISTORY - 1];
+	free(t);
+	return 0;
+}
+
+/*
+ * ALS by fold-in (Hu, Koren & Volinsky 2008, eq. 4): with the item factors
+ * Y fixed, the user's least-squares vector is
+ *   x_u = (Y^T C^u Y + reg I)^-1 Y^T C^u p(u),  c_ui from als_confidence1(),
+ * with p = 1 on the history and c = 1, p = 0 elsewhere (the confidence
+ * rule and parameters of engine/models/als.c).  score(full) uses the
+ * fold-in of the whole history -- the exact least-squares vector that
+ * ALS's own explain decomposes, not the model's stored CG iterate -- so
+ * every probe compares like with like.  Leaving history item h out turns
+ * its entry into an unobserved one: A_h = A - c1 y_h y_h^T (c1 = c - 1)
+ * and b_h = b - c y_h.  By Sherman-Morrison, with W = A^-1, w = W y_h,
+ * d = y_h . w and xh = y_h . x_u,
+ *   x_u - x_h = w (c - c1 xh) / (1 - c1 d),
+ * so the drop of item i's score is (y_i . w)(c - c1 xh) / (1 - c1 d):
+ * one Cholesky of A and one f x (probes + 1) triangular solve in double
+ * (LAPACK dpotrf/dpotrs) instead of a factorisation per probe.  1 - c1 d
+ * = det A_h / det A > 0 since A_h >= reg I; when it is tiny (ill-
+ * conditioned), the probe is re-solved directly on A_h (dposv).
+ */
+static void
+probe_als(const model *m, int u, int i, explain_model *em)
+{
+	const interactions *tr = m->train;
+	const float *X, *Y;
+	int fs, f, kf = model_param_index(m->ops, "factors");
+	int kr = model_param_index(m->ops, "reg");
+	int64_t lo = tr->ptr[u], hi = tr->ptr[u + 1], L = hi - lo, first;
+	int nsel = 0, n = 0, nr;
+	double *A = NULL, *A0 = NULL, *D = NULL, *b = NULL, *x = NULL;
+	double *R = NULL, *tmp = NULL, full, reg;
+	int64_t *sel = NULL;
+	explain_reason *all = NULL;
+	enum { CHUNK = 256 };
+
+	em->probe = -1;
+	if (als_factors(m, &X, &Y, &fs) < 0 || kf < 0 || kr < 0) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: no factors", m->ops->name);
+		return;
+	}
+	(void)X;
+	f = (int)m->params[kf];
+	reg = m->params[kr];
+	if (f < 1 || f > fs) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: %d factors in rows of %d", m->ops->name, f, fs);
+		return;
+	}
+	if (L == 0) {
+		snprintf(em->note, sizeof em->note, "no history to probe");
+		return;
+	}
+	A = calloc((size_t)f * f, sizeof *A);
+	A0 = malloc((size_t)f * f * sizeof *A0);
+	D = malloc((size_t)CHUNK * f * sizeof *D);
+	b = calloc((size_t)f, sizeof *b);
+	x = malloc((size_t)f * sizeof *x);
+	tmp = malloc((size_t)f * sizeof *tmp);
+	sel = malloc((size_t)L * sizeof *sel);
+	all = malloc((size_t)L * sizeof *all);
+	if (!A || !A0 || !D || !b || !x || !tmp || !sel || !all ||
+	    probe_recent_threshold(tr, lo, L, &first) < 0)
+		goto oom;
+	/* A = Y^T Y (lower triangle) in double, a chunk of rows at a time
+	 * through dsyrk; the padding columns past f are zero and left out. */
+	for (int r0 = 0; r0 < tr->n_items; r0 += CHUNK) {
+		int rows = tr->n_items - r0 < CHUNK ? tr->n_items - r0 : CHUNK;
+
+		for (int r = 0; r < rows; r++)
+			for (int a = 0; a < f; a++)
+				D[(size_t)r * f + a] =
+				    Y[(size_t)(r0 + r) * fs + a];
+		cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, f, rows,
+		    1.0, D, f, 1.0, A, f);
+	}
+	/* + sum_history c1 y y^T + reg I;  b = sum_history c y. */
+	for (int64_t q = lo; q < hi; q++) {
+		const float *y = Y + (size_t)tr->idx[q] * fs;
+		float r = tr->val[q];
+		double c1 = (double)als_confidence1(m, r);
+
+		for (int a = 0; a < f; a++) {
+			for (int c = 0; c <= a; c++)
+				A[(size_t)a * f + c] += c1 * y[a] * y[c];
+			b[a] += (1.0 + c1) * y[a];
+		}
+		if (tr->ts == NULL || tr->ts[q] >= first) {
+			if (first != INT64_MIN || nsel < EXPLAIN_PROBE_MAX_HISTORY)
+				sel[nsel++] = q;
+		}
+	}
+	for (int a = 0; a < f; a++)
+		A[(size_t)a * f + a] += reg;
+	memcpy(A0, A, (size_t)f * f * sizeof *A);
+	memcpy(x, b, (size_t)f * sizeof *x);
+	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', f, A, f) != 0 ||
+	    LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', f, 1, A, f, x, 1) != 0) {
+		snprintf(em->note, sizeof em->note, "probing failed for %s: "
+		    "Y^T C^u Y + reg I is not positive definite",
+		    m->ops->name);
+		goto out;
+	}
+	full = 0;
+	for (int a = 0; a < f; a++)
+		full += x[a] * Y[(size_t)i * fs + a];
+	/* R = W [y_h ...], one column per probe. */
+	nr = nsel;
+	if ((R = malloc((size_t)f * nr * sizeof *R)) == NULL)
+		goto oom;
+	for (int a = 0; a < f; a++)
+		for (int h = 0; h < nr; h++)
+			R[(size_t)a * nr + h] =
+			    Y[(size_t)tr->idx[sel[h]] * fs + a];
+	if (LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', f, nr, A, f, R, nr) != 0) {
+		snprintf(em->note, sizeof em->note, "probing failed for %s: "
+		    "the solve W y_h", m->ops->name);
+		goto out;
+	}
+	for (int h = 0; h < nsel; h++) {
+		int64_t q = sel[h];
+		const float *y = Y + (size_t)tr->idx[q] * fs;
+		const float *yi = Y + (size_t)i * fs;
+		float r = tr->val[q];
+		double c1 = (double)als_confidence1(m, r);
+		double s = 0, d = 0, xh = 0, den, drop;
+
+		for (int a = 0; a < f; a++) {
+			double w = R[(size_t)a * nr + h];
+
+			s += yi[a] * w;
+			d += y[a] * w;
+			xh += y[a] * x[a];
+		}
+		den = 1.0 - c1 * d;
+		if (den > 1e-6)
+			drop = s * (1.0 + c1 - c1 * xh) / den;
+		else {
+			/* Direct: (A - c1 y y^T) x_h = b - c y. */
+			double sh = 0;
+
+			for (int a = 0; a < f; a++) {
+				for (int c = 0; c <= a; c++)
+					A[(size_t)a * f + c] =
+					    A0[(size_t)a * f + c] -
+					    c1 * y[a] * y[c];
+				tmp[a] = b[a] - (1.0 + c1) * y[a];
+			}
+			if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', f, 1, A, f,
+			    tmp, 1) != 0) {
+				snprintf(em->note, sizeof em->note,
+				    "probing failed for %s: a left-out "
+				    "system is not positive definite",
+				    m->ops->name);
+				goto out;
+			}
+			for (int a = 0; a < f; a++)
+				sh += tmp[a] * yi[a];
+			drop = full - sh;
+			/* A is the factor no more: refactor for the next. */
+			memcpy(A, A0, (size_t)f * f * sizeof *A);
+			if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', f, A, f)
+			    != 0) {
+				snprintf(em->note, sizeof em->note,
+				    "probing failed for %s: refactoring",
+				    m->ops->name);
+				goto out;
+			}
+		}
+		all[n].item = tr->idx[q];
+		all[n].contribution = drop;
+		all[n].weight = s;
+		all[n].beh = tr->beh ? tr->beh[q] : 0;
+		all[n].value = r;
+		n++;
+	}
+	qsort(all, (size_t)n, sizeof *all, probe_cmp);
+	em->n_probe = n < EXPLAIN_MAX_PROBE ? n : EXPLAIN_MAX_PROBE;
+	memcpy(em->probe_terms, all, (size_t)em->n_probe * sizeof *all);
+	em->probe = 1;
+	snprintf(em->probe_note, sizeof em->probe_note, "fold-in with the "
+	    "item factors fixed (HKV 2008 eq. 4): the full history's "
+	    "fold-in, the exact least-squares user vector as in ALS's own "
+	    "explain, scores %.6g (the model's stored vector: %.6g); each "
+	    "probe is that minus the fold-in without the item%s",
+	    full, em->score, nsel < L ? " (the 500 most recent)" : "");
+	goto out;
+oom:
+	snprintf(em->note, sizeof em->note, "probing failed: out of memory");
+out:
+	free(A);
+	free(A0);
+	free(D);
+	free(b);
+	free(x);
+	free(tmp);
+	free(R);
+	free(sel);
+	free(all);
+}
+
+/* Leave each history item out and measure the drop of the item's score. */
+static void
+probe_model(const model *m, int u, int i, explain_model *em)
+{
+	const interactions *tr = m->train;
+	int64_t lo = tr->ptr[u], hi = tr->ptr[u + 1], L = hi - lo, first;
+	interactions pm;
+	rf_buf blob = { 0 };
+	rf_error err;
+	model *copy = NULL;
+	float *sc = NULL;
+	explain_reason *all = NULL;
+	double full;
+	int n = 0;
+
+	memset(&pm, 0, sizeof pm);
+	em->probe = -1;
+	if (m->ops == &model_als_ops) {
+		probe_als(m, u, i, em);
+		return;
+	}
+	if (!is_row_based(m) || m->ops->save == NULL || m->ops->load == NULL) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: its score is not a function of the history row "
+		    "alone", m->ops->name);
+		return;
+	}
+	if (L == 0) {
+		snprintf(em->note, sizeof em->note, "no history to probe");
+		return;
+	}
+	/* The most recent entries when the history is long (by position:
+	 * rows are in item order, so pick by timestamp). */
+	if (interactions_alloc(&pm, tr->n_users, tr->n_items, L) < 0)
+		goto oom;
+	for (int v = u + 1; v <= tr->n_users; v++)
+		pm.ptr[v] = L;
+	memcpy(pm.idx, tr->idx + lo, (size_t)L * sizeof *pm.idx);
+	memcpy(pm.val, tr->val + lo, (size_t)L * sizeof *pm.val);
+	if (tr->ts)
+		memcpy(pm.ts, tr->ts + lo, (size_t)L * sizeof *pm.ts);
+	if (tr->beh)
+		memcpy(pm.beh, tr->beh + lo, (size_t)L * sizeof *pm.beh);
+	if (interactions_build_transpose(&pm) < 0)
+		goto oom;
+	if (m->ops->save(m, &blob, &err) < 0 || blob.len > PROBE_MAX_BLOB) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: %.180s", m->ops->name, blob.len > PROBE_MAX_BLOB ?
+		    "the model is too large to copy" : err.msg);
+		goto out;
+	}
+	copy = m->ops->load(m->ds, &pm, m->params, blob.data, blob.len, &err);
+	rf_buf_free(&blob);
+	if (copy == NULL) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: %.180s", m->ops->name, err.msg);
+		goto out;
+	}
+	if ((sc = malloc((size_t)tr->n_items * sizeof *sc)) == NULL ||
+	    (all = malloc((size_t)L * sizeof *all)) == NULL)
+		goto oom;
+	copy->ops->score_user(copy, u, sc);
+	full = sc[i];
+	/* The copy must reproduce the model on the full row, else the
+	 * model is not row-based after all. */
+	if (!(fabs(full - em->score) <= 1e-4 * (1 + fabs(em->score)))) {
+		snprintf(em->note, sizeof em->note, "probing isn't available "
+		    "for %s: a copy on the user's row scores %.6g, not %.6g",
+		    m->ops->name, full, em->score);
+		goto out;
+	}
+	/* Keep the most recent: the threshold timestamp. */
+	if (probe_recent_threshold(tr, lo, L, &first) < 0)
+		goto oom;
+	pm.nnz = L - 1;
+	for (int v = u + 1; v <= tr->n_users; v++)
+		pm.ptr[v] = L - 1;
+	for (int64_t h = 0; h < L; h++) {
+		int64_t w = 0;
+
+		if (tr->ts && tr->ts[lo + h] < first)
+			continue;
+		for (int64_t p = 0; p < L; p++) {
+			if (p == h)
+				continue;
+			pm.idx[w] = tr->idx[lo + p];
+			pm.val[w] = tr->val[lo + p];
+			w++;
+		}
+		copy->ops->score_user(copy, u, sc);
+		all[n].item = tr->idx[lo + h];
+		all[n].contribution = full - sc[i];
+		all[n].weight = 0;
+		all[n].beh = tr->beh ? tr->beh[lo + h] : 0;
+		all[n].value = tr->val[lo + h];
+		n++;
+	}
+	qsort(all, (size_t)n, sizeof *all, probe_cmp);
+	em->n_probe = n < EXPLAIN_MAX_PROBE ? n : EXPLAIN_MAX_PROBE;
+	memcpy(em->probe_terms, all, (size_t)em->n_probe * sizeof *all);
+	em->probe = 1;
+	goto out;
+oom:
+	snprintf(em->note, sizeof em->note, "probing failed: out of memory");
+out:
+	if (copy)
+		copy->ops->free(copy);
+	rf_buf_free(&blob);
+	interactions_free(&pm);
+	free(sc);
+	free(all);
+}
+
+/* "you bought A and viewed B" from up to two positive reasons. */
+static size_t
+reasons_phrase(const dataset *ds, const explain_reason *r, int n, char *buf,
+    size_t size)
+{
+	size_t len = 0;
+	int used = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < n && used < 2; k++) {
+		char title[160];
+
+		if (!(r[k].contribution > 0))
+			continue;
+		explain_item_name(ds, r[k].item, title, sizeof title);
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
+		    "%s%s %s", used ? " and " : "you ",
+		    explain_behavior_verb(r[k].beh), title);
+		used++;
+	}
+	return used ? len : 0;
+}
+
+static void
+build_sentence(const fusion *f, explanation *e)
+{
+	const dataset *ds = fusion_dataset(f);
+	int order[FUSION_MAX_MODELS] = { 0 }, n = e->n_models;
+	char name[64], why[400];
+	size_t len;
+	const explain_model *top;
+
+	for (int m = 0; m < n; m++)
+		order[m] = m;
+	for (int a = 1; a < n; a++)	/* insertion sort, largest first */
+		for (int b = a; b > 0 && e->models[order[b]].contribution >
+		    e->models[order[b - 1]].contribution; b--) {
+			int t = order[b];
+
+			order[b] = order[b - 1];
+			order[b - 1] = t;
+		}
+	top = &e->models[order[0]];
+	display_name(top->name, name, sizeof name);
+	if (e->in_history) {
+		snprintf(e->sentence, sizeof e->sentence, "Not recommended: "
+		    "the item is already in the user's history");
+		return;
+	}
+	if (e->base == 0 && top->contribution <= 0) {
+		/* With z-scores (and the like) a model's term is below 0
+		 * when it ranks the item under the user's average
+		 * candidate: no model pushes it up. */
+		snprintf(e->sentence, sizeof e->sentence, "Hardly recommended "
+		    "(rank %d of %d): no model scores it above this user's "
+		    "average candidate", e->fused_rank, e->pool_len);
+		return;
+	}
+	if (n == 1)
+		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
+		    "Recommended by %s", name);
+	else
+		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
+		    "Recommended mostly by %s (%.0f%%)", name, top->share);
+	why[0] = '\0';
+	if (reasons_phrase(ds, top->terms, top->n_terms, why, sizeof why) ||
+	    reasons_phrase(ds, top->probe_terms, top->n_probe, why,
+	    sizeof why))
+		;
+	else if (strcasecmp(top->name, "pop") == 0 && top->note[0])
+		snprintf(why, sizeof why, "it is %s", top->note);
+	else {
+		/* The top model gives no history items: borrow the reasons
+		 * of the next model that has some. */
+		for (int k = 1; k < n && !why[0]; k++) {
+			const explain_model *o = &e->models[order[k]];
+			char on[64], ph[300];
+
+			if (reasons_phrase(ds, o->terms, o->n_terms, ph,
+			    sizeof ph) || reasons_phrase(ds, o->probe_terms,
+			    o->n_probe, ph, sizeof ph))
+				snprintf(why, sizeof why, "%s points to %s",
+				    display_name(o->name, on, sizeof on), ph);
+		}
+	}
+	if (why[0] && len < sizeof e->sentence)
+		len += (size_t)snprintf(e->sentence + len,
+		    sizeof e->sentence - len, "%s%s",
+		    strncmp(why, "it is", 5) == 0 || strstr(why, " points to ")
+		    == NULL ? " because " : "; ", why);
+	if (n > 1) {
+		const explain_model *second = &e->models[order[1]];
+
+		if (second->share >= 10 && len < sizeof e->sentence)
+			len += (size_t)snprintf(e->sentence + len,
+			    sizeof e->sentence - len, "; %s agrees (%.0f%%)",
+			    display_name(second->name, name, sizeof name),
+			    second->share);
+		for (int k = 1; k < n; k++) {
+			const explain_model *o = &e->models[order[k]];
+			double pos = 0;
+
+			for (int m = 0; m < n; m++)
+				if (e->models[m].contribution > 0)
+					pos += e->models[m].contribution;
+			if (o->contribution < 0 && pos > 0 &&
+			    -o->contribution >= 0.1 * pos &&
+			    len < sizeof e->sentence)
+				len += (size_t)snprintf(e->sentence + len,
+				    sizeof e->sentence - len,
+				    "; %s disagrees",
+				    display_name(o->name, name, sizeof name));
+		}
+	}
+	if (len < sizeof e->sentence - 1)
+		snprintf(e->sentence + len, sizeof e->sentence - len, ".");
+}
+
+int
+explain_item(const fusion *f, int u, int i, int probe, explanation *out,
+    rf_error *err)
+{
+	fusion_contrib fc;
+	double pos = 0;
+	const interactions *tr;
+
+	memset(out, 0, sizeof *out);
+	if (fusion_contributions(f, u, i, &fc, err) < 0)
+		return -1;
+	tr = fusion_model(f, 0)->train;
+	out->user = u;
+	out->item = i;
+	out->fused = fc.fused;
+	out->base = fc.base;
+	out->fused_rank = fc.fused_rank;
+	out->pool_len = fc.pool_len;
+	out->in_pool = fc.in_pool;
+	out->in_history = interactions_find(tr, u, i) >= 0;
+	out->n_models = fc.n_models;
+	for (int m = 0; m < fc.n_models; m++)
+		if (fc.contrib[m] > 0)
+			pos += fc.contrib[m];
+	for (int m = 0; m < fc.n_models; m++) {
+		const model *md = fusion_model(f, m);
+		explain_model *em = &out->models[m];
+		explain_term terms[EXPLAIN_MAX_TERMS];
+
+		snprintf(em->name, sizeof em->name, "%s",
+		    fusion_model_name(f, m));
+		em->contribution = fc.contrib[m];
+		em->share = pos > 0 ? 100.0 * fc.contrib[m] / pos : 0;
+		em->score = fc.score[m];
+		em->rank = fc.rank[m];
+		if (md->ops->explain) {
+			int nt = md->ops->explain(md, u, i, terms,
+			    EXPLAIN_MAX_TERMS);
+
+			for (int k = 0; k < nt; k++) {
+				em->terms[k].item = terms[k].item;
+				em->terms[k].contribution =
+				    terms[k].contribution;
+				em->terms[k].weight = terms[k].weight;
+				reason_behaviour(md->train, u, &em->terms[k]);
+			}
+			em->n_terms = nt > 0 ? nt : 0;
+		}
+		if (em->n_terms == 0)
+			popularity_note(md, u, i, em);
+		if (probe) {
+			char keep[256];
+
+			memcpy(keep, em->note, sizeof keep);
+			probe_model(md, u, i, em);
+			if (em->probe == 1)
+				memcpy(em->note, keep, sizeof keep);
+		}
+	}
+	build_sentence(f, out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables */
+
+static rf_table *
+table_fail(rf_table *t, rf_error *err)
+{
+	table_free(t);
+	rf_fail(err, "explain: out of memory");
+	return NULL;
+}
+
+rf_table *
+explanation_table(const fusion *f, const explanation *e, rf_error *err)
+{
+	rf_table *t = table_new("contributions");
+	const dataset *ds = fusion_dataset(f);
+
+	if (t == NULL || table_add_column(t, "model", COL_TEXT) < 0 ||
+	    table_add_column(t, "share%", COL_REAL) < 0 ||
+	    table_add_column(t, "contribution", COL_REAL) < 0 ||
+	    table_add_column(t, "score", COL_REAL) < 0 ||
+	    table_add_column(t, "rank", COL_INT) < 0 ||
+	    table_add_column(t, "reasons", COL_TEXT) < 0)
+		return table_fail(t, err);
+	for (int m = 0; m < e->n_models; m++) {
+		const explain_model *em = &e->models[m];
+		char why[512];
+		size_t len = 0;
+
+		why[0] = '\0';
+		for (int k = 0; k < em->n_terms && k < 3; k++) {
+			char title[128];
+
+			explain_item_name(ds, em->terms[k].item, title,
+			    sizeof title);
+			len += (size_t)snprintf(why + len, len < sizeof why ?
+			    sizeof why - len : 0, "%s%s %s (%+.3g)",
+			    k ? ", " : "",
+			    explain_behavior_verb(em->terms[k].beh), title,
+			    em->terms[k].contribution);
+		}
+		if (em->n_terms == 0 && len < sizeof why)
+			snprintf(why + len, sizeof why - len, "%s", em->note);
+		if (table_begin_row(t) < 0 ||
+		    table_cell_text(t, em->name) < 0 ||
+		    table_cell_real(t, em->share, 1) < 0 ||
+		    table_cell_real(t, em->contribution, 4) < 0 ||
+		    table_cell_real(t, em->score, 4) < 0 ||
+		    table_cell_int(t, em->rank) < 0 ||
+		    table_cell_text(t, why) < 0)
+			return table_fail(t, err);
+	}
+	if (table_begin_row(t) < 0 || table_cell_text(t, "fused") < 0 ||
+	    table_cell_real(t, 100, 1) < 0 ||
+	    table_cell_real(t, e->fused, 4) < 0 || table_cell_null(t) < 0 ||
+	    table_cell_int(t, e->fused_rank) < 0 ||
+	    table_cell_text(t, e->base != 0 ? "includes the stack's "
+	    "per-user intercept" : (e->in_pool ? "" :
+	    "not among the user's candidates")) < 0)
+		return table_fail(t, err);
+	return t;
+}
+
+static int
+reason_row(rf_table *t, const dataset *ds, const char *mname,
+    const char *kind, const explain_reason *r)
+{
+	char title[256];
+
+	explain_item_name(ds, r->item, title, sizeof title);
+	return table_begin_row(t) < 0 || table_cell_text(t, mname) < 0 ||
+	    table_cell_text(t, kind) < 0 ||
+	    table_cell_text(t, ds && ds->item_ext ? ds->item_ext[r->item] :
+	    NULL) < 0 || table_cell_text(t, title) < 0 ||
+	    table_cell_text(t, explain_behavior_verb(r->beh)) < 0 ||
+	    table_cell_real(t, r->weight, 4) < 0 ||
+	    table_cell_real(t, r->contribution, 4) < 0 ? -1 : 0;
+}
+
+rf_table *
+explanation_reasons_table(const fusion *f, const explanation *e,
+    rf_error *err)
+{
+	rf_table *t = table_new("reasons");
+	const dataset *ds = fusion_dataset(f);
+
+	if (t == NULL || table_add_column(t, "model", COL_TEXT) < 0 ||
+	    table_add_column(t, "kind", COL_TEXT) < 0 ||
+	    table_add_column(t, "item", COL_TEXT) < 0 ||
+	    table_add_column(t, "title", COL_TEXT) < 0 ||
+	    table_add_column(t, "behaviour", COL_TEXT) < 0 ||
+	    table_add_column(t, "weight", COL_REAL) < 0 ||
+	    table_add_column(t, "contribution", COL_REAL) < 0)
+		return table_fail(t, err);
+	for (int m = 0; m < e->n_models; m++) {
+		const explain_model *em = &e->models[m];
+
+		for (int k = 0; k < em->n_terms; k++)
+			if (reason_row(t, ds, em->name, "history",
+			    &em->terms[k]) < 0)
+				return table_fail(t, err);
+		for (int k = 0; k < em->n_probe; k++)
+			if (reason_row(t, ds, em->name, "probe",
+			    &em->probe_terms[k]) < 0)
+				return table_fail(t, err);
+		if (em->probe == 1 && em->probe_note[0] &&
+		    (table_begin_row(t) < 0 ||
+		    table_cell_text(t, em->name) < 0 ||
+		    table_cell_text(t, "probe note") < 0 ||
+		    table_cell_null(t) < 0 ||
+		    table_cell_text(t, em->probe_note) < 0 ||
+		    table_cell_null(t) < 0 || table_cell_null(t) < 0 ||
+		    table_cell_null(t) < 0))
+			return table_fail(t, err);
+		if ((em->n_terms == 0 || em->probe == -1) && em->note[0] &&
+		    (table_begin_row(t) < 0 ||
+		    table_cell_text(t, em->name) < 0 ||
+		    table_cell_text(t, "note") < 0 ||
+		    table_cell_null(t) < 0 ||
+		    table_cell_text(t, em->note) < 0 ||
+		    table_cell_null(t) < 0 || table_cell_null(t) < 0 ||
+		    table_cell_null(t) < 0))
+			return table_fail(t, err);
+	}
+	return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* A user without an item */
+
+void
+explain_user_summary_free(explain_user_summary *s)
+{
+	free(s->items);
+	free(s->scores);
+	free(s->reason);
+	memset(s, 0, sizeof *s);
+}
+
+/* "EASE 62%: you bought A" */
+static void
+one_line_reason(const fusion *f, const explanation *e, char *buf, size_t n)
+{
+	const dataset *ds = fusion_dataset(f);
+	int best = 0;
+	char name[64], why[300];
+
+	for (int m = 1; m < e->n_models; m++)
+		if (e->models[m].contribution > e->models[best].contribution)
+			best = m;
+	display_name(e->models[best].name, name, sizeof name);
+	if (reasons_phrase(ds, e->models[best].terms,
+	    e->models[best].n_terms, why, sizeof why) == 0) {
+		why[0] = '\0';
+		for (int m = 0; m < e->n_models && !why[0]; m++)
+			reasons_phrase(ds, e->models[m].terms,
+			    e->models[m].n_terms, why, sizeof why);
+		if (!why[0])
+			snprintf(why, sizeof why, "%s",
+			    e->models[best].note[0] ? e->models[best].note :
+			    "matches your overall taste");
+	}
+	if (e->n_models > 1)
+		snprintf(buf, n, "%s %.0f%%: %s", name, e->models[best].share,
+		    why);
+	else
+		snprintf(buf, n, "%s: %s", name, why);
+}
+
+int
+explain_user(const fusion *f, int u, int k, explain_user_summary *out,
+    rf_error *err)
+{
+	const interactions *tr = fusion_model(f, 0)->train;
+	const dataset *ds = fusion_dataset(f);
+	int nc;
+
+	memset(out, 0, sizeof *out);
+	if (u < 0 || u >= tr->n_users)
+		return rf_fail(err, "explain: no user %d", u);
+	if (k < 1)
+		return rf_fail(err, "explain: K must be at least 1");
+	out->user = u;
+	out->n_history = (int)(tr->ptr[u + 1] - tr->ptr[u]);
+	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
+		for (int b = 0; b < BEH_COUNT; b++)
+			if (tr->beh && (tr->beh[p] & (1u << b)))
+				out->beh_count[b]++;
+	nc = ds && ds->item_category && ds->category_name ?
+	    ds->n_categories : 0;
+	if (nc > 0) {
+		int *cnt = calloc((size_t)nc, sizeof *cnt);
+
+		if (cnt == NULL)
+			return rf_fail(err, "explain: out of memory");
+		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+			int c = ds->item_category[tr->idx[p]];
+
+			if (c >= 0 && c < nc)
+				cnt[c]++;
+		}
+		for (int s = 0; s < EXPLAIN_TOP_CATEGORIES; s++) {
+			int best = -1;
+
+			for (int c = 0; c < nc; c++)
+				if (cnt[c] > 0 && (best < 0 ||
+				    cnt[c] > cnt[best]))
+					best = c;
+			if (best < 0)
+				break;
+			out->cat[out->n_cats] = best;
+			out->cat_count[out->n_cats++] = cnt[best];
+			cnt[best] = 0;
+		}
+		free(cnt);
+	}
+	out->items = malloc((size_t)k * sizeof *out->items);
+	out->scores = malloc((size_t)k * sizeof *out->scores);
+	out->reason = calloc((size_t)k, sizeof *out->reason);
+	if (!out->items || !out->scores || !out->reason) {
+		explain_user_summary_free(out);
+		return rf_fail(err, "explain: out of memory");
+	}
+	if ((out->n_recs = fusion_recommend(f, u, k, out->items, out->scores,
+	    err)) < 0) {
+		explain_user_summary_free(out);
+		return -1;
+	}
+	for (int r = 0; r < out->n_recs; r++) {
+		explanation e;
+
+		if (explain_item(f, u, out->items[r], 0, &e, err) < 0) {
+			explain_user_summary_free(out);
+			return -1;
+		}
+		one_line_reason(f, &e, out->reason[r], sizeof out->reason[r]);
+	}
+	return 0;
+}
+
+rf_table *
+explain_user_history_table(const fusion *f, const explain_user_summary *s,
+    rf_error *err)
+{
+	const dataset *ds = fusion_dataset(f);
+	rf_table *t = table_new("history");
+	char v[64];
+
+	if (t == NULL || table_add_column(t, "key", COL_TEXT) < 0 ||
+	    table_add_column(t, "value", COL_TEXT) < 0)
+		return table_fail(t, err);
+	snprintf(v, sizeof v, "%d", s->n_history);
+	if (table_begin_row(t) < 0 || table_cell_text(t, "items") < 0 ||
+	    table_cell_text(t, v) < 0)
+		return table_fail(t, err);
+	for (int b = 0; b < BEH_COUNT; b++) {
+		const char *nm = store_behavior_name(b);
+
+		if (s->beh_count[b] == 0)
+			continue;
+		snprintf(v, sizeof v, "%lld", (long long)s->beh_count[b]);
+		if (table_begin_row(t) < 0 ||
+		    table_cell_text(t, nm ? nm : "?") < 0 ||
+		    table_cell_text(t, v) < 0)
+			return table_fail(t, err);
+	}
+	for (int c = 0; c < s->n_cats; c++) {
+		char key[32];
+
+		snprintf(key, sizeof key, "category %d", c + 1);
+		snprintf(v, sizeof v, "%.40s (%d)",
+		    ds->category_name[s->cat[c]], s->cat_count[c]);
+		if (table_begin_row(t) < 0 || table_cell_text(t, key) < 0 ||
+		    table_cell_text(t, v) < 0)
+			return table_fail(t, err);
+	}
+	return t;
+}
+
+rf_table *
+explain_user_recs_table(const fusion *f, const explain_user_summary *s,
+    rf_error *err)
+{
+	const dataset *ds = fusion_dataset(f);
+	rf_table *t = table_new("recommendations");
+
+	if (t == NULL || table_add_column(t, "rank", COL_INT) < 0 ||
+	    table_add_column(t, "item", COL_TEXT) < 0 ||
+	    table_add_column(t, "title", COL_TEXT) < 0 ||
+	    table_add_column(t, "score", COL_REAL) < 0 ||
+	    table_add_column(t, "why", COL_TEXT) < 0)
+		return table_fail(t, err);
+	for (int r = 0; r < s->n_recs; r++) {
+		char title[256];
+
+		explain_item_name(ds, s->items[r], title, sizeof title);
+		if (table_begin_row(t) < 0 || table_cell_int(t, r + 1) < 0 ||
+		    table_cell_text(t, ds && ds->item_ext ?
+		    ds->item_ext[s->items[r]] : NULL) < 0 ||
+		    table_cell_text(t, title) < 0 ||
+		    table_cell_real(t, s->scores[r], 4) < 0 ||
+		    table_cell_text(t, s->reason[r]) < 0)
+			return table_fail(t, err);
+	}
+	return t;
+}

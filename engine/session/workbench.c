@@ -1,0 +1,1112 @@
+/* workbench: owner of the store, snapshot, split, models and fusion. */
+#include "engine/session/workbench.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eval/eval.h"
+#include "engine/models/registry.h"
+
+/* Validation during training looks at this many users at most. */
+#define WB_VALID_MAX_USERS 5000
+#define WB_VALID_SCORES 20000000L
+
+struct workbench {
+	store *st;
+	dataset *ds;
+	split sp;
+	int have_split;
+	interactions train, valid, test;
+	int32_t *train_pop;		/* distinct train users per item */
+
+	wb_model *models;
+	int nmodels, cap;
+
+	/* the background job, if any */
+	train_job *job;
+	const model_ops *job_ops;
+	double *job_params;
+	uint64_t job_seed;
+	int64_t job_run;
+	int job_epochs;
+	double job_seconds;		/* from the DONE/CANCELLED event */
+
+	/* the curve history and the queue (runs[k].r.status QUEUED) */
+	struct wb_run_slot *runs;
+	int nruns, runcap;
+	int job_slot;			/* runs index + 1 of the job, 0 */
+	int blas_threads;		/* to restore after a job, 0 */
+
+	struct wb_fusion *fusion;	/* engine/wbfusion.c; NULL before */
+};
+
+workbench *
+workbench_open(const char *path, int store_flags, rf_error *err)
+{
+	workbench *wb = calloc(1, sizeof *wb);
+
+	if (wb == NULL) {
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	if ((wb->st = store_open(path, store_flags, err)) == NULL) {
+		free(wb);
+		return NULL;
+	}
+	/* One level of threads: the engine's own (ALS, metrics, fusion) over
+	 * single-threaded BLAS.  Small products (sgemv of one user) only
+	 * spin and yield with BLAS threads; the few large dense steps that
+	 * gain from them (EASE's factorisation) ask for them themselves.
+	 * An OPENBLAS_NUM_THREADS the user set is left alone. */
+	if (getenv("OPENBLAS_NUM_THREADS") == NULL)
+		openblas_set_num_threads(1);
+	return wb;
+}
+
+/* --- the curve history ------------------------------------------------ */
+
+struct wb_run_slot {
+	wb_run r;
+	const model_ops *ops;
+	double *params;		/* (ops->nparams + 1), for a queued job */
+	int64_t run_id;		/* runs.id, 0 when not recorded (yet) */
+};
+
+static void
+run_free(struct wb_run_slot *s)
+{
+	free(s->r.loss);
+	free(s->r.valid);
+	free(s->r.secs);
+	free(s->params);
+}
+
+/* A new entry at the end; its index, or -1 when out of memory. */
+static int
+run_add(workbench *wb, const model_ops *ops, const double *params,
+    int epochs, uint64_t seed, enum wb_run_status status)
+{
+	struct wb_run_slot *s;
+
+	if (wb->nruns == wb->runcap) {
+		int cap = wb->runcap ? wb->runcap * 2 : 16;
+
+		if ((s = realloc(wb->runs, (size_t)cap * sizeof *s)) == NULL)
+			return -1;
+		wb->runs = s;
+		wb->runcap = cap;
+	}
+	s = &wb->runs[wb->nruns];
+	memset(s, 0, sizeof *s);
+	if ((s->params = calloc((size_t)ops->nparams + 1, sizeof *s->params))
+	    == NULL)
+		return -1;
+	if (ops->nparams)
+		memcpy(s->params, params, (size_t)ops->nparams *
+		    sizeof *params);
+	s->ops = ops;
+	snprintf(s->r.model, sizeof s->r.model, "%s", ops->name);
+	train_params_text(ops, params, s->r.params, sizeof s->r.params);
+	s->r.seed = seed;
+	s->r.status = status;
+	s->r.epochs = epochs;
+	s->r.valid_rmse = wb->ds ? train_valid_is_rmse(ops, wb->ds) : 0;
+	s->r.started = NAN;
+	return wb->nruns++;
+}
+
+/* The entry starts running: room for its curves.  -1 out of memory. */
+static int
+run_begin(workbench *wb, int k)
+{
+	wb_run *r = &wb->runs[k].r;
+	size_t n = (size_t)(r->epochs > 0 ? r->epochs : 1);
+
+	r->loss = calloc(n, sizeof *r->loss);
+	r->valid = calloc(n, sizeof *r->valid);
+	r->secs = calloc(n, sizeof *r->secs);
+	if (r->loss == NULL || r->valid == NULL || r->secs == NULL) {
+		r->status = WB_RUN_FAILED;
+		snprintf(r->msg, sizeof r->msg, "out of memory");
+		return -1;
+	}
+	if (wb->ds)
+		r->valid_rmse = train_valid_is_rmse(wb->runs[k].ops, wb->ds);
+	r->status = WB_RUN_RUNNING;
+	r->done = 0;
+	r->seconds = 0;
+	r->started = rf_monotonic();
+	return 0;
+}
+
+/* An event of the run at index k (k < 0: none kept). */
+static void
+run_event(workbench *wb, int k, const train_event *ev)
+{
+	wb_run *r;
+
+	if (k < 0 || k >= wb->nruns)
+		return;
+	r = &wb->runs[k].r;
+	switch (ev->kind) {
+	case TRAIN_EPOCH:
+		if (r->loss == NULL || ev->epoch < 0 || ev->epoch >= r->epochs)
+			return;
+		r->loss[ev->epoch] = ev->loss;
+		r->valid[ev->epoch] = ev->valid_metric;
+		r->secs[ev->epoch] = ev->seconds;
+		r->done = ev->epoch + 1;
+		r->seconds += ev->seconds;
+		break;
+	case TRAIN_DONE:
+	case TRAIN_CANCELLED:
+		r->status = ev->kind == TRAIN_DONE ? WB_RUN_DONE :
+		    WB_RUN_CANCELLED;
+		if (!isnan(ev->seconds))
+			r->seconds = ev->seconds;
+		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
+		break;
+	case TRAIN_FAILED:
+		r->status = WB_RUN_FAILED;
+		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
+		break;
+	}
+}
+
+/* The run at index k ended (k < 0: none kept); status unless an event
+ * said already. */
+static void
+run_end(workbench *wb, int k, enum wb_run_status status, const char *msg)
+{
+	wb_run *r;
+
+	if (k < 0 || k >= wb->nruns)
+		return;
+	r = &wb->runs[k].r;
+	if (r->status == WB_RUN_RUNNING || r->status == WB_RUN_QUEUED)
+		r->status = status;
+	if (msg != NULL && r->msg[0] == '\0')
+		snprintf(r->msg, sizeof r->msg, "%s", msg);
+}
+
+/* One level of threads: OpenBLAS single-threaded while a job runs. */
+static void
+blas_single(workbench *wb, int on)
+{
+	if (on && wb->blas_threads == 0) {
+		wb->blas_threads = openblas_get_num_threads();
+		openblas_set_num_threads(1);
+	} else if (!on && wb->blas_threads > 0) {
+		openblas_set_num_threads(wb->blas_threads);
+		wb->blas_threads = 0;
+	}
+}
+
+static void
+drop_job(workbench *wb)
+{
+	if (wb->job == NULL)
+		return;
+	train_job_cancel(wb->job);
+	train_job_free(wb->job);	/* joins; frees an untaken model */
+	wb->job = NULL;
+	blas_single(wb, 0);
+	run_end(wb, wb->job_slot - 1, WB_RUN_CANCELLED, "dropped");
+	wb->job_slot = 0;
+	if (wb->job_run > 0 && !store_is_readonly(wb->st))
+		train_record_finish(wb->st, wb->job_run, "cancelled", 0, NAN,
+		    NULL, NULL);
+	free(wb->job_params);
+	wb->job_params = NULL;
+	wb->job_run = 0;
+}
+
+static void
+drop_models(workbench *wb)
+{
+	for (int k = 0; k < wb->nmodels; k++)
+		wb->models[k].m->ops->free(wb->models[k].m);
+	wb->nmodels = 0;
+}
+
+static void
+drop_split(workbench *wb)
+{
+	workbench_fusion_drop(wb);
+	drop_models(wb);
+	interactions_free(&wb->train);
+	interactions_free(&wb->valid);
+	interactions_free(&wb->test);
+	free(wb->train_pop);
+	wb->train_pop = NULL;
+	split_free(&wb->sp);
+	wb->have_split = 0;
+}
+
+void
+workbench_data_changed(workbench *wb)
+{
+	workbench_train_clear_queue(wb);
+	drop_job(wb);
+	drop_split(wb);
+	dataset_free(wb->ds);
+	wb->ds = NULL;
+}
+
+void
+workbench_close(workbench *wb)
+{
+	if (wb == NULL)
+		return;
+	workbench_data_changed(wb);
+	workbench_fusion_destroy(wb);
+	free(wb->models);
+	for (int k = 0; k < wb->nruns; k++)
+		run_free(&wb->runs[k]);
+	free(wb->runs);
+	store_close(wb->st);
+	free(wb);
+}
+
+store *
+workbench_store(workbench *wb)
+{
+	return wb->st;
+}
+
+dataset *
+workbench_dataset(workbench *wb, rf_error *err)
+{
+	if (wb->ds)
+		return wb->ds;
+	if ((wb->ds = dataset_build(wb->st, err)) == NULL)
+		return NULL;
+	if (wb->ds->all.nnz == 0) {
+		dataset_free(wb->ds);
+		wb->ds = NULL;
+		rf_fail(err, "the store has no events: import a log first");
+		return NULL;
+	}
+	return wb->ds;
+}
+
+const dataset *
+workbench_dataset_peek(const workbench *wb)
+{
+	return wb->ds;
+}
+
+/* Take ownership of s and build its parts. */
+static int
+install_split(workbench *wb, split *s, rf_error *err)
+{
+	const interactions *all = &wb->ds->all;
+
+	drop_split(wb);
+	wb->sp = *s;
+	memset(s, 0, sizeof *s);
+	wb->have_split = 1;
+	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 1, &wb->train,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
+	    err) < 0 ||
+	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
+		drop_split(wb);
+		return rf_fail(err, "split: out of memory");
+	}
+	return 0;
+}
+
+int
+workbench_set_split(workbench *wb, const split_spec *spec, rf_error *err)
+{
+	split s;
+
+	if (workbench_dataset(wb, err) == NULL)
+		return -1;
+	if (wb->job)
+		return rf_fail(err, "split: a model is training; stop it first");
+	if (split_make(&wb->ds->all, spec, &s, err) < 0)
+		return -1;
+	if (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0) {
+		split_free(&s);
+		return -1;
+	}
+	return install_split(wb, &s, err);
+}
+
+int
+workbench_ensure_split(workbench *wb, rf_error *err)
+{
+	split s;
+	split_spec none = { .kind = SPLIT_NONE };
+	int64_t id;
+
+	if (workbench_dataset(wb, err) == NULL)
+		return -1;
+	if (wb->have_split)
+		return 0;
+	id = split_latest(wb->st, wb->ds->all.nnz);
+	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
+		return install_split(wb, &s, err);
+	return workbench_set_split(wb, &none, err);
+}
+
+const split *
+workbench_split(const workbench *wb)
+{
+	return wb->have_split ? &wb->sp : NULL;
+}
+
+const interactions *
+workbench_train_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->train : NULL;
+}
+
+const interactions *
+workbench_valid_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->valid : NULL;
+}
+
+const interactions *
+workbench_test_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->test : NULL;
+}
+
+int
+workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
+{
+	if (workbench_ensure_split(wb, err) < 0)
+		return -1;
+	return split_extract(&wb->ds->all, wb->sp.assign,
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+}
+
+int
+workbench_model_count(const workbench *wb)
+{
+	return wb->nmodels;
+}
+
+const wb_model *
+workbench_model_at(const workbench *wb, int k)
+{
+	return k >= 0 && k < wb->nmodels ? &wb->models[k] : NULL;
+}
+
+const wb_model *
+workbench_find_model(const workbench *wb, const char *name)
+{
+	for (int k = 0; k < wb->nmodels; k++)
+		if (strcmp(wb->models[k].m->ops->name, name) == 0)
+			return &wb->models[k];
+	return NULL;
+}
+
+/* Position of a model in the registry (model_all()). */
+static int
+registry_rank(const model_ops *ops)
+{
+	const model_ops *const *all = model_all();
+	int k;
+
+	for (k = 0; all[k] != NULL; k++)
+		if (all[k] == ops)
+			return k;
+	return k;
+}
+
+/* Keep e's model, replacing one of the same name. */
+static int
+keep_model(workbench *wb, const wb_model *e, rf_error *err)
+{
+	workbench_fusion_drop(wb);	/* the set of models changes */
+	for (int k = 0; k < wb->nmodels; k++) {
+		if (strcmp(wb->models[k].m->ops->name, e->m->ops->name) != 0)
+			continue;
+		wb->models[k].m->ops->free(wb->models[k].m);
+		memmove(&wb->models[k], &wb->models[k + 1],
+		    (size_t)(wb->nmodels - k - 1) * sizeof *wb->models);
+		wb->nmodels--;
+		break;
+	}
+	if (wb->nmodels == wb->cap) {
+		int cap = wb->cap ? wb->cap * 2 : 16;
+		wb_model *p = realloc(wb->models, (size_t)cap * sizeof *p);
+
+		if (p == NULL) {
+			e->m->ops->free(e->m);
+			return rf_fail(err, "out of memory");
+		}
+		wb->models = p;
+		wb->cap = cap;
+	}
+	/* One order whatever the history: the registry's.  A fusion sums
+	 * its models in this order, so a store reopened (models loaded in
+	 * registry order) scores exactly as the session that trained them. */
+	{
+		int at = wb->nmodels, rank = registry_rank(e->m->ops);
+
+		for (int k = 0; k < wb->nmodels; k++)
+			if (registry_rank(wb->models[k].m->ops) > rank) {
+				at = k;
+				break;
+			}
+		memmove(&wb->models[at + 1], &wb->models[at],
+		    (size_t)(wb->nmodels - at) * sizeof *wb->models);
+		wb->models[at] = *e;
+		wb->nmodels++;
+	}
+	return 0;
+}
+
+static void
+fingerprint(const workbench *wb, model_fingerprint *fp)
+{
+	fp->n_users = wb->ds->n_users;
+	fp->n_items = wb->ds->n_items;
+	fp->nnz = wb->ds->all.nnz;
+	fp->train_nnz = wb->train.nnz;
+	fp->split_id = wb->sp.id;
+}
+
+/*
+ * The run a saved model came from, read back into the curve history: its
+ * row in runs (parameters, seed, status, epochs, seconds) and its epochs
+ * (loss, validation metric, seconds per epoch).  It goes ahead of this
+ * session's runs, among the earlier ones by run id, so the history stays
+ * oldest first.  A run already in the history is left alone.  0 when
+ * added or already there or not found, -1 out of memory or on a store
+ * error (the caller goes on without it: the history is a nicety).
+ */
+static int
+run_load_history(workbench *wb, const model_ops *ops, const double *params,
+    int64_t run_id)
+{
+	sqlite3 *db = store_db(wb->st);
+	sqlite3_stmt *s = NULL;
+	struct wb_run_slot *slot;
+	const char *status;
+	double run_secs, sum = 0;
+	int k, at, n, done = 0, recorded;
+	int rc;
+
+	if (run_id <= 0)
+		return 0;
+	for (k = 0; k < wb->nruns; k++)
+		if (wb->runs[k].run_id == run_id)
+			return 0;
+	if (sqlite3_prepare_v2(db, "SELECT params, seed, status, epochs,"
+	    " seconds, (SELECT max(epoch) + 1 FROM epochs WHERE run_id = ?1)"
+	    " FROM runs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	/* Made at the end (then moved into place). */
+	if ((k = run_add(wb, ops, params, 0, 0, WB_RUN_DONE)) < 0)
+		goto fail;
+	slot = &wb->runs[k];
+	slot->run_id = run_id;
+	slot->r.earlier = 1;
+	if (sqlite3_column_text(s, 0) != NULL)
+		snprintf(slot->r.params, sizeof slot->r.params, "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+	slot->r.seed = (uint64_t)sqlite3_column_int64(s, 1);
+	status = (const char *)sqlite3_column_text(s, 2);
+	recorded = sqlite3_column_int(s, 3);
+	run_secs = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN :
+	    sqlite3_column_double(s, 4);
+	n = sqlite3_column_int(s, 5);
+	if (n < recorded)
+		n = recorded;
+	if (n < 0 || n > (1 << 24))
+		n = 0;
+	slot->r.epochs = n;
+	if (status == NULL || strcmp(status, "done") == 0) {
+		slot->r.status = WB_RUN_DONE;
+	} else if (strcmp(status, "cancelled") == 0) {
+		slot->r.status = WB_RUN_CANCELLED;
+		snprintf(slot->r.msg, sizeof slot->r.msg, "stopped in an "
+		    "earlier session; its last epoch was kept");
+	} else {
+		/* "running": that session ended before the run did. */
+		slot->r.status = WB_RUN_CANCELLED;
+		snprintf(slot->r.msg, sizeof slot->r.msg, "%s in an earlier "
+		    "session", status);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((slot->r.loss = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.loss)) == NULL ||
+	    (slot->r.valid = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.valid)) == NULL ||
+	    (slot->r.secs = malloc((size_t)(n > 0 ? n : 1) *
+	    sizeof *slot->r.secs)) == NULL)
+		goto drop;
+	for (k = 0; k < n; k++)
+		slot->r.loss[k] = slot->r.valid[k] = slot->r.secs[k] = NAN;
+	if (sqlite3_prepare_v2(db, "SELECT epoch, loss, valid_metric, seconds"
+	    " FROM epochs WHERE run_id = ? ORDER BY epoch", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto drop;
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int e = sqlite3_column_int(s, 0);
+
+		if (e < 0 || e >= n)
+			continue;
+		/* NULL is how a NAN was stored. */
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+			slot->r.loss[e] = sqlite3_column_double(s, 1);
+		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+			slot->r.valid[e] = sqlite3_column_double(s, 2);
+		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+			slot->r.secs[e] = sqlite3_column_double(s, 3);
+			sum += slot->r.secs[e];
+		}
+		done = e + 1;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		goto drop;
+	slot->r.done = done > recorded ? done : recorded;
+	if (slot->r.done > n)
+		slot->r.done = n;
+	slot->r.seconds = isnan(run_secs) ? sum : run_secs;
+
+	/* Into place: after the earlier runs with a smaller id, before the
+	 * rest.  The running job's slot moves with it. */
+	for (at = 0; at < wb->nruns - 1 && wb->runs[at].r.earlier &&
+	    wb->runs[at].run_id < run_id; at++)
+		;
+	if (at < wb->nruns - 1) {
+		struct wb_run_slot tmp = wb->runs[wb->nruns - 1];
+
+		memmove(&wb->runs[at + 1], &wb->runs[at],
+		    (size_t)(wb->nruns - 1 - at) * sizeof *wb->runs);
+		wb->runs[at] = tmp;
+		if (wb->job_slot > at)
+			wb->job_slot++;
+	}
+	return 0;
+drop:
+	run_free(&wb->runs[--wb->nruns]);
+fail:
+	sqlite3_finalize(s);
+	return -1;
+}
+
+int
+workbench_load_saved(workbench *wb, rf_error *err)
+{
+	const model_ops *const *all = model_all();
+	model_fingerprint fp;
+	int n = 0;
+
+	if (workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->sp.id <= 0)
+		return 0;	/* an unsaved split: nothing can match */
+	fingerprint(wb, &fp);
+	for (int k = 0; all[k]; k++) {
+		wb_model e;
+		rf_error lerr;
+
+		if (workbench_find_model(wb, all[k]->name))
+			continue;
+		memset(&e, 0, sizeof e);
+		if ((e.m = train_load_model(wb->st, all[k], 0, wb->ds,
+		    &wb->train, &fp, &e.run_id, &e.version, &lerr)) == NULL)
+			continue;
+		e.epochs = e.m->epochs_done;
+		e.seconds = NAN;
+		train_params_text(all[k], e.m->params, e.params,
+		    sizeof e.params);
+		metrics_clear(&e.final);
+		if (keep_model(wb, &e, err) < 0)
+			return -1;
+		(void)run_load_history(wb, all[k], e.m->params, e.run_id);
+		n++;
+	}
+	return n;
+}
+
+/* After a run: final metrics, records, save, keep. */
+static int
+finish_run(workbench *wb, model *m, const model_ops *ops,
+    const double *params, int64_t run_id, int cancelled, double seconds,
+    rf_error *err)
+{
+	model_fingerprint fp;
+	wb_model e;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	e.m = m;
+	e.run_id = run_id;
+	e.epochs = m->epochs_done;
+	e.seconds = seconds;
+	train_params_text(ops, params, e.params, sizeof e.params);
+	metrics_clear(&e.final);
+	if (wb->test.nnz > 0 && (rc = eval_model(m, &wb->train, &wb->test,
+	    10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
+		ops->free(m);
+		return -1;
+	}
+	if (!store_is_readonly(wb->st)) {
+		fingerprint(wb, &fp);
+		if (run_id > 0 && train_record_finish(wb->st, run_id,
+		    cancelled ? "cancelled" : "done", e.epochs, seconds,
+		    &e.final, err) < 0) {
+			ops->free(m);
+			return -1;
+		}
+		if (train_save_model(wb->st, run_id, m, &fp, &e.version,
+		    err) < 0) {
+			ops->free(m);
+			return -1;
+		}
+	}
+	return keep_model(wb, &e, err);
+}
+
+struct sync_ctx {
+	workbench *wb;
+	int64_t run_id;
+	train_callback cb;
+	void *ud;
+	double seconds;
+	int slot;		/* runs index, -1 */
+};
+
+static void
+sync_event(void *ud, const train_event *ev)
+{
+	struct sync_ctx *c = ud;
+
+	if (ev->kind == TRAIN_EPOCH && c->run_id > 0)
+		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
+	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
+		c->seconds = ev->seconds;
+	run_event(c->wb, c->slot, ev);
+	if (c->cb)
+		c->cb(c->ud, ev);
+}
+
+static void
+fill_spec(workbench *wb, train_spec *spec, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed)
+{
+	memset(spec, 0, sizeof *spec);
+	spec->ops = ops;
+	spec->params = params;
+	spec->epochs = epochs;
+	spec->seed = seed;
+	spec->ds = wb->ds;
+	spec->train = &wb->train;
+	spec->valid = wb->valid.nnz > 0 ? &wb->valid : NULL;
+	spec->valid_k = 10;
+	/* The per-epoch validation metric must stay cheap beside an epoch:
+	 * about WB_VALID_SCORES user-item scores whatever the catalogue
+	 * (evenly spaced users), between 200 and WB_VALID_MAX_USERS users. */
+	{
+		long n = WB_VALID_SCORES / (wb->ds->n_items > 0 ?
+		    wb->ds->n_items : 1);
+
+		spec->valid_max_users = n < 200 ? 200 :
+		    n > WB_VALID_MAX_USERS ? WB_VALID_MAX_USERS : (int)n;
+	}
+}
+
+int
+workbench_train(workbench *wb, const model_ops *ops, const double *params,
+    int epochs, uint64_t seed, train_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err)
+{
+	struct sync_ctx c = { wb, 0, cb, ud, NAN, -1 };
+	train_spec spec;
+	int cancelled = 0;
+	model *m;
+
+	if (wb->job)
+		return rf_fail(err, "train: a model is already training");
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if (!store_is_readonly(wb->st) &&
+	    (c.run_id = train_record_start(wb->st, ops, params, seed,
+	    wb->sp.id, err)) < 0)
+		return -1;
+	/* The history is a nicety: out of memory there, train anyway. */
+	if ((c.slot = run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED))
+	    >= 0 && run_begin(wb, c.slot) < 0)
+		c.slot = -1;
+	if (c.slot >= 0)
+		wb->runs[c.slot].run_id = c.run_id;
+	fill_spec(wb, &spec, ops, params, epochs, seed);
+	/* No job runs (refused above) and the caller waits: nothing else
+	 * computes, so a large dense step may use every core. */
+	rf_blas_set_exclusive(1);
+	m = train_run(&spec, sync_event, &c, cancel, &cancelled, err);
+	rf_blas_set_exclusive(0);
+	if (m == NULL) {
+		if (c.run_id > 0)
+			train_record_finish(wb->st, c.run_id, cancelled ?
+			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		run_end(wb, c.slot, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_FAILED, err ? err->msg : NULL);
+		return -1;
+	}
+	if (finish_run(wb, m, ops, params, c.run_id, cancelled, c.seconds,
+	    err) < 0) {
+		if (c.slot >= 0) {
+			wb->runs[c.slot].r.status = WB_RUN_FAILED;
+			snprintf(wb->runs[c.slot].r.msg, sizeof
+			    wb->runs[c.slot].r.msg, "%.250s", err ? err->msg : "");
+		}
+		return -1;
+	}
+	return cancelled ? 1 : 0;
+}
+
+int
+workbench_train_start(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err)
+{
+	train_spec spec;
+
+	if (wb->job)
+		return rf_fail(err, "train: a model is already training");
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if ((wb->job_params = calloc((size_t)ops->nparams + 1,
+	    sizeof *wb->job_params)) == NULL)
+		return rf_fail(err, "out of memory");
+	if (ops->nparams)
+		memcpy(wb->job_params, params, (size_t)ops->nparams *
+		    sizeof *params);
+	wb->job_run = 0;
+	if (!store_is_readonly(wb->st) &&
+	    (wb->job_run = train_record_start(wb->st, ops, params, seed,
+	    wb->sp.id, err)) < 0) {
+		free(wb->job_params);
+		wb->job_params = NULL;
+		wb->job_run = 0;
+		return -1;
+	}
+	fill_spec(wb, &spec, ops, wb->job_params, epochs, seed);
+	blas_single(wb, 1);
+	if ((wb->job = train_job_start(&spec, err)) == NULL) {
+		blas_single(wb, 0);
+		if (wb->job_run > 0)
+			train_record_finish(wb->st, wb->job_run, "failed", 0,
+			    NAN, NULL, NULL);
+		free(wb->job_params);
+		wb->job_params = NULL;
+		wb->job_run = 0;
+		return -1;
+	}
+	wb->job_ops = ops;
+	wb->job_seconds = NAN;
+	wb->job_seed = seed;
+	wb->job_epochs = epochs;
+	/* Its history entry: the queued one workbench_train_next() picked,
+	 * or a new one. */
+	if (wb->job_slot == 0)
+		wb->job_slot = run_add(wb, ops, params, epochs, seed,
+		    WB_RUN_QUEUED) + 1;
+	if (wb->job_slot > 0 && run_begin(wb, wb->job_slot - 1) < 0) {
+		wb->runs[wb->job_slot - 1].r.status = WB_RUN_QUEUED;
+		wb->job_slot = 0;	/* no curves, the job runs on */
+	}
+	if (wb->job_slot > 0)
+		wb->runs[wb->job_slot - 1].run_id = wb->job_run;
+	return 0;
+}
+
+int
+workbench_train_fd(const workbench *wb)
+{
+	return wb->job ? train_job_fd(wb->job) : -1;
+}
+
+int
+workbench_training(const workbench *wb)
+{
+	return wb->job != NULL;
+}
+
+void
+workbench_train_cancel(workbench *wb)
+{
+	if (wb->job)
+		train_job_cancel(wb->job);
+}
+
+int
+workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
+    rf_error *err)
+{
+	int n, cancelled = 0, rc = 0, done;
+	model *m;
+
+	if (finished)
+		*finished = 0;
+	if (wb->job == NULL)
+		return 0;
+	/* Done is set after the last push: seen before the poll, the poll
+	 * drains every event; seen after it, events pushed in between
+	 * would be lost. */
+	done = train_job_done(wb->job);
+	n = train_job_poll(wb->job, evs, max);
+	for (int k = 0; k < n; k++) {
+		run_event(wb, wb->job_slot - 1, &evs[k]);
+		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
+			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
+		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)
+			wb->job_seconds = evs[k].seconds;
+	}
+	/* Finish only once every event has been handed out. */
+	if (n == max || !done)
+		return n;
+	m = train_job_join(wb->job, &cancelled, err);
+	blas_single(wb, 0);
+	if (m == NULL) {
+		if (wb->job_run > 0)
+			train_record_finish(wb->st, wb->job_run, cancelled ?
+			    "cancelled" : "failed", 0, NAN, NULL, NULL);
+		run_end(wb, wb->job_slot - 1, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_FAILED, err ? err->msg : NULL);
+		rc = -1;
+	} else if (finish_run(wb, m, wb->job_ops, wb->job_params, wb->job_run,
+	    cancelled, wb->job_seconds, err) < 0) {
+		if (wb->job_slot > 0) {
+			wb_run *r = &wb->runs[wb->job_slot - 1].r;
+
+			r->status = WB_RUN_FAILED;
+			snprintf(r->msg, sizeof r->msg, "%.250s", err ? err->msg :
+			    "");
+		}
+		rc = -1;
+	} else
+		run_end(wb, wb->job_slot - 1, cancelled ? WB_RUN_CANCELLED :
+		    WB_RUN_DONE, NULL);
+	wb->job_slot = 0;
+	train_job_free(wb->job);
+	wb->job = NULL;
+	free(wb->job_params);
+	wb->job_params = NULL;
+	wb->job_run = 0;
+	if (finished)
+		*finished = 1;
+	return rc < 0 ? -1 : n;
+}
+
+rf_table *
+workbench_models_table(workbench *wb, rf_error *err)
+{
+	sqlite3 *db = store_db(wb->st);
+	sqlite3_stmt *s;
+	rf_table *t = table_new("models");
+	int rc;
+
+	if (t == NULL ||
+	    table_add_column(t, "model", COL_TEXT) < 0 ||
+	    table_add_column(t, "version", COL_INT) < 0 ||
+	    table_add_column(t, "loaded", COL_TEXT) < 0 ||
+	    table_add_column(t, "params", COL_TEXT) < 0 ||
+	    table_add_column(t, "seed", COL_INT) < 0 ||
+	    table_add_column(t, "epochs", COL_INT) < 0 ||
+	    table_add_column(t, "seconds", COL_REAL) < 0 ||
+	    table_add_column(t, "split", COL_TEXT) < 0 ||
+	    table_add_column(t, "metrics", COL_TEXT) < 0) {
+		table_free(t);
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT m.name, m.version, r.params, r.seed,"
+	    " r.epochs, r.seconds, s.spec, r.metrics FROM saved_models m"
+	    " LEFT JOIN runs r ON r.id = m.run_id"
+	    " LEFT JOIN splits s ON s.id = r.split_id"
+	    " ORDER BY m.name, m.version", -1, &s, NULL) != SQLITE_OK) {
+		table_free(t);
+		rf_fail(err, "models: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const wb_model *e = workbench_find_model(wb, name);
+		int loaded = e && e->version == sqlite3_column_int(s, 1);
+
+		table_begin_row(t);
+		table_cell_text(t, name);
+		table_cell_int(t, sqlite3_column_int(s, 1));
+		table_cell_text(t, loaded ? "yes" : "");
+		for (int c = 2; c < 8; c++) {
+			if (sqlite3_column_type(s, c) == SQLITE_NULL)
+				table_cell_null(t);
+			else if (c == 3 || c == 4)
+				table_cell_int(t, sqlite3_column_int64(s, c));
+			else if (c == 5)
+				table_cell_real(t, sqlite3_column_double(s, c),
+				    2);
+			else
+				table_cell_text(t,
+				    (const char *)sqlite3_column_text(s, c));
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		table_free(t);
+		rf_fail(err, "models: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	/* Models kept in memory only (a read-only store). */
+	for (int k = 0; k < wb->nmodels; k++) {
+		const wb_model *e = &wb->models[k];
+		char text[512];
+
+		if (e->version > 0)
+			continue;
+		metrics_format(&e->final, text, sizeof text);
+		table_begin_row(t);
+		table_cell_text(t, e->m->ops->name);
+		table_cell_null(t);
+		table_cell_text(t, "yes");
+		table_cell_text(t, e->params);
+		table_cell_int(t, (int64_t)e->m->seed);
+		table_cell_int(t, e->epochs);
+		if (isnan(e->seconds))
+			table_cell_null(t);
+		else
+			table_cell_real(t, e->seconds, 2);
+		table_cell_text(t, wb->have_split ? wb->sp.text : NULL);
+		table_cell_text(t, text[0] ? text : NULL);
+	}
+	return t;
+}
+
+/* --- the queue and the history ------------------------------------------ */
+
+int
+workbench_run_count(const workbench *wb)
+{
+	return wb->nruns;
+}
+
+const wb_run *
+workbench_run_at(const workbench *wb, int k)
+{
+	return k >= 0 && k < wb->nruns ? &wb->runs[k].r : NULL;
+}
+
+const wb_run *
+workbench_run_current(const workbench *wb)
+{
+	return wb->job != NULL && wb->job_slot > 0 ?
+	    &wb->runs[wb->job_slot - 1].r : NULL;
+}
+
+int
+workbench_queue_length(const workbench *wb)
+{
+	int n = 0;
+
+	for (int k = 0; k < wb->nruns; k++)
+		n += wb->runs[k].r.status == WB_RUN_QUEUED;
+	return n;
+}
+
+int
+workbench_train_enqueue(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err)
+{
+	if (train_check_params(ops, params, err) < 0 ||
+	    workbench_ensure_split(wb, err) < 0)
+		return -1;
+	if (wb->train.nnz == 0)
+		return rf_fail(err, "train: the train part is empty");
+	if (wb->job == NULL && workbench_queue_length(wb) == 0)
+		return workbench_train_start(wb, ops, params, epochs, seed,
+		    err);
+	if (run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED) < 0)
+		return rf_fail(err, "out of memory");
+	return workbench_queue_length(wb);
+}
+
+int
+workbench_train_next(workbench *wb, rf_error *err)
+{
+	struct wb_run_slot *s;
+	int k, rc;
+
+	if (wb->job != NULL)
+		return 0;
+	for (k = 0; k < wb->nruns; k++)
+		if (wb->runs[k].r.status == WB_RUN_QUEUED)
+			break;
+	if (k == wb->nruns)
+		return 0;
+	s = &wb->runs[k];
+	wb->job_slot = k + 1;
+	rc = workbench_train_start(wb, s->ops, s->params, s->r.epochs,
+	    s->r.seed, err);
+	if (rc < 0) {
+		/* (s may have moved: the start adds no entry, but be safe.) */
+		wb->job_slot = 0;
+		wb->runs[k].r.status = WB_RUN_FAILED;
+		snprintf(wb->runs[k].r.msg, sizeof wb->runs[k].r.msg, "%.250s",
+		    err ? err->msg : "");
+		return -1;
+	}
+	return 1;
+}
+
+int
+workbench_train_clear_queue(workbench *wb)
+{
+	int k, n = 0, dropped = 0;
+
+	for (k = 0; k < wb->nruns; k++) {
+		if (wb->runs[k].r.status == WB_RUN_QUEUED) {
+			run_free(&wb->runs[k]);
+			dropped++;
+			continue;
+		}
+		if (wb->job_slot == k + 1)
+			wb->job_slot = n + 1;
+		wb->runs[n++] = wb->runs[k];
+	}
+	wb->nruns = n;
+	return dropped;
+}
+
+/* The fusion state's slot (engine/wbfusion.c owns what hangs there). */
+struct wb_fusion *
+workbench_fusion_state(const workbench *wb)
+{
+	return wb->fusion;
+}
+
+void
+workbench_fusion_state_set(workbench *wb, struct wb_fusion *s)
+{
+	wb->fusion = s;
+}

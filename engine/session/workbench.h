@@ -1,0 +1,222 @@
+/* workbench: the one struct that owns the open store, the dataset snapshot,
+ * the current split, the trained models and the fusion settings.
+ * Commands change it; views read it.  No terminal code. */
+#ifndef RF_WORKBENCH_H
+#define RF_WORKBENCH_H
+
+#include "engine/data/dataset.h"
+#include "engine/fusion/fusion.h"
+#include "engine/eval/metrics.h"
+#include "engine/models/model.h"
+#include "engine/core/rf.h"
+#include "engine/data/split.h"
+#include "engine/store/store.h"
+#include "engine/core/table.h"
+#include "engine/train/train.h"
+
+typedef struct workbench workbench;
+
+workbench *workbench_open(const char *path, int store_flags, rf_error *err);
+void workbench_close(workbench *wb);
+store *workbench_store(workbench *wb);
+
+/* The data changed (an import): drop the snapshot and what hangs on it
+ * (split, models; a running training job is cancelled and joined). */
+void workbench_data_changed(workbench *wb);
+
+/* The snapshot, built from the store on first need (NULL + err when the
+ * store has no events or the build fails). */
+dataset *workbench_dataset(workbench *wb, rf_error *err);
+/* The snapshot if already built, else NULL (for views: never builds). */
+const dataset *workbench_dataset_peek(const workbench *wb);
+
+/* The current split.  workbench_ensure_split() builds the snapshot and,
+ * when no split was made in this session, restores the newest stored
+ * split that fits the snapshot or else uses "none" (all data in train). */
+int workbench_ensure_split(workbench *wb, rf_error *err);
+const split *workbench_split(const workbench *wb);	/* NULL before */
+/* Make, store (when writable) and switch to a new split; the models
+ * trained on the previous split are dropped from memory. */
+int workbench_set_split(workbench *wb, const split_spec *spec,
+    rf_error *err);
+/* Parts of the current split (same dimensions as the dataset; train has
+ * its transpose).  NULL before a split. */
+const interactions *workbench_train_part(const workbench *wb);
+const interactions *workbench_valid_part(const workbench *wb);
+const interactions *workbench_test_part(const workbench *wb);
+/* train + valid in one matrix with transpose (for a refit); the caller
+ * frees it with interactions_free(). */
+int workbench_train_valid(workbench *wb, interactions *out, rf_error *err);
+
+/* Trained models held in memory: one per model name (the latest). */
+typedef struct wb_model {
+	model *m;
+	int64_t run_id;		/* runs.id, 0 if not recorded */
+	int version;		/* saved_models.version, 0 if not saved */
+	int epochs;
+	double seconds;
+	char params[512];	/* "factors=64 reg=0.01" */
+	metrics final;		/* on the test part at K=10 (NAN when none) */
+} wb_model;
+
+int workbench_model_count(const workbench *wb);
+const wb_model *workbench_model_at(const workbench *wb, int k);
+const wb_model *workbench_find_model(const workbench *wb, const char *name);
+/* Load, for every model not in memory, its newest saved version trained on
+ * the current split of this snapshot; models that do not fit are skipped.
+ * The run each came from (runs and epochs: its curves, seconds, status)
+ * joins the curve history ahead of this session's runs, oldest first,
+ * marked `earlier` (once per run).  Returns how many were loaded. */
+int workbench_load_saved(workbench *wb, rf_error *err);
+
+/*
+ * Train synchronously: record the run and each epoch (writable stores),
+ * call cb for each event as train_run() does, evaluate on the test part,
+ * save the model, and keep it (replacing one of the same name).  Returns 0,
+ * 1 when cancelled (the last good epoch is kept), -1 on error.
+ */
+int workbench_train(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, train_callback cb,
+    void *ud, const volatile int *cancel, rf_error *err);
+
+/* The same on a background thread (one job at a time): start it, poll
+ * workbench_train_fd() for readability, then workbench_train_poll() drains
+ * the events (recording them) and, once the job is over, finishes it as
+ * workbench_train() does; *finished (may be NULL) is then 1 and the
+ * return value is still the number of events copied. */
+int workbench_train_start(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err);
+int workbench_train_fd(const workbench *wb);	/* -1 when idle */
+int workbench_train_poll(workbench *wb, train_event *evs, int max,
+    int *finished, rf_error *err);
+void workbench_train_cancel(workbench *wb);
+int workbench_training(const workbench *wb);	/* a job is running */
+
+/* Saved models and in-memory ones: name, version, params, seed, epochs,
+ * seconds, final metrics. */
+rf_table *workbench_models_table(workbench *wb, rf_error *err);
+
+/*
+ * The training queue and the curve history (the Train screen).  Every
+ * run, synchronous or not, gets an entry, oldest first: the model, its
+ * parameters, status, and per epoch the training loss, the validation
+ * metric and the seconds.  Jobs queued in the background wait in FIFO
+ * order behind the running one; one runs at a time, OpenBLAS
+ * single-threaded inside it (one level of threads).
+ */
+enum wb_run_status {
+	WB_RUN_QUEUED,
+	WB_RUN_RUNNING,
+	WB_RUN_DONE,
+	WB_RUN_CANCELLED,	/* stopped; the last good epoch is kept */
+	WB_RUN_FAILED		/* msg says why; no model */
+};
+
+typedef struct wb_run {
+	char model[32];
+	char params[512];	/* "factors=64 reg=0.01" */
+	uint64_t seed;
+	enum wb_run_status status;
+	int epochs;		/* asked for */
+	int done;		/* epochs completed: the curves' length */
+	int valid_rmse;		/* valid[] is RMSE (lower is better), else
+				 * NDCG@10; all NAN without a valid part */
+	double *loss, *valid, *secs;	/* [done]; NULL while queued */
+	double seconds;		/* the epochs' sum; finished: the run's */
+	double started;		/* rf_monotonic() when it began (running) */
+	char msg[256];		/* failed or cancelled: why */
+	int earlier;		/* a run of an earlier session, loaded from
+				 * the store with its saved model (the
+				 * history of workbench_load_saved()) */
+} wb_run;
+
+int workbench_run_count(const workbench *wb);
+const wb_run *workbench_run_at(const workbench *wb, int k);
+/* The running background job's entry, or NULL. */
+const wb_run *workbench_run_current(const workbench *wb);
+int workbench_queue_length(const workbench *wb);	/* waiting jobs */
+
+/* Start the job now when none runs (returns 0), else put it at the end of
+ * the queue (returns its place, 1 = next).  -1 + err on bad parameters or
+ * no data. */
+int workbench_train_enqueue(workbench *wb, const model_ops *ops,
+    const double *params, int epochs, uint64_t seed, rf_error *err);
+/* When no job runs, start the oldest queued one: 1 started, 0 the queue
+ * is empty, -1 it could not start (marked failed, err says why; call
+ * again for the next). */
+int workbench_train_next(workbench *wb, rf_error *err);
+/* Drop the queued jobs (not the running one); how many were dropped. */
+int workbench_train_clear_queue(workbench *wb);
+
+/*
+ * The fusion (engine/wbfusion.c), over every trained model of the current
+ * split.  The fusion over the trained models, built on demand (replaying
+ * the store's "fusion" settings; saved models of the split are loaded
+ * first); NULL + err when no model is trained.
+ */
+fusion *workbench_fusion(workbench *wb, rf_error *err);
+/* The same without building: NULL when there is none yet. */
+fusion *workbench_fusion_peek(const workbench *wb);
+/* Live metrics: per single model and fused, NDCG@10 and Recall@10 on the
+ * validation part (the test part when the split has no validation
+ * part, or after `refit`), recomputed from the cached candidate pools (no
+ * re-scoring) by every command that changes the fusion (fuse, weights,
+ * tune, refit).  generation is bumped on every change so views know to
+ * redraw. */
+typedef struct fusion_live {
+	int ready;		/* 0 until first computed */
+	int part;		/* 1 validation, 2 test */
+	int n_models;
+	char names[FUSION_MAX_MODELS][FUSION_NAME_MAX];
+	double weight[FUSION_MAX_MODELS];	/* normalised, sum 1 */
+	double ndcg[FUSION_MAX_MODELS], recall[FUSION_MAX_MODELS];
+	double fused_ndcg, fused_recall;
+	char method[16], norm[16];
+	unsigned long generation;
+} fusion_live;
+const fusion_live *workbench_fusion_live(const workbench *wb);
+int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
+/* What replaying the stored settings could not restore (a stack fitted on
+ * other models, ...), "" when nothing; cleared by the next change. */
+const char *workbench_fusion_note(const workbench *wb);
+
+/* The commands' engine side.  Each change stores the settings (writable
+ * stores) and refreshes the live metrics. */
+int workbench_fuse(workbench *wb, const char *method, int nparams,
+    char *const *params, rf_error *err);
+/* "MODEL=W" assignments, all checked before any is applied. */
+int workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
+    rf_error *err);
+/* metric < 0: rmse for a rating fusion, else ndcg@10.  1 when cancelled. */
+int workbench_fusion_tune(workbench *wb, int metric, fusion_tune_report *rep,
+    const volatile int *cancel, rf_error *err);
+/* Retrain every model of the fusion on train + valid with its parameters,
+ * seed and epochs, keeping the weights (and a fitted stack); cb (may be
+ * NULL) hears of each model done.  1 when cancelled (nothing changed). */
+typedef void (*wb_refit_callback)(void *ud, const char *name, int epochs,
+    double seconds);
+int workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err);
+int workbench_fusion_refitted(const workbench *wb);
+/* What the fused recommendations leave out: the train part, or train +
+ * valid after `refit` (NULL without a fusion). */
+const interactions *workbench_fusion_seen(const workbench *wb);
+/* Every model predicts ratings and the data are ratings. */
+int workbench_fusion_is_rating(const workbench *wb);
+/* The validation (part 1) or test (part 2) candidate pool, built on
+ * first need; NULL + err when the part is empty (or, for 1, after
+ * `refit`, when the validation part is training data). */
+fusion_pool *workbench_fusion_pool(workbench *wb, int part, rf_error *err);
+/* Model, weight, and metrics on validation and test of every model and
+ * of the fusion (RMSE for a rating fusion, else NDCG@10; recall@10). */
+rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
+
+/* Engine-internal: the slot wbfusion.c keeps its state in, and the drops
+ * workbench.c calls when the split or the set of models changes. */
+struct wb_fusion;
+struct wb_fusion *workbench_fusion_state(const workbench *wb);
+void workbench_fusion_state_set(workbench *wb, struct wb_fusion *s);
+void workbench_fusion_drop(workbench *wb);
+void workbench_fusion_destroy(workbench *wb);
+
+#endif

@@ -1,0 +1,171 @@
+/* store: the SQLite system of record (imports, events, users, items, rejects,
+ * splits, training runs, per-epoch metrics, saved models, fusion settings).
+ * Opens or creates a store file, migrates its schema (PRAGMA user_version),
+ * and answers the summary queries the commands and views show. */
+#ifndef RF_STORE_H
+#define RF_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "engine/core/rf.h"
+#include "engine/core/table.h"
+
+/*
+ * Schema, version 1 (created by migration 1 from an empty file):
+ *
+ *   imports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,   -- 'events' | 'items'
+ *           source TEXT NOT NULL, format TEXT NOT NULL,
+ *           hash TEXT NOT NULL,                           -- 128-bit hex content hash
+ *           quick_hash TEXT NOT NULL,                     -- of size + first and last MiB
+ *           options TEXT,                                 -- weights, map, delimiter as text
+ *           rows_read INTEGER NOT NULL DEFAULT 0, rows_accepted INTEGER NOT NULL DEFAULT 0,
+ *           rows_rejected INTEGER NOT NULL DEFAULT 0, rows_duplicate INTEGER NOT NULL DEFAULT 0,
+ *           beh_rating, beh_pv, beh_fav, beh_cart, beh_buy, beh_event
+ *                 INTEGER NOT NULL DEFAULT 0,             -- accepted events by behaviour
+ *           first_ts INTEGER, last_ts INTEGER,           -- of accepted events, ts != 0
+ *           first_event INTEGER, last_event INTEGER,     -- rowid range in events
+ *           started REAL NOT NULL, finished REAL)         -- unix seconds
+ *         -- index imports_hash(hash)
+ *   users(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL)
+ *   items(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL,
+ *         title TEXT, category TEXT, genres TEXT)          -- genres '|'-joined
+ *         -- ext_id is unique in both, but no UNIQUE index enforces it: the
+ *         -- importer is the only writer and keeps it so through in-memory
+ *         -- dictionaries loaded from these tables when an import starts
+ *         -- (an index would cost ~2.5 us per new id in random-order b-tree
+ *         -- inserts).  Nothing looks rows up by ext_id: datasets and the
+ *         -- importer read the whole tables, summaries go by id.
+ *   behaviors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)
+ *         -- fixed rows: 0 rating, 1 pv, 2 fav, 3 cart, 4 buy, 5 event
+ *   events(user_id INTEGER NOT NULL, item_id INTEGER NOT NULL,
+ *          behavior INTEGER NOT NULL, value REAL NOT NULL, ts INTEGER NOT NULL,
+ *          import_id INTEGER NOT NULL)                    -- rowid table, NO index
+ *          -- Nothing reads events by index: datasets are built from one
+ *          -- scan (reading in index order is several times slower than a
+ *          -- scan), so no index is built or maintained.  A `sql` query with
+ *          -- a WHERE on events scans it (a few seconds at 10 M rows).
+ *          -- Events are written by imports only, appended in one
+ *          -- transaction each, so rowids run 1..N; `stats` adds up the
+ *          -- imports rows instead of scanning (and scans when they disagree
+ *          -- with max(rowid), i.e. rows were written some other way).
+ *   rejects(import_id INTEGER NOT NULL, line INTEGER NOT NULL,
+ *           reason TEXT NOT NULL, raw TEXT)               -- raw cut to 256 bytes
+ *   splits(id INTEGER PRIMARY KEY, spec TEXT NOT NULL, seed INTEGER,
+ *          created REAL NOT NULL, n_train INTEGER, n_valid INTEGER, n_test INTEGER,
+ *          assignment BLOB)       -- one byte per (user,item) pair of the dataset
+ *                                 -- in CSR order: 0 train, 1 valid, 2 test
+ *   runs(id INTEGER PRIMARY KEY, model TEXT NOT NULL, params TEXT NOT NULL,
+ *        seed INTEGER NOT NULL, split_id INTEGER, status TEXT NOT NULL,
+ *        started REAL NOT NULL, finished REAL, epochs INTEGER, seconds REAL,
+ *        metrics TEXT)                                     -- 'ndcg@10=0.19 ...'
+ *   epochs(run_id INTEGER NOT NULL, epoch INTEGER NOT NULL, loss REAL,
+ *          valid_metric REAL, seconds REAL, PRIMARY KEY(run_id, epoch))
+ *   saved_models(id INTEGER PRIMARY KEY, run_id INTEGER, name TEXT NOT NULL,
+ *                version INTEGER NOT NULL, format INTEGER NOT NULL,
+ *                checksum TEXT NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,
+ *                UNIQUE(name, version))
+ *   settings(key TEXT PRIMARY KEY, value TEXT)             -- fusion etc.
+ *
+ * Dense ids: users.id and items.id are rowids from 1; datasets map them to
+ * 0-based indices.
+ */
+
+#define STORE_SCHEMA_VERSION 1
+
+/* SQLite page cache of a connection (KiB) for queries; a bulk import needs
+ * only the right-hand edge of each table and runs with
+ * STORE_IMPORT_CACHE_KIB, so its memory does not grow with the file. */
+#define STORE_CACHE_KIB 65536
+#define STORE_IMPORT_CACHE_KIB 4096
+
+enum behavior_code {
+	BEH_RATING = 0,
+	BEH_PV = 1,
+	BEH_FAV = 2,
+	BEH_CART = 3,
+	BEH_BUY = 4,
+	BEH_EVENT = 5,		/* generic implicit event: value is its weight/count */
+	BEH_COUNT = 6
+};
+
+/* Name of a behaviour code ("rating", "pv", ...), or NULL. */
+const char *store_behavior_name(int code);
+/* Behaviour code from a name (case-insensitive; accepts pv/view/click,
+ * fav/favorite, cart/addtocart, buy/purchase), or -1. */
+int store_behavior_code(const char *name, size_t len);
+
+enum store_flags {
+	STORE_READONLY = 1 << 0,
+	STORE_CREATE = 1 << 1		/* create the file if missing */
+};
+
+typedef struct store store;
+
+/* Open (and if STORE_CREATE, create) a store and migrate it to
+ * STORE_SCHEMA_VERSION (not in read-only mode: a read-only open of an older
+ * schema fails with a message).  The connection is opened without SQLite's
+ * per-connection mutex (SQLITE_OPEN_NOMUTEX): use a store from one thread
+ * at a time (worker threads of training, evaluation and fusion never touch
+ * it; their results reach the store through the main thread). */
+store *store_open(const char *path, int flags, rf_error *err);
+void store_close(store *st);
+
+sqlite3 *store_db(store *st);
+const char *store_path(const store *st);
+/* 1 when path names the store's file (or its -wal, -shm or -journal): an
+ * export there would destroy the store. */
+int store_is_store_file(const store *st, const char *path);
+int store_is_readonly(const store *st);
+int store_schema_version(store *st);
+
+/* Refuse with a clear message when the store is read-only. */
+int store_check_writable(store *st, const char *what, rf_error *err);
+
+/* Transactions; store_exec runs trusted, fixed SQL (never user text). */
+int store_exec(store *st, const char *sql, rf_error *err);
+int store_begin(store *st, rf_error *err);
+int store_commit(store *st, rf_error *err);
+void store_rollback(store *st);
+
+/* Run one user-given SQL statement read-only: a SQLite authorizer denies
+ * every write, ATTACH/DETACH, PRAGMA writes, function creation and extension
+ * loading; the result rows fill a new table (at most max_rows, 0 = all). */
+rf_table *store_query(store *st, const char *sql, int max_rows, rf_error *err);
+/* The same, stopped with an error once *cancel becomes non-zero (Ctrl-C);
+ * cancel may be NULL. */
+rf_table *store_query_cancel(store *st, const char *sql, int max_rows,
+    const volatile int *cancel, rf_error *err);
+
+/* Summaries for the commands of the same names. */
+rf_table *store_stats(store *st, rf_error *err);	/* key/value rows */
+rf_table *store_imports(store *st, rf_error *err);	/* one row per import */
+rf_table *store_rejects(store *st, int limit, rf_error *err);
+/* Top users/items by events: one scan of events into per-id counters (no
+ * index, no sort of the events); top <= 0 lists all with events. */
+rf_table *store_top_users(store *st, int top, rf_error *err);
+rf_table *store_top_items(store *st, int top, rf_error *err);
+
+/*
+ * Events over time: one plain scan of events (ts, behavior) into per-day
+ * counters, then buckets of a day, a week (from Monday), a month or a year,
+ * the finest that gives at most `buckets` of them (<= 0: 60), over the
+ * central mass of the data: the 1st..99th percentile days widened by a
+ * quarter of their span on each side, so a few stray timestamps years
+ * away do not squeeze the real window into one bar.  Title "activity per
+ * day" (week, month, year); columns bucket (start date, YYYY-MM-DD),
+ * events, pv, fav, cart, buy, rating; one row per bucket, oldest first,
+ * empty buckets included.  After them, only when not zero, rows whose
+ * bucket is "earlier" or "later" (events outside the window) and
+ * "untimed" (ts 0).  No events: no rows.
+ */
+rf_table *store_activity(store *st, int buckets, rf_error *err);
+
+/* Counts used by tests and views. */
+int64_t store_count(store *st, const char *table);	/* fixed table names only */
+
+/* Key/value settings (fusion weights and the like). */
+int store_set_setting(store *st, const char *key, const char *value, rf_error *err);
+char *store_get_setting(store *st, const char *key);	/* malloc'd or NULL */
+
+#endif

@@ -1,0 +1,713 @@
+/* train: epochs, events, background jobs, run records, saved models. */
+#include "engine/train/train.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static void
+score_model(const void *ctx, int u, float *out)
+{
+	const model *m = ctx;
+
+	m->ops->score_user(m, u, out);
+}
+
+static double
+predict_model(const void *ctx, int u, int i)
+{
+	const model *m = ctx;
+
+	return m->ops->predict(m, u, i);
+}
+
+int
+train_valid_is_rmse(const model_ops *ops, const dataset *ds)
+{
+	return ds->is_rating && ops->predict != NULL &&
+	    (ops->kinds & MODEL_RATING);
+}
+
+int
+train_check_params(const model_ops *ops, const double *params, rf_error *err)
+{
+	for (int k = 0; k < ops->nparams; k++) {
+		const model_param *p = &ops->params[k];
+		char help[2048];
+
+		if (!(params[k] >= p->min && params[k] <= p->max) ||
+		    (p->integer && params[k] != floor(params[k]))) {
+			train_params_help(ops, help, sizeof help);
+			return rf_fail(err, "%s: %s=%g is out of range "
+			    "(%s %g..%g); valid parameters:\n%s", ops->name,
+			    p->name, params[k], p->integer ? "integer" :
+			    "real", p->min, p->max, help);
+		}
+	}
+	return 0;
+}
+
+int
+train_parse_param(const model_ops *ops, const char *assign, double *params,
+    rf_error *err)
+{
+	const char *eq = strchr(assign, '=');
+	char name[64], help[2048], *end;
+	size_t len;
+	double v;
+	int k;
+
+	if (eq == NULL || eq == assign || (len = (size_t)(eq - assign)) >=
+	    sizeof name) {
+		train_params_help(ops, help, sizeof help);
+		return rf_fail(err, "%s: expected name=value, not '%s'; valid "
+		    "parameters:\n%s", ops->name, assign, help);
+	}
+	memcpy(name, assign, len);
+	name[len] = '\0';
+	if ((k = model_param_index(ops, name)) < 0) {
+		train_params_help(ops, help, sizeof help);
+		return rf_fail(err, "%s: unknown parameter '%s'; valid "
+		    "parameters:\n%s", ops->name, name, help);
+	}
+	errno = 0;
+	v = strtod(eq + 1, &end);
+	if (errno || end == eq + 1 || *end || isnan(v)) {
+		train_params_help(ops, help, sizeof help);
+		return rf_fail(err, "%s: %s: '%s' is not a number; valid "
+		    "parameters:\n%s", ops->name, name, eq + 1, help);
+	}
+	params[k] = v;
+	return 0;
+}
+
+void
+train_params_text(const model_ops *ops, const double *params, char *buf,
+    size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < ops->nparams && len < n; k++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s=%.6g",
+		    k ? " " : "", ops->params[k].name, params[k]);
+}
+
+void
+train_params_help(const model_ops *ops, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (ops->nparams == 0) {
+		snprintf(buf, n, "  (%s has no parameters)", ops->name);
+		return;
+	}
+	for (int k = 0; k < ops->nparams && len < n; k++) {
+		const model_param *p = &ops->params[k];
+
+		len += (size_t)snprintf(buf + len, n - len,
+		    "%s  %s (%s %g..%g, default %g): %s", k ? "\n" : "",
+		    p->name, p->integer ? "integer" : "real", p->min, p->max,
+		    p->def, p->help ? p->help : "");
+	}
+}
+
+static void
+emit(train_callback cb, void *ud, const train_spec *spec,
+    enum train_event_kind kind, int epoch, double loss, double metric,
+    double seconds, const char *msg)
+{
+	train_event ev;
+
+	if (cb == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
+	snprintf(ev.model, sizeof ev.model, "%s", spec->ops->name);
+	ev.epoch = epoch;
+	ev.loss = loss;
+	ev.valid_metric = metric;
+	ev.seconds = seconds;
+	if (msg)
+		snprintf(ev.msg, sizeof ev.msg, "%s", msg);
+	cb(ud, &ev);
+}
+
+/* The validation measure after an epoch (NAN without a valid part). */
+static double
+valid_metric(const train_spec *spec, const model *m,
+    const volatile int *cancel)
+{
+	metrics mt;
+	rf_error err;
+
+	if (spec->valid == NULL || spec->valid->nnz == 0)
+		return NAN;
+	metrics_clear(&mt);
+	if (train_valid_is_rmse(spec->ops, spec->ds)) {
+		if (metrics_eval_rating(predict_model, m, spec->valid,
+		    spec->ds->rating_min, spec->ds->rating_max, &mt, &err) < 0)
+			return NAN;
+		return mt.rmse;
+	} else {
+		topn_eval ev = {
+			.score = score_model, .ctx = m, .train = spec->train,
+			.test = spec->valid, .popularity = NULL,
+			.k = spec->valid_k > 0 ? spec->valid_k : 10,
+			/* Between epochs nothing else computes: the
+			 * evaluator's own two threads (BLAS single) are
+			 * the one level. */
+			.threads = 2, .max_users = spec->valid_max_users,
+			.cancel = cancel,
+		};
+
+		if (metrics_eval_topn(&ev, &mt, &err) != 0)
+			return NAN;
+		return mt.ndcg;
+	}
+}
+
+model *
+train_run(const train_spec *spec, train_callback cb, void *ud,
+    const volatile int *cancel, int *cancelled, rf_error *err)
+{
+	const model_ops *ops = spec->ops;
+	double t_start = rf_monotonic();
+	int done = 0, stopped = 0;
+	model *m;
+
+	if (cancelled)
+		*cancelled = 0;
+	if (train_check_params(ops, spec->params, err) < 0 ||
+	    (m = ops->create(spec->ds, spec->train, spec->params, spec->seed,
+	    err)) == NULL) {
+		emit(cb, ud, spec, TRAIN_FAILED, 0, NAN, NAN, 0,
+		    err ? err->msg : NULL);
+		return NULL;
+	}
+	for (int e = 0; e < spec->epochs; e++) {
+		double t0 = rf_monotonic(), loss = NAN, metric;
+		int rc;
+
+		if (cancel && *cancel) {
+			stopped = 1;
+			break;
+		}
+		rc = ops->epoch(m, e, &loss, cancel, err);
+		if (rc < 0) {
+			emit(cb, ud, spec, TRAIN_FAILED, e, NAN, NAN,
+			    rf_monotonic() - t_start, err ? err->msg : NULL);
+			ops->free(m);
+			return NULL;
+		}
+		if (rc > 0) {
+			/* The model is back in its state after epoch e-1. */
+			stopped = 1;
+			break;
+		}
+		done = e + 1;
+		metric = valid_metric(spec, m, cancel);
+		emit(cb, ud, spec, TRAIN_EPOCH, e, loss, metric,
+		    rf_monotonic() - t0, NULL);
+	}
+	if (stopped && done == 0) {
+		ops->free(m);
+		rf_fail(err, "%s: cancelled before the first epoch completed",
+		    ops->name);
+		emit(cb, ud, spec, TRAIN_CANCELLED, 0, NAN, NAN,
+		    rf_monotonic() - t_start, err ? err->msg : NULL);
+		if (cancelled)
+			*cancelled = 1;
+		return NULL;
+	}
+	m->epochs_done = done;
+	if (cancelled)
+		*cancelled = stopped;
+	emit(cb, ud, spec, stopped ? TRAIN_CANCELLED : TRAIN_DONE, done, NAN,
+	    NAN, rf_monotonic() - t_start, NULL);
+	return m;
+}
+
+/* Background jobs. */
+struct train_job {
+	train_spec spec;
+	double *params;
+	pthread_t tid;
+	int started, joined;
+	pthread_mutex_t lock;
+	train_event *queue;
+	int qlen, qcap, qhead;
+	int pipe_rd, pipe_wr;
+	volatile int cancel;
+	int done, cancelled, oom;
+	model *result;
+	rf_error err;
+};
+
+static void
+job_push(void *ud, const train_event *ev)
+{
+	train_job *job = ud;
+	char byte = 1;
+
+	pthread_mutex_lock(&job->lock);
+	if (job->qlen == job->qcap) {
+		int cap = job->qcap ? job->qcap * 2 : 64;
+		train_event *q;
+
+		/* Compact the drained head before growing. */
+		if (job->qhead > 0) {
+			memmove(job->queue, job->queue + job->qhead,
+			    (size_t)(job->qlen - job->qhead) * sizeof *q);
+			job->qlen -= job->qhead;
+			job->qhead = 0;
+		}
+		if (job->qlen == job->qcap) {
+			if ((q = realloc(job->queue, (size_t)cap * sizeof *q))
+			    == NULL) {
+				job->oom = 1;	/* drop the event, keep going */
+				pthread_mutex_unlock(&job->lock);
+				return;
+			}
+			job->queue = q;
+			job->qcap = cap;
+		}
+	}
+	job->queue[job->qlen++] = *ev;
+	pthread_mutex_unlock(&job->lock);
+	/* Non-blocking: a full pipe already wakes the reader. */
+	if (write(job->pipe_wr, &byte, 1) < 0) {
+		/* EAGAIN: nothing to do */
+	}
+}
+
+static void *
+job_thread(void *arg)
+{
+	train_job *job = arg;
+	int cancelled = 0;
+	rf_error err;
+	model *m;
+
+	err.msg[0] = '\0';
+	m = train_run(&job->spec, job_push, job, &job->cancel, &cancelled,
+	    &err);
+	pthread_mutex_lock(&job->lock);
+	job->result = m;
+	job->cancelled = cancelled;
+	job->err = err;
+	job->done = 1;
+	pthread_mutex_unlock(&job->lock);
+	{
+		char byte = 2;
+
+		if (write(job->pipe_wr, &byte, 1) < 0) {
+			/* EAGAIN: the reader is awake already */
+		}
+	}
+	return NULL;
+}
+
+train_job *
+train_job_start(const train_spec *spec, rf_error *err)
+{
+	train_job *job = calloc(1, sizeof *job);
+	int fds[2];
+
+	if (job == NULL) {
+		rf_fail(err, "train: out of memory");
+		return NULL;
+	}
+	job->pipe_rd = job->pipe_wr = -1;
+	job->spec = *spec;
+	if ((job->params = calloc((size_t)spec->ops->nparams + 1,
+	    sizeof *job->params)) == NULL) {
+		free(job);
+		rf_fail(err, "train: out of memory");
+		return NULL;
+	}
+	if (spec->ops->nparams)
+		memcpy(job->params, spec->params,
+		    (size_t)spec->ops->nparams * sizeof *job->params);
+	job->spec.params = job->params;
+	if (pipe(fds) < 0) {
+		rf_fail(err, "train: pipe: %s", strerror(errno));
+		free(job->params);
+		free(job);
+		return NULL;
+	}
+	job->pipe_rd = fds[0];
+	job->pipe_wr = fds[1];
+	for (int k = 0; k < 2; k++) {
+		fcntl(fds[k], F_SETFL, fcntl(fds[k], F_GETFL) | O_NONBLOCK);
+		fcntl(fds[k], F_SETFD, FD_CLOEXEC);
+	}
+	pthread_mutex_init(&job->lock, NULL);
+	if (pthread_create(&job->tid, NULL, job_thread, job) != 0) {
+		rf_fail(err, "train: cannot start a thread");
+		pthread_mutex_destroy(&job->lock);
+		close(fds[0]);
+		close(fds[1]);
+		free(job->params);
+		free(job);
+		return NULL;
+	}
+	job->started = 1;
+	return job;
+}
+
+int
+train_job_fd(const train_job *job)
+{
+	return job->pipe_rd;
+}
+
+int
+train_job_poll(train_job *job, train_event *evs, int max)
+{
+	char buf[256];
+	int n = 0;
+
+	while (read(job->pipe_rd, buf, sizeof buf) > 0)
+		;
+	pthread_mutex_lock(&job->lock);
+	while (n < max && job->qhead < job->qlen)
+		evs[n++] = job->queue[job->qhead++];
+	if (job->qhead == job->qlen)
+		job->qhead = job->qlen = 0;
+	pthread_mutex_unlock(&job->lock);
+	/* More left than max: keep the pipe readable for the next poll. */
+	if (n == max) {
+		char byte = 1;
+
+		if (write(job->pipe_wr, &byte, 1) < 0) {
+			/* EAGAIN */
+		}
+	}
+	return n;
+}
+
+int
+train_job_done(train_job *job)
+{
+	int done;
+
+	pthread_mutex_lock(&job->lock);
+	done = job->done;
+	pthread_mutex_unlock(&job->lock);
+	return done;
+}
+
+void
+train_job_cancel(train_job *job)
+{
+	job->cancel = 1;
+}
+
+model *
+train_job_join(train_job *job, int *cancelled, rf_error *err)
+{
+	model *m;
+
+	if (job->started && !job->joined) {
+		pthread_join(job->tid, NULL);
+		job->joined = 1;
+	}
+	if (cancelled)
+		*cancelled = job->cancelled;
+	m = job->result;
+	job->result = NULL;
+	if (m == NULL && err)
+		*err = job->err;
+	return m;
+}
+
+void
+train_job_free(train_job *job)
+{
+	if (job == NULL)
+		return;
+	if (job->started && !job->joined) {
+		job->cancel = 1;
+		pthread_join(job->tid, NULL);
+		job->joined = 1;
+	}
+	if (job->result)
+		job->result->ops->free(job->result);
+	pthread_mutex_destroy(&job->lock);
+	close(job->pipe_rd);
+	close(job->pipe_wr);
+	free(job->queue);
+	free(job->params);
+	free(job);
+}
+
+/* Store records. */
+static int
+sql_fail(sqlite3 *db, rf_error *err, const char *what)
+{
+	return rf_fail(err, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static void
+bind_real_or_null(sqlite3_stmt *s, int col, double v)
+{
+	if (isnan(v) || isinf(v))
+		sqlite3_bind_null(s, col);
+	else
+		sqlite3_bind_double(s, col, v);
+}
+
+int64_t
+train_record_start(store *st, const model_ops *ops, const double *params,
+    uint64_t seed, int64_t split_id, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	char text[2048];
+
+	train_params_text(ops, params, text, sizeof text);
+	if (sqlite3_prepare_v2(db, "INSERT INTO runs(model, params, seed,"
+	    " split_id, status, started) VALUES (?,?,?,?,'running',?)", -1, &s,
+	    NULL) != SQLITE_OK)
+		return sql_fail(db, err, "recording the run");
+	sqlite3_bind_text(s, 1, ops->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
+	if (split_id > 0)
+		sqlite3_bind_int64(s, 4, split_id);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_double(s, 5, rf_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return sql_fail(db, err, "recording the run");
+	}
+	sqlite3_finalize(s);
+	return sqlite3_last_insert_rowid(db);
+}
+
+int
+train_record_epoch(store *st, int64_t run_id, const train_event *ev,
+    rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO epochs(run_id,"
+	    " epoch, loss, valid_metric, seconds) VALUES (?,?,?,?,?)", -1, &s,
+	    NULL) != SQLITE_OK)
+		return sql_fail(db, err, "recording an epoch");
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int(s, 2, ev->epoch);
+	bind_real_or_null(s, 3, ev->loss);
+	bind_real_or_null(s, 4, ev->valid_metric);
+	bind_real_or_null(s, 5, ev->seconds);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return sql_fail(db, err, "recording an epoch");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+train_record_finish(store *st, int64_t run_id, const char *status,
+    int epochs, double seconds, const metrics *final, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	char text[512] = "";
+
+	if (final)
+		metrics_format(final, text, sizeof text);
+	if (sqlite3_prepare_v2(db, "UPDATE runs SET status = ?, finished = ?,"
+	    " epochs = ?, seconds = ?, metrics = ? WHERE id = ?", -1, &s,
+	    NULL) != SQLITE_OK)
+		return sql_fail(db, err, "recording the run");
+	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, rf_now());
+	sqlite3_bind_int(s, 3, epochs);
+	bind_real_or_null(s, 4, seconds);
+	if (text[0])
+		sqlite3_bind_text(s, 5, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 5);
+	sqlite3_bind_int64(s, 6, run_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return sql_fail(db, err, "recording the run");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Saved models. */
+#define MODEL_MAGIC "RFMODEL1"
+#define MODEL_FORMAT 1
+#define MODEL_HEADER (8 + 4 * 4 + 8 * 4)
+
+int
+train_save_model(store *st, int64_t run_id, const model *m,
+    const model_fingerprint *fp, int *version, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	rf_buf b = { 0 };
+	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
+	    m->epochs_done };
+	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
+	    (int64_t)m->seed };
+	char sum[17];
+	int v = 1;
+
+	if (m->ops->save == NULL)
+		return rf_fail(err, "%s: this model cannot be saved",
+		    m->ops->name);
+	if (rf_buf_append(&b, MODEL_MAGIC, 8) < 0 ||
+	    rf_buf_append(&b, hdr32, sizeof hdr32) < 0 ||
+	    rf_buf_append(&b, hdr64, sizeof hdr64) < 0 ||
+	    rf_buf_append(&b, m->params, (size_t)m->ops->nparams *
+	    sizeof *m->params) < 0) {
+		rf_buf_free(&b);
+		return rf_fail(err, "%s: out of memory", m->ops->name);
+	}
+	if (m->ops->save(m, &b, err) < 0) {
+		rf_buf_free(&b);
+		return -1;
+	}
+	snprintf(sum, sizeof sum, "%016" PRIx64,
+	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) + 1"
+	    " FROM saved_models WHERE name = ?", -1, &s, NULL) != SQLITE_OK) {
+		rf_buf_free(&b);
+		return sql_fail(db, err, "saving the model");
+	}
+	sqlite3_bind_text(s, 1, m->ops->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(db, "INSERT INTO saved_models(run_id, name,"
+	    " version, format, checksum, created, data) VALUES (?,?,?,?,?,?,?)",
+	    -1, &s, NULL) != SQLITE_OK) {
+		rf_buf_free(&b);
+		return sql_fail(db, err, "saving the model");
+	}
+	if (run_id > 0)
+		sqlite3_bind_int64(s, 1, run_id);
+	else
+		sqlite3_bind_null(s, 1);
+	sqlite3_bind_text(s, 2, m->ops->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, v);
+	sqlite3_bind_int(s, 4, MODEL_FORMAT);
+	sqlite3_bind_text(s, 5, sum, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 6, rf_now());
+	sqlite3_bind_blob64(s, 7, b.data, (sqlite3_uint64)b.len,
+	    SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		rf_buf_free(&b);
+		return sql_fail(db, err, "saving the model");
+	}
+	sqlite3_finalize(s);
+	rf_buf_free(&b);
+	if (version)
+		*version = v;
+	return 0;
+}
+
+model *
+train_load_model(store *st, const model_ops *ops, int version,
+    const dataset *ds, const interactions *train, const model_fingerprint *fp,
+    int64_t *run_id, int *version_out, rf_error *err)
+{
+	sqlite3 *db = store_db(st);
+	const char *name = ops->name;
+	const unsigned char *data;
+	sqlite3_stmt *s;
+	int32_t hdr32[4];
+	int64_t hdr64[4];
+	double *params = NULL;
+	char sum[17];
+	size_t len, off;
+	model *m = NULL;
+	int v;
+
+	if (ops->load == NULL) {
+		rf_fail(err, "%s: this model cannot be loaded", name);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(db, version > 0 ?
+	    "SELECT run_id, version, checksum, data, format FROM saved_models"
+	    " WHERE name = ?1 AND version = ?2" :
+	    "SELECT run_id, version, checksum, data, format FROM saved_models"
+	    " WHERE name = ?1 ORDER BY version DESC LIMIT 1", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sql_fail(db, err, "loading a model");
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, ops->name, -1, SQLITE_STATIC);
+	if (version > 0)
+		sqlite3_bind_int(s, 2, version);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		rf_fail(err, "%s: no saved model", name);
+		return NULL;
+	}
+	v = sqlite3_column_int(s, 1);
+	data = sqlite3_column_blob(s, 3);
+	len = (size_t)sqlite3_column_bytes(s, 3);
+	snprintf(sum, sizeof sum, "%016" PRIx64,
+	    rf_fnv1a(RF_FNV_SEED, data, len));
+	if (sqlite3_column_int(s, 4) != MODEL_FORMAT ||
+	    strcmp(sum, (const char *)sqlite3_column_text(s, 2)) != 0 ||
+	    len < MODEL_HEADER || memcmp(data, MODEL_MAGIC, 8) != 0) {
+		rf_fail(err, "%s v%d: corrupt saved model (checksum or format)",
+		    name, v);
+		goto out;
+	}
+	memcpy(hdr32, data + 8, sizeof hdr32);
+	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
+	if (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
+	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
+	    hdr64[2] != fp->split_id) {
+		rf_fail(err, "%s v%d: trained on other data or another split",
+		    name, v);
+		goto out;
+	}
+	if (hdr32[2] != ops->nparams || len < MODEL_HEADER +
+	    (size_t)hdr32[2] * sizeof(double)) {
+		rf_fail(err, "%s v%d: saved parameters do not match the model",
+		    name, v);
+		goto out;
+	}
+	if ((params = calloc((size_t)ops->nparams + 1, sizeof *params)) ==
+	    NULL) {
+		rf_fail(err, "%s: out of memory", name);
+		goto out;
+	}
+	off = MODEL_HEADER + (size_t)ops->nparams * sizeof *params;
+	memcpy(params, data + MODEL_HEADER, (size_t)ops->nparams *
+	    sizeof *params);
+	if ((m = ops->load(ds, train, params, data + off, len - off, err)) ==
+	    NULL)
+		goto out;
+	m->seed = (uint64_t)hdr64[3];
+	m->epochs_done = hdr32[3];
+	if (run_id)
+		*run_id = sqlite3_column_int64(s, 0);
+	if (version_out)
+		*version_out = v;
+out:
+	free(params);
+	sqlite3_finalize(s);
+	return m;
+}

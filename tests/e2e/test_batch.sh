@@ -1,0 +1,63 @@
+#!/bin/sh
+# End-to-end tests of batch mode: -e, -f, stdin, output formats, errors with
+# file and line, exit status, read-only stores, command lookup.
+set -u
+. "${top_srcdir:-.}/tests/lib/lib.sh"
+
+db="$tmp/b.db"
+tiny="$top_srcdir/samples/tiny.csv"
+
+run_ok "import + stats" "$RECFUSE" "$db" -e "import $tiny; stats"
+expect_out "stats counts events" "events"
+expect_out "import summary names the file" "tiny.csv: import #1"
+
+run_fail "same content refused" "$RECFUSE" "$db" -e "import $tiny"
+expect_err "refusal says why" "already imported"
+run_ok "--force imports again" "$RECFUSE" "$db" -e "import --force $tiny"
+
+run_ok "unique prefix" "$RECFUSE" "$db" -e "sta"
+run_fail "ambiguous prefix" "$RECFUSE" "$db" -e "s"
+expect_err "ambiguous lists candidates" "ambiguous command: s, could be:"
+run_fail "unknown command" "$RECFUSE" "$db" -e "frobnicate"
+expect_err "unknown named" "unknown command: frobnicate"
+run_fail "usage error" "$RECFUSE" "$db" -e "rejects extra"
+expect_err "usage line printed" "usage: rejects \[--limit N\]"
+run_fail "bad option value" "$RECFUSE" "$db" -e "users --top x"
+expect_err "option named" "--top: expected an integer"
+run_fail "unknown option" "$RECFUSE" "$db" -e "users --frob"
+expect_err "unknown option named" "unknown option --frob"
+
+printf 'stats\nusers --top 3\nnosuchcmd\nstats\n' > "$tmp/s.rf"
+run_fail "script stops at the failing line" "$RECFUSE" "$db" -f "$tmp/s.rf"
+expect_err "script error names file and line" "s.rf:3: unknown command: nosuchcmd"
+
+printf 'stats\n# a comment\n\nitems --top 2\n' | "$RECFUSE" "$db" >"$tmp/out" 2>"$tmp/err"
+check "stdin commands" [ $? -eq 0 ]
+expect_out "stdin ran items" "title"
+
+run_ok "json output" "$RECFUSE" "$db" -o json -e "users --top 2"
+if command -v python3 >/dev/null 2>&1; then
+	check "json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list) and len(d) == 2' "$tmp/out"
+fi
+run_ok "csv output" "$RECFUSE" "$db" -o csv -e "sql SELECT 'a,b' AS x, 1 AS n"
+expect_out "csv quoting" '^"a,b",1$'
+run_ok "tsv output" "$RECFUSE" "$db" -o tsv -e "sql SELECT 'a;b' AS x"
+expect_out "semicolon inside quotes is not a separator" '^a;b$'
+
+run_fail "sql writes denied" "$RECFUSE" "$db" -e "sql DELETE FROM events"
+expect_err "denial is explained" "not authorized"
+run_fail "sql attach denied" "$RECFUSE" "$db" -e "sql ATTACH DATABASE '$tmp/x.db' AS x"
+
+run_ok "read-only stats" "$RECFUSE" --read-only "$db" -e "stats"
+run_fail "read-only refuses import" "$RECFUSE" --read-only "$db" -e "import --force $tiny"
+expect_err "read-only named" "read-only"
+
+run_fail "missing file" "$RECFUSE" "$db" -e "import $tmp/nope.csv"
+expect_err "missing file named" "nope.csv"
+
+run_ok "help lists commands" "$RECFUSE" "$db" -e "help"
+expect_out "help shows import" "import"
+run_ok "help CMD" "$RECFUSE" "$db" -e "help import"
+expect_out "help shows usage" "usage: import"
+
+finish

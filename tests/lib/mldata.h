@@ -1,0 +1,184 @@
+/* mldata: load a MovieLens-format file (user \t item \t rating \t ts) straight
+ * into a dataset, without the store, so model tests and benchmarks can run
+ * on ml-100k splits with the item/user index spaces of u.data (943 x 1682:
+ * external id N -> index N-1).  For tests and benchmarks only. */
+#ifndef RF_TESTS_MLDATA_H
+#define RF_TESTS_MLDATA_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/data/dataset.h"
+#include "engine/eval/metrics.h"
+#include "engine/models/model.h"
+#include "engine/data/split.h"
+
+typedef struct ml_triple {
+	int u, i;
+	float r;
+	long long ts;
+} ml_triple;
+
+static int
+ml_triple_cmp(const void *a, const void *b)
+{
+	const ml_triple *x = a, *y = b;
+
+	if (x->u != y->u)
+		return x->u < y->u ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Read path into an interactions matrix of n_users x n_items (ids are
+ * 1-based in the file).  binary: every rating becomes value 1 (implicit).
+ * Returns 0, or -1 when the file cannot be read. */
+static inline int
+ml_load(const char *path, int n_users, int n_items, int binary,
+    interactions *m)
+{
+	FILE *f = fopen(path, "r");
+	ml_triple *t = NULL;
+	size_t n = 0, cap = 0;
+	int u, i;
+	float r;
+	long long ts;
+
+	if (f == NULL)
+		return -1;
+	while (fscanf(f, "%d %d %f %lld", &u, &i, &r, &ts) == 4) {
+		if (u < 1 || u > n_users || i < 1 || i > n_items)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			t = realloc(t, cap * sizeof *t);
+			if (t == NULL) {
+				fclose(f);
+				return -1;
+			}
+		}
+		t[n].u = u - 1;
+		t[n].i = i - 1;
+		t[n].r = binary ? 1.0f : r;
+		t[n].ts = ts;
+		n++;
+	}
+	fclose(f);
+	qsort(t, n, sizeof *t, ml_triple_cmp);
+	if (interactions_alloc(m, n_users, n_items, (int64_t)n) < 0) {
+		free(t);
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		m->ptr[t[k].u + 1]++;
+		m->idx[k] = t[k].i;
+		m->val[k] = t[k].r;
+		m->ts[k] = t[k].ts;
+		m->beh[k] = 1;	/* BEH_RATING bit (1 << 0) */
+	}
+	for (int k = 0; k < n_users; k++)
+		m->ptr[k + 1] += m->ptr[k];
+	free(t);
+	return interactions_build_transpose(m);
+}
+
+/* A minimal dataset around an interactions matrix (metadata left empty). */
+static inline dataset *
+ml_dataset(const interactions *all, int is_rating)
+{
+	dataset *ds = calloc(1, sizeof *ds);
+
+	if (ds == NULL)
+		return NULL;
+	ds->n_users = all->n_users;
+	ds->n_items = all->n_items;
+	ds->is_rating = is_rating;
+	ds->rating_min = 1;
+	ds->rating_max = 5;
+	ds->all = *all;		/* shallow: do not dataset_free() this */
+	return ds;
+}
+
+static inline const char *
+ml_data_dir(void)
+{
+	const char *d = getenv("RECFUSE_DATA");
+
+	return d && *d ? d : "../shared/data";
+}
+
+/* Protocol B's parts of an interactions matrix, made by the engine's own
+ * split (split temporal FRAC: per user, the last FRAC by time is test;
+ * users with fewer than SPLIT_MIN_USER entries stay whole in train). */
+typedef struct ml_parts {
+	interactions train;	/* with its transpose */
+	interactions test;
+} ml_parts;
+
+static inline int
+ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+{
+	split_spec spec;
+	split sp;
+	rf_error err;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_TEMPORAL;
+	spec.frac = frac;
+	if (split_make(all, &spec, &sp, &err) < 0) {
+		fprintf(stderr, "split: %s\n", err.msg);
+		return -1;
+	}
+	rc = split_extract(all, sp.assign, SPLIT_MASK_TRAIN, 1, &p->train,
+	    &err) < 0 || split_extract(all, sp.assign, SPLIT_MASK_TEST, 0,
+	    &p->test, &err) < 0 ? -1 : 0;
+	if (rc < 0)
+		fprintf(stderr, "split: %s\n", err.msg);
+	split_free(&sp);
+	return rc;
+}
+
+static inline void
+ml_parts_free(ml_parts *p)
+{
+	interactions_free(&p->train);
+	interactions_free(&p->test);
+}
+
+static inline void
+ml_score_model(const void *ctx, int u, float *out)
+{
+	const model *m = ctx;
+
+	m->ops->score_user(m, u, out);
+}
+
+/* NDCG@k and P@k of a model on the test part, with the engine's evaluator
+ * (full ranking over the items not in the user's train). */
+static inline int
+ml_eval_topn(const model *m, const ml_parts *p, int k, double *ndcg,
+    double *prec)
+{
+	topn_eval ev;
+	metrics mt;
+	rf_error err;
+
+	memset(&ev, 0, sizeof ev);
+	ev.score = ml_score_model;
+	ev.ctx = m;
+	ev.train = &p->train;
+	ev.test = &p->test;
+	ev.k = k;
+	ev.threads = 1;
+	if (metrics_eval_topn(&ev, &mt, &err) != 0) {
+		fprintf(stderr, "eval: %s\n", err.msg);
+		return -1;
+	}
+	*ndcg = mt.ndcg;
+	*prec = mt.precision;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,552 @@
+/* test_fusion: the fusion engine against hand computations, with fake
+ * models of fixed score tables (tests/fakemodel.h):
+ *  - weighted z-score fusion with hand-set weights on a tiny case;
+ *  - every normalisation (min-max, 1/rank, Borda points, raw);
+ *  - RRF and Borda on hand-made rankings;
+ *  - contributions adding up to the fused score for every recommended
+ *    item of every user, for every method, on a small random dataset;
+ *  - pool re-ranking equal to on-the-fly recommendation;
+ *  - tune never below the best single model on validation;
+ *  - the ridge stack against a closed-form solve done here;
+ *  - settings text round trip. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/fusion/fusion.h"
+#include "tests/lib/fakemodel.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
+	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+static double worst;
+
+static void
+close_to(double got, double want, double tol, const char *what)
+{
+	double d = fabs(got - want);
+
+	if (d > worst)
+		worst = d;
+	CHECK(d <= tol, "%s: got %.9g, want %.9g (diff %.3g > %.3g)", what,
+	    got, want, d, tol);
+}
+
+/* Two users, four items; user 0 has seen item 3, user 1 item 0. */
+static const float tabA[] = { 1, 2, 3, 9, 5, 1, 2, 3 };
+static const float tabB[] = { 4, 0, 2, 9, 7, 3, 3, 1 };
+
+static void
+test_tiny(void)
+{
+	static const int pairs[][2] = { { 0, 3 }, { 1, 0 } };
+	interactions tr;
+	dataset ds = { 0 };
+	fake_model *a, *b;
+	const model *ms[2];
+	const char *names[] = { "a", "b" };
+	fusion *f;
+	fusion_contrib c;
+	rf_error err;
+	int32_t items[4];
+	float sc[4];
+	int n;
+	double za[3], zb[3], mean, sd;
+
+	if (fake_matrix(&tr, 2, 4, pairs, 2, NULL) < 0)
+		exit(99);
+	ds.n_users = 2;
+	ds.n_items = 4;
+	a = fake_new(&ds, &tr, tabA);
+	b = fake_new(&ds, &tr, tabB);
+	ms[0] = &a->base;
+	ms[1] = &b->base;
+	f = fusion_new(&ds, ms, names, 2, &err);
+	CHECK(f != NULL, "fusion_new: %s", err.msg);
+	if (f == NULL)
+		exit(1);
+
+	/* Hand computation, user 0, candidates items 0..2 (3 is seen):
+	 * z-scores with the population sd over the pool. */
+	mean = 2;
+	sd = sqrt(2.0 / 3);
+	for (int i = 0; i < 3; i++)
+		za[i] = (tabA[i] - mean) / sd;
+	mean = 2;
+	sd = sqrt(8.0 / 3);
+	for (int i = 0; i < 3; i++)
+		zb[i] = (tabB[i] - mean) / sd;
+	fusion_set_weight(f, 0, 3, &err);
+	fusion_set_weight(f, 1, 1, &err);
+	n = fusion_recommend(f, 0, 4, items, sc, &err);
+	CHECK(n == 3, "user 0: %d candidates, want 3", n);
+	/* fused = 0.75 za + 0.25 zb: item 2 (0.9186), item 1 (-0.3062),
+	 * item 0 (-0.6124) */
+	CHECK(items[0] == 2 && items[1] == 1 && items[2] == 0,
+	    "weighted order %d %d %d", items[0], items[1], items[2]);
+	for (int r = 0; r < n; r++)
+		close_to(sc[r], 0.75 * za[items[r]] + 0.25 * zb[items[r]],
+		    1e-5, "weighted z-score");
+
+	/* Each normalisation through the contributions: contrib / w = T. */
+	{
+		struct { const char *p; double want[3][2]; } cases[] = {
+			/* min-max: A (1,2,3) -> 0, .5, 1; B (4,0,2) -> 1,0,.5 */
+			{ "norm=minmax", { { 0, 1 }, { .5, 0 }, { 1, .5 } } },
+			/* 1/rank: A ranks 3,2,1; B ranks 1,3,2 */
+			{ "norm=rank", { { 1. / 3, 1 }, { .5, 1. / 3 },
+			    { 1, .5 } } },
+			/* Borda (len - rank) / len */
+			{ "norm=borda", { { 0, 2. / 3 }, { 1. / 3, 0 },
+			    { 2. / 3, 1. / 3 } } },
+			{ "norm=raw", { { 1, 4 }, { 2, 0 }, { 3, 2 } } },
+		};
+
+		for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+			CHECK(fusion_set_param(f, cases[k].p, &err) == 0,
+			    "%s: %s", cases[k].p, err.msg);
+			for (int i = 0; i < 3; i++) {
+				CHECK(fusion_contributions(f, 0, i, &c, &err)
+				    == 0, "contrib: %s", err.msg);
+				close_to(c.contrib[0] / 0.75,
+				    cases[k].want[i][0], 1e-6, cases[k].p);
+				close_to(c.contrib[1] / 0.25,
+				    cases[k].want[i][1], 1e-6, cases[k].p);
+				close_to(c.fused, 0.75 * cases[k].want[i][0] +
+				    0.25 * cases[k].want[i][1], 1e-6,
+				    cases[k].p);
+			}
+		}
+		fusion_set_param(f, "norm=zscore", &err);
+	}
+
+	/* RRF, k = 60, equal weights: A ranks items 2,1,0; B 0,2,1. */
+	fusion_set_weight(f, 0, 1, &err);
+	fusion_set_weight(f, 1, 1, &err);
+	fusion_set_method(f, FUSE_RRF);
+	{
+		double want[3] = {
+			.5 / 63 + .5 / 61, .5 / 62 + .5 / 63, .5 / 61 + .5 / 62
+		};
+
+		n = fusion_recommend(f, 0, 3, items, sc, &err);
+		CHECK(n == 3 && items[0] == 2 && items[1] == 0 &&
+		    items[2] == 1, "rrf order %d %d %d", items[0], items[1],
+		    items[2]);
+		for (int r = 0; r < n; r++)
+			close_to(sc[r], want[items[r]], 1e-7, "rrf");
+		fusion_set_param(f, "k=0", &err);
+		n = fusion_recommend(f, 0, 3, items, sc, &err);
+		for (int r = 0; r < n; r++)
+			close_to(sc[r], items[r] == 0 ? .5 / 3 + .5 :
+			    items[r] == 1 ? .5 / 2 + .5 / 3 : .5 + .5 / 2,
+			    1e-7, "rrf k=0");
+	}
+	/* Borda: points len - rank. A: item2 2, item1 1, item0 0;
+	 * B: item0 2, item2 1, item1 0.  Weights 1:3. */
+	fusion_set_method(f, FUSE_BORDA);
+	fusion_set_weight(f, 1, 3, &err);
+	n = fusion_recommend(f, 0, 3, items, sc, &err);
+	CHECK(n == 3 && items[0] == 0 && items[1] == 2 && items[2] == 1,
+	    "borda order %d %d %d", items[0], items[1], items[2]);
+	for (int r = 0; r < n; r++) {
+		double pa = items[r] == 2 ? 2 : items[r] == 1 ? 1 : 0;
+		double pb = items[r] == 0 ? 2 : items[r] == 2 ? 1 : 0;
+
+		close_to(sc[r], .25 * pa + .75 * pb, 1e-6, "borda");
+	}
+	/* Vote, n = 1: each model votes for its top item (A: 2, B: 0);
+	 * the 1:3 weighted z-score breaks the tie between them: item 0. */
+	fusion_set_method(f, FUSE_VOTE);
+	fusion_set_param(f, "n=1", &err);
+	n = fusion_recommend(f, 0, 3, items, sc, &err);
+	CHECK(n == 3 && items[0] == 0 && items[1] == 2 && items[2] == 1,
+	    "vote order %d %d %d", items[0], items[1], items[2]);
+	CHECK(sc[0] >= 1 && sc[0] < 1.5 && sc[1] >= 0.5 && sc[2] < 0.5,
+	    "vote scores %g %g %g", sc[0], sc[1], sc[2]);
+
+	/* Settings round trip. */
+	{
+		char text[512], text2[512];
+		fusion_settings s;
+
+		fusion_settings_format(fusion_get_settings(f), text,
+		    sizeof text);
+		CHECK(fusion_settings_parse(text, &s, &err) == 0, "parse: %s",
+		    err.msg);
+		fusion_settings_format(&s, text2, sizeof text2);
+		CHECK(strcmp(text, text2) == 0, "round trip:\n %s\n %s", text,
+		    text2);
+		CHECK(s.method == FUSE_VOTE && s.vote_n == 1 && s.n == 2 &&
+		    s.w[1] == 3, "parsed settings");
+		CHECK(fusion_settings_parse("method=nope", &s, &err) < 0,
+		    "bad method accepted");
+		CHECK(fusion_settings_parse("w=a:-1", &s, &err) < 0,
+		    "negative weight accepted");
+	}
+	fusion_free(f);
+	fake_free(a);
+	fake_free(b);
+	interactions_free(&tr);
+}
+
+/* A small random problem: nu users, ni items, three fake models of
+ * varying quality against a hidden taste, train/valid/test parts. */
+typedef struct problem {
+	int nu, ni;
+	interactions train, valid, test;
+	dataset ds;
+	fake_model *fm[4];
+	const model *ms[4];
+	int nm;
+} problem;
+
+static void
+problem_make(problem *p, int nu, int ni, uint64_t seed)
+{
+	rf_rng rng;
+	float *taste = malloc((size_t)nu * ni * sizeof *taste);
+	int (*pr[3])[2];
+	int np[3] = { 0 };
+	float *tab = malloc((size_t)nu * ni * sizeof *tab);
+	static const double noise[4] = { 0.8, 1.2, 2.0, 0.0 };
+
+	memset(p, 0, sizeof *p);
+	p->nu = nu;
+	p->ni = ni;
+	rf_rng_seed(&rng, seed);
+	for (int k = 0; k < 3; k++)
+		pr[k] = malloc((size_t)nu * ni * sizeof *pr[k]);
+	for (int u = 0; u < nu; u++)
+		for (int i = 0; i < ni; i++) {
+			double pop = 1.5 * (1.0 - (double)i / ni);
+
+			taste[u * ni + i] = (float)(pop + rf_rng_normal(&rng));
+		}
+	/* Each user's items: taste above a threshold; 60% train, 20% valid,
+	 * 20% test at random. */
+	for (int u = 0; u < nu; u++)
+		for (int i = 0; i < ni; i++)
+			if (taste[u * ni + i] > 1.6) {
+				double x = rf_rng_uniform(&rng);
+				int part = x < 0.6 ? 0 : x < 0.8 ? 1 : 2;
+
+				pr[part][np[part]][0] = u;
+				pr[part][np[part]][1] = i;
+				np[part]++;
+			}
+	if (fake_matrix(&p->train, nu, ni, (const int (*)[2])pr[0], np[0],
+	    NULL) < 0 || fake_matrix(&p->valid, nu, ni,
+	    (const int (*)[2])pr[1], np[1], NULL) < 0 ||
+	    fake_matrix(&p->test, nu, ni, (const int (*)[2])pr[2], np[2],
+	    NULL) < 0)
+		exit(99);
+	p->ds.n_users = nu;
+	p->ds.n_items = ni;
+	p->ds.rating_min = -100;
+	p->ds.rating_max = 100;
+	/* Model k = taste + noise_k (model 3: popularity only). */
+	p->nm = 4;
+	for (int k = 0; k < 4; k++) {
+		for (int u = 0; u < nu; u++)
+			for (int i = 0; i < ni; i++)
+				tab[u * ni + i] = k == 3 ?
+				    (float)(1.0 - (double)i / ni) :
+				    (float)(taste[u * ni + i] +
+				    noise[k] * rf_rng_normal(&rng));
+		p->fm[k] = fake_new(&p->ds, &p->train, tab);
+		p->ms[k] = &p->fm[k]->base;
+	}
+	for (int k = 0; k < 3; k++)
+		free(pr[k]);
+	free(taste);
+	free(tab);
+}
+
+static void
+problem_free(problem *p)
+{
+	for (int k = 0; k < p->nm; k++)
+		fake_free(p->fm[k]);
+	interactions_free(&p->train);
+	interactions_free(&p->valid);
+	interactions_free(&p->test);
+}
+
+static void
+test_contributions(void)
+{
+	problem p;
+	const char *names[] = { "good", "fair", "poor", "pop" };
+	fusion *f;
+	fusion_pool *pool;
+	rf_error err;
+	int32_t items[10], items2[10];
+	float sc[10], sc2[10];
+	double w_contrib = 0;
+	int64_t checked = 0;
+
+	problem_make(&p, 60, 80, 7);
+	f = fusion_new(&p.ds, p.ms, names, 4, &err);
+	CHECK(f != NULL, "fusion_new: %s", err.msg);
+	if (f == NULL)
+		exit(1);
+	fusion_set_param(f, "m=15", &err);	/* pools smaller than the
+						 * catalogue */
+	fusion_set_weight(f, 0, 0.5, &err);
+	fusion_set_weight(f, 1, 0.3, &err);
+	fusion_set_weight(f, 2, 0.15, &err);
+	fusion_set_weight(f, 3, 0.05, &err);
+	pool = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
+	CHECK(pool != NULL, "pool: %s", err.msg);
+	CHECK(fusion_fit_stack(f, pool, 0, 1, &err) == 0, "stack: %s",
+	    err.msg);
+	for (int meth = 0; meth < FUSE_METHOD_COUNT; meth++)
+		for (int norm = 0; norm < NORM_COUNT; norm++) {
+			char np[32];
+
+			fusion_set_method(f, (enum fusion_method)meth);
+			snprintf(np, sizeof np, "norm=%s",
+			    fusion_norm_name((enum fusion_norm)norm));
+			fusion_set_param(f, np, &err);
+			for (int u = 0; u < p.nu; u++) {
+				int n = fusion_recommend(f, u, 10, items, sc,
+				    &err);
+
+				CHECK(n > 0, "user %d: no recommendation", u);
+				for (int r = 0; r < n; r++) {
+					fusion_contrib c;
+					double s;
+
+					CHECK(fusion_contributions(f, u,
+					    items[r], &c, &err) == 0, "%s",
+					    err.msg);
+					s = c.base;
+					for (int m = 0; m < c.n_models; m++)
+						s += c.contrib[m];
+					close_to(s, c.fused, 1e-9 *
+					    (1 + fabs(c.fused)), "sum");
+					close_to(c.fused, sc[r], 2e-5 *
+					    (1 + fabs(sc[r])), "contrib sum");
+					if (fabs(c.fused - sc[r]) > w_contrib)
+						w_contrib = fabs(c.fused -
+						    sc[r]);
+					CHECK(c.in_pool && c.fused_rank == r + 1,
+					    "%s/%s user %d item %d: rank %d, "
+					    "want %d",
+					    fusion_method_name(
+					    (enum fusion_method)meth), np, u,
+					    items[r], c.fused_rank, r + 1);
+					checked++;
+				}
+				/* The pooled re-rank agrees with the
+				 * on-the-fly ranking (same candidates). */
+				if (pool && p.valid.ptr[u + 1] >
+				    p.valid.ptr[u]) {
+					int n2 = fusion_pool_rank_user(f, pool,
+					    u, 10, items2, sc2);
+
+					CHECK(n2 == n, "pool rank count");
+					for (int r = 0; r < n && r < n2; r++)
+						CHECK(items2[r] == items[r] &&
+						    fabs(sc2[r] - sc[r]) <=
+						    1e-5 * (1 + fabs(sc[r])),
+						    "pool vs recommend, user "
+						    "%d rank %d", u, r);
+				}
+			}
+		}
+	printf("contributions: %lld (user, item, method, norm) checked, worst "
+	    "|sum - fused score| %.3g (tol 2e-5 relative)\n",
+	    (long long)checked, w_contrib);
+	fusion_pool_free(pool);
+	fusion_free(f);
+	problem_free(&p);
+}
+
+static void
+test_tune(void)
+{
+	const char *names[] = { "good", "fair", "poor", "pop" };
+
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		problem p;
+		fusion *f;
+		fusion_pool *valid, *test;
+		fusion_tune_report rep;
+		rf_error err;
+		double best = -1;
+
+		problem_make(&p, 80, 100, seed * 11);
+		f = fusion_new(&p.ds, p.ms, names, 4, &err);
+		valid = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1, &err);
+		test = fusion_pool_build(f, NULL, &p.test, NULL, 0, 2, &err);
+		CHECK(valid && test, "pools: %s", err.msg);
+		for (int metric = 0; metric < 3; metric++) {
+			metrics mt;
+
+			CHECK(fusion_tune(f, valid, test,
+			    (enum tune_metric)metric, &rep, NULL, &err) == 0,
+			    "tune: %s", err.msg);
+			best = metric == TUNE_RMSE ? INFINITY : -1;
+			for (int m = 0; m < 4; m++)
+				best = metric == TUNE_RMSE ?
+				    fmin(best, rep.single_valid[m]) :
+				    fmax(best, rep.single_valid[m]);
+			CHECK(metric == TUNE_RMSE ? rep.fused_valid <= best :
+			    rep.fused_valid >= best, "seed %llu %s: fused %g "
+			    "worse than best single %g", (unsigned long long)
+			    seed, fusion_tune_metric_name(
+			    (enum tune_metric)metric), rep.fused_valid, best);
+			/* And the settings left behind measure the same. */
+			if (metric == TUNE_RMSE)
+				fusion_pool_eval_rating(f, valid, -1, &mt,
+				    &err);
+			else
+				fusion_pool_eval(f, valid, -1,
+				    metric == TUNE_NDCG10 ? 10 : 20, &mt,
+				    &err);
+			close_to(metric == TUNE_RMSE ? mt.rmse :
+			    metric == TUNE_NDCG10 ? mt.ndcg : mt.recall,
+			    rep.fused_valid, 1e-12, "tuned settings");
+			printf("tune seed %llu %-9s: best single %.4f (%s), "
+			    "fused %.4f valid / %.4f test, norm %s, %d evals, "
+			    "%.3f s\n", (unsigned long long)seed,
+			    fusion_tune_metric_name((enum tune_metric)metric),
+			    best, names[rep.best_single], rep.fused_valid,
+			    rep.fused_test, fusion_norm_name(rep.norm),
+			    rep.evaluations, rep.seconds);
+		}
+		/* A lone useless model cannot drag the floor down: with only
+		 * "pop" and "poor" the result still matches the better. */
+		fusion_pool_free(valid);
+		fusion_pool_free(test);
+		fusion_free(f);
+		problem_free(&p);
+	}
+}
+
+/* Ridge stack on a tiny rating case against the normal equations solved
+ * here by Gaussian elimination.  All users have the same train size and
+ * timestamps span nothing, so the user features are 0 and the design is
+ * [1, p_a, p_b] (the interaction columns are 0 and get 0 weights). */
+static void
+test_ridge(void)
+{
+	enum { NU = 6, NI = 5 };
+	int tp[NU][2], vp[NU * 3][2], nv = 0;
+	interactions tr, va;
+	dataset ds = { 0 };
+	float ta[NU * NI], tb[NU * NI];
+	fake_model *a, *b;
+	const model *ms[2];
+	const char *names[] = { "a", "b" };
+	fusion *f;
+	fusion_pool *pool;
+	rf_error err;
+	rf_rng rng;
+	double A[3][3] = { { 0 } }, y[3] = { 0 }, l2 = 0.5;
+	const char *cn[64];
+	double coef[64];
+	int nc;
+
+	rf_rng_seed(&rng, 3);
+	for (int u = 0; u < NU; u++) {
+		tp[u][0] = u;
+		tp[u][1] = 0;
+		for (int i = 1; i <= 3; i++) {
+			vp[nv][0] = u;
+			vp[nv][1] = i;
+			nv++;
+		}
+	}
+	for (int k = 0; k < NU * NI; k++) {
+		ta[k] = (float)(3 + rf_rng_normal(&rng));
+		tb[k] = (float)(2.5 + 0.7 * rf_rng_normal(&rng));
+	}
+	if (fake_matrix(&tr, NU, NI, (const int (*)[2])tp, NU, NULL) < 0 ||
+	    fake_matrix(&va, NU, NI, (const int (*)[2])vp, nv, NULL) < 0)
+		exit(99);
+	for (int k = 0; k < NU; k++)
+		tr.ts[k] = 5;		/* no recency spread */
+	for (int k = 0; k < nv; k++)
+		va.val[k] = (float)(1 + (k * 7) % 5);	/* ratings 1..5 */
+	ds.n_users = NU;
+	ds.n_items = NI;
+	ds.is_rating = 1;
+	ds.rating_min = 1;
+	ds.rating_max = 5;
+	a = fake_new(&ds, &tr, ta);
+	b = fake_new(&ds, &tr, tb);
+	ms[0] = &a->base;
+	ms[1] = &b->base;
+	f = fusion_new(&ds, ms, names, 2, &err);
+	fusion_set_param(f, "l2=0.5", &err);
+	pool = fusion_pool_build(f, NULL, &va, NULL, 0, 1, &err);
+	CHECK(pool != NULL, "pool: %s", err.msg);
+	CHECK(fusion_fit_stack(f, pool, 1, 1, &err) == 0, "ridge: %s",
+	    err.msg);
+	for (int k = 0; k < nv; k++) {
+		int u = vp[k][0], i = vp[k][1];
+		double x[3] = { 1, ta[u * NI + i], tb[u * NI + i] };
+
+		for (int r = 0; r < 3; r++) {
+			for (int c = 0; c < 3; c++)
+				A[r][c] += x[r] * x[c];
+			y[r] += x[r] * va.val[k];
+		}
+	}
+	A[1][1] += l2;
+	A[2][2] += l2;
+	for (int c = 0; c < 3; c++)		/* Gaussian elimination */
+		for (int r = c + 1; r < 3; r++) {
+			double q = A[r][c] / A[c][c];
+
+			for (int j = c; j < 3; j++)
+				A[r][j] -= q * A[c][j];
+			y[r] -= q * y[c];
+		}
+	for (int r = 2; r >= 0; r--) {
+		for (int j = r + 1; j < 3; j++)
+			y[r] -= A[r][j] * y[j];
+		y[r] /= A[r][r];
+	}
+	nc = fusion_stack_coefs(f, cn, coef, 64);
+	CHECK(nc == 1 + 2 + 2 * 3, "stack has %d coefficients", nc);
+	close_to(coef[0], y[0], 1e-6, "ridge intercept");
+	close_to(coef[3], y[1], 1e-6, "ridge weight a");
+	close_to(coef[4], y[2], 1e-6, "ridge weight b");
+	for (int k = 5; k < nc; k++)
+		close_to(coef[k], 0, 1e-9, "ridge interaction weight");
+	/* fusion_predict applies it (clipped by the metrics, not here). */
+	close_to(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
+	    y[2] * tb[2 * NI + 4], 1e-5, "ridge predict");
+	printf("ridge: intercept %.6f, a %.6f, b %.6f (closed form %.6f, "
+	    "%.6f, %.6f)\n", coef[0], coef[3], coef[4], y[0], y[1], y[2]);
+	fusion_pool_free(pool);
+	fusion_free(f);
+	fake_free(a);
+	fake_free(b);
+	interactions_free(&tr);
+	interactions_free(&va);
+}
+
+int
+main(void)
+{
+	test_tiny();
+	test_contributions();
+	test_tune();
+	test_ridge();
+	printf("worst difference vs reference %.3g\n", worst);
+	if (failures) {
+		fprintf(stderr, "%d failure(s)\n", failures);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}

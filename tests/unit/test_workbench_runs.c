@@ -1,0 +1,203 @@
+/* test_workbench_runs: the curve history outlives the session.  A model
+ * trained (synchronously and on the background thread) in one workbench
+ * is saved with its run and epochs; a second workbench on the same store
+ * loads the saved models and finds each run in its history, marked
+ * earlier, with the same loss, validation metric and seconds per epoch,
+ * oldest first and ahead of the new session's runs, and only once. */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "tests/lib/testutil.h"
+
+#include <math.h>
+#include <poll.h>
+
+#include "engine/ingest/ingest.h"
+#include "engine/models/registry.h"
+#include "engine/session/workbench.h"
+
+/* A small implicit log: 60 users over 9 days, each with a taste for one
+ * of three item groups. */
+static int
+write_log(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int u, k;
+
+	if (f == NULL)
+		return -1;
+	for (u = 1; u <= 60; u++)
+		for (k = 0; k < 14; k++)
+			fprintf(f, "%d,%d,%d,%s,%d\n", u, 100 + (u % 3) * 20 +
+			    (u * 7 + k * 3) % 20, u % 3, k % 7 == 6 ? "buy" :
+			    "pv", 1511568000 + (u * 13 + k * 4001) % 777600);
+	return fclose(f);
+}
+
+/* The background job to its end, draining events as the TUI does. */
+static int
+run_job(workbench *wb)
+{
+	train_event evs[16];
+	rf_error err;
+	int finished = 0, n;
+
+	while (!finished) {
+		struct pollfd p = { workbench_train_fd(wb), POLLIN, 0 };
+
+		if (p.fd < 0)
+			return -1;
+		(void)poll(&p, 1, 1000);
+		if ((n = workbench_train_poll(wb, evs, 16, &finished, &err)) <
+		    0) {
+			TU_FAIL("poll: %s", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A copy of the run's curves, to compare with after the reopen. */
+struct curve {
+	char model[32], params[512];
+	int done;
+	double loss[16], valid[16], secs[16];
+};
+
+static void
+copy_curve(struct curve *c, const wb_run *r)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->model, sizeof c->model, "%s", r->model);
+	snprintf(c->params, sizeof c->params, "%s", r->params);
+	c->done = r->done;
+	for (int k = 0; k < r->done && k < 16; k++) {
+		c->loss[k] = r->loss[k];
+		c->valid[k] = r->valid[k];
+		c->secs[k] = r->secs[k];
+	}
+}
+
+/* Stored as SQLite REALs: the doubles come back exactly. */
+static void
+check_curve(const struct curve *c, const wb_run *r)
+{
+	double worst = 0;
+
+	CHECK_STR(r->model, c->model);
+	CHECK_STR(r->params, c->params);
+	CHECK_INT(r->done, c->done);
+	CHECK_INT(r->earlier, 1);
+	CHECK_INT(r->status, WB_RUN_DONE);
+	if (r->loss == NULL || r->valid == NULL || r->secs == NULL) {
+		TU_FAIL("%s: no curves", r->model);
+		return;
+	}
+	for (int k = 0; k < c->done && k < r->done; k++) {
+		double d[3] = { fabs(r->loss[k] - c->loss[k]),
+			fabs(r->valid[k] - c->valid[k]),
+			fabs(r->secs[k] - c->secs[k]) };
+
+		for (int i = 0; i < 3; i++) {
+			double a = i == 0 ? c->loss[k] : i == 1 ? c->valid[k] :
+			    c->secs[k];
+
+			if (isnan(d[i]) && !isnan(a))
+				d[i] = INFINITY;	/* lost */
+			if (d[i] > worst)
+				worst = d[i];
+		}
+	}
+	printf("%s: %d epochs reloaded, worst difference %g (tolerance 0)\n",
+	    r->model, r->done, worst);
+	if (worst != 0)
+		TU_FAIL("%s: curves differ by %g", r->model, worst);
+}
+
+int
+main(void)
+{
+	const char *dir = tu_tempdir();
+	const char *log = tu_join(dir, "log.csv");
+	const char *path = tu_join(dir, "runs.rfs");
+	const model_ops *bpr = model_lookup("bpr"), *mf = model_lookup("mf");
+	double pb[64], pm[64];
+	split_spec spec = { .kind = SPLIT_TEMPORAL, .frac = 0.2,
+		.valid_frac = 0.1 };
+	struct curve cb, cm;
+	ingest_opts o;
+	ingest_result res;
+	rf_error err;
+	workbench *wb;
+	int n, k;
+
+	if (bpr == NULL || mf == NULL) {
+		TU_FAIL("bpr and mf are not registered");
+		return tu_done("test_workbench_runs");
+	}
+	CHECK(write_log(log) == 0);
+	if ((wb = workbench_open(path, STORE_CREATE, &err)) == NULL) {
+		TU_FAIL("open: %s", err.msg);
+		return tu_done("test_workbench_runs");
+	}
+	ingest_opts_default(&o);
+	if (ingest_events(workbench_store(wb), log, &o, &res, &err) < 0)
+		TU_FAIL("import: %s", err.msg);
+	if (workbench_set_split(wb, &spec, &err) < 0)
+		TU_FAIL("split: %s", err.msg);
+	model_params_default(bpr, pb);
+	model_params_default(mf, pm);
+	/* mf first (older run id), on the background thread; then bpr. */
+	if (workbench_train_start(wb, mf, pm, 4, 3, &err) < 0)
+		TU_FAIL("train mf: %s", err.msg);
+	else
+		run_job(wb);
+	if (workbench_train(wb, bpr, pb, 5, 7, NULL, NULL, NULL, &err) < 0)
+		TU_FAIL("train bpr: %s", err.msg);
+	CHECK_INT(workbench_run_count(wb), 2);
+	if (workbench_run_count(wb) == 2) {
+		copy_curve(&cm, workbench_run_at(wb, 0));
+		copy_curve(&cb, workbench_run_at(wb, 1));
+		CHECK_INT(cm.done, 4);
+		CHECK_INT(cb.done, 5);
+		CHECK_INT(workbench_run_at(wb, 0)->earlier, 0);
+		CHECK(isfinite(cb.valid[4]));
+	}
+	/* In the same session the saved models are in memory already: no
+	 * second entry. */
+	CHECK_INT(workbench_load_saved(wb, &err), 0);
+	CHECK_INT(workbench_run_count(wb), 2);
+	workbench_close(wb);
+
+	/* A new session: nothing until the saved models are loaded. */
+	if ((wb = workbench_open(path, 0, &err)) == NULL) {
+		TU_FAIL("reopen: %s", err.msg);
+		return tu_done("test_workbench_runs");
+	}
+	CHECK_INT(workbench_run_count(wb), 0);
+	/* A run of this session first: the earlier ones go ahead of it. */
+	if (workbench_train(wb, model_lookup("pop"), pb, 1, 1, NULL, NULL,
+	    NULL, &err) < 0)
+		TU_FAIL("train pop: %s", err.msg);
+	n = workbench_load_saved(wb, &err);
+	CHECK_INT(n, 2);
+	CHECK_INT(workbench_run_count(wb), 3);
+	if (workbench_run_count(wb) == 3) {
+		check_curve(&cm, workbench_run_at(wb, 0));
+		check_curve(&cb, workbench_run_at(wb, 1));
+		CHECK_STR(workbench_run_at(wb, 2)->model, "pop");
+		CHECK_INT(workbench_run_at(wb, 2)->earlier, 0);
+		CHECK_INT(workbench_run_at(wb, 1)->seed, 7);
+		CHECK_INT(workbench_run_at(wb, 1)->epochs, 5);
+		CHECK(workbench_run_at(wb, 1)->seconds > 0);
+	}
+	/* Dropped and loaded again (a new split of the same data would
+	 * not fit; the same split does): still one entry per run. */
+	workbench_data_changed(wb);
+	CHECK_INT(workbench_load_saved(wb, &err), 3);
+	CHECK_INT(workbench_run_count(wb), 3);
+	for (k = 0; k < workbench_run_count(wb); k++)
+		CHECK(workbench_run_at(wb, k)->status == WB_RUN_DONE);
+	workbench_close(wb);
+	return tu_done("test_workbench_runs");
+}
