@@ -15,6 +15,7 @@
 
 #include "engine/fusion/fusion.h"
 #include "tests/lib/mldata.h"
+#include "engine/core/rng.h"
 
 #define NMODELS 6
 #define FACTORS 32

@@ -23,6 +23,7 @@
 #include "engine/ingest/ingest.h"
 #include "engine/core/rf.h"
 #include "engine/store/store.h"
+#include "engine/core/rng.h"
 
 static char tmpdir[] = "/tmp/recfuse-bench.XXXXXX";
 

@@ -21,6 +21,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
+#include "engine/core/hash.h"
 
 static int bench_epochs;	/* --epochs N overrides the default */
 static double bench_cpu;	/* best CPU seconds of the last train_model */

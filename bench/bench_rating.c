@@ -10,6 +10,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
+#include "engine/core/rng.h"
 
 #define TARGET_MPS	20.0
 

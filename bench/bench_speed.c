@@ -25,6 +25,7 @@
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
+#include "engine/core/threads.h"
 
 #define SCORE_ITEMS	1000000
 #define SCORE_USERS	64
@@ -282,7 +283,7 @@ main(int argc, char **argv)
 
 	/* before OpenBLAS starts its pool, and again for a running one */
 	setenv("OPENBLAS_NUM_THREADS", "1", 1);
-	openblas_set_num_threads(1);
+	rf_blas_init();
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (strcmp(argv[a], "--runs") == 0 && a + 1 < argc)
 			runs = atoi(argv[++a]);

@@ -8,6 +8,8 @@
  * bounded by the catalogue, the user table and the busiest user's rows, not
  * by the total row count: the log is streamed one user at a time. */
 #include "engine/core/rf.h"
+#include "engine/core/rng.h"
+#include "engine/core/sort.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,7 @@
 /* dataset: the in-memory snapshot models train on (see dataset.h). */
 #include "engine/data/dataset.h"
+#include "engine/core/hash.h"
+#include "engine/core/sort.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* split: train / validation / test assignments (see split.h). */
 #include "engine/data/split.h"
+#include "engine/core/rng.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,9 +1,8 @@
 /* metrics: rating and top-K accuracy, and the full-ranking evaluator. */
 #include "engine/eval/metrics.h"
+#include "engine/core/threads.h"
 
-#include <cblas.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,10 +174,9 @@ struct eval_worker {
 	int t;
 	uint8_t *seen;		/* (n_items) recommended at least once */
 	int cancelled;
-	pthread_t tid;
 };
 
-static void *
+static void
 eval_worker_run(void *arg)
 {
 	struct eval_worker *w = arg;
@@ -193,7 +191,7 @@ eval_worker_run(void *arg)
 		sh->failed = 1;
 		free(scores);
 		free(top);
-		return NULL;
+		return;
 	}
 	for (int j = w->t; j < sh->n; j += sh->threads) {
 		int u = sh->users[j], n;
@@ -221,7 +219,7 @@ eval_worker_run(void *arg)
 	}
 	free(scores);
 	free(top);
-	return NULL;
+	return;
 }
 
 int
@@ -230,8 +228,8 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	struct eval_shared sh = { 0 };
 	struct eval_worker w[2];
 	int32_t *users = NULL;
-	int n = 0, threads = ev->threads >= 2 ? 2 : 1, started = 0;
-	int n_items = ev->train->n_items, cancelled = 0, blas_threads = 0;
+	int n = 0, threads = ev->threads >= 2 ? 2 : 1;
+	int n_items = ev->train->n_items, cancelled = 0;
 	int64_t nrec = 0, covered = 0;
 	double sum[6] = { 0 }, pop = 0;
 
@@ -267,27 +265,8 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 		if ((w[t].seen = calloc((size_t)n_items + 1, 1)) == NULL)
 			goto oom;
 	}
-	if (threads > 1) {
-		/* One level of threads: OpenBLAS single-threaded inside. */
-		blas_threads = openblas_get_num_threads();
-		openblas_set_num_threads(1);
-		for (started = 0; started < threads; started++)
-			if (pthread_create(&w[started].tid, NULL,
-			    eval_worker_run, &w[started]) != 0)
-				break;
-		if (started == 0)	/* no thread at all: run here */
-			for (int t = 0; t < threads; t++)
-				eval_worker_run(&w[t]);
-		else if (started < threads) {
-			/* Finish the missing share on this thread. */
-			for (int t = started; t < threads; t++)
-				eval_worker_run(&w[t]);
-		}
-		for (int t = 0; t < started; t++)
-			pthread_join(w[t].tid, NULL);
-		openblas_set_num_threads(blas_threads);
-	} else
-		eval_worker_run(&w[0]);
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(threads, eval_worker_run, w, sizeof w[0]);
 	if (sh.failed)
 		goto oom;
 	for (int t = 0; t < threads; t++)

@@ -29,13 +29,14 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "engine/store/store.h"
+#include "engine/core/rng.h"
+#include "engine/core/threads.h"
 
 /* User features of the stack: standardised log(1 + train size) and
  * recency (days since the user's last train event, standardised). */
@@ -954,10 +955,9 @@ typedef struct pool_job {
 	int from, to, M, preds;
 	pbuf out;
 	int failed;
-	pthread_t tid;
 } pool_job;
 
-static void *
+static void
 pool_job_run(void *arg)
 {
 	pool_job *j = arg;
@@ -970,7 +970,7 @@ pool_job_run(void *arg)
 	if (j->out.len == NULL || j->out.plen == NULL ||
 	    uscratch_init(&s, nm, j->excl->n_items, j->M) < 0) {
 		j->failed = 1;
-		return NULL;
+		return;
 	}
 	for (int r = j->from; r < j->to; r++) {
 		int u = j->users[r];
@@ -1008,7 +1008,7 @@ pool_job_run(void *arg)
 		}
 	}
 	uscratch_free(&s);
-	return NULL;
+	return;
 }
 
 void
@@ -1049,8 +1049,8 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	const interactions *excl = exclude ? exclude : f->models[0]->train;
 	fusion_pool *p = calloc(1, sizeof *p);
 	pool_job job[2];
-	int nt = threads >= 2 ? 2 : 1, started = 0, nm = f->n;
-	int M = f->set.pool_m, blas_threads = 0;
+	int nt = threads >= 2 ? 2 : 1, nm = f->n;
+	int M = f->set.pool_m;
 	size_t nc = 0, np = 0;
 
 	memset(job, 0, sizeof job);
@@ -1110,21 +1110,8 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 		job[t].M = M;
 		job[t].preds = f->can_predict && eval != NULL;
 	}
-	if (nt > 1) {
-		/* One level of threads: OpenBLAS single-threaded inside. */
-		blas_threads = openblas_get_num_threads();
-		openblas_set_num_threads(1);
-		for (started = 0; started < nt; started++)
-			if (pthread_create(&job[started].tid, NULL,
-			    pool_job_run, &job[started]) != 0)
-				break;
-		for (int t = started; t < nt; t++)
-			pool_job_run(&job[t]);
-		for (int t = 0; t < started; t++)
-			pthread_join(job[t].tid, NULL);
-		openblas_set_num_threads(blas_threads);
-	} else
-		pool_job_run(&job[0]);
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(nt, pool_job_run, job, sizeof job[0]);
 	for (int t = 0; t < nt; t++) {
 		if (job[t].failed)
 			goto oom;

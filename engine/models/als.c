@@ -26,7 +26,6 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,8 @@
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
+#include "engine/core/rng.h"
+#include "engine/core/threads.h"
 
 #define ALS_MAGIC	0x534c4149u	/* "IALS" */
 #define ALS_VERSION	1u
@@ -397,18 +398,16 @@ als_work(als_pass *ps, als_scratch *sc)
 }
 
 typedef struct als_worker {
-	pthread_t tid;
 	als_pass *ps;
 	als_scratch *sc;
 } als_worker;
 
-static void *
+static void
 als_worker_main(void *arg)
 {
 	als_worker *w = arg;
 
 	als_work(w->ps, w->sc);
-	return NULL;
 }
 
 /* Runs ps over its chunks on up to am->nthreads threads (this one
@@ -420,28 +419,16 @@ als_run(als_model *am, als_pass *ps)
 {
 	als_worker wk[ALS_MAX_THREADS];
 	int nt = am->nthreads < ps->nchunks ? am->nthreads : ps->nchunks;
-	int started = 0, blas_threads = 0;
 
 	ps->am = am;
 	atomic_init(&ps->next, 0);
 	atomic_init(&ps->cancelled, 0);
-	if (nt > 1) {
-		blas_threads = openblas_get_num_threads();
-		openblas_set_num_threads(1);
-	}
-	for (int t = 1; t < nt; t++) {
+	for (int t = 0; t < nt; t++) {
 		wk[t].ps = ps;
 		wk[t].sc = &am->scr[t];
-		if (pthread_create(&wk[t].tid, NULL, als_worker_main,
-		    &wk[t]) != 0)
-			break;
-		started = t;
 	}
-	als_work(ps, &am->scr[0]);
-	for (int t = 1; t <= started; t++)
-		pthread_join(wk[t].tid, NULL);
-	if (nt > 1)
-		openblas_set_num_threads(blas_threads);
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(nt, als_worker_main, wk, sizeof wk[0]);
 	return atomic_load(&ps->cancelled);
 }
 

@@ -7,6 +7,7 @@
 #include "engine/models/blob.h"
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
+#include "engine/core/rng.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -11,6 +11,7 @@
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
+#include "engine/core/threads.h"
 
 #define EASE_MAGIC	0x45415345u	/* "EASE" */
 #define EASE_VERSION	2u
@@ -225,18 +226,16 @@ ease_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 	 * computes (rf_blas_exclusive): never from a background job, where
 	 * the main thread's evaluator may be running threads of its own. */
 	{
-		int blas_threads = openblas_get_num_threads();
+		int widened = n >= EASE_THREADED_N ? rf_blas_dense_begin() : 0;
 		lapack_int inv = 0;
 
-		if (n >= EASE_THREADED_N && rf_blas_exclusive())
-			openblas_set_num_threads(openblas_get_num_procs());
 		/* Cholesky: G is SPD for lambda > 0; the row-major upper
 		 * triangle is LAPACK's column-major lower one, either way it
 		 * is consistent. */
 		info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, 'U', n, B, n);
 		if (info == 0)
 			inv = LAPACKE_spotri(LAPACK_ROW_MAJOR, 'U', n, B, n);
-		openblas_set_num_threads(blas_threads);
+		rf_blas_dense_end(widened);
 		if (info != 0)
 			return rf_fail(err, "ease: Cholesky of X^T X + lambda "
 			    "I failed (info %d); raise lambda", (int)info);

@@ -30,6 +30,7 @@
 #if defined(__has_include)
 #if __has_include("engine/models/als.h")
 #include "engine/models/als.h"
+#include "engine/core/rng.h"
 #define NN_HAVE_ALS 1
 #endif
 #endif

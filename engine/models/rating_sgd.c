@@ -1,5 +1,6 @@
 /* rating_sgd: shared pieces of the rating models; see rating_sgd.h. */
 #include "engine/models/rating_sgd.h"
+#include "engine/core/rng.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -9,6 +9,7 @@
 #define RF_RATING_SGD_H
 
 #include "engine/models/blob.h"
+#include "engine/core/rng.h"
 #include "engine/models/model.h"
 
 typedef struct rating_triple {

@@ -22,6 +22,7 @@
 #include "engine/models/rating_grad.h"
 #include "engine/models/rating_sgd.h"
 #include "engine/models/registry.h"
+#include "engine/core/rng.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/core/hash.h"
 #include "engine/fusion/fusion.h"
 
 struct wb_fusion {
@@ -130,33 +131,21 @@ workbench_fusion_peek(const workbench *wb)
  * (s->models), not a refit's, which are not stored and are rebuilt from
  * the same ones. */
 static uint64_t
-fnv1a(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	for (size_t k = 0; k < n; k++) {
-		h ^= p[k];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static uint64_t
 models_fingerprint(const struct wb_fusion *s)
 {
 	uint64_t sum = 0;
 
 	for (int m = 0; m < s->n; m++) {
 		const model *md = s->models[m];
-		uint64_t h = 0xcbf29ce484222325ull;
+		uint64_t h = RF_FNV_SEED;
 		int64_t nnz = md->train ? md->train->nnz : 0;
 
-		h = fnv1a(h, md->ops->name, strlen(md->ops->name));
-		h = fnv1a(h, md->params, (size_t)md->ops->nparams *
+		h = rf_fnv1a(h, md->ops->name, strlen(md->ops->name));
+		h = rf_fnv1a(h, md->params, (size_t)md->ops->nparams *
 		    sizeof *md->params);
-		h = fnv1a(h, &md->seed, sizeof md->seed);
-		h = fnv1a(h, &md->epochs_done, sizeof md->epochs_done);
-		h = fnv1a(h, &nnz, sizeof nnz);
+		h = rf_fnv1a(h, &md->seed, sizeof md->seed);
+		h = rf_fnv1a(h, &md->epochs_done, sizeof md->epochs_done);
+		h = rf_fnv1a(h, &nnz, sizeof nnz);
 		sum += h;
 	}
 	return sum;

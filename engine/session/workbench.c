@@ -1,7 +1,6 @@
 /* workbench: owner of the store, snapshot, split, models and fusion. */
 #include "engine/session/workbench.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "engine/eval/eval.h"
 #include "engine/models/registry.h"
+#include "engine/core/threads.h"
 
 /* Validation during training looks at this many users at most. */
 #define WB_VALID_MAX_USERS 5000
@@ -38,7 +38,7 @@ struct workbench {
 	struct wb_run_slot *runs;
 	int nruns, runcap;
 	int job_slot;			/* runs index + 1 of the job, 0 */
-	int blas_threads;		/* to restore after a job, 0 */
+	int blas_held;			/* a job holds BLAS single */
 
 	struct wb_fusion *fusion;	/* engine/wbfusion.c; NULL before */
 };
@@ -56,13 +56,7 @@ workbench_open(const char *path, int store_flags, rf_error *err)
 		free(wb);
 		return NULL;
 	}
-	/* One level of threads: the engine's own (ALS, metrics, fusion) over
-	 * single-threaded BLAS.  Small products (sgemv of one user) only
-	 * spin and yield with BLAS threads; the few large dense steps that
-	 * gain from them (EASE's factorisation) ask for them themselves.
-	 * An OPENBLAS_NUM_THREADS the user set is left alone. */
-	if (getenv("OPENBLAS_NUM_THREADS") == NULL)
-		openblas_set_num_threads(1);
+	rf_blas_init();	/* the one policy: engine/core/threads.h */
 	return wb;
 }
 
@@ -196,12 +190,12 @@ run_end(workbench *wb, int k, enum wb_run_status status, const char *msg)
 static void
 blas_single(workbench *wb, int on)
 {
-	if (on && wb->blas_threads == 0) {
-		wb->blas_threads = openblas_get_num_threads();
-		openblas_set_num_threads(1);
-	} else if (!on && wb->blas_threads > 0) {
-		openblas_set_num_threads(wb->blas_threads);
-		wb->blas_threads = 0;
+	if (on && !wb->blas_held) {
+		rf_blas_hold_single();
+		wb->blas_held = 1;
+	} else if (!on && wb->blas_held) {
+		rf_blas_release_single();
+		wb->blas_held = 0;
 	}
 }
 

@@ -1,5 +1,6 @@
 /* train: epochs, events, background jobs, run records, saved models. */
 #include "engine/train/train.h"
+#include "engine/core/hash.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,7 @@
 #include "engine/data/dataset.h"
 #include "engine/models/model.h"
 #include "engine/core/rf.h"
+#include "engine/core/rng.h"
 
 /* Dense rows (nu x ni, row-major; 0 = no interaction) to CSR + transpose. */
 static inline int

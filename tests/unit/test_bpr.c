@@ -13,6 +13,7 @@
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
+#include "engine/core/rng.h"
 
 /* Relative, with a floor of 1e-3 on the denominator: the loss is summed in
  * double but the analytic gradient is float32 (about 1e-7 absolute). */

@@ -14,6 +14,7 @@
 #include "engine/models/als.h"
 #include "engine/models/registry.h"
 #include "tests/lib/tinydata.h"
+#include "engine/core/rng.h"
 
 #define NU 9
 #define NI 12

@@ -16,6 +16,7 @@
 
 #include "engine/fusion/fusion.h"
 #include "tests/lib/fakemodel.h"
+#include "engine/core/rng.h"
 
 static int failures;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/eval/metrics.h"
+#include "engine/core/rng.h"
 
 static int failures;
 static double worst;

@@ -15,6 +15,7 @@
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
 #include "tests/lib/ratingtest.h"
+#include "engine/core/rng.h"
 
 static void
 test_gradient(void)

@@ -14,6 +14,7 @@
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
+#include "engine/core/rng.h"
 
 /* Relative error, with a floor of 1e-2 on the denominator.  The forward
  * pass is float32 (the loss is summed in double): with steps of 1e-3 and

@@ -15,6 +15,7 @@
 #include "engine/eval/metrics.h"
 #include "engine/models/registry.h"
 #include "engine/train/train.h"
+#include "engine/core/rng.h"
 
 static int failures;
 
