@@ -10,6 +10,7 @@
 
 #include "engine/store/store.h"
 #include "engine/core/table.h"
+#include "engine/core/utf8.h"
 #include "views/widgets/color.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
@@ -257,8 +258,8 @@ draw_funnel(const struct page *p, int y, int x, int w, const rf_table *st)
 		if (counts[i] > top)
 			top = counts[i];
 		group_digits(num, sizeof num, counts[i]);
-		if (counts[i] > 0 && text_width(num) > numw)
-			numw = text_width(num);
+		if (counts[i] > 0 && utf8_width(num) > numw)
+			numw = utf8_width(num);
 	}
 	if (top == 0) {
 		draw_text(p->win, row_of(p, y + 1), x, w, color_attr(CR_DIM),
@@ -361,7 +362,7 @@ draw_activity(const struct page *p, int y, int x, int w, int ch,
 			peak = e;
 	}
 	compact_count(peak_s, sizeof peak_s, peak);
-	labw = text_width(peak_s) + 1;
+	labw = utf8_width(peak_s) + 1;
 	cw = w - labw;
 	if (cw < 4)
 		cw = 4;
@@ -410,7 +411,7 @@ draw_activity(const struct page *p, int y, int x, int w, int ch,
 		    narrow);
 		draw_text(p->win, row_of(p, y + lines), x + labw, used,
 		    color_attr(CR_DIM), a);
-		if (nb > 1 && text_width(a) + text_width(b) + 1 <= used)
+		if (nb > 1 && utf8_width(a) + utf8_width(b) + 1 <= used)
 			draw_text_right(p->win, row_of(p, y + lines), x + labw,
 			    used, color_attr(CR_DIM), b);
 		lines++;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/utf8.h"
 #include "views/widgets/color.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
@@ -82,81 +83,20 @@ log_append(struct log_buffer *lb, enum log_kind kind, const char *text)
 	return log_push(lb, kind, text, strlen(text));
 }
 
-/* Append s padded with blanks to width display columns. */
-static int
-pad_cell(char **line, size_t *len, size_t *cap, const char *s, int width,
-    int right)
-{
-	int w = text_width(s), pad = width > w ? width - w : 0;
-	size_t need = *len + strlen(s) + (size_t)pad + 3;
-
-	if (need > *cap) {
-		size_t c = need * 2;
-		char *g = realloc(*line, c);
-
-		if (g == NULL)
-			return -1;
-		*line = g;
-		*cap = c;
-	}
-	if (right) {
-		memset(*line + *len, ' ', (size_t)pad);
-		*len += (size_t)pad;
-	}
-	memcpy(*line + *len, s, strlen(s));
-	*len += strlen(s);
-	if (!right) {
-		memset(*line + *len, ' ', (size_t)pad);
-		*len += (size_t)pad;
-	}
-	(*line)[*len] = '\0';
-	return 0;
-}
-
 int
 log_append_table(struct log_buffer *lb, const rf_table *t)
 {
-	int *widths, r, c, rc = 0;
-	char *line = NULL;
-	size_t cap = 0;
+	rf_buf text = { 0 };
+	int rc;
 
 	if (t == NULL || t->ncols == 0)
 		return 0;
-	if ((widths = calloc((size_t)t->ncols, sizeof *widths)) == NULL)
-		return -1;
-	for (c = 0; c < t->ncols; c++) {
-		widths[c] = text_width(t->names[c]);
-		for (r = 0; r < t->nrows; r++) {
-			const char *cell = table_get(t, r, c);
-			int w = text_width(cell ? cell : "-");
-
-			if (w > widths[c])
-				widths[c] = w;
-		}
-	}
-	for (r = -1; r < t->nrows && rc == 0; r++) {
-		size_t len = 0;
-
-		for (c = 0; c < t->ncols && rc == 0; c++) {
-			const char *cell = r < 0 ? t->names[c] :
-			    table_get(t, r, c);
-			int last = c == t->ncols - 1;
-
-			if (cell == NULL)
-				cell = "-";
-			/* No trailing blanks after a left-aligned last
-			 * column. */
-			rc = pad_cell(&line, &len, &cap, cell,
-			    last && t->types[c] == COL_TEXT ? 0 : widths[c],
-			    t->types[c] != COL_TEXT);
-			if (rc == 0 && !last)
-				rc = pad_cell(&line, &len, &cap, "  ", 0, 0);
-		}
-		if (rc == 0)
-			rc = log_append(lb, LOG_OUTPUT, line ? line : "");
-	}
-	free(line);
-	free(widths);
+	rc = table_format_text(t, 0, &text);
+	if (rc == 0)
+		rc = rf_buf_append(&text, "", 1);
+	if (rc == 0)
+		rc = log_append(lb, LOG_OUTPUT, (const char *)text.data);
+	rf_buf_free(&text);
 	return rc;
 }
 
@@ -215,26 +155,6 @@ log_count(const struct log_view *lv, const struct log_buffer *lb)
 	return n;
 }
 
-/* Skip cols display columns of s. */
-static const char *
-skip_columns(const char *s, int cols)
-{
-	while (cols > 0 && *s != '\0') {
-		const char *p = s + 1;
-		char one[8];
-		size_t n;
-
-		while ((*p & 0xc0) == 0x80)
-			p++;
-		n = (size_t)(p - s) < sizeof one ? (size_t)(p - s) : 1;
-		memcpy(one, s, n);
-		one[n] = '\0';
-		cols -= text_width(one);
-		s = p;
-	}
-	return s;
-}
-
 static void
 log_draw(struct view *v, WINDOW *win)
 {
@@ -288,7 +208,7 @@ log_draw(struct view *v, WINDOW *win)
 			break;
 		}
 		draw_text(win, row - lv->top, x, w - x, attr,
-		    skip_columns(text, lv->left));
+		    utf8_skip_cols(text, lv->left));
 	}
 }
 

@@ -11,6 +11,7 @@
 
 #include "engine/models/registry.h"
 #include "engine/core/rf.h"
+#include "engine/core/utf8.h"
 #include "views/widgets/color.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
@@ -385,7 +386,7 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 		    "  last %.5g", last);
 	draw_text(win, row, x, w, color_attr(CR_CHART_LOSS) | A_BOLD, line);
 	snprintf(a, sizeof a, "epochs 1-%d", x_span(r));
-	if (text_width(line) + text_width(a) + 2 <= w)
+	if (utf8_width(line) + utf8_width(a) + 2 <= w)
 		draw_text_right(win, row, x, w, color_attr(CR_DIM), a);
 	row++;
 	if (r->done > 1 && row + hc <= h)

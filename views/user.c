@@ -12,6 +12,8 @@
 #include "engine/explain/explain.h"
 #include "engine/fusion/fusion.h"
 #include "engine/store/store.h"
+#include "engine/core/utf8.h"
+#include "engine/core/words.h"
 #include "views/widgets/color.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
@@ -200,28 +202,14 @@ draw_wrapped(WINDOW *win, int y, int x, int width, int max, int attr,
 	char line[1024];
 	int lines = 0;
 
-	while (*text != '\0' && lines < max && width > 8) {
-		size_t take = 0, fit = 0;
+	while (lines < max && width > 8) {
+		size_t fit;
 
-		while (text[take] == ' ')
+		while (*text == ' ')
 			text++;
-		/* The longest run of whole words that fits (bytes ~ columns:
-		 * cut at the width; draw_text marks a cut word). */
-		for (take = 0; text[take] != '\0'; take++) {
-			size_t n = take + 1 < sizeof line ? take + 1 :
-			    sizeof line - 1;
-
-			memcpy(line, text, n);
-			line[n] = '\0';
-			if (text_width(line) > width)
-				break;
-			if (text[take + 1] == ' ' || text[take + 1] == '\0')
-				fit = take + 1;
-		}
-		if (text[take] == '\0')
-			fit = take;
-		if (fit == 0)
-			fit = take > 0 ? take : 1;
+		if (*text == '\0')
+			break;
+		fit = utf8_wrap(text, width);
 		if (lines == max - 1 && text[fit] != '\0')
 			fit = strlen(text);	/* the last line: cut by draw */
 		if (fit >= sizeof line)
@@ -597,8 +585,9 @@ user_key(struct view *v, int key, int height)
 			{
 				char word[200];
 
-				snprintf(cmd, sizeof cmd, "user %s",
-				    view_quote_word(id, word, sizeof word));
+				if (words_quote(id, word, sizeof word) == NULL)
+					return VIEW_HANDLED;
+				snprintf(cmd, sizeof cmd, "user %s", word);
 			}
 			v->env->submit(v->env->ud, cmd);
 			return VIEW_HANDLED | VIEW_REDRAW;

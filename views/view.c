@@ -27,29 +27,3 @@ view_lookup(const char *name)
 		}
 	return found;
 }
-
-const char *
-view_quote_word(const char *s, char *buf, size_t n)
-{
-	size_t k = 0;
-
-	if (n == 0)
-		return buf;
-	if (*s != '\0' && strpbrk(s, " \t;#'\"\\") == NULL) {
-		snprintf(buf, n, "%s", s);
-		return buf;
-	}
-	if (strchr(s, '\'') == NULL) {
-		snprintf(buf, n, "'%s'", s);
-		return buf;
-	}
-	buf[k++] = '"';
-	for (; *s != '\0' && k + 3 < n; s++) {
-		if (*s == '"' || *s == '\\')
-			buf[k++] = '\\';
-		buf[k++] = *s;
-	}
-	buf[k++] = '"';
-	buf[k] = '\0';
-	return buf;
-}

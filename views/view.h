@@ -71,9 +71,5 @@ extern const struct view_ops *const view_all[VIEW_COUNT];
 
 /* Index in view_all of a name or unique prefix, or -1. */
 int view_lookup(const char *name);
-/* Write s into buf as one word of command text: as it is when it has
- * nothing the command parser treats specially, else quoted ('...' or, when
- * it holds a single quote, "..." with \" and \\).  Returns buf. */
-const char *view_quote_word(const char *s, char *buf, size_t n);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/words.h"
+
 extern const cmd_entry cmd_view_entry, cmd_save_display_entry,
     cmd_save_session_entry;
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
@@ -257,87 +259,6 @@ template_lookup(const char *tmpl, const char *name, size_t len, int *takes)
 	return NULL;
 }
 
-static void
-free_words(char **words, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-}
-
-/* Split a command into words: blanks separate; '...' keeps text verbatim;
- * "..." allows \" and \\; a backslash escapes one character; '#' at the
- * start of a word starts a comment. */
-static int
-split_words(const char *s, char ***words_out, int *n_out, rf_error *err)
-{
-	char **words = NULL;
-	int n = 0;
-
-	for (;;) {
-		rf_buf w = { 0 };
-		char **grown;
-		int oom = 0;
-
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++;
-		if (*s == '\0' || *s == '#')
-			break;
-		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n' &&
-		    *s != '\r') {
-			if (*s == '\'') {
-				const char *q = strchr(s + 1, '\'');
-
-				if (q == NULL) {
-					rf_buf_free(&w);
-					goto unterminated;
-				}
-				oom |= rf_buf_append(&w, s + 1,
-				    (size_t)(q - s - 1));
-				s = q + 1;
-			} else if (*s == '"') {
-				s++;
-				while (*s != '"') {
-					if (*s == '\0') {
-						rf_buf_free(&w);
-						goto unterminated;
-					}
-					if (*s == '\\' && (s[1] == '"' ||
-					    s[1] == '\\'))
-						s++;
-					oom |= rf_buf_append(&w, s++, 1);
-				}
-				s++;
-			} else {
-				if (*s == '\\' && s[1] != '\0')
-					s++;
-				oom |= rf_buf_append(&w, s++, 1);
-			}
-		}
-		oom |= rf_buf_append(&w, "", 1);
-		grown = realloc(words, (size_t)(n + 2) * sizeof *words);
-		if (grown == NULL) {
-			rf_buf_free(&w);
-			free_words(words, n);
-			return rf_fail(err, "out of memory");
-		}
-		words = grown;
-		if (oom) {	/* a word with a hole in it must not run */
-			rf_buf_free(&w);
-			free_words(words, n);
-			return rf_fail(err, "out of memory");
-		}
-		words[n++] = (char *)w.data;
-		words[n] = NULL;
-	}
-	*words_out = words;
-	*n_out = n;
-	return 0;
-unterminated:
-	free_words(words, n);
-	return rf_fail(err, "unterminated quote");
-}
-
 /* Parse words[1..] against the entry's template. */
 static int
 parse_args(cmd_ctx *ctx, const cmd_entry *e, char **words, int n,
@@ -403,34 +324,6 @@ parse_args(cmd_ctx *ctx, const cmd_entry *e, char **words, int n,
 	return 0;
 }
 
-/* Find the end of one command in a line: an unquoted ';' or the end. */
-static const char *
-command_end(const char *s)
-{
-	const char *start = s;
-	char quote = 0;
-
-	for (; *s != '\0'; s++) {
-		if (quote) {
-			if (*s == '\\' && quote == '"' && s[1] != '\0')
-				s++;
-			else if (*s == quote)
-				quote = 0;
-		} else if (*s == '\'' || *s == '"') {
-			quote = *s;
-		} else if (*s == '\\' && s[1] != '\0') {
-			s++;
-		} else if (*s == ';') {
-			break;
-		} else if (*s == '#' && (s == start || s[-1] == ' ' ||
-		    s[-1] == '\t')) {
-			/* a comment runs to the end of the line */
-			return s + strlen(s);
-		}
-	}
-	return s;
-}
-
 static int
 run_one(cmd_ctx *ctx, const char *text)
 {
@@ -440,23 +333,23 @@ run_one(cmd_ctx *ctx, const char *text)
 	const cmd_entry *e;
 	cmd_args a;
 
-	if (split_words(text, &words, &n, &err) < 0) {
+	if (words_split(text, &words, &n, &err) < 0) {
 		cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
 	if (n == 0) {
-		free_words(words, n);
+		words_free(words, n);
 		return 0;
 	}
 	if ((e = cmd_find(words[0], &err)) == NULL) {
 		cmd_error(ctx, "%s", err.msg);
-		free_words(words, n);
+		words_free(words, n);
 		return -1;
 	}
 	if ((e->flags & CMD_WRITES) && ctx->wb != NULL &&
 	    store_check_writable(workbench_store(ctx->wb), e->name, &err) < 0) {
 		cmd_error(ctx, "%s", err.msg);
-		free_words(words, n);
+		words_free(words, n);
 		return -1;
 	}
 	if (e->flags & CMD_RAW) {
@@ -472,7 +365,7 @@ run_one(cmd_ctx *ctx, const char *text)
 			p++;
 		raw = strdup(p);
 		if (raw == NULL) {
-			free_words(words, n);
+			words_free(words, n);
 			return -1;
 		}
 		for (size_t l = strlen(raw); l > 0 &&
@@ -488,17 +381,17 @@ run_one(cmd_ctx *ctx, const char *text)
 		else
 			rc = e->exec(ctx, &a);
 		free(raw);
-		free_words(words, n);
+		words_free(words, n);
 		return rc;
 	}
 	if (parse_args(ctx, e, words, n, &a) < 0) {
 		free(a.argv);
-		free_words(words, n);
+		words_free(words, n);
 		return -1;
 	}
 	rc = e->exec(ctx, &a);
 	free(a.argv);
-	free_words(words, n);
+	words_free(words, n);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -508,7 +401,7 @@ cmd_run_line(cmd_ctx *ctx, const char *line)
 	const char *p = line;
 
 	while (*p != '\0') {
-		const char *end = command_end(p);
+		const char *end = words_command_end(p);
 		char *one = strndup(p, (size_t)(end - p));
 		int rc;
 

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #define MAX_CELL_WIDTH 60
 
@@ -21,52 +20,11 @@ output_format_parse(const char *name)
 	return -1;
 }
 
-/* Width of the first bytes of s up to max columns; *bytes gets the byte
- * length that fits.  Invalid UTF-8 counts one column a byte. */
-static int
-text_width_upto(const char *s, int max, size_t *bytes)
-{
-	mbstate_t st;
-	size_t i = 0, len = strlen(s);
-	int w = 0;
-
-	memset(&st, 0, sizeof st);
-	while (i < len) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s + i, len - i, &st);
-		int cw;
-
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&st, 0, sizeof st);
-			n = 1;
-			cw = 1;
-		} else {
-			if (n == 0)
-				n = 1;
-			cw = wcwidth(wc);
-			if (cw < 0)
-				cw = 1;
-		}
-		if (w + cw > max)
-			break;
-		w += cw;
-		i += n;
-	}
-	if (bytes != NULL)
-		*bytes = i;
-	return w;
-}
-
-int
-output_text_width(const char *s)
-{
-	return text_width_upto(s, 1 << 30, NULL);
-}
-
 /* Write n bytes of s with control characters shown as '?': cell text comes
  * from imported files and SQL, and an ESC sequence must not reach the
  * terminal (nor a newline break the columns).  keep_nl keeps '\n' and '\t'
- * (message lines). */
+ * (message lines).  Tables go through table_format_text(), which does the
+ * same. */
 static void
 put_clean(FILE *f, const char *s, size_t n, int keep_nl)
 {
@@ -80,64 +38,17 @@ put_clean(FILE *f, const char *s, size_t n, int keep_nl)
 	}
 }
 
-static void
-print_padded(FILE *f, const char *s, int width, int right)
-{
-	size_t bytes;
-	int w = text_width_upto(s, width, &bytes);
-	int cut = bytes < strlen(s);
-
-	if (cut) {
-		/* leave room for the '~' that marks a cut cell */
-		w = text_width_upto(s, width - 1, &bytes);
-	}
-	if (right)
-		fprintf(f, "%*s", width - w - cut, "");
-	put_clean(f, s, bytes, 0);
-	if (cut)
-		fputc('~', f);
-	if (!right)
-		fprintf(f, "%*s", width - w - cut, "");
-}
-
-/* Aligned columns; numbers right-aligned; a last text column is printed
- * whole and unpadded, other cells are cut at MAX_CELL_WIDTH with a '~'. */
+/* Aligned columns (engine/core/table.c's layout); numbers right-aligned;
+ * a last text column is printed whole and unpadded, other cells are cut
+ * at MAX_CELL_WIDTH with a '~'. */
 static void
 print_aligned(FILE *f, const rf_table *t)
 {
-	int *width = calloc((size_t)t->ncols, sizeof *width);
+	rf_buf text = { 0 };
 
-	if (width == NULL)
-		return;
-	for (int c = 0; c < t->ncols; c++) {
-		width[c] = output_text_width(t->names[c]);
-		for (int r = 0; r < t->nrows; r++) {
-			const char *s = table_get(t, r, c);
-			int w = output_text_width(s ? s : "-");
-
-			if (w > width[c])
-				width[c] = w;
-		}
-		if (width[c] > MAX_CELL_WIDTH)
-			width[c] = MAX_CELL_WIDTH;
-	}
-	for (int r = -1; r < t->nrows; r++) {
-		for (int c = 0; c < t->ncols; c++) {
-			const char *s = r < 0 ? t->names[c] : table_get(t, r, c);
-			int right = t->types[c] != COL_TEXT;
-
-			if (s == NULL)
-				s = "-";
-			if (c > 0)
-				fputs("  ", f);
-			if (c == t->ncols - 1 && !right)
-				put_clean(f, s, strlen(s), 0);
-			else
-				print_padded(f, s, width[c], right);
-		}
-		fputc('\n', f);
-	}
-	free(width);
+	if (table_format_text(t, MAX_CELL_WIDTH, &text) == 0 && text.len > 0)
+		fwrite(text.data, 1, text.len, f);
+	rf_buf_free(&text);
 }
 
 static void

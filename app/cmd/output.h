@@ -16,7 +16,4 @@ int output_format_parse(const char *name);
  * in use (machine formats send plain text to stderr, keeping stdout clean). */
 cmd_output output_batch(enum output_format *format);
 
-/* Display width of a UTF-8 string in terminal columns. */
-int output_text_width(const char *s);
-
 #endif

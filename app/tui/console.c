@@ -14,6 +14,7 @@
 #include <readline/readline.h>
 
 #include "app/cmd/cmd.h"
+#include "engine/core/utf8.h"
 #include "engine/models/model.h"
 #include "views/widgets/color.h"
 #include "views/widgets/widgets.h"
@@ -89,35 +90,6 @@ console_deprep_term(void)
 
 /* --- drawing ------------------------------------------------------------- */
 
-/* Display columns of the first n bytes of s. */
-static int
-columns_of(const char *s, int n)
-{
-	char *copy = strndup(s, (size_t)n);
-	int w;
-
-	if (copy == NULL)
-		return n;
-	w = text_width(copy);
-	free(copy);
-	return w;
-}
-
-/* Skip cols display columns of s. */
-static const char *
-skip_cols(const char *s, int cols)
-{
-	while (cols > 0 && *s != '\0') {
-		const char *p = s + 1;
-
-		while ((*p & 0xc0) == 0x80)
-			p++;
-		cols -= columns_of(s, (int)(p - s));
-		s = p;
-	}
-	return s;
-}
-
 void
 console_paint(void)
 {
@@ -135,7 +107,7 @@ console_paint(void)
 	}
 	w = getmaxx(con.win);
 	pw = draw_text(con.win, 0, 0, w - 1, color_attr(CR_PROMPT), prompt);
-	cw = columns_of(line, rl_point);
+	cw = utf8_width_n(line, (size_t)rl_point);
 	avail = w - pw - 1;
 	if (avail < 1)
 		avail = 1;
@@ -144,7 +116,7 @@ console_paint(void)
 		con.hscroll = cw - avail + 1;
 	if (cw < con.hscroll)
 		con.hscroll = cw;
-	draw_text(con.win, 0, pw, w - pw, 0, skip_cols(line, con.hscroll));
+	draw_text(con.win, 0, pw, w - pw, 0, utf8_skip_cols(line, con.hscroll));
 	wmove(con.win, 0, pw + cw - con.hscroll < w ? pw + cw - con.hscroll :
 	    w - 1);
 }

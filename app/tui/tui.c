@@ -20,6 +20,7 @@
 #include "app/cmd/train.h"
 #include "app/tui/console.h"
 #include "app/tui/loop.h"
+#include "engine/core/utf8.h"
 #include "views/widgets/color.h"
 #include "views/log.h"
 #include "views/view.h"
@@ -396,7 +397,7 @@ draw_header(struct tui *t)
 		snprintf(right, sizeof right, "%s%s ", base ? base + 1 : path,
 		    store_is_readonly(workbench_store(t->ctx->wb)) ?
 		    " (read-only)" : "");
-		rw = text_width(right);
+		rw = utf8_width(right);
 		if (r == NULL) {
 			if (room > 8)
 				draw_text_right(w, 0, x + 1, room + 1,
@@ -416,7 +417,7 @@ draw_header(struct tui *t)
 			    strlen(job[0]), ", %d queued", q);
 		else
 			job[1][0] = job[2][0] = '\0';
-		if (text_width(job[0]) + 2 + rw <= room) {
+		if (utf8_width(job[0]) + 2 + rw <= room) {
 			draw_text_right(w, 0, x + 1, room - rw,
 			    color_attr(CR_TAB_ACTIVE), job[0]);
 			draw_text_right(w, 0, x + 1, room + 1,
@@ -424,7 +425,7 @@ draw_header(struct tui *t)
 			return;
 		}
 		for (k = 0; k < 2 && job[k + 1][0] != '\0' &&
-		    text_width(job[k]) + 1 > room; k++)
+		    utf8_width(job[k]) + 1 > room; k++)
 			;
 		snprintf(right, sizeof right, "%s ", job[k]);
 		draw_text_right(w, 0, x + 1, room + 1, color_attr(CR_TAB_ACTIVE),

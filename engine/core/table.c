@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/utf8.h"
+
 rf_table *
 table_new(const char *title)
 {
@@ -137,4 +139,104 @@ table_get(const rf_table *t, int row, int col)
 	if (row < 0 || row >= t->nrows || col < 0 || col >= t->ncols)
 		return NULL;
 	return t->cells[(size_t)row * t->ncols + col];
+}
+
+/* --- the table as aligned text ------------------------------------------- */
+
+void
+table_column_widths(const rf_table *t, const int *cols, int ncols, int first,
+    int nrows, int *widths)
+{
+	if (cols == NULL)
+		ncols = t->ncols;
+	for (int i = 0; i < ncols; i++) {
+		int c = cols ? cols[i] : i;
+
+		widths[i] = utf8_width(t->names[c]);
+		for (int r = first; r < t->nrows && r < first + nrows; r++) {
+			const char *cell = table_get(t, r, c);
+			int w = utf8_width(cell ? cell : "-");
+
+			if (w > widths[i])
+				widths[i] = w;
+		}
+	}
+}
+
+/* Append n bytes of s with control characters shown as '?': cells come
+ * from imported files and SQL, and an escape sequence must not reach a
+ * terminal (nor a newline break the columns). */
+static int
+append_clean(rf_buf *out, const char *s, size_t n)
+{
+	size_t start = out->len;
+
+	if (rf_buf_append(out, s, n) < 0)
+		return -1;
+	for (size_t i = start; i < out->len; i++)
+		if (out->data[i] < 0x20 || out->data[i] == 0x7f)
+			out->data[i] = '?';
+	return 0;
+}
+
+static int
+append_blanks(rf_buf *out, int n)
+{
+	static const char blanks[] = "                ";
+
+	for (; n > 0; n -= 16)
+		if (rf_buf_append(out, blanks, n < 16 ? (size_t)n : 16) < 0)
+			return -1;
+	return 0;
+}
+
+/* One cell padded to width columns (cut with '~' when wider). */
+static int
+append_cell(rf_buf *out, const char *s, int width, int right)
+{
+	size_t bytes;
+	int w = utf8_fit(s, width, &bytes), cut = bytes < strlen(s);
+
+	if (cut)	/* room for the '~' that marks the cut */
+		w = utf8_fit(s, width - 1, &bytes);
+	if ((right && append_blanks(out, width - w - cut) < 0) ||
+	    append_clean(out, s, bytes) < 0 ||
+	    (cut && rf_buf_append(out, "~", 1) < 0) ||
+	    (!right && append_blanks(out, width - w - cut) < 0))
+		return -1;
+	return 0;
+}
+
+int
+table_format_text(const rf_table *t, int max_width, rf_buf *out)
+{
+	int *width, rc = 0;
+
+	if (t->ncols == 0)
+		return 0;
+	if ((width = calloc((size_t)t->ncols, sizeof *width)) == NULL)
+		return -1;
+	table_column_widths(t, NULL, t->ncols, 0, t->nrows, width);
+	for (int c = 0; c < t->ncols && max_width > 0; c++)
+		if (width[c] > max_width)
+			width[c] = max_width;
+	for (int r = -1; r < t->nrows && rc == 0; r++) {
+		for (int c = 0; c < t->ncols && rc == 0; c++) {
+			const char *s = r < 0 ? t->names[c] : table_get(t, r, c);
+			int right = t->types[c] != COL_TEXT;
+
+			if (s == NULL)
+				s = "-";
+			if (c > 0)
+				rc = rf_buf_append(out, "  ", 2);
+			if (rc == 0 && c == t->ncols - 1 && !right)
+				rc = append_clean(out, s, strlen(s));
+			else if (rc == 0)
+				rc = append_cell(out, s, width[c], right);
+		}
+		if (rc == 0)
+			rc = rf_buf_append(out, "\n", 1);
+	}
+	free(width);
+	return rc < 0 ? -1 : 0;
 }

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "engine/core/rf.h"
+
 typedef enum col_type { COL_TEXT, COL_INT, COL_REAL } col_type;
 
 typedef struct rf_table {
@@ -28,5 +30,20 @@ int table_cell_int(rf_table *t, int64_t v);
 int table_cell_real(rf_table *t, double v, int decimals);
 int table_cell_null(rf_table *t);
 const char *table_get(const rf_table *t, int row, int col);
+
+/* The one layout of a table as text (the batch printer, the Log, the
+ * views' tables): column widths in terminal columns, numbers
+ * right-aligned, a header line, two blanks between columns. */
+
+/* The natural width of columns cols[0..ncols) (every column when cols is
+ * NULL) over the header and rows [first, first + nrows): the widest of the
+ * name and the cells (a NULL cell shows as "-"), into widths[]. */
+void table_column_widths(const rf_table *t, const int *cols, int ncols,
+    int first, int nrows, int *widths);
+/* The whole table as aligned lines ('\n'-terminated) appended to out;
+ * max_width > 0 caps a column, its cells cut with a '~'; a last text
+ * column is written whole and unpadded; control characters become '?'.
+ * -1 when out of memory. */
+int table_format_text(const rf_table *t, int max_width, rf_buf *out);
 
 #endif

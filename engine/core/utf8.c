@@ -95,3 +95,24 @@ utf8_skip_cols(const char *s, int cols)
 	}
 	return s;
 }
+
+size_t
+utf8_wrap(const char *s, int max)
+{
+	size_t bytes, p;
+	int cols;
+	wchar_t wc;
+
+	utf8_fit(s, max, &bytes);
+	if (s[bytes] == '\0')
+		return bytes;
+	/* Back to the end of the last word that fits whole. */
+	for (p = bytes; p > 0 && s[p] != ' '; p--)
+		;
+	if (p > 0)
+		return p;
+	/* One word wider than the line: cut it (at least a character). */
+	if (bytes == 0 && *s != '\0')
+		bytes = utf8_next(s, strlen(s), &wc, &cols);
+	return bytes;
+}

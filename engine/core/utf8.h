@@ -21,5 +21,10 @@ int utf8_width_n(const char *s, size_t n);
 int utf8_fit(const char *s, int max, size_t *bytes);
 /* s advanced past cols columns (never into a character). */
 const char *utf8_skip_cols(const char *s, int cols);
+/* Word wrap: the bytes of the longest run of whole words at the start of
+ * s that fits in max columns (a word longer than max is cut at max
+ * columns; at least one character while s is not empty).  The caller
+ * skips the blanks after it. */
+size_t utf8_wrap(const char *s, int max);
 
 #endif

@@ -1,12 +1,15 @@
 /* widgets: text, bars, sliders, tables and charts for the views. */
 #include "views/widgets/widgets.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+
+#include "engine/core/utf8.h"
 
 #include "views/widgets/color.h"
 
@@ -25,52 +28,24 @@ widgets_unicode(void)
 	return use_unicode;
 }
 
-/* Decode the next character of s: its wide character (control and
- * undecodable bytes become '?') and the bytes it used. */
+/* The next character of s as drawn: engine/core/utf8.h's walker, with
+ * control and undecodable bytes shown as '?' and a tab as a blank; in a
+ * locale that is not UTF-8 every byte above ASCII is one '?'. */
 static size_t
 next_char(const char *s, wchar_t *wc, int *cols)
 {
 	unsigned char c = (unsigned char)*s;
+	size_t n;
 
-	if (c < 0x80 || !use_utf8) {
-		*wc = c < 0x20 || c == 0x7f || c >= 0x80 ? L'?' : (wchar_t)c;
-		if (c == '\t')
-			*wc = L' ';
+	if (c == '\t' || (c >= 0x80 && !use_utf8)) {
+		*wc = c == '\t' ? L' ' : L'?';
 		*cols = 1;
 		return 1;
-	} else {
-		mbstate_t st;
-		size_t n;
-		int wd;
-
-		memset(&st, 0, sizeof st);
-		n = mbrtowc(wc, s, MB_CUR_MAX, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			*wc = L'?';
-			*cols = 1;
-			return 1;
-		}
-		wd = wcwidth(*wc);
-		if (wd < 0) {
-			*wc = L'?';
-			wd = 1;
-		}
-		*cols = wd;
-		return n;
 	}
-}
-
-int
-text_width(const char *s)
-{
-	int total = 0, cols;
-	wchar_t wc;
-
-	while (s != NULL && *s != '\0') {
-		s += next_char(s, &wc, &cols);
-		total += cols;
-	}
-	return total;
+	n = utf8_next(s, strnlen(s, MB_LEN_MAX), wc, cols);
+	if (*wc == L'\0')
+		*wc = L'?';
+	return n;
 }
 
 /* Is (y, x) inside the window? */
@@ -97,6 +72,7 @@ int
 draw_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
 {
 	wchar_t buf[512];
+	unsigned char width_of[512];
 	int used = 0, n = 0, cols, cut = 0;
 	wchar_t wc;
 
@@ -114,18 +90,15 @@ draw_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
 			cut = 1;
 			break;
 		}
+		width_of[n] = (unsigned char)cols;
 		buf[n++] = wc;
 		used += cols;
 		s += len;
 	}
 	if (cut) {
 		/* Make room for the mark of the cut. */
-		while (n > 0 && used + 1 > width) {
-			wchar_t last = buf[--n];
-			int wd = use_utf8 ? wcwidth(last) : 1;
-
-			used -= wd > 0 ? wd : 1;
-		}
+		while (n > 0 && used + 1 > width)
+			used -= width_of[--n];
 		buf[n++] = use_unicode ? L'\x2026' : L'~';
 		used++;
 	}
@@ -139,7 +112,7 @@ draw_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
 int
 draw_text_right(WINDOW *w, int y, int x, int width, int attr, const char *s)
 {
-	int tw = text_width(s);
+	int tw = utf8_width(s);
 
 	if (tw >= width)
 		return draw_text(w, y, x, width, attr, s);
@@ -251,7 +224,7 @@ int
 draw_table(WINDOW *w, int y, int x, int h, int width, const rf_table *t,
     const int *cols, int ncols, int first, int selected)
 {
-	int widths[64], shown[64], n = 0, i, r, total, line;
+	int widths[64], shown[64] = { 0 }, n = 0, i, r, total, line;
 
 	if (t == NULL || h <= 0 || width <= 0)
 		return 0;
@@ -266,20 +239,10 @@ draw_table(WINDOW *w, int y, int x, int h, int width, const rf_table *t,
 	if (first < 0)
 		first = 0;
 	/* Natural widths over the rows that will be drawn. */
+	table_column_widths(t, shown, n, first, h - 1, widths);
 	total = 0;
-	for (i = 0; i < n; i++) {
-		int c = shown[i];
-
-		widths[i] = text_width(t->names[c]);
-		for (r = first; r < t->nrows && r < first + h - 1; r++) {
-			const char *cell = table_get(t, r, c);
-			int cw = cell ? text_width(cell) : 1;
-
-			if (cw > widths[i])
-				widths[i] = cw;
-		}
+	for (i = 0; i < n; i++)
 		total += widths[i] + (i > 0 ? 2 : 0);
-	}
 	/* Too wide: cut text columns from the right (callers put the
 	 * important columns first) down to 8 columns, then drop columns. */
 	while (total > width) {
@@ -478,8 +441,8 @@ draw_chart(WINDOW *w, int y, int x, int h, int width,
 	}
 	format_axis(top, sizeof top, hi);
 	format_axis(bot, sizeof bot, lo);
-	label_w = text_width(top) > text_width(bot) ? text_width(top) :
-	    text_width(bot);
+	label_w = utf8_width(top) > utf8_width(bot) ? utf8_width(top) :
+	    utf8_width(bot);
 	draw_text_right(w, y, x, label_w, color_attr(CR_DIM), top);
 	draw_text_right(w, y + h - 1, x, label_w, color_attr(CR_DIM), bot);
 	for (i = 0; i < h; i++)

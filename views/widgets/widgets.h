@@ -13,8 +13,7 @@
 void widgets_init(int unicode, int utf8);
 int widgets_unicode(void);
 
-/* Display width of UTF-8 text (as the widgets would draw it). */
-int text_width(const char *s);
+/* Widths of text: engine/core/utf8.h (utf8_width), as drawn here. */
 /* Draw s at (y, x) in at most width columns; a cut is marked with '~' (or
  * an ellipsis).  Returns the columns used. */
 int draw_text(WINDOW *w, int y, int x, int width, int attr, const char *s);
