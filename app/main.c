@@ -15,7 +15,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "app/cmd/cmd.h"
+#include "app/cmd/dispatch.h"
 #include "app/cmd/output.h"
 #include "app/tui/tui.h"
 #include "engine/session/workbench.h"

@@ -30,13 +30,6 @@ struct data_view {
 	int content_height;
 };
 
-static const struct view_key data_keys[] = {
-	{ "j/k", "scroll" },
-	{ "g/G", "top/end" },
-	{ "r", "reload" },
-	{ NULL, NULL }
-};
-
 /* The tables that cost a scan of the events. */
 static void
 data_drop_scans(struct data_view *dv)
@@ -600,11 +593,13 @@ data_draw(struct view *v, WINDOW *win)
 }
 
 static int
-data_key(struct view *v, int key, int height)
+data_scroll(struct view *v, int key, int height, char *cmd, size_t n)
 {
 	struct data_view *dv = v->state;
 	int s = dv->scroll, page = height > 2 ? height - 2 : 1;
 
+	(void)cmd;
+	(void)n;
 	switch (key) {
 	case 'j':
 	case KEY_DOWN:
@@ -626,16 +621,9 @@ data_key(struct view *v, int key, int height)
 	case KEY_HOME:
 		s = 0;
 		break;
-	case 'G':
-	case KEY_END:
+	default:	/* G, End */
 		s = dv->content_height;
 		break;
-	case 'r':
-		data_drop_scans(dv);	/* rescan too */
-		v->stale = 1;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	default:
-		return VIEW_IGNORED;
 	}
 	if (s > dv->content_height - height)
 		s = dv->content_height - height;
@@ -645,13 +633,37 @@ data_key(struct view *v, int key, int height)
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+static int
+data_reload(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	(void)key;
+	(void)height;
+	(void)cmd;
+	(void)n;
+	data_drop_scans(v->state);	/* rescan too */
+	v->stale = 1;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static const struct view_key data_keys[] = {
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, 0, "scroll",
+	    "scroll a line down or up", .action = data_scroll },
+	{ "Space/b", { ' ', 'b', KEY_NPAGE, KEY_PPAGE }, 0, NULL,
+	    "scroll a page down or up", .action = data_scroll },
+	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, 0, "top/end",
+	    "to the top or the end", .action = data_scroll },
+	{ "r", { 'r' }, 0, "reload",
+	    "read the store again (the tables that scan the events too)",
+	    .action = data_reload },
+	{ NULL }
+};
+
 const struct view_ops view_data_ops = {
 	.name = "data",
 	.title = "Data",
 	.key = '1',
-	.keys = data_keys,
+	.keymap = data_keys,
 	.open = data_open,
 	.close = data_close,
 	.draw = data_draw,
-	.key_press = data_key,
 };

@@ -41,15 +41,9 @@ struct fusion_view {
 	int top_user;
 };
 
-static const struct view_key fusion_keys[] = {
-	{ "j/k", "model" },
-	{ "h/l", "weight" },
-	{ "m", "method" },
-	{ "n", "norm" },
-	{ "t", "tune" },
-	{ "u", "user" },
-	{ NULL, NULL }
-};
+/* The screen's modes: no model yet, trained models but no fusion, a
+ * fusion with its sliders. */
+enum { FV_EMPTY = 1 << 0, FV_MODELS = 1 << 1, FV_FUSED = 1 << 2 };
 
 /* Methods the m key cycles through; `stack` is learned, so it is asked
  * for by name (`fuse stack`), and the cycle leaves it for weighted. */
@@ -174,7 +168,7 @@ draw_howto(struct view *v, WINDOW *win)
 	static const char *const steps[][2] = {
 		{ "split temporal 0.2 --valid 0.1",
 		    "a validation part to measure on" },
-		{ "train ease; train itemknn", "two models (or more)" },
+		{ "train MODEL", "two models or more (Tab completes MODEL)" },
 		{ "fuse weighted", "then one slider per model shows here" },
 		{ "tune", "learn the weights on validation" },
 	};
@@ -420,17 +414,47 @@ fusion_draw(struct view *v, WINDOW *win)
 		draw_preview(v, win, y + 2, 0, w, h - y - 2, f, picked);
 }
 
-/* `weights` for the selected model moved by dir steps, the others scaled
- * so that the weights still sum to 1: the slider lands where it shows. */
-static void
-move_slider(struct view *v, const fusion *f, int dir)
+static unsigned
+fusion_mode(struct view *v)
+{
+	const workbench *wb = v->env->wb;
+
+	if (wb != NULL && workbench_fusion_peek(wb) != NULL)
+		return FV_FUSED;
+	return wb != NULL && workbench_model_count(wb) > 0 ? FV_MODELS :
+	    FV_EMPTY;
+}
+
+static int
+select_model(struct view *v, int key, int height, char *cmd, size_t len)
 {
 	struct fusion_view *fv = v->state;
-	int n = fusion_n_models(f), m;
+	int n = fusion_n_models(workbench_fusion_peek(v->env->wb));
+
+	(void)height;
+	(void)cmd;
+	(void)len;
+	if ((key == 'j' || key == KEY_DOWN) && fv->sel + 1 < n)
+		fv->sel++;
+	else if ((key == 'k' || key == KEY_UP) && fv->sel > 0)
+		fv->sel--;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/* `weights` for the selected model moved a step, the others scaled so
+ * that the weights still sum to 1: the slider lands where it shows. */
+static int
+move_slider(struct view *v, int key, int height, char *cmd, size_t len)
+{
+	struct fusion_view *fv = v->state;
+	const fusion *f = workbench_fusion_peek(v->env->wb);
+	int n = fusion_n_models(f), m, dir = key == 'l' || key == KEY_RIGHT ?
+	    1 : -1;
 	double wt[FUSION_MAX_MODELS], cur, next, rest, scale;
-	char cmd[1024], val[16];
+	char val[16];
 	size_t used;
 
+	(void)height;
 	fusion_weights(f, wt);
 	cur = wt[fv->sel];
 	/* Snap to the grid of steps first: 0.333 -> 0.35 or 0.3. */
@@ -446,93 +470,88 @@ move_slider(struct view *v, const fusion *f, int dir)
 		v->env->message(v->env->ud, n < 2 ?
 		    "one model: nothing to weigh against" : dir > 0 ?
 		    "the weight is 1 already" : "the weight is 0 already");
-		return;
+		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	rest = 1 - cur;
 	scale = rest > 1e-12 ? (1 - next) / rest : 0;
-	used = (size_t)snprintf(cmd, sizeof cmd, "weights");
-	for (m = 0; m < n && used < sizeof cmd; m++) {
+	used = (size_t)snprintf(cmd, len, "weights");
+	for (m = 0; m < n && used < len; m++) {
 		double x = m == fv->sel ? next : rest > 1e-12 ? wt[m] * scale :
 		    (1 - next) / (n - 1);
 
 		format_weight(val, sizeof val, x);
-		used += (size_t)snprintf(cmd + used, sizeof cmd - used,
-		    " %s=%s", fusion_model_name(f, m), val);
+		used += (size_t)snprintf(cmd + used, len - used, " %s=%s",
+		    fusion_model_name(f, m), val);
 	}
-	v->env->submit(v->env->ud, cmd);
+	if (used >= len)
+		cmd[0] = '\0';	/* cut: better nothing than a wrong weight */
+	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+/* `fuse` with the next method of the cycle (m). */
 static int
-fusion_key(struct view *v, int key, int height)
+next_method(struct view *v, int key, int height, char *cmd, size_t len)
 {
-	struct fusion_view *fv = v->state;
-	workbench *wb = v->env->wb;
-	const fusion *f = wb ? workbench_fusion_peek(wb) : NULL;
-	const fusion_settings *s;
-	char cmd[128];
-	int i, n;
+	const fusion_settings *s = fusion_get_settings(
+	    workbench_fusion_peek(v->env->wb));
+	int i;
 
+	(void)key;
 	(void)height;
-	if (key == 'u' || key == '/') {
-		if (v->env->prompt != NULL)
-			v->env->prompt(v->env->ud, "user ");
-		return VIEW_HANDLED;
-	}
-	if (f == NULL) {
-		/* Trained models, no fusion yet: m makes one. */
-		if (key != 'm' || wb == NULL || workbench_model_count(wb) == 0)
-			return VIEW_IGNORED;
-		v->env->submit(v->env->ud, "fuse weighted");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	}
-	n = fusion_n_models(f);
-	s = fusion_get_settings(f);
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		if (fv->sel + 1 < n)
-			fv->sel++;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'k':
-	case KEY_UP:
-		if (fv->sel > 0)
-			fv->sel--;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'l':
-	case KEY_RIGHT:
-	case 'h':
-	case KEY_LEFT:
-		move_slider(v, f, key == 'l' || key == KEY_RIGHT ? 1 : -1);
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'm':
-		for (i = 0; i < 4 && cycle_methods[i] != s->method; i++)
-			;
-		snprintf(cmd, sizeof cmd, "fuse %s",
-		    fusion_method_name(cycle_methods[i < 4 ? (i + 1) % 4 :
-		    0]));
-		v->env->submit(v->env->ud, cmd);
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'n':
-		snprintf(cmd, sizeof cmd, "fuse %s norm=%s",
-		    fusion_method_name(s->method), fusion_norm_name(
-		    (enum fusion_norm)(((int)s->norm + 1) % NORM_COUNT)));
-		v->env->submit(v->env->ud, cmd);
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 't':
-		v->env->submit(v->env->ud, "tune");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	default:
-		return VIEW_IGNORED;
-	}
+	for (i = 0; i < 4 && cycle_methods[i] != s->method; i++)
+		;
+	snprintf(cmd, len, "fuse %s", fusion_method_name(
+	    cycle_methods[i < 4 ? (i + 1) % 4 : 0]));
+	return VIEW_HANDLED | VIEW_REDRAW;
 }
+
+/* `fuse` with the next normalisation (n). */
+static int
+next_norm(struct view *v, int key, int height, char *cmd, size_t len)
+{
+	const fusion_settings *s = fusion_get_settings(
+	    workbench_fusion_peek(v->env->wb));
+
+	(void)key;
+	(void)height;
+	snprintf(cmd, len, "fuse %s norm=%s", fusion_method_name(s->method),
+	    fusion_norm_name((enum fusion_norm)(((int)s->norm + 1) %
+	    NORM_COUNT)));
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static const struct view_key fusion_keys[] = {
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, FV_FUSED, "model",
+	    "choose the model whose slider h/l moves", .action = select_model },
+	{ "h/l", { 'h', 'l', KEY_LEFT, KEY_RIGHT }, FV_FUSED, "weight",
+	    "the chosen model's weight a step down or up, the others "
+	    "scaled to keep the sum 1 (a `weights` command)",
+	    .action = move_slider },
+	{ "m", { 'm' }, FV_FUSED, "method",
+	    "the next method: weighted, rrf, borda, vote (`fuse METHOD`)",
+	    .action = next_method },
+	{ "m", { 'm' }, FV_MODELS, "fuse",
+	    "fuse the trained models (`fuse weighted`)",
+	    .command = "fuse weighted" },
+	{ "n", { 'n' }, FV_FUSED, "norm",
+	    "the next normalisation of the scores (`fuse METHOD norm=N`)",
+	    .action = next_norm },
+	{ "t", { 't' }, FV_FUSED, "tune",
+	    "learn the weights on the validation part (`tune`)",
+	    .command = "tune" },
+	{ "u", { 'u', '/' }, 0, "user",
+	    "the user to preview: types `user ` in the console (/ too)",
+	    .prompt = "user " },
+	{ NULL }
+};
 
 const struct view_ops view_fusion_ops = {
 	.name = "fusion",
 	.title = "Fusion",
 	.key = '3',
-	.keys = fusion_keys,
+	.keymap = fusion_keys,
+	.mode = fusion_mode,
 	.open = fusion_open,
 	.close = fusion_close,
 	.draw = fusion_draw,
-	.key_press = fusion_key,
 };

@@ -110,14 +110,6 @@ struct log_view {
 	int last_height;
 };
 
-static const struct view_key log_keys[] = {
-	{ "j/k", "scroll" },
-	{ "h/l", "pan" },
-	{ "g/G", "top/end" },
-	{ "s", "session" },
-	{ NULL, NULL }
-};
-
 static int
 log_open(struct view *v)
 {
@@ -213,12 +205,14 @@ log_draw(struct view *v, WINDOW *win)
 }
 
 static int
-log_key(struct view *v, int key, int height)
+log_scroll(struct view *v, int key, int height, char *cmd, size_t n)
 {
 	struct log_view *lv = v->state;
 	int total = log_count(lv, v->env->log), body = height - 1;
 	int page = body > 1 ? body - 1 : 1, top = lv->top;
 
+	(void)cmd;
+	(void)n;
 	switch (key) {
 	case 'j':
 	case KEY_DOWN:
@@ -242,24 +236,9 @@ log_key(struct view *v, int key, int height)
 	case KEY_HOME:
 		top = 0;
 		break;
-	case 'G':
-	case KEY_END:
+	default:	/* G, End */
 		top = total;
 		break;
-	case 'h':
-	case KEY_LEFT:
-		lv->left = lv->left >= 8 ? lv->left - 8 : 0;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'l':
-	case KEY_RIGHT:
-		lv->left += 8;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 's':
-		lv->commands_only = !lv->commands_only;
-		lv->follow = 1;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	default:
-		return VIEW_IGNORED;
 	}
 	if (top > total - body)
 		top = total - body;
@@ -270,13 +249,58 @@ log_key(struct view *v, int key, int height)
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+static int
+log_pan(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct log_view *lv = v->state;
+
+	(void)height;
+	(void)cmd;
+	(void)n;
+	if (key == 'h' || key == KEY_LEFT)
+		lv->left = lv->left >= 8 ? lv->left - 8 : 0;
+	else
+		lv->left += 8;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static int
+log_session(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct log_view *lv = v->state;
+
+	(void)key;
+	(void)height;
+	(void)cmd;
+	(void)n;
+	lv->commands_only = !lv->commands_only;
+	lv->follow = 1;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static const struct view_key log_keys[] = {
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, 0, "scroll",
+	    "scroll a line down or up", .action = log_scroll },
+	{ "Space/b", { ' ', 'b', KEY_NPAGE, KEY_PPAGE, 'f' & 0x1f,
+	    'b' & 0x1f }, 0, NULL, "scroll a page down or up (C-f/C-b too)",
+	    .action = log_scroll },
+	{ "h/l", { 'h', 'l', KEY_LEFT, KEY_RIGHT }, 0, "pan",
+	    "pan left or right (long lines)", .action = log_pan },
+	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, 0, "top/end",
+	    "to the top or the end (the end follows new output)",
+	    .action = log_scroll },
+	{ "s", { 's' }, 0, "session",
+	    "only the commands that succeeded: the session as a script "
+	    "(`recfuse -f` replays it)", .action = log_session },
+	{ NULL }
+};
+
 const struct view_ops view_log_ops = {
 	.name = "log",
 	.title = "Log",
 	.key = '5',
-	.keys = log_keys,
+	.keymap = log_keys,
 	.open = log_open,
 	.close = log_close,
 	.draw = log_draw,
-	.key_press = log_key,
 };

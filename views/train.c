@@ -22,13 +22,6 @@ struct train_view {
 	int top;	/* first run shown in the list */
 };
 
-static const struct view_key train_keys[] = {
-	{ "j/k", "select" },
-	{ "x", "stop" },
-	{ "X", "stop all" },
-	{ NULL, NULL }
-};
-
 static int
 train_open(struct view *v)
 {
@@ -196,7 +189,7 @@ draw_empty(WINDOW *win)
 	int w = getmaxx(win), row = 2;
 	static const char *const lines[] = {
 		"Type  :train MODEL  to train a model beside the screen",
-		"(e.g. :train als); more `train` commands queue up and run one",
+		"(Tab completes MODEL); more `train` commands queue up and run one",
 		"after another.  Each model gets live charts of its training",
 		"loss and validation metric per epoch, with speed and ETA;",
 		"x stops the running job, keeping its last completed epoch.",
@@ -443,32 +436,15 @@ train_draw(struct view *v, WINDOW *win)
 }
 
 static int
-train_key(struct view *v, int key, int height)
+train_select(struct view *v, int key, int height, char *cmd, size_t len)
 {
 	struct train_view *tv = v->state;
 	const workbench *wb = v->env->wb;
 	int n = workbench_run_count(wb), sel;
 
 	(void)height;
-	switch (key) {
-	case 'x':
-		v->env->submit(v->env->ud, "stop");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'X':
-		v->env->submit(v->env->ud, "stop --all");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'j':
-	case KEY_DOWN:
-	case 'k':
-	case KEY_UP:
-	case 'g':
-	case KEY_HOME:
-	case 'G':
-	case KEY_END:
-		break;
-	default:
-		return VIEW_IGNORED;
-	}
+	(void)cmd;
+	(void)len;
 	if (n == 0)
 		return VIEW_HANDLED;
 	sel = selected_index(tv, wb);
@@ -489,13 +465,27 @@ train_key(struct view *v, int key, int height)
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
+static const struct view_key train_keys[] = {
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, 0, "select",
+	    "the next or the previous run (its curves on the right)",
+	    .action = train_select },
+	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, 0, NULL,
+	    "the first or the last run", .action = train_select },
+	{ "x", { 'x' }, 0, "stop",
+	    "stop the running job; it keeps its last completed epoch",
+	    .command = "stop" },
+	{ "X", { 'X' }, 0, "stop all",
+	    "stop the running job and empty the queue",
+	    .command = "stop --all" },
+	{ NULL }
+};
+
 const struct view_ops view_train_ops = {
 	.name = "train",
 	.title = "Train",
 	.key = '2',
-	.keys = train_keys,
+	.keymap = train_keys,
 	.open = train_open,
 	.close = train_close,
 	.draw = train_draw,
-	.key_press = train_key,
 };

@@ -52,12 +52,9 @@ struct user_view {
 	int expanded;		/* Enter/e: the explanation in full */
 };
 
-static const struct view_key user_keys[] = {
-	{ "j/k", "item" },
-	{ "Enter/e", "why" },
-	{ "u", "user" },
-	{ NULL, NULL }
-};
+/* The screen's modes: no user picked (the list to pick from), a user
+ * with the short explanation, a user with the explanation in full. */
+enum { UV_PICK = 1 << 0, UV_USER = 1 << 1, UV_FULL = 1 << 2 };
 
 static int
 user_open(struct view *v)
@@ -547,96 +544,104 @@ user_draw(struct view *v, WINDOW *win)
 		    "Enter or e: the explanation in full");
 }
 
-static int
-user_key(struct view *v, int key, int height)
+static unsigned
+user_mode(struct view *v)
 {
 	struct user_view *uv = v->state;
-	char cmd[256];
+
+	if (uv->user < 0 || v->env->user[0] == '\0' || uv->ds == NULL ||
+	    uv->ds != workbench_dataset_peek(v->env->wb))
+		return UV_PICK;
+	return uv->expanded ? UV_FULL : UV_USER;
+}
+
+/* The list: j/k move, Enter picks (`user ID`). */
+static int
+list_key(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+	int rows = uv->list ? uv->list->nrows : 0;
+	const char *id;
+	char word[200];
 
 	(void)height;
-	if (key == 'u' || key == '/') {
-		if (v->env->prompt != NULL)
-			v->env->prompt(v->env->ud, "user ");
+	if (key == 'j' || key == KEY_DOWN) {
+		if (uv->list_sel + 1 < rows)
+			uv->list_sel++;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (key == 'k' || key == KEY_UP) {
+		if (uv->list_sel > 0)
+			uv->list_sel--;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (rows == 0 || (id = table_get(uv->list, uv->list_sel, 0)) == NULL ||
+	    words_quote(id, word, sizeof word) == NULL)
 		return VIEW_HANDLED;
-	}
-	if (uv->user < 0 || v->env->user[0] == '\0' || uv->ds == NULL ||
-	    uv->ds != workbench_dataset_peek(v->env->wb)) {
-		/* The pick list. */
-		int n = uv->list ? uv->list->nrows : 0;
-		const char *id;
-
-		switch (key) {
-		case 'j':
-		case KEY_DOWN:
-			if (uv->list_sel + 1 < n)
-				uv->list_sel++;
-			return VIEW_HANDLED | VIEW_REDRAW;
-		case 'k':
-		case KEY_UP:
-			if (uv->list_sel > 0)
-				uv->list_sel--;
-			return VIEW_HANDLED | VIEW_REDRAW;
-		case '\r':
-		case '\n':
-		case KEY_ENTER:
-			if (n == 0 || (id = table_get(uv->list, uv->list_sel,
-			    0)) == NULL)
-				return VIEW_HANDLED;
-			{
-				char word[200];
-
-				if (words_quote(id, word, sizeof word) == NULL)
-					return VIEW_HANDLED;
-				snprintf(cmd, sizeof cmd, "user %s", word);
-			}
-			v->env->submit(v->env->ud, cmd);
-			return VIEW_HANDLED | VIEW_REDRAW;
-		default:
-			return VIEW_IGNORED;
-		}
-	}
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		if (uv->sel + 1 < uv->n_recs)
-			uv->sel++;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'k':
-	case KEY_UP:
-		if (uv->sel > 0)
-			uv->sel--;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'g':
-	case KEY_HOME:
-		uv->sel = 0;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'G':
-	case KEY_END:
-		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-	case 'e':
-		uv->expanded = !uv->expanded;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	case 27:
-		if (!uv->expanded)
-			return VIEW_IGNORED;
-		uv->expanded = 0;
-		return VIEW_HANDLED | VIEW_REDRAW;
-	default:
-		return VIEW_IGNORED;
-	}
+	snprintf(cmd, n, "user %s", word);
+	return VIEW_HANDLED | VIEW_REDRAW;
 }
+
+/* The recommendations: j/k, g/G move the selected item. */
+static int
+select_item(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+
+	(void)height;
+	(void)cmd;
+	(void)n;
+	if ((key == 'j' || key == KEY_DOWN) && uv->sel + 1 < uv->n_recs)
+		uv->sel++;
+	else if ((key == 'k' || key == KEY_UP) && uv->sel > 0)
+		uv->sel--;
+	else if (key == 'g' || key == KEY_HOME)
+		uv->sel = 0;
+	else if (key == 'G' || key == KEY_END)
+		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/* Enter/e: the explanation in full or short; Esc: short. */
+static int
+toggle_full(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+
+	(void)height;
+	(void)cmd;
+	(void)n;
+	uv->expanded = key == 27 ? 0 : !uv->expanded;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static const struct view_key user_keys[] = {
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, UV_PICK, "select",
+	    "the next or the previous user of the list", .action = list_key },
+	{ "Enter", { '\r', '\n', KEY_ENTER }, UV_PICK, "pick",
+	    "pick the user (`user ID`)", .action = list_key },
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, UV_USER | UV_FULL, "item",
+	    "the next or the previous recommended item", .action = select_item },
+	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, UV_USER | UV_FULL, NULL,
+	    "the first or the last recommended item", .action = select_item },
+	{ "Enter/e", { '\r', '\n', KEY_ENTER, 'e' }, UV_USER | UV_FULL, "why",
+	    "why the item is recommended, in full (again: short)",
+	    .action = toggle_full },
+	{ "Esc", { 27 }, UV_FULL, NULL, "the short explanation again",
+	    .action = toggle_full },
+	{ "u", { 'u', '/' }, 0, "user",
+	    "pick a user: types `user ` in the console (/ too; Tab "
+	    "completes ids)", .prompt = "user " },
+	{ NULL }
+};
 
 const struct view_ops view_user_ops = {
 	.name = "user",
 	.title = "User",
 	.key = '4',
-	.keys = user_keys,
+	.keymap = user_keys,
+	.mode = user_mode,
 	.open = user_open,
 	.close = user_close,
 	.draw = user_draw,
-	.key_press = user_key,
 };

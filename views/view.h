@@ -25,14 +25,8 @@ struct view_env {
 	 * way to ask for an argument; the command runs when Enter is hit. */
 	void (*prompt)(void *ud, const char *text);
 	/* The user the Fusion and User screens show: an external id, "" for
-	 * none; set by the `user` command (app/cmd-user.c). */
+	 * none; set by the `user` command (app/cmd/user.c). */
 	char user[128];
-};
-
-/* A key binding shown in the footer and in the help overlay. */
-struct view_key {
-	const char *keys;	/* "j/k" */
-	const char *help;	/* "scroll" */
 };
 
 /* What a key handler did (htop's HANDLED | REDRAW). */
@@ -49,17 +43,43 @@ struct view {
 	int stale;		/* the data changed: reload before drawing */
 };
 
+/*
+ * One row of a screen's keymap (tig's keys, tmux's key tables): the keys,
+ * what they do, and the help line.  From the one table per screen the
+ * view's key handling, the footer's key hints and the `?` help are all
+ * drawn (views/keymap.c).  A row does one of three things: runs command
+ * text as if typed; opens the console with text typed (the view asks for
+ * an argument); or calls an action of the view, which moves the view's
+ * own state (never the workbench's) and may write command text into cmd
+ * (n bytes) for the app to run (the fusion slider's computed weights).
+ */
+#define VIEW_KEY_CODES 6
+
+struct view_key {
+	const char *label;	/* "j/k": the keys as the footer shows them */
+	int codes[VIEW_KEY_CODES];	/* curses keys it answers; 0 ends */
+	unsigned modes;		/* the view's modes it works in; 0: all */
+	const char *hint;	/* a word for the footer; NULL: help only */
+	const char *help;	/* the line in the `?` help */
+	const char *command;
+	const char *prompt;
+	/* An enum view_result mask. */
+	int (*action)(struct view *v, int key, int height, char *cmd,
+	    size_t n);
+};
+
 struct view_ops {
 	const char *name;	/* "data": the `view NAME` argument */
 	const char *title;	/* "Data": the tab */
 	int key;		/* '1': the switch key */
-	const struct view_key *keys;	/* NULL-terminated by keys == NULL */
+	const struct view_key *keymap;	/* ends with a NULL label */
+	/* The mode the keys are looked up in (one bit; NULL: one mode),
+	 * e.g. the User screen's list of users or the user picked. */
+	unsigned (*mode)(struct view *v);
 	int (*open)(struct view *v);	/* -1 on allocation failure */
 	void (*close)(struct view *v);
 	/* Draw the whole view into win (erased by the caller). */
 	void (*draw)(struct view *v, WINDOW *win);
-	/* A key while the view has the focus: an enum view_result mask. */
-	int (*key_press)(struct view *v, int key, int height);
 };
 
 extern const struct view_ops view_data_ops, view_train_ops, view_fusion_ops,

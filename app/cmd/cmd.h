@@ -1,9 +1,14 @@
-/* cmd: the command table and its dispatcher.  Every action, typed at the
- * console, bound to a key in a view, or read from a script, is a line of
- * command text that runs through cmd_run_line() (tmux's cmd_entry table). */
+/* cmd: what a command handler works with (tmux's cmd_entry): the entry
+ * that describes a command, the context it runs in, its parsed arguments,
+ * and the output and argument helpers.  The table of entries, the parser
+ * and the dispatcher are in app/cmd/dispatch.h, above the handler files
+ * (one per command group), which only call down to here and the engine. */
 #ifndef RF_CMD_H
 #define RF_CMD_H
 
+#include <stdio.h>
+
+#include "app/events.h"
 #include "engine/core/table.h"
 #include "engine/session/workbench.h"
 #include "engine/core/rf.h"
@@ -18,6 +23,22 @@ typedef struct cmd_output {
 	void *ud;
 } cmd_output;
 
+/* What the full-screen front lends the commands that only it knows
+ * (app/cmd/front.c: view, save-display, save-session) and `user`. */
+typedef struct cmd_front {
+	/* Switch to the screen of that name (or unique prefix); -1: none. */
+	int (*show_view)(void *ud, const char *name);
+	/* The user the screens show (an external id; "" none); pick_user
+	 * returns -1 when the id is too long to keep. */
+	int (*pick_user)(void *ud, const char *id);
+	const char *(*picked_user)(void *ud);
+	/* Write the screen as shown, as text; -1 on a write error. */
+	int (*dump_screen)(void *ud, FILE *f);
+	/* The session so far as a script batch mode replays (len bytes). */
+	const char *(*session_script)(void *ud, size_t *len);
+	void *ud;
+} cmd_front;
+
 /* Everything a handler may touch. */
 typedef struct cmd_ctx {
 	workbench *wb;
@@ -27,7 +48,9 @@ typedef struct cmd_ctx {
 	const char *source;		/* script name for errors, or NULL */
 	int line;			/* script line for errors, or 0 */
 	int quit;			/* set by `quit` */
-	void *app;			/* the app's own state (TUI), or NULL */
+	/* The TUI's event loop and screens, or NULL in batch mode. */
+	const struct app_events *events;
+	const cmd_front *front;
 } cmd_ctx;
 
 #define CMD_MAX_OPTS 24
@@ -46,7 +69,8 @@ typedef struct cmd_args {
 
 enum cmd_flags {
 	CMD_WRITES = 1 << 0,	/* refused when the store is read-only */
-	CMD_RAW = 1 << 1	/* the rest of the line is one verbatim argument */
+	CMD_RAW = 1 << 1,	/* the rest of the line is one verbatim argument */
+	CMD_FRONT = 1 << 2	/* the TUI's own: kept out of the session script */
 };
 
 /* What tab completion offers for the positionals, from left to right:
@@ -64,15 +88,6 @@ typedef struct cmd_entry {
 	int (*exec)(cmd_ctx *ctx, const cmd_args *args);
 } cmd_entry;
 
-/* Run one line (commands separated by ';').  Returns 0 when every command
- * succeeded, -1 when one failed (later ones in the line are not run). */
-int cmd_run_line(cmd_ctx *ctx, const char *line);
-
-/* Lookup by exact name, alias or unique prefix; NULL with a message in err
- * ("unknown command: x" / "ambiguous command: x, could be: a, b"). */
-const cmd_entry *cmd_find(const char *name, rf_error *err);
-const cmd_entry *const *cmd_table(void);	/* NULL-terminated */
-
 /* Output helpers for handlers. */
 void cmd_printf(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
 void cmd_error(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
@@ -88,12 +103,5 @@ int args_int(cmd_ctx *ctx, const cmd_args *a, const char *name, long def,
     long min, long max, long *out);
 int args_double(cmd_ctx *ctx, const cmd_args *a, const char *name,
     double def, double min, double max, double *out);
-
-/* Command entries, one per handler file (app/cmd-*.c); the table in
- * app/cmd.c lists them. */
-extern const cmd_entry cmd_help_entry, cmd_quit_entry;
-extern const cmd_entry cmd_import_entry, cmd_import_items_entry,
-    cmd_stats_entry, cmd_rejects_entry, cmd_users_entry, cmd_items_entry,
-    cmd_sql_entry;
 
 #endif

@@ -1,5 +1,5 @@
-/* cmd-fusion: the fusion commands: fuse, weights, tune, explain, refit.
- * Thin: parse, call the workbench's fusion (engine/wbfusion.c, which keeps
+/* fusion: the fusion commands: fuse, weights, tune, explain, refit.
+ * Thin: parse, call the workbench's fusion (engine/session/, which keeps
  * the fusion over the trained models, its pools, the refitted models and
  * the stored settings), print. */
 #include <math.h>
@@ -8,19 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app/cmd/fusion.h"
+#include "app/cmd/cmd.h"
 #include "engine/explain/explain.h"
 #include "engine/fusion/fusion.h"
 #include "engine/session/workbench.h"
 
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
     cmd_explain_entry, cmd_refit_entry;
-
-fusion *
-cmd_fusion_current(cmd_ctx *ctx, rf_error *err)
-{
-	return workbench_fusion(ctx->wb, err);
-}
 
 /* One table: per model (and fused) weight and metrics on valid/test. */
 static void
@@ -190,7 +184,7 @@ cmd_explain_exec(cmd_ctx *ctx, const cmd_args *a)
 	int u, i = -1, k = 10;
 	long kv;
 
-	if ((f = cmd_fusion_current(ctx, &err)) == NULL) {
+	if ((f = workbench_fusion(ctx->wb, &err)) == NULL) {
 		cmd_error(ctx, "explain: %s", err.msg);
 		return -1;
 	}
@@ -257,8 +251,8 @@ const cmd_entry cmd_explain_entry = {
 	    "of the fused score, its own reasons (history items and your\n"
 	    "behaviour on them, popularity, category), and a sentence.\n"
 	    "--probe leaves each history item out and re-scores (models whose\n"
-	    "score depends on the history row only; als by fold-in of the\n"
-	    "user's vector).  Without ITEM: the user's history summary and\n"
+	    "score depends on the history row only, or that fold the user's\n"
+	    "vector in again).  Without ITEM: the user's history summary and\n"
 	    "top K with a reason each.",
 	.flags = 0,
 	.complete = { "user", "item" },

@@ -152,7 +152,6 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	rf_error err = { { 0 } };
 	const model_ops *ops = model_lookup(a->argv[0]);
 	struct train_print p = { ctx, 0, 0 };
-	const wb_model *e;
 	double *params;
 	long epochs, seed;
 	char names[512], text[512];
@@ -206,7 +205,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		free(params);
 		return -1;
 	}
-	if (ctx->app != NULL) {
+	if (ctx->events != NULL) {
 		/* The TUI: beside the screen, queued behind a running job. */
 		rc = train_background(ctx, ops, params, (int)epochs,
 		    (uint64_t)seed);
@@ -225,15 +224,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "train: %s", err.msg);
 		return -1;
 	}
-	e = workbench_find_model(ctx->wb, ops->name);
-	metrics_format(&e->final, text, sizeof text);
-	if (rc > 0)
-		cmd_printf(ctx, "%s: stopped after %d epoch%s; keeping that "
-		    "state", ops->name, e->epochs, e->epochs == 1 ? "" : "s");
-	cmd_printf(ctx, "trained %s: %d epoch%s in %.2f s%s%s%s", ops->name,
-	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
-	    text[0] ? "; test " : "", text,
-	    e->version > 0 ? "" : " (not saved: read-only store)");
+	train_report(ctx, ops->name, rc > 0);
 	return 0;
 }
 
@@ -249,8 +240,8 @@ const cmd_entry cmd_train_entry = {
 	    "metric (NDCG@10, or RMSE for rating models on ratings) and the\n"
 	    "time of each epoch.  Ctrl-C stops after keeping the last\n"
 	    "completed epoch.  The run, its epochs and the model are saved\n"
-	    "in the store.  Models: pop itemknn baseline mf svdpp als bpr\n"
-	    "ease neural; `train MODEL help` lists its parameters.",
+	    "in the store.  `help train` lists the models; `train MODEL\n"
+	    "help` lists a model's parameters.",
 	.flags = 0,
 	.complete = { "model", "param" },
 	.exec = cmd_train_exec,
@@ -410,7 +401,7 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		}
 		cmd_printf(ctx, "wrote %" PRId64 " predictions of %s to %s; %"
 		    PRId64 " pair%s with a user or item unseen in training "
-		    "fell back to the baseline estimate", res.pairs, res.model,
+		    "fell back to mu + b_u + b_i", res.pairs, res.model,
 		    path, res.fallback, res.fallback == 1 ? "" : "s");
 		return 0;
 	}
@@ -432,7 +423,7 @@ const cmd_entry cmd_export_entry = {
 	    "predicts ratings, preds).\n"
 	    "preds: read user<TAB>item pairs from FILE and write\n"
 	    "user<TAB>item<TAB>prediction; users or items unseen in training\n"
-	    "get the baseline estimate mu + b_u + b_i.",
+	    "get the mean and bias estimate mu + b_u + b_i.",
 	.flags = 0,
 	.complete = { "recs|preds", "path" },
 	.exec = cmd_export_exec,

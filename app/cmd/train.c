@@ -1,11 +1,12 @@
-/* cmd-train: background training for the TUI and the `stop` command. */
+/* train: background training for the TUI and the `stop` command.  The
+ * job's wake-up pipe is watched, and redraws asked for, through the
+ * event loop's registration (cmd_ctx.events, app/events.h). */
 #include "app/cmd/train.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "app/tui/tui.h"
 #include "engine/session/workbench.h"
 
 #define PUMP_EVENTS 64
@@ -14,19 +15,28 @@ static int pump_fd = -1;	/* the pipe the event loop watches, or -1 */
 
 static void train_wake(void *ud);
 
+/* Redraw soon, when there is a screen. */
+static void
+ask_redraw(cmd_ctx *ctx)
+{
+	if (ctx->events != NULL)
+		ctx->events->redraw(ctx->events->ud);
+}
+
 void
 train_watch(cmd_ctx *ctx)
 {
+	const struct app_events *ev = ctx->events;
 	int fd = workbench_train_fd(ctx->wb);
 
-	if (fd == pump_fd)
+	if (fd == pump_fd || ev == NULL)
 		return;
 	if (pump_fd >= 0)
-		tui_remove_fd(pump_fd);
+		ev->unwatch(ev->ud, pump_fd);
 	pump_fd = -1;
 	if (fd < 0)
 		return;
-	if (tui_add_fd(fd, train_wake, ctx) < 0) {
+	if (ev->watch(ev->ud, fd, train_wake, ctx) < 0) {
 		/* Cannot happen with the loop's 16 slots; if it did, the
 		 * job would run unseen, so say so. */
 		cmd_error(ctx, "train: cannot watch the training job; `stop` "
@@ -36,26 +46,36 @@ train_watch(cmd_ctx *ctx)
 	pump_fd = fd;
 }
 
-/* The line batch mode prints at the end of a run. */
+void
+train_report(cmd_ctx *ctx, const char *name, int stopped)
+{
+	const wb_model *e = workbench_find_model(ctx->wb, name);
+	char text[512];
+
+	if (e == NULL) {
+		cmd_error(ctx, "train %s: failed", name);
+		return;
+	}
+	metrics_format(&e->final, text, sizeof text);
+	if (stopped)
+		cmd_printf(ctx, "%s: stopped after %d epoch%s; keeping that "
+		    "state", name, e->epochs, e->epochs == 1 ? "" : "s");
+	cmd_printf(ctx, "trained %s: %d epoch%s in %.2f s%s%s%s", name,
+	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
+	    text[0] ? "; test " : "", text,
+	    e->version > 0 ? "" : " (not saved: read-only store)");
+}
+
+/* What batch mode prints at the end of a run. */
 static void
 print_finished(cmd_ctx *ctx, const wb_run *r)
 {
-	const wb_model *e = workbench_find_model(ctx->wb, r->model);
-	char text[512];
-
-	if (r->status == WB_RUN_FAILED || e == NULL) {
+	if (r->status == WB_RUN_FAILED) {
 		cmd_error(ctx, "train %s: %s", r->model, r->msg[0] ? r->msg :
 		    "failed");
 		return;
 	}
-	metrics_format(&e->final, text, sizeof text);
-	if (r->status == WB_RUN_CANCELLED)
-		cmd_printf(ctx, "%s: stopped after %d epoch%s; keeping that "
-		    "state", r->model, e->epochs, e->epochs == 1 ? "" : "s");
-	cmd_printf(ctx, "trained %s: %d epoch%s in %.2f s%s%s%s", r->model,
-	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
-	    text[0] ? "; test " : "", text,
-	    e->version > 0 ? "" : " (not saved: read-only store)");
+	train_report(ctx, r->model, r->status == WB_RUN_CANCELLED);
 }
 
 static int
@@ -114,10 +134,11 @@ train_pump(cmd_ctx *ctx)
 			cmd_error(ctx, "train: %s", err.msg);
 		start_next(ctx);
 		/* The models changed: every screen reloads. */
-		tui_views_changed();
+		if (ctx->events != NULL)
+			ctx->events->changed(ctx->events->ud);
 	}
 	train_watch(ctx);
-	tui_request_redraw();
+	ask_redraw(ctx);
 }
 
 static void
@@ -154,7 +175,7 @@ train_background(cmd_ctx *ctx, const model_ops *ops, const double *params,
 	if (!workbench_training(ctx->wb))
 		start_next(ctx);
 	train_watch(ctx);
-	tui_request_redraw();
+	ask_redraw(ctx);
 	return 0;
 }
 
@@ -187,7 +208,7 @@ cmd_stop_exec(cmd_ctx *ctx, const cmd_args *a)
 	} else {
 		cmd_printf(ctx, "nothing is training");
 	}
-	tui_request_redraw();
+	ask_redraw(ctx);
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* cmd-train: training beside the screen.  In the TUI `train` queues a
+/* train: training beside the screen.  In the TUI `train` queues a
  * background job instead of blocking; the pump here drains its events into
  * the workbench's curve history on each wake-up, finishes a job as batch
  * mode does (runs and epochs recorded, model saved and kept), starts the
@@ -12,13 +12,17 @@
 int train_background(cmd_ctx *ctx, const model_ops *ops,
     const double *params, int epochs, uint64_t seed);
 
-/* Make the event loop watch the running job's wake-up pipe (or stop
- * watching one that went away).  The TUI calls it after every command. */
+/* Make the event loop (cmd_ctx.events) watch the running job's wake-up
+ * pipe, or stop watching one that went away.  The TUI calls it after
+ * every command (a command may have started a job or dropped the data). */
 void train_watch(cmd_ctx *ctx);
 
 /* Drain pending events now (the pump's body; for the script driver). */
 void train_pump(cmd_ctx *ctx);
 
-extern const cmd_entry cmd_stop_entry;
+/* The lines that end a run of model, in batch mode or beside the screen:
+ * "trained NAME: N epochs in S s; test ..." (after "stopped after ..."
+ * when it was stopped). */
+void train_report(cmd_ctx *ctx, const char *name, int stopped);
 
 #endif

@@ -1,14 +1,12 @@
-/* cmd-user: `user [ID]`: pick the user the Fusion and User screens show.
- * The choice lives in the TUI's state (its view_env); in batch mode the
- * command only checks the id and prints a one-line summary, so that a
- * session log that contains it replays the same. */
+/* user: `user [ID]`: pick the user the Fusion and User screens show.
+ * The choice lives in the TUI (cmd_ctx.front); in batch mode the command
+ * only checks the id and prints a one-line summary, so that a session
+ * log that contains it replays the same. */
 #include <stdio.h>
 #include <string.h>
 
 #include "app/cmd/cmd.h"
-#include "app/tui/tui.h"
 #include "engine/session/workbench.h"
-#include "views/view.h"
 
 extern const cmd_entry cmd_user_entry;
 
@@ -41,15 +39,17 @@ user_summary(const dataset *ds, int u, char *buf, size_t n)
 static int
 cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 {
-	struct view_env *env = tui_view_env(ctx);
+	const cmd_front *front = ctx->front;
 	rf_error err = { { 0 } };
 	const dataset *ds;
 	char summary[256];
 	int u;
 
 	if (a->argc == 0) {
-		if (env != NULL && env->user[0] != '\0')
-			cmd_printf(ctx, "user %s", env->user);
+		const char *picked = front ? front->picked_user(front->ud) : "";
+
+		if (picked[0] != '\0')
+			cmd_printf(ctx, "user %s", picked);
 		else
 			cmd_printf(ctx, "no user picked: `user ID`");
 		return 0;
@@ -62,7 +62,7 @@ cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "user: unknown user '%s'", a->argv[0]);
 		return -1;
 	}
-	if (strlen(a->argv[0]) >= sizeof env->user) {
+	if (front != NULL && front->pick_user(front->ud, a->argv[0]) < 0) {
 		cmd_error(ctx, "user: the id is too long");
 		return -1;
 	}
@@ -75,8 +75,6 @@ cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 	    !workbench_fusion_live(ctx->wb)->ready &&
 	    workbench_fusion_refresh(ctx->wb, &err) < 0)
 		cmd_error(ctx, "user: fusion metrics: %s", err.msg);
-	if (env != NULL)
-		snprintf(env->user, sizeof env->user, "%s", a->argv[0]);
 	user_summary(ds, u, summary, sizeof summary);
 	cmd_printf(ctx, "user %s: %s", a->argv[0], summary);
 	return 0;

@@ -13,7 +13,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "app/cmd/cmd.h"
+#include "app/cmd/dispatch.h"
 #include "engine/core/utf8.h"
 #include "engine/models/model.h"
 #include "views/widgets/color.h"

@@ -1,33 +1,66 @@
 #!/bin/sh
-# The Fusion screen at 80x24 and 120x40, UTF-8 and ASCII: three models
-# trained in batch mode (fixed seeds) on the tiny sample, `fuse weighted`
-# with set weights; then the pop slider moved down four steps (h), which
-# re-ranks the preview and changes the fused metrics; and, in monochrome,
-# the method cycled (m).  Before any model: the how-to; after `eval` in a
-# new session (fusion rebuilt, not measured yet): sliders, metrics "-".
+# The Fusion screen.  Before any model: the how-to.  Then three models
+# trained in batch mode (fixed seeds) on a generated log where they differ
+# (pop far behind itemknn and ease), `fuse weighted` with set weights; at
+# 80x24 and 120x40, UTF-8 and ASCII: the screen, and the pop slider moved
+# down four steps (h), which re-ranks the preview.  What the figures must
+# do: every model measures its own, the fused one differs from each; a
+# slider move changes the fused figures and no single one; a model alone
+# at weight 1 gives the fused figures of that model.  In monochrome, after
+# `eval` in a new session (fusion rebuilt, not measured yet): sliders,
+# metrics "-"; then the method cycled (m) and the normalisation (n).
 . "$(dirname "$0")/lib.sh"
 
+gen="$top_builddir/samples/gen-taobao"
+[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
 make_store
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'view fusion' screen.db \
-    >/dev/null 2>&1)
 # The how-to first (no model yet), in one size.
 run_screen 80x24 ascii <<-SCRIPT
 3
 :save-display empty.screen
 SCRIPT
 assert_screen empty.screen fusion-empty-80x24-ascii.screen
+
+"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
+    -i "$tmp/g-items.tsv" || exit 99
+rm -f "$tmp/screen.db"
 (cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'split temporal 0.2 --valid 0.2
-    --seed 1; train pop --seed 1; train itemknn --seed 1; train ease
-    --seed 1; fuse weighted; weights pop=0.2 itemknn=0.4 ease=0.4' \
+    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
+    import-items g-items.tsv; split temporal 0.2 --valid 0.2 --seed 1;
+    train pop --seed 1; train itemknn --seed 1; train ease --seed 1;
+    fuse weighted; weights pop=0.2 itemknn=0.4 ease=0.4' \
     screen.db >/dev/null 2>"$tmp/train.err") ||
     { cat "$tmp/train.err"; exit 99; }
 cp "$tmp/screen.db" "$tmp/trained.db"
+
+# figures ROW SCREEN: "NDCG RECALL" as a row of the Fusion screen shows
+# them (ROW: a model or fused; at 80 columns, where the preview is below).
+figures()
+{
+	awk -v row="$1" '{ sub(/^[> ] /, "") }
+	    $1 == row { print $(NF - 1), $NF; exit }' "$tmp/$2"
+}
+
+# expect_figures WHAT SCREEN ROW = ROW2 [SCREEN2] | ROW != ROW2 [SCREEN2]
+expect_figures()
+{
+	what=$1 a=$(figures "$3" "$2") b=$(figures "$5" "${6:-$2}")
+	if [ -z "$a" ] || [ -z "$b" ] || [ "$a" = "- -" ] ||
+	    { [ "$4" = = ] && [ "$a" != "$b" ]; } ||
+	    { [ "$4" != = ] && [ "$a" = "$b" ]; }; then
+		echo "$test_name: $what: $3 on $2 shows '$a', $5 on" \
+		    "${6:-$2} shows '$b'"
+		cat "$tmp/$2"
+		failed=1
+	fi
+}
+
 screen_variants | while read size charset; do
 	[ "$charset" = utf8 ] && [ -z "$utf8_locale" ] && continue
 	cp "$tmp/trained.db" "$tmp/screen.db"
-	# `eval` loads the saved models; Esc clears the message line.
+	# `eval` loads the saved models; Esc clears the message line.  Then
+	# pop to 0; itemknn alone (up 11 steps from 0.5: the last one is
+	# refused at 1); ease alone.
 	run_screen "$size" "$charset" <<-SCRIPT
 	:eval
 	:user 1
@@ -40,9 +73,37 @@ screen_variants | while read size charset; do
 	h
 	<Esc>
 	:save-display fusion-moved.screen
+	j
+	lllllllllll
+	<Esc>
+	:save-display itemknn.screen
+	j
+	llllllllllllllllllllll
+	<Esc>
+	:save-display ease.screen
 	SCRIPT
 	assert_screen fusion.screen "fusion-$size-$charset.screen"
 	assert_screen fusion-moved.screen "fusion-moved-$size-$charset.screen"
+	if [ "$size" = 80x24 ]; then
+		s=fusion.screen
+		expect_figures "two models measure alike" $s pop != itemknn
+		expect_figures "two models measure alike" $s pop != ease
+		expect_figures "two models measure alike" $s itemknn != ease
+		for m in pop itemknn ease; do
+			expect_figures "fused is one model" $s fused != $m
+			expect_figures "a slider moved a single model" \
+			    fusion-moved.screen $m = $m $s
+		done
+		expect_figures "the slider changed nothing" fusion-moved.screen \
+		    fused != fused $s
+		expect_figures "itemknn alone" itemknn.screen fused = itemknn
+		expect_figures "ease alone" ease.screen fused = ease
+		expect_figures "the models alone measure alike" ease.screen \
+		    fused != fused itemknn.screen
+		grep -q '^> itemknn .* 1\.00 ' "$tmp/itemknn.screen" ||
+		    { echo "$test_name: itemknn not at 1"; failed=1; }
+		cp "$tmp/fusion.screen" "$tmp/weighted.screen"
+	fi
 	[ $failed -eq 0 ] || exit 1
 done || failed=1
 # Monochrome: the fusion as `eval` rebuilt it (not measured yet), then
@@ -60,4 +121,6 @@ n
 SCRIPT
 assert_screen unfused.screen fusion-unfused-80x24-ascii.screen
 assert_screen rrf.screen fusion-rrf-80x24-ascii.screen
+expect_figures "rrf changed nothing" rrf.screen fused != fused \
+    weighted.screen
 finish

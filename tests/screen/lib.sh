@@ -7,7 +7,9 @@
 # program is idle, so there are no sleeps.  Curses draws to /dev/null; the
 # virtual screen is saved with `:save-display FILE` and compared with the
 # expected screen under tests/screen/expected/ by diff.  A watchdog stops a
-# hung run.  UPDATE_GOLDEN=1 rewrites the expected screens instead.
+# hung run.  UPDATE_GOLDEN=1 rewrites the expected screens that differ,
+# shows what changed, and fails the test so that the change is looked at
+# (run again without it to pass); under CI (CI=true) it is refused.
 
 set -u
 
@@ -20,6 +22,19 @@ expected_dir="$top_srcdir/tests/screen/expected"
 samples_dir="$top_srcdir/samples"
 screen_watchdog=${SCREEN_WATCHDOG:-30}
 failed=0
+
+update_golden=0
+case "${UPDATE_GOLDEN:-}" in
+''|0) ;;
+*)
+	if [ "${CI:-}" = true ]; then
+		echo "$test_name: UPDATE_GOLDEN is set under CI: the expected" \
+		    "screens are never rewritten there"
+		exit 1
+	fi
+	update_golden=1
+	;;
+esac
 
 if [ ! -x "$RECFUSE" ]; then
 	echo "$test_name: no recfuse at $RECFUSE"
@@ -80,7 +95,10 @@ run_screen()
 	fi
 }
 
-# assert_screen FILE NAME: compare $tmp/FILE with expected/NAME.
+# assert_screen FILE NAME: compare $tmp/FILE with expected/NAME.  Under
+# UPDATE_GOLDEN=1 a screen that differs is written over expected/NAME,
+# its diff shown, and the test fails at finish (a file in $tmp counts the
+# rewrites, since tests call this from subshells too).
 assert_screen()
 {
 	got="$tmp/$1" want="$expected_dir/$2"
@@ -89,9 +107,19 @@ assert_screen()
 		failed=1
 		return
 	fi
-	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
-		cp "$got" "$want"
-		echo "$test_name: updated $2"
+	if [ -f "$want" ] && cmp -s "$want" "$got"; then
+		return
+	fi
+	if [ $update_golden = 1 ]; then
+		if [ -f "$want" ]; then
+			diff -u "$want" "$got"
+			echo "$test_name: rewrote $2 (above: - before, + now)"
+		else
+			cat "$got"
+			echo "$test_name: wrote the new $2 (above)"
+		fi
+		cp "$got" "$want" || failed=1
+		echo "$2" >> "$tmp/rewritten"
 		return
 	fi
 	if [ ! -f "$want" ]; then
@@ -99,10 +127,9 @@ assert_screen()
 		failed=1
 		return
 	fi
-	if ! diff -u "$want" "$got"; then
-		echo "$test_name: screen $2 differs (above: - expected, + got)"
-		failed=1
-	fi
+	diff -u "$want" "$got"
+	echo "$test_name: screen $2 differs (above: - expected, + got)"
+	failed=1
 }
 
 # The sizes and character sets every screen is checked at.
@@ -116,6 +143,12 @@ screen_variants()
 
 finish()
 {
+	if [ -s "$tmp/rewritten" ]; then
+		echo "$test_name: UPDATE_GOLDEN rewrote $(wc -l < "$tmp/rewritten")" \
+		    "expected screen(s): look at each (git diff), then run" \
+		    "again without UPDATE_GOLDEN"
+		failed=1
+	fi
 	if [ $failed -ne 0 ]; then
 		echo "$test_name: FAIL"
 		exit 1

@@ -85,7 +85,7 @@ wait_for 'Summary'
 tm resize-window -t rf -x 80 -y 24
 wait_for 'Activity over time'
 tm send-keys -t rf '?'
-wait_for 'Keys everywhere'
+wait_for 'Keys on Data'
 tm send-keys -t rf Escape q
 stopped
 

@@ -1,0 +1,29 @@
+/* dispatch: the one command table and the way into it.  Every action,
+ * typed at the console, bound to a key in a view, or read from a script,
+ * is a line of command text that runs through cmd_run_line(). */
+#ifndef RF_DISPATCH_H
+#define RF_DISPATCH_H
+
+#include "app/cmd/cmd.h"
+
+/* Run one line (commands separated by ';').  Returns 0 when every command
+ * succeeded, -1 when one failed (later ones in the line are not run). */
+int cmd_run_line(cmd_ctx *ctx, const char *line);
+
+/* Lookup by exact name, alias or unique prefix; NULL with a message in err
+ * ("unknown command: x" / "ambiguous command: x, could be: a, b"). */
+const cmd_entry *cmd_find(const char *name, rf_error *err);
+const cmd_entry *const *cmd_table(void);	/* NULL-terminated */
+
+/* Might a command of the line change the data (an unknown one might:
+ * CMD_WRITES)?  The screens reload after such a line. */
+int cmd_line_may_write(const char *line);
+/* Is every command of the line one that only the TUI knows (CMD_FRONT)?
+ * Those stay out of the session script, which batch mode replays. */
+int cmd_line_front_only(const char *line);
+
+/* The first sentence of a command's help, its lines joined (up to a list
+ * or table, whose lines are indented); malloc'd. */
+char *cmd_help_sentence(const cmd_entry *e);
+
+#endif
