@@ -156,3 +156,77 @@ finish()
 	echo "$test_name: ok"
 	exit 0
 }
+
+# --- a real terminal: tmux --------------------------------------------------
+# A real terminal is not idle on our schedule: its pane is polled
+# (capture-pane) until the expected text shows, with a deadline.
+
+# tmux_init: skip (77) without tmux or a UTF-8 locale; a private server,
+# killed at exit.
+tmux_init()
+{
+	command -v tmux >/dev/null 2>&1 || { echo "$test_name: no tmux"; exit 77; }
+	[ -n "$utf8_locale" ] || { echo "$test_name: no UTF-8 locale"; exit 77; }
+	sock="$tmp/tmux.sock"
+	trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+}
+
+tm()
+{
+	tmux -S "$sock" -f /dev/null "$@"
+}
+
+# tmux_start [recfuse options]: recfuse on screen.db in a new 80x24
+# session "rf"; its exit status lands in $tmp/exit.
+tmux_start()
+{
+	tm kill-server >/dev/null 2>&1
+	rm -f "$tmp/exit"
+	# A new tmux server now and then exits at birth ("server exited
+	# unexpectedly"): try again before calling the test broken.
+	for attempt in 1 2 3; do
+		tm new-session -d -s rf -x 80 -y 24 "cd '$tmp' && env -i \
+		    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
+		    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' $* \
+		    screen.db; echo \$? > '$tmp/exit'; sleep 30" \
+		    2>"$tmp/tmux.err" && return 0
+		sleep 0.2
+	done
+	cat "$tmp/tmux.err"
+	exit 99
+}
+
+# wait_for REGEX [SECONDS]: until a line of the pane (left in $tmp/pane)
+# matches the extended regular expression; 10 seconds at most.
+wait_for()
+{
+	i=0 n=$(( ${2:-10} * 10 ))
+	while [ $i -lt $n ]; do
+		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
+		    grep -q -E -- "$1" "$tmp/pane"; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "$test_name: '$1' never showed; the pane:"
+	cat "$tmp/pane"
+	failed=1
+	return 1
+}
+
+# tmux_stopped: until recfuse has ended (10 s at most); it must exit 0.
+tmux_stopped()
+{
+	i=0
+	while [ $i -lt 100 ] && [ ! -s "$tmp/exit" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ "$(cat "$tmp/exit" 2>/dev/null)" != 0 ]; then
+		echo "$test_name: recfuse ended with '$(cat "$tmp/exit" \
+		    2>/dev/null)' (or hung)"
+		tm capture-pane -p -t rf
+		failed=1
+	fi
+}

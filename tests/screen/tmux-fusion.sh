@@ -6,8 +6,7 @@
 # User screen; quit cleanly.
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null 2>&1 || { echo "$test_name: no tmux"; exit 77; }
-[ -n "$utf8_locale" ] || { echo "$test_name: no UTF-8 locale"; exit 77; }
+tmux_init
 make_store
 (cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
     OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'split temporal 0.2 --valid 0.2
@@ -16,38 +15,7 @@ make_store
     screen.db >/dev/null 2>"$tmp/train.err") ||
     { cat "$tmp/train.err"; exit 99; }
 
-sock="$tmp/tmux.sock"
-tm()
-{
-	tmux -S "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-
-wait_for()
-{
-	i=0
-	while [ $i -lt 100 ]; do
-		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -E -- "$1" "$tmp/pane"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "$test_name: '$1' never showed; the pane:"
-	cat "$tmp/pane"
-	failed=1
-	return 1
-}
-
-for attempt in 1 2 3; do
-	tm new-session -d -s rf -x 80 -y 24 "cd '$tmp' && env -i \
-	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
-	    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' screen.db; \
-	    echo \$? > '$tmp/exit'; sleep 30" 2>"$tmp/tmux.err" && break
-	[ $attempt -eq 3 ] && { cat "$tmp/tmux.err"; exit 99; }
-	sleep 0.2
-done
+tmux_start
 wait_for 'Behaviour funnel' || finish
 # `eval` loads the saved models (its table goes to the Log).
 tm send-keys -t rf ':' 'eval' Enter
@@ -73,13 +41,5 @@ wait_for '^Recommended' && [ "$(wc -L < "$tmp/pane")" -le 60 ] ||
 tm resize-window -t rf -x 80 -y 24
 wait_for 'History, newest first'
 tm send-keys -t rf q
-i=0
-while [ $i -lt 100 ] && [ ! -s "$tmp/exit" ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ "$(cat "$tmp/exit" 2>/dev/null)" != 0 ]; then
-	echo "$test_name: recfuse ended with '$(cat "$tmp/exit" 2>/dev/null)'"
-	failed=1
-fi
+tmux_stopped
 finish

@@ -5,8 +5,7 @@
 # with the screen's key (x), check it kept its epochs, quit; no crash.
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null 2>&1 || { echo "$test_name: no tmux"; exit 77; }
-[ -n "$utf8_locale" ] || { echo "$test_name: no UTF-8 locale"; exit 77; }
+tmux_init
 gen="$top_builddir/samples/gen-taobao"
 [ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
 "$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
@@ -15,41 +14,7 @@ gen="$top_builddir/samples/gen-taobao"
     OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
     split temporal 0.2 --valid 0.1' screen.db >/dev/null 2>&1) || exit 99
 
-sock="$tmp/tmux.sock"
-tm()
-{
-	tmux -S "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-
-# wait_for TEXT [SECONDS]: until a line of the pane contains TEXT.
-wait_for()
-{
-	i=0 n=$(( ${2:-10} * 10 ))
-	while [ $i -lt $n ]; do
-		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -E -- "$1" "$tmp/pane"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "$test_name: '$1' never showed; the pane:"
-	cat "$tmp/pane"
-	failed=1
-	return 1
-}
-
-tm kill-server >/dev/null 2>&1
-for attempt in 1 2 3; do
-	tm new-session -d -s rf -x 80 -y 24 "cd '$tmp' && env -i \
-	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
-	    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' screen.db; \
-	    echo \$? > '$tmp/exit'; sleep 30" 2>"$tmp/tmux.err" && break
-	[ $attempt = 3 ] && { cat "$tmp/tmux.err"; exit 99; }
-	sleep 0.2
-done
-
+tmux_start
 wait_for 'Behaviour funnel' || finish
 tm send-keys -t rf ':' 'train bpr --epochs 20000' Enter
 wait_for 'training bpr in the background'
@@ -82,16 +47,7 @@ tm send-keys -t rf x
 wait_for 'bpr: stopped'
 wait_for 'trained bpr: [0-9]+ epochs'
 tm send-keys -t rf q
-i=0
-while [ $i -lt 100 ] && [ ! -s "$tmp/exit" ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ "$(cat "$tmp/exit" 2>/dev/null)" != 0 ]; then
-	echo "$test_name: recfuse ended with '$(cat "$tmp/exit" 2>/dev/null)'"
-	tm capture-pane -p -t rf
-	failed=1
-fi
+tmux_stopped
 # The stopped run was recorded and its model saved like a finished one.
 (cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" "$RECFUSE" -o tsv \
     -e 'models' screen.db) > "$tmp/models" 2>&1
