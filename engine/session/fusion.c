@@ -1,10 +1,10 @@
-/* wbfusion: the workbench's fusion session (see workbench.h): one fusion
+/* fusion: the session's fusion (see workbench.h): one fusion
  * over the trained models of the current split, its validation and test
  * candidate pools, the models refitted on train + valid, and the live
  * metrics the Fusion screen draws.  Commands change it through the
  * functions below; every change is stored (key "fusion" of the settings
  * table) so that the session replays. */
-#include "engine/session/workbench.h"
+#include "engine/session/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,14 +38,14 @@ static const fusion_live no_live;
 static struct wb_fusion *
 state(workbench *wb, rf_error *err)
 {
-	struct wb_fusion *s = workbench_fusion_state(wb);
+	struct wb_fusion *s = wb->fusion;
 
 	if (s == NULL) {
 		if ((s = calloc(1, sizeof *s)) == NULL) {
 			rf_fail(err, "fusion: out of memory");
 			return NULL;
 		}
-		workbench_fusion_state_set(wb, s);
+		wb->fusion = s;
 	}
 	return s;
 }
@@ -59,9 +59,9 @@ drop_pools(struct wb_fusion *s)
 }
 
 void
-workbench_fusion_drop(workbench *wb)
+wb_fusion_drop(workbench *wb)
 {
-	struct wb_fusion *s = workbench_fusion_state(wb);
+	struct wb_fusion *s = wb->fusion;
 
 	if (s == NULL)
 		return;
@@ -87,11 +87,11 @@ workbench_fusion_drop(workbench *wb)
 }
 
 void
-workbench_fusion_destroy(workbench *wb)
+wb_fusion_destroy(workbench *wb)
 {
-	workbench_fusion_drop(wb);
-	free(workbench_fusion_state(wb));
-	workbench_fusion_state_set(wb, NULL);
+	wb_fusion_drop(wb);
+	free(wb->fusion);
+	wb->fusion = NULL;
 }
 
 /* The fusion if it still matches the workbench's models and split. */
@@ -120,7 +120,7 @@ still_current(const workbench *wb, const struct wb_fusion *s)
 fusion *
 workbench_fusion_peek(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) ? s->f : NULL;
 }
@@ -257,7 +257,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 	    workbench_ensure_split(wb, err) < 0)
 		return NULL;
 	if (workbench_fusion_peek(wb))
-		return workbench_fusion_state(wb)->f;
+		return wb->fusion->f;
 	/* Models saved on this split but not in memory (a new session):
 	 * load them before building (loading drops a stale fusion). */
 	if (workbench_load_saved(wb, err) < 0)
@@ -277,7 +277,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 		rf_fail(err, "no trained model: `train MODEL` first");
 		return NULL;
 	}
-	workbench_fusion_drop(wb);
+	wb_fusion_drop(wb);
 	if ((s->f = fusion_new(ds, ms, names, n, err)) == NULL)
 		return NULL;
 	s->n = n;
@@ -300,7 +300,7 @@ has_entries(const interactions *m)
 int
 workbench_fusion_refitted(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) && s->refitted;
 }
@@ -308,7 +308,7 @@ workbench_fusion_refitted(const workbench *wb)
 const interactions *
 workbench_fusion_seen(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	if (!still_current(wb, s))
 		return NULL;
@@ -337,7 +337,7 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return NULL;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	if (s->pool_m != fusion_get_settings(s->f)->pool_m) {
 		drop_pools(s);
 		s->pool_m = fusion_get_settings(s->f)->pool_m;
@@ -374,7 +374,7 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 const char *
 workbench_fusion_note(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) ? s->note : "";
 }
@@ -382,7 +382,7 @@ workbench_fusion_note(const workbench *wb)
 const fusion_live *
 workbench_fusion_live(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return s ? &s->live : &no_live;
 }
@@ -398,7 +398,7 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return -1;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	l = &s->live;
 	part = has_entries(s->valid) && !s->refitted ? 1 : 2;
 	if (part == 2 && !has_entries(s->test)) {
@@ -445,7 +445,7 @@ commit(workbench *wb, rf_error *err)
 	if (f == NULL)
 		return rf_fail(err, "fusion: none");
 	if (!store_is_readonly(st)) {
-		const struct wb_fusion *s = workbench_fusion_state(wb);
+		const struct wb_fusion *s = wb->fusion;
 		int len;
 
 		fusion_settings_format(fusion_get_settings(f), text,
@@ -472,7 +472,7 @@ commit(workbench *wb, rf_error *err)
 		if (store_set_setting(st, "fusion.refit", text, err) < 0)
 			return -1;
 	}
-	workbench_fusion_state(wb)->note[0] = '\0';
+	wb->fusion->note[0] = '\0';
 	return workbench_fusion_refresh(wb, err);
 }
 
@@ -593,7 +593,7 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 
 	if ((f = workbench_fusion(wb, err)) == NULL)
 		return -1;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	if (!has_entries(s->valid))
 		return rf_fail(err, "the split has no validation part; the "
 		    "models already use all training data");
@@ -681,7 +681,7 @@ workbench_fusion_table(workbench *wb, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return NULL;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	set = fusion_get_settings(s->f);
 	rating = workbench_fusion_is_rating(wb);
 	if (has_entries(s->valid) && !s->refitted &&
