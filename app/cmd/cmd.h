@@ -27,6 +27,10 @@ typedef struct cmd_ctx {
 	const char *source;		/* script name for errors, or NULL */
 	int line;			/* script line for errors, or 0 */
 	int quit;			/* set by `quit` */
+	/* The TUI stores fusion settings changed in memory (weights) when
+	 * the slider stops and at quit; otherwise cmd_run_line() does after
+	 * every line. */
+	int defer_save;
 	void *app;			/* the app's own state (TUI), or NULL */
 } cmd_ctx;
 

@@ -29,6 +29,9 @@ struct wb_fusion {
 	int refitted;
 	model *refit[FUSION_MAX_MODELS];
 	fusion_live live;
+	/* settings changed in memory and not stored yet (a slider moving:
+	 * stored when it stops, workbench_fusion_save()) */
+	int unsaved;
 	/* what replay could not restore (shown in the fusion table) */
 	char note[200];
 };
@@ -387,8 +390,11 @@ workbench_fusion_live(const workbench *wb)
 	return s ? &s->live : &no_live;
 }
 
-int
-workbench_fusion_refresh(workbench *wb, rf_error *err)
+/* The live metrics; fused_only: the single models' figures are known
+ * (they do not depend on the weights, the method or the normalisation,
+ * only on the pool) and only the fused one is measured again. */
+static int
+refresh(workbench *wb, int fused_only, rf_error *err)
 {
 	struct wb_fusion *s;
 	fusion_pool *p;
@@ -409,10 +415,13 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 	}
 	if ((p = workbench_fusion_pool(wb, part, err)) == NULL)
 		return -1;
+	if (!l->ready || l->part != part ||
+	    l->n_models != fusion_n_models(s->f))
+		fused_only = 0;
 	l->part = part;
 	l->n_models = fusion_n_models(s->f);
 	fusion_weights(s->f, l->weight);
-	for (int m = -1; m < l->n_models; m++) {
+	for (int m = -1; m < (fused_only ? 0 : l->n_models); m++) {
 		if (fusion_pool_eval(s->f, p, m, 10, &mt, err) < 0)
 			return -1;
 		if (m < 0) {
@@ -434,9 +443,16 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 	return 0;
 }
 
-/* After a change: store the settings and refresh the live metrics. */
+int
+workbench_fusion_refresh(workbench *wb, rf_error *err)
+{
+	return refresh(wb, 0, err);
+}
+
+/* Store the settings (writable stores): the method, weights and
+ * parameters, a fitted stack, the mark of a refit. */
 static int
-commit(workbench *wb, rf_error *err)
+persist(workbench *wb, rf_error *err)
 {
 	store *st = workbench_store(wb);
 	const fusion *f = workbench_fusion_peek(wb);
@@ -472,8 +488,34 @@ commit(workbench *wb, rf_error *err)
 		if (store_set_setting(st, "fusion.refit", text, err) < 0)
 			return -1;
 	}
+	wb->fusion->unsaved = 0;
+	return 0;
+}
+
+/* After a change: store the settings and refresh the live metrics. */
+static int
+commit(workbench *wb, rf_error *err)
+{
+	if (persist(wb, err) < 0)
+		return -1;
 	wb->fusion->note[0] = '\0';
-	return workbench_fusion_refresh(wb, err);
+	return refresh(wb, 0, err);
+}
+
+int
+workbench_fusion_save(workbench *wb, rf_error *err)
+{
+	if (!workbench_fusion_unsaved(wb))
+		return 0;
+	return persist(wb, err);
+}
+
+int
+workbench_fusion_unsaved(const workbench *wb)
+{
+	const struct wb_fusion *s = wb->fusion;
+
+	return still_current(wb, s) && s->unsaved;
 }
 
 int
@@ -551,7 +593,12 @@ workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
 	/* Setting weights by hand leaves a fitted stack. */
 	if (fusion_get_settings(f)->method == FUSE_STACK)
 		fusion_set_method(f, FUSE_WEIGHTED);
-	return commit(wb, err);
+	/* A slider moves in steps: the store gets the weights once it
+	 * stops (workbench_fusion_save()); one re-ranking of the pool for
+	 * the fused figure, the singles' stay. */
+	wb->fusion->unsaved = 1;
+	wb->fusion->note[0] = '\0';
+	return refresh(wb, 1, err);
 }
 
 int

@@ -50,6 +50,9 @@ workbench_close(workbench *wb)
 {
 	if (wb == NULL)
 		return;
+	/* Weights a slider left in memory: the last chance to keep them
+	 * (the app saves them itself before, where it can report). */
+	(void)workbench_fusion_save(wb, NULL);
 	workbench_data_changed(wb);
 	wb_fusion_destroy(wb);
 	free(wb->models);

@@ -180,13 +180,20 @@ int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
  * other models, ...), "" when nothing; cleared by the next change. */
 const char *workbench_fusion_note(const workbench *wb);
 
-/* The commands' engine side.  Each change stores the settings (writable
- * stores) and refreshes the live metrics. */
+/* The commands' engine side.  Each change refreshes the live metrics and
+ * stores the settings (writable stores), but for weights, which change
+ * in memory only (a slider moving) until workbench_fusion_save(). */
 int workbench_fuse(workbench *wb, const char *method, int nparams,
     char *const *params, rf_error *err);
-/* "MODEL=W" assignments, all checked before any is applied. */
+/* "MODEL=W" assignments, all checked before any is applied; re-ranks the
+ * pool once for the fused figure; not stored until
+ * workbench_fusion_save() (batch mode after every command line, the TUI
+ * when the slider stops and at quit; workbench_close() too). */
 int workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
     rf_error *err);
+/* Store settings changed in memory; 0 when there was nothing to store. */
+int workbench_fusion_save(workbench *wb, rf_error *err);
+int workbench_fusion_unsaved(const workbench *wb);
 /* metric < 0: rmse for a rating fusion, else ndcg@10.  1 when cancelled. */
 int workbench_fusion_tune(workbench *wb, int metric, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
