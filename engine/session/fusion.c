@@ -14,6 +14,7 @@
 
 #include "engine/core/hash.h"
 #include "engine/fusion/fusion.h"
+#include "engine/fusion/user.h"
 
 struct wb_fusion {
 	/* what the fusion was built on (checked on every use) */
@@ -23,6 +24,9 @@ struct wb_fusion {
 	fusion *f;
 	fusion_pool *valid_pool, *test_pool;
 	int pool_m;
+	/* the Fusion screen's preview: one user's block, scored once and
+	 * re-ranked on every change of the settings */
+	fusion_user *preview;
 	/* after `refit`: models trained on train + valid (on the heap: the
 	 * models keep pointers to it), owned here */
 	interactions *tv;
@@ -59,6 +63,8 @@ drop_pools(struct wb_fusion *s)
 	fusion_pool_free(s->valid_pool);
 	fusion_pool_free(s->test_pool);
 	s->valid_pool = s->test_pool = NULL;
+	fusion_user_free(s->preview);
+	s->preview = NULL;
 }
 
 void
@@ -712,6 +718,48 @@ fail:
 	interactions_free(tv);
 	free(tv);
 	return rc;
+}
+
+int
+workbench_fusion_preview(workbench *wb, int u, int k, fusion_preview *out,
+    rf_error *err)
+{
+	struct wb_fusion *s;
+	int n;
+
+	memset(out, 0, sizeof *out);
+	out->user = u;
+	if (workbench_fusion(wb, err) == NULL)
+		return -1;
+	s = wb->fusion;
+	if (k > WB_PREVIEW_MAX)
+		k = WB_PREVIEW_MAX;
+	if (s->pool_m != fusion_get_settings(s->f)->pool_m) {
+		drop_pools(s);
+		s->pool_m = fusion_get_settings(s->f)->pool_m;
+	}
+	if (s->preview != NULL && fusion_user_id(s->preview) != u) {
+		fusion_user_free(s->preview);
+		s->preview = NULL;
+	}
+	if (s->preview == NULL && (s->preview = fusion_user_new(s->f,
+	    workbench_fusion_seen(wb), u, err)) == NULL)
+		return -1;
+	n = fusion_n_models(s->f);
+	{
+		double contrib[WB_PREVIEW_MAX * FUSION_MAX_MODELS];
+		int got = fusion_user_rank(s->f, s->preview, k, out->items,
+		    out->scores, contrib, &out->base, err);
+
+		if (got < 0)
+			return -1;
+		for (int r = 0; r < got; r++)
+			for (int m = 0; m < n; m++)
+				out->contrib[r][m] = contrib[r * n + m];
+		out->n = got;
+	}
+	out->n_models = n;
+	return out->n;
 }
 
 rf_table *

@@ -191,6 +191,21 @@ int workbench_fuse(workbench *wb, const char *method, int nparams,
  * when the slider stops and at quit; workbench_close() too). */
 int workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
     rf_error *err);
+/* One user's fused top-k (k <= WB_PREVIEW_MAX) with each item's
+ * per-model contributions (fused = base + their sum), from the user's
+ * candidate block, scored once per user and re-ranked on every change of
+ * the settings: the Fusion screen's preview costs no scoring per slider
+ * step.  Returns the count, -1 + err. */
+#define WB_PREVIEW_MAX 50
+typedef struct fusion_preview {
+	int user, n, n_models;
+	int32_t items[WB_PREVIEW_MAX];
+	float scores[WB_PREVIEW_MAX];
+	double contrib[WB_PREVIEW_MAX][FUSION_MAX_MODELS];
+	double base;
+} fusion_preview;
+int workbench_fusion_preview(workbench *wb, int u, int k,
+    fusion_preview *out, rf_error *err);
 /* Store settings changed in memory; 0 when there was nothing to store. */
 int workbench_fusion_save(workbench *wb, rf_error *err);
 int workbench_fusion_unsaved(const workbench *wb);
