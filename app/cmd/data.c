@@ -6,7 +6,9 @@
 
 #include "app/cmd/cmd.h"
 #include "engine/ingest/ingest.h"
+#include "engine/store/query.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 
 static store *
 ctx_store(cmd_ctx *ctx)

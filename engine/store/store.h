@@ -1,7 +1,9 @@
 /* store: the SQLite system of record (imports, events, users, items, rejects,
- * splits, training runs, per-epoch metrics, saved models, fusion settings).
- * Opens or creates a store file, migrates its schema (PRAGMA user_version),
- * and answers the summary queries the commands and views show. */
+ * splits, training runs, per-epoch metrics, saved models, fusion settings):
+ * opens or creates a store file, migrates its schema (PRAGMA user_version),
+ * transactions, settings.  engine/store/ is the only code that speaks SQL;
+ * its other headers hold one group of queries each: query.h (the user's
+ * read-only `sql`), summary.h (stats, imports, rejects, top, activity). */
 #ifndef RF_STORE_H
 #define RF_STORE_H
 
@@ -127,39 +129,6 @@ int store_exec(store *st, const char *sql, rf_error *err);
 int store_begin(store *st, rf_error *err);
 int store_commit(store *st, rf_error *err);
 void store_rollback(store *st);
-
-/* Run one user-given SQL statement read-only: a SQLite authorizer denies
- * every write, ATTACH/DETACH, PRAGMA writes, function creation and extension
- * loading; the result rows fill a new table (at most max_rows, 0 = all). */
-rf_table *store_query(store *st, const char *sql, int max_rows, rf_error *err);
-/* The same, stopped with an error once *cancel becomes non-zero (Ctrl-C);
- * cancel may be NULL. */
-rf_table *store_query_cancel(store *st, const char *sql, int max_rows,
-    const volatile int *cancel, rf_error *err);
-
-/* Summaries for the commands of the same names. */
-rf_table *store_stats(store *st, rf_error *err);	/* key/value rows */
-rf_table *store_imports(store *st, rf_error *err);	/* one row per import */
-rf_table *store_rejects(store *st, int limit, rf_error *err);
-/* Top users/items by events: one scan of events into per-id counters (no
- * index, no sort of the events); top <= 0 lists all with events. */
-rf_table *store_top_users(store *st, int top, rf_error *err);
-rf_table *store_top_items(store *st, int top, rf_error *err);
-
-/*
- * Events over time: one plain scan of events (ts, behavior) into per-day
- * counters, then buckets of a day, a week (from Monday), a month or a year,
- * the finest that gives at most `buckets` of them (<= 0: 60), over the
- * central mass of the data: the 1st..99th percentile days widened by a
- * quarter of their span on each side, so a few stray timestamps years
- * away do not squeeze the real window into one bar.  Title "activity per
- * day" (week, month, year); columns bucket (start date, YYYY-MM-DD),
- * events, pv, fav, cart, buy, rating; one row per bucket, oldest first,
- * empty buckets included.  After them, only when not zero, rows whose
- * bucket is "earlier" or "later" (events outside the window) and
- * "untimed" (ts 0).  No events: no rows.
- */
-rf_table *store_activity(store *st, int buckets, rf_error *err);
 
 /* Counts used by tests and views. */
 int64_t store_count(store *st, const char *table);	/* fixed table names only */

@@ -6,7 +6,9 @@
 #include "tests/lib/testutil.h"
 
 #include "engine/ingest/ingest.h"
+#include "engine/store/query.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 
 static const char *const tables[] = {
 	"imports", "users", "items", "behaviors", "events", "rejects", "splits",
