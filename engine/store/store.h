@@ -3,7 +3,8 @@
  * opens or creates a store file, migrates its schema (PRAGMA user_version),
  * transactions, settings.  engine/store/ is the only code that speaks SQL;
  * its other headers hold one group of queries each: query.h (the user's
- * read-only `sql`), summary.h (stats, imports, rejects, top, activity). */
+ * read-only `sql`), summary.h (stats, imports, rejects, top, activity),
+ * scan.h (what a dataset snapshot reads), splits.h. */
 #ifndef RF_STORE_H
 #define RF_STORE_H
 
