@@ -63,6 +63,24 @@ static const char *const migrations[] = {
 	" checksum TEXT NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,"
 	" UNIQUE(name, version));"
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT);",
+	/* 1 -> 2: saved model bytes in chunks (model_chunks), so that a
+	 * model over SQLite's 1 GB limit on one value can be saved; each
+	 * version 1 blob becomes its model's chunk 0.  saved_models is
+	 * rebuilt without its data column (DROP COLUMN needs SQLite 3.35). */
+	"CREATE TABLE model_chunks(model_id INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY(model_id, seq));"
+	"INSERT INTO model_chunks(model_id, seq, data)"
+	" SELECT id, 0, data FROM saved_models WHERE length(data) > 0;"
+	"ALTER TABLE saved_models RENAME TO saved_models_v1;"
+	"CREATE TABLE saved_models(id INTEGER PRIMARY KEY, run_id INTEGER,"
+	" name TEXT NOT NULL, version INTEGER NOT NULL, format INTEGER NOT NULL,"
+	" checksum TEXT NOT NULL, created REAL NOT NULL,"
+	" UNIQUE(name, version));"
+	"INSERT INTO saved_models(id, run_id, name, version, format, checksum,"
+	" created) SELECT id, run_id, name, version, format, checksum, created"
+	" FROM saved_models_v1;"
+	"DROP TABLE saved_models_v1;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -348,7 +366,8 @@ store_count(store *st, const char *table)
 {
 	static const char *const tables[] = {
 		"imports", "users", "items", "behaviors", "events", "rejects",
-		"splits", "runs", "epochs", "saved_models", "settings",
+		"splits", "runs", "epochs", "saved_models", "model_chunks",
+		"settings",
 	};
 	char sql[64];
 	size_t i;

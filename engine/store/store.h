@@ -4,7 +4,8 @@
  * transactions, settings.  engine/store/ is the only code that speaks SQL;
  * its other headers hold one group of queries each: query.h (the user's
  * read-only `sql`), summary.h (stats, imports, rejects, top, activity),
- * scan.h (what a dataset snapshot reads), splits.h. */
+ * scan.h (what a dataset snapshot reads), splits.h, runs.h (runs and
+ * epochs), saved_models.h (model blobs). */
 #ifndef RF_STORE_H
 #define RF_STORE_H
 
@@ -15,7 +16,8 @@
 #include "engine/core/table.h"
 
 /*
- * Schema, version 1 (created by migration 1 from an empty file):
+ * Schema, version 2 (migration 1 creates version 1 from an empty file,
+ * migration 2 moves saved model bytes into model_chunks):
  *
  *   imports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,   -- 'events' | 'items'
  *           source TEXT NOT NULL, format TEXT NOT NULL,
@@ -66,15 +68,21 @@
  *          valid_metric REAL, seconds REAL, PRIMARY KEY(run_id, epoch))
  *   saved_models(id INTEGER PRIMARY KEY, run_id INTEGER, name TEXT NOT NULL,
  *                version INTEGER NOT NULL, format INTEGER NOT NULL,
- *                checksum TEXT NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,
+ *                checksum TEXT NOT NULL, created REAL NOT NULL,
  *                UNIQUE(name, version))
+ *   model_chunks(model_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+ *                data BLOB NOT NULL, PRIMARY KEY(model_id, seq))
+ *         -- a saved model's bytes: its chunks in seq order, each at most
+ *         -- STORE_MODEL_CHUNK bytes (saved_models.h), so no model meets
+ *         -- SQLite's 1 GB limit on one value; a model saved by version 1
+ *         -- (one BLOB in saved_models.data) became its single chunk 0.
  *   settings(key TEXT PRIMARY KEY, value TEXT)             -- fusion etc.
  *
  * Dense ids: users.id and items.id are rowids from 1; datasets map them to
  * 0-based indices.
  */
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* SQLite page cache of a connection (KiB) for queries; a bulk import needs
  * only the right-hand edge of each table and runs with
