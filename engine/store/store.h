@@ -5,11 +5,11 @@
  * its other headers hold one group of queries each: query.h (the user's
  * read-only `sql`), summary.h (stats, imports, rejects, top, activity),
  * scan.h (what a dataset snapshot reads), splits.h, runs.h (runs and
- * epochs), saved_models.h (model blobs). */
+ * epochs), saved_models.h (model blobs), yardstick.h (the raw insert rate
+ * benches compare the importer with).  No SQLite type leaves the folder. */
 #ifndef RF_STORE_H
 #define RF_STORE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "engine/core/rf.h"
@@ -122,7 +122,6 @@ typedef struct store store;
 store *store_open(const char *path, int flags, rf_error *err);
 void store_close(store *st);
 
-sqlite3 *store_db(store *st);
 const char *store_path(const store *st);
 /* 1 when path names the store's file (or its -wal, -shm or -journal): an
  * export there would destroy the store. */
