@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/models/registry.h"
+#include "engine/store/saved_models.h"
 
 int
 workbench_model_count(const workbench *wb)
@@ -112,12 +113,12 @@ wb_fingerprint(const workbench *wb, model_fingerprint *fp)
 rf_table *
 workbench_models_table(workbench *wb, rf_error *err)
 {
-	sqlite3 *db = store_db(wb->st);
-	sqlite3_stmt *s;
-	rf_table *t = table_new("models");
-	int rc;
+	rf_table *saved = store_saved_models(wb->st, err);
+	rf_table *t;
 
-	if (t == NULL ||
+	if (saved == NULL)
+		return NULL;
+	if ((t = table_new("models")) == NULL ||
 	    table_add_column(t, "model", COL_TEXT) < 0 ||
 	    table_add_column(t, "version", COL_INT) < 0 ||
 	    table_add_column(t, "loaded", COL_TEXT) < 0 ||
@@ -127,47 +128,26 @@ workbench_models_table(workbench *wb, rf_error *err)
 	    table_add_column(t, "seconds", COL_REAL) < 0 ||
 	    table_add_column(t, "split", COL_TEXT) < 0 ||
 	    table_add_column(t, "metrics", COL_TEXT) < 0) {
+		table_free(saved);
 		table_free(t);
 		rf_fail(err, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT m.name, m.version, r.params, r.seed,"
-	    " r.epochs, r.seconds, s.spec, r.metrics FROM saved_models m"
-	    " LEFT JOIN runs r ON r.id = m.run_id"
-	    " LEFT JOIN splits s ON s.id = r.split_id"
-	    " ORDER BY m.name, m.version", -1, &s, NULL) != SQLITE_OK) {
-		table_free(t);
-		rf_fail(err, "models: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
+	/* The store's columns, with "loaded" after the version. */
+	for (int r = 0; r < saved->nrows; r++) {
+		const char *name = table_get(saved, r, 0);
+		const char *version = table_get(saved, r, 1);
 		const wb_model *e = workbench_find_model(wb, name);
-		int loaded = e && e->version == sqlite3_column_int(s, 1);
+		int loaded = e && version && e->version == atoi(version);
 
 		table_begin_row(t);
 		table_cell_text(t, name);
-		table_cell_int(t, sqlite3_column_int(s, 1));
+		table_cell_text(t, version);
 		table_cell_text(t, loaded ? "yes" : "");
-		for (int c = 2; c < 8; c++) {
-			if (sqlite3_column_type(s, c) == SQLITE_NULL)
-				table_cell_null(t);
-			else if (c == 3 || c == 4)
-				table_cell_int(t, sqlite3_column_int64(s, c));
-			else if (c == 5)
-				table_cell_real(t, sqlite3_column_double(s, c),
-				    2);
-			else
-				table_cell_text(t,
-				    (const char *)sqlite3_column_text(s, c));
-		}
+		for (int c = 2; c < 8; c++)
+			table_cell_text(t, table_get(saved, r, c));
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		table_free(t);
-		rf_fail(err, "models: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
+	table_free(saved);
 	/* Models kept in memory only (a read-only store). */
 	for (int k = 0; k < wb->nmodels; k++) {
 		const wb_model *e = &wb->models[k];

@@ -13,6 +13,8 @@
 #include "engine/core/threads.h"
 #include "engine/eval/eval.h"
 #include "engine/models/registry.h"
+#include "engine/store/runs.h"
+#include "engine/store/saved_models.h"
 
 static void
 run_free(struct wb_run_slot *s)
@@ -176,12 +178,11 @@ static int
 run_load_history(workbench *wb, const model_ops *ops, const double *params,
     int64_t run_id)
 {
-	sqlite3 *db = store_db(wb->st);
-	sqlite3_stmt *s = NULL;
 	struct wb_run_slot *slot;
-	const char *status;
+	store_run run;
+	store_epoch *ep = NULL;
 	double run_secs, sum = 0;
-	int k, at, n, done = 0, recorded;
+	int k, at, n, nep, done = 0, recorded;
 	int rc;
 
 	if (run_id <= 0)
@@ -189,38 +190,29 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 	for (k = 0; k < wb->nruns; k++)
 		if (wb->runs[k].run_id == run_id)
 			return 0;
-	if (sqlite3_prepare_v2(db, "SELECT params, seed, status, epochs,"
-	    " seconds, (SELECT max(epoch) + 1 FROM epochs WHERE run_id = ?1)"
-	    " FROM runs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run_id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return 0;
-	}
+	if ((rc = store_run_get(wb->st, run_id, &run, NULL)) <= 0)
+		return rc;
 	/* Made at the end (then moved into place). */
 	if ((k = run_add(wb, ops, params, 0, 0, WB_RUN_DONE)) < 0)
-		goto fail;
+		return -1;
 	slot = &wb->runs[k];
 	slot->run_id = run_id;
 	slot->r.earlier = 1;
-	if (sqlite3_column_text(s, 0) != NULL)
-		snprintf(slot->r.params, sizeof slot->r.params, "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-	slot->r.seed = (uint64_t)sqlite3_column_int64(s, 1);
-	status = (const char *)sqlite3_column_text(s, 2);
-	recorded = sqlite3_column_int(s, 3);
-	run_secs = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN :
-	    sqlite3_column_double(s, 4);
-	n = sqlite3_column_int(s, 5);
+	if (run.params[0] != '\0')
+		snprintf(slot->r.params, sizeof slot->r.params, "%.*s",
+		    (int)sizeof slot->r.params - 1, run.params);
+	slot->r.seed = run.seed;
+	recorded = run.epochs;
+	run_secs = run.seconds;
+	n = run.epochs_seen;
 	if (n < recorded)
 		n = recorded;
 	if (n < 0 || n > (1 << 24))
 		n = 0;
 	slot->r.epochs = n;
-	if (status == NULL || strcmp(status, "done") == 0) {
+	if (run.status[0] == '\0' || strcmp(run.status, "done") == 0) {
 		slot->r.status = WB_RUN_DONE;
-	} else if (strcmp(status, "cancelled") == 0) {
+	} else if (strcmp(run.status, "cancelled") == 0) {
 		slot->r.status = WB_RUN_CANCELLED;
 		snprintf(slot->r.msg, sizeof slot->r.msg, "stopped in an "
 		    "earlier session; its last epoch was kept");
@@ -228,10 +220,8 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 		/* "running": that session ended before the run did. */
 		slot->r.status = WB_RUN_CANCELLED;
 		snprintf(slot->r.msg, sizeof slot->r.msg, "%s in an earlier "
-		    "session", status);
+		    "session", run.status);
 	}
-	sqlite3_finalize(s);
-	s = NULL;
 	if ((slot->r.loss = malloc((size_t)(n > 0 ? n : 1) *
 	    sizeof *slot->r.loss)) == NULL ||
 	    (slot->r.valid = malloc((size_t)(n > 0 ? n : 1) *
@@ -241,31 +231,23 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 		goto drop;
 	for (k = 0; k < n; k++)
 		slot->r.loss[k] = slot->r.valid[k] = slot->r.secs[k] = NAN;
-	if (sqlite3_prepare_v2(db, "SELECT epoch, loss, valid_metric, seconds"
-	    " FROM epochs WHERE run_id = ? ORDER BY epoch", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (store_run_epochs(wb->st, run_id, &ep, &nep, NULL) < 0)
 		goto drop;
-	sqlite3_bind_int64(s, 1, run_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int e = sqlite3_column_int(s, 0);
+	for (k = 0; k < nep; k++) {
+		int e = ep[k].epoch;
 
 		if (e < 0 || e >= n)
 			continue;
-		/* NULL is how a NAN was stored. */
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-			slot->r.loss[e] = sqlite3_column_double(s, 1);
-		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-			slot->r.valid[e] = sqlite3_column_double(s, 2);
-		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-			slot->r.secs[e] = sqlite3_column_double(s, 3);
+		/* NAN is how a missing value reads back. */
+		slot->r.loss[e] = ep[k].loss;
+		slot->r.valid[e] = ep[k].valid_metric;
+		if (!isnan(ep[k].seconds)) {
+			slot->r.secs[e] = ep[k].seconds;
 			sum += slot->r.secs[e];
 		}
 		done = e + 1;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_DONE)
-		goto drop;
+	free(ep);
 	slot->r.done = done > recorded ? done : recorded;
 	if (slot->r.done > n)
 		slot->r.done = n;
@@ -288,8 +270,6 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 	return 0;
 drop:
 	run_free(&wb->runs[--wb->nruns]);
-fail:
-	sqlite3_finalize(s);
 	return -1;
 }
 
