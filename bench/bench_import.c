@@ -23,6 +23,7 @@
 #include "engine/ingest/ingest.h"
 #include "engine/core/rf.h"
 #include "engine/store/store.h"
+#include "engine/store/yardstick.h"
 #include "engine/core/rng.h"
 
 static char tmpdir[] = "/tmp/recfuse-bench.XXXXXX";
@@ -48,15 +49,28 @@ fresh_store(const char *name, rf_error *err)
 	return store_open(path, STORE_CREATE, err);
 }
 
-/* The baseline: rows as the generator makes them (grouped by user, about
- * 100 a user), bound as integers and inserted with one prepared statement
- * in one transaction: what any importer must at least pay. */
+/* The baseline's rows, as the generator makes them: grouped by user,
+ * about 100 a user. */
+static void
+raw_row(void *ud, int64_t r, store_event *ev)
+{
+	rf_rng *rng = ud;
+
+	ev->behavior = 1 + (int)rf_rng_below(rng, 4);
+	ev->user_id = 1 + r / 100;
+	ev->item_id = 1 + (int64_t)rf_rng_below(rng, 1000000);
+	ev->value = ev->behavior;
+	ev->ts = 1511539200 + (int64_t)rf_rng_below(rng, 777600);
+}
+
+/* The baseline: those rows bound as integers and inserted with one
+ * prepared statement in one transaction (the store's yardstick): what any
+ * importer must at least pay. */
 static double
 raw_insert_rate(int64_t rows, double *cpu_rate)
 {
 	rf_error err = { { 0 } };
 	store *st = fresh_store("raw.db", &err);
-	sqlite3_stmt *s;
 	rf_rng rng;
 	double t0, dt, c0;
 
@@ -67,23 +81,10 @@ raw_insert_rate(int64_t rows, double *cpu_rate)
 	rf_rng_seed(&rng, 1);
 	t0 = rf_monotonic();
 	c0 = cpu_seconds();
-	store_begin(st, &err);
-	sqlite3_prepare_v2(store_db(st), "INSERT INTO events(user_id, item_id, "
-	    "behavior, value, ts, import_id) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-	    -1, &s, NULL);
-	for (int64_t r = 0; r < rows; r++) {
-		int beh = 1 + (int)rf_rng_below(&rng, 4);
-
-		sqlite3_bind_int64(s, 1, 1 + r / 100);
-		sqlite3_bind_int64(s, 2, 1 + rf_rng_below(&rng, 1000000));
-		sqlite3_bind_int64(s, 3, beh);
-		sqlite3_bind_double(s, 4, beh);
-		sqlite3_bind_int64(s, 5, 1511539200 + rf_rng_below(&rng, 777600));
-		sqlite3_step(s);
-		sqlite3_reset(s);
+	if (store_raw_insert_events(st, rows, raw_row, &rng, &err) < 0) {
+		fprintf(stderr, "bench_import: %s\n", err.msg);
+		exit(1);
 	}
-	sqlite3_finalize(s);
-	store_commit(st, &err);
 	dt = rf_monotonic() - t0;
 	*cpu_rate = (double)rows / (cpu_seconds() - c0);
 	store_close(st);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 #include "engine/core/table.h"
 #include "engine/core/utf8.h"
 #include "views/widgets/color.h"

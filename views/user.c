@@ -12,6 +12,7 @@
 #include "engine/explain/explain.h"
 #include "engine/fusion/fusion.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 #include "engine/core/utf8.h"
 #include "engine/core/words.h"
 #include "views/widgets/color.h"

@@ -51,6 +51,10 @@ typedef struct cmd_ctx {
 	/* The TUI's event loop and screens, or NULL in batch mode. */
 	const struct app_events *events;
 	const cmd_front *front;
+	/* The TUI stores fusion settings changed in memory (weights) when
+	 * the slider stops and at quit; otherwise cmd_run_line() does after
+	 * every line. */
+	int defer_save;
 } cmd_ctx;
 
 #define CMD_MAX_OPTS 24

@@ -6,7 +6,9 @@
 
 #include "app/cmd/cmd.h"
 #include "engine/ingest/ingest.h"
+#include "engine/store/query.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 
 static store *
 ctx_store(cmd_ctx *ctx)
@@ -306,7 +308,7 @@ const cmd_entry cmd_sql_entry = {
 	.help = "Run one read-only SQL query on the store (writes, ATTACH,\n"
 	    "PRAGMA writes and extension loading are denied).  Tables: imports,\n"
 	    "events, users, items, behaviors, rejects, splits, runs, epochs,\n"
-	    "saved_models, settings.",
+	    "saved_models, model_chunks, settings.",
 	.flags = CMD_RAW,
 	.exec = cmd_sql_exec,
 };

@@ -263,6 +263,24 @@ run_one(cmd_ctx *ctx, const char *text)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Fusion weights change in memory (a slider moving); unless the TUI
+ * keeps them until the slider stops, they are stored after every line. */
+static int
+save_settings(cmd_ctx *ctx, int rc)
+{
+	rf_error err = { { 0 } };
+
+	if (ctx->defer_save || ctx->wb == NULL ||
+	    !workbench_fusion_unsaved(ctx->wb))
+		return rc;
+	if (workbench_fusion_save(ctx->wb, &err) < 0) {
+		cmd_error(ctx, "the fusion settings were not stored: %s",
+		    err.msg);
+		return -1;
+	}
+	return rc;
+}
+
 int
 cmd_run_line(cmd_ctx *ctx, const char *line)
 {
@@ -278,14 +296,14 @@ cmd_run_line(cmd_ctx *ctx, const char *line)
 		rc = run_one(ctx, one);
 		free(one);
 		if (rc < 0)
-			return -1;
+			return save_settings(ctx, -1);
 		if (ctx->quit)
-			return 0;
+			return save_settings(ctx, 0);
 		if (ctx->cancel != NULL && *ctx->cancel)
-			return -1;
+			return save_settings(ctx, -1);
 		p = *end == ';' ? end + 1 : end;
 	}
-	return 0;
+	return save_settings(ctx, 0);
 }
 
 /*

@@ -8,7 +8,6 @@
 
 #include "app/cmd/cmd.h"
 #include "app/cmd/train.h"
-#include "engine/eval/eval.h"
 #include "engine/models/registry.h"
 #include "engine/data/split.h"
 #include "engine/train/train.h"
@@ -294,7 +293,7 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = eval_table(ctx->wb, (int)k, ctx->cancel, &err)) == NULL) {
+	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &err)) == NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}
@@ -332,7 +331,7 @@ cmd_recommend_exec(cmd_ctx *ctx, const cmd_args *a)
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = eval_recommend(ctx->wb, a->argv[0], (int)k,
+	if ((t = workbench_recommend(ctx->wb, a->argv[0], (int)k,
 	    args_opt(a, "model"), &err)) == NULL) {
 		cmd_error(ctx, "recommend: %s", err.msg);
 		return -1;
@@ -377,7 +376,7 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		}
 		if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 			return -1;
-		if (eval_export_recs(ctx->wb, path, (int)k, args_opt(a,
+		if (workbench_export_recs(ctx->wb, path, (int)k, args_opt(a,
 		    "model"), ctx->cancel, &users, &used, &err) < 0) {
 			cmd_error(ctx, "export: %s", err.msg);
 			return -1;
@@ -387,14 +386,14 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		return 0;
 	}
 	if (strcmp(what, "preds") == 0) {
-		eval_preds_result res;
+		wb_preds_result res;
 		const char *pairs = args_opt(a, "pairs");
 
 		if (pairs == NULL || *pairs == '\0') {
 			cmd_error(ctx, "export preds: --pairs FILE is needed");
 			return -1;
 		}
-		if (eval_export_preds(ctx->wb, path, pairs, args_opt(a,
+		if (workbench_export_preds(ctx->wb, path, pairs, args_opt(a,
 		    "model"), &res, &err) < 0) {
 			cmd_error(ctx, "export: %s", err.msg);
 			return -1;

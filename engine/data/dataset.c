@@ -2,6 +2,7 @@
 #include "engine/data/dataset.h"
 #include "engine/core/hash.h"
 #include "engine/core/sort.h"
+#include "engine/store/scan.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -212,63 +213,48 @@ dataset_item_index(const dataset *ds, const char *ext_id)
 	return id_hash_find(p->item_slots, p->item_mask, ds->item_ext, ext_id);
 }
 
+/* A store error as the dataset's: "dataset: reading events: ...". */
 static int
-db_fail(sqlite3 *db, rf_error *err, const char *what)
+scan_fail(rf_error *err, const rf_error *why)
 {
-	return rf_fail(err, "dataset: %s: %s", what, sqlite3_errmsg(db));
-}
-
-static int64_t
-query_int64(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return rf_fail(err, "dataset: %s", why->msg);
 }
 
 static int
-scan_events(sqlite3 *db, struct raw_events *r, int32_t max_user,
-    int32_t max_item, rf_error *err)
+scan_events(store *st, struct raw_events *r, int32_t max_user,
+    int32_t max_item, int64_t hint, rf_error *err)
 {
-	sqlite3_stmt *s;
-	int64_t hint = query_int64(db, "SELECT max(rowid) FROM events");
+	store_scan *sc;
+	store_event ev;
+	rf_error why;
 	int rc;
 
 	if (raw_events_reserve(r, hint > 0 ? hint : 1024) < 0)
 		return rf_fail(err, "dataset: out of memory");
-	if (sqlite3_prepare_v2(db, "SELECT user_id, item_id, behavior, value,"
-	    " ts FROM events NOT INDEXED", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, err, "reading events");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t u = sqlite3_column_int64(s, 0);
-		int64_t i = sqlite3_column_int64(s, 1);
-		int b = sqlite3_column_int(s, 2);
+	if ((sc = store_scan_events(st, &why)) == NULL)
+		return scan_fail(err, &why);
+	while ((rc = store_scan_next_event(sc, &ev, &why)) > 0) {
+		int64_t u = ev.user_id;
+		int64_t i = ev.item_id;
+		int b = ev.behavior;
 
 		if (u < 1 || u > max_user || i < 1 || i > max_item ||
 		    b < 0 || b >= BEH_COUNT)
 			continue;	/* dangling row: ignore it */
 		if (r->n == r->cap && raw_events_reserve(r, r->cap * 2) < 0) {
-			sqlite3_finalize(s);
+			store_scan_close(sc);
 			return rf_fail(err, "dataset: out of memory");
 		}
 		r->user[r->n] = (int32_t)u;
 		r->item[r->n] = (int32_t)i;
 		r->beh[r->n] = (uint8_t)b;
-		r->value[r->n] = (float)sqlite3_column_double(s, 3);
-		r->ts[r->n] = sqlite3_column_int64(s, 4);
+		r->value[r->n] = (float)ev.value;
+		r->ts[r->n] = ev.ts;
 		r->n++;
 	}
-	if (rc != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return db_fail(db, err, "reading events");
-	}
-	sqlite3_finalize(s);
+	store_scan_close(sc);
+	if (rc < 0)
+		return scan_fail(err, &why);
 	return 0;
 }
 
@@ -284,56 +270,56 @@ strings_add(rf_buf *b, const unsigned char *s, size_t *off)
 /* Read users/items rows for the ids that have events; category names get
  * indices in order of first appearance over the dense item order. */
 static int
-read_ids(sqlite3 *db, dataset *ds, const int32_t *user_dense, int32_t max_user,
+read_ids(store *st, dataset *ds, const int32_t *user_dense, int32_t max_user,
     const int32_t *item_dense, int32_t max_item, rf_buf *strings,
     size_t *user_off, size_t *item_off, size_t *title_off, size_t *cat_off,
     rf_error *err)
 {
-	sqlite3_stmt *s;
+	store_scan *sc;
+	store_entity e;
+	rf_error why;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, ext_id FROM users", -1, &s,
-	    NULL) != SQLITE_OK)
-		return db_fail(db, err, "reading users");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
+	if ((sc = store_scan_users(st, &why)) == NULL)
+		return scan_fail(err, &why);
+	while ((rc = store_scan_next_entity(sc, &e, &why)) > 0) {
+		int64_t id = e.id;
 		int u;
 
 		if (id < 1 || id > max_user || (u = user_dense[id]) < 0)
 			continue;
-		if (strings_add(strings, sqlite3_column_text(s, 1),
+		if (strings_add(strings, (const unsigned char *)e.ext_id,
 		    &user_off[u]) < 0) {
-			sqlite3_finalize(s);
+			store_scan_close(sc);
 			return rf_fail(err, "dataset: out of memory");
 		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading users");
+	store_scan_close(sc);
+	if (rc < 0)
+		return scan_fail(err, &why);
 
-	if (sqlite3_prepare_v2(db, "SELECT id, ext_id, title, category"
-	    " FROM items", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, err, "reading items");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
+	if ((sc = store_scan_items(st, &why)) == NULL)
+		return scan_fail(err, &why);
+	while ((rc = store_scan_next_entity(sc, &e, &why)) > 0) {
+		int64_t id = e.id;
 		const unsigned char *title, *cat;
 		int i;
 
 		if (id < 1 || id > max_item || (i = item_dense[id]) < 0)
 			continue;
-		title = sqlite3_column_text(s, 2);
-		cat = sqlite3_column_text(s, 3);
-		if (strings_add(strings, sqlite3_column_text(s, 1),
+		title = (const unsigned char *)e.title;
+		cat = (const unsigned char *)e.category;
+		if (strings_add(strings, (const unsigned char *)e.ext_id,
 		    &item_off[i]) < 0 ||
 		    (title && strings_add(strings, title, &title_off[i]) < 0) ||
 		    (cat && *cat && strings_add(strings, cat, &cat_off[i]) < 0)) {
-			sqlite3_finalize(s);
+			store_scan_close(sc);
 			return rf_fail(err, "dataset: out of memory");
 		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading items");
+	store_scan_close(sc);
+	if (rc < 0)
+		return scan_fail(err, &why);
 	(void)ds;
 	return 0;
 }
@@ -480,8 +466,9 @@ fold_rows(int n_users, const int64_t *raw_ptr, const int64_t *order,
 dataset *
 dataset_build(store *st, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
 	struct raw_events r = { 0 };
+	store_extent ext;
+	rf_error why;
 	struct dataset_priv *priv = NULL;
 	dataset *ds = NULL;
 	int32_t max_user, max_item, *user_dense = NULL, *item_dense = NULL;
@@ -494,13 +481,19 @@ dataset_build(store *st, rf_error *err)
 	double mean = 0;
 	int n_users = 0, n_items = 0;
 
-	max_user = (int32_t)query_int64(db, "SELECT max(id) FROM users");
-	max_item = (int32_t)query_int64(db, "SELECT max(id) FROM items");
-	if (max_user < 0 || max_item < 0) {
-		db_fail(db, err, "reading users and items");
+	if (store_scan_extent(st, &ext, &why) < 0) {
+		scan_fail(err, &why);
 		return NULL;
 	}
-	if (scan_events(db, &r, max_user, max_item, err) < 0)
+	max_user = (int32_t)ext.max_user_id;
+	max_item = (int32_t)ext.max_item_id;
+	if (max_user < 0 || max_item < 0) {
+		rf_fail(err, "dataset: reading users and items: ids out of "
+		    "range");
+		return NULL;
+	}
+	if (scan_events(st, &r, max_user, max_item, ext.max_event_rowid,
+	    err) < 0)
 		goto fail;
 	if (r.n >= (int64_t)1 << 32) {
 		rf_fail(err, "dataset: too many events (%lld)", (long long)r.n);
@@ -624,7 +617,7 @@ dataset_build(store *st, rf_error *err)
 		user_off[u] = SIZE_MAX;
 	for (int i = 0; i < n_items; i++)
 		item_off[i] = title_off[i] = cat_off[i] = SIZE_MAX;
-	if (read_ids(db, ds, user_dense, max_user, item_dense, max_item,
+	if (read_ids(st, ds, user_dense, max_user, item_dense, max_item,
 	    &strings, user_off, item_off, title_off, cat_off, err) < 0)
 		goto fail;
 	/* Every indexed id needs a name: fall back to the store id. */

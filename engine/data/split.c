@@ -1,6 +1,7 @@
 /* split: train / validation / test assignments (see split.h). */
 #include "engine/data/split.h"
 #include "engine/core/rng.h"
+#include "engine/store/splits.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -384,69 +385,43 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 int
 split_save(store *st, split *s, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *q;
+	int64_t id = store_split_insert(st, s->text, s->spec.seed, s->n_train,
+	    s->n_valid, s->n_test, s->assign, s->nnz, err);
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO splits(spec, seed, created,"
-	    " n_train, n_valid, n_test, assignment) VALUES (?,?,?,?,?,?,?)",
-	    -1, &q, NULL) != SQLITE_OK)
-		return rf_fail(err, "split: %s", sqlite3_errmsg(db));
-	sqlite3_bind_text(q, 1, s->text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)s->spec.seed);
-	sqlite3_bind_double(q, 3, rf_now());
-	sqlite3_bind_int64(q, 4, s->n_train);
-	sqlite3_bind_int64(q, 5, s->n_valid);
-	sqlite3_bind_int64(q, 6, s->n_test);
-	sqlite3_bind_blob64(q, 7, s->assign, (sqlite3_uint64)s->nnz,
-	    SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		rf_fail(err, "split: saving: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(q);
+	if (id < 0)
 		return -1;
-	}
-	sqlite3_finalize(q);
-	s->id = sqlite3_last_insert_rowid(db);
+	s->id = id;
 	return 0;
 }
 
 int
 split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *q;
-	const void *blob;
-	int rc, bytes;
+	char *spec;
+	uint8_t *assign;
+	int64_t bytes;
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (sqlite3_prepare_v2(db, "SELECT spec, assignment FROM splits"
-	    " WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
-		return rf_fail(err, "split: %s", sqlite3_errmsg(db));
-	sqlite3_bind_int64(q, 1, id);
-	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-		sqlite3_finalize(q);
-		return rf_fail(err, "split %lld: %s", (long long)id,
-		    rc == SQLITE_DONE ? "no such split" : sqlite3_errmsg(db));
-	}
-	if (split_parse((const char *)sqlite3_column_text(q, 0), &out->spec,
-	    err) < 0) {
-		sqlite3_finalize(q);
+	if ((rc = store_split_get(st, id, &spec, &assign, &bytes, err)) <= 0) {
+		if (rc == 0)
+			rf_fail(err, "split %lld: no such split", (long long)id);
 		return -1;
 	}
+	if (split_parse(spec, &out->spec, err) < 0) {
+		free(spec);
+		free(assign);
+		return -1;
+	}
+	free(spec);
 	split_spec_text(&out->spec, out->text, sizeof out->text);
-	blob = sqlite3_column_blob(q, 1);
-	if ((bytes = sqlite3_column_bytes(q, 1)) != nnz) {
-		sqlite3_finalize(q);
+	if (bytes != nnz) {
+		free(assign);
 		return rf_fail(err, "split %lld: made for another snapshot of "
-		    "the data (%d entries, the data has %lld)", (long long)id,
-		    bytes, (long long)nnz);
+		    "the data (%lld entries, the data has %lld)", (long long)id,
+		    (long long)bytes, (long long)nnz);
 	}
-	if ((out->assign = malloc((size_t)(nnz ? nnz : 1))) == NULL) {
-		sqlite3_finalize(q);
-		return rf_fail(err, "split: out of memory");
-	}
-	if (nnz)
-		memcpy(out->assign, blob, (size_t)nnz);
-	sqlite3_finalize(q);
+	out->assign = assign;
 	out->id = id;
 	out->nnz = nnz;
 	for (int64_t k = 0; k < nnz; k++) {
@@ -468,17 +443,5 @@ split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
 int64_t
 split_latest(store *st, int64_t nnz)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *q;
-	int64_t id = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT id FROM splits WHERE"
-	    " length(assignment) = ? ORDER BY id DESC LIMIT 1", -1, &q, NULL)
-	    != SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(q, 1, nnz);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		id = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return id;
+	return store_split_latest(st, nnz);
 }

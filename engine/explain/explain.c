@@ -5,30 +5,23 @@
  * 2. Each model's ops->explain names history items (item-kNN's
  *    similarities, EASE's B_ij x_uj, ALS's per-item terms of Hu, Koren &
  *    Volinsky 2008 section 5); the user's behaviour on each comes from the
- *    train row.  `pop` (no history terms) is described by popularity and
- *    category.  Probing leaves one history item out at a time and
- *    re-scores: it is exact for models whose score is a function of the
- *    user's train row alone (EASE, item-kNN), which we re-create on a
- *    one-row copy of the data through their own save/load, so the shared
- *    model is never touched.
+ *    train row.  A model without history terms is described by the item's
+ *    popularity and category.  Probing leaves one history item out at a
+ *    time: by the model's own exact method when it has one (ops->probe),
+ *    else, for models whose score is a function of the user's train row
+ *    alone (MODEL_ROW_BASED), by re-creating the model on a one-row copy
+ *    of the data through its own save/load, so the shared model is never
+ *    touched.  No model is named here: what a model knows about itself
+ *    lives in engine/models/.
  * 3. A sentence from the largest contributor's reasons.
  */
 #include "engine/explain/explain.h"
 
-#include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "engine/models/als.h"
-#include "engine/models/registry.h"
-
-/* Models whose score of user u depends only on u's train row (and the
- * fitted item-item weights): probing re-scores them on an edited row. */
-static const char *const row_based_models[] = { "ease", "itemknn", NULL };
 
 /* Loading a copy of a model for probing costs its blob twice over. */
 #define PROBE_MAX_BLOB ((size_t)1 << 30)
@@ -60,26 +53,6 @@ explain_behavior_verb(uint8_t beh)
 	if (beh & (1u << BEH_RATING))
 		return "rated";
 	return "interacted with";
-}
-
-/* How models are called in sentences. */
-static const char *
-display_name(const char *name, char *buf, size_t n)
-{
-	static const char *const map[][2] = {
-		{ "ease", "EASE" }, { "als", "ALS" }, { "itemknn", "ItemKNN" },
-		{ "bpr", "BPR" }, { "pop", "Pop" }, { "mf", "MF" },
-		{ "svdpp", "SVD++" }, { "baseline", "Baseline" },
-		{ "neural", "Neural" },
-	};
-
-	for (size_t k = 0; k < sizeof map / sizeof *map; k++)
-		if (strcasecmp(name, map[k][0]) == 0) {
-			snprintf(buf, n, "%s", map[k][1]);
-			return buf;
-		}
-	snprintf(buf, n, "%s", name);
-	return buf;
 }
 
 static void
@@ -137,254 +110,39 @@ popularity_note(const model *m, int u, int i, explain_model *em)
 	}
 }
 
-static int
-is_row_based(const model *m)
-{
-	for (int k = 0; row_based_models[k]; k++)
-		if (strcasecmp(m->ops->name, row_based_models[k]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-probe_cmp(const void *a, const void *b)
-{
-	const explain_reason *x = a, *y = b;
-
-	if (x->contribution != y->contribution)
-		return x->contribution < y->contribution ? 1 : -1;
-	return (x->item > y->item) - (x->item < y->item);
-}
-
-/* Histories longer than EXPLAIN_PROBE_MAX_HISTORY are probed on their
- * most recent entries: *first is the timestamp of the last one kept
- * (entries with ts >= *first are probed), INT64_MIN when all are.  -1 on
- * out of memory. */
-static int
-probe_recent_threshold(const interactions *tr, int64_t lo, int64_t L,
-    int64_t *first)
-{
-	int64_t *t;
-
-	*first = INT64_MIN;
-	if (L <= EXPLAIN_PROBE_MAX_HISTORY || tr->ts == NULL)
-		return 0;
-	if ((t = malloc((size_t)L * sizeof *t)) == NULL)
-		return -1;
-	memcpy(t, tr->ts + lo, (size_t)L * sizeof *t);
-	for (int64_t a = 0; a < EXPLAIN_PROBE_MAX_HISTORY; a++) {
-		int64_t best = a, x;
-
-		for (int64_t b = a + 1; b < L; b++)
-			if (t[b] > t[best])
-				best = b;
-		x = t[a];
-		t[a] = t[best];
-		t[best] = x;
-	}
-	*first = t[EXPLAIN_PROBE_MAX_HISTORY - 1];
-	free(t);
-	return 0;
-}
-
-/*
- * ALS by fold-in (Hu, Koren & Volinsky 2008, eq. 4): with the item factors
- * Y fixed, the user's least-squares vector is
- *   x_u = (Y^T C^u Y + reg I)^-1 Y^T C^u p(u),  c_ui from als_confidence1(),
- * with p = 1 on the history and c = 1, p = 0 elsewhere (the confidence
- * rule and parameters of engine/models/als.c).  score(full) uses the
- * fold-in of the whole history -- the exact least-squares vector that
- * ALS's own explain decomposes, not the model's stored CG iterate -- so
- * every probe compares like with like.  Leaving history item h out turns
- * its entry into an unobserved one: A_h = A - c1 y_h y_h^T (c1 = c - 1)
- * and b_h = b - c y_h.  By Sherman-Morrison, with W = A^-1, w = W y_h,
- * d = y_h . w and xh = y_h . x_u,
- *   x_u - x_h = w (c - c1 xh) / (1 - c1 d),
- * so the drop of item i's score is (y_i . w)(c - c1 xh) / (1 - c1 d):
- * one Cholesky of A and one f x (probes + 1) triangular solve in double
- * (LAPACK dpotrf/dpotrs) instead of a factorisation per probe.  1 - c1 d
- * = det A_h / det A > 0 since A_h >= reg I; when it is tiny (ill-
- * conditioned), the probe is re-solved directly on A_h (dposv).
- */
+/* The n probe terms (sorted here) as em's probe reasons, with the user's
+ * behaviour on each item. */
 static void
-probe_als(const model *m, int u, int i, explain_model *em)
+keep_probe_terms(explain_model *em, const model *m, int u, explain_term *all,
+    int n)
 {
-	const interactions *tr = m->train;
-	const float *X, *Y;
-	int fs, f, kf = model_param_index(m->ops, "factors");
-	int kr = model_param_index(m->ops, "reg");
-	int64_t lo = tr->ptr[u], hi = tr->ptr[u + 1], L = hi - lo, first;
-	int nsel = 0, n = 0, nr;
-	double *A = NULL, *A0 = NULL, *D = NULL, *b = NULL, *x = NULL;
-	double *R = NULL, *tmp = NULL, full, reg;
-	int64_t *sel = NULL;
-	explain_reason *all = NULL;
-	enum { CHUNK = 256 };
+	explain_term terms[EXPLAIN_MAX_PROBE];
+	model_probe p = { .max = EXPLAIN_MAX_PROBE, .terms = terms };
 
-	em->probe = -1;
-	if (als_factors(m, &X, &Y, &fs) < 0 || kf < 0 || kr < 0) {
-		snprintf(em->note, sizeof em->note, "probing isn't available "
-		    "for %s: no factors", m->ops->name);
-		return;
+	model_probe_keep(&p, all, n);
+	for (int k = 0; k < p.n; k++) {
+		em->probe_terms[k].item = terms[k].item;
+		em->probe_terms[k].contribution = terms[k].contribution;
+		em->probe_terms[k].weight = terms[k].weight;
+		reason_behaviour(m->train, u, &em->probe_terms[k]);
 	}
-	(void)X;
-	f = (int)m->params[kf];
-	reg = m->params[kr];
-	if (f < 1 || f > fs) {
-		snprintf(em->note, sizeof em->note, "probing isn't available "
-		    "for %s: %d factors in rows of %d", m->ops->name, f, fs);
-		return;
-	}
-	if (L == 0) {
-		snprintf(em->note, sizeof em->note, "no history to probe");
-		return;
-	}
-	A = calloc((size_t)f * f, sizeof *A);
-	A0 = malloc((size_t)f * f * sizeof *A0);
-	D = malloc((size_t)CHUNK * f * sizeof *D);
-	b = calloc((size_t)f, sizeof *b);
-	x = malloc((size_t)f * sizeof *x);
-	tmp = malloc((size_t)f * sizeof *tmp);
-	sel = malloc((size_t)L * sizeof *sel);
-	all = malloc((size_t)L * sizeof *all);
-	if (!A || !A0 || !D || !b || !x || !tmp || !sel || !all ||
-	    probe_recent_threshold(tr, lo, L, &first) < 0)
-		goto oom;
-	/* A = Y^T Y (lower triangle) in double, a chunk of rows at a time
-	 * through dsyrk; the padding columns past f are zero and left out. */
-	for (int r0 = 0; r0 < tr->n_items; r0 += CHUNK) {
-		int rows = tr->n_items - r0 < CHUNK ? tr->n_items - r0 : CHUNK;
-
-		for (int r = 0; r < rows; r++)
-			for (int a = 0; a < f; a++)
-				D[(size_t)r * f + a] =
-				    Y[(size_t)(r0 + r) * fs + a];
-		cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, f, rows,
-		    1.0, D, f, 1.0, A, f);
-	}
-	/* + sum_history c1 y y^T + reg I;  b = sum_history c y. */
-	for (int64_t q = lo; q < hi; q++) {
-		const float *y = Y + (size_t)tr->idx[q] * fs;
-		float r = tr->val[q];
-		double c1 = (double)als_confidence1(m, r);
-
-		for (int a = 0; a < f; a++) {
-			for (int c = 0; c <= a; c++)
-				A[(size_t)a * f + c] += c1 * y[a] * y[c];
-			b[a] += (1.0 + c1) * y[a];
-		}
-		if (tr->ts == NULL || tr->ts[q] >= first) {
-			if (first != INT64_MIN || nsel < EXPLAIN_PROBE_MAX_HISTORY)
-				sel[nsel++] = q;
-		}
-	}
-	for (int a = 0; a < f; a++)
-		A[(size_t)a * f + a] += reg;
-	memcpy(A0, A, (size_t)f * f * sizeof *A);
-	memcpy(x, b, (size_t)f * sizeof *x);
-	if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', f, A, f) != 0 ||
-	    LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', f, 1, A, f, x, 1) != 0) {
-		snprintf(em->note, sizeof em->note, "probing failed for %s: "
-		    "Y^T C^u Y + reg I is not positive definite",
-		    m->ops->name);
-		goto out;
-	}
-	full = 0;
-	for (int a = 0; a < f; a++)
-		full += x[a] * Y[(size_t)i * fs + a];
-	/* R = W [y_h ...], one column per probe. */
-	nr = nsel;
-	if ((R = malloc((size_t)f * nr * sizeof *R)) == NULL)
-		goto oom;
-	for (int a = 0; a < f; a++)
-		for (int h = 0; h < nr; h++)
-			R[(size_t)a * nr + h] =
-			    Y[(size_t)tr->idx[sel[h]] * fs + a];
-	if (LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', f, nr, A, f, R, nr) != 0) {
-		snprintf(em->note, sizeof em->note, "probing failed for %s: "
-		    "the solve W y_h", m->ops->name);
-		goto out;
-	}
-	for (int h = 0; h < nsel; h++) {
-		int64_t q = sel[h];
-		const float *y = Y + (size_t)tr->idx[q] * fs;
-		const float *yi = Y + (size_t)i * fs;
-		float r = tr->val[q];
-		double c1 = (double)als_confidence1(m, r);
-		double s = 0, d = 0, xh = 0, den, drop;
-
-		for (int a = 0; a < f; a++) {
-			double w = R[(size_t)a * nr + h];
-
-			s += yi[a] * w;
-			d += y[a] * w;
-			xh += y[a] * x[a];
-		}
-		den = 1.0 - c1 * d;
-		if (den > 1e-6)
-			drop = s * (1.0 + c1 - c1 * xh) / den;
-		else {
-			/* Direct: (A - c1 y y^T) x_h = b - c y. */
-			double sh = 0;
-
-			for (int a = 0; a < f; a++) {
-				for (int c = 0; c <= a; c++)
-					A[(size_t)a * f + c] =
-					    A0[(size_t)a * f + c] -
-					    c1 * y[a] * y[c];
-				tmp[a] = b[a] - (1.0 + c1) * y[a];
-			}
-			if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', f, 1, A, f,
-			    tmp, 1) != 0) {
-				snprintf(em->note, sizeof em->note,
-				    "probing failed for %s: a left-out "
-				    "system is not positive definite",
-				    m->ops->name);
-				goto out;
-			}
-			for (int a = 0; a < f; a++)
-				sh += tmp[a] * yi[a];
-			drop = full - sh;
-			/* A is the factor no more: refactor for the next. */
-			memcpy(A, A0, (size_t)f * f * sizeof *A);
-			if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', f, A, f)
-			    != 0) {
-				snprintf(em->note, sizeof em->note,
-				    "probing failed for %s: refactoring",
-				    m->ops->name);
-				goto out;
-			}
-		}
-		all[n].item = tr->idx[q];
-		all[n].contribution = drop;
-		all[n].weight = s;
-		all[n].beh = tr->beh ? tr->beh[q] : 0;
-		all[n].value = r;
-		n++;
-	}
-	qsort(all, (size_t)n, sizeof *all, probe_cmp);
-	em->n_probe = n < EXPLAIN_MAX_PROBE ? n : EXPLAIN_MAX_PROBE;
-	memcpy(em->probe_terms, all, (size_t)em->n_probe * sizeof *all);
+	em->n_probe = p.n;
 	em->probe = 1;
-	snprintf(em->probe_note, sizeof em->probe_note, "fold-in with the "
-	    "item factors fixed (HKV 2008 eq. 4): the full history's "
-	    "fold-in, the exact least-squares user vector as in ALS's own "
-	    "explain, scores %.6g (the model's stored vector: %.6g); each "
-	    "probe is that minus the fold-in without the item%s",
-	    full, em->score, nsel < L ? " (the 500 most recent)" : "");
-	goto out;
-oom:
-	snprintf(em->note, sizeof em->note, "probing failed: out of memory");
-out:
-	free(A);
-	free(A0);
-	free(D);
-	free(b);
-	free(x);
-	free(tmp);
-	free(R);
-	free(sel);
-	free(all);
+}
+
+/* The model's own probe (ops->probe). */
+static void
+probe_by_model(const model *m, int u, int i, explain_model *em)
+{
+	explain_term all[EXPLAIN_MAX_PROBE];
+	model_probe p = { .max = EXPLAIN_MAX_PROBE, .terms = all };
+
+	if (m->ops->probe(m, u, i, em->score, &p) < 0) {
+		snprintf(em->note, sizeof em->note, "%s", p.note);
+		return;
+	}
+	keep_probe_terms(em, m, u, all, p.n);
+	snprintf(em->probe_note, sizeof em->probe_note, "%s", p.how);
 }
 
 /* Leave each history item out and measure the drop of the item's score. */
@@ -398,17 +156,18 @@ probe_model(const model *m, int u, int i, explain_model *em)
 	rf_error err;
 	model *copy = NULL;
 	float *sc = NULL;
-	explain_reason *all = NULL;
+	explain_term *all = NULL;
 	double full;
 	int n = 0;
 
 	memset(&pm, 0, sizeof pm);
 	em->probe = -1;
-	if (m->ops == &model_als_ops) {
-		probe_als(m, u, i, em);
+	if (m->ops->probe != NULL) {
+		probe_by_model(m, u, i, em);
 		return;
 	}
-	if (!is_row_based(m) || m->ops->save == NULL || m->ops->load == NULL) {
+	if (!(m->ops->traits & MODEL_ROW_BASED) || m->ops->save == NULL ||
+	    m->ops->load == NULL) {
 		snprintf(em->note, sizeof em->note, "probing isn't available "
 		    "for %s: its score is not a function of the history row "
 		    "alone", m->ops->name);
@@ -459,7 +218,7 @@ probe_model(const model *m, int u, int i, explain_model *em)
 		goto out;
 	}
 	/* Keep the most recent: the threshold timestamp. */
-	if (probe_recent_threshold(tr, lo, L, &first) < 0)
+	if (model_probe_threshold(tr, u, &first) < 0)
 		goto oom;
 	pm.nnz = L - 1;
 	for (int v = u + 1; v <= tr->n_users; v++)
@@ -480,14 +239,9 @@ probe_model(const model *m, int u, int i, explain_model *em)
 		all[n].item = tr->idx[lo + h];
 		all[n].contribution = full - sc[i];
 		all[n].weight = 0;
-		all[n].beh = tr->beh ? tr->beh[lo + h] : 0;
-		all[n].value = tr->val[lo + h];
 		n++;
 	}
-	qsort(all, (size_t)n, sizeof *all, probe_cmp);
-	em->n_probe = n < EXPLAIN_MAX_PROBE ? n : EXPLAIN_MAX_PROBE;
-	memcpy(em->probe_terms, all, (size_t)em->n_probe * sizeof *all);
-	em->probe = 1;
+	keep_probe_terms(em, m, u, all, n);
 	goto out;
 oom:
 	snprintf(em->note, sizeof em->note, "probing failed: out of memory");
@@ -523,6 +277,19 @@ reasons_phrase(const dataset *ds, const explain_reason *r, int n, char *buf,
 	return used ? len : 0;
 }
 
+/* How model em of the explanation is called in sentences: its title
+ * ("EASE") when it joined the fusion under its own name, else the name it
+ * was given. */
+static const char *
+model_title(const fusion *f, const explanation *e, const explain_model *em)
+{
+	const model *m = fusion_model(f, (int)(em - e->models));
+
+	if (m->ops->title != NULL && strcmp(em->name, m->ops->name) == 0)
+		return m->ops->title;
+	return em->name;
+}
+
 static void
 build_sentence(const fusion *f, explanation *e)
 {
@@ -543,7 +310,7 @@ build_sentence(const fusion *f, explanation *e)
 			order[b - 1] = t;
 		}
 	top = &e->models[order[0]];
-	display_name(top->name, name, sizeof name);
+	snprintf(name, sizeof name, "%s", model_title(f, e, top));
 	if (e->in_history) {
 		snprintf(e->sentence, sizeof e->sentence, "Not recommended: "
 		    "the item is already in the user's history");
@@ -569,20 +336,21 @@ build_sentence(const fusion *f, explanation *e)
 	    reasons_phrase(ds, top->probe_terms, top->n_probe, why,
 	    sizeof why))
 		;
-	else if (strcasecmp(top->name, "pop") == 0 && top->note[0])
+	else if ((fusion_model(f, (int)(top - e->models))->ops->traits &
+	    MODEL_BY_POPULARITY) && top->note[0])
 		snprintf(why, sizeof why, "it is %s", top->note);
 	else {
 		/* The top model gives no history items: borrow the reasons
 		 * of the next model that has some. */
 		for (int k = 1; k < n && !why[0]; k++) {
 			const explain_model *o = &e->models[order[k]];
-			char on[64], ph[300];
+			char ph[300];
 
 			if (reasons_phrase(ds, o->terms, o->n_terms, ph,
 			    sizeof ph) || reasons_phrase(ds, o->probe_terms,
 			    o->n_probe, ph, sizeof ph))
 				snprintf(why, sizeof why, "%s points to %s",
-				    display_name(o->name, on, sizeof on), ph);
+				    model_title(f, e, o), ph);
 		}
 	}
 	if (why[0] && len < sizeof e->sentence)
@@ -596,8 +364,7 @@ build_sentence(const fusion *f, explanation *e)
 		if (second->share >= 10 && len < sizeof e->sentence)
 			len += (size_t)snprintf(e->sentence + len,
 			    sizeof e->sentence - len, "; %s agrees (%.0f%%)",
-			    display_name(second->name, name, sizeof name),
-			    second->share);
+			    model_title(f, e, second), second->share);
 		for (int k = 1; k < n; k++) {
 			const explain_model *o = &e->models[order[k]];
 			double pos = 0;
@@ -610,8 +377,7 @@ build_sentence(const fusion *f, explanation *e)
 			    len < sizeof e->sentence)
 				len += (size_t)snprintf(e->sentence + len,
 				    sizeof e->sentence - len,
-				    "; %s disagrees",
-				    display_name(o->name, name, sizeof name));
+				    "; %s disagrees", model_title(f, e, o));
 		}
 	}
 	if (len < sizeof e->sentence - 1)
@@ -831,7 +597,7 @@ one_line_reason(const fusion *f, const explanation *e, char *buf, size_t n)
 	for (int m = 1; m < e->n_models; m++)
 		if (e->models[m].contribution > e->models[best].contribution)
 			best = m;
-	display_name(e->models[best].name, name, sizeof name);
+	snprintf(name, sizeof name, "%s", model_title(f, e, &e->models[best]));
 	if (reasons_phrase(ds, e->models[best].terms,
 	    e->models[best].n_terms, why, sizeof why) == 0) {
 		why[0] = '\0';

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L	/* fileno, fstat, gmtime_r under -std=c11 */
 #endif
 #include "engine/ingest/ingest.h"
+#include "engine/store/db.h"	/* until its SQL moves into engine/store/ */
 
 #include <errno.h>
 #include <inttypes.h>

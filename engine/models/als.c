@@ -881,6 +881,7 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 
 const model_ops model_als_ops = {
 	.name = "als",
+	.title = "ALS",
 	.help = "implicit ALS with conjugate gradient (Hu, Koren, Volinsky "
 	    "2008; Takacs et al. 2011)",
 	.kinds = MODEL_TOPN,
@@ -892,6 +893,7 @@ const model_ops model_als_ops = {
 	.score_user = als_score_user,
 	.predict = NULL,
 	.explain = als_explain,
+	.probe = als_probe,
 	.save = als_save,
 	.load = als_load,
 	.free = als_free,

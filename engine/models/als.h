@@ -18,4 +18,7 @@ int als_factors(const model *m, const float **user_f, const float **item_f,
  * confidence rule of the fit, for code that folds a user in again. */
 float als_confidence1(const model *m, float r);
 
+/* ops->probe (als_probe.c): leave-one-out by fold-in (HKV 2008 eq. 4). */
+int als_probe(const model *m, int u, int i, double score, model_probe *p);
+
 #endif

@@ -302,6 +302,7 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 
 const model_ops model_baseline_ops = {
 	.name = "baseline",
+	.title = "Baseline",
 	.help = "global mean + user and item biases (Koren 2010, eq. 1-3)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = bl_params,

@@ -293,6 +293,7 @@ bpr_load(const dataset *ds, const interactions *train, const double *params,
 
 const model_ops model_bpr_ops = {
 	.name = "bpr",
+	.title = "BPR",
 	.help = "BPR-MF: pairwise ranking by SGD on sampled triples "
 	    "(Rendle et al. 2009)",
 	.kinds = MODEL_TOPN,

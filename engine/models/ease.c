@@ -466,8 +466,10 @@ fail:
 
 const model_ops model_ease_ops = {
 	.name = "ease",
+	.title = "EASE",
 	.help = "EASE item-item closed form (Steck, WWW 2019)",
 	.kinds = MODEL_TOPN,
+	.traits = MODEL_ROW_BASED,
 	.params = ease_params,
 	.nparams = (int)(sizeof ease_params / sizeof ease_params[0]),
 	.default_epochs = 1,

@@ -705,9 +705,11 @@ knn_free(model *m)
 
 const model_ops model_itemknn_ops = {
 	.name = "itemknn",
+	.title = "ItemKNN",
 	.help = "item-item cosine kNN (Deshpande & Karypis 2004) and "
 	    "KNNBaseline ratings (Koren, TKDD 2010)",
 	.kinds = MODEL_TOPN | MODEL_RATING,
+	.traits = MODEL_ROW_BASED,
 	.params = knn_params,
 	.nparams = (int)(sizeof knn_params / sizeof knn_params[0]),
 	.default_epochs = 1,

@@ -583,6 +583,7 @@ mf_rating_loss_grad(int k, double mu, double r, const double reg[4],
 
 const model_ops model_mf_ops = {
 	.name = "mf",
+	.title = "MF",
 	.help = "biased matrix factorisation by SGD (Koren, Bell, Volinsky 2009)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = mf_params,

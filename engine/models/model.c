@@ -73,3 +73,36 @@ model_keep_top_terms(explain_term *all, int n, explain_term *terms, int max)
 	memcpy(terms, all, (size_t)n * sizeof *terms);
 	return n;
 }
+
+int
+model_probe_threshold(const interactions *tr, int u, int64_t *first)
+{
+	int64_t lo = tr->ptr[u], L = tr->ptr[u + 1] - lo, *t;
+
+	*first = INT64_MIN;
+	if (L <= MODEL_PROBE_MAX_HISTORY || tr->ts == NULL)
+		return 0;
+	if ((t = malloc((size_t)L * sizeof *t)) == NULL)
+		return -1;
+	memcpy(t, tr->ts + lo, (size_t)L * sizeof *t);
+	/* A partial selection sort: the MAX newest to the front. */
+	for (int64_t a = 0; a < MODEL_PROBE_MAX_HISTORY; a++) {
+		int64_t best = a, x;
+
+		for (int64_t b = a + 1; b < L; b++)
+			if (t[b] > t[best])
+				best = b;
+		x = t[a];
+		t[a] = t[best];
+		t[best] = x;
+	}
+	*first = t[MODEL_PROBE_MAX_HISTORY - 1];
+	free(t);
+	return 0;
+}
+
+void
+model_probe_keep(model_probe *p, explain_term *all, int n)
+{
+	p->n = model_keep_top_terms(all, n, p->terms, p->max);
+}

@@ -26,6 +26,18 @@ enum model_kind {
 	MODEL_RATING = 1 << 1	/* predicts ratings */
 };
 
+/* What an explanation may rely on (model_ops.traits). */
+enum model_trait {
+	/* The score of user u is a function of u's train row alone (and
+	 * fitted item-item weights): leaving a history item out can be
+	 * measured exactly by re-creating the model on an edited copy of
+	 * the row (through save/load). */
+	MODEL_ROW_BASED = 1 << 0,
+	/* The score is the item's popularity: its plain-language reason is
+	 * the item's popularity and category, not history items. */
+	MODEL_BY_POPULARITY = 1 << 1
+};
+
 /* One term of a model's own explanation: a history item and how much it
  * added to the score of the recommended item (similarity x value, ALS's
  * exact per-item term, ...). */
@@ -34,6 +46,19 @@ typedef struct explain_term {
 	double contribution;
 	double weight;		/* similarity / kernel weight, model-specific */
 } explain_term;
+
+/* A leave-one-out probe by the model's own exact method: the drop of the
+ * item's score when one history item is left out, for the most recent
+ * MODEL_PROBE_MAX_HISTORY history items at most. */
+#define MODEL_PROBE_MAX_HISTORY 500
+
+typedef struct model_probe {
+	int max;		/* terms wanted (in) */
+	int n;			/* terms filled (out), largest drop first */
+	explain_term *terms;	/* (max): item, drop, model-specific weight */
+	char note[256];		/* out, on failure: why there is no probe */
+	char how[320];		/* out: how the probe scored, for the reader */
+} model_probe;
 
 typedef struct model_ops model_ops;
 
@@ -49,8 +74,10 @@ typedef struct model {
 
 struct model_ops {
 	const char *name;
+	const char *title;		/* in sentences: "EASE", "SVD++" */
 	const char *help;		/* one line, cites the paper */
 	unsigned kinds;			/* MODEL_TOPN | MODEL_RATING */
+	unsigned traits;		/* enum model_trait */
 	const model_param *params;
 	int nparams;
 	int default_epochs;		/* 1 for closed forms */
@@ -74,6 +101,12 @@ struct model_ops {
 	 * largest first; returns the count, 0 when the model has none. NULL ok. */
 	int (*explain)(const model *m, int u, int i, explain_term *terms,
 	    int max);
+	/* Leave-one-out over u's history for item i (score: the model's
+	 * score of it) by the model's own exact method; 0, or -1 with
+	 * p->note saying why not.  NULL: row-based models are probed
+	 * generically (MODEL_ROW_BASED), the others not at all. */
+	int (*probe)(const model *m, int u, int i, double score,
+	    model_probe *p);
 	int (*save)(const model *m, rf_buf *out, rf_error *err);
 	model *(*load)(const dataset *ds, const interactions *train,
 	    const double *params, const void *data, size_t len, rf_error *err);
@@ -92,6 +125,16 @@ void model_params_default(const model_ops *ops, double *params);
  * item) and copy the first max of them into terms; returns how many. */
 int model_keep_top_terms(explain_term *all, int n, explain_term *terms,
     int max);
+
+/* Histories longer than MODEL_PROBE_MAX_HISTORY are probed on their most
+ * recent entries: *first is the timestamp of the last one kept (entries
+ * of u's row with ts >= *first are probed), INT64_MIN when all are.  -1
+ * on out of memory. */
+int model_probe_threshold(const interactions *tr, int u, int64_t *first);
+
+/* The terms of a probe sorted (largest drop first, ties by item) and the
+ * first p->max copied into p->terms (p->n set). */
+void model_probe_keep(model_probe *p, explain_term *all, int n);
 
 /* Shared header set-up for implementations. */
 int model_init_header(model *m, const model_ops *ops, const dataset *ds,

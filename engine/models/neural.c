@@ -1049,6 +1049,7 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 
 const model_ops model_neural_ops = {
 	.name = "neural",
+	.title = "Neural",
 	.help = "NeuMF: GMF + MLP towers fused by a sigmoid output "
 	    "(He et al. 2017)",
 	.kinds = MODEL_TOPN,

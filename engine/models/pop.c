@@ -111,8 +111,10 @@ pop_free(model *m)
 
 const model_ops model_pop_ops = {
 	.name = "pop",
+	.title = "Pop",
 	.help = "most popular items (distinct users per item in train)",
 	.kinds = MODEL_TOPN,
+	.traits = MODEL_BY_POPULARITY,
 	.params = NULL,
 	.nparams = 0,
 	.default_epochs = 1,

@@ -555,6 +555,7 @@ svdpp_rating_loss_grad(int k, int n, double mu, double r, const double reg[5],
 
 const model_ops model_svdpp_ops = {
 	.name = "svdpp",
+	.title = "SVD++",
 	.help = "SVD++: biased MF plus implicit feedback of rated items "
 	    "(Koren 2008, eq. 15)",
 	.kinds = MODEL_RATING | MODEL_TOPN,

@@ -149,7 +149,7 @@ int workbench_train_next(workbench *wb, rf_error *err);
 int workbench_train_clear_queue(workbench *wb);
 
 /*
- * The fusion (engine/wbfusion.c), over every trained model of the current
+ * The fusion (engine/session/fusion.c), over every trained model of the current
  * split.  The fusion over the trained models, built on demand (replaying
  * the store's "fusion" settings; saved models of the split are loaded
  * first); NULL + err when no model is trained.
@@ -180,13 +180,35 @@ int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
  * other models, ...), "" when nothing; cleared by the next change. */
 const char *workbench_fusion_note(const workbench *wb);
 
-/* The commands' engine side.  Each change stores the settings (writable
- * stores) and refreshes the live metrics. */
+/* The commands' engine side.  Each change refreshes the live metrics and
+ * stores the settings (writable stores), but for weights, which change
+ * in memory only (a slider moving) until workbench_fusion_save(). */
 int workbench_fuse(workbench *wb, const char *method, int nparams,
     char *const *params, rf_error *err);
-/* "MODEL=W" assignments, all checked before any is applied. */
+/* "MODEL=W" assignments, all checked before any is applied; re-ranks the
+ * pool once for the fused figure; not stored until
+ * workbench_fusion_save() (batch mode after every command line, the TUI
+ * when the slider stops and at quit; workbench_close() too). */
 int workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
     rf_error *err);
+/* One user's fused top-k (k <= WB_PREVIEW_MAX) with each item's
+ * per-model contributions (fused = base + their sum), from the user's
+ * candidate block, scored once per user and re-ranked on every change of
+ * the settings: the Fusion screen's preview costs no scoring per slider
+ * step.  Returns the count, -1 + err. */
+#define WB_PREVIEW_MAX 50
+typedef struct fusion_preview {
+	int user, n, n_models;
+	int32_t items[WB_PREVIEW_MAX];
+	float scores[WB_PREVIEW_MAX];
+	double contrib[WB_PREVIEW_MAX][FUSION_MAX_MODELS];
+	double base;
+} fusion_preview;
+int workbench_fusion_preview(workbench *wb, int u, int k,
+    fusion_preview *out, rf_error *err);
+/* Store settings changed in memory; 0 when there was nothing to store. */
+int workbench_fusion_save(workbench *wb, rf_error *err);
+int workbench_fusion_unsaved(const workbench *wb);
 /* metric < 0: rmse for a rating fusion, else ndcg@10.  1 when cancelled. */
 int workbench_fusion_tune(workbench *wb, int metric, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
@@ -211,12 +233,38 @@ fusion_pool *workbench_fusion_pool(workbench *wb, int part, rf_error *err);
  * of the fusion (RMSE for a rating fusion, else NDCG@10; recall@10). */
 rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
 
-/* Engine-internal: the slot wbfusion.c keeps its state in, and the drops
- * workbench.c calls when the split or the set of models changes. */
-struct wb_fusion;
-struct wb_fusion *workbench_fusion_state(const workbench *wb);
-void workbench_fusion_state_set(workbench *wb, struct wb_fusion *s);
-void workbench_fusion_drop(workbench *wb);
-void workbench_fusion_destroy(workbench *wb);
+/*
+ * The commands' engine side of results (engine/session/results.c).
+ * model_name "fused" (any case) uses the session's fusion.
+ */
+/* eval: one row per model in memory (loading saved ones first): model,
+ * RMSE, MAE, P/R/NDCG/MAP/HR/MRR@k, coverage, mean popularity; then, when
+ * a fusion exists (made in this session or stored), after `refit` one row
+ * per refitted model ("ease (refit)") and a "fused" row. */
+rf_table *workbench_eval_table(workbench *wb, int k,
+    const volatile int *cancel, rf_error *err);
+
+/* recommend: top k for a user (external id) excluding their train items:
+ * rank, item, title, score.  model_name NULL: the last trained model. */
+rf_table *workbench_recommend(workbench *wb, const char *user, int k,
+    const char *model_name, rf_error *err);
+
+/* export recs: "user\titem\trank\tscore" for every user (external ids),
+ * top k excluding train items.  *n_users gets the users written. */
+int workbench_export_recs(workbench *wb, const char *path, int k,
+    const char *model_name, const volatile int *cancel, int64_t *n_users,
+    const char **model_used, rf_error *err);
+
+/* export preds: read "user\titem[\t...]" pairs from pairs_path, write
+ * "user\titem\tprediction".  Pairs whose user or item has no train data
+ * get the baseline mu + b_u + b_i (what is known of it). */
+typedef struct wb_preds_result {
+	int64_t pairs, fallback;
+	const char *model;	/* the model used */
+} wb_preds_result;
+
+int workbench_export_preds(workbench *wb, const char *path,
+    const char *pairs_path, const char *model_name, wb_preds_result *res,
+    rf_error *err);
 
 #endif

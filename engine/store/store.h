@@ -1,18 +1,23 @@
 /* store: the SQLite system of record (imports, events, users, items, rejects,
- * splits, training runs, per-epoch metrics, saved models, fusion settings).
- * Opens or creates a store file, migrates its schema (PRAGMA user_version),
- * and answers the summary queries the commands and views show. */
+ * splits, training runs, per-epoch metrics, saved models, fusion settings):
+ * opens or creates a store file, migrates its schema (PRAGMA user_version),
+ * transactions, settings.  engine/store/ is the only code that speaks SQL;
+ * its other headers hold one group of queries each: query.h (the user's
+ * read-only `sql`), summary.h (stats, imports, rejects, top, activity),
+ * scan.h (what a dataset snapshot reads), splits.h, runs.h (runs and
+ * epochs), saved_models.h (model blobs), yardstick.h (the raw insert rate
+ * benches compare the importer with).  No SQLite type leaves the folder. */
 #ifndef RF_STORE_H
 #define RF_STORE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "engine/core/rf.h"
 #include "engine/core/table.h"
 
 /*
- * Schema, version 1 (created by migration 1 from an empty file):
+ * Schema, version 2 (migration 1 creates version 1 from an empty file,
+ * migration 2 moves saved model bytes into model_chunks):
  *
  *   imports(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,   -- 'events' | 'items'
  *           source TEXT NOT NULL, format TEXT NOT NULL,
@@ -63,15 +68,21 @@
  *          valid_metric REAL, seconds REAL, PRIMARY KEY(run_id, epoch))
  *   saved_models(id INTEGER PRIMARY KEY, run_id INTEGER, name TEXT NOT NULL,
  *                version INTEGER NOT NULL, format INTEGER NOT NULL,
- *                checksum TEXT NOT NULL, created REAL NOT NULL, data BLOB NOT NULL,
+ *                checksum TEXT NOT NULL, created REAL NOT NULL,
  *                UNIQUE(name, version))
+ *   model_chunks(model_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+ *                data BLOB NOT NULL, PRIMARY KEY(model_id, seq))
+ *         -- a saved model's bytes: its chunks in seq order, each at most
+ *         -- STORE_MODEL_CHUNK bytes (saved_models.h), so no model meets
+ *         -- SQLite's 1 GB limit on one value; a model saved by version 1
+ *         -- (one BLOB in saved_models.data) became its single chunk 0.
  *   settings(key TEXT PRIMARY KEY, value TEXT)             -- fusion etc.
  *
  * Dense ids: users.id and items.id are rowids from 1; datasets map them to
  * 0-based indices.
  */
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* SQLite page cache of a connection (KiB) for queries; a bulk import needs
  * only the right-hand edge of each table and runs with
@@ -111,7 +122,6 @@ typedef struct store store;
 store *store_open(const char *path, int flags, rf_error *err);
 void store_close(store *st);
 
-sqlite3 *store_db(store *st);
 const char *store_path(const store *st);
 /* 1 when path names the store's file (or its -wal, -shm or -journal): an
  * export there would destroy the store. */
@@ -127,39 +137,6 @@ int store_exec(store *st, const char *sql, rf_error *err);
 int store_begin(store *st, rf_error *err);
 int store_commit(store *st, rf_error *err);
 void store_rollback(store *st);
-
-/* Run one user-given SQL statement read-only: a SQLite authorizer denies
- * every write, ATTACH/DETACH, PRAGMA writes, function creation and extension
- * loading; the result rows fill a new table (at most max_rows, 0 = all). */
-rf_table *store_query(store *st, const char *sql, int max_rows, rf_error *err);
-/* The same, stopped with an error once *cancel becomes non-zero (Ctrl-C);
- * cancel may be NULL. */
-rf_table *store_query_cancel(store *st, const char *sql, int max_rows,
-    const volatile int *cancel, rf_error *err);
-
-/* Summaries for the commands of the same names. */
-rf_table *store_stats(store *st, rf_error *err);	/* key/value rows */
-rf_table *store_imports(store *st, rf_error *err);	/* one row per import */
-rf_table *store_rejects(store *st, int limit, rf_error *err);
-/* Top users/items by events: one scan of events into per-id counters (no
- * index, no sort of the events); top <= 0 lists all with events. */
-rf_table *store_top_users(store *st, int top, rf_error *err);
-rf_table *store_top_items(store *st, int top, rf_error *err);
-
-/*
- * Events over time: one plain scan of events (ts, behavior) into per-day
- * counters, then buckets of a day, a week (from Monday), a month or a year,
- * the finest that gives at most `buckets` of them (<= 0: 60), over the
- * central mass of the data: the 1st..99th percentile days widened by a
- * quarter of their span on each side, so a few stray timestamps years
- * away do not squeeze the real window into one bar.  Title "activity per
- * day" (week, month, year); columns bucket (start date, YYYY-MM-DD),
- * events, pv, fav, cart, buy, rating; one row per bucket, oldest first,
- * empty buckets included.  After them, only when not zero, rows whose
- * bucket is "earlier" or "later" (events outside the window) and
- * "untimed" (ts 0).  No events: no rows.
- */
-rf_table *store_activity(store *st, int buckets, rf_error *err);
 
 /* Counts used by tests and views. */
 int64_t store_count(store *st, const char *table);	/* fixed table names only */

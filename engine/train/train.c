@@ -1,6 +1,8 @@
 /* train: epochs, events, background jobs, run records, saved models. */
 #include "engine/train/train.h"
 #include "engine/core/hash.h"
+#include "engine/store/runs.h"
+#include "engine/store/saved_models.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -452,103 +454,33 @@ train_job_free(train_job *job)
 }
 
 /* Store records. */
-static int
-sql_fail(sqlite3 *db, rf_error *err, const char *what)
-{
-	return rf_fail(err, "%s: %s", what, sqlite3_errmsg(db));
-}
-
-static void
-bind_real_or_null(sqlite3_stmt *s, int col, double v)
-{
-	if (isnan(v) || isinf(v))
-		sqlite3_bind_null(s, col);
-	else
-		sqlite3_bind_double(s, col, v);
-}
-
 int64_t
 train_record_start(store *st, const model_ops *ops, const double *params,
     uint64_t seed, int64_t split_id, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
 	char text[2048];
 
 	train_params_text(ops, params, text, sizeof text);
-	if (sqlite3_prepare_v2(db, "INSERT INTO runs(model, params, seed,"
-	    " split_id, status, started) VALUES (?,?,?,?,'running',?)", -1, &s,
-	    NULL) != SQLITE_OK)
-		return sql_fail(db, err, "recording the run");
-	sqlite3_bind_text(s, 1, ops->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
-	if (split_id > 0)
-		sqlite3_bind_int64(s, 4, split_id);
-	else
-		sqlite3_bind_null(s, 4);
-	sqlite3_bind_double(s, 5, rf_now());
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return sql_fail(db, err, "recording the run");
-	}
-	sqlite3_finalize(s);
-	return sqlite3_last_insert_rowid(db);
+	return store_run_start(st, ops->name, text, seed, split_id, err);
 }
 
 int
 train_record_epoch(store *st, int64_t run_id, const train_event *ev,
     rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO epochs(run_id,"
-	    " epoch, loss, valid_metric, seconds) VALUES (?,?,?,?,?)", -1, &s,
-	    NULL) != SQLITE_OK)
-		return sql_fail(db, err, "recording an epoch");
-	sqlite3_bind_int64(s, 1, run_id);
-	sqlite3_bind_int(s, 2, ev->epoch);
-	bind_real_or_null(s, 3, ev->loss);
-	bind_real_or_null(s, 4, ev->valid_metric);
-	bind_real_or_null(s, 5, ev->seconds);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return sql_fail(db, err, "recording an epoch");
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return store_run_epoch(st, run_id, ev->epoch, ev->loss,
+	    ev->valid_metric, ev->seconds, err);
 }
 
 int
 train_record_finish(store *st, int64_t run_id, const char *status,
     int epochs, double seconds, const metrics *final, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
 	char text[512] = "";
 
 	if (final)
 		metrics_format(final, text, sizeof text);
-	if (sqlite3_prepare_v2(db, "UPDATE runs SET status = ?, finished = ?,"
-	    " epochs = ?, seconds = ?, metrics = ? WHERE id = ?", -1, &s,
-	    NULL) != SQLITE_OK)
-		return sql_fail(db, err, "recording the run");
-	sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 2, rf_now());
-	sqlite3_bind_int(s, 3, epochs);
-	bind_real_or_null(s, 4, seconds);
-	if (text[0])
-		sqlite3_bind_text(s, 5, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 5);
-	sqlite3_bind_int64(s, 6, run_id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		return sql_fail(db, err, "recording the run");
-	}
-	sqlite3_finalize(s);
-	return 0;
+	return store_run_finish(st, run_id, status, epochs, seconds, text, err);
 }
 
 /* Saved models. */
@@ -560,15 +492,13 @@ int
 train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
+	store_model_writer *w;
 	rf_buf b = { 0 };
 	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
 	    m->epochs_done };
 	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
 	    (int64_t)m->seed };
 	char sum[17];
-	int v = 1;
 
 	if (m->ops->save == NULL)
 		return rf_fail(err, "%s: this model cannot be saved",
@@ -587,42 +517,38 @@ train_save_model(store *st, int64_t run_id, const model *m,
 	}
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) + 1"
-	    " FROM saved_models WHERE name = ?", -1, &s, NULL) != SQLITE_OK) {
+	if ((w = store_model_begin(st, m->ops->name, run_id, MODEL_FORMAT,
+	    err)) == NULL) {
 		rf_buf_free(&b);
-		return sql_fail(db, err, "saving the model");
+		return -1;
 	}
-	sqlite3_bind_text(s, 1, m->ops->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(db, "INSERT INTO saved_models(run_id, name,"
-	    " version, format, checksum, created, data) VALUES (?,?,?,?,?,?,?)",
-	    -1, &s, NULL) != SQLITE_OK) {
+	if (store_model_write(w, b.data, b.len, err) < 0) {
+		store_model_abort(w);
 		rf_buf_free(&b);
-		return sql_fail(db, err, "saving the model");
+		return -1;
 	}
-	if (run_id > 0)
-		sqlite3_bind_int64(s, 1, run_id);
-	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_text(s, 2, m->ops->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, v);
-	sqlite3_bind_int(s, 4, MODEL_FORMAT);
-	sqlite3_bind_text(s, 5, sum, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(s, 6, rf_now());
-	sqlite3_bind_blob64(s, 7, b.data, (sqlite3_uint64)b.len,
-	    SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_finalize(s);
-		rf_buf_free(&b);
-		return sql_fail(db, err, "saving the model");
-	}
-	sqlite3_finalize(s);
 	rf_buf_free(&b);
-	if (version)
-		*version = v;
-	return 0;
+	return store_model_commit(w, sum, version, err);
+}
+
+/* The saved model's len bytes (its size when found) into data: 0, 1 when
+ * its chunks do not add up to len, -1 + err. */
+static int
+read_saved_bytes(store *st, int64_t id, unsigned char *data, size_t len,
+    rf_error *err)
+{
+	store_model_reader *r = store_model_open(st, id, err);
+	unsigned char extra;
+	int64_t got, more = 0;
+
+	if (r == NULL)
+		return -1;
+	if ((got = store_model_read(r, data, len, err)) >= 0)
+		more = store_model_read(r, &extra, 1, err);
+	store_model_close(r);
+	if (got < 0 || more < 0)
+		return -1;
+	return (size_t)got != len || more != 0;
 }
 
 model *
@@ -630,46 +556,39 @@ train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err)
 {
-	sqlite3 *db = store_db(st);
 	const char *name = ops->name;
-	const unsigned char *data;
-	sqlite3_stmt *s;
+	unsigned char *data = NULL;
+	store_model_info info;
 	int32_t hdr32[4];
 	int64_t hdr64[4];
 	double *params = NULL;
 	char sum[17];
 	size_t len, off;
 	model *m = NULL;
-	int v;
+	int v, rc;
 
 	if (ops->load == NULL) {
 		rf_fail(err, "%s: this model cannot be loaded", name);
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(db, version > 0 ?
-	    "SELECT run_id, version, checksum, data, format FROM saved_models"
-	    " WHERE name = ?1 AND version = ?2" :
-	    "SELECT run_id, version, checksum, data, format FROM saved_models"
-	    " WHERE name = ?1 ORDER BY version DESC LIMIT 1", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		sql_fail(db, err, "loading a model");
+	if ((rc = store_model_find(st, name, version, &info, err)) <= 0) {
+		if (rc == 0)
+			rf_fail(err, "%s: no saved model", name);
 		return NULL;
 	}
-	sqlite3_bind_text(s, 1, ops->name, -1, SQLITE_STATIC);
-	if (version > 0)
-		sqlite3_bind_int(s, 2, version);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		rf_fail(err, "%s: no saved model", name);
+	v = info.version;
+	len = (size_t)info.size;
+	if ((uint64_t)len != info.size || (data = malloc(len ? len : 1)) ==
+	    NULL) {
+		rf_fail(err, "%s: out of memory", name);
 		return NULL;
 	}
-	v = sqlite3_column_int(s, 1);
-	data = sqlite3_column_blob(s, 3);
-	len = (size_t)sqlite3_column_bytes(s, 3);
+	if ((rc = read_saved_bytes(st, info.id, data, len, err)) < 0)
+		goto out;
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, data, len));
-	if (sqlite3_column_int(s, 4) != MODEL_FORMAT ||
-	    strcmp(sum, (const char *)sqlite3_column_text(s, 2)) != 0 ||
+	if (rc != 0 || info.format != MODEL_FORMAT ||
+	    strcmp(sum, info.checksum) != 0 ||
 	    len < MODEL_HEADER || memcmp(data, MODEL_MAGIC, 8) != 0) {
 		rf_fail(err, "%s v%d: corrupt saved model (checksum or format)",
 		    name, v);
@@ -704,11 +623,11 @@ train_load_model(store *st, const model_ops *ops, int version,
 	m->seed = (uint64_t)hdr64[3];
 	m->epochs_done = hdr32[3];
 	if (run_id)
-		*run_id = sqlite3_column_int64(s, 0);
+		*run_id = info.run_id;
 	if (version_out)
 		*version_out = v;
 out:
 	free(params);
-	sqlite3_finalize(s);
+	free(data);
 	return m;
 }

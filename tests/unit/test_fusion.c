@@ -536,6 +536,109 @@ test_ridge(void)
 	interactions_free(&va);
 }
 
+/* One kept block ranked by the current settings against
+ * fusion_recommend() + fusion_contributions(): the same items, scores,
+ * contributions and base, bit for bit.  Returns the items compared. */
+static int
+check_user_block(const fusion *f, const fusion_user *blk, const char *what)
+{
+	enum { K = 10, NM = 4 };
+	int u = fusion_user_id(blk);
+	int32_t it[K], it2[K];
+	float sc[K], sc2[K];
+	double con[K * NM], base = -1;
+	rf_error err;
+	int n = fusion_user_rank(f, blk, K, it, sc, con, &base, &err);
+	int n2 = fusion_recommend(f, u, K, it2, sc2, &err);
+
+	CHECK(n > 0 && n == n2, "%s user %d: %d ranked, recommend %d", what,
+	    u, n, n2);
+	for (int r = 0; r < n && r < n2; r++) {
+		fusion_contrib c;
+
+		CHECK(it[r] == it2[r] && sc[r] == sc2[r], "%s user %d rank %d: "
+		    "item %d %.9g, recommend %d %.9g", what, u, r, it[r], sc[r],
+		    it2[r], sc2[r]);
+		CHECK(fusion_contributions(f, u, it[r], &c, &err) == 0,
+		    "contributions: %s", err.msg);
+		CHECK(c.base == base, "%s user %d: base %.17g, want %.17g",
+		    what, u, base, c.base);
+		for (int m = 0; m < NM; m++)
+			CHECK(con[r * NM + m] == c.contrib[m], "%s user %d "
+			    "item %d model %d: %.17g, want %.17g", what, u,
+			    it[r], m, con[r * NM + m], c.contrib[m]);
+	}
+	/* Without the optional outputs: the same items. */
+	n2 = fusion_user_rank(f, blk, K, it2, NULL, NULL, NULL, &err);
+	CHECK(n2 == n && memcmp(it, it2, (size_t)(n > 0 ? n : 0) *
+	    sizeof *it) == 0, "%s user %d: ranked without contributions", what,
+	    u);
+	return n > 0 ? n : 0;
+}
+
+/* User blocks kept across settings changes (fusion_user) rank as the
+ * fusion ranks on the fly, for several users and every method. */
+static void
+test_user_block(void)
+{
+	enum { NB = 8 };
+	problem p;
+	const char *names[] = { "good", "fair", "poor", "pop" };
+	fusion *f;
+	fusion_pool *pool;
+	fusion_user *blk[NB];
+	rf_error err;
+	int64_t checked = 0;
+
+	problem_make(&p, 64, 90, 13);
+	f = fusion_new(&p.ds, p.ms, names, 4, &err);
+	CHECK(f != NULL, "fusion_new: %s", err.msg);
+	if (f == NULL)
+		exit(1);
+	fusion_set_param(f, "m=15", &err);
+	pool = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1, &err);
+	CHECK(pool != NULL, "pool: %s", err.msg);
+	CHECK(pool && fusion_fit_stack(f, pool, 0, 1, &err) == 0,
+	    "stack: %s", err.msg);
+	/* Scored once, before any of the settings below. */
+	for (int b = 0; b < NB; b++) {
+		blk[b] = fusion_user_new(f, b % 2 ? NULL : &p.train, b * 8,
+		    &err);
+		CHECK(blk[b] != NULL, "fusion_user_new: %s", err.msg);
+		if (blk[b] == NULL)
+			exit(1);
+		CHECK(fusion_user_id(blk[b]) == b * 8, "user id %d, want %d",
+		    fusion_user_id(blk[b]), b * 8);
+	}
+	CHECK(fusion_user_new(f, NULL, p.nu, &err) == NULL,
+	    "a user out of range was scored");
+	CHECK(fusion_user_rank(f, blk[0], 0, NULL, NULL, NULL, NULL, &err) <
+	    0, "K = 0 accepted");
+	for (int meth = 0; meth < FUSE_METHOD_COUNT; meth++)
+		for (int norm = 0; norm < NORM_COUNT; norm += 2) {
+			char what[64];
+
+			fusion_set_method(f, (enum fusion_method)meth);
+			snprintf(what, sizeof what, "norm=%s",
+			    fusion_norm_name((enum fusion_norm)norm));
+			fusion_set_param(f, what, &err);
+			/* A slider moved. */
+			fusion_set_weight(f, meth % 4, 0.2 + 0.3 * norm, &err);
+			snprintf(what, sizeof what, "%s/%s",
+			    fusion_method_name((enum fusion_method)meth),
+			    fusion_norm_name((enum fusion_norm)norm));
+			for (int b = 0; b < NB; b++)
+				checked += check_user_block(f, blk[b], what);
+		}
+	printf("user blocks: %lld (user, item, method, norm) equal to "
+	    "recommend + contributions\n", (long long)checked);
+	for (int b = 0; b < NB; b++)
+		fusion_user_free(blk[b]);
+	fusion_pool_free(pool);
+	fusion_free(f);
+	problem_free(&p);
+}
+
 int
 main(void)
 {
@@ -543,6 +646,7 @@ main(void)
 	test_contributions();
 	test_tune();
 	test_ridge();
+	test_user_block();
 	printf("worst difference vs reference %.3g\n", worst);
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

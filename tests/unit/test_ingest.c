@@ -7,7 +7,9 @@
 #include "tests/lib/testutil.h"
 
 #include "engine/ingest/ingest.h"
+#include "engine/store/query.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 
 static const char *data;	/* RECFUSE_DATA */
 static const char *tmp;

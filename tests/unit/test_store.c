@@ -6,11 +6,14 @@
 #include "tests/lib/testutil.h"
 
 #include "engine/ingest/ingest.h"
+#include "engine/store/query.h"
+#include "engine/store/saved_models.h"
 #include "engine/store/store.h"
+#include "engine/store/summary.h"
 
 static const char *const tables[] = {
 	"imports", "users", "items", "behaviors", "events", "rejects", "splits",
-	"runs", "epochs", "saved_models", "settings",
+	"runs", "epochs", "saved_models", "model_chunks", "settings",
 };
 
 static int64_t
@@ -46,7 +49,7 @@ test_migration(const char *dir)
 		return;
 	}
 	CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
-	CHECK_INT(query_int(st, "PRAGMA user_version"), 1);
+	CHECK_INT(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (store_count(st, tables[i]) < 0)
 			TU_FAIL("table %s missing", tables[i]);
@@ -64,7 +67,7 @@ test_migration(const char *dir)
 	st = store_open(path, STORE_READONLY, &err);
 	CHECK(st != NULL);
 	if (st != NULL) {
-		CHECK_INT(store_schema_version(st), 1);
+		CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
 		store_close(st);
 	}
 }
@@ -185,7 +188,7 @@ test_query(const char *dir)
 	expect_denied(st, "SELEC 1", "sql: near");
 	expect_denied(st, "  ;  ", "empty");
 	CHECK_INT(store_count(st, "events"), 0);
-	CHECK_INT(query_int(st, "PRAGMA user_version"), 1);
+	CHECK_INT(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 
 	/* Allowed: SELECT, recursive CTEs, read-only pragmas. */
 	t = store_query(st, "PRAGMA table_info(events)", 0, &err);
@@ -471,6 +474,157 @@ test_activity(const char *dir)
 	store_close(st);
 }
 
+/* A saved model's bytes read back in pieces of `piece` bytes; 0 when they
+ * are exactly want[0..n). */
+static int
+model_bytes_differ(store *st, int64_t id, const unsigned char *want,
+    size_t n, size_t piece)
+{
+	unsigned char buf[4096];
+	store_model_reader *r;
+	rf_error err;
+	size_t at = 0;
+	int64_t got;
+	int differ = 0;
+
+	if ((r = store_model_open(st, id, &err)) == NULL) {
+		TU_FAIL("store_model_open: %s", err.msg);
+		return 1;
+	}
+	while ((got = store_model_read(r, buf, piece, &err)) > 0) {
+		if (at + (size_t)got > n || memcmp(buf, want + at,
+		    (size_t)got) != 0)
+			differ = 1;
+		at += (size_t)got;
+	}
+	if (got < 0)
+		TU_FAIL("store_model_read: %s", err.msg);
+	store_model_close(r);
+	return differ || got < 0 || at != n;
+}
+
+/* Saved model bytes over several chunks (a chunk of 1000 bytes here,
+ * 64 MiB in use), written in pieces that do not line up with the chunks
+ * and read back bit-identical; an aborted model leaves nothing. */
+static void
+test_saved_models(const char *dir)
+{
+	static const size_t pieces[] = { 1, 999, 1700, 800 };	/* 3500 */
+	unsigned char blob[3500];
+	store_model_writer *w;
+	store_model_info info;
+	rf_error err;
+	store *st = store_open(tu_join(dir, "models.rfs"), STORE_CREATE, &err);
+	size_t i, at = 0;
+	int version = 0;
+	uint32_t x = 12345;
+
+	if (st == NULL) {
+		TU_FAIL("store_open: %s", err.msg);
+		return;
+	}
+	for (i = 0; i < sizeof blob; i++) {
+		x = x * 1103515245u + 12345u;
+		blob[i] = (unsigned char)(x >> 16);
+	}
+	store_set_model_chunk(st, 1000);
+	CHECK((w = store_model_begin(st, "toy", 0, 1, &err)) != NULL);
+	if (w == NULL) {
+		store_close(st);
+		return;
+	}
+	for (i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+		CHECK(store_model_write(w, blob + at, pieces[i], &err) == 0);
+		at += pieces[i];
+	}
+	CHECK(store_model_commit(w, "sum1", &version, &err) == 0);
+	CHECK_INT(version, 1);
+	CHECK_INT(store_count(st, "saved_models"), 1);
+	CHECK_INT(store_count(st, "model_chunks"), 4);
+	CHECK_INT(query_int(st, "SELECT max(length(data)) FROM model_chunks"),
+	    1000);
+
+	/* A second version written whole. */
+	CHECK((w = store_model_begin(st, "toy", 0, 1, &err)) != NULL);
+	if (w != NULL) {
+		CHECK(store_model_write(w, blob, 2500, &err) == 0);
+		CHECK(store_model_commit(w, "sum2", &version, &err) == 0);
+		CHECK_INT(version, 2);
+	}
+	CHECK_INT(store_count(st, "model_chunks"), 7);
+
+	CHECK_INT(store_model_find(st, "toy", 1, &info, &err), 1);
+	CHECK_INT(info.version, 1);
+	CHECK_INT(info.size, sizeof blob);
+	CHECK_STR(info.checksum, "sum1");
+	CHECK(model_bytes_differ(st, info.id, blob, sizeof blob, 333) == 0);
+	CHECK(model_bytes_differ(st, info.id, blob, sizeof blob, 4096) == 0);
+	CHECK_INT(store_model_find(st, "toy", 0, &info, &err), 1);
+	CHECK_INT(info.version, 2);
+	CHECK_INT(info.size, 2500);
+	CHECK(model_bytes_differ(st, info.id, blob, 2500, 7) == 0);
+	CHECK_INT(store_model_find(st, "toy", 3, &info, &err), 0);
+	CHECK_INT(store_model_find(st, "other", 0, &info, &err), 0);
+
+	/* Aborted: no row, no chunk, and the version is not taken. */
+	CHECK((w = store_model_begin(st, "toy", 0, 1, &err)) != NULL);
+	if (w != NULL) {
+		CHECK(store_model_write(w, blob, sizeof blob, &err) == 0);
+		store_model_abort(w);
+	}
+	CHECK_INT(store_count(st, "saved_models"), 2);
+	CHECK_INT(store_count(st, "model_chunks"), 7);
+	store_close(st);
+}
+
+/* A version 1 store (each model's bytes in saved_models.data) opened by
+ * this version: the model is kept, its bytes become its only chunk. */
+static void
+test_migrate_v1_models(const char *dir)
+{
+	const char *path = tu_join(dir, "v1.rfs");
+	store_model_info info;
+	rf_error err;
+	store *st = store_open(path, STORE_CREATE, &err);
+
+	if (st == NULL) {
+		TU_FAIL("store_open: %s", err.msg);
+		return;
+	}
+	/* Back to version 1's saved_models, by hand. */
+	CHECK(store_exec(st, "DROP TABLE model_chunks; DROP TABLE saved_models;"
+	    "CREATE TABLE saved_models(id INTEGER PRIMARY KEY, run_id INTEGER,"
+	    " name TEXT NOT NULL, version INTEGER NOT NULL,"
+	    " format INTEGER NOT NULL, checksum TEXT NOT NULL,"
+	    " created REAL NOT NULL, data BLOB NOT NULL,"
+	    " UNIQUE(name, version));"
+	    "INSERT INTO saved_models VALUES (7, NULL, 'toy', 3, 1, 'abc', 0,"
+	    " x'00010203fffe');"
+	    "PRAGMA user_version = 1", &err) == 0);
+	store_close(st);
+
+	/* Read-only, it is refused: it must be upgraded first. */
+	CHECK(store_open(path, STORE_READONLY, &err) == NULL);
+	CHECK_CONTAINS(err.msg, "older than");
+	if ((st = store_open(path, 0, &err)) == NULL) {
+		TU_FAIL("store_open v1: %s", err.msg);
+		return;
+	}
+	CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
+	CHECK_INT(store_count(st, "saved_models"), 1);
+	CHECK_INT(store_count(st, "model_chunks"), 1);
+	CHECK_INT(store_model_find(st, "toy", 0, &info, &err), 1);
+	CHECK_INT(info.id, 7);
+	CHECK_INT(info.version, 3);
+	CHECK_INT(info.size, 6);
+	CHECK_STR(info.checksum, "abc");
+	CHECK(model_bytes_differ(st, info.id, (const unsigned char *)
+	    "\x00\x01\x02\x03\xff\xfe", 6, 4) == 0);
+	CHECK_INT(query_int(st, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'saved_models_v1'"), 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -482,5 +636,7 @@ main(void)
 	test_query(dir);
 	test_summaries(dir);
 	test_activity(dir);
+	test_saved_models(dir);
+	test_migrate_v1_models(dir);
 	return tu_done("test_store");
 }

@@ -14,6 +14,8 @@
 
 #include "engine/eval/metrics.h"
 #include "engine/models/registry.h"
+#include "engine/store/query.h"
+#include "engine/store/saved_models.h"
 #include "engine/train/train.h"
 #include "engine/core/rng.h"
 
@@ -199,14 +201,12 @@ collect_event(void *ud, const train_event *ev)
 static int64_t
 query_int(store *st, const char *sql)
 {
-	sqlite3_stmt *s;
+	rf_table *t = store_query(st, sql, 1, NULL);
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (t != NULL && t->nrows > 0 && table_get(t, 0, 0) != NULL)
+		v = strtoll(table_get(t, 0, 0), NULL, 10);
+	table_free(t);
 	return v;
 }
 
@@ -277,6 +277,8 @@ main(void)
 		fprintf(stderr, "FAIL store: %s\n", err.msg);
 		return 1;
 	}
+	/* Saved models of several chunks each (the toy's blob: ~100 bytes). */
+	store_set_model_chunk(st, 40);
 
 	/* A full run, recorded. */
 	memset(&spec, 0, sizeof spec);
@@ -350,8 +352,9 @@ main(void)
 		CHECK(train_load_model(st, &toy_ops, 0, &ds, &train, &other,
 		    NULL, NULL, &err) == NULL && strstr(err.msg, "other data"),
 		    "fingerprint checked");
-		sqlite3_exec(store_db(st), "UPDATE saved_models SET data ="
-		    " data || x'00' WHERE version = 1", NULL, NULL, NULL);
+		store_exec(st, "UPDATE model_chunks SET data = data || x'00'"
+		    " WHERE model_id = (SELECT id FROM saved_models"
+		    " WHERE version = 1)", NULL);
 		CHECK(train_load_model(st, &toy_ops, 1, &ds, &train, &fp, NULL,
 		    NULL, &err) == NULL && strstr(err.msg, "checksum"),
 		    "checksum checked");

@@ -60,7 +60,7 @@ void draw_stacked_bar(WINDOW *w, int y, int x, int width,
 void contrib_letters(const char *const *names, int n, char *out);
 void draw_contrib_bar(WINDOW *w, int y, int x, int width,
     const double *contrib, const char *letters, int n, double scale);
-/* "█ ease  █ als" in colour, or "E=ease  A=als".  Returns columns used. */
+/* "█ NAME  █ NAME" in colour, or "A=NAME  B=NAME".  Returns columns used. */
 int draw_contrib_legend(WINDOW *w, int y, int x, int width,
     const char *const *names, const char *letters, int n);
 

@@ -1,73 +1,20 @@
-/* workbench: owner of the store, snapshot, split, models and fusion. */
-#include "engine/session/workbench.h"
+/* runs: training in the session: a synchronous run (batch mode), the
+ * background job and the queue behind it (the TUI), the curve history of
+ * every run, and the saved models of the current split loaded back with
+ * the runs they came from.  A finished run is evaluated on the test part,
+ * recorded, saved and kept (models.c). */
+#include "engine/session/internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/threads.h"
 #include "engine/eval/eval.h"
 #include "engine/models/registry.h"
-#include "engine/core/threads.h"
-
-/* Validation during training looks at this many users at most. */
-#define WB_VALID_MAX_USERS 5000
-#define WB_VALID_SCORES 20000000L
-
-struct workbench {
-	store *st;
-	dataset *ds;
-	split sp;
-	int have_split;
-	interactions train, valid, test;
-	int32_t *train_pop;		/* distinct train users per item */
-
-	wb_model *models;
-	int nmodels, cap;
-
-	/* the background job, if any */
-	train_job *job;
-	const model_ops *job_ops;
-	double *job_params;
-	uint64_t job_seed;
-	int64_t job_run;
-	int job_epochs;
-	double job_seconds;		/* from the DONE/CANCELLED event */
-
-	/* the curve history and the queue (runs[k].r.status QUEUED) */
-	struct wb_run_slot *runs;
-	int nruns, runcap;
-	int job_slot;			/* runs index + 1 of the job, 0 */
-	int blas_held;			/* a job holds BLAS single */
-
-	struct wb_fusion *fusion;	/* engine/wbfusion.c; NULL before */
-};
-
-workbench *
-workbench_open(const char *path, int store_flags, rf_error *err)
-{
-	workbench *wb = calloc(1, sizeof *wb);
-
-	if (wb == NULL) {
-		rf_fail(err, "out of memory");
-		return NULL;
-	}
-	if ((wb->st = store_open(path, store_flags, err)) == NULL) {
-		free(wb);
-		return NULL;
-	}
-	rf_blas_init();	/* the one policy: engine/core/threads.h */
-	return wb;
-}
-
-/* --- the curve history ------------------------------------------------ */
-
-struct wb_run_slot {
-	wb_run r;
-	const model_ops *ops;
-	double *params;		/* (ops->nparams + 1), for a queued job */
-	int64_t run_id;		/* runs.id, 0 when not recorded (yet) */
-};
+#include "engine/store/runs.h"
+#include "engine/store/saved_models.h"
 
 static void
 run_free(struct wb_run_slot *s)
@@ -199,8 +146,8 @@ blas_single(workbench *wb, int on)
 	}
 }
 
-static void
-drop_job(workbench *wb)
+void
+wb_drop_job(workbench *wb)
 {
 	if (wb->job == NULL)
 		return;
@@ -218,260 +165,6 @@ drop_job(workbench *wb)
 	wb->job_run = 0;
 }
 
-static void
-drop_models(workbench *wb)
-{
-	for (int k = 0; k < wb->nmodels; k++)
-		wb->models[k].m->ops->free(wb->models[k].m);
-	wb->nmodels = 0;
-}
-
-static void
-drop_split(workbench *wb)
-{
-	workbench_fusion_drop(wb);
-	drop_models(wb);
-	interactions_free(&wb->train);
-	interactions_free(&wb->valid);
-	interactions_free(&wb->test);
-	free(wb->train_pop);
-	wb->train_pop = NULL;
-	split_free(&wb->sp);
-	wb->have_split = 0;
-}
-
-void
-workbench_data_changed(workbench *wb)
-{
-	workbench_train_clear_queue(wb);
-	drop_job(wb);
-	drop_split(wb);
-	dataset_free(wb->ds);
-	wb->ds = NULL;
-}
-
-void
-workbench_close(workbench *wb)
-{
-	if (wb == NULL)
-		return;
-	workbench_data_changed(wb);
-	workbench_fusion_destroy(wb);
-	free(wb->models);
-	for (int k = 0; k < wb->nruns; k++)
-		run_free(&wb->runs[k]);
-	free(wb->runs);
-	store_close(wb->st);
-	free(wb);
-}
-
-store *
-workbench_store(workbench *wb)
-{
-	return wb->st;
-}
-
-dataset *
-workbench_dataset(workbench *wb, rf_error *err)
-{
-	if (wb->ds)
-		return wb->ds;
-	if ((wb->ds = dataset_build(wb->st, err)) == NULL)
-		return NULL;
-	if (wb->ds->all.nnz == 0) {
-		dataset_free(wb->ds);
-		wb->ds = NULL;
-		rf_fail(err, "the store has no events: import a log first");
-		return NULL;
-	}
-	return wb->ds;
-}
-
-const dataset *
-workbench_dataset_peek(const workbench *wb)
-{
-	return wb->ds;
-}
-
-/* Take ownership of s and build its parts. */
-static int
-install_split(workbench *wb, split *s, rf_error *err)
-{
-	const interactions *all = &wb->ds->all;
-
-	drop_split(wb);
-	wb->sp = *s;
-	memset(s, 0, sizeof *s);
-	wb->have_split = 1;
-	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 1, &wb->train,
-	    err) < 0 ||
-	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
-	    err) < 0 ||
-	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
-	    err) < 0 ||
-	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
-		drop_split(wb);
-		return rf_fail(err, "split: out of memory");
-	}
-	return 0;
-}
-
-int
-workbench_set_split(workbench *wb, const split_spec *spec, rf_error *err)
-{
-	split s;
-
-	if (workbench_dataset(wb, err) == NULL)
-		return -1;
-	if (wb->job)
-		return rf_fail(err, "split: a model is training; stop it first");
-	if (split_make(&wb->ds->all, spec, &s, err) < 0)
-		return -1;
-	if (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0) {
-		split_free(&s);
-		return -1;
-	}
-	return install_split(wb, &s, err);
-}
-
-int
-workbench_ensure_split(workbench *wb, rf_error *err)
-{
-	split s;
-	split_spec none = { .kind = SPLIT_NONE };
-	int64_t id;
-
-	if (workbench_dataset(wb, err) == NULL)
-		return -1;
-	if (wb->have_split)
-		return 0;
-	id = split_latest(wb->st, wb->ds->all.nnz);
-	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
-		return install_split(wb, &s, err);
-	return workbench_set_split(wb, &none, err);
-}
-
-const split *
-workbench_split(const workbench *wb)
-{
-	return wb->have_split ? &wb->sp : NULL;
-}
-
-const interactions *
-workbench_train_part(const workbench *wb)
-{
-	return wb->have_split ? &wb->train : NULL;
-}
-
-const interactions *
-workbench_valid_part(const workbench *wb)
-{
-	return wb->have_split ? &wb->valid : NULL;
-}
-
-const interactions *
-workbench_test_part(const workbench *wb)
-{
-	return wb->have_split ? &wb->test : NULL;
-}
-
-int
-workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
-{
-	if (workbench_ensure_split(wb, err) < 0)
-		return -1;
-	return split_extract(&wb->ds->all, wb->sp.assign,
-	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
-}
-
-int
-workbench_model_count(const workbench *wb)
-{
-	return wb->nmodels;
-}
-
-const wb_model *
-workbench_model_at(const workbench *wb, int k)
-{
-	return k >= 0 && k < wb->nmodels ? &wb->models[k] : NULL;
-}
-
-const wb_model *
-workbench_find_model(const workbench *wb, const char *name)
-{
-	for (int k = 0; k < wb->nmodels; k++)
-		if (strcmp(wb->models[k].m->ops->name, name) == 0)
-			return &wb->models[k];
-	return NULL;
-}
-
-/* Position of a model in the registry (model_all()). */
-static int
-registry_rank(const model_ops *ops)
-{
-	const model_ops *const *all = model_all();
-	int k;
-
-	for (k = 0; all[k] != NULL; k++)
-		if (all[k] == ops)
-			return k;
-	return k;
-}
-
-/* Keep e's model, replacing one of the same name. */
-static int
-keep_model(workbench *wb, const wb_model *e, rf_error *err)
-{
-	workbench_fusion_drop(wb);	/* the set of models changes */
-	for (int k = 0; k < wb->nmodels; k++) {
-		if (strcmp(wb->models[k].m->ops->name, e->m->ops->name) != 0)
-			continue;
-		wb->models[k].m->ops->free(wb->models[k].m);
-		memmove(&wb->models[k], &wb->models[k + 1],
-		    (size_t)(wb->nmodels - k - 1) * sizeof *wb->models);
-		wb->nmodels--;
-		break;
-	}
-	if (wb->nmodels == wb->cap) {
-		int cap = wb->cap ? wb->cap * 2 : 16;
-		wb_model *p = realloc(wb->models, (size_t)cap * sizeof *p);
-
-		if (p == NULL) {
-			e->m->ops->free(e->m);
-			return rf_fail(err, "out of memory");
-		}
-		wb->models = p;
-		wb->cap = cap;
-	}
-	/* One order whatever the history: the registry's.  A fusion sums
-	 * its models in this order, so a store reopened (models loaded in
-	 * registry order) scores exactly as the session that trained them. */
-	{
-		int at = wb->nmodels, rank = registry_rank(e->m->ops);
-
-		for (int k = 0; k < wb->nmodels; k++)
-			if (registry_rank(wb->models[k].m->ops) > rank) {
-				at = k;
-				break;
-			}
-		memmove(&wb->models[at + 1], &wb->models[at],
-		    (size_t)(wb->nmodels - at) * sizeof *wb->models);
-		wb->models[at] = *e;
-		wb->nmodels++;
-	}
-	return 0;
-}
-
-static void
-fingerprint(const workbench *wb, model_fingerprint *fp)
-{
-	fp->n_users = wb->ds->n_users;
-	fp->n_items = wb->ds->n_items;
-	fp->nnz = wb->ds->all.nnz;
-	fp->train_nnz = wb->train.nnz;
-	fp->split_id = wb->sp.id;
-}
-
 /*
  * The run a saved model came from, read back into the curve history: its
  * row in runs (parameters, seed, status, epochs, seconds) and its epochs
@@ -485,12 +178,11 @@ static int
 run_load_history(workbench *wb, const model_ops *ops, const double *params,
     int64_t run_id)
 {
-	sqlite3 *db = store_db(wb->st);
-	sqlite3_stmt *s = NULL;
 	struct wb_run_slot *slot;
-	const char *status;
+	store_run run;
+	store_epoch *ep = NULL;
 	double run_secs, sum = 0;
-	int k, at, n, done = 0, recorded;
+	int k, at, n, nep, done = 0, recorded;
 	int rc;
 
 	if (run_id <= 0)
@@ -498,38 +190,29 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 	for (k = 0; k < wb->nruns; k++)
 		if (wb->runs[k].run_id == run_id)
 			return 0;
-	if (sqlite3_prepare_v2(db, "SELECT params, seed, status, epochs,"
-	    " seconds, (SELECT max(epoch) + 1 FROM epochs WHERE run_id = ?1)"
-	    " FROM runs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, run_id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return 0;
-	}
+	if ((rc = store_run_get(wb->st, run_id, &run, NULL)) <= 0)
+		return rc;
 	/* Made at the end (then moved into place). */
 	if ((k = run_add(wb, ops, params, 0, 0, WB_RUN_DONE)) < 0)
-		goto fail;
+		return -1;
 	slot = &wb->runs[k];
 	slot->run_id = run_id;
 	slot->r.earlier = 1;
-	if (sqlite3_column_text(s, 0) != NULL)
-		snprintf(slot->r.params, sizeof slot->r.params, "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-	slot->r.seed = (uint64_t)sqlite3_column_int64(s, 1);
-	status = (const char *)sqlite3_column_text(s, 2);
-	recorded = sqlite3_column_int(s, 3);
-	run_secs = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN :
-	    sqlite3_column_double(s, 4);
-	n = sqlite3_column_int(s, 5);
+	if (run.params[0] != '\0')
+		snprintf(slot->r.params, sizeof slot->r.params, "%.*s",
+		    (int)sizeof slot->r.params - 1, run.params);
+	slot->r.seed = run.seed;
+	recorded = run.epochs;
+	run_secs = run.seconds;
+	n = run.epochs_seen;
 	if (n < recorded)
 		n = recorded;
 	if (n < 0 || n > (1 << 24))
 		n = 0;
 	slot->r.epochs = n;
-	if (status == NULL || strcmp(status, "done") == 0) {
+	if (run.status[0] == '\0' || strcmp(run.status, "done") == 0) {
 		slot->r.status = WB_RUN_DONE;
-	} else if (strcmp(status, "cancelled") == 0) {
+	} else if (strcmp(run.status, "cancelled") == 0) {
 		slot->r.status = WB_RUN_CANCELLED;
 		snprintf(slot->r.msg, sizeof slot->r.msg, "stopped in an "
 		    "earlier session; its last epoch was kept");
@@ -537,10 +220,8 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 		/* "running": that session ended before the run did. */
 		slot->r.status = WB_RUN_CANCELLED;
 		snprintf(slot->r.msg, sizeof slot->r.msg, "%s in an earlier "
-		    "session", status);
+		    "session", run.status);
 	}
-	sqlite3_finalize(s);
-	s = NULL;
 	if ((slot->r.loss = malloc((size_t)(n > 0 ? n : 1) *
 	    sizeof *slot->r.loss)) == NULL ||
 	    (slot->r.valid = malloc((size_t)(n > 0 ? n : 1) *
@@ -550,31 +231,23 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 		goto drop;
 	for (k = 0; k < n; k++)
 		slot->r.loss[k] = slot->r.valid[k] = slot->r.secs[k] = NAN;
-	if (sqlite3_prepare_v2(db, "SELECT epoch, loss, valid_metric, seconds"
-	    " FROM epochs WHERE run_id = ? ORDER BY epoch", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (store_run_epochs(wb->st, run_id, &ep, &nep, NULL) < 0)
 		goto drop;
-	sqlite3_bind_int64(s, 1, run_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int e = sqlite3_column_int(s, 0);
+	for (k = 0; k < nep; k++) {
+		int e = ep[k].epoch;
 
 		if (e < 0 || e >= n)
 			continue;
-		/* NULL is how a NAN was stored. */
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-			slot->r.loss[e] = sqlite3_column_double(s, 1);
-		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-			slot->r.valid[e] = sqlite3_column_double(s, 2);
-		if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-			slot->r.secs[e] = sqlite3_column_double(s, 3);
+		/* NAN is how a missing value reads back. */
+		slot->r.loss[e] = ep[k].loss;
+		slot->r.valid[e] = ep[k].valid_metric;
+		if (!isnan(ep[k].seconds)) {
+			slot->r.secs[e] = ep[k].seconds;
 			sum += slot->r.secs[e];
 		}
 		done = e + 1;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_DONE)
-		goto drop;
+	free(ep);
 	slot->r.done = done > recorded ? done : recorded;
 	if (slot->r.done > n)
 		slot->r.done = n;
@@ -597,8 +270,6 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 	return 0;
 drop:
 	run_free(&wb->runs[--wb->nruns]);
-fail:
-	sqlite3_finalize(s);
 	return -1;
 }
 
@@ -613,7 +284,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		return -1;
 	if (wb->sp.id <= 0)
 		return 0;	/* an unsaved split: nothing can match */
-	fingerprint(wb, &fp);
+	wb_fingerprint(wb, &fp);
 	for (int k = 0; all[k]; k++) {
 		wb_model e;
 		rf_error lerr;
@@ -629,7 +300,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		train_params_text(all[k], e.m->params, e.params,
 		    sizeof e.params);
 		metrics_clear(&e.final);
-		if (keep_model(wb, &e, err) < 0)
+		if (wb_keep_model(wb, &e, err) < 0)
 			return -1;
 		(void)run_load_history(wb, all[k], e.m->params, e.run_id);
 		n++;
@@ -660,7 +331,7 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 		return -1;
 	}
 	if (!store_is_readonly(wb->st)) {
-		fingerprint(wb, &fp);
+		wb_fingerprint(wb, &fp);
 		if (run_id > 0 && train_record_finish(wb->st, run_id,
 		    cancelled ? "cancelled" : "done", e.epochs, seconds,
 		    &e.final, err) < 0) {
@@ -673,7 +344,7 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 			return -1;
 		}
 	}
-	return keep_model(wb, &e, err);
+	return wb_keep_model(wb, &e, err);
 }
 
 struct sync_ctx {
@@ -913,92 +584,6 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 	return rc < 0 ? -1 : n;
 }
 
-rf_table *
-workbench_models_table(workbench *wb, rf_error *err)
-{
-	sqlite3 *db = store_db(wb->st);
-	sqlite3_stmt *s;
-	rf_table *t = table_new("models");
-	int rc;
-
-	if (t == NULL ||
-	    table_add_column(t, "model", COL_TEXT) < 0 ||
-	    table_add_column(t, "version", COL_INT) < 0 ||
-	    table_add_column(t, "loaded", COL_TEXT) < 0 ||
-	    table_add_column(t, "params", COL_TEXT) < 0 ||
-	    table_add_column(t, "seed", COL_INT) < 0 ||
-	    table_add_column(t, "epochs", COL_INT) < 0 ||
-	    table_add_column(t, "seconds", COL_REAL) < 0 ||
-	    table_add_column(t, "split", COL_TEXT) < 0 ||
-	    table_add_column(t, "metrics", COL_TEXT) < 0) {
-		table_free(t);
-		rf_fail(err, "out of memory");
-		return NULL;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT m.name, m.version, r.params, r.seed,"
-	    " r.epochs, r.seconds, s.spec, r.metrics FROM saved_models m"
-	    " LEFT JOIN runs r ON r.id = m.run_id"
-	    " LEFT JOIN splits s ON s.id = r.split_id"
-	    " ORDER BY m.name, m.version", -1, &s, NULL) != SQLITE_OK) {
-		table_free(t);
-		rf_fail(err, "models: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		const wb_model *e = workbench_find_model(wb, name);
-		int loaded = e && e->version == sqlite3_column_int(s, 1);
-
-		table_begin_row(t);
-		table_cell_text(t, name);
-		table_cell_int(t, sqlite3_column_int(s, 1));
-		table_cell_text(t, loaded ? "yes" : "");
-		for (int c = 2; c < 8; c++) {
-			if (sqlite3_column_type(s, c) == SQLITE_NULL)
-				table_cell_null(t);
-			else if (c == 3 || c == 4)
-				table_cell_int(t, sqlite3_column_int64(s, c));
-			else if (c == 5)
-				table_cell_real(t, sqlite3_column_double(s, c),
-				    2);
-			else
-				table_cell_text(t,
-				    (const char *)sqlite3_column_text(s, c));
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		table_free(t);
-		rf_fail(err, "models: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
-	/* Models kept in memory only (a read-only store). */
-	for (int k = 0; k < wb->nmodels; k++) {
-		const wb_model *e = &wb->models[k];
-		char text[512];
-
-		if (e->version > 0)
-			continue;
-		metrics_format(&e->final, text, sizeof text);
-		table_begin_row(t);
-		table_cell_text(t, e->m->ops->name);
-		table_cell_null(t);
-		table_cell_text(t, "yes");
-		table_cell_text(t, e->params);
-		table_cell_int(t, (int64_t)e->m->seed);
-		table_cell_int(t, e->epochs);
-		if (isnan(e->seconds))
-			table_cell_null(t);
-		else
-			table_cell_real(t, e->seconds, 2);
-		table_cell_text(t, wb->have_split ? wb->sp.text : NULL);
-		table_cell_text(t, text[0] ? text : NULL);
-	}
-	return t;
-}
-
-/* --- the queue and the history ------------------------------------------ */
-
 int
 workbench_run_count(const workbench *wb)
 {
@@ -1092,15 +677,12 @@ workbench_train_clear_queue(workbench *wb)
 	return dropped;
 }
 
-/* The fusion state's slot (engine/wbfusion.c owns what hangs there). */
-struct wb_fusion *
-workbench_fusion_state(const workbench *wb)
-{
-	return wb->fusion;
-}
-
 void
-workbench_fusion_state_set(workbench *wb, struct wb_fusion *s)
+wb_free_runs(workbench *wb)
 {
-	wb->fusion = s;
+	for (int k = 0; k < wb->nruns; k++)
+		run_free(&wb->runs[k]);
+	free(wb->runs);
+	wb->runs = NULL;
+	wb->nruns = wb->runcap = 0;
 }

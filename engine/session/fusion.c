@@ -1,10 +1,10 @@
-/* wbfusion: the workbench's fusion session (see workbench.h): one fusion
+/* fusion: the session's fusion (see workbench.h): one fusion
  * over the trained models of the current split, its validation and test
  * candidate pools, the models refitted on train + valid, and the live
  * metrics the Fusion screen draws.  Commands change it through the
  * functions below; every change is stored (key "fusion" of the settings
  * table) so that the session replays. */
-#include "engine/session/workbench.h"
+#include "engine/session/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 
 #include "engine/core/hash.h"
 #include "engine/fusion/fusion.h"
+#include "engine/fusion/user.h"
 
 struct wb_fusion {
 	/* what the fusion was built on (checked on every use) */
@@ -23,12 +24,18 @@ struct wb_fusion {
 	fusion *f;
 	fusion_pool *valid_pool, *test_pool;
 	int pool_m;
+	/* the Fusion screen's preview: one user's block, scored once and
+	 * re-ranked on every change of the settings */
+	fusion_user *preview;
 	/* after `refit`: models trained on train + valid (on the heap: the
 	 * models keep pointers to it), owned here */
 	interactions *tv;
 	int refitted;
 	model *refit[FUSION_MAX_MODELS];
 	fusion_live live;
+	/* settings changed in memory and not stored yet (a slider moving:
+	 * stored when it stops, workbench_fusion_save()) */
+	int unsaved;
 	/* what replay could not restore (shown in the fusion table) */
 	char note[200];
 };
@@ -38,14 +45,14 @@ static const fusion_live no_live;
 static struct wb_fusion *
 state(workbench *wb, rf_error *err)
 {
-	struct wb_fusion *s = workbench_fusion_state(wb);
+	struct wb_fusion *s = wb->fusion;
 
 	if (s == NULL) {
 		if ((s = calloc(1, sizeof *s)) == NULL) {
 			rf_fail(err, "fusion: out of memory");
 			return NULL;
 		}
-		workbench_fusion_state_set(wb, s);
+		wb->fusion = s;
 	}
 	return s;
 }
@@ -56,12 +63,14 @@ drop_pools(struct wb_fusion *s)
 	fusion_pool_free(s->valid_pool);
 	fusion_pool_free(s->test_pool);
 	s->valid_pool = s->test_pool = NULL;
+	fusion_user_free(s->preview);
+	s->preview = NULL;
 }
 
 void
-workbench_fusion_drop(workbench *wb)
+wb_fusion_drop(workbench *wb)
 {
-	struct wb_fusion *s = workbench_fusion_state(wb);
+	struct wb_fusion *s = wb->fusion;
 
 	if (s == NULL)
 		return;
@@ -87,11 +96,11 @@ workbench_fusion_drop(workbench *wb)
 }
 
 void
-workbench_fusion_destroy(workbench *wb)
+wb_fusion_destroy(workbench *wb)
 {
-	workbench_fusion_drop(wb);
-	free(workbench_fusion_state(wb));
-	workbench_fusion_state_set(wb, NULL);
+	wb_fusion_drop(wb);
+	free(wb->fusion);
+	wb->fusion = NULL;
 }
 
 /* The fusion if it still matches the workbench's models and split. */
@@ -120,7 +129,7 @@ still_current(const workbench *wb, const struct wb_fusion *s)
 fusion *
 workbench_fusion_peek(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) ? s->f : NULL;
 }
@@ -257,7 +266,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 	    workbench_ensure_split(wb, err) < 0)
 		return NULL;
 	if (workbench_fusion_peek(wb))
-		return workbench_fusion_state(wb)->f;
+		return wb->fusion->f;
 	/* Models saved on this split but not in memory (a new session):
 	 * load them before building (loading drops a stale fusion). */
 	if (workbench_load_saved(wb, err) < 0)
@@ -277,7 +286,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 		rf_fail(err, "no trained model: `train MODEL` first");
 		return NULL;
 	}
-	workbench_fusion_drop(wb);
+	wb_fusion_drop(wb);
 	if ((s->f = fusion_new(ds, ms, names, n, err)) == NULL)
 		return NULL;
 	s->n = n;
@@ -300,7 +309,7 @@ has_entries(const interactions *m)
 int
 workbench_fusion_refitted(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) && s->refitted;
 }
@@ -308,7 +317,7 @@ workbench_fusion_refitted(const workbench *wb)
 const interactions *
 workbench_fusion_seen(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	if (!still_current(wb, s))
 		return NULL;
@@ -337,7 +346,7 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return NULL;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	if (s->pool_m != fusion_get_settings(s->f)->pool_m) {
 		drop_pools(s);
 		s->pool_m = fusion_get_settings(s->f)->pool_m;
@@ -374,7 +383,7 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 const char *
 workbench_fusion_note(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return still_current(wb, s) ? s->note : "";
 }
@@ -382,13 +391,16 @@ workbench_fusion_note(const workbench *wb)
 const fusion_live *
 workbench_fusion_live(const workbench *wb)
 {
-	const struct wb_fusion *s = workbench_fusion_state(wb);
+	const struct wb_fusion *s = wb->fusion;
 
 	return s ? &s->live : &no_live;
 }
 
-int
-workbench_fusion_refresh(workbench *wb, rf_error *err)
+/* The live metrics; fused_only: the single models' figures are known
+ * (they do not depend on the weights, the method or the normalisation,
+ * only on the pool) and only the fused one is measured again. */
+static int
+refresh(workbench *wb, int fused_only, rf_error *err)
 {
 	struct wb_fusion *s;
 	fusion_pool *p;
@@ -398,7 +410,7 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return -1;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	l = &s->live;
 	part = has_entries(s->valid) && !s->refitted ? 1 : 2;
 	if (part == 2 && !has_entries(s->test)) {
@@ -409,10 +421,13 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 	}
 	if ((p = workbench_fusion_pool(wb, part, err)) == NULL)
 		return -1;
+	if (!l->ready || l->part != part ||
+	    l->n_models != fusion_n_models(s->f))
+		fused_only = 0;
 	l->part = part;
 	l->n_models = fusion_n_models(s->f);
 	fusion_weights(s->f, l->weight);
-	for (int m = -1; m < l->n_models; m++) {
+	for (int m = -1; m < (fused_only ? 0 : l->n_models); m++) {
 		if (fusion_pool_eval(s->f, p, m, 10, &mt, err) < 0)
 			return -1;
 		if (m < 0) {
@@ -434,9 +449,16 @@ workbench_fusion_refresh(workbench *wb, rf_error *err)
 	return 0;
 }
 
-/* After a change: store the settings and refresh the live metrics. */
+int
+workbench_fusion_refresh(workbench *wb, rf_error *err)
+{
+	return refresh(wb, 0, err);
+}
+
+/* Store the settings (writable stores): the method, weights and
+ * parameters, a fitted stack, the mark of a refit. */
 static int
-commit(workbench *wb, rf_error *err)
+persist(workbench *wb, rf_error *err)
 {
 	store *st = workbench_store(wb);
 	const fusion *f = workbench_fusion_peek(wb);
@@ -445,7 +467,7 @@ commit(workbench *wb, rf_error *err)
 	if (f == NULL)
 		return rf_fail(err, "fusion: none");
 	if (!store_is_readonly(st)) {
-		const struct wb_fusion *s = workbench_fusion_state(wb);
+		const struct wb_fusion *s = wb->fusion;
 		int len;
 
 		fusion_settings_format(fusion_get_settings(f), text,
@@ -472,8 +494,34 @@ commit(workbench *wb, rf_error *err)
 		if (store_set_setting(st, "fusion.refit", text, err) < 0)
 			return -1;
 	}
-	workbench_fusion_state(wb)->note[0] = '\0';
-	return workbench_fusion_refresh(wb, err);
+	wb->fusion->unsaved = 0;
+	return 0;
+}
+
+/* After a change: store the settings and refresh the live metrics. */
+static int
+commit(workbench *wb, rf_error *err)
+{
+	if (persist(wb, err) < 0)
+		return -1;
+	wb->fusion->note[0] = '\0';
+	return refresh(wb, 0, err);
+}
+
+int
+workbench_fusion_save(workbench *wb, rf_error *err)
+{
+	if (!workbench_fusion_unsaved(wb))
+		return 0;
+	return persist(wb, err);
+}
+
+int
+workbench_fusion_unsaved(const workbench *wb)
+{
+	const struct wb_fusion *s = wb->fusion;
+
+	return still_current(wb, s) && s->unsaved;
 }
 
 int
@@ -551,7 +599,12 @@ workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
 	/* Setting weights by hand leaves a fitted stack. */
 	if (fusion_get_settings(f)->method == FUSE_STACK)
 		fusion_set_method(f, FUSE_WEIGHTED);
-	return commit(wb, err);
+	/* A slider moves in steps: the store gets the weights once it
+	 * stops (workbench_fusion_save()); one re-ranking of the pool for
+	 * the fused figure, the singles' stay. */
+	wb->fusion->unsaved = 1;
+	wb->fusion->note[0] = '\0';
+	return refresh(wb, 1, err);
 }
 
 int
@@ -593,7 +646,7 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 
 	if ((f = workbench_fusion(wb, err)) == NULL)
 		return -1;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	if (!has_entries(s->valid))
 		return rf_fail(err, "the split has no validation part; the "
 		    "models already use all training data");
@@ -667,6 +720,48 @@ fail:
 	return rc;
 }
 
+int
+workbench_fusion_preview(workbench *wb, int u, int k, fusion_preview *out,
+    rf_error *err)
+{
+	struct wb_fusion *s;
+	int n;
+
+	memset(out, 0, sizeof *out);
+	out->user = u;
+	if (workbench_fusion(wb, err) == NULL)
+		return -1;
+	s = wb->fusion;
+	if (k > WB_PREVIEW_MAX)
+		k = WB_PREVIEW_MAX;
+	if (s->pool_m != fusion_get_settings(s->f)->pool_m) {
+		drop_pools(s);
+		s->pool_m = fusion_get_settings(s->f)->pool_m;
+	}
+	if (s->preview != NULL && fusion_user_id(s->preview) != u) {
+		fusion_user_free(s->preview);
+		s->preview = NULL;
+	}
+	if (s->preview == NULL && (s->preview = fusion_user_new(s->f,
+	    workbench_fusion_seen(wb), u, err)) == NULL)
+		return -1;
+	n = fusion_n_models(s->f);
+	{
+		double contrib[WB_PREVIEW_MAX * FUSION_MAX_MODELS];
+		int got = fusion_user_rank(s->f, s->preview, k, out->items,
+		    out->scores, contrib, &out->base, err);
+
+		if (got < 0)
+			return -1;
+		for (int r = 0; r < got; r++)
+			for (int m = 0; m < n; m++)
+				out->contrib[r][m] = contrib[r * n + m];
+		out->n = got;
+	}
+	out->n_models = n;
+	return out->n;
+}
+
 rf_table *
 workbench_fusion_table(workbench *wb, rf_error *err)
 {
@@ -681,7 +776,7 @@ workbench_fusion_table(workbench *wb, rf_error *err)
 
 	if (workbench_fusion(wb, err) == NULL)
 		return NULL;
-	s = workbench_fusion_state(wb);
+	s = wb->fusion;
 	set = fusion_get_settings(s->f);
 	rating = workbench_fusion_is_rating(wb);
 	if (has_entries(s->valid) && !s->refitted &&

@@ -1,0 +1,150 @@
+/* candidates: one user's candidates for fusion.  Scores the user with
+ * every model, takes the union of each model's top-M over the items the
+ * user has not seen, and each model's raw score and rank among them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eval/metrics.h"
+#include "engine/fusion/fusion_priv.h"
+
+static int
+scored_cmp(const void *a, const void *b)
+{
+	const fusion_scored *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s < y->s ? 1 : -1;
+	return (x->c > y->c) - (x->c < y->c);
+}
+
+static int
+int32_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+fusion_scratch_free(fusion_scratch *s)
+{
+	free(s->scores);
+	free(s->top);
+	free(s->cand);
+	free(s->stamp);
+	free(s->sort);
+	memset(s, 0, sizeof *s);
+}
+
+int
+fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M)
+{
+	size_t nc = (size_t)nm * (size_t)M + 2;
+
+	memset(s, 0, sizeof *s);
+	s->nm = nm;
+	s->n_items = n_items;
+	s->M = M;
+	s->scores = malloc((size_t)nm * (size_t)(n_items ? n_items : 1) *
+	    sizeof *s->scores);
+	s->top = malloc((size_t)M * sizeof *s->top);
+	s->cand = malloc(nc * sizeof *s->cand);
+	s->stamp = calloc((size_t)n_items + 1, sizeof *s->stamp);
+	s->sort = malloc(nc * sizeof *s->sort);
+	if (!s->scores || !s->top || !s->cand || !s->stamp || !s->sort) {
+		fusion_scratch_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fusion_candidates(const fusion *f, const interactions *excl, int u,
+    int extra, fusion_scratch *s, int *extra_added)
+{
+	int n_items = s->n_items, len = 0;
+	int64_t lo = excl->ptr[u], hi = excl->ptr[u + 1];
+
+	/* A fresh tag marks this user's candidates in stamp. */
+	if (++s->tag == 0) {
+		memset(s->stamp, 0, (size_t)n_items * sizeof *s->stamp);
+		s->tag = 1;
+	}
+	for (int m = 0; m < f->n; m++) {
+		float *sc = s->scores + (size_t)m * n_items;
+		int nt;
+
+		f->models[m]->ops->score_user(f->models[m], u, sc);
+		/* The top-M is taken over unseen items: mark seen ones out
+		 * (their score is never used). */
+		for (int64_t p = lo; p < hi; p++)
+			sc[excl->idx[p]] = -INFINITY;
+		nt = topk_select(sc, n_items, s->M, s->top);
+		for (int j = 0; j < nt; j++)
+			if (s->stamp[s->top[j]] != s->tag) {
+				s->stamp[s->top[j]] = s->tag;
+				s->cand[len++] = s->top[j];
+			}
+	}
+	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
+	if (extra_added)
+		*extra_added = 0;
+	if (extra >= 0 && extra < n_items) {
+		int pos = 0;
+
+		while (pos < len && s->cand[pos] < extra)
+			pos++;
+		if (pos == len || s->cand[pos] != extra) {
+			memmove(s->cand + pos + 1, s->cand + pos,
+			    (size_t)(len - pos) * sizeof *s->cand);
+			s->cand[pos] = extra;
+			len++;
+			if (extra_added)
+				*extra_added = 1;
+			/* A seen item's scores were overwritten: restore. */
+			for (int64_t p = lo; p < hi; p++)
+				if (excl->idx[p] == extra) {
+					for (int m = 0; m < f->n; m++) {
+						float *sc = s->scores +
+						    (size_t)m * n_items;
+
+						f->models[m]->ops->score_user(
+						    f->models[m], u, sc);
+					}
+					break;
+				}
+		}
+	}
+	return len;
+}
+
+void
+fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
+    float *raw, int32_t *rank)
+{
+	for (int m = 0; m < f->n; m++) {
+		const float *sc = s->scores + (size_t)m * s->n_items;
+		float *r = raw + (size_t)m * len;
+		float lo = INFINITY;
+
+		for (int c = 0; c < len; c++) {
+			r[c] = sc[s->cand[c]];
+			if (isfinite(r[c]) && r[c] < lo)
+				lo = r[c];
+		}
+		/* A model that cannot score an item (NaN, -inf) ranks it
+		 * last: its lowest finite score among the candidates. */
+		if (!isfinite(lo))
+			lo = 0;
+		for (int c = 0; c < len; c++) {
+			if (!isfinite(r[c]))
+				r[c] = lo;
+			s->sort[c].s = r[c];
+			s->sort[c].c = c;
+		}
+		qsort(s->sort, (size_t)len, sizeof *s->sort, scored_cmp);
+		for (int j = 0; j < len; j++)
+			rank[(size_t)m * len + s->sort[j].c] = j + 1;
+	}
+}

@@ -1,0 +1,180 @@
+/* fusion_priv: what the files of engine/fusion/ share and no caller sees:
+ * the structs of the fusion, its pools and one user's block, and the
+ * kernels each file offers the files above it.
+ *
+ * One file per job; calls point down this list only (no two files call
+ * each other):
+ *   tune.c        weight tuning on a validation pool     -> pool, combine
+ *   stack.c       the learned stack: fit, format, parse  -> pool
+ *                 (its terms named after fusion.c's user features)
+ *   score.c       on the fly: score_fn, predict_fn,
+ *                 recommend, contributions               -> user, combine
+ *   pool.c        candidate pools: build, re-rank,
+ *                 evaluate                               -> candidates, combine
+ *   user.c        one user's block, kept by the caller   -> candidates, combine
+ *   candidates.c  one user's candidates: every model's
+ *                 top-M, raw scores and ranks            (models only)
+ *   combine.c     normalise and combine one user's
+ *                 block, contributions, rating blend     -> fusion
+ *   fusion.c      the object: models, weights, features  -> settings
+ *   settings.c    the settings and their text
+ */
+#ifndef RF_FUSION_PRIV_H
+#define RF_FUSION_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/fusion/fusion.h"
+
+/* User features of the stack: standardised log(1 + train size) and
+ * recency (days since the user's last train event, standardised). */
+#define UFN 2
+
+/* What a block's transformed values T_m are (combine.c). */
+enum { TR_NONE, TR_NORM, TR_RRF, TR_BORDA };
+
+enum { STACK_NONE, STACK_TOPN, STACK_RATING };
+
+struct fusion {
+	const dataset *ds;
+	int n;
+	const model *models[FUSION_MAX_MODELS];
+	fusion_settings set;		/* set.n == n, names aligned */
+	float *ufeat;			/* (n_users, UFN) */
+	int n_users;
+	int can_predict;		/* every model predicts ratings */
+	/* stack: theta over [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] */
+	int stack_kind;
+	int ntheta;
+	double theta[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)];
+	char theta_names[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)][48];
+};
+
+/* Per user r, a block of nm x len values starting at nm * ptr[r], model
+ * m's row at + m * len (see pool.c). */
+struct fusion_pool {
+	int nm, n_items;
+	int nu;			/* pooled users */
+	int32_t *users;		/* (nu) */
+	int32_t *row;		/* (n_users) pool row or -1 */
+	int64_t *ptr;		/* (nu + 1) */
+	int32_t *item;		/* (nc) ascending within a user */
+	float *raw;		/* (nm * nc) */
+	int32_t *rank;		/* (nm * nc) 1-based among the candidates */
+	float *tr;		/* (nm * nc) transformed values */
+	int tr_kind, tr_norm;
+	double tr_k;
+	int maxlen;
+	const interactions *eval;
+	/* rating pairs: eval entries of pooled users, pair-major */
+	int64_t *pptr;		/* (nu + 1), NULL without predictions */
+	float *pred;		/* (npairs * nm) */
+	float *truth;		/* (npairs) */
+};
+
+/* One user's candidates, scored once (user.c). */
+struct fusion_user {
+	int u, nm, len;
+	int32_t *item;		/* (len) ascending */
+	float *raw;		/* (nm, len) */
+	int32_t *rank;		/* (nm, len) 1-based among the candidates */
+};
+
+/* A view of one user's block of candidates, wherever it is kept. */
+typedef struct fusion_block {
+	int nm, len;
+	const int32_t *item;	/* (len) */
+	const float *raw;	/* (nm, len) */
+	const int32_t *rank;	/* (nm, len) */
+	const float *tr;	/* (nm, len) */
+} fusion_block;
+
+/* fusion.c: the names of the user features, in ufeat order. */
+extern const char *const fusion_ufeat_names[UFN];
+
+/* combine.c */
+/* The kind of T_m the settings' method wants (TR_NORM, TR_RRF, ...). */
+int fusion_transform_kind(const fusion_settings *s);
+/* T_m of a block's nm rows of len candidates under the fusion's settings. */
+void fusion_transform(const fusion *f, int nm, int len, const float *raw,
+    const int32_t *rank, float *tr);
+/* Fused scores of user u's candidates, from b->tr. */
+void fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
+    float *fused);
+/* The exact per-model terms of candidate c's fused score; returns the
+ * fused score (= *base_out + sum of contrib). */
+double fusion_block_contrib(const fusion *f, int u, const fusion_block *b,
+    int c, double *contrib, double *base_out);
+/* The base of user u's contributions, as fusion_block_contrib() gives. */
+double fusion_contrib_base(const fusion *f, int u);
+/* The top k (>= 1) of a block by its fused scores: items best first, and
+ * when not NULL their fused scores and candidate indexes.  Returns the
+ * count, -1 when out of memory. */
+int fusion_block_top(const fusion_block *b, const float *fused, int k,
+    int32_t *items, float *scores, int32_t *pos);
+/* Fused rating of one (u, i) pair from its n model predictions, and that
+ * clipped to the data set's rating range. */
+double fusion_fused_prediction(const fusion *f, int u, const float *pred);
+double fusion_clip_rating(const fusion *f, double v);
+
+/* candidates.c: scratch of one thread, every model's scores of every item
+ * for the current user, the candidate list and the sort buffer. */
+typedef struct fusion_scored {
+	float s;
+	int32_t c;
+} fusion_scored;
+
+typedef struct fusion_scratch {
+	int nm, n_items, M;
+	float *scores;		/* (nm, n_items) */
+	int32_t *top;		/* (M) */
+	int32_t *cand;		/* (nm * M + 1) */
+	uint32_t *stamp;	/* (n_items) */
+	uint32_t tag;
+	fusion_scored *sort;	/* (nm * M + 1) */
+} fusion_scratch;
+
+int fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M);
+void fusion_scratch_free(fusion_scratch *s);
+/* Score user u with every model and gather the candidates in s->cand
+ * (ascending): the union of each model's top-M over the items not in u's
+ * row of excl; extra >= 0 is added when missing (*extra_added, when not
+ * NULL, says whether it was).  Returns the count. */
+int fusion_candidates(const fusion *f, const interactions *excl, int u,
+    int extra, fusion_scratch *s, int *extra_added);
+/* Raw scores and ranks of the len candidates for every model. */
+void fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
+    float *raw, int32_t *rank);
+
+/* pool.c */
+/* Bring the pool's transformed values in line with the settings. */
+void fusion_pool_transform(const fusion *f, fusion_pool *p);
+/* Pool row r as a block. */
+void fusion_pool_block(const fusion_pool *p, int r, fusion_block *b);
+/* fusion_pool_eval() with, when per_user is not NULL, each evaluated
+ * user's NDCG (per_user[0]) and recall (per_user[1]) in pool order
+ * (entries of users without eval items are left alone). */
+int fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
+    metrics *out, double *const per_user[2], rf_error *err);
+
+/* user.c */
+/* User u's block against excl, with item extra (>= 0) added when it is not
+ * a candidate (*extra_added says whether it was); NULL when u is out of
+ * range or memory ran out. */
+fusion_user *fusion_user_build(const fusion *f, const interactions *excl,
+    int u, int extra, int *extra_added);
+
+/* A user's block under the fusion's current settings: its transformed
+ * values and fused scores (scratch of the caller's). */
+typedef struct fusion_fused {
+	fusion_block b;		/* views into the user's block and tr */
+	float *tr;		/* (nm, len) */
+	float *fused;		/* (len) */
+} fusion_fused;
+
+int fusion_user_fuse(const fusion *f, const fusion_user *ub,
+    fusion_fused *out);
+void fusion_fused_free(fusion_fused *o);
+
+#endif

@@ -1,0 +1,498 @@
+/* pool: cached candidate pools, several users' candidates scored once
+ * (on up to two threads) and then re-ranked and evaluated after every
+ * settings change without scoring a model again.
+ *
+ * A pool keeps, per user, the union of every model's top-M over the items
+ * the user has not seen in train, and each model's raw score and rank among
+ * those candidates (float32, CSR-like: user r's block of n_models x len
+ * values starts at n_models * ptr[r], model m's row at + m * len).  Moving a
+ * weight only re-runs fusion_block_fuse() over the cached values: no model
+ * is scored again.  The transformed values (normalised score, 1/(k+rank),
+ * Borda points) are cached too and recomputed only when the normalisation
+ * or k changes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/core/threads.h"
+#include "engine/eval/metrics.h"
+#include "engine/fusion/fusion_priv.h"
+
+/* Growable per-thread output. */
+typedef struct pbuf {
+	int32_t *item;
+	float *raw;
+	int32_t *rank;
+	size_t n, cap;		/* candidates */
+	float *pred, *truth;
+	size_t np, pcap;	/* pairs */
+	int64_t *len, *plen;	/* per user of the thread's range */
+} pbuf;
+
+static int
+pbuf_reserve(pbuf *b, int nm, size_t more)
+{
+	if (b->n + more > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		void *p;
+
+		while (cap < b->n + more)
+			cap *= 2;
+		if ((p = realloc(b->item, cap * sizeof *b->item)) == NULL)
+			return -1;
+		b->item = p;
+		if ((p = realloc(b->raw, cap * nm * sizeof *b->raw)) == NULL)
+			return -1;
+		b->raw = p;
+		if ((p = realloc(b->rank, cap * nm * sizeof *b->rank)) == NULL)
+			return -1;
+		b->rank = p;
+		b->cap = cap;
+	}
+	return 0;
+}
+
+static int
+pbuf_reserve_pairs(pbuf *b, int nm, size_t more)
+{
+	if (b->np + more > b->pcap) {
+		size_t cap = b->pcap ? b->pcap : 1024;
+		void *p;
+
+		while (cap < b->np + more)
+			cap *= 2;
+		if ((p = realloc(b->pred, cap * nm * sizeof *b->pred)) == NULL)
+			return -1;
+		b->pred = p;
+		if ((p = realloc(b->truth, cap * sizeof *b->truth)) == NULL)
+			return -1;
+		b->truth = p;
+		b->pcap = cap;
+	}
+	return 0;
+}
+
+static void
+pbuf_free(pbuf *b)
+{
+	free(b->item);
+	free(b->raw);
+	free(b->rank);
+	free(b->pred);
+	free(b->truth);
+	free(b->len);
+	free(b->plen);
+}
+
+typedef struct pool_job {
+	const fusion *f;
+	const interactions *excl, *eval;
+	const int32_t *users;
+	int from, to, M, preds;
+	pbuf out;
+	int failed;
+} pool_job;
+
+static void
+pool_job_run(void *arg)
+{
+	pool_job *j = arg;
+	const fusion *f = j->f;
+	int nm = f->n;
+	fusion_scratch s;
+
+	j->out.len = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
+	j->out.plen = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
+	if (j->out.len == NULL || j->out.plen == NULL ||
+	    fusion_scratch_init(&s, nm, j->excl->n_items, j->M) < 0) {
+		j->failed = 1;
+		return;
+	}
+	for (int r = j->from; r < j->to; r++) {
+		int u = j->users[r];
+		int len = fusion_candidates(f, j->excl, u, -1, &s, NULL);
+		size_t off;
+
+		if (pbuf_reserve(&j->out, nm, (size_t)len) < 0) {
+			j->failed = 1;
+			break;
+		}
+		off = j->out.n;
+		memcpy(j->out.item + off, s.cand,
+		    (size_t)len * sizeof(int32_t));
+		fusion_candidates_fill(f, &s, len, j->out.raw + off * nm,
+		    j->out.rank + off * nm);
+		j->out.n += (size_t)len;
+		j->out.len[r - j->from] = len;
+		if (j->preds && j->eval) {
+			int64_t lo = j->eval->ptr[u], hi = j->eval->ptr[u + 1];
+
+			if (pbuf_reserve_pairs(&j->out, nm, (size_t)(hi - lo))
+			    < 0) {
+				j->failed = 1;
+				break;
+			}
+			for (int64_t p = lo; p < hi; p++) {
+				size_t q = j->out.np++;
+
+				for (int m = 0; m < nm; m++)
+					j->out.pred[q * nm + m] = (float)
+					    f->models[m]->ops->predict(
+					    f->models[m], u, j->eval->idx[p]);
+				j->out.truth[q] = j->eval->val[p];
+			}
+			j->out.plen[r - j->from] = hi - lo;
+		}
+	}
+	fusion_scratch_free(&s);
+	return;
+}
+
+void
+fusion_pool_free(fusion_pool *p)
+{
+	if (p == NULL)
+		return;
+	free(p->users);
+	free(p->row);
+	free(p->ptr);
+	free(p->item);
+	free(p->raw);
+	free(p->rank);
+	free(p->tr);
+	free(p->pptr);
+	free(p->pred);
+	free(p->truth);
+	free(p);
+}
+
+int
+fusion_pool_n_users(const fusion_pool *p)
+{
+	return p->nu;
+}
+
+int64_t
+fusion_pool_n_candidates(const fusion_pool *p)
+{
+	return p->ptr[p->nu];
+}
+
+fusion_pool *
+fusion_pool_build(const fusion *f, const interactions *exclude,
+    const interactions *eval, const int32_t *users, int n_users,
+    int threads, rf_error *err)
+{
+	const interactions *excl = exclude ? exclude : f->models[0]->train;
+	fusion_pool *p = calloc(1, sizeof *p);
+	pool_job job[2];
+	int nt = threads >= 2 ? 2 : 1, nm = f->n;
+	int M = f->set.pool_m;
+	size_t nc = 0, np = 0;
+
+	memset(job, 0, sizeof job);
+	if (p == NULL)
+		goto oom;
+	if (excl->n_items != f->models[0]->train->n_items ||
+	    (eval && (eval->n_users != excl->n_users ||
+	    eval->n_items != excl->n_items))) {
+		fusion_pool_free(p);
+		rf_fail(err, "fusion: the parts differ in size from the "
+		    "models' train part");
+		return NULL;
+	}
+	p->nm = nm;
+	p->n_items = excl->n_items;
+	p->eval = eval;
+	p->tr_kind = TR_NONE;
+	if ((p->row = malloc(((size_t)excl->n_users + 1) * sizeof *p->row))
+	    == NULL)
+		goto oom;
+	for (int u = 0; u < excl->n_users; u++)
+		p->row[u] = -1;
+	if (users) {
+		if ((p->users = malloc(((size_t)n_users + 1) *
+		    sizeof *p->users)) == NULL)
+			goto oom;
+		for (int r = 0; r < n_users; r++) {
+			if (users[r] < 0 || users[r] >= excl->n_users) {
+				fusion_pool_free(p);
+				rf_fail(err, "fusion: no user %d", users[r]);
+				return NULL;
+			}
+			if (p->row[users[r]] >= 0)
+				continue;
+			p->row[users[r]] = p->nu;
+			p->users[p->nu++] = users[r];
+		}
+	} else {
+		if ((p->users = malloc(((size_t)excl->n_users + 1) *
+		    sizeof *p->users)) == NULL)
+			goto oom;
+		for (int u = 0; u < excl->n_users; u++)
+			if (eval == NULL || eval->ptr[u + 1] > eval->ptr[u]) {
+				p->row[u] = p->nu;
+				p->users[p->nu++] = u;
+			}
+	}
+	if (nt > p->nu)
+		nt = p->nu > 0 ? p->nu : 1;
+	for (int t = 0; t < nt; t++) {
+		job[t].f = f;
+		job[t].excl = excl;
+		job[t].eval = eval;
+		job[t].users = p->users;
+		job[t].from = (int)((int64_t)p->nu * t / nt);
+		job[t].to = (int)((int64_t)p->nu * (t + 1) / nt);
+		job[t].M = M;
+		job[t].preds = f->can_predict && eval != NULL;
+	}
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(nt, pool_job_run, job, sizeof job[0]);
+	for (int t = 0; t < nt; t++) {
+		if (job[t].failed)
+			goto oom;
+		nc += job[t].out.n;
+		np += job[t].out.np;
+	}
+	p->ptr = malloc(((size_t)p->nu + 1) * sizeof *p->ptr);
+	p->item = malloc((nc + 1) * sizeof *p->item);
+	p->raw = malloc((nc * nm + 1) * sizeof *p->raw);
+	p->rank = malloc((nc * nm + 1) * sizeof *p->rank);
+	p->tr = malloc((nc * nm + 1) * sizeof *p->tr);
+	if (!p->ptr || !p->item || !p->raw || !p->rank || !p->tr)
+		goto oom;
+	if (job[0].preds) {
+		p->pptr = malloc(((size_t)p->nu + 1) * sizeof *p->pptr);
+		p->pred = malloc((np * nm + 1) * sizeof *p->pred);
+		p->truth = malloc((np + 1) * sizeof *p->truth);
+		if (!p->pptr || !p->pred || !p->truth)
+			goto oom;
+		p->pptr[0] = 0;
+	}
+	p->ptr[0] = 0;
+	nc = np = 0;
+	for (int t = 0; t < nt; t++) {
+		pbuf *b = &job[t].out;
+
+		memcpy(p->item + nc, b->item, b->n * sizeof *p->item);
+		memcpy(p->raw + nc * nm, b->raw, b->n * nm * sizeof *p->raw);
+		memcpy(p->rank + nc * nm, b->rank,
+		    b->n * nm * sizeof *p->rank);
+		nc += b->n;
+		for (int r = job[t].from; r < job[t].to; r++) {
+			int64_t len = b->len[r - job[t].from];
+
+			p->ptr[r + 1] = p->ptr[r] + len;
+			if (len > p->maxlen)
+				p->maxlen = (int)len;
+			if (p->pptr)
+				p->pptr[r + 1] = p->pptr[r] +
+				    b->plen[r - job[t].from];
+		}
+		if (p->pptr) {
+			memcpy(p->pred + np * nm, b->pred,
+			    b->np * nm * sizeof *p->pred);
+			memcpy(p->truth + np, b->truth,
+			    b->np * sizeof *p->truth);
+			np += b->np;
+		}
+	}
+	for (int t = 0; t < nt; t++)
+		pbuf_free(&job[t].out);
+	return p;
+oom:
+	for (int t = 0; t < 2; t++)
+		pbuf_free(&job[t].out);
+	fusion_pool_free(p);
+	rf_fail(err, "fusion: out of memory building candidate pools");
+	return NULL;
+}
+
+void
+fusion_pool_transform(const fusion *f, fusion_pool *p)
+{
+	int kind = fusion_transform_kind(&f->set);
+	int norm = kind == TR_NORM ? (int)f->set.norm : -1;
+	double k = kind == TR_RRF ? f->set.rrf_k : 0;
+
+	if (p->tr_kind == kind && p->tr_norm == norm && p->tr_k == k)
+		return;
+	for (int r = 0; r < p->nu; r++) {
+		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
+		size_t off = (size_t)p->ptr[r] * p->nm;
+
+		fusion_transform(f, p->nm, len, p->raw + off, p->rank + off,
+		    p->tr + off);
+	}
+	p->tr_kind = kind;
+	p->tr_norm = norm;
+	p->tr_k = k;
+}
+
+void
+fusion_pool_block(const fusion_pool *p, int r, fusion_block *b)
+{
+	size_t off = (size_t)p->ptr[r] * p->nm;
+
+	b->nm = p->nm;
+	b->len = (int)(p->ptr[r + 1] - p->ptr[r]);
+	b->item = p->item + p->ptr[r];
+	b->raw = p->raw + off;
+	b->rank = p->rank + off;
+	b->tr = p->tr + off;
+}
+
+int
+fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
+    rf_error *err)
+{
+	return fusion_pool_eval_users(f, p, single, k, out, NULL, err);
+}
+
+int
+fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
+    metrics *out, double *const per_user[2], rf_error *err)
+{
+	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
+	int32_t *top = malloc(((size_t)k + 1) * sizeof *top);
+	int32_t *items = malloc(((size_t)k + 1) * sizeof *items);
+	uint8_t *seen = calloc((size_t)p->n_items + 1, 1);
+	double sum[6] = { 0 }, pop = 0;
+	int64_t n = 0, nrec = 0, covered = 0;
+	const int32_t *popv = f->ds ? f->ds->item_popularity : NULL;
+
+	metrics_clear(out);
+	out->k = k;
+	if (!fused || !top || !items || !seen || k < 1) {
+		free(fused);
+		free(top);
+		free(items);
+		free(seen);
+		return rf_fail(err, k < 1 ? "fusion: K must be at least 1" :
+		    "fusion: out of memory");
+	}
+	if (p->eval == NULL) {
+		free(fused);
+		free(top);
+		free(items);
+		free(seen);
+		return rf_fail(err, "fusion: the pool has no part to evaluate");
+	}
+	if (single < 0)
+		fusion_pool_transform(f, p);
+	for (int r = 0; r < p->nu; r++) {
+		int u = p->users[r], nt;
+		int64_t lo = p->eval->ptr[u], hi = p->eval->ptr[u + 1];
+		fusion_block b;
+		user_metrics um;
+		const float *sc;
+
+		if (hi == lo)
+			continue;
+		fusion_pool_block(p, r, &b);
+		if (single >= 0)
+			sc = b.raw + (size_t)single * b.len;
+		else {
+			fusion_block_fuse(f, u, &b, fused);
+			sc = fused;
+		}
+		nt = topk_select(sc, b.len, k, top);
+		for (int j = 0; j < nt; j++) {
+			items[j] = b.item[top[j]];
+			if (!seen[items[j]]) {
+				seen[items[j]] = 1;
+				covered++;
+			}
+			if (popv)
+				pop += popv[items[j]];
+		}
+		nrec += nt;
+		metrics_user_topn(items, nt, k, p->eval->idx + lo,
+		    (int)(hi - lo), &um);
+		if (per_user) {
+			per_user[0][r] = um.ndcg;
+			per_user[1][r] = um.recall;
+		}
+		sum[0] += um.precision;
+		sum[1] += um.recall;
+		sum[2] += um.ndcg;
+		sum[3] += um.ap;
+		sum[4] += um.hit;
+		sum[5] += um.rr;
+		n++;
+	}
+	out->n_users = n;
+	if (n > 0) {
+		out->precision = sum[0] / n;
+		out->recall = sum[1] / n;
+		out->ndcg = sum[2] / n;
+		out->map = sum[3] / n;
+		out->hit_rate = sum[4] / n;
+		out->mrr = sum[5] / n;
+	}
+	out->coverage = p->n_items ? (double)covered / p->n_items : 0;
+	out->mean_popularity = popv && nrec ? pop / nrec : NAN;
+	free(fused);
+	free(top);
+	free(items);
+	free(seen);
+	return 0;
+}
+
+int
+fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
+    int32_t *items, float *scores)
+{
+	int r, nt;
+	fusion_block b;
+	float *fused;
+
+	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1)
+		return -1;
+	fusion_pool_block(p, r, &b);
+	if (fusion_transform_kind(&f->set) != p->tr_kind ||
+	    (p->tr_kind == TR_NORM && p->tr_norm != (int)f->set.norm) ||
+	    (p->tr_kind == TR_RRF && p->tr_k != f->set.rrf_k)) {
+		/* Only this user's block: re-ranking one user must not pay
+		 * for every user's transform.  The pool's cache is then
+		 * mixed, so mark it stale for the next whole-pool use. */
+		fusion_transform(f, b.nm, b.len, b.raw, b.rank,
+		    p->tr + (size_t)p->ptr[r] * p->nm);
+		p->tr_kind = TR_NONE;
+	}
+	if ((fused = malloc(((size_t)b.len + 1) * sizeof *fused)) == NULL)
+		return -1;
+	fusion_block_fuse(f, u, &b, fused);
+	nt = fusion_block_top(&b, fused, k, items, scores, NULL);
+	free(fused);
+	return nt;
+}
+
+int
+fusion_pool_eval_rating(fusion *f, fusion_pool *p, int single, metrics *out,
+    rf_error *err)
+{
+	double se = 0, ae = 0;
+	int64_t n = 0;
+
+	if (p->pptr == NULL)
+		return rf_fail(err, "fusion: no rating predictions (every "
+		    "single must predict ratings, and the pool needs a part)");
+	for (int r = 0; r < p->nu; r++)
+		for (int64_t q = p->pptr[r]; q < p->pptr[r + 1]; q++) {
+			const float *pr = p->pred + (size_t)q * p->nm;
+			double v = single >= 0 ? pr[single] :
+			    fusion_fused_prediction(f, p->users[r], pr);
+			double d = fusion_clip_rating(f, v) - p->truth[q];
+
+			se += d * d;
+			ae += fabs(d);
+			n++;
+		}
+	out->n_pred = n;
+	out->rmse = n ? sqrt(se / n) : NAN;
+	out->mae = n ? ae / n : NAN;
+	return 0;
+}

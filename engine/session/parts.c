@@ -1,0 +1,134 @@
+/* parts: the dataset snapshot, built from the store on first need, and
+ * the current split's train / validation / test parts. */
+#include "engine/session/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/eval/eval.h"
+
+store *
+workbench_store(workbench *wb)
+{
+	return wb->st;
+}
+
+dataset *
+workbench_dataset(workbench *wb, rf_error *err)
+{
+	if (wb->ds)
+		return wb->ds;
+	if ((wb->ds = dataset_build(wb->st, err)) == NULL)
+		return NULL;
+	if (wb->ds->all.nnz == 0) {
+		dataset_free(wb->ds);
+		wb->ds = NULL;
+		rf_fail(err, "the store has no events: import a log first");
+		return NULL;
+	}
+	return wb->ds;
+}
+
+const dataset *
+workbench_dataset_peek(const workbench *wb)
+{
+	return wb->ds;
+}
+
+void
+wb_drop_parts(workbench *wb)
+{
+	interactions_free(&wb->train);
+	interactions_free(&wb->valid);
+	interactions_free(&wb->test);
+	free(wb->train_pop);
+	wb->train_pop = NULL;
+	split_free(&wb->sp);
+	wb->have_split = 0;
+}
+
+int
+wb_install_split(workbench *wb, split *s, rf_error *err)
+{
+	const interactions *all = &wb->ds->all;
+
+	wb_drop_parts(wb);
+	wb->sp = *s;
+	memset(s, 0, sizeof *s);
+	wb->have_split = 1;
+	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 1, &wb->train,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
+	    err) < 0 ||
+	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
+	    err) < 0 ||
+	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
+		wb_drop_parts(wb);
+		return rf_fail(err, "split: out of memory");
+	}
+	return 0;
+}
+
+int
+wb_make_split(workbench *wb, const split_spec *spec, rf_error *err)
+{
+	split s;
+
+	if (split_make(&wb->ds->all, spec, &s, err) < 0)
+		return -1;
+	if (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0) {
+		split_free(&s);
+		return -1;
+	}
+	return wb_install_split(wb, &s, err);
+}
+
+int
+workbench_ensure_split(workbench *wb, rf_error *err)
+{
+	split s;
+	split_spec none = { .kind = SPLIT_NONE };
+	int64_t id;
+
+	if (workbench_dataset(wb, err) == NULL)
+		return -1;
+	if (wb->have_split)
+		return 0;
+	id = split_latest(wb->st, wb->ds->all.nnz);
+	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
+		return wb_install_split(wb, &s, err);
+	return wb_make_split(wb, &none, err);
+}
+
+const split *
+workbench_split(const workbench *wb)
+{
+	return wb->have_split ? &wb->sp : NULL;
+}
+
+const interactions *
+workbench_train_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->train : NULL;
+}
+
+const interactions *
+workbench_valid_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->valid : NULL;
+}
+
+const interactions *
+workbench_test_part(const workbench *wb)
+{
+	return wb->have_split ? &wb->test : NULL;
+}
+
+int
+workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
+{
+	if (workbench_ensure_split(wb, err) < 0)
+		return -1;
+	return split_extract(&wb->ds->all, wb->sp.assign,
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+}
