@@ -28,10 +28,7 @@ struct fusion_view {
 	unsigned long generation;
 	char settings[2048];
 	int user;			/* dense index, -1 none */
-	int n;
-	int32_t items[FV_PREVIEW];
-	float scores[FV_PREVIEW];
-	double contrib[FV_PREVIEW][FUSION_MAX_MODELS];
+	fusion_preview pv;		/* its top FV_PREVIEW */
 	/* The ranking before the last change, for the moves. */
 	int prev_n;
 	int32_t prev[FV_PREVIEW];
@@ -115,7 +112,7 @@ preview_update(struct view *v, const fusion *f, unsigned long generation,
 	const dataset *ds = fusion_dataset(f);
 	char settings[sizeof fv->settings];
 	rf_error err = { { 0 } };
-	int same_user, k;
+	int same_user;
 
 	fusion_settings_format(fusion_get_settings(f), settings,
 	    sizeof settings);
@@ -124,9 +121,9 @@ preview_update(struct view *v, const fusion *f, unsigned long generation,
 	    strcmp(fv->settings, settings) == 0)
 		return;
 	same_user = fv->f == f && fv->ds == ds && fv->user == u && !v->stale;
-	if (same_user && fv->n > 0) {
-		memcpy(fv->prev, fv->items, sizeof fv->prev);
-		fv->prev_n = fv->n;
+	if (same_user && fv->pv.n > 0) {
+		memcpy(fv->prev, fv->pv.items, sizeof fv->prev);
+		fv->prev_n = fv->pv.n;
 	} else {
 		fv->prev_n = 0;
 	}
@@ -137,24 +134,14 @@ preview_update(struct view *v, const fusion *f, unsigned long generation,
 	fv->generation = generation;
 	memcpy(fv->settings, settings, sizeof settings);
 	fv->error[0] = '\0';
-	fv->n = 0;
+	fv->pv.n = 0;
 	if (u < 0)
 		return;
-	if ((fv->n = fusion_recommend(f, u, FV_PREVIEW, fv->items, fv->scores,
-	    &err)) < 0) {
-		fv->n = 0;
+	/* The user's block is scored once; a settings change re-ranks it. */
+	if (workbench_fusion_preview(v->env->wb, u, FV_PREVIEW, &fv->pv,
+	    &err) < 0) {
+		fv->pv.n = 0;
 		snprintf(fv->error, sizeof fv->error, "%.200s", err.msg);
-		return;
-	}
-	for (k = 0; k < fv->n; k++) {
-		fusion_contrib c;
-		int m;
-
-		memset(fv->contrib[k], 0, sizeof fv->contrib[k]);
-		if (fusion_contributions(f, u, fv->items[k], &c, &err) < 0)
-			continue;
-		for (m = 0; m < c.n_models && m < FUSION_MAX_MODELS; m++)
-			fv->contrib[k][m] = c.contrib[m];
 	}
 }
 
@@ -252,7 +239,7 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 		draw_text(win, y + 1, x, w, color_attr(CR_ERROR), fv->error);
 		return;
 	}
-	if (fv->n == 0) {
+	if (fv->pv.n == 0) {
 		draw_text(win, y + 1, x, w, color_attr(CR_DIM),
 		    "nothing to recommend (every item is in the history)");
 		return;
@@ -260,23 +247,23 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 	for (m = 0; m < n; m++)
 		names[m] = fusion_model_name(f, m);
 	contrib_letters(names, n, letters);
-	for (k = 0; k < fv->n; k++) {
+	for (k = 0; k < fv->pv.n; k++) {
 		double s = 0;
 
 		for (m = 0; m < n; m++)
-			s += fabs(fv->contrib[k][m]);
+			s += fabs(fv->pv.contrib[k][m]);
 		if (s > scale)
 			scale = s;
 	}
 	/* rank(3) move(4) title score(8) bar */
 	barw = w >= 70 ? (w - 15) / 3 : w >= 44 ? 12 : 0;
 	titlew = w - 3 - 4 - 8 - (barw > 0 ? barw + 1 : 0);
-	for (k = 0; k < fv->n && k + 1 < h; k++) {
+	for (k = 0; k < fv->pv.n && k + 1 < h; k++) {
 		int row = y + 1 + k, was = -1, j;
 		char name[256], move[16] = "";
 
 		for (j = 0; j < fv->prev_n; j++)
-			if (fv->prev[j] == fv->items[k])
+			if (fv->prev[j] == fv->pv.items[k])
 				was = j;
 		if (fv->prev_n > 0 && was < 0)
 			snprintf(move, sizeof move, "new");
@@ -286,21 +273,21 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 		else if (was >= 0 && was < k)
 			snprintf(move, sizeof move, "%s%d",
 			    widgets_unicode() ? "\xe2\x96\xbc" : "-", k - was);
-		explain_item_name(ds, fv->items[k], name, sizeof name);
+		explain_item_name(ds, fv->pv.items[k], name, sizeof name);
 		draw_printf(win, row, x, 3, color_attr(CR_DIM), "%2d", k + 1);
 		draw_text(win, row, x + 3, 4, color_attr(CR_LABEL), move);
 		draw_text(win, row, x + 7, titlew - 1, 0, name);
 		draw_printf(win, row, x + 7 + titlew, 8, 0, "%7.3f",
-		    (double)fv->scores[k]);
+		    (double)fv->pv.scores[k]);
 		if (barw > 0)
 			draw_contrib_bar(win, row, x + 7 + titlew + 8, barw,
-			    fv->contrib[k], letters, n, scale);
+			    fv->pv.contrib[k], letters, n, scale);
 	}
-	if (barw > 0 && fv->n + 1 < h) {
-		int used = draw_text(win, y + 1 + fv->n, x + 7, w - 7,
+	if (barw > 0 && fv->pv.n + 1 < h) {
+		int used = draw_text(win, y + 1 + fv->pv.n, x + 7, w - 7,
 		    color_attr(CR_DIM), "bars: ");
 
-		draw_contrib_legend(win, y + 1 + fv->n, x + 7 + used,
+		draw_contrib_legend(win, y + 1 + fv->pv.n, x + 7 + used,
 		    w - 7 - used, names, letters, n);
 	}
 }

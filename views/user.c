@@ -40,10 +40,7 @@ struct user_view {
 	int user;
 	struct hist_entry *hist;
 	int n_hist;
-	int n_recs;
-	int32_t items[UV_K];
-	float scores[UV_K];
-	double contrib[UV_K][FUSION_MAX_MODELS];
+	fusion_preview recs;	/* the fused top UV_K */
 	char error[256];
 	/* The selected item and its explanation. */
 	int sel;
@@ -144,7 +141,7 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 	memcpy(uv->settings, settings, sizeof settings);
 	uv->explained = -1;
 	uv->error[0] = '\0';
-	uv->n_recs = 0;
+	uv->recs.n = 0;
 	if (f == NULL || u < 0)
 		return;
 	if (fusion_dataset(f) != ds) {
@@ -152,24 +149,16 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 		    "older snapshot: `fuse weighted` rebuilds it");
 		return;
 	}
-	if ((uv->n_recs = fusion_recommend(f, u, UV_K, uv->items, uv->scores,
-	    &err)) < 0) {
-		uv->n_recs = 0;
+	/* From the user's block, scored once for the user (shared with
+	 * the Fusion screen's preview). */
+	if (workbench_fusion_preview(v->env->wb, u, UV_K, &uv->recs, &err) <
+	    0) {
+		uv->recs.n = 0;
 		snprintf(uv->error, sizeof uv->error, "%.200s", err.msg);
 		return;
 	}
-	for (k = 0; k < uv->n_recs; k++) {
-		fusion_contrib c;
-		int m;
-
-		memset(uv->contrib[k], 0, sizeof uv->contrib[k]);
-		if (fusion_contributions(f, u, uv->items[k], &c, &err) < 0)
-			continue;
-		for (m = 0; m < c.n_models && m < FUSION_MAX_MODELS; m++)
-			uv->contrib[k][m] = c.contrib[m];
-	}
-	if (uv->sel >= uv->n_recs)
-		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
+	if (uv->sel >= uv->recs.n)
+		uv->sel = uv->recs.n > 0 ? uv->recs.n - 1 : 0;
 }
 
 /* The explanation of the selected item, computed once per selection. */
@@ -178,13 +167,13 @@ user_explanation(struct user_view *uv)
 {
 	rf_error err = { { 0 } };
 
-	if (uv->f == NULL || uv->n_recs == 0)
+	if (uv->f == NULL || uv->recs.n == 0)
 		return NULL;
-	if (uv->explained == uv->items[uv->sel])
+	if (uv->explained == uv->recs.items[uv->sel])
 		return uv->ex_error[0] ? NULL : &uv->ex;
-	uv->explained = uv->items[uv->sel];
+	uv->explained = uv->recs.items[uv->sel];
 	uv->ex_error[0] = '\0';
-	if (explain_item(uv->f, uv->user, uv->items[uv->sel], 0, &uv->ex,
+	if (explain_item(uv->f, uv->user, uv->recs.items[uv->sel], 0, &uv->ex,
 	    &err) < 0) {
 		snprintf(uv->ex_error, sizeof uv->ex_error, "%.200s", err.msg);
 		return NULL;
@@ -307,38 +296,38 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 	for (m = 0; m < n; m++)
 		names[m] = fusion_model_name(f, m);
 	contrib_letters(names, n, letters);
-	snprintf(head, sizeof head, "Recommended (fused top %d)", uv->n_recs);
+	snprintf(head, sizeof head, "Recommended (fused top %d)", uv->recs.n);
 	draw_heading(win, y, x, w, head);
 	if (uv->error[0] != '\0') {
 		draw_text(win, y + 1, x, w, color_attr(CR_ERROR), uv->error);
 		return 2;
 	}
-	if (uv->n_recs == 0) {
+	if (uv->recs.n == 0) {
 		draw_text(win, y + 1, x, w, color_attr(CR_DIM),
 		    "nothing to recommend");
 		return 2;
 	}
-	for (k = 0; k < uv->n_recs; k++) {
+	for (k = 0; k < uv->recs.n; k++) {
 		double s = 0;
 
 		for (m = 0; m < n; m++)
-			s += fabs(uv->contrib[k][m]);
+			s += fabs(uv->recs.contrib[k][m]);
 		if (s > scale)
 			scale = s;
 	}
 	/* The legend takes the last line when there is room for it. */
 	rows = h - 1;
-	if (rows > uv->n_recs + 1)
-		rows = uv->n_recs + 1;
+	if (rows > uv->recs.n + 1)
+		rows = uv->recs.n + 1;
 	if (rows > 3)
 		rows--;
 	else
-		rows = rows < uv->n_recs ? rows : uv->n_recs;
-	if (rows > uv->n_recs)
-		rows = uv->n_recs;
+		rows = rows < uv->recs.n ? rows : uv->recs.n;
+	if (rows > uv->recs.n)
+		rows = uv->recs.n;
 	first = uv->sel - rows / 2;
-	if (first > uv->n_recs - rows)
-		first = uv->n_recs - rows;
+	if (first > uv->recs.n - rows)
+		first = uv->recs.n - rows;
 	if (first < 0)
 		first = 0;
 	barw = w >= 60 ? w / 3 : 10;
@@ -347,7 +336,7 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int row = y + 1 + (k - first), sel = k == uv->sel;
 		char title[256];
 
-		explain_item_name(uv->ds, uv->items[k], title, sizeof title);
+		explain_item_name(uv->ds, uv->recs.items[k], title, sizeof title);
 		if (sel)
 			draw_fill(win, row, x, 4 + titlew,
 			    color_attr(CR_SELECTED));
@@ -356,9 +345,9 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		draw_text(win, row, x + 4, titlew - 1, sel ?
 		    color_attr(CR_SELECTED) : 0, title);
 		draw_printf(win, row, x + 4 + titlew, 8, 0, "%7.3f",
-		    (double)uv->scores[k]);
+		    (double)uv->recs.scores[k]);
 		draw_contrib_bar(win, row, x + 4 + titlew + 8, barw,
-		    uv->contrib[k], letters, n, scale);
+		    uv->recs.contrib[k], letters, n, scale);
 	}
 	if (rows < h - 1) {
 		int used = draw_text(win, y + 1 + rows, x + 4, w - 4,
@@ -381,10 +370,10 @@ draw_why(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
 	char head[300], title[256];
 	int row = y, m, t;
 
-	if (h < 2 || uv->f == NULL || uv->n_recs == 0)
+	if (h < 2 || uv->f == NULL || uv->recs.n == 0)
 		return;
 	e = user_explanation(uv);
-	explain_item_name(uv->ds, uv->items[uv->sel], title, sizeof title);
+	explain_item_name(uv->ds, uv->recs.items[uv->sel], title, sizeof title);
 	snprintf(head, sizeof head, "Why #%d %s", uv->sel + 1, title);
 	draw_heading(win, row++, x, w, head);
 	if (e == NULL) {
@@ -592,14 +581,14 @@ select_item(struct view *v, int key, int height, char *cmd, size_t n)
 	(void)height;
 	(void)cmd;
 	(void)n;
-	if ((key == 'j' || key == KEY_DOWN) && uv->sel + 1 < uv->n_recs)
+	if ((key == 'j' || key == KEY_DOWN) && uv->sel + 1 < uv->recs.n)
 		uv->sel++;
 	else if ((key == 'k' || key == KEY_UP) && uv->sel > 0)
 		uv->sel--;
 	else if (key == 'g' || key == KEY_HOME)
 		uv->sel = 0;
 	else if (key == 'G' || key == KEY_END)
-		uv->sel = uv->n_recs > 0 ? uv->n_recs - 1 : 0;
+		uv->sel = uv->recs.n > 0 ? uv->recs.n - 1 : 0;
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 

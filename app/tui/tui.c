@@ -31,6 +31,7 @@
 #define TUI_LOG_LINES 20000
 #define TUI_REDRAW_MS 100	/* at most 10 redraws a second from wake-ups */
 #define TUI_MAX_HINTS 40
+#define TUI_SAVE_IDLE 1.0	/* seconds without a change: store weights */
 
 enum tui_dirty {
 	D_HEAD = 1 << 0,
@@ -61,6 +62,7 @@ struct tui {
 
 	unsigned dirty;
 	double last_draw;
+	double save_due;	/* when to store the fusion settings, or 0 */
 	int quit, status;
 
 	struct script script;	/* --script, when script.f is set */
@@ -181,6 +183,10 @@ tui_run_command(struct tui *t, const char *line, int typed)
 	}
 	if (t->ctx->quit)
 		t->quit = 1;
+	/* Weights change in memory as a slider moves: stored once it
+	 * stops (or at quit), not on every key. */
+	if (workbench_fusion_unsaved(t->ctx->wb))
+		t->save_due = rf_monotonic() + TUI_SAVE_IDLE;
 	/* A job may have started, or gone with the data. */
 	train_watch(t->ctx);
 	if (cmd_line_may_write(line))
@@ -719,11 +725,36 @@ tui_restore_session(struct tui *t)
 
 /* --- the loop ----------------------------------------------------------------- */
 
+/* Store the fusion settings changed in memory; -1 + err. */
+static int
+tui_save_fusion(struct tui *t, rf_error *err)
+{
+	t->save_due = 0;
+	return workbench_fusion_save(t->ctx->wb, err);
+}
+
+/* The slider stopped a while ago: store what it set.  The time to wait
+ * until then, in ms, for the loop's timeout (-1: nothing to store). */
+static int
+tui_save_when_idle(struct tui *t)
+{
+	rf_error err = { { 0 } };
+	double wait;
+
+	if (t->save_due <= 0)
+		return -1;
+	if ((wait = t->save_due - rf_monotonic()) > 0)
+		return (int)(wait * 1000) + 1;
+	if (tui_save_fusion(t, &err) < 0)
+		tui_set_message(t, 1, err.msg);
+	return -1;
+}
+
 static void
 tui_main_loop(struct tui *t)
 {
 	while (!t->quit) {
-		int timeout = -1, key;
+		int timeout = -1, key, save;
 
 		if (loop_interrupted())
 			tui_interrupt(t);
@@ -774,6 +805,9 @@ tui_main_loop(struct tui *t)
 		 * even if no wake-up comes. */
 		if (t->init.f != NULL && (timeout < 0 || timeout > 200))
 			timeout = 200;
+		if ((save = tui_save_when_idle(t)) >= 0 &&
+		    (timeout < 0 || save < timeout))
+			timeout = save;
 		/* Keys, or a signal: a resize shows up as KEY_RESIZE from
 		 * getch() after poll() was interrupted. */
 		loop_wait(STDIN_FILENO, timeout);
@@ -905,6 +939,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	ctx->cancel = loop_cancel_flag();
 	ctx->events = loop_events();
 	ctx->front = &t->front;
+	ctx->defer_save = 1;
 	loop_start();
 
 	hooks.line = tui_console_line;
@@ -923,6 +958,16 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	console_shutdown();
 	screen_stop(&t->scr);
 	loop_stop();
+	/* At quit: what the slider set and the idle wait did not store. */
+	{
+		rf_error serr = { { 0 } };
+
+		if (tui_save_fusion(t, &serr) < 0) {
+			fprintf(stderr, "recfuse: the fusion settings were not "
+			    "stored: %s\n", serr.msg);
+			t->status = 1;
+		}
+	}
 	for (i = 0; i < VIEW_COUNT; i++)
 		if (view_all[i]->close != NULL)
 			view_all[i]->close(&t->views[i]);
@@ -930,6 +975,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	ctx->cancel = saved.cancel;
 	ctx->events = saved.events;
 	ctx->front = saved.front;
+	ctx->defer_save = saved.defer_save;
 	status = t->status;
 	tui_free(t);
 	return status;

@@ -11,8 +11,6 @@
 # metrics "-"; then the method cycled (m) and the normalisation (n).
 . "$(dirname "$0")/lib.sh"
 
-gen="$top_builddir/samples/gen-taobao"
-[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
 make_store
 # The how-to first (no model yet), in one size.
 run_screen 80x24 ascii <<-SCRIPT
@@ -21,16 +19,10 @@ run_screen 80x24 ascii <<-SCRIPT
 SCRIPT
 assert_screen empty.screen fusion-empty-80x24-ascii.screen
 
-"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
-    -i "$tmp/g-items.tsv" || exit 99
+generated_log
 rm -f "$tmp/screen.db"
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
-    import-items g-items.tsv; split temporal 0.2 --valid 0.2 --seed 1;
-    train pop --seed 1; train itemknn --seed 1; train ease --seed 1;
-    fuse weighted; weights pop=0.2 itemknn=0.4 ease=0.4' \
-    screen.db >/dev/null 2>"$tmp/train.err") ||
-    { cat "$tmp/train.err"; exit 99; }
+batch -e 'import g.csv; import-items g-items.tsv' >/dev/null
+train_fusion
 cp "$tmp/screen.db" "$tmp/trained.db"
 
 # figures ROW SCREEN: "NDCG RECALL" as a row of the Fusion screen shows

@@ -54,16 +54,44 @@ for l in C.UTF-8 C.utf8 en_US.UTF-8; do
 	fi
 done
 
-# A store made in batch mode (so no timings reach the screens): the tiny
-# sample with its item titles, and a file with rejected rows.
+# batch [OPTIONS] COMMANDS: recfuse in batch mode on $tmp/screen.db in the
+# sealed environment, its output on stdout (errors: the test stops, 99).
+batch()
+{
+	(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
+	    OPENBLAS_NUM_THREADS=1 "$RECFUSE" "$@" screen.db \
+	    2>"$tmp/batch.err") || { cat "$tmp/batch.err"; exit 99; }
+}
+
+# make_store: a store made in batch mode (so no timings reach the
+# screens): the tiny sample with its item titles, and a file with
+# rejected rows.
 make_store()
 {
 	cp "$samples_dir/tiny.csv" "$samples_dir/tiny-items.tsv" \
 	    "$top_srcdir/tests/screen/rejects.csv" "$tmp/" || exit 99
-	(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-	    "$RECFUSE" -e 'import tiny.csv; import-items tiny-items.tsv;
-	    import rejects.csv' screen.db >/dev/null 2>"$tmp/make_store.err") ||
-	    { cat "$tmp/make_store.err"; exit 99; }
+	batch -e 'import tiny.csv; import-items tiny-items.tsv;
+	    import rejects.csv' >/dev/null
+}
+
+# train_fusion [WEIGHTS]: on the store, three models with fixed seeds
+# (pop, itemknn, ease) on a split with a validation part, fused with the
+# weights given (pop=0.2 itemknn=0.4 ease=0.4 by default).
+train_fusion()
+{
+	batch -e "split temporal 0.2 --valid 0.2 --seed 1; train pop --seed 1;
+	    train itemknn --seed 1; train ease --seed 1; fuse weighted;
+	    weights ${1:-pop=0.2 itemknn=0.4 ease=0.4}" >/dev/null
+}
+
+# generated_log: $tmp/g.csv and g-items.tsv, a generated Taobao-style log
+# (seeded) where models differ: 20000 rows, 300 users, 800 items.
+generated_log()
+{
+	gen="$top_builddir/samples/gen-taobao"
+	[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
+	"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
+	    -i "$tmp/g-items.tsv" || exit 99
 }
 
 # run_screen COLSxLINES utf8|ascii [recfuse options]: the script on stdin.

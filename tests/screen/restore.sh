@@ -8,23 +8,15 @@
 . "$(dirname "$0")/lib.sh"
 
 tmux_init
-gen="$top_builddir/samples/gen-taobao"
-[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
 make_store
 cp "$tmp/screen.db" "$tmp/untrained.db"
-"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
-    -i "$tmp/g-items.tsv" || exit 99
+generated_log
 rm -f "$tmp/screen.db"
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
-    split temporal 0.2 --valid 0.2 --seed 1; train pop --seed 1;
-    train itemknn --seed 1; train ease --seed 1; fuse weighted;
-    weights pop=0.2 itemknn=0.3 ease=0.5' screen.db \
-    >/dev/null 2>"$tmp/train.err") || { cat "$tmp/train.err"; exit 99; }
+batch -e 'import g.csv' >/dev/null
+train_fusion 'pop=0.2 itemknn=0.3 ease=0.5'
 # What batch mode measures: the validation NDCG@10 of every row.
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -o tsv -e weights screen.db) |
-    awk -F '\t' 'NR > 1 { print $1, $3 }' > "$tmp/batch.ndcg"
+batch -o tsv -e weights | awk -F '\t' 'NR > 1 { print $1, $3 }' \
+    > "$tmp/batch.ndcg"
 [ "$(wc -l < "$tmp/batch.ndcg")" -eq 4 ] ||
     { echo "$test_name: batch weights:"; cat "$tmp/batch.ndcg"; exit 99; }
 

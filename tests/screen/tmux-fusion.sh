@@ -1,19 +1,15 @@
 #!/bin/sh
 # The Fusion and User screens in a real terminal (tmux, 80x24): three
 # models trained in batch mode; open the Fusion screen, move the pop
-# slider down to 0 and see the fused metrics line change; pick user 1
+# slider down to 0 and see the fused metrics line change, and the store
+# take the weights once the slider rests (about a second); pick user 1
 # through the console (u types `user `); resize to 60x20 and back on the
 # User screen; quit cleanly.
 . "$(dirname "$0")/lib.sh"
 
 tmux_init
 make_store
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'split temporal 0.2 --valid 0.2
-    --seed 1; train pop --seed 1; train itemknn --seed 1; train ease
-    --seed 1; fuse weighted; weights pop=0.2 itemknn=0.4 ease=0.4' \
-    screen.db >/dev/null 2>"$tmp/train.err") ||
-    { cat "$tmp/train.err"; exit 99; }
+train_fusion
 
 tmux_start
 wait_for 'Behaviour funnel' || finish
@@ -29,6 +25,17 @@ tm send-keys -t rf h h h h
 wait_for '^  fused +0\.5000 ' ||
     { echo "$test_name: the fused metrics did not follow the slider"; }
 wait_for '^> pop +\[.*\] +0\.00 '
+# The slider rests: the weights reach the store (polled, 5 s at most).
+i=0
+while [ $i -lt 50 ]; do
+	batch --read-only -o tsv -e "sql select value from settings where
+	    key = 'fusion'" > "$tmp/stored"
+	grep -q ' w=pop:0,' "$tmp/stored" && break
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q ' w=pop:0,' "$tmp/stored" ||
+    { echo "$test_name: the weights never reached the store:"; cat "$tmp/stored"; failed=1; }
 tm send-keys -t rf u
 wait_for '^:user'
 tm send-keys -t rf 1 Enter

@@ -6,13 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 tmux_init
-gen="$top_builddir/samples/gen-taobao"
-[ -x "$gen" ] || { echo "$test_name: no $gen"; exit 99; }
-"$gen" --seed 3 --rows 20000 --users 300 --items 800 -o "$tmp/g.csv" \
-    -i "$tmp/g-items.tsv" || exit 99
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'import g.csv;
-    split temporal 0.2 --valid 0.1' screen.db >/dev/null 2>&1) || exit 99
+generated_log
+batch -e 'import g.csv; split temporal 0.2 --valid 0.1' >/dev/null
 
 tmux_start
 wait_for 'Behaviour funnel' || finish
@@ -49,8 +44,7 @@ wait_for 'trained bpr: [0-9]+ epochs'
 tm send-keys -t rf q
 tmux_stopped
 # The stopped run was recorded and its model saved like a finished one.
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" "$RECFUSE" -o tsv \
-    -e 'models' screen.db) > "$tmp/models" 2>&1
+batch -o tsv -e models > "$tmp/models"
 grep -q '^bpr' "$tmp/models" ||
     { echo "$test_name: no saved bpr:"; cat "$tmp/models"; failed=1; }
 finish

@@ -8,12 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 make_store
-(cd "$tmp" && env -i HOME="$tmp/home" PATH="$PATH" TZ=UTC \
-    OPENBLAS_NUM_THREADS=1 "$RECFUSE" -e 'split temporal 0.2 --valid 0.2
-    --seed 1; train pop --seed 1; train itemknn --seed 1; train ease
-    --seed 1; fuse weighted; weights pop=0.2 itemknn=0.4 ease=0.4' \
-    screen.db >/dev/null 2>"$tmp/train.err") ||
-    { cat "$tmp/train.err"; exit 99; }
+train_fusion
 cp "$tmp/screen.db" "$tmp/trained.db"
 screen_variants | while read size charset; do
 	[ "$charset" = utf8 ] && [ -z "$utf8_locale" ] && continue
