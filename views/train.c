@@ -188,8 +188,8 @@ draw_empty(WINDOW *win)
 	char names[512], line[600];
 	int w = getmaxx(win), row = 2;
 	static const char *const lines[] = {
-		"Type  :train MODEL  to train a model beside the screen",
-		"(Tab completes MODEL); more `train` commands queue up and run one",
+		"Type  :train MODEL  to train a model beside the screen (Tab",
+		"completes MODEL); more `train` commands queue up and run one",
 		"after another.  Each model gets live charts of its training",
 		"loss and validation metric per epoch, with speed and ETA;",
 		"x stops the running job, keeping its last completed epoch.",

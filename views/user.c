@@ -336,7 +336,8 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int row = y + 1 + (k - first), sel = k == uv->sel;
 		char title[256];
 
-		explain_item_name(uv->ds, uv->recs.items[k], title, sizeof title);
+		explain_item_name(uv->ds, uv->recs.items[k], title,
+		    sizeof title);
 		if (sel)
 			draw_fill(win, row, x, 4 + titlew,
 			    color_attr(CR_SELECTED));
@@ -611,7 +612,8 @@ static const struct view_key user_keys[] = {
 	{ "Enter", { '\r', '\n', KEY_ENTER }, UV_PICK, "pick",
 	    "pick the user (`user ID`)", .action = list_key },
 	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, UV_USER | UV_FULL, "item",
-	    "the next or the previous recommended item", .action = select_item },
+	    "the next or the previous recommended item",
+	    .action = select_item },
 	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, UV_USER | UV_FULL, NULL,
 	    "the first or the last recommended item", .action = select_item },
 	{ "Enter/e", { '\r', '\n', KEY_ENTER, 'e' }, UV_USER | UV_FULL, "why",

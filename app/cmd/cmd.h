@@ -74,7 +74,7 @@ typedef struct cmd_args {
 enum cmd_flags {
 	CMD_WRITES = 1 << 0,	/* refused when the store is read-only */
 	CMD_RAW = 1 << 1,	/* the rest of the line is one verbatim argument */
-	CMD_FRONT = 1 << 2	/* the TUI's own: kept out of the session script */
+	CMD_FRONT = 1 << 2	/* the TUI's own, out of the session script */
 };
 
 /* What tab completion offers for the positionals, from left to right:

@@ -306,61 +306,38 @@ cmd_run_line(cmd_ctx *ctx, const char *line)
 	return save_settings(ctx, 0);
 }
 
-/*
- * What the commands of a line are, without running them: *writes when
- * one of them may write or is unknown (or the line does not split: it
- * will fail, but says so only when it runs), *front_only when every one
- * is the TUI's own.
- */
-static void
-line_scan(const char *line, int *writes, int *front_only)
+unsigned
+cmd_line_flags(const char *line)
 {
+	unsigned writes = 0, front_only = CMD_FRONT;
 	int any = 0;
 
-	*writes = 0;
-	*front_only = 1;
 	for (const char *p = line; *p != '\0';) {
 		const char *end = words_command_end(p);
 		char *one = strndup(p, (size_t)(end - p)), **words = NULL;
 		rf_error err;
 		int n = 0;
 
+		/* A line that does not split will fail, but says so only
+		 * when it runs: it may write, and it is not the TUI's. */
 		if (one == NULL || words_split(one, &words, &n, &err) < 0) {
 			free(one);
-			*writes = 1;
-			*front_only = 0;
-			return;
+			return CMD_WRITES;
 		}
 		free(one);
 		if (n > 0) {
 			const cmd_entry *e = cmd_find(words[0], &err);
 
-			*writes |= e == NULL || (e->flags & CMD_WRITES);
-			*front_only &= e != NULL && (e->flags & CMD_FRONT);
+			if (e == NULL || (e->flags & CMD_WRITES))
+				writes = CMD_WRITES;
+			if (e == NULL || !(e->flags & CMD_FRONT))
+				front_only = 0;
 			any = 1;
 		}
 		words_free(words, n);
 		p = *end == ';' ? end + 1 : end;
 	}
-	*front_only &= any;
-}
-
-int
-cmd_line_may_write(const char *line)
-{
-	int writes, front_only;
-
-	line_scan(line, &writes, &front_only);
-	return writes;
-}
-
-int
-cmd_line_front_only(const char *line)
-{
-	int writes, front_only;
-
-	line_scan(line, &writes, &front_only);
-	return front_only;
+	return writes | (any ? front_only : 0);
 }
 
 /* --- help and quit --------------------------------------------------------- */
@@ -413,7 +390,8 @@ static int
 takes_model(const cmd_entry *e)
 {
 	for (int i = 0; i < 4; i++)
-		if (e->complete[i] != NULL && strcmp(e->complete[i], "model") == 0)
+		if (e->complete[i] != NULL &&
+		    strcmp(e->complete[i], "model") == 0)
 			return 1;
 	return 0;
 }

@@ -15,12 +15,12 @@ int cmd_run_line(cmd_ctx *ctx, const char *line);
 const cmd_entry *cmd_find(const char *name, rf_error *err);
 const cmd_entry *const *cmd_table(void);	/* NULL-terminated */
 
-/* Might a command of the line change the data (an unknown one might:
- * CMD_WRITES)?  The screens reload after such a line. */
-int cmd_line_may_write(const char *line);
-/* Is every command of the line one that only the TUI knows (CMD_FRONT)?
- * Those stay out of the session script, which batch mode replays. */
-int cmd_line_front_only(const char *line);
+/* What the commands of a line are, without running them: CMD_WRITES when
+ * one of them might change the data (an unknown one might; the screens
+ * reload after such a line), CMD_FRONT when every one is the TUI's own
+ * (such a line stays out of the session script, which batch mode
+ * replays). */
+unsigned cmd_line_flags(const char *line);
 
 /* The first sentence of a command's help, its lines joined (up to a list
  * or table, whose lines are indented); malloc'd. */

@@ -293,7 +293,8 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &err)) == NULL) {
+	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &err)) ==
+	    NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}

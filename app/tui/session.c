@@ -5,14 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "app/cmd/dispatch.h"
-
 int
 session_record(struct session *s, const char *line)
 {
-	if (cmd_line_front_only(line))
-		return 0;
 	return rf_buf_printf(&s->script, "%s\n", line);
 }
 

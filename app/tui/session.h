@@ -15,8 +15,8 @@ struct session {
 	rf_buf script;
 };
 
-/* A line that ran and succeeded joins the script (unless every command
- * of it is the TUI's own).  -1 when out of memory. */
+/* A line that ran and succeeded joins the script (the caller leaves out
+ * the lines only the TUI knows).  -1 when out of memory. */
 int session_record(struct session *s, const char *line);
 const char *session_script(const struct session *s, size_t *len);
 void session_free(struct session *s);

@@ -158,19 +158,22 @@ tui_run_command(struct tui *t, const char *line, int typed)
 {
 	int before = t->current, rc = 0;
 	unsigned long echo;
+	unsigned flags;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (*line == '\0')
 		return 0;
-	log_append(&t->log, cmd_line_front_only(line) ? LOG_COMMAND_ASIDE :
+	flags = cmd_line_flags(line);
+	log_append(&t->log, (flags & CMD_FRONT) ? LOG_COMMAND_ASIDE :
 	    LOG_COMMAND, line);
 	echo = t->log.appended;
 	t->out_lines = 0;
 	loop_clear_interrupt();
 	tui_set_message(t, 0, "");
 	if (cmd_run_line(t->ctx, line) == 0) {
-		if (session_record(&t->session, line) < 0)
+		if (!(flags & CMD_FRONT) &&
+		    session_record(&t->session, line) < 0)
 			tui_set_message(t, 1, "out of memory: the session "
 			    "script misses a line");
 	} else {
@@ -189,7 +192,7 @@ tui_run_command(struct tui *t, const char *line, int typed)
 		t->save_due = rf_monotonic() + TUI_SAVE_IDLE;
 	/* A job may have started, or gone with the data. */
 	train_watch(t->ctx);
-	if (cmd_line_may_write(line))
+	if (flags & CMD_WRITES)
 		tui_views_stale(t);
 	/* More output than the message line holds: show the Log (unless the
 	 * command chose a screen itself). */

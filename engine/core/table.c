@@ -222,7 +222,8 @@ table_format_text(const rf_table *t, int max_width, rf_buf *out)
 			width[c] = max_width;
 	for (int r = -1; r < t->nrows && rc == 0; r++) {
 		for (int c = 0; c < t->ncols && rc == 0; c++) {
-			const char *s = r < 0 ? t->names[c] : table_get(t, r, c);
+			const char *s = r < 0 ? t->names[c] :
+			    table_get(t, r, c);
 			int right = t->types[c] != COL_TEXT;
 
 			if (s == NULL)

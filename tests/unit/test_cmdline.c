@@ -1,50 +1,63 @@
 /* test_cmdline: what the TUI learns from a command line without running
- * it (app/cmd/dispatch.c): which lines may write (the screens reload
- * after them) and which are the TUI's own (kept out of the session
- * script); and the quoting rules of command text (engine/core/words.c):
- * a quoted word splits back to itself, a quoted ';' or '#' is text. */
+ * it (app/cmd/dispatch.c, cmd_line_flags): which lines may write (the
+ * screens reload after them) and which are the TUI's own (kept out of
+ * the session script); and the quoting rules of command text
+ * (engine/core/words.c): a quoted word splits back to itself, a quoted
+ * ';' or '#' is text. */
 #include <stdlib.h>
 
 #include "app/cmd/dispatch.h"
 #include "engine/core/words.h"
 #include "tests/lib/testutil.h"
 
+static int
+may_write(const char *line)
+{
+	return (cmd_line_flags(line) & CMD_WRITES) != 0;
+}
+
+static int
+front_only(const char *line)
+{
+	return (cmd_line_flags(line) & CMD_FRONT) != 0;
+}
+
 static void
 test_may_write(void)
 {
 	/* Reading commands, alone or together, with blanks and comments. */
-	CHECK(!cmd_line_may_write("stats"));
-	CHECK(!cmd_line_may_write("  users --top 3 ;stats;; "));
-	CHECK(!cmd_line_may_write(""));
-	CHECK(!cmd_line_may_write("stats # import x.csv"));
-	CHECK(!cmd_line_may_write("q"));		/* an alias */
-	CHECK(!cmd_line_may_write("rej --limit 2"));	/* a unique prefix */
+	CHECK(!may_write("stats"));
+	CHECK(!may_write("  users --top 3 ;stats;; "));
+	CHECK(!may_write(""));
+	CHECK(!may_write("stats # import x.csv"));
+	CHECK(!may_write("q"));		/* an alias */
+	CHECK(!may_write("rej --limit 2"));	/* a unique prefix */
 	/* A writing command anywhere in the line. */
-	CHECK(cmd_line_may_write("import x.csv"));
-	CHECK(cmd_line_may_write("import-items items.tsv"));
-	CHECK(cmd_line_may_write("stats; import x.csv; stats"));
+	CHECK(may_write("import x.csv"));
+	CHECK(may_write("import-items items.tsv"));
+	CHECK(may_write("stats; import x.csv; stats"));
 	/* Unknown or ambiguous: it may be anything. */
-	CHECK(cmd_line_may_write("nosuchcommand"));
-	CHECK(cmd_line_may_write("stats; imp x.csv"));
+	CHECK(may_write("nosuchcommand"));
+	CHECK(may_write("stats; imp x.csv"));
 	/* A ';' or '#' inside quotes is text, not a command or a comment. */
-	CHECK(!cmd_line_may_write("sql select ';import x'"));
-	CHECK(!cmd_line_may_write("user \"a;import\""));
-	CHECK(cmd_line_may_write("user 'a#b'; import x.csv"));
+	CHECK(!may_write("sql select ';import x'"));
+	CHECK(!may_write("user \"a;import\""));
+	CHECK(may_write("user 'a#b'; import x.csv"));
 	/* A line that does not split will fail: better reload. */
-	CHECK(cmd_line_may_write("user 'open"));
+	CHECK(may_write("user 'open"));
 }
 
 static void
 test_front_only(void)
 {
-	CHECK(cmd_line_front_only("view data"));
-	CHECK(cmd_line_front_only("view data; save-display x.screen"));
-	CHECK(cmd_line_front_only("save-session s.rf # the session"));
-	CHECK(!cmd_line_front_only("view data; stats"));
-	CHECK(!cmd_line_front_only("weights pop=1"));
-	CHECK(!cmd_line_front_only(""));
-	CHECK(!cmd_line_front_only("nosuchcommand"));
-	CHECK(!cmd_line_front_only("view 'data"));
+	CHECK(front_only("view data"));
+	CHECK(front_only("view data; save-display x.screen"));
+	CHECK(front_only("save-session s.rf # the session"));
+	CHECK(!front_only("view data; stats"));
+	CHECK(!front_only("weights pop=1"));
+	CHECK(!front_only(""));
+	CHECK(!front_only("nosuchcommand"));
+	CHECK(!front_only("view 'data"));
 }
 
 /* quote(s) splits back to the one word s. */
