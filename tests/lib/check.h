@@ -162,6 +162,7 @@ check_site_enter(struct check_site *s)
 	return s;
 }
 
+__attribute__((format(printf, 2, 0)))
 static inline void
 check_failv(struct check_site *s, const char *fmt, va_list ap)
 {
