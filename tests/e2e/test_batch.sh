@@ -14,8 +14,10 @@ expect_out "import summary names the file" "tiny.csv: import #1"
 run_fail "same content refused" "$RECFUSE" "$db" -e "import $tiny"
 expect_err "refusal says why" "already imported"
 run_ok "--force imports again" "$RECFUSE" "$db" -e "import --force $tiny"
+expect_out "forced import is a second import" "tiny.csv: import #2"
 
 run_ok "unique prefix" "$RECFUSE" "$db" -e "sta"
+expect_out "the prefix ran stats" "^events  *108$"
 run_fail "ambiguous prefix" "$RECFUSE" "$db" -e "s"
 expect_err "ambiguous lists candidates" "ambiguous command: s, could be:"
 run_fail "unknown command" "$RECFUSE" "$db" -e "frobnicate"
@@ -47,8 +49,11 @@ expect_out "semicolon inside quotes is not a separator" '^a;b$'
 run_fail "sql writes denied" "$RECFUSE" "$db" -e "sql DELETE FROM events"
 expect_err "denial is explained" "not authorized"
 run_fail "sql attach denied" "$RECFUSE" "$db" -e "sql ATTACH DATABASE '$tmp/x.db' AS x"
+expect_err "attach denial is explained" "ATTACH/DETACH is not allowed"
+check "attach created no file" [ ! -e "$tmp/x.db" ]
 
 run_ok "read-only stats" "$RECFUSE" --read-only "$db" -e "stats"
+expect_out "read-only stats counts events" "^events  *108$"
 run_fail "read-only refuses import" "$RECFUSE" --read-only "$db" -e "import --force $tiny"
 expect_err "read-only named" "read-only"
 
