@@ -38,8 +38,13 @@ check "stdin commands" [ $? -eq 0 ]
 expect_out "stdin ran items" "title"
 
 run_ok "json output" "$RECFUSE" "$db" -o json -e "users --top 2"
+check "json: a list of two objects, one a line" awk '
+    NR == 1 && !/^\[\{/ { bad = 1 } NR > 1 && !/^ \{/ { bad = 1 }
+    END { exit bad || NR != 2 || $0 !~ /\}\]$/ }' "$tmp/out"
 if command -v python3 >/dev/null 2>&1; then
 	check "json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list) and len(d) == 2' "$tmp/out"
+else
+	echo "skip - json parses (no python3)"
 fi
 run_ok "csv output" "$RECFUSE" "$db" -o csv -e "sql SELECT 'a,b' AS x, 1 AS n"
 expect_out "csv quoting" '^"a,b",1$'

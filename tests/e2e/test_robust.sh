@@ -114,6 +114,8 @@ if command -v python3 >/dev/null 2>&1; then
 c.execute("CREATE TABLE events(x)"); c.commit()' "$tmp/other.db"
 	run_err "another SQLite database" "$RECFUSE" "$tmp/other.db" -e "stats"
 	expect_err "not a recfuse store" "not a recfuse store"
+else
+	echo "skip - another SQLite database (no python3 to make one)"
 fi
 
 # --read-only writes nothing: not the store, not a journal beside it,
