@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/core/civil.h"
+
 #define READ_BLOCK	(1u << 20)	/* fread size; progress and cancel granularity */
 #define RAW_MAX		256		/* bytes of a rejected line kept in rejects.raw */
 #define MAX_FIELDS	64		/* fields beyond this are counted, not kept */
@@ -674,103 +676,6 @@ parse_number(const field *f, double *out)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date; eras of 400 years
- * (146097 days) with March-based years put the leap day last, so no table. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-days_in_month(int64_t y, int m)
-{
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-/* Exactly n digits at *p; advances *p. */
-static int
-take_digits(const char **p, const char *end, int n, int *out)
-{
-	int v = 0, i;
-
-	if (end - *p < n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)((*p)[i] - '0');
-
-		if (d > 9)
-			return -1;
-		v = v * 10 + (int)d;
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-static int
-take_time_of_day(const char **pp, const char *end, int *hh, int *mi, int *ss)
-{
-	const char *p = *pp;
-
-	if (take_digits(&p, end, 2, hh) < 0)
-		return -1;
-	if (p < end && *p == ':') {
-		p++;
-		if (take_digits(&p, end, 2, mi) < 0)
-			return -1;
-		if (p < end && *p == ':') {
-			p++;
-			if (take_digits(&p, end, 2, ss) < 0)
-				return -1;
-			if (p < end && *p == '.') {	/* fraction: ignored */
-				for (p++; p < end && (unsigned)(*p - '0') <= 9; p++)
-					;
-			}
-		}
-	}
-	*pp = p;
-	return 0;
-}
-
-/* 'YYYY-MM-DD[( |T)HH[:MM[:SS[.fff]]]][ UTC|Z]', read as UTC. */
-static int
-parse_datetime(const field *f, int64_t *out)
-{
-	const char *p = f->p, *end = f->p + f->n;
-	int y, mo, d, hh = 0, mi = 0, ss = 0;
-
-	if (take_digits(&p, end, 4, &y) < 0 || p >= end || *p++ != '-' ||
-	    take_digits(&p, end, 2, &mo) < 0 || p >= end || *p++ != '-' ||
-	    take_digits(&p, end, 2, &d) < 0)
-		return -1;
-	if (p < end && (*p == ' ' || *p == 'T') && end - p >= 3 &&
-	    (unsigned)(p[1] - '0') <= 9) {
-		p++;
-		if (take_time_of_day(&p, end, &hh, &mi, &ss) < 0)
-			return -1;
-	}
-	if (end - p == 4 && strncasecmp(p, " UTC", 4) == 0)
-		p = end;
-	else if (end - p == 1 && (*p == 'Z' || *p == 'z'))
-		p = end;
-	if (p != end || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || hh > 23 || mi > 59 || ss > 60)
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
-	return 0;
-}
-
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 static int
 utf8_valid(const unsigned char *s, size_t n)
@@ -1343,16 +1248,11 @@ static int
 check_ts_range(ictx *c, int64_t ts)
 {
 	char when[32];
-	time_t t;
-	struct tm tm;
 
 	if (ts >= c->o->ts_min && ts <= c->o->ts_max)
 		return ROW_OK;
-	t = (time_t)(ts < c->o->ts_min ? c->o->ts_min : c->o->ts_max);
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(when, sizeof when, "%lld", (long long)t);
-	else
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	civil_format_utc(ts < c->o->ts_min ? c->o->ts_min : c->o->ts_max, when,
+	    sizeof when);
 	if (ts < c->o->ts_min)
 		return why(c, "timestamp %" PRId64 " is before the minimum %s",
 		    ts, when);
@@ -1454,7 +1354,7 @@ parse_generic_time(const field *f, int64_t *ts)
 		*ts = (int64_t)floor(d);
 		return 0;
 	}
-	return parse_datetime(f, ts);
+	return civil_parse_datetime(f->p, f->n, ts);
 }
 
 static int
