@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/core/civil.h"
+#include "engine/core/hash.h"
 
 #define READ_BLOCK	(1u << 20)	/* fread size; progress and cancel granularity */
 #define RAW_MAX		256		/* bytes of a rejected line kept in rejects.raw */
@@ -32,137 +33,26 @@
 
 static const double default_weights[BEH_COUNT] = { 1, 1, 2, 3, 4, 1 };
 
-/* ---- hashing ---------------------------------------------------------- */
-
-#define P1 0x9E3779B185EBCA87ULL
-#define P2 0xC2B2AE3D27D4EB4FULL
-#define P3 0x165667B19E3779F9ULL
-
-static uint64_t
-rotl64(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-/* Little-endian load whatever the host, so a content hash stored in a
- * store means the same everywhere; compilers turn it into one load. */
-static uint64_t
-load64le(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
+/* ---- id hashing --------------------------------------------------------- */
 
 /* Hash of a short in-memory key (ids); host byte order is fine here. */
 static uint64_t
 hash_key(const char *p, size_t n)
 {
-	uint64_t h = P3 ^ (n * P1), w;
+	uint64_t h = RF_HASH_P3 ^ (n * RF_HASH_P1), w;
 
 	while (n >= 8) {
 		memcpy(&w, p, 8);
-		h = rotl64(h ^ (w * P2), 29) * P1;
+		h = rf_rotl64(h ^ (w * RF_HASH_P2), 29) * RF_HASH_P1;
 		p += 8;
 		n -= 8;
 	}
 	if (n > 0) {
 		w = 0;
 		memcpy(&w, p, n);
-		h = rotl64(h ^ (w * P2), 29) * P1;
+		h = rf_rotl64(h ^ (w * RF_HASH_P2), 29) * RF_HASH_P1;
 	}
-	return mix64(h);
-}
-
-/*
- * Content hash: four independent 64-bit lanes over 32-byte stripes, each
- * lane a multiply-rotate-multiply round, so the CPU overlaps the multiplies
- * (several GB/s); the lanes fold into two differently mixed 64-bit halves.
- * It only has to tell files apart, not resist an adversary.
- */
-typedef struct content_hash {
-	uint64_t v[4];
-	unsigned char stash[32];
-	size_t nstash;
-	uint64_t total;
-} content_hash;
-
-static void
-chash_init(content_hash *h)
-{
-	h->v[0] = P1 + P2;
-	h->v[1] = P2;
-	h->v[2] = 0;
-	h->v[3] = 0 - P1;
-	h->nstash = 0;
-	h->total = 0;
-}
-
-static uint64_t
-chash_round(uint64_t acc, uint64_t w)
-{
-	return rotl64(acc + w * P2, 31) * P1;
-}
-
-static void
-chash_stripe(content_hash *h, const unsigned char *p)
-{
-	h->v[0] = chash_round(h->v[0], load64le(p));
-	h->v[1] = chash_round(h->v[1], load64le(p + 8));
-	h->v[2] = chash_round(h->v[2], load64le(p + 16));
-	h->v[3] = chash_round(h->v[3], load64le(p + 24));
-}
-
-static void
-chash_update(content_hash *h, const unsigned char *p, size_t n)
-{
-	h->total += n;
-	if (h->nstash > 0) {
-		size_t take = 32 - h->nstash < n ? 32 - h->nstash : n;
-
-		memcpy(h->stash + h->nstash, p, take);
-		h->nstash += take;
-		p += take;
-		n -= take;
-		if (h->nstash < 32)
-			return;
-		chash_stripe(h, h->stash);
-		h->nstash = 0;
-	}
-	for (; n >= 32; p += 32, n -= 32)
-		chash_stripe(h, p);
-	memcpy(h->stash, p, n);
-	h->nstash = n;
-}
-
-static void
-chash_hex(content_hash *h, char hex[33])
-{
-	uint64_t a, b;
-	size_t i;
-
-	a = rotl64(h->v[0], 1) + rotl64(h->v[1], 7) + rotl64(h->v[2], 12) +
-	    rotl64(h->v[3], 18);
-	b = (h->v[0] * P3) ^ rotl64(h->v[1] * P1, 17) ^
-	    rotl64(h->v[2] * P2, 33) ^ rotl64(h->v[3] * P3, 47);
-	for (i = 0; i < h->nstash; i++) {
-		a = rotl64(a ^ (h->stash[i] * P1), 11) * P2;
-		b = rotl64(b ^ (h->stash[i] * P2), 23) * P3;
-	}
-	a = mix64(a ^ h->total);
-	b = mix64(b + a + h->total * P1);
-	snprintf(hex, 33, "%016" PRIx64 "%016" PRIx64, a, b);
+	return rf_mix64(h);
 }
 
 /* ---- arena and id dictionaries ----------------------------------------- */
@@ -354,12 +244,13 @@ typedef struct dset {
 static uint64_t
 dkey_hash(const dkey *k)
 {
-	uint64_t h = (uint64_t)k->user * P1;
+	uint64_t h = (uint64_t)k->user * RF_HASH_P1;
 
-	h = rotl64(h ^ ((uint64_t)k->item * P2), 27) * P1;
-	h = rotl64(h ^ ((uint64_t)k->ts * P3), 31) * P2;
-	h = rotl64(h ^ (k->vbits * P1) ^ (uint64_t)k->beh, 29) * P3;
-	return mix64(h);
+	h = rf_rotl64(h ^ ((uint64_t)k->item * RF_HASH_P2), 27) * RF_HASH_P1;
+	h = rf_rotl64(h ^ ((uint64_t)k->ts * RF_HASH_P3), 31) * RF_HASH_P2;
+	h = rf_rotl64(h ^ (k->vbits * RF_HASH_P1) ^ (uint64_t)k->beh, 29) *
+	    RF_HASH_P3;
+	return rf_mix64(h);
 }
 
 static int
@@ -450,7 +341,7 @@ typedef struct reader {
 	size_t len, pos;
 	int eof, skipping, started;
 	int64_t lineno, bytes_read, bytes_total;
-	content_hash hash;	/* of every byte read, in order */
+	rf_hash128 hash;	/* of every byte read, in order */
 	const ingest_opts *o;
 	const int64_t *rows;	/* for progress */
 } reader;
@@ -474,7 +365,7 @@ reader_fill(reader *r)
 		r->eof = 1;
 		return 0;
 	}
-	chash_update(&r->hash, (const unsigned char *)r->buf + rem, n);
+	rf_hash128_update(&r->hash, r->buf + rem, n);
 	r->len += n;
 	r->bytes_read += (int64_t)n;
 	if (!r->started) {
@@ -497,7 +388,7 @@ reader_init(reader *r, FILE *fp, int64_t total, const ingest_opts *o,
 	r->bytes_total = total;
 	r->o = o;
 	r->rows = rows;
-	chash_init(&r->hash);
+	rf_hash128_init(&r->hash);
 	if ((r->buf = malloc(READ_BLOCK + INGEST_MAX_LINE + 1)) == NULL)
 		return READ_ERROR;
 	return reader_fill(r);
@@ -2104,15 +1995,15 @@ import_finish(ictx *c)
 static int
 hash_file(ictx *c, FILE *fp, char hex[33])
 {
-	content_hash h;
+	rf_hash128 h;
 	unsigned char *buf = malloc(READ_BLOCK);
 	size_t n;
 
 	if (buf == NULL)
 		return ctx_oom(c);
-	chash_init(&h);
+	rf_hash128_init(&h);
 	while ((n = fread(buf, 1, READ_BLOCK, fp)) > 0) {
-		chash_update(&h, buf, n);
+		rf_hash128_update(&h, buf, n);
 		if (c->o->cancel != NULL && *c->o->cancel) {
 			free(buf);
 			return rf_fail(c->err, "%s: import cancelled", c->path);
@@ -2122,7 +2013,7 @@ hash_file(ictx *c, FILE *fp, char hex[33])
 	if (ferror(fp) || fseek(fp, 0, SEEK_SET) != 0)
 		return rf_fail(c->err, "%s: read error: %s", c->path,
 		    strerror(errno));
-	chash_hex(&h, hex);
+	rf_hash128_hex(&h, hex);
 	return 0;
 }
 
@@ -2151,7 +2042,7 @@ pread_all(int fd, unsigned char *p, size_t n, int64_t off)
 static int
 quick_hash_file(ictx *c, int fd, int64_t size, char hex[33])
 {
-	content_hash h;
+	rf_hash128 h;
 	unsigned char *buf, le[8];
 	int64_t off[2] = { 0, size - QUICK_SPAN };
 	size_t len[2] = { QUICK_SPAN, QUICK_SPAN };
@@ -2163,10 +2054,10 @@ quick_hash_file(ictx *c, int fd, int64_t size, char hex[33])
 	}
 	if ((buf = malloc(QUICK_SPAN * 2)) == NULL)
 		return ctx_oom(c);
-	chash_init(&h);
+	rf_hash128_init(&h);
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char)((uint64_t)size >> (8 * i));
-	chash_update(&h, le, 8);
+	rf_hash128_update(&h, le, 8);
 	for (i = 0; i < 2 && rc == 0; i++) {
 		if (len[i] == 0)
 			continue;
@@ -2174,11 +2065,11 @@ quick_hash_file(ictx *c, int fd, int64_t size, char hex[33])
 			rc = rf_fail(c->err, "%s: read error: %s", c->path,
 			    errno ? strerror(errno) : "file shrank");
 		else
-			chash_update(&h, buf, len[i]);
+			rf_hash128_update(&h, buf, len[i]);
 	}
 	free(buf);
 	if (rc == 0)
-		chash_hex(&h, hex);
+		rf_hash128_hex(&h, hex);
 	return rc;
 }
 
@@ -2277,7 +2168,7 @@ finish_hash(ictx *c)
 	    strcmp(quick, c->quick) != 0)
 		return rf_fail(c->err, "%s: the file changed while it was being "
 		    "imported; nothing was imported", c->path);
-	chash_hex(&c->rd.hash, c->hash);
+	rf_hash128_hex(&c->rd.hash, c->hash);
 	if (!c->items_kind && !c->o->force)
 		return refuse_same_hash(c);
 	return 0;
