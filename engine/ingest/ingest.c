@@ -21,15 +21,13 @@
 
 #include "engine/core/civil.h"
 #include "engine/core/hash.h"
+#include "engine/store/import.h"
 
 #define READ_BLOCK	(1u << 20)	/* fread size; progress and cancel granularity */
 #define RAW_MAX		256		/* bytes of a rejected line kept in rejects.raw */
 #define MAX_FIELDS	64		/* fields beyond this are counted, not kept */
 #define MAX_ID		1024		/* longest external id accepted */
-#define EVENT_BATCH	32		/* events per INSERT statement */
 #define QUICK_SPAN	(1u << 20)	/* head and tail in the quick hash */
-#define INGEST_STR_(x)	#x
-#define INGEST_STR(x)	INGEST_STR_(x)
 
 static const double default_weights[BEH_COUNT] = { 1, 1, 2, 3, 4, 1 };
 
@@ -693,19 +691,12 @@ field_is(const field *f, const char *s)
 
 typedef struct ictx ictx;
 
-typedef struct pending_event {
-	dkey k;
-	double value;
-} pending_event;
-
 /* A line handler returns ROW_OK (accepted or a duplicate), ROW_REJECT with
  * the reason in c->why, or -1 on a store error (message in c->err). */
 enum { ROW_OK = 0, ROW_REJECT = 1 };
 typedef int (*line_fn)(ictx *c, const line *l);
 
 struct ictx {
-	store *st;
-	sqlite3 *db;
 	const char *path;
 	const ingest_opts *o;
 	ingest_result *res;
@@ -718,9 +709,7 @@ struct ictx {
 	int nfields;		/* fields per line (generic formats) */
 	int col_user, col_item, col_type, col_time, col_value, col_category;
 	int col_title, col_genres;
-	int64_t import_id;
-	sqlite3_stmt *ins_event, *ins_batch, *ins_user, *ins_item, *set_category;
-	sqlite3_stmt *ins_reject, *ins_item_meta, *upd_item_meta;
+	store_import *imp;
 	idmap users, items;
 	/* duplicate detection, see emit_event() */
 	dset block, global;
@@ -730,9 +719,6 @@ struct ictx {
 	char last_key[MAX_ID];	/* the current user's external id */
 	size_t last_len;
 	int64_t last_uid;
-	int64_t first_rowid, last_rowid;
-	pending_event pending[EVENT_BATCH];
-	int npending;
 	reader rd;
 	char *text;		/* scratch for converted/unquoted text */
 	int64_t size;		/* of the file when opened */
@@ -778,31 +764,9 @@ why_empty(ictx *c, const line *l, const char *what, int last_field)
 }
 
 static int
-ctx_db_fail(ictx *c, const line *l, const char *what)
-{
-	if (l != NULL)
-		return rf_fail(c->err, "%s:%" PRId64 ": %s: %s", c->path, l->no,
-		    what, sqlite3_errmsg(c->db));
-	return rf_fail(c->err, "%s: %s: %s", c->path, what,
-	    sqlite3_errmsg(c->db));
-}
-
-static int
 ctx_oom(ictx *c)
 {
 	return rf_fail(c->err, "%s: out of memory", c->path);
-}
-
-/* Step a bound insert/update statement once and reset it. */
-static int
-step_once(ictx *c, sqlite3_stmt *s, const line *l, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return ctx_db_fail(c, l, what);
-	return 0;
 }
 
 /* rejects.raw: at most RAW_MAX bytes of valid UTF-8 text; control bytes and
@@ -849,67 +813,60 @@ record_reject(ictx *c, const line *l)
 	size_t n = raw_text(c, l, raw);
 
 	c->res->rejected++;
-	sqlite3_bind_int64(c->ins_reject, 2, l->no);
-	sqlite3_bind_text(c->ins_reject, 3, c->why, -1, SQLITE_STATIC);
-	sqlite3_bind_text(c->ins_reject, 4, raw, (int)n, SQLITE_STATIC);
-	return step_once(c, c->ins_reject, l, "cannot record a reject");
+	return store_import_reject(c->imp, l->no, c->why, raw, n, c->err);
 }
 
 /* ---- dictionaries and events ------------------------------------------- */
 
 static int
-load_dict(ictx *c, idmap *m, const char *sql)
+load_id(ictx *c, idmap *m, int64_t id, const char *k, size_t n,
+    int has_category)
 {
-	sqlite3_stmt *s;
-	int rc;
+	idslot *slot = idmap_add(m, k, n, hash_key(k, n), id);
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return ctx_db_fail(c, NULL, "cannot read the store");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(s, 1);
-		size_t n = (size_t)sqlite3_column_bytes(s, 1);
-		idslot *slot = idmap_add(m, k, n, hash_key(k, n),
-		    sqlite3_column_int64(s, 0));
-
-		if (slot == NULL) {
-			sqlite3_finalize(s);
-			return ctx_oom(c);
-		}
-		if (sqlite3_column_int(s, 2))
-			slot->flags |= IDF_HAS_CATEGORY;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return ctx_db_fail(c, NULL, "cannot read the store");
+	if (slot == NULL)
+		return ctx_oom(c);
+	if (has_category)
+		slot->flags |= IDF_HAS_CATEGORY;
 	return 0;
 }
 
-static void
-bind_opt_text(sqlite3_stmt *s, int i, const char *p, size_t n)
+static int
+load_item(void *ud, int64_t id, const char *k, size_t n, int has_category,
+    rf_error *err)
 {
-	if (p == NULL)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_text(s, i, p, (int)n, SQLITE_STATIC);
+	ictx *c = ud;
+
+	(void)err;
+	return load_id(c, &c->items, id, k, n, has_category);
+}
+
+static int
+load_user(void *ud, int64_t id, const char *k, size_t n, int has_category,
+    rf_error *err)
+{
+	ictx *c = ud;
+
+	(void)err;
+	return load_id(c, &c->users, id, k, n, has_category);
 }
 
 /* The slot of an external id, inserting a new row for an unknown one.
  * The pointer is valid until the next insertion into the map. */
 static idslot *
-dict_get(ictx *c, const line *l, idmap *m, sqlite3_stmt *ins, const field *f,
-    uint64_t h, const field *cat, int64_t *new_count)
+dict_get(ictx *c, const line *l, idmap *m, const field *f, uint64_t h,
+    const field *cat, int64_t *new_count)
 {
 	idslot *s = idmap_find(m, f->p, f->n, h);
+	int64_t id;
 
 	if (s != NULL)
 		return s;
-	sqlite3_bind_text(ins, 1, f->p, (int)f->n, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(ins) > 1)
-		bind_opt_text(ins, 2, cat ? cat->p : NULL, cat ? cat->n : 0);
-	if (step_once(c, ins, l, "cannot add an id") < 0)
+	if ((m == &c->users ? store_import_add_user(c->imp, f->p, f->n, l->no,
+	    &id, c->err) : store_import_add_item(c->imp, f->p, f->n,
+	    cat ? cat->p : NULL, cat ? cat->n : 0, l->no, &id, c->err)) < 0)
 		return NULL;
-	if ((s = idmap_add(m, f->p, f->n, h, sqlite3_last_insert_rowid(c->db)))
-	    == NULL) {
+	if ((s = idmap_add(m, f->p, f->n, h, id)) == NULL) {
 		ctx_oom(c);
 		return NULL;
 	}
@@ -923,8 +880,7 @@ static int
 item_get(ictx *c, const line *l, const field *f, uint64_t h, const field *cat,
     int64_t *id)
 {
-	idslot *s = dict_get(c, l, &c->items, c->ins_item, f, h, cat,
-	    &c->res->new_items);
+	idslot *s = dict_get(c, l, &c->items, f, h, cat, &c->res->new_items);
 
 	if (s == NULL)
 		return -1;
@@ -932,54 +888,17 @@ item_get(ictx *c, const line *l, const field *f, uint64_t h, const field *cat,
 	if (cat != NULL && !(s->flags & IDF_HAS_CATEGORY)) {
 		/* An item first met without one (metadata or another log). */
 		s->flags |= IDF_HAS_CATEGORY;
-		sqlite3_bind_text(c->set_category, 1, cat->p, (int)cat->n,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(c->set_category, 2, s->id);
-		return step_once(c, c->set_category, l, "cannot set a category");
+		return store_import_set_category(c->imp, s->id, cat->p, cat->n,
+		    l->no, c->err);
 	}
-	return 0;
-}
-
-/* Events go in EVENT_BATCH rows per statement: SQLite's per-statement
- * work (step, halt, reset) is then paid once per batch, which makes the
- * insert about 1.7 times faster than one row per statement. */
-static int
-flush_events(ictx *c, const line *l)
-{
-	sqlite3_stmt *s = c->npending == EVENT_BATCH ? c->ins_batch : c->ins_event;
-	int i, done = 0;
-
-	while (done < c->npending) {
-		int n = s == c->ins_batch ? EVENT_BATCH : 1;
-
-		for (i = 0; i < n; i++) {
-			const pending_event *e = &c->pending[done + i];
-			int b = 6 * i;
-
-			sqlite3_bind_int64(s, b + 1, e->k.user);
-			sqlite3_bind_int64(s, b + 2, e->k.item);
-			sqlite3_bind_int(s, b + 3, e->k.beh);
-			sqlite3_bind_double(s, b + 4, e->value);
-			sqlite3_bind_int64(s, b + 5, e->k.ts);
-		}
-		if (step_once(c, s, l, "cannot insert events") < 0)
-			return -1;
-		c->last_rowid = sqlite3_last_insert_rowid(c->db);
-		if (c->first_rowid == 0)
-			c->first_rowid = c->last_rowid - (n - 1);
-		done += n;
-	}
-	c->npending = 0;
 	return 0;
 }
 
 static int
 insert_event(ictx *c, const line *l, const dkey *k, double value)
 {
-	pending_event *e = &c->pending[c->npending++];
+	store_event_row e;
 
-	e->k = *k;
-	e->value = value;
 	c->res->accepted++;
 	/* Summaries kept in the imports row, so `stats` needs no scan. */
 	c->beh_count[k->beh]++;
@@ -990,8 +909,29 @@ insert_event(ictx *c, const line *l, const dkey *k, double value)
 			c->ts_last = k->ts;
 		c->have_ts = 1;
 	}
-	if (c->npending == EVENT_BATCH)
-		return flush_events(c, l);
+	e.user = k->user;
+	e.item = k->item;
+	e.ts = k->ts;
+	e.value = value;
+	e.behavior = k->beh;
+	return store_import_event(c->imp, &e, l->no, c->err);
+}
+
+static int
+refill_global(void *ud, const store_event_row *e, rf_error *err)
+{
+	ictx *c = ud;
+	dkey k;
+
+	(void)err;
+	k.user = e->user;
+	k.item = e->item;
+	k.beh = e->behavior;
+	k.ts = e->ts;
+	k.gen = 0;
+	memcpy(&k.vbits, &e->value, sizeof e->value);
+	if (dset_add(&c->global, &k) < 0)
+		return ctx_oom(c);
 	return 0;
 }
 
@@ -1000,44 +940,17 @@ insert_event(ictx *c, const line *l, const dkey *k, double value)
 static int
 dedup_go_global(ictx *c, const line *l)
 {
-	sqlite3_stmt *s;
-	int rc = SQLITE_DONE;
-
 	c->global_mode = 1;
 	dset_free(&c->block);
-	if (flush_events(c, l) < 0)
-		return -1;
-	if (c->first_rowid == 0)
-		return 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT user_id, item_id, behavior,"
-	    " value, ts FROM events WHERE rowid >= ?", -1, &s, NULL) != SQLITE_OK)
-		return ctx_db_fail(c, l, "cannot re-read this import");
-	sqlite3_bind_int64(s, 1, c->first_rowid);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		dkey k;
-		double v = sqlite3_column_double(s, 3);
-
-		k.user = sqlite3_column_int64(s, 0);
-		k.item = sqlite3_column_int64(s, 1);
-		k.beh = sqlite3_column_int(s, 2);
-		k.ts = sqlite3_column_int64(s, 4);
-		memcpy(&k.vbits, &v, sizeof v);
-		if (dset_add(&c->global, &k) < 0) {
-			sqlite3_finalize(s);
-			return ctx_oom(c);
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return ctx_db_fail(c, l, "cannot re-read this import");
-	return 0;
+	return store_import_each_event(c->imp, refill_global, c, l->no,
+	    c->err) ? -1 : 0;
 }
 
 static int
 user_switch(ictx *c, const line *l, const field *f)
 {
-	idslot *s = dict_get(c, l, &c->users, c->ins_user, f,
-	    hash_key(f->p, f->n), NULL, &c->res->new_users);
+	idslot *s = dict_get(c, l, &c->users, f, hash_key(f->p, f->n), NULL,
+	    &c->res->new_users);
 
 	if (s == NULL)
 		return -1;
@@ -1073,7 +986,7 @@ user_switch(ictx *c, const line *l, const field *f)
  * stays flat however long the file is.  The first time a user comes back
  * after its block has ended the file is not grouped: from then on a single
  * set holds every row of this import, first re-filled with the rows already
- * inserted (a plain scan of events from this import's first rowid).  The
+ * written (store_import_each_event()).  The
  * sets hold the exact keys, so nothing is dropped on a hash collision.
  */
 static int
@@ -1321,31 +1234,18 @@ ingest_generic_line(ictx *c, const line *l)
 
 /* ---- item metadata ------------------------------------------------------ */
 
-typedef struct item_meta {
-	const char *title, *category, *genres;	/* NULL = leave as is */
-	size_t title_n, category_n, genres_n;
-} item_meta;
-
 static int
-upsert_item(ictx *c, const line *l, const field *id, const item_meta *m)
+upsert_item(ictx *c, const line *l, const field *id, const store_item_text *m)
 {
 	uint64_t h = hash_key(id->p, id->n);
 	idslot *s = idmap_find(&c->items, id->p, id->n, h);
-	sqlite3_stmt *st = s != NULL ? c->upd_item_meta : c->ins_item_meta;
-	int k = 1;
+	int64_t item = s != NULL ? s->id : 0;
 
-	if (s == NULL)
-		sqlite3_bind_text(st, k++, id->p, (int)id->n, SQLITE_STATIC);
-	bind_opt_text(st, k++, m->title, m->title_n);
-	bind_opt_text(st, k++, m->category, m->category_n);
-	bind_opt_text(st, k++, m->genres, m->genres_n);
-	if (s != NULL)
-		sqlite3_bind_int64(st, k, s->id);
-	if (step_once(c, st, l, "cannot save an item") < 0)
+	if (store_import_save_item(c->imp, id->p, id->n, m, l->no, &item,
+	    c->err) < 0)
 		return -1;
 	if (s == NULL) {
-		if ((s = idmap_add(&c->items, id->p, id->n, h,
-		    sqlite3_last_insert_rowid(c->db))) == NULL)
+		if ((s = idmap_add(&c->items, id->p, id->n, h, item)) == NULL)
 			return ctx_oom(c);
 		c->res->new_items++;
 	}
@@ -1357,7 +1257,7 @@ upsert_item(ictx *c, const line *l, const field *id, const item_meta *m)
 
 /* The first genre of a '|'-joined list is the item's category. */
 static void
-meta_set_genres(item_meta *m, const char *g, size_t n)
+meta_set_genres(store_item_text *m, const char *g, size_t n)
 {
 	const char *bar;
 
@@ -1382,7 +1282,7 @@ ingest_uitem_line(ictx *c, const line *l)
 		"Sci-Fi", "Thriller", "War", "Western"
 	};
 	field f[MAX_FIELDS];
-	item_meta m = { 0 };
+	store_item_text m = { 0 };
 	char genres[256];
 	size_t gn = 0;
 	int nf = split_fields(l->p, l->n, '|', f, MAX_FIELDS), i, rc;
@@ -1462,7 +1362,7 @@ static int
 ingest_movies_csv_line(ictx *c, const line *l)
 {
 	field f[MAX_FIELDS];
-	item_meta m = { 0 };
+	store_item_text m = { 0 };
 	int nf = split_csv(l->p, l->n, ',', c->text, f, MAX_FIELDS), rc;
 
 	if (nf < 0)
@@ -1482,7 +1382,7 @@ static int
 ingest_items_generic_line(ictx *c, const line *l)
 {
 	field f[MAX_FIELDS];
-	item_meta m = { 0 };
+	store_item_text m = { 0 };
 	int nf, rc;
 
 	if (c->delim == '\t')
@@ -1831,73 +1731,6 @@ ingest_loop(ictx *c)
 	return 0;
 }
 
-static int
-prepare_one(ictx *c, sqlite3_stmt **s, const char *sql)
-{
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
-	    NULL) != SQLITE_OK)
-		return ctx_db_fail(c, NULL, "cannot prepare");
-	return 0;
-}
-
-#define EVENTS_INSERT "INSERT INTO events(user_id, item_id, behavior, value," \
-	" ts, import_id) VALUES "
-
-/* The same insert with EVENT_BATCH rows (fixed text, no user input). */
-static int
-prepare_batch(ictx *c)
-{
-	rf_buf sql = { 0 };
-	int i, rc = 0;
-
-	rc |= rf_buf_printf(&sql, "%s", EVENTS_INSERT);
-	for (i = 0; i < EVENT_BATCH; i++)
-		rc |= rf_buf_printf(&sql, "%s(?, ?, ?, ?, ?, ?)", i ? ", " : "");
-	if (rc != 0) {
-		rf_buf_free(&sql);
-		return ctx_oom(c);
-	}
-	rc = prepare_one(c, &c->ins_batch, (const char *)sql.data);
-	rf_buf_free(&sql);
-	return rc;
-}
-
-static int
-prepare_all(ictx *c)
-{
-	if (prepare_one(c, &c->ins_reject, "INSERT INTO rejects(import_id,"
-	    " line, reason, raw) VALUES (?, ?, ?, ?)") < 0 ||
-	    prepare_one(c, &c->ins_item, "INSERT INTO items(ext_id, category)"
-	    " VALUES (?, ?)") < 0 ||
-	    prepare_one(c, &c->ins_item_meta, "INSERT INTO items(ext_id, title,"
-	    " category, genres) VALUES (?, ?, ?, ?)") < 0 ||
-	    prepare_one(c, &c->upd_item_meta, "UPDATE items SET"
-	    " title = coalesce(?, title), category = coalesce(?, category),"
-	    " genres = coalesce(?, genres) WHERE id = ?") < 0 ||
-	    prepare_one(c, &c->set_category, "UPDATE items SET category = ?"
-	    " WHERE id = ? AND category IS NULL") < 0)
-		return -1;
-	if (c->items_kind)
-		return 0;
-	return prepare_one(c, &c->ins_user, "INSERT INTO users(ext_id)"
-	    " VALUES (?)") < 0 ||
-	    prepare_one(c, &c->ins_event, EVENTS_INSERT "(?, ?, ?, ?, ?, ?)") < 0 ||
-	    prepare_batch(c) < 0 ? -1 : 0;
-}
-
-static void
-finalize_all(ictx *c)
-{
-	sqlite3_finalize(c->ins_event);
-	sqlite3_finalize(c->ins_batch);
-	sqlite3_finalize(c->ins_user);
-	sqlite3_finalize(c->ins_item);
-	sqlite3_finalize(c->set_category);
-	sqlite3_finalize(c->ins_reject);
-	sqlite3_finalize(c->ins_item_meta);
-	sqlite3_finalize(c->upd_item_meta);
-}
-
 static void
 options_text(const ictx *c, char *buf, size_t n)
 {
@@ -1920,74 +1753,29 @@ options_text(const ictx *c, char *buf, size_t n)
 static int
 import_begin(ictx *c)
 {
-	sqlite3_stmt *s;
 	char opts[512];
-	const char *fmt = ingest_format_name(c->res->format);
 
-	/* The content hash is known at the end (import_finish). */
-	if (prepare_one(c, &s, "INSERT INTO imports(kind, source, format, hash,"
-	    " quick_hash, options, started) VALUES (?, ?, ?, '', ?, ?, ?)") < 0)
-		return -1;
 	options_text(c, opts, sizeof opts);
-	sqlite3_bind_text(s, 1, c->items_kind ? "items" : "events", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, c->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, fmt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, c->quick, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, opts, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 6, rf_now());
-	if (step_once(c, s, NULL, "cannot record the import") < 0) {
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	c->import_id = sqlite3_last_insert_rowid(c->db);
-	sqlite3_bind_int64(c->ins_reject, 1, c->import_id);
-	if (c->ins_event != NULL) {
-		int i;
-
-		/* Bindings outlive sqlite3_reset(): bind the import once. */
-		sqlite3_bind_int64(c->ins_event, 6, c->import_id);
-		for (i = 0; i < EVENT_BATCH; i++)
-			sqlite3_bind_int64(c->ins_batch, 6 * i + 6, c->import_id);
-	}
-	return 0;
+	return store_import_start(c->imp, ingest_format_name(c->res->format),
+	    c->quick, opts, c->err);
 }
 
 static int
 import_finish(ictx *c)
 {
-	sqlite3_stmt *s;
+	store_import_totals t = { 0 };
 	const ingest_result *r = c->res;
-	int rc, i;
 
-	if (prepare_one(c, &s, "UPDATE imports SET rows_read = ?,"
-	    " rows_accepted = ?, rows_rejected = ?, rows_duplicate = ?,"
-	    " first_event = ?, last_event = ?, finished = ?, hash = ?,"
-	    " first_ts = ?, last_ts = ?, beh_rating = ?, beh_pv = ?,"
-	    " beh_fav = ?, beh_cart = ?, beh_buy = ?, beh_event = ?"
-	    " WHERE id = ?") < 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, r->rows_read);
-	sqlite3_bind_int64(s, 2, r->accepted);
-	sqlite3_bind_int64(s, 3, r->rejected);
-	sqlite3_bind_int64(s, 4, r->duplicates);
-	if (c->first_rowid > 0) {
-		sqlite3_bind_int64(s, 5, c->first_rowid);
-		sqlite3_bind_int64(s, 6, c->last_rowid);
-	}
-	sqlite3_bind_double(s, 7, rf_now());
-	sqlite3_bind_text(s, 8, c->hash, -1, SQLITE_STATIC);
-	if (c->have_ts) {
-		sqlite3_bind_int64(s, 9, c->ts_first);
-		sqlite3_bind_int64(s, 10, c->ts_last);
-	}
-	for (i = 0; i < BEH_COUNT; i++)
-		sqlite3_bind_int64(s, 11 + i, c->beh_count[i]);
-	sqlite3_bind_int64(s, 11 + BEH_COUNT, c->import_id);
-	rc = step_once(c, s, NULL, "cannot record the import");
-	sqlite3_finalize(s);
-	return rc;
+	t.rows_read = r->rows_read;
+	t.accepted = r->accepted;
+	t.rejected = r->rejected;
+	t.duplicates = r->duplicates;
+	memcpy(t.behavior_count, c->beh_count, sizeof t.behavior_count);
+	t.have_ts = c->have_ts;
+	t.ts_first = c->ts_first;
+	t.ts_last = c->ts_last;
+	t.hash = c->hash;
+	return store_import_finish(c->imp, &t, c->err);
 }
 
 /* Hash every byte of the file (only to confirm a likely re-import, see
@@ -2073,37 +1861,13 @@ quick_hash_file(ictx *c, int fd, int64_t size, char hex[33])
 	return rc;
 }
 
-/* The first events import whose column (hash or quick_hash) is value:
- * its id (0: none, -1: error) and start time. */
-static int64_t
-find_import(ictx *c, int quick, const char *value, double *started)
-{
-	sqlite3_stmt *s;
-	int64_t id = 0;
-	int rc;
-
-	if (prepare_one(c, &s, quick ? "SELECT id, started FROM imports"
-	    " WHERE kind = 'events' AND quick_hash = ? ORDER BY id LIMIT 1" :
-	    "SELECT id, started FROM imports WHERE kind = 'events'"
-	    " AND hash = ? ORDER BY id LIMIT 1") < 0)
-		return -1;
-	sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*started = sqlite3_column_double(s, 1);
-	} else if (rc != SQLITE_DONE)
-		id = ctx_db_fail(c, NULL, "cannot read the imports");
-	sqlite3_finalize(s);
-	return id;
-}
-
 /* Refuse when an earlier events import had the content hash c->hash. */
 static int
 refuse_same_hash(ictx *c)
 {
 	char when[40] = "?";
 	double started = 0;
-	int64_t id = find_import(c, 0, c->hash, &started);
+	int64_t id = store_import_find(c->imp, 0, c->hash, &started, c->err);
 	time_t t = (time_t)started;
 	struct tm tm;
 
@@ -2123,7 +1887,7 @@ static int
 refuse_reimport(ictx *c, FILE *fp)
 {
 	double started;
-	int64_t id = find_import(c, 1, c->quick, &started);
+	int64_t id = store_import_find(c->imp, 1, c->quick, &started, c->err);
 
 	if (id <= 0)
 		return (int)id;
@@ -2179,20 +1943,21 @@ finish_hash(ictx *c)
 static int
 ingest_transaction(ictx *c)
 {
-	if (prepare_all(c) < 0 || load_dict(c, &c->items,
-	    "SELECT id, ext_id, category IS NOT NULL FROM items") < 0 ||
-	    (!c->items_kind && load_dict(c, &c->users,
-	    "SELECT id, ext_id, 0 FROM users") < 0) ||
+	if (store_import_begin(c->imp, c->err) < 0 ||
+	    store_import_load_items(c->imp, load_item, c, c->err) != 0 ||
+	    (!c->items_kind && store_import_load_users(c->imp, load_user, c,
+	    c->err) != 0) ||
 	    import_begin(c) < 0 || ingest_loop(c) < 0 ||
-	    flush_events(c, NULL) < 0 || finish_hash(c) < 0)
+	    store_import_flush(c->imp, 0, c->err) < 0 || finish_hash(c) < 0 ||
+	    import_finish(c) < 0)
 		return -1;
-	return import_finish(c);
+	return store_import_commit(c->imp, c->err);
 }
 
 static void
 ictx_free(ictx *c)
 {
-	finalize_all(c);
+	store_import_free(c->imp);
 	idmap_free(&c->users);
 	idmap_free(&c->items);
 	dset_free(&c->block);
@@ -2211,7 +1976,7 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 	ictx c;
 	FILE *fp = NULL;
 	double t0 = rf_monotonic();
-	int rc = -1, begun = 0, small_cache = 0;
+	int rc = -1;
 
 	if (o == NULL) {
 		ingest_opts_default(&defaults);
@@ -2221,8 +1986,6 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 		res = &dummy;
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
-	c.st = st;
-	c.db = store_db(st);
 	c.path = path;
 	c.o = o;
 	c.res = res;
@@ -2231,38 +1994,24 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 	if (store_check_writable(st, items_kind ? "import items" :
 	    "import events", err) < 0)
 		return -1;
+	if ((c.imp = store_import_new(st, path, items_kind, err)) == NULL)
+		goto out;
 	if ((c.text = malloc(2 * INGEST_MAX_LINE + 4)) == NULL) {
 		ctx_oom(&c);
 		goto out;
 	}
 	if (open_input(&c, &fp) < 0 ||
 	    (!items_kind && !o->force && refuse_reimport(&c, fp) < 0) ||
-	    start_reading(&c, fp) < 0 || setup_format(&c, o->format) < 0)
+	    start_reading(&c, fp) < 0 || setup_format(&c, o->format) < 0 ||
+	    ingest_transaction(&c) < 0)
 		goto out;
-	/* Appends touch the right-hand pages only: a small cache is enough,
-	 * and memory then stays flat however large the file. */
-	if (store_exec(st, "PRAGMA cache_size = -"
-	    INGEST_STR(STORE_IMPORT_CACHE_KIB), err) < 0)
-		goto out;
-	small_cache = 1;
-	if (store_begin(st, err) < 0)
-		goto out;
-	begun = 1;
-	if (ingest_transaction(&c) < 0 || store_commit(st, err) < 0)
-		goto out;
-	begun = 0;
-	res->import_id = c.import_id;
+	res->import_id = store_import_id(c.imp);
 	memcpy(res->hash, c.hash, sizeof res->hash);
 	if (o->progress != NULL)
 		o->progress(o->progress_ud, c.rd.bytes_read, c.rd.bytes_total,
 		    res->rows_read);
 	rc = 0;
 out:
-	if (begun)
-		store_rollback(st);
-	if (small_cache)
-		sqlite3_exec(c.db, "PRAGMA cache_size = -"
-		    INGEST_STR(STORE_CACHE_KIB), NULL, NULL, NULL);
 	res->seconds = rf_monotonic() - t0;
 	ictx_free(&c);
 	if (fp != NULL)
