@@ -42,8 +42,9 @@ typedef struct store_import_totals {
  * transaction's own messages (store_begin, store_commit) name the store.
  */
 
-/* An import of events (items_kind 0) or item metadata (1) from source;
- * nothing is read or written yet. */
+/* An import of events (items_kind 0) or item metadata (1) from source
+ * (kept, not copied: it must outlive the import); nothing is read or
+ * written yet. */
 store_import *store_import_new(store *st, const char *source, int items_kind,
     rf_error *err);
 /* Roll back what was not committed, restore the page cache, free. */
@@ -51,7 +52,7 @@ void store_import_free(store_import *imp);
 
 /* The first earlier events import whose content hash (by_quick_hash 0) or
  * quick hash (1) is hash: its id and start time (unix seconds); 0 when
- * there is none. */
+ * there is none.  Before or inside the transaction. */
 int64_t store_import_find(store_import *imp, int by_quick_hash,
     const char *hash, double *started, rf_error *err);
 
