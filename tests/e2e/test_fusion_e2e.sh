@@ -22,6 +22,7 @@ expect_out "itemknn weight normalised" "^itemknn  *0\.250"
 run_fail "negative weight refused" "$RECFUSE" "$db" -e "weights ease=-1"
 expect_err "refusal says why" "non-negative"
 run_fail "unknown model refused" "$RECFUSE" "$db" -e "weights nosuch=1"
+expect_err "unknown model named" "'nosuch' is not a trained model"
 
 # A second process replays the stored settings.
 run_ok "weights replay in a new process" "$RECFUSE" "$db" -e "weights"

@@ -32,9 +32,15 @@ START=1511539200
 END=$((START + 9 * 86400))
 
 # check_log LOG ITEMS LABEL: format, grouping, time order and item coverage.
+# An empty or missing file, or an awk that fails, is a failure: each check
+# below only reports what it finds wrong, so over nothing it finds nothing.
 check_log() {
 	log=$1 items=$2 label=$3
 
+	if [ ! -s "$log" ] || [ ! -s "$items" ]; then
+		fail "$label: $log or $items is missing or empty"
+		return
+	fi
 	bad=$(awk -F, -v start="$START" -v end="$END" '
 	NF != 5 { print "line " NR ": " NF " fields: " $0; exit }
 	$4 != "pv" && $4 != "fav" && $4 != "cart" && $4 != "buy" {
@@ -42,7 +48,7 @@ check_log() {
 	$1 !~ /^[0-9]+$/ || $2 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ ||
 	    $5 !~ /^[0-9]+$/ { print "line " NR ": non-numeric: " $0; exit }
 	$5 < start || $5 >= end { print "line " NR ": time outside the window: " $0; exit }
-	' "$log")
+	' "$log") || bad="awk failed on $log"
 	[ -z "$bad" ] && pass "$label: 5 numeric fields, valid behaviour, in window" ||
 	    fail "$label: $bad"
 
@@ -52,7 +58,7 @@ check_log() {
 		seen[$1] = 1; user = $1; last = 0
 	}
 	$5 < last { print "line " NR ": time goes back within user " $1; exit }
-	{ last = $5 }' "$log")
+	{ last = $5 }' "$log") || bad="awk failed on $log"
 	[ -z "$bad" ] && pass "$label: grouped by user, sorted by time" ||
 	    fail "$label: $bad"
 
@@ -71,15 +77,20 @@ check_log() {
 		split($0, f, ",")
 		if (!(f[2] in category)) { print "item " f[2] " (line " FNR ") not in the item file"; exit }
 		if (category[f[2]] != f[3]) { print "item " f[2] " has category " f[3] " in the log, " category[f[2]] " in the item file"; exit }
-	}' "$items" "$log")
+	}' "$items" "$log") || bad="awk failed on $items and $log"
 	[ -z "$bad" ] && pass "$label: every item is in the item file, same category" ||
 	    fail "$label: $bad"
 }
 
 # 1. Determinism.
-"$GEN" --seed 7 --rows 20000 --users 400 -o "$work/a.csv" -i "$work/a.tsv" || fail "gen-taobao exited $?"
-"$GEN" --seed 7 --rows 20000 --users 400 -o "$work/b.csv" -i "$work/b.tsv"
-"$GEN" --seed 8 --rows 20000 --users 400 -o "$work/c.csv" -i "$work/c.tsv"
+for run in "7 a" "7 b" "8 c"; do
+	# shellcheck disable=SC2086
+	set -- $run
+	"$GEN" --seed "$1" --rows 20000 --users 400 -o "$work/$2.csv" \
+	    -i "$work/$2.tsv" || fail "gen-taobao --seed $1 exited $?"
+done
+[ "$(wc -l < "$work/a.csv" | tr -d ' ')" = 20000 ] &&
+    pass "seed 7: 20000 rows" || fail "seed 7 did not write 20000 rows"
 cmp -s "$work/a.csv" "$work/b.csv" && cmp -s "$work/a.tsv" "$work/b.tsv" &&
     pass "same seed, same bytes" || fail "two runs with seed 7 differ"
 cmp -s "$work/a.csv" "$work/c.csv" && fail "seeds 7 and 8 give the same log" ||
@@ -100,7 +111,7 @@ for spec in "100000" "12345 --users 300" "7 --users 50" "0"; do
 done
 
 # 3. The default run: structure.
-"$GEN" -o "$work/d.csv" -i "$work/d.tsv"
+"$GEN" -o "$work/d.csv" -i "$work/d.tsv" || fail "the default run exited $?"
 check_log "$work/d.csv" "$work/d.tsv" "default log"
 
 # 4. The funnel: the real log has pv 89.8 %, cart 5.3 %, fav 2.8 %, buy 2.1 %.
@@ -137,7 +148,7 @@ echo "$stats" | awk '{ exit !($1 == 2000 && $2 > 1000 && $3 > 500 && $4 > 0.3) }
     pass "popularity head and focused tastes" || fail "weak structure: $stats"
 
 # 7. --dirty spoils about the asked fraction and keeps the line count.
-"$GEN" --dirty 0.05 -o "$work/dirty.csv"
+"$GEN" --dirty 0.05 -o "$work/dirty.csv" || fail "--dirty 0.05 exited $?"
 dirt=$(awk -F, '
 	NF != 5 || ($4 != "pv" && $4 != "fav" && $4 != "cart" && $4 != "buy") ||
 	    $1 !~ /^[0-9]+$/ || $2 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ ||
@@ -154,10 +165,17 @@ tail -c 1 "$work/dirty.csv" | od -c | grep -q '\\n' &&
 
 # 8. Options.
 "$GEN" --help | grep -q -- '--rows' && pass "--help" || fail "--help"
-"$GEN" --bogus >/dev/null 2>&1 && fail "an unknown option is accepted" ||
-    pass "an unknown option is refused"
-"$GEN" --rows ten >/dev/null 2>&1 && fail "--rows ten is accepted" ||
-    pass "--rows ten is refused"
+# Refused with status 1 and a message (a crash is not a refusal).
+"$GEN" --bogus 1 >/dev/null 2>"$work/err"
+st=$?
+[ $st -eq 1 ] && grep -q "unknown option '--bogus'" "$work/err" &&
+    pass "an unknown option is refused" ||
+    fail "--bogus 1: exit $st, $(cat "$work/err")"
+"$GEN" --rows ten >/dev/null 2>"$work/err"
+st=$?
+[ $st -eq 1 ] && grep -q "rows: not a count: 'ten'" "$work/err" &&
+    pass "--rows ten is refused" ||
+    fail "--rows ten: exit $st, $(cat "$work/err")"
 
 # 9. The hand-written sample.
 tiny=$top_srcdir/samples/tiny.csv

@@ -13,6 +13,7 @@
 #include "engine/eval/metrics.h"
 #include "engine/models/model.h"
 #include "engine/data/split.h"
+#include "tests/lib/check.h"
 
 typedef struct ml_triple {
 	int u, i;
@@ -99,12 +100,12 @@ ml_dataset(const interactions *all, int is_rating)
 	return ds;
 }
 
+/* The data folder, unchecked (the benches report what is missing; the
+ * tests ask check_data_dir(), which skips or fails). */
 static inline const char *
 ml_data_dir(void)
 {
-	const char *d = getenv("RECFUSE_DATA");
-
-	return d && *d ? d : "../shared/data";
+	return check_data_root();
 }
 
 /* Protocol B's parts of an interactions matrix, made by the engine's own

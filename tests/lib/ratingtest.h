@@ -1,8 +1,8 @@
 /* ratingtest.h: what the rating-model tests (test_baseline, test_mf,
- * test_svdpp) share: the check() tally, training for a number of epochs
- * while watching the loss, loading ml-100k u1.base/u1.test, and the
- * save/load round trip with its rejections of damaged blobs.  Include
- * once, after mldata.h and tinydata.h. */
+ * test_svdpp) share: training for a number of epochs while watching the
+ * loss, loading ml-100k u1.base/u1.test, and the save/load round trip
+ * with its rejections of damaged blobs.  Include once, after mldata.h
+ * and tinydata.h. */
 #ifndef RF_RATINGTEST_H
 #define RF_RATINGTEST_H
 
@@ -12,18 +12,9 @@
 #include <string.h>
 
 #include "engine/models/model.h"
+#include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
-
-static int failures;
-
-static inline void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	if (!ok)
-		failures++;
-}
 
 /* Train for epochs; *mono stays 1 while no epoch's loss exceeds the one
  * before by more than slack.  params NULL means the defaults. */
@@ -37,13 +28,13 @@ rt_train(const model_ops *ops, const dataset *ds, const interactions *tr,
 	model *mod = ops->create(ds, tr, params, seed, &err);
 
 	if (mod == NULL) {
-		printf("create: %s\n", err.msg);
+		CHECK_FAIL("%s create: %s", ops->name, err.msg);
 		return NULL;
 	}
 	*mono = 1;
 	for (int e = 0; e < epochs; e++) {
 		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
-			printf("epoch: %s\n", err.msg);
+			CHECK_FAIL("%s epoch %d: %s", ops->name, e, err.msg);
 			ops->free(mod);
 			return NULL;
 		}
@@ -57,30 +48,28 @@ rt_train(const model_ops *ops, const dataset *ds, const interactions *tr,
 	return mod;
 }
 
-/* ml-100k u1.base and u1.test and a dataset over them.  0 on success,
- * else the exit status: 77 (skip) without data unless CI=true, 1 on
- * failure. */
-static inline int
+/* ml-100k u1.base and u1.test and a dataset over them.  Without the
+ * data the test skips (77), or fails under CI=true. */
+static inline void
 rt_load_u1(interactions *tr, interactions *te, dataset **ds)
 {
-	char path[1024];
+	const char *dir = check_data_dir("ml-100k/u1.test");
+	char path[4200];
 
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
+	snprintf(path, sizeof path, "%s/ml-100k/u1.base", dir);
 	if (ml_load(path, 943, 1682, 0, tr) < 0) {
-		const char *ci = getenv("CI");
-
-		printf("no ml-100k under %s\n", ml_data_dir());
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			return 1;
-		return failures ? 1 : 77;
+		CHECK_FAIL("cannot read %s", path);
+		exit(check_done());
 	}
-	snprintf(path, sizeof path, "%s/ml-100k/u1.test", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, te) < 0 ||
-	    (*ds = ml_dataset(tr, 1)) == NULL) {
-		printf("cannot read %s\n", path);
-		return 1;
+	snprintf(path, sizeof path, "%s/ml-100k/u1.test", dir);
+	if (ml_load(path, 943, 1682, 0, te) < 0) {
+		CHECK_FAIL("cannot read %s", path);
+		exit(check_done());
 	}
-	return 0;
+	if ((*ds = ml_dataset(tr, 1)) == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 }
 
 /* Save, load back and compare scores bit-for-bit; then the blob cut
@@ -98,28 +87,34 @@ rt_round_trip(const dataset *ds, const interactions *tr, model *mod,
 	double other[16];
 
 	if (ops->save(mod, &buf, &err) < 0) {
-		check(0, "save");
+		CHECK_FAIL("%s save: %s", ops->name, err.msg);
 		return;
 	}
+	/* a saved model loads back and scores bit-for-bit the same */
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back != NULL, "load of a saved model");
+	CHECK_MSG(back != NULL, "%s load: %s", ops->name, err.msg);
 	if (back != NULL) {
-		check(same_scores(mod, back, tr->n_users, tr->n_items),
-		    "loaded model scores bit-for-bit the same");
+		CHECK_EQ(same_scores(mod, back, tr->n_users, tr->n_items), 1);
 		ops->free(back);
 	}
+	/* damaged blobs are rejected: cut short, other dimensions, magic */
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len - cut, &err);
-	check(back == NULL, "truncated blob rejected");
+	CHECK(back == NULL);
 	if (dim_param != NULL) {
+		int p = model_param_index(ops, dim_param);
+
+		CHECK_MSG(p >= 0, "%s has no parameter %s", ops->name,
+		    dim_param);
 		memcpy(other, mod->params, (size_t)ops->nparams *
 		    sizeof *other);
-		other[model_param_index(ops, dim_param)] += 1;
+		if (p >= 0)
+			other[p] += 1;
 		back = ops->load(ds, tr, other, buf.data, buf.len, &err);
-		check(back == NULL, "blob with other dimensions rejected");
+		CHECK(back == NULL);
 	}
 	buf.data[flip_at] ^= flip_mask;
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back == NULL, "bad magic rejected");
+	CHECK(back == NULL);
 	rf_buf_free(&buf);
 }
 

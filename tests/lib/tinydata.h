@@ -83,11 +83,15 @@ slice_users(const interactions *all, int nu, interactions *out)
 	return interactions_build_transpose(out);
 }
 
-/* RMSE of a rating model's predictions over a test matrix. */
+/* RMSE of a rating model's predictions over a test matrix; NaN (which
+ * fails every bound) when there is nothing to measure. */
 static inline double
 rmse(const model *mod, const interactions *te)
 {
 	double s = 0;
+
+	if (te->nnz == 0)
+		return NAN;
 
 	for (int u = 0; u < te->n_users; u++)
 		for (int64_t p = te->ptr[u]; p < te->ptr[u + 1]; p++) {
@@ -96,18 +100,19 @@ rmse(const model *mod, const interactions *te)
 
 			s += d * d;
 		}
-	return te->nnz ? sqrt(s / (double)te->nnz) : 0;
+	return sqrt(s / (double)te->nnz);
 }
 
-/* Do two models score users [0, nu) bit-for-bit the same? */
+/* Do two models score users [0, nu) bit-for-bit the same?  1 yes, 0 no,
+ * -1 out of memory (neither answer). */
 static inline int
 same_scores(const model *a, const model *b, int nu, int ni)
 {
 	float *s1 = malloc((size_t)ni * sizeof *s1);
 	float *s2 = malloc((size_t)ni * sizeof *s2);
-	int same = s1 != NULL && s2 != NULL;
+	int same = s1 != NULL && s2 != NULL ? 1 : -1;
 
-	for (int u = 0; u < nu && same; u++) {
+	for (int u = 0; u < nu && same == 1; u++) {
 		a->ops->score_user(a, u, s1);
 		b->ops->score_user(b, u, s2);
 		same = memcmp(s1, s2, (size_t)ni * sizeof *s1) == 0;

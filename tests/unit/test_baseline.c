@@ -84,7 +84,7 @@ test_tiny_closed_form(void)
 	static const float r[] = { 5, 3, 4, 4, 1, 2, 2, 5, 3, 4 };
 	const int n = 10, nu = 4, ni = 4, dim = nu + ni;
 	const model_ops *ops = &model_baseline_ops;
-	double params[16], a[64] = { 0 }, b[8] = { 0 }, mu = 0, worst = 0;
+	double params[16], a[64] = { 0 }, b[8] = { 0 }, mu = 0;
 	double prev = INFINITY, loss;
 	int monotone = 1;
 	interactions m;
@@ -94,7 +94,7 @@ test_tiny_closed_form(void)
 
 	if (tiny_matrix(&m, nu, ni, rows, r, n) < 0 ||
 	    (ds = ml_dataset(&m, 1)) == NULL) {
-		check(0, "tiny problem allocated");
+		CHECK_FAIL("out of memory");
 		return;
 	}
 	model_params_default(ops, params);
@@ -121,29 +121,29 @@ test_tiny_closed_form(void)
 
 	mod = ops->create(ds, &m, params, 1, &err);
 	if (mod == NULL) {
-		printf("create: %s\n", err.msg);
-		check(0, "tiny baseline created");
+		CHECK_FAIL("create: %s", err.msg);
 		return;
 	}
 	for (int e = 0; e < 300; e++) {
-		ops->epoch(mod, e, &loss, NULL, &err);
+		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+			break;
+		}
 		if (loss > prev + 1e-9)
 			monotone = 0;
 		prev = loss;
 	}
+	/* ALS reaches the regularised least-squares solution (clamped to
+	 * the rating range as predict() is) ... */
 	for (int u = 0; u < nu; u++)
 		for (int i = 0; i < ni; i++) {
-			double want = mu + b[u] + b[nu + i], got;
+			double want = mu + b[u] + b[nu + i];
 
 			want = want < 1 ? 1 : want > 5 ? 5 : want;
-			got = ops->predict(mod, u, i);
-			if (fabs(got - want) > worst)
-				worst = fabs(got - want);
+			CHECK_NEAR(ops->predict(mod, u, i), want, 1e-5);
 		}
-	printf("tiny ALS vs normal equations: worst |diff| %.3g "
-	    "(tolerance 1e-5)\n", worst);
-	check(worst < 1e-5, "ALS reaches the regularised LS solution");
-	check(monotone, "ALS objective never increases");
+	/* ... and its objective never increases on the way */
+	CHECK(monotone);
 	ops->free(mod);
 	free(ds);
 	interactions_free(&m);
@@ -169,30 +169,29 @@ test_round_trip(const dataset *ds, const interactions *tr, model *mod)
 	rf_buf buf = { 0 };
 	rf_error err;
 	model *back;
-	int same = 1;
+	int64_t differ = 0;
 
 	if (ops->save(mod, &buf, &err) < 0) {
-		check(0, "save");
+		CHECK_FAIL("save: %s", err.msg);
 		return;
 	}
+	/* a saved model loads back and predicts bit-for-bit the same */
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back != NULL, "load of a saved model");
+	CHECK_MSG(back != NULL, "load: %s", err.msg);
 	if (back != NULL) {
-		for (int u = 0; u < tr->n_users && same; u++)
+		for (int u = 0; u < tr->n_users; u++)
 			for (int i = 0; i < tr->n_items; i++)
-				if (ops->predict(mod, u, i) !=
-				    ops->predict(back, u, i)) {
-					same = 0;
-					break;
-				}
-		check(same, "loaded model predicts bit-for-bit the same");
+				differ += ops->predict(mod, u, i) !=
+				    ops->predict(back, u, i);
+		CHECK_EQ(differ, 0);
 		ops->free(back);
 	}
+	/* damaged blobs are rejected: cut short, bad magic */
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len - 1, &err);
-	check(back == NULL, "truncated blob rejected");
+	CHECK(back == NULL);
 	buf.data[0] ^= 0xff;
 	back = ops->load(ds, tr, mod->params, buf.data, buf.len, &err);
-	check(back == NULL, "bad magic rejected");
+	CHECK(back == NULL);
 	rf_buf_free(&buf);
 }
 
@@ -201,46 +200,35 @@ main(void)
 {
 	interactions tr, te;
 	dataset *ds;
-	int rc;
 	model *als, *sgd, *sgd2;
 	double first, last, r;
-	int mono, same = 1;
-	float *s1, *s2;
+	int mono;
 
 	test_tiny_closed_form();
 
-	if ((rc = rt_load_u1(&tr, &te, &ds)) != 0)
-		return rc;
-
+	rt_load_u1(&tr, &te, &ds);
 	als = train(ds, &tr, 0, 1, 10, &first, &last, &mono);
-	check(als != NULL, "ALS trains on u1.base");
 	if (als == NULL)
-		return 1;
+		return check_done();
 	printf("ALS loss %.4f -> %.4f\n", first, last);
-	check(mono && last < first, "ALS loss decreases over epochs");
+	/* the loss decreases over the epochs */
+	CHECK(mono);
+	CHECK(last < first);
 	r = rmse(als, &te);
 	printf("ALS RMSE on u1.test %.4f (sanity bound 0.97)\n", r);
-	check(r < 0.97, "ALS RMSE sane");
+	CHECK(r < 0.97);
 	test_round_trip(ds, &tr, als);
 
 	sgd = train(ds, &tr, 1, 7, 10, &first, &last, &mono);
 	sgd2 = train(ds, &tr, 1, 7, 10, &first, &last, &mono);
-	check(sgd != NULL && sgd2 != NULL, "SGD trains on u1.base");
 	if (sgd == NULL || sgd2 == NULL)
-		return 1;
+		return check_done();
 	printf("SGD loss %.4f -> %.4f, RMSE %.4f\n", first, last,
 	    rmse(sgd, &te));
-	check(mono && last < first, "SGD loss decreases over epochs");
-	s1 = malloc(1682 * sizeof *s1);
-	s2 = malloc(1682 * sizeof *s2);
-	if (s1 == NULL || s2 == NULL)
-		return 1;
-	for (int u = 0; u < 943 && same; u++) {
-		sgd->ops->score_user(sgd, u, s1);
-		sgd2->ops->score_user(sgd2, u, s2);
-		same = memcmp(s1, s2, 1682 * sizeof *s1) == 0;
-	}
-	check(same, "same seed, same scores bit-for-bit");
+	CHECK(mono);
+	CHECK(last < first);
+	/* the same seed, the same scores bit-for-bit */
+	CHECK_EQ(same_scores(sgd, sgd2, 943, 1682), 1);
 	test_round_trip(ds, &tr, sgd);
 	{
 		double lo = 5, hi = 1;
@@ -252,16 +240,15 @@ main(void)
 				lo = p < lo ? p : lo;
 				hi = p > hi ? p : hi;
 			}
-		check(lo >= 1 && hi <= 5, "predictions clamped to [1, 5]");
+		/* predictions clamped to [1, 5] */
+		CHECK(lo >= 1);
+		CHECK(hi <= 5);
 	}
-	free(s1);
-	free(s2);
 	als->ops->free(als);
 	sgd->ops->free(sgd);
 	sgd2->ops->free(sgd2);
 	free(ds);
 	interactions_free(&tr);
 	interactions_free(&te);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	return check_done();
 }

@@ -14,20 +14,11 @@
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
 #include "engine/core/rng.h"
+#include "tests/lib/check.h"
 
 /* Relative, with a floor of 1e-3 on the denominator: the loss is summed in
  * double but the analytic gradient is float32 (about 1e-7 absolute). */
 #define GRAD_TOL 1e-3
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-	if (!ok)
-		failures++;
-}
 
 typedef struct triple {
 	int u, i, j;
@@ -54,7 +45,7 @@ test_gradient(void)
 	const int nu = 5, ni = 8, nt = 12;
 	interactions tm;
 	dataset *ds;
-	double prm[8], worst[3] = { 0, 0, 0 };
+	double prm[8];
 	const char *gname[3] = { "user factors", "item factors", "item bias" };
 	rf_error err;
 	triple t[12];
@@ -65,7 +56,7 @@ test_gradient(void)
 
 	if (tiny_random_matrix(&tm, nu, ni, 0.3, 7) < 0 ||
 	    (ds = ml_dataset(&tm, 0)) == NULL) {
-		check(0, "tiny data");
+		CHECK_FAIL("out of memory");
 		return;
 	}
 	model_params_default(&model_bpr_ops, prm);
@@ -74,10 +65,11 @@ test_gradient(void)
 	prm[model_param_index(&model_bpr_ops, "init")] = 0.7;
 	m = model_bpr_ops.create(ds, &tm, prm, 3, &err);
 	if (m == NULL) {
-		check(0, err.msg);
+		CHECK_FAIL("create: %s", err.msg);
 		return;
 	}
 	bpr_parameters(m, &p, &q, &b, &k);
+	CHECK_EQ(k, 4);
 	rf_rng_seed(&r, 11);
 	for (int i = 0; i < ni; i++)
 		b[i] = (float)(0.5 * rf_rng_normal(&r));
@@ -90,6 +82,10 @@ test_gradient(void)
 	gp = calloc((size_t)nu * k, sizeof *gp);
 	gq = calloc((size_t)ni * k, sizeof *gq);
 	gb = calloc((size_t)ni, sizeof *gb);
+	if (gp == NULL || gq == NULL || gb == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	for (int x = 0; x < nt; x++) {
 		float g[3 * 16], gbi, gbj;
 
@@ -108,9 +104,10 @@ test_gradient(void)
 		float *ga = grp == 0 ? gp : grp == 1 ? gq : gb;
 		int n = grp == 0 ? nu * k : grp == 1 ? ni * k : ni;
 
+		check_context("bpr gradient, %s", gname[grp]);
 		for (int x = 0; x < n; x++) {
 			float save = theta[x], hi, lo;
-			double lp, lm, num, rel;
+			double lp, lm, num;
 
 			theta[x] = hi = save + 1e-3f;
 			lp = total_loss(m, t, nt, scratch);
@@ -118,20 +115,11 @@ test_gradient(void)
 			lm = total_loss(m, t, nt, scratch);
 			theta[x] = save;
 			num = (lp - lm) / ((double)hi - lo);
-			rel = fabs(num - ga[x]) /
-			    fmax(fmax(fabs(num), fabs(ga[x])), 1e-3);
-			if (rel > worst[grp])
-				worst[grp] = rel;
+			CHECK_NEAR(ga[x], num, GRAD_TOL *
+			    fmax(fmax(fabs(num), fabs(ga[x])), 1e-3));
 		}
 	}
-	for (int grp = 0; grp < 3; grp++) {
-		char msg[160];
-
-		snprintf(msg, sizeof msg, "bpr gradient, %s: worst relative "
-		    "error %.2e (tolerance %.0e)", gname[grp], worst[grp],
-		    GRAD_TOL);
-		check(worst[grp] <= GRAD_TOL, msg);
-	}
+	check_context_clear();
 	free(gp);
 	free(gq);
 	free(gb);
@@ -143,7 +131,7 @@ test_gradient(void)
 static void
 test_training(const char *dir)
 {
-	char path[4096], msg[200];
+	char path[4200];
 	interactions all, sl;
 	dataset *ds;
 	double prm[8], loss[8];
@@ -151,69 +139,81 @@ test_training(const char *dir)
 	model *a, *b2, *c;
 	rf_buf blob = { 0 };
 	float *sa, *sb;
-	int ni, same = 1, differs = 0, epochs = 6;
+	int ni, epochs = 6;
 
 	snprintf(path, sizeof path, "%s/ml-100k/u1.base", dir);
 	if (ml_load(path, 943, 1682, 1, &all) < 0) {
-		check(0, "read u1.base");
+		CHECK_FAIL("cannot read %s", path);
 		return;
 	}
-	slice_users(&all, 200, &sl);
-	ds = ml_dataset(&sl, 0);
+	if (slice_users(&all, 200, &sl) < 0 ||
+	    (ds = ml_dataset(&sl, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	model_params_default(&model_bpr_ops, prm);
 	a = model_bpr_ops.create(ds, &sl, prm, 42, &err);
 	b2 = model_bpr_ops.create(ds, &sl, prm, 42, &err);
 	if (a == NULL || b2 == NULL) {
-		check(0, err.msg);
+		CHECK_FAIL("create: %s", err.msg);
 		return;
 	}
 	for (int e = 0; e < epochs; e++) {
 		double lb;
 
-		model_bpr_ops.epoch(a, e, &loss[e], NULL, &err);
-		model_bpr_ops.epoch(b2, e, &lb, NULL, &err);
-		if (lb != loss[e])
-			same = 0;
+		if (model_bpr_ops.epoch(a, e, &loss[e], NULL, &err) != 0 ||
+		    model_bpr_ops.epoch(b2, e, &lb, NULL, &err) != 0) {
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+			return;
+		}
+		/* the same seed, the same losses */
+		CHECK_NEAR(lb, loss[e], 0);
 	}
-	snprintf(msg, sizeof msg, "bpr loss falls: %.4f -> %.4f -> %.4f over "
-	    "%d epochs", loss[0], loss[2], loss[epochs - 1], epochs);
-	check(loss[epochs - 1] < loss[0] * 0.9 && loss[2] < loss[0], msg);
+	printf("bpr loss falls: %.4f -> %.4f -> %.4f over %d epochs\n",
+	    loss[0], loss[2], loss[epochs - 1], epochs);
+	CHECK(loss[epochs - 1] < loss[0] * 0.9);
+	CHECK(loss[2] < loss[0]);
 	ni = sl.n_items;
 	sa = malloc((size_t)ni * sizeof *sa);
 	sb = malloc((size_t)ni * sizeof *sb);
+	if (sa == NULL || sb == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	/* the same seed, the same scores */
 	for (int u = 0; u < sl.n_users; u += 37) {
 		model_bpr_ops.score_user(a, u, sa);
 		model_bpr_ops.score_user(b2, u, sb);
-		if (memcmp(sa, sb, (size_t)ni * sizeof *sa) != 0)
-			same = 0;
+		CHECK(memcmp(sa, sb, (size_t)ni * sizeof *sa) == 0);
 	}
-	check(same, "bpr same seed -> same losses and scores");
+	/* another seed, other scores */
 	c = model_bpr_ops.create(ds, &sl, prm, 43, &err);
-	model_bpr_ops.epoch(c, 0, &loss[7], NULL, &err);
-	model_bpr_ops.score_user(c, 0, sb);
-	model_bpr_ops.score_user(a, 0, sa);
-	differs = memcmp(sa, sb, (size_t)ni * sizeof *sa) != 0;
-	check(differs, "bpr another seed -> other scores");
-	model_bpr_ops.free(c);
+	if (c == NULL || model_bpr_ops.epoch(c, 0, &loss[7], NULL, &err) !=
+	    0) {
+		CHECK_FAIL("seed 43: %s", err.msg);
+	} else {
+		model_bpr_ops.score_user(c, 0, sb);
+		model_bpr_ops.score_user(a, 0, sa);
+		CHECK(memcmp(sa, sb, (size_t)ni * sizeof *sa) != 0);
+	}
+	if (c != NULL)
+		model_bpr_ops.free(c);
 	/* save / load round trip */
 	if (model_bpr_ops.save(a, &blob, &err) < 0 ||
 	    (c = model_bpr_ops.load(ds, &sl, prm, blob.data, blob.len,
 	    &err)) == NULL) {
-		check(0, err.msg);
+		CHECK_FAIL("save/load: %s", err.msg);
 	} else {
-		same = 1;
 		for (int u = 0; u < sl.n_users; u += 13) {
 			model_bpr_ops.score_user(a, u, sa);
 			model_bpr_ops.score_user(c, u, sb);
-			if (memcmp(sa, sb, (size_t)ni * sizeof *sa) != 0)
-				same = 0;
+			CHECK(memcmp(sa, sb, (size_t)ni * sizeof *sa) == 0);
 		}
-		check(same && c->epochs_done == epochs,
-		    "bpr save -> load -> same scores");
+		CHECK_EQ(c->epochs_done, epochs);
 		model_bpr_ops.free(c);
-		check(model_bpr_ops.load(ds, &sl, prm, blob.data,
-		    blob.len - 1, &err) == NULL, "bpr load refuses a truncated "
-		    "blob");
+		/* a truncated blob is refused */
+		CHECK(model_bpr_ops.load(ds, &sl, prm, blob.data,
+		    blob.len - 1, &err) == NULL);
 	}
 	rf_buf_free(&blob);
 	free(sa);
@@ -228,21 +228,7 @@ test_training(const char *dir)
 int
 main(void)
 {
-	char path[4096];
-	FILE *f;
-
 	test_gradient();
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
-	f = fopen(path, "r");
-	if (f == NULL) {
-		const char *ci = getenv("CI");
-
-		printf("skip: no %s\n", path);
-		if (ci && strcmp(ci, "true") == 0)
-			return 1;
-		return failures ? 1 : 77;
-	}
-	fclose(f);
-	test_training(ml_data_dir());
-	return failures ? 1 : 0;
+	test_training(check_data_dir("ml-100k/u1.base"));
+	return check_done();
 }

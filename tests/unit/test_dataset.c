@@ -12,18 +12,8 @@
 #include "engine/data/dataset.h"
 #include "engine/ingest/ingest.h"
 #include "engine/store/store.h"
+#include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		failures++; \
-	} \
-} while (0)
 
 static void
 tmp_store_path(char *buf, size_t n, const char *tag)
@@ -77,17 +67,24 @@ test_transpose(void)
 	static const int32_t idx[] = { 1, 3, 0, 1, 3 };
 	static const float val[] = { 1, 2, 3, 4, 5 };
 
-	CHECK(interactions_alloc(&m, 3, 4, 5) == 0, "alloc");
+	if (interactions_alloc(&m, 3, 4, 5) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	memcpy(m.ptr, ptr, sizeof ptr);
 	memcpy(m.idx, idx, sizeof idx);
 	memcpy(m.val, val, sizeof val);
-	CHECK(interactions_build_transpose(&m) == 0, "transpose");
+	CHECK_EQ(interactions_build_transpose(&m), 0);
 	/* item 0: u2(3); item 1: u0(1) u2(4); item 2: -; item 3: u0(2) u2(5) */
-	CHECK(m.tptr[1] == 1 && m.tptr[2] == 3 && m.tptr[3] == 3 &&
-	    m.tptr[4] == 5, "tptr");
-	CHECK(m.tidx[1] == 0 && m.tidx[2] == 2 && m.tval[2] == 4 &&
-	    m.tval[4] == 5, "tidx/tval");
-	CHECK(transpose_consistent(&m), "transpose consistent");
+	CHECK_EQ(m.tptr[1], 1);
+	CHECK_EQ(m.tptr[2], 3);
+	CHECK_EQ(m.tptr[3], 3);
+	CHECK_EQ(m.tptr[4], 5);
+	CHECK_EQ(m.tidx[1], 0);
+	CHECK_EQ(m.tidx[2], 2);
+	CHECK_EQ(m.tval[2], 4);
+	CHECK_EQ(m.tval[4], 5);
+	CHECK(transpose_consistent(&m));
 	interactions_free(&m);
 }
 
@@ -97,8 +94,7 @@ sql(store *st, const char *q)
 	rf_error err;
 
 	if (store_exec(st, q, &err) < 0) {
-		fprintf(stderr, "FAIL sql: %s\n", err.msg);
-		failures++;
+		CHECK_FAIL("sql: %s", err.msg);
 		return -1;
 	}
 	return 0;
@@ -115,8 +111,7 @@ test_fold(void)
 
 	tmp_store_path(path, sizeof path, "fold");
 	if ((st = store_open(path, STORE_CREATE, &err)) == NULL) {
-		fprintf(stderr, "FAIL store_open: %s\n", err.msg);
-		failures++;
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
 	/* Implicit log: user a (id 1) views x twice, buys x, views y; user b
@@ -130,49 +125,54 @@ test_fold(void)
 	    "INSERT INTO events VALUES (1,1,1,1,100,1),(1,1,1,1,300,1),"
 	    " (1,1,4,4,200,1),(1,2,1,1,50,1),(3,2,3,3,400,1),(3,4,1,1,10,1);");
 	ds = dataset_build(st, &err);
-	CHECK(ds != NULL, "dataset_build: %s", err.msg);
+	CHECK_MSG(ds != NULL, "dataset_build: %s", err.msg);
 	if (ds) {
 		const interactions *m = &ds->all;
 
-		CHECK(ds->n_users == 2 && ds->n_items == 3 && m->nnz == 4,
-		    "dims %dx%d nnz %lld", ds->n_users, ds->n_items,
-		    (long long)m->nnz);
-		CHECK(!ds->is_rating, "implicit data");
+		CHECK_EQ(ds->n_users, 2);
+		CHECK_EQ(ds->n_items, 3);
+		CHECK_EQ(m->nnz, 4);
+		CHECK(!ds->is_rating);
 		/* u0 = a: x (1+1+4 = 6, last ts 300, pv|buy), y (1) */
-		CHECK(m->ptr[1] == 2 && m->idx[0] == 0 && m->val[0] == 6 &&
-		    m->ts[0] == 300 && m->beh[0] == ((1 << BEH_PV) |
-		    (1 << BEH_BUY)), "fold a/x: val %g ts %lld beh %d",
-		    m->val[0], (long long)m->ts[0], m->beh[0]);
-		CHECK(m->idx[1] == 1 && m->val[1] == 1, "a/y");
+		CHECK_EQ(m->ptr[1], 2);
+		CHECK_EQ(m->idx[0], 0);
+		CHECK_NEAR(m->val[0], 6, 0);
+		CHECK_EQ(m->ts[0], 300);
+		CHECK_EQ(m->beh[0], (1 << BEH_PV) | (1 << BEH_BUY));
+		CHECK_EQ(m->idx[1], 1);
+		CHECK_NEAR(m->val[1], 1, 0);
 		/* u1 = b: y (3, cart), w (1) */
-		CHECK(m->idx[2] == 1 && m->val[2] == 3 && m->idx[3] == 2,
-		    "b/y b/w");
-		CHECK(strcmp(ds->user_ext[1], "b") == 0 &&
-		    strcmp(ds->item_ext[2], "w") == 0, "ext ids");
-		CHECK(dataset_user_index(ds, "b") == 1 &&
-		    dataset_user_index(ds, "ghost") == -1 &&
-		    dataset_item_index(ds, "y") == 1 &&
-		    dataset_item_index(ds, "z") == -1, "lookups");
-		CHECK(ds->item_title[0] && strcmp(ds->item_title[0], "X") == 0
-		    && ds->item_title[1] == NULL, "titles");
+		CHECK_EQ(m->idx[2], 1);
+		CHECK_NEAR(m->val[2], 3, 0);
+		CHECK_EQ(m->idx[3], 2);
+		CHECK_STR(ds->user_ext[1], "b");
+		CHECK_STR(ds->item_ext[2], "w");
+		CHECK_EQ(dataset_user_index(ds, "b"), 1);
+		CHECK_EQ(dataset_user_index(ds, "ghost"), -1);
+		CHECK_EQ(dataset_item_index(ds, "y"), 1);
+		CHECK_EQ(dataset_item_index(ds, "z"), -1);
+		CHECK_STR(ds->item_title[0], "X");
+		CHECK(ds->item_title[1] == NULL);
 		/* categories by first appearance: x c1 -> 0, y c2 -> 1, w c1 */
-		CHECK(ds->n_categories == 2 && ds->item_category[0] == 0 &&
-		    ds->item_category[1] == 1 && ds->item_category[2] == 0 &&
-		    strcmp(ds->category_name[1], "c2") == 0, "categories");
-		CHECK(ds->item_popularity[0] == 1 &&
-		    ds->item_popularity[1] == 2, "popularity");
-		CHECK(transpose_consistent(m), "transpose");
+		CHECK_EQ(ds->n_categories, 2);
+		CHECK_EQ(ds->item_category[0], 0);
+		CHECK_EQ(ds->item_category[1], 1);
+		CHECK_EQ(ds->item_category[2], 0);
+		CHECK_STR(ds->category_name[1], "c2");
+		CHECK_EQ(ds->item_popularity[0], 1);
+		CHECK_EQ(ds->item_popularity[1], 2);
+		CHECK(transpose_consistent(m));
 		/* features of a: 4 events (3 pv, 1 buy), 1 of 2 items bought,
 		 * last event 300 of [10, 400]: recency (400-300)/390 */
 		{
 			const float *f = ds->user_features;
 
-			CHECK(fabsf(f[UF_LOG_EVENTS] - logf(5)) < 1e-6 &&
-			    fabsf(f[UF_LOG_VIEWS] - logf(4)) < 1e-6 &&
-			    fabsf(f[UF_LOG_BUYS] - logf(2)) < 1e-6 &&
-			    f[UF_BUY_RATE] == 0.5f &&
-			    fabsf(f[UF_RECENCY] - 100.0f / 390) < 1e-6 &&
-			    f[UF_MEAN_RATING] == 0, "features of a");
+			CHECK_NEAR(f[UF_LOG_EVENTS], logf(5), 1e-6);
+			CHECK_NEAR(f[UF_LOG_VIEWS], logf(4), 1e-6);
+			CHECK_NEAR(f[UF_LOG_BUYS], logf(2), 1e-6);
+			CHECK_NEAR(f[UF_BUY_RATE], 0.5, 0);
+			CHECK_NEAR(f[UF_RECENCY], 100.0f / 390, 1e-6);
+			CHECK_NEAR(f[UF_MEAN_RATING], 0, 0);
 		}
 		dataset_free(ds);
 	}
@@ -181,153 +181,121 @@ test_fold(void)
 	    "INSERT INTO events VALUES (1,1,0,4,100,2),(1,1,0,2,300,2),"
 	    " (1,1,0,5,200,2),(3,1,0,3,50,2);");
 	ds = dataset_build(st, &err);
-	CHECK(ds != NULL, "dataset_build: %s", err.msg);
+	CHECK_MSG(ds != NULL, "dataset_build: %s", err.msg);
 	if (ds) {
-		CHECK(ds->is_rating && ds->all.nnz == 2 &&
-		    ds->all.val[0] == 2 && ds->all.ts[0] == 300,
-		    "last rating: %g", ds->all.val[0]);
-		CHECK(ds->rating_min == 2 && ds->rating_max == 3, "range");
+		CHECK(ds->is_rating);
+		CHECK_EQ(ds->all.nnz, 2);
+		CHECK_NEAR(ds->all.val[0], 2, 0);
+		CHECK_EQ(ds->all.ts[0], 300);
+		CHECK_NEAR(ds->rating_min, 2, 0);
+		CHECK_NEAR(ds->rating_max, 3, 0);
 		/* mean of entries 2.5; a's mean 2 -> -0.5 */
-		CHECK(fabsf(ds->user_features[UF_MEAN_RATING] + 0.5f) < 1e-6,
-		    "mean rating feature %g",
-		    ds->user_features[UF_MEAN_RATING]);
+		CHECK_NEAR(ds->user_features[UF_MEAN_RATING], -0.5, 1e-6);
 		dataset_free(ds);
 	}
 	store_close(st);
 	unlink(path);
 }
 
-static int
-test_ml100k(void)
+/* ml-100k through ingest_events() and dataset_build(), entry by entry
+ * against u.data read directly (tests/lib/mldata.h). */
+static void
+test_ml100k(const char *dir)
 {
-	char path[512], file[1024];
-	const char *dir = ml_data_dir();
+	char path[512], file[4200];
 	ingest_opts o;
 	ingest_result res;
 	interactions ref;
 	rf_error err;
 	store *st;
 	dataset *ds;
-	double t0, worst = 0;
-	int64_t mismatches = 0;
+	double t0;
+	int64_t unmatched = 0;
 
 	snprintf(file, sizeof file, "%s/ml-100k/u.data", dir);
-	if (access(file, R_OK) != 0)
-		return 77;
 	tmp_store_path(path, sizeof path, "ml");
 	if ((st = store_open(path, STORE_CREATE, &err)) == NULL) {
-		fprintf(stderr, "FAIL store_open: %s\n", err.msg);
-		return 1;
+		CHECK_FAIL("store_open: %s", err.msg);
+		return;
 	}
 	ingest_opts_default(&o);
 	if (ingest_events(st, file, &o, &res, &err) < 0) {
-		fprintf(stderr, "FAIL ingest: %s\n", err.msg);
+		CHECK_FAIL("ingest: %s", err.msg);
 		store_close(st);
 		unlink(path);
-		return 1;
+		return;
 	}
 	t0 = rf_monotonic();
 	ds = dataset_build(st, &err);
 	printf("dataset_build ml-100k: %.3f s\n", rf_monotonic() - t0);
-	CHECK(ds != NULL, "dataset_build: %s", err.msg);
 	if (ds == NULL) {
+		CHECK_FAIL("dataset_build: %s", err.msg);
 		store_close(st);
 		unlink(path);
-		return 1;
+		return;
 	}
-	CHECK(ds->n_users == 943 && ds->n_items == 1682 &&
-	    ds->all.nnz == 100000, "dims %dx%d nnz %lld", ds->n_users,
-	    ds->n_items, (long long)ds->all.nnz);
-	CHECK(ds->is_rating && ds->rating_min == 1 && ds->rating_max == 5,
-	    "ratings 1..5");
-	CHECK(ds->ts_min == 874724710 && ds->ts_max == 893286638, "ts range");
-	CHECK(csr_sorted(&ds->all), "CSR rows sorted");
-	CHECK(transpose_consistent(&ds->all), "transpose consistent");
+	CHECK_EQ(ds->n_users, 943);
+	CHECK_EQ(ds->n_items, 1682);
+	CHECK_EQ(ds->all.nnz, 100000);
+	CHECK(ds->is_rating);
+	CHECK_NEAR(ds->rating_min, 1, 0);
+	CHECK_NEAR(ds->rating_max, 5, 0);
+	CHECK_EQ(ds->ts_min, 874724710);
+	CHECK_EQ(ds->ts_max, 893286638);
+	CHECK(csr_sorted(&ds->all));
+	CHECK(transpose_consistent(&ds->all));
 	/* Same entries as the file (through the external ids). */
-	if (ml_load(file, 943, 1682, 0, &ref) == 0) {
+	if (ml_load(file, 943, 1682, 0, &ref) < 0) {
+		CHECK_FAIL("cannot read %s", file);
+	} else {
 		for (int u = 0; u < ds->n_users; u++) {
 			int ru = atoi(ds->user_ext[u]) - 1;
 
-			if (ds->all.ptr[u + 1] - ds->all.ptr[u] !=
-			    ref.ptr[ru + 1] - ref.ptr[ru]) {
-				mismatches++;
-				continue;
-			}
+			check_context("user %s", ds->user_ext[u]);
+			CHECK_EQ(ds->all.ptr[u + 1] - ds->all.ptr[u],
+			    ref.ptr[ru + 1] - ref.ptr[ru]);
 			for (int64_t k = ds->all.ptr[u]; k < ds->all.ptr[u + 1];
 			    k++) {
 				int ri = atoi(ds->item_ext[ds->all.idx[k]]) - 1;
-				int found = 0;
+				int64_t p = interactions_find(&ref, ru, ri);
 
-				for (int64_t p = ref.ptr[ru]; p < ref.ptr[ru + 1];
-				    p++) {
-					if (ref.idx[p] != ri)
-						continue;
-					found = 1;
-					if (fabs(ref.val[p] - ds->all.val[k]) >
-					    worst)
-						worst = fabs(ref.val[p] -
-						    ds->all.val[k]);
-					if (ref.ts[p] != ds->all.ts[k])
-						mismatches++;
+				if (p < 0) {
+					unmatched++;
+					continue;
 				}
-				if (!found)
-					mismatches++;
+				CHECK_NEAR(ds->all.val[k], ref.val[p], 0);
+				CHECK_EQ(ds->all.ts[k], ref.ts[p]);
 			}
 		}
-		printf("vs u.data: %lld mismatched entries, worst rating "
-		    "difference %g (tolerance 0)\n", (long long)mismatches,
-		    worst);
-		CHECK(mismatches == 0 && worst == 0, "entries differ");
+		check_context_clear();
+		CHECK_EQ(unmatched, 0);
 		interactions_free(&ref);
 	}
 	{
 		int u = dataset_user_index(ds, "196");
 		int i = dataset_item_index(ds, "242");
 
-		CHECK(u >= 0 && strcmp(ds->user_ext[u], "196") == 0, "user 196");
-		CHECK(i >= 0 && strcmp(ds->item_ext[i], "242") == 0, "item 242");
-		CHECK(dataset_user_index(ds, "944") == -1, "no user 944");
+		CHECK(u >= 0 && strcmp(ds->user_ext[u], "196") == 0);
+		CHECK(i >= 0 && strcmp(ds->item_ext[i], "242") == 0);
+		CHECK_EQ(dataset_user_index(ds, "944"), -1);
 	}
 	{
 		int64_t s = 0;
 
 		for (int i = 0; i < ds->n_items; i++)
 			s += ds->item_popularity[i];
-		CHECK(s == 100000, "popularity sums to nnz");
+		CHECK_EQ(s, 100000);
 	}
 	dataset_free(ds);
 	store_close(st);
 	unlink(path);
-	return 0;
 }
 
 int
 main(void)
 {
-	int rc;
-
 	test_transpose();
 	test_fold();
-	rc = test_ml100k();
-	if (rc == 77) {
-		const char *ci = getenv("CI");
-
-		if (ci && strcmp(ci, "true") == 0) {
-			fprintf(stderr, "FAIL: data dir %s missing\n",
-			    ml_data_dir());
-			return 1;
-		}
-	} else if (rc != 0)
-		failures++;
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	if (rc == 77) {
-		printf("pure parts ok; ml-100k not found under %s: skip\n",
-		    ml_data_dir());
-		return 77;
-	}
-	printf("ok\n");
-	return 0;
+	test_ml100k(check_data_dir("ml-100k/u.data"));
+	return check_done();
 }

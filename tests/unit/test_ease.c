@@ -11,6 +11,7 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
+#include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
 
@@ -27,23 +28,6 @@ static const float X[NU][NI] = {
 	{ 0, 0, 0, 1, 0 },
 	{ 0, 0, 0, 0, 1 },
 };
-
-static double worst;
-static int failed;
-
-static void
-check(const char *what, double got, double want, double tol)
-{
-	double d = fabs(got - want);
-
-	if (d > worst)
-		worst = d;
-	if (!(d <= tol)) {
-		printf("FAIL %s: got %.8g want %.8g (diff %.3g > %.3g)\n",
-		    what, got, want, d, tol);
-		failed = 1;
-	}
-}
 
 /* In-place Gauss-Jordan inverse with partial pivoting. */
 static int
@@ -100,11 +84,14 @@ run_tiny(int binary, double lambda)
 	double params[8], G[NI * NI], B[NI * NI], loss, xv[NU][NI];
 	rf_error err;
 	float sc[NI];
-	char what[128];
+	dataset *ds;
 
-	if (dense_to_interactions(&tr, NU, NI, &X[0][0]) < 0)
+	if (dense_to_interactions(&tr, NU, NI, &X[0][0]) < 0 ||
+	    (ds = ml_dataset(&tr, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
 		return -1;
-	dataset *ds = ml_dataset(&tr, 0);
+	}
+	check_context("binary=%d lambda=%g", binary, lambda);
 	model_params_default(ops, params);
 	params[model_param_index(ops, "lambda")] = lambda;
 	params[model_param_index(ops, "binary")] = binary;
@@ -120,8 +107,10 @@ run_tiny(int binary, double lambda)
 			G[a * NI + b] = s;
 		}
 	memcpy(B, G, sizeof G);
-	if (invert(B, NI) < 0)
+	if (invert(B, NI) < 0) {
+		CHECK_FAIL("the reference G is singular");
 		return -1;
+	}
 	{
 		double dg[NI];
 		for (int j = 0; j < NI; j++)
@@ -134,20 +123,16 @@ run_tiny(int binary, double lambda)
 
 	model *m = ops->create(ds, &tr, params, 1, &err);
 	if (m == NULL || ops->epoch(m, 0, &loss, NULL, &err) != 0) {
-		printf("FAIL create/epoch: %s\n", err.msg);
+		CHECK_FAIL("create/epoch: %s", err.msg);
 		return -1;
 	}
 	/* probe users 3..7 hold one item each: their scores are rows of B */
 	for (int i = 0; i < NI; i++) {
 		ops->score_user(m, 3 + i, sc);
-		for (int j = 0; j < NI; j++) {
-			snprintf(what, sizeof what, "binary=%d B[%d][%d]",
-			    binary, i, j);
-			check(what, sc[j],
-			    B[i * NI + j] * xv[3 + i][i], 1e-5);
-		}
-		snprintf(what, sizeof what, "diag B[%d][%d] == 0", i, i);
-		check(what, sc[i], 0, 0);
+		for (int j = 0; j < NI; j++)
+			CHECK_NEAR(sc[j], B[i * NI + j] * xv[3 + i][i], 1e-5);
+		/* diag(B) = 0 exactly */
+		CHECK_NEAR(sc[i], 0, 0);
 	}
 	/* every user: score = x_u B; explain terms sum to it */
 	for (int u = 0; u < NU; u++) {
@@ -158,21 +143,16 @@ run_tiny(int binary, double lambda)
 
 			for (int i = 0; i < NI; i++)
 				want += xv[u][i] * B[i * NI + j];
-			snprintf(what, sizeof what, "binary=%d score(%d,%d)",
-			    binary, u, j);
-			check(what, sc[j], want, 1e-5);
+			CHECK_NEAR(sc[j], want, 1e-5);
 			int n = ops->explain(m, u, j, t, NI);
 			for (int q = 0; q < n; q++) {
 				sum += t[q].contribution;
-				if (q > 0 && t[q].contribution >
-				    t[q - 1].contribution) {
-					printf("FAIL explain order\n");
-					failed = 1;
-				}
+				/* largest first */
+				if (q > 0)
+					CHECK(t[q].contribution <=
+					    t[q - 1].contribution);
 			}
-			snprintf(what, sizeof what, "explain sum (%d,%d)", u,
-			    j);
-			check(what, sum, sc[j], 1e-5);
+			CHECK_NEAR(sum, sc[j], 1e-5);
 		}
 	}
 	/* the reported loss: (||X - XB||^2 + lambda ||B||^2) / nnz */
@@ -188,8 +168,7 @@ run_tiny(int binary, double lambda)
 			}
 		for (int a = 0; a < NI * NI; a++)
 			obj += lambda * B[a] * B[a];
-		snprintf(what, sizeof what, "binary=%d loss", binary);
-		check(what, loss, obj / (double)tr.nnz, 1e-4 * obj);
+		CHECK_NEAR(loss, obj / (double)tr.nnz, 1e-4 * obj);
 	}
 	/* save / load round trip */
 	{
@@ -197,30 +176,27 @@ run_tiny(int binary, double lambda)
 		float sc2[NI];
 
 		if (ops->save(m, &buf, &err) < 0) {
-			printf("FAIL save: %s\n", err.msg);
+			CHECK_FAIL("save: %s", err.msg);
 			return -1;
 		}
 		model *m2 = ops->load(ds, &tr, params, buf.data, buf.len,
 		    &err);
 		if (m2 == NULL) {
-			printf("FAIL load: %s\n", err.msg);
+			CHECK_FAIL("load: %s", err.msg);
 			return -1;
 		}
 		for (int u = 0; u < NU; u++) {
 			ops->score_user(m, u, sc);
 			ops->score_user(m2, u, sc2);
-			if (memcmp(sc, sc2, sizeof sc) != 0) {
-				printf("FAIL load: scores differ\n");
-				failed = 1;
-			}
+			CHECK(memcmp(sc, sc2, sizeof sc) == 0);
 		}
-		if (ops->load(ds, &tr, params, buf.data, buf.len - 1, &err)) {
-			printf("FAIL load accepted a truncated blob\n");
-			failed = 1;
-		}
+		/* a truncated blob is refused */
+		CHECK(ops->load(ds, &tr, params, buf.data, buf.len - 1,
+		    &err) == NULL);
 		ops->free(m2);
 		rf_buf_free(&buf);
 	}
+	check_context_clear();
 	ops->free(m);
 	free(ds);
 	interactions_free(&tr);
@@ -243,13 +219,14 @@ run_subset(void)
 	float xs[SU * SMAX], sa[SI], sr[SMAX];
 	int users[SI], top[SMAX], ntop = 0;
 	rf_error err;
-	char what[96];
 	model *a, *r;
 	dataset *dsf, *dsc;
 	double loss;
 
-	if (tiny_random_matrix(&full, SU, SI, 0.25, 7) < 0)
+	if (tiny_random_matrix(&full, SU, SI, 0.25, 7) < 0) {
+		CHECK_FAIL("out of memory");
 		return -1;
+	}
 	/* the reference subset: most users first, then lower index */
 	for (int i = 0; i < SI; i++)
 		users[i] = (int)(full.tptr[i + 1] - full.tptr[i]);
@@ -280,27 +257,30 @@ run_subset(void)
 			for (int k = 0; k < SMAX; k++)
 				if (top[k] == full.idx[p])
 					xs[u * SMAX + k] = full.val[p];
-	if (dense_to_interactions(&cut, SU, SMAX, xs) < 0)
+	if (dense_to_interactions(&cut, SU, SMAX, xs) < 0 ||
+	    (dsf = ml_dataset(&full, 0)) == NULL ||
+	    (dsc = ml_dataset(&cut, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
 		return -1;
-	dsf = ml_dataset(&full, 0);
-	dsc = ml_dataset(&cut, 0);
+	}
 	model_params_default(ops, params);
 	params[model_param_index(ops, "lambda")] = 3;
 	params[model_param_index(ops, "max_items")] = SMAX;
 	a = ops->create(dsf, &full, params, 1, &err);
 	if (a == NULL || ops->epoch(a, 0, &loss, NULL, &err) != 0) {
-		printf("FAIL subset create: %s\n", err.msg);
+		CHECK_FAIL("subset create: %s", err.msg);
 		return -1;
 	}
 	params[model_param_index(ops, "max_items")] = 10000;
 	r = ops->create(dsc, &cut, params, 1, &err);
 	if (r == NULL || ops->epoch(r, 0, &loss, NULL, &err) != 0) {
-		printf("FAIL reference create: %s\n", err.msg);
+		CHECK_FAIL("reference create: %s", err.msg);
 		return -1;
 	}
 	for (int u = 0; u < SU; u++) {
 		float lowest = INFINITY;
 
+		check_context("subset, user %d", u);
 		ops->score_user(a, u, sa);
 		ops->score_user(r, u, sr);
 		for (int k = 0; k < SMAX; k++) {
@@ -308,30 +288,25 @@ run_subset(void)
 			double sum = 0;
 			int n;
 
-			snprintf(what, sizeof what, "subset score(%d,%d)", u,
-			    top[k]);
-			check(what, sa[top[k]], sr[k], 1e-5);
+			CHECK_NEAR(sa[top[k]], sr[k], 1e-5);
 			if (sa[top[k]] < lowest)
 				lowest = sa[top[k]];
 			n = ops->explain(a, u, top[k], t, SI);
 			for (int q = 0; q < n; q++)
 				sum += t[q].contribution;
-			snprintf(what, sizeof what, "subset explain(%d,%d)", u,
-			    top[k]);
-			check(what, sum, sa[top[k]], 1e-5);
+			CHECK_NEAR(sum, sa[top[k]], 1e-5);
 		}
+		/* every item outside B ranks below all of B's, finitely */
 		for (int i = 0; i < SI; i++) {
 			int in = 0;
 
 			for (int k = 0; k < SMAX; k++)
 				in |= top[k] == i;
-			if (!in && !(sa[i] < lowest && isfinite(sa[i]))) {
-				printf("FAIL subset: item %d outside B scores "
-				    "%g, not below %g\n", i, sa[i], lowest);
-				failed = 1;
-			}
+			if (!in)
+				CHECK(sa[i] < lowest && isfinite(sa[i]));
 		}
 	}
+	check_context_clear();
 	{
 		rf_buf buf = { 0 };
 		float sb[SI];
@@ -340,16 +315,13 @@ run_subset(void)
 		params[model_param_index(ops, "max_items")] = SMAX;
 		if (ops->save(a, &buf, &err) < 0 || (b = ops->load(dsf, &full,
 		    params, buf.data, buf.len, &err)) == NULL) {
-			printf("FAIL subset save/load: %s\n", err.msg);
+			CHECK_FAIL("subset save/load: %s", err.msg);
 			return -1;
 		}
 		for (int u = 0; u < SU; u++) {
 			ops->score_user(a, u, sa);
 			ops->score_user(b, u, sb);
-			if (memcmp(sa, sb, sizeof sa) != 0) {
-				printf("FAIL subset load: scores differ\n");
-				failed = 1;
-			}
+			CHECK(memcmp(sa, sb, sizeof sa) == 0);
 		}
 		ops->free(b);
 		rf_buf_free(&buf);
@@ -368,11 +340,8 @@ run_subset(void)
 int
 main(void)
 {
-	if (run_tiny(1, 2.0) < 0 || run_tiny(0, 3.5) < 0 || run_subset() < 0) {
-		printf("FAIL: setup\n");
-		return 1;
-	}
-	printf("test_ease: worst difference %.3g (tolerance 1e-5 on B and "
-	    "scores)\n", worst);
-	return failed;
+	run_tiny(1, 2.0);
+	run_tiny(0, 3.5);
+	run_subset();
+	return check_done();
 }

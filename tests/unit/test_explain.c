@@ -9,13 +9,8 @@
 #include <string.h>
 
 #include "engine/explain/explain.h"
+#include "tests/lib/check.h"
 #include "tests/lib/fakemodel.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 int
 main(void)
@@ -45,7 +40,7 @@ main(void)
 	explanation x;
 	explain_user_summary us;
 	rf_error err;
-	double sum, worst = 0;
+	double sum;
 	/* Fake models joined the fusion under the names ease and als: the
 	 * sentences call them by those names (a model under its own name
 	 * would be called by its title, "EASE"). */
@@ -54,8 +49,10 @@ main(void)
 	    "agrees (30%).";
 	rf_table *t;
 
-	if (fake_matrix(&tr, 2, 4, pairs, 3, beh) < 0)
-		return 99;
+	if (fake_matrix(&tr, 2, 4, pairs, 3, beh) < 0) {
+		CHECK_FAIL("out of memory");
+		return check_done();
+	}
 	ds.n_users = 2;
 	ds.n_items = 4;
 	ds.n_categories = 2;
@@ -65,8 +62,12 @@ main(void)
 	ds.category_name = cats;
 	e = fake_new(&ds, &tr, te);
 	a = fake_new(&ds, &tr, ta);
+	if (e == NULL || a == NULL ||
+	    (e->terms = calloc(2, sizeof *e->terms)) == NULL) {
+		CHECK_FAIL("out of memory");
+		return check_done();
+	}
 	/* ease's own reasons: socks 0.5, jacket 0.3 (B_ij x_uj). */
-	e->terms = calloc(2, sizeof *e->terms);
 	e->n_terms = 2;
 	e->terms[0] = (explain_term){ .item = 0, .contribution = 0.5,
 	    .weight = 0.5 };
@@ -77,93 +78,103 @@ main(void)
 	ms[1] = &a->base;
 	f = fusion_new(&ds, ms, names, 2, &err);
 	if (f == NULL) {
-		fprintf(stderr, "fusion_new: %s\n", err.msg);
-		return 1;
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		return check_done();
 	}
 	/* min-max over the two candidates (items 2, 3): item 2 gets 1 from
 	 * both, so its contributions are the weights 0.7 and 0.3. */
-	fusion_set_param(f, "norm=minmax", &err);
-	fusion_set_weight(f, 0, 7, &err);
-	fusion_set_weight(f, 1, 3, &err);
-	CHECK(explain_item(f, 0, 2, 1, &x, &err) == 0, "explain: %s",
-	    err.msg);
+	CHECK_EQ(fusion_set_param(f, "norm=minmax", &err), 0);
+	CHECK_EQ(fusion_set_weight(f, 0, 7, &err), 0);
+	CHECK_EQ(fusion_set_weight(f, 1, 3, &err), 0);
+	if (explain_item(f, 0, 2, 1, &x, &err) < 0) {
+		CHECK_FAIL("explain: %s", err.msg);
+		return check_done();
+	}
+	CHECK_EQ(x.n_models, 2);
 	sum = x.base;
 	for (int m = 0; m < x.n_models; m++)
 		sum += x.models[m].contribution;
-	worst = fabs(sum - x.fused);
-	CHECK(worst < 1e-9, "contributions sum %g, fused %g", sum, x.fused);
-	CHECK(fabs(x.models[0].share - 70) < 1e-4 &&
-	    fabs(x.models[1].share - 30) < 1e-4, "shares %g %g",
-	    x.models[0].share, x.models[1].share);
-	CHECK(x.fused_rank == 1 && x.in_pool && x.pool_len == 2,
-	    "rank %d in_pool %d len %d", x.fused_rank, x.in_pool, x.pool_len);
-	CHECK(x.models[0].n_terms == 2 &&
-	    x.models[0].terms[0].beh == beh[0] &&
-	    x.models[0].terms[1].beh == beh[1], "ease reasons/behaviours");
-	CHECK(strcmp(x.sentence, want) == 0, "sentence:\n got  %s\n want %s",
-	    x.sentence, want);
-	printf("sentence: %s\n", x.sentence);
-	CHECK(x.models[1].probe == -1 && strstr(x.models[1].note,
-	    "probing isn't available") != NULL, "als probe note: %s",
-	    x.models[1].note);
-	printf("als note: %s\n", x.models[1].note);
+	CHECK_NEAR(sum, x.fused, 1e-9);
+	CHECK_NEAR(x.models[0].share, 70, 1e-4);
+	CHECK_NEAR(x.models[1].share, 30, 1e-4);
+	CHECK_EQ(x.fused_rank, 1);
+	CHECK(x.in_pool);
+	CHECK_EQ(x.pool_len, 2);
+	CHECK_EQ(x.models[0].n_terms, 2);
+	CHECK_EQ(x.models[0].terms[0].beh, beh[0]);
+	CHECK_EQ(x.models[0].terms[1].beh, beh[1]);
+	CHECK_STR(x.sentence, want);
+	CHECK_EQ(x.models[1].probe, -1);
+	CHECK_CONTAINS(x.models[1].note, "probing isn't available");
 	t = explanation_table(f, &x, &err);
-	CHECK(t != NULL && t->nrows == 3, "contribution table");
+	CHECK_MSG(t != NULL, "contribution table: %s", err.msg);
+	if (t != NULL)
+		CHECK_EQ(t->nrows, 3);
 	table_free(t);
 	t = explanation_reasons_table(f, &x, &err);
-	CHECK(t != NULL && t->nrows >= 2, "reasons table");
+	CHECK_MSG(t != NULL, "reasons table: %s", err.msg);
+	if (t != NULL)
+		CHECK(t->nrows >= 2);
 	table_free(t);
 
 	/* Without probing, the note of a model without terms names its
 	 * popularity and the category with the user's share of it. */
-	CHECK(explain_item(f, 0, 3, 0, &x, &err) == 0, "explain: %s",
-	    err.msg);
-	CHECK(strstr(x.models[1].note, "popular: #") != NULL &&
-	    strstr(x.models[1].note, "in Gear (0% of your history)") != NULL,
-	    "als note: %s", x.models[1].note);
-	CHECK(x.fused_rank == 2, "item 3 rank %d", x.fused_rank);
+	if (explain_item(f, 0, 3, 0, &x, &err) < 0) {
+		CHECK_FAIL("explain: %s", err.msg);
+	} else {
+		CHECK_CONTAINS(x.models[1].note, "popular: #");
+		CHECK_CONTAINS(x.models[1].note,
+		    "in Gear (0% of your history)");
+		CHECK_EQ(x.fused_rank, 2);
+	}
 	/* An item outside the candidates (seen: item 0) is explained too. */
-	CHECK(explain_item(f, 0, 0, 0, &x, &err) == 0 && !x.in_pool &&
-	    x.in_history, "seen item: %s", err.msg);
+	if (explain_item(f, 0, 0, 0, &x, &err) < 0) {
+		CHECK_FAIL("explain a seen item: %s", err.msg);
+	} else {
+		CHECK(!x.in_pool);
+		CHECK(x.in_history);
+	}
 	/* The fallback name of an item without a title. */
 	{
 		char buf[64];
 
 		explain_item_name(&ds, 3, buf, sizeof buf);
-		CHECK(strcmp(buf, "item b4") == 0, "name '%s'", buf);
+		CHECK_STR(buf, "item b4");
 	}
 
 	/* User summary. */
-	CHECK(explain_user(f, 0, 5, &us, &err) == 0, "explain_user: %s",
-	    err.msg);
-	CHECK(us.n_history == 2 && us.beh_count[BEH_PV] == 2 &&
-	    us.beh_count[BEH_BUY] == 1 && us.n_cats == 1 && us.cat[0] == 0 &&
-	    us.cat_count[0] == 2, "history summary");
-	CHECK(us.n_recs == 2 && us.items[0] == 2 && us.items[1] == 3,
-	    "recs %d", us.n_recs);
-	CHECK(us.n_recs > 0 && strcmp(us.reason[0], "ease 70%: you bought "
-	    "Aurora trail socks and viewed Nimbus rain jacket") == 0,
-	    "reason '%s'", us.n_recs > 0 ? us.reason[0] : "");
-	for (int r = 0; r < us.n_recs; r++)
-		printf("  %d. item %d: %s\n", r + 1, us.items[r], us.reason[r]);
-	t = explain_user_history_table(f, &us, &err);
-	CHECK(t != NULL && t->nrows == 4, "history table rows %d",
-	    t ? t->nrows : -1);
-	table_free(t);
-	t = explain_user_recs_table(f, &us, &err);
-	CHECK(t != NULL && t->nrows == 2, "recs table");
-	table_free(t);
-	explain_user_summary_free(&us);
+	if (explain_user(f, 0, 5, &us, &err) < 0) {
+		CHECK_FAIL("explain_user: %s", err.msg);
+	} else {
+		CHECK_EQ(us.n_history, 2);
+		CHECK_EQ(us.beh_count[BEH_PV], 2);
+		CHECK_EQ(us.beh_count[BEH_BUY], 1);
+		CHECK_EQ(us.n_cats, 1);
+		CHECK_EQ(us.cat[0], 0);
+		CHECK_EQ(us.cat_count[0], 2);
+		CHECK_EQ(us.n_recs, 2);
+		if (us.n_recs == 2) {
+			CHECK_EQ(us.items[0], 2);
+			CHECK_EQ(us.items[1], 3);
+			CHECK_STR(us.reason[0], "ease 70%: you bought Aurora "
+			    "trail socks and viewed Nimbus rain jacket");
+		}
+		t = explain_user_history_table(f, &us, &err);
+		CHECK_MSG(t != NULL, "history table: %s", err.msg);
+		if (t != NULL)
+			CHECK_EQ(t->nrows, 4);
+		table_free(t);
+		t = explain_user_recs_table(f, &us, &err);
+		CHECK_MSG(t != NULL, "recs table: %s", err.msg);
+		if (t != NULL)
+			CHECK_EQ(t->nrows, 2);
+		table_free(t);
+		explain_user_summary_free(&us);
+	}
 
 	fusion_free(f);
 	fake_free(e);
 	fake_free(a);
 	interactions_free(&tr);
-	printf("worst |sum of contributions - fused| %.3g (tol 1e-9)\n", worst);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done();
 }

@@ -15,6 +15,7 @@
 #include "engine/models/registry.h"
 #include "tests/lib/tinydata.h"
 #include "engine/core/rng.h"
+#include "tests/lib/check.h"
 
 #define NU 9
 #define NI 12
@@ -96,14 +97,14 @@ main(void)
 	const model_ops *ops = &model_als_ops;
 	const double reg = 0.7, alpha = 3;
 	float dense[NU * NI];
-	double params[16], worst = 0, tol = 1e-7;
+	double params[16];
 	interactions tr;
 	dataset ds = { 0 };
 	model *m;
 	fusion *f;
 	const model *ms[1];
 	const float *X, *Y;
-	int fs, checked = 0, failures = 0;
+	int fs, checked = 0;
 	rf_error err;
 	rf_rng r;
 
@@ -112,8 +113,10 @@ main(void)
 	for (int k = 0; k < NU * NI; k++)
 		dense[k] = rf_rng_uniform(&r) < 0.35 || k % NI == (k / NI) %
 		    NI ? (float)(1 + rf_rng_below(&r, 3)) : 0;
-	if (dense_to_interactions(&tr, NU, NI, dense) < 0)
-		return 99;
+	if (dense_to_interactions(&tr, NU, NI, dense) < 0) {
+		CHECK_FAIL("out of memory");
+		return check_done();
+	}
 	ds.n_users = NU;
 	ds.n_items = NI;
 	model_params_default(ops, params);
@@ -123,83 +126,76 @@ main(void)
 	params[model_param_index(ops, "threads")] = 1;
 	params[model_param_index(ops, "conf")] = 1;
 	if ((m = ops->create(&ds, &tr, params, 3, &err)) == NULL) {
-		printf("FAIL create: %s\n", err.msg);
-		return 1;
+		CHECK_FAIL("create: %s", err.msg);
+		return check_done();
 	}
 	for (int e = 0; e < 6; e++) {
 		double loss;
 
 		if (ops->epoch(m, e, &loss, NULL, &err) != 0) {
-			printf("FAIL epoch: %s\n", err.msg);
-			return 1;
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+			return check_done();
 		}
 	}
-	if (als_factors(m, &X, &Y, &fs) < 0 || fs != 8) {
-		printf("FAIL als_factors (stride %d)\n", fs);
-		return 1;
+	if (als_factors(m, &X, &Y, &fs) < 0) {
+		CHECK_FAIL("als_factors");
+		return check_done();
 	}
+	CHECK_EQ(fs, 8);	/* NF = 5 padded to 8 */
 	ms[0] = m;
 	if ((f = fusion_new(&ds, ms, NULL, 1, &err)) == NULL) {
-		printf("FAIL fusion_new: %s\n", err.msg);
-		return 1;
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		return check_done();
 	}
 	for (int u = 0; u < NU; u++)
 		for (int i = 0; i < NI; i++) {
 			explanation x;
 			const explain_model *em;
+			const explain_reason *pt;
 			int64_t L = tr.ptr[u + 1] - tr.ptr[u];
 			double full = fold_in_score(&tr, Y, fs, u, i, -1, reg,
 			    alpha);
 
+			check_context("user %d item %d", u, i);
 			if (explain_item(f, u, i, 1, &x, &err) < 0) {
-				printf("FAIL explain %d %d: %s\n", u, i,
-				    err.msg);
-				return 1;
-			}
-			em = &x.models[0];
-			if (em->probe != 1 || em->n_probe != (L <
-			    EXPLAIN_MAX_PROBE ? L : EXPLAIN_MAX_PROBE) ||
-			    strstr(em->probe_note, "fold-in") == NULL) {
-				printf("FAIL user %d item %d: probe %d, %d "
-				    "terms of %lld; note '%s'\n", u, i,
-				    em->probe, em->n_probe, (long long)L,
-				    em->note);
-				failures++;
+				CHECK_FAIL("explain: %s", err.msg);
 				continue;
 			}
+			em = &x.models[0];
+			/* probed: one drop per history item (up to the
+			 * cap), said to come from the fold-in */
+			CHECK_EQ(em->probe, 1);
+			CHECK_EQ(em->n_probe, L < EXPLAIN_MAX_PROBE ? L :
+			    EXPLAIN_MAX_PROBE);
+			CHECK_CONTAINS(em->probe_note, "fold-in");
+			pt = em->probe_terms;
 			for (int k = 0; k < em->n_probe; k++) {
 				int64_t q = interactions_find(&tr, u,
-				    em->probe_terms[k].item);
-				double want, d;
+				    pt[k].item);
+				double want;
 
-				if (q < 0) {
-					printf("FAIL probe names item %d, "
-					    "not in user %d's history\n",
-					    em->probe_terms[k].item, u);
-					failures++;
+				CHECK_MSG(q >= 0, "probe names item %d, not in "
+				    "the history", em->probe_terms[k].item);
+				if (q < 0)
 					continue;
-				}
 				want = full - fold_in_score(&tr, Y, fs, u, i, q,
 				    reg, alpha);
-				d = fabs(em->probe_terms[k].contribution -
-				    want) / (1 + fabs(want));
-				if (d > worst)
-					worst = d;
-				if (k > 0 && em->probe_terms[k].contribution >
-				    em->probe_terms[k - 1].contribution)
-					failures++;
+				/* relative 1e-7 */
+				CHECK_NEAR(em->probe_terms[k].contribution,
+				    want, 1e-7 * (1 + fabs(want)));
+				/* largest drop first */
+				if (k > 0)
+					CHECK(pt[k].contribution <=
+					    pt[k - 1].contribution);
 				checked++;
 			}
 		}
+	check_context_clear();
 	(void)X;
-	printf("%d probe drops against Gaussian elimination: worst relative "
-	    "difference %.3g (tolerance %.0e)\n", checked, worst, tol);
-	if (worst > tol || checked == 0)
-		failures++;
+	printf("%d probe drops against Gaussian elimination\n", checked);
+	CHECK(checked > 0);
 	fusion_free(f);
 	m->ops->free(m);
 	interactions_free(&tr);
-	if (failures)
-		printf("FAIL: %d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_done();
 }

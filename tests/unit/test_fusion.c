@@ -17,24 +17,19 @@
 #include "engine/fusion/fusion.h"
 #include "tests/lib/fakemodel.h"
 #include "engine/core/rng.h"
+#include "tests/lib/check.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
-
-static double worst;
-
+/* The three items of a ranking, in the order worked out by hand. */
 static void
-close_to(double got, double want, double tol, const char *what)
+check_order(const int32_t *items, int n, int a, int b, int c)
 {
-	double d = fabs(got - want);
-
-	if (d > worst)
-		worst = d;
-	CHECK(d <= tol, "%s: got %.9g, want %.9g (diff %.3g > %.3g)", what,
-	    got, want, d, tol);
+	if (n < 3) {
+		CHECK_FAIL("%d items ranked, want 3", n);
+		return;
+	}
+	CHECK_EQ(items[0], a);
+	CHECK_EQ(items[1], b);
+	CHECK_EQ(items[2], c);
 }
 
 /* Two users, four items; user 0 has seen item 3, user 1 item 0. */
@@ -58,18 +53,25 @@ test_tiny(void)
 	int n;
 	double za[3], zb[3], mean, sd;
 
-	if (fake_matrix(&tr, 2, 4, pairs, 2, NULL) < 0)
-		exit(99);
+	if (fake_matrix(&tr, 2, 4, pairs, 2, NULL) < 0) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	ds.n_users = 2;
 	ds.n_items = 4;
 	a = fake_new(&ds, &tr, tabA);
 	b = fake_new(&ds, &tr, tabB);
+	if (a == NULL || b == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	ms[0] = &a->base;
 	ms[1] = &b->base;
 	f = fusion_new(&ds, ms, names, 2, &err);
-	CHECK(f != NULL, "fusion_new: %s", err.msg);
-	if (f == NULL)
-		exit(1);
+	if (f == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		exit(check_done());
+	}
 
 	/* Hand computation, user 0, candidates items 0..2 (3 is seen):
 	 * z-scores with the population sd over the pool. */
@@ -84,14 +86,13 @@ test_tiny(void)
 	fusion_set_weight(f, 0, 3, &err);
 	fusion_set_weight(f, 1, 1, &err);
 	n = fusion_recommend(f, 0, 4, items, sc, &err);
-	CHECK(n == 3, "user 0: %d candidates, want 3", n);
+	CHECK_EQ(n, 3);
 	/* fused = 0.75 za + 0.25 zb: item 2 (0.9186), item 1 (-0.3062),
 	 * item 0 (-0.6124) */
-	CHECK(items[0] == 2 && items[1] == 1 && items[2] == 0,
-	    "weighted order %d %d %d", items[0], items[1], items[2]);
+	check_order(items, n, 2, 1, 0);
 	for (int r = 0; r < n; r++)
-		close_to(sc[r], 0.75 * za[items[r]] + 0.25 * zb[items[r]],
-		    1e-5, "weighted z-score");
+		CHECK_NEAR(sc[r], 0.75 * za[items[r]] + 0.25 * zb[items[r]],
+		    1e-5);
 
 	/* Each normalisation through the contributions: contrib / w = T. */
 	{
@@ -108,21 +109,25 @@ test_tiny(void)
 		};
 
 		for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-			CHECK(fusion_set_param(f, cases[k].p, &err) == 0,
-			    "%s: %s", cases[k].p, err.msg);
+			check_context("%s", cases[k].p);
+			CHECK_MSG(fusion_set_param(f, cases[k].p, &err) == 0,
+			    "%s", err.msg);
 			for (int i = 0; i < 3; i++) {
-				CHECK(fusion_contributions(f, 0, i, &c, &err)
-				    == 0, "contrib: %s", err.msg);
-				close_to(c.contrib[0] / 0.75,
-				    cases[k].want[i][0], 1e-6, cases[k].p);
-				close_to(c.contrib[1] / 0.25,
-				    cases[k].want[i][1], 1e-6, cases[k].p);
-				close_to(c.fused, 0.75 * cases[k].want[i][0] +
-				    0.25 * cases[k].want[i][1], 1e-6,
-				    cases[k].p);
+				if (fusion_contributions(f, 0, i, &c, &err) <
+				    0) {
+					CHECK_FAIL("contrib: %s", err.msg);
+					continue;
+				}
+				CHECK_NEAR(c.contrib[0] / 0.75,
+				    cases[k].want[i][0], 1e-6);
+				CHECK_NEAR(c.contrib[1] / 0.25,
+				    cases[k].want[i][1], 1e-6);
+				CHECK_NEAR(c.fused, 0.75 * cases[k].want[i][0] +
+				    0.25 * cases[k].want[i][1], 1e-6);
 			}
 		}
-		fusion_set_param(f, "norm=zscore", &err);
+		check_context_clear();
+		CHECK_EQ(fusion_set_param(f, "norm=zscore", &err), 0);
 	}
 
 	/* RRF, k = 60, equal weights: A ranks items 2,1,0; B 0,2,1. */
@@ -135,40 +140,43 @@ test_tiny(void)
 		};
 
 		n = fusion_recommend(f, 0, 3, items, sc, &err);
-		CHECK(n == 3 && items[0] == 2 && items[1] == 0 &&
-		    items[2] == 1, "rrf order %d %d %d", items[0], items[1],
-		    items[2]);
+		CHECK_EQ(n, 3);
+		check_order(items, n, 2, 0, 1);
 		for (int r = 0; r < n; r++)
-			close_to(sc[r], want[items[r]], 1e-7, "rrf");
-		fusion_set_param(f, "k=0", &err);
+			CHECK_NEAR(sc[r], want[items[r]], 1e-7);
+		CHECK_EQ(fusion_set_param(f, "k=0", &err), 0);
 		n = fusion_recommend(f, 0, 3, items, sc, &err);
+		CHECK_EQ(n, 3);
 		for (int r = 0; r < n; r++)
-			close_to(sc[r], items[r] == 0 ? .5 / 3 + .5 :
+			CHECK_NEAR(sc[r], items[r] == 0 ? .5 / 3 + .5 :
 			    items[r] == 1 ? .5 / 2 + .5 / 3 : .5 + .5 / 2,
-			    1e-7, "rrf k=0");
+			    1e-7);
 	}
 	/* Borda: points len - rank. A: item2 2, item1 1, item0 0;
 	 * B: item0 2, item2 1, item1 0.  Weights 1:3. */
 	fusion_set_method(f, FUSE_BORDA);
 	fusion_set_weight(f, 1, 3, &err);
 	n = fusion_recommend(f, 0, 3, items, sc, &err);
-	CHECK(n == 3 && items[0] == 0 && items[1] == 2 && items[2] == 1,
-	    "borda order %d %d %d", items[0], items[1], items[2]);
+	CHECK_EQ(n, 3);
+	check_order(items, n, 0, 2, 1);
 	for (int r = 0; r < n; r++) {
 		double pa = items[r] == 2 ? 2 : items[r] == 1 ? 1 : 0;
 		double pb = items[r] == 0 ? 2 : items[r] == 2 ? 1 : 0;
 
-		close_to(sc[r], .25 * pa + .75 * pb, 1e-6, "borda");
+		CHECK_NEAR(sc[r], .25 * pa + .75 * pb, 1e-6);
 	}
 	/* Vote, n = 1: each model votes for its top item (A: 2, B: 0);
 	 * the 1:3 weighted z-score breaks the tie between them: item 0. */
 	fusion_set_method(f, FUSE_VOTE);
-	fusion_set_param(f, "n=1", &err);
+	CHECK_EQ(fusion_set_param(f, "n=1", &err), 0);
 	n = fusion_recommend(f, 0, 3, items, sc, &err);
-	CHECK(n == 3 && items[0] == 0 && items[1] == 2 && items[2] == 1,
-	    "vote order %d %d %d", items[0], items[1], items[2]);
-	CHECK(sc[0] >= 1 && sc[0] < 1.5 && sc[1] >= 0.5 && sc[2] < 0.5,
-	    "vote scores %g %g %g", sc[0], sc[1], sc[2]);
+	CHECK_EQ(n, 3);
+	check_order(items, n, 0, 2, 1);
+	if (n == 3) {
+		CHECK(sc[0] >= 1 && sc[0] < 1.5);
+		CHECK(sc[1] >= 0.5);
+		CHECK(sc[2] < 0.5);
+	}
 
 	/* Settings round trip. */
 	{
@@ -177,17 +185,16 @@ test_tiny(void)
 
 		fusion_settings_format(fusion_get_settings(f), text,
 		    sizeof text);
-		CHECK(fusion_settings_parse(text, &s, &err) == 0, "parse: %s",
-		    err.msg);
+		CHECK_MSG(fusion_settings_parse(text, &s, &err) == 0,
+		    "parse: %s", err.msg);
 		fusion_settings_format(&s, text2, sizeof text2);
-		CHECK(strcmp(text, text2) == 0, "round trip:\n %s\n %s", text,
-		    text2);
-		CHECK(s.method == FUSE_VOTE && s.vote_n == 1 && s.n == 2 &&
-		    s.w[1] == 3, "parsed settings");
-		CHECK(fusion_settings_parse("method=nope", &s, &err) < 0,
-		    "bad method accepted");
-		CHECK(fusion_settings_parse("w=a:-1", &s, &err) < 0,
-		    "negative weight accepted");
+		CHECK_STR(text2, text);
+		CHECK_EQ(s.method, FUSE_VOTE);
+		CHECK_EQ(s.vote_n, 1);
+		CHECK_EQ(s.n, 2);
+		CHECK_NEAR(s.w[1], 3, 0);
+		CHECK(fusion_settings_parse("method=nope", &s, &err) < 0);
+		CHECK(fusion_settings_parse("w=a:-1", &s, &err) < 0);
 	}
 	fusion_free(f);
 	fake_free(a);
@@ -222,6 +229,11 @@ problem_make(problem *p, int nu, int ni, uint64_t seed)
 	rf_rng_seed(&rng, seed);
 	for (int k = 0; k < 3; k++)
 		pr[k] = malloc((size_t)nu * ni * sizeof *pr[k]);
+	if (taste == NULL || tab == NULL || pr[0] == NULL || pr[1] == NULL ||
+	    pr[2] == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	for (int u = 0; u < nu; u++)
 		for (int i = 0; i < ni; i++) {
 			double pop = 1.5 * (1.0 - (double)i / ni);
@@ -244,8 +256,10 @@ problem_make(problem *p, int nu, int ni, uint64_t seed)
 	    NULL) < 0 || fake_matrix(&p->valid, nu, ni,
 	    (const int (*)[2])pr[1], np[1], NULL) < 0 ||
 	    fake_matrix(&p->test, nu, ni, (const int (*)[2])pr[2], np[2],
-	    NULL) < 0)
-		exit(99);
+	    NULL) < 0) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	p->ds.n_users = nu;
 	p->ds.n_items = ni;
 	p->ds.rating_min = -100;
@@ -259,7 +273,10 @@ problem_make(problem *p, int nu, int ni, uint64_t seed)
 				    (float)(1.0 - (double)i / ni) :
 				    (float)(taste[u * ni + i] +
 				    noise[k] * rf_rng_normal(&rng));
-		p->fm[k] = fake_new(&p->ds, &p->train, tab);
+		if ((p->fm[k] = fake_new(&p->ds, &p->train, tab)) == NULL) {
+			CHECK_FAIL("out of memory");
+			exit(check_done());
+		}
 		p->ms[k] = &p->fm[k]->base;
 	}
 	for (int k = 0; k < 3; k++)
@@ -288,23 +305,23 @@ test_contributions(void)
 	rf_error err;
 	int32_t items[10], items2[10];
 	float sc[10], sc2[10];
-	double w_contrib = 0;
-	int64_t checked = 0;
+	int64_t checked = 0, pooled = 0;
 
 	problem_make(&p, 60, 80, 7);
 	f = fusion_new(&p.ds, p.ms, names, 4, &err);
-	CHECK(f != NULL, "fusion_new: %s", err.msg);
-	if (f == NULL)
-		exit(1);
-	fusion_set_param(f, "m=15", &err);	/* pools smaller than the
-						 * catalogue */
+	if (f == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		exit(check_done());
+	}
+	/* pools smaller than the catalogue */
+	CHECK_EQ(fusion_set_param(f, "m=15", &err), 0);
 	fusion_set_weight(f, 0, 0.5, &err);
 	fusion_set_weight(f, 1, 0.3, &err);
 	fusion_set_weight(f, 2, 0.15, &err);
 	fusion_set_weight(f, 3, 0.05, &err);
 	pool = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
-	CHECK(pool != NULL, "pool: %s", err.msg);
-	CHECK(fusion_fit_stack(f, pool, 0, 1, &err) == 0, "stack: %s",
+	CHECK_MSG(pool != NULL, "pool: %s", err.msg);
+	CHECK_MSG(fusion_fit_stack(f, pool, 0, 1, &err) == 0, "stack: %s",
 	    err.msg);
 	for (int meth = 0; meth < FUSE_METHOD_COUNT; meth++)
 		for (int norm = 0; norm < NORM_COUNT; norm++) {
@@ -313,35 +330,34 @@ test_contributions(void)
 			fusion_set_method(f, (enum fusion_method)meth);
 			snprintf(np, sizeof np, "norm=%s",
 			    fusion_norm_name((enum fusion_norm)norm));
-			fusion_set_param(f, np, &err);
+			CHECK_EQ(fusion_set_param(f, np, &err), 0);
 			for (int u = 0; u < p.nu; u++) {
 				int n = fusion_recommend(f, u, 10, items, sc,
 				    &err);
 
-				CHECK(n > 0, "user %d: no recommendation", u);
+				check_context("%s %s, user %d",
+				    fusion_method_name(
+				    (enum fusion_method)meth), np, u);
+				CHECK(n > 0);
 				for (int r = 0; r < n; r++) {
 					fusion_contrib c;
 					double s;
 
-					CHECK(fusion_contributions(f, u,
-					    items[r], &c, &err) == 0, "%s",
-					    err.msg);
+					if (fusion_contributions(f, u, items[r],
+					    &c, &err) < 0) {
+						CHECK_FAIL("contributions: %s",
+						    err.msg);
+						continue;
+					}
 					s = c.base;
 					for (int m = 0; m < c.n_models; m++)
 						s += c.contrib[m];
-					close_to(s, c.fused, 1e-9 *
-					    (1 + fabs(c.fused)), "sum");
-					close_to(c.fused, sc[r], 2e-5 *
-					    (1 + fabs(sc[r])), "contrib sum");
-					if (fabs(c.fused - sc[r]) > w_contrib)
-						w_contrib = fabs(c.fused -
-						    sc[r]);
-					CHECK(c.in_pool && c.fused_rank == r + 1,
-					    "%s/%s user %d item %d: rank %d, "
-					    "want %d",
-					    fusion_method_name(
-					    (enum fusion_method)meth), np, u,
-					    items[r], c.fused_rank, r + 1);
+					CHECK_NEAR(s, c.fused, 1e-9 *
+					    (1 + fabs(c.fused)));
+					CHECK_NEAR(c.fused, sc[r], 2e-5 *
+					    (1 + fabs(sc[r])));
+					CHECK(c.in_pool);
+					CHECK_EQ(c.fused_rank, r + 1);
 					checked++;
 				}
 				/* The pooled re-rank agrees with the
@@ -351,22 +367,93 @@ test_contributions(void)
 					int n2 = fusion_pool_rank_user(f, pool,
 					    u, 10, items2, sc2);
 
-					CHECK(n2 == n, "pool rank count");
-					for (int r = 0; r < n && r < n2; r++)
-						CHECK(items2[r] == items[r] &&
-						    fabs(sc2[r] - sc[r]) <=
-						    1e-5 * (1 + fabs(sc[r])),
-						    "pool vs recommend, user "
-						    "%d rank %d", u, r);
+					CHECK_EQ(n2, n);
+					for (int r = 0; r < n && r < n2; r++) {
+						CHECK_EQ(items2[r], items[r]);
+						CHECK_NEAR(sc2[r], sc[r], 1e-5 *
+						    (1 + fabs(sc[r])));
+					}
+					pooled++;
 				}
 			}
 		}
-	printf("contributions: %lld (user, item, method, norm) checked, worst "
-	    "|sum - fused score| %.3g (tol 2e-5 relative)\n",
-	    (long long)checked, w_contrib);
+	check_context_clear();
+	printf("contributions: %lld (user, item, method, norm) checked, "
+	    "%lld pooled rankings compared\n", (long long)checked,
+	    (long long)pooled);
+	CHECK(checked > 0);
+	CHECK(pooled > 0);
 	fusion_pool_free(pool);
 	fusion_free(f);
 	problem_free(&p);
+}
+
+/* Tune on validation and check it never ends below the best single
+ * model there, and that the settings it leaves measure what it said. */
+static void
+check_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
+    const char **names)
+{
+	for (int metric = 0; metric < 3; metric++) {
+		enum tune_metric tm = (enum tune_metric)metric;
+		fusion_tune_report rep;
+		metrics mt;
+		rf_error err;
+		double best = tm == TUNE_RMSE ? INFINITY : -1;
+
+		check_context("%s", fusion_tune_metric_name(tm));
+		if (fusion_tune(f, valid, test, tm, &rep, NULL, &err) < 0) {
+			CHECK_FAIL("tune: %s", err.msg);
+			continue;
+		}
+		for (int m = 0; m < rep.n_models; m++)
+			best = tm == TUNE_RMSE ? fmin(best,
+			    rep.single_valid[m]) : fmax(best,
+			    rep.single_valid[m]);
+		if (tm == TUNE_RMSE)
+			CHECK(rep.fused_valid <= best);
+		else
+			CHECK(rep.fused_valid >= best);
+		/* And the settings left behind measure the same. */
+		if (tm == TUNE_RMSE)
+			CHECK_EQ(fusion_pool_eval_rating(f, valid, -1, &mt,
+			    &err), 0);
+		else
+			CHECK_EQ(fusion_pool_eval(f, valid, -1,
+			    tm == TUNE_NDCG10 ? 10 : 20, &mt, &err), 0);
+		CHECK_NEAR(tm == TUNE_RMSE ? mt.rmse : tm == TUNE_NDCG10 ?
+		    mt.ndcg : mt.recall, rep.fused_valid, 1e-12);
+		printf("tune %-9s: best single %.4f (%s), fused %.4f valid / "
+		    "%.4f test, norm %s, %d evals, %.3f s\n",
+		    fusion_tune_metric_name(tm), best,
+		    names[rep.best_single], rep.fused_valid, rep.fused_test,
+		    fusion_norm_name(rep.norm), rep.evaluations, rep.seconds);
+	}
+	check_context_clear();
+}
+
+/* Fuse n models of p from the first and check the tuning. */
+static void
+tune_models(const problem *p, int first, int n, const char **names)
+{
+	fusion *f;
+	fusion_pool *valid, *test;
+	rf_error err;
+
+	if ((f = fusion_new(&p->ds, p->ms + first, names + first, n, &err)) ==
+	    NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		return;
+	}
+	valid = fusion_pool_build(f, NULL, &p->valid, NULL, 0, 1, &err);
+	test = fusion_pool_build(f, NULL, &p->test, NULL, 0, 2, &err);
+	if (valid == NULL || test == NULL)
+		CHECK_FAIL("pools: %s", err.msg);
+	else
+		check_tune(f, valid, test, names + first);
+	fusion_pool_free(valid);
+	fusion_pool_free(test);
+	fusion_free(f);
 }
 
 static void
@@ -376,57 +463,15 @@ test_tune(void)
 
 	for (uint64_t seed = 1; seed <= 4; seed++) {
 		problem p;
-		fusion *f;
-		fusion_pool *valid, *test;
-		fusion_tune_report rep;
-		rf_error err;
-		double best = -1;
 
 		problem_make(&p, 80, 100, seed * 11);
-		f = fusion_new(&p.ds, p.ms, names, 4, &err);
-		valid = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1, &err);
-		test = fusion_pool_build(f, NULL, &p.test, NULL, 0, 2, &err);
-		CHECK(valid && test, "pools: %s", err.msg);
-		for (int metric = 0; metric < 3; metric++) {
-			metrics mt;
-
-			CHECK(fusion_tune(f, valid, test,
-			    (enum tune_metric)metric, &rep, NULL, &err) == 0,
-			    "tune: %s", err.msg);
-			best = metric == TUNE_RMSE ? INFINITY : -1;
-			for (int m = 0; m < 4; m++)
-				best = metric == TUNE_RMSE ?
-				    fmin(best, rep.single_valid[m]) :
-				    fmax(best, rep.single_valid[m]);
-			CHECK(metric == TUNE_RMSE ? rep.fused_valid <= best :
-			    rep.fused_valid >= best, "seed %llu %s: fused %g "
-			    "worse than best single %g", (unsigned long long)
-			    seed, fusion_tune_metric_name(
-			    (enum tune_metric)metric), rep.fused_valid, best);
-			/* And the settings left behind measure the same. */
-			if (metric == TUNE_RMSE)
-				fusion_pool_eval_rating(f, valid, -1, &mt,
-				    &err);
-			else
-				fusion_pool_eval(f, valid, -1,
-				    metric == TUNE_NDCG10 ? 10 : 20, &mt,
-				    &err);
-			close_to(metric == TUNE_RMSE ? mt.rmse :
-			    metric == TUNE_NDCG10 ? mt.ndcg : mt.recall,
-			    rep.fused_valid, 1e-12, "tuned settings");
-			printf("tune seed %llu %-9s: best single %.4f (%s), "
-			    "fused %.4f valid / %.4f test, norm %s, %d evals, "
-			    "%.3f s\n", (unsigned long long)seed,
-			    fusion_tune_metric_name((enum tune_metric)metric),
-			    best, names[rep.best_single], rep.fused_valid,
-			    rep.fused_test, fusion_norm_name(rep.norm),
-			    rep.evaluations, rep.seconds);
-		}
+		printf("seed %llu, all four models:\n",
+		    (unsigned long long)seed);
+		tune_models(&p, 0, 4, names);
 		/* A lone useless model cannot drag the floor down: with only
-		 * "pop" and "poor" the result still matches the better. */
-		fusion_pool_free(valid);
-		fusion_pool_free(test);
-		fusion_free(f);
+		 * "poor" and "pop" the result still matches the better. */
+		printf("seed %llu, poor and pop:\n", (unsigned long long)seed);
+		tune_models(&p, 2, 2, names);
 		problem_free(&p);
 	}
 }
@@ -470,8 +515,10 @@ test_ridge(void)
 		tb[k] = (float)(2.5 + 0.7 * rf_rng_normal(&rng));
 	}
 	if (fake_matrix(&tr, NU, NI, (const int (*)[2])tp, NU, NULL) < 0 ||
-	    fake_matrix(&va, NU, NI, (const int (*)[2])vp, nv, NULL) < 0)
-		exit(99);
+	    fake_matrix(&va, NU, NI, (const int (*)[2])vp, nv, NULL) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	for (int k = 0; k < NU; k++)
 		tr.ts[k] = 5;		/* no recency spread */
 	for (int k = 0; k < nv; k++)
@@ -483,13 +530,23 @@ test_ridge(void)
 	ds.rating_max = 5;
 	a = fake_new(&ds, &tr, ta);
 	b = fake_new(&ds, &tr, tb);
+	if (a == NULL || b == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	ms[0] = &a->base;
 	ms[1] = &b->base;
-	f = fusion_new(&ds, ms, names, 2, &err);
-	fusion_set_param(f, "l2=0.5", &err);
+	if ((f = fusion_new(&ds, ms, names, 2, &err)) == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		return;
+	}
+	CHECK_EQ(fusion_set_param(f, "l2=0.5", &err), 0);
 	pool = fusion_pool_build(f, NULL, &va, NULL, 0, 1, &err);
-	CHECK(pool != NULL, "pool: %s", err.msg);
-	CHECK(fusion_fit_stack(f, pool, 1, 1, &err) == 0, "ridge: %s",
+	if (pool == NULL) {
+		CHECK_FAIL("pool: %s", err.msg);
+		return;
+	}
+	CHECK_MSG(fusion_fit_stack(f, pool, 1, 1, &err) == 0, "ridge: %s",
 	    err.msg);
 	for (int k = 0; k < nv; k++) {
 		int u = vp[k][0], i = vp[k][1];
@@ -517,15 +574,17 @@ test_ridge(void)
 		y[r] /= A[r][r];
 	}
 	nc = fusion_stack_coefs(f, cn, coef, 64);
-	CHECK(nc == 1 + 2 + 2 * 3, "stack has %d coefficients", nc);
-	close_to(coef[0], y[0], 1e-6, "ridge intercept");
-	close_to(coef[3], y[1], 1e-6, "ridge weight a");
-	close_to(coef[4], y[2], 1e-6, "ridge weight b");
+	/* intercept, a, b, then the interaction weights (user features x
+	 * models), 0 here */
+	CHECK_EQ(nc, 1 + 2 + 2 * 3);
+	CHECK_NEAR(coef[0], y[0], 1e-6);
+	CHECK_NEAR(coef[3], y[1], 1e-6);
+	CHECK_NEAR(coef[4], y[2], 1e-6);
 	for (int k = 5; k < nc; k++)
-		close_to(coef[k], 0, 1e-9, "ridge interaction weight");
+		CHECK_NEAR(coef[k], 0, 1e-9);
 	/* fusion_predict applies it (clipped by the metrics, not here). */
-	close_to(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
-	    y[2] * tb[2 * NI + 4], 1e-5, "ridge predict");
+	CHECK_NEAR(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
+	    y[2] * tb[2 * NI + 4], 1e-5);
 	printf("ridge: intercept %.6f, a %.6f, b %.6f (closed form %.6f, "
 	    "%.6f, %.6f)\n", coef[0], coef[3], coef[4], y[0], y[1], y[2]);
 	fusion_pool_free(pool);
@@ -551,26 +610,26 @@ check_user_block(const fusion *f, const fusion_user *blk, const char *what)
 	int n = fusion_user_rank(f, blk, K, it, sc, con, &base, &err);
 	int n2 = fusion_recommend(f, u, K, it2, sc2, &err);
 
-	CHECK(n > 0 && n == n2, "%s user %d: %d ranked, recommend %d", what,
+	CHECK_MSG(n > 0 && n == n2, "%s user %d: %d ranked, recommend %d", what,
 	    u, n, n2);
 	for (int r = 0; r < n && r < n2; r++) {
 		fusion_contrib c;
 
-		CHECK(it[r] == it2[r] && sc[r] == sc2[r], "%s user %d rank %d: "
+		CHECK_MSG(it[r] == it2[r] && sc[r] == sc2[r], "%s user %d rank %d: "
 		    "item %d %.9g, recommend %d %.9g", what, u, r, it[r], sc[r],
 		    it2[r], sc2[r]);
-		CHECK(fusion_contributions(f, u, it[r], &c, &err) == 0,
+		CHECK_MSG(fusion_contributions(f, u, it[r], &c, &err) == 0,
 		    "contributions: %s", err.msg);
-		CHECK(c.base == base, "%s user %d: base %.17g, want %.17g",
+		CHECK_MSG(c.base == base, "%s user %d: base %.17g, want %.17g",
 		    what, u, base, c.base);
 		for (int m = 0; m < NM; m++)
-			CHECK(con[r * NM + m] == c.contrib[m], "%s user %d "
+			CHECK_MSG(con[r * NM + m] == c.contrib[m], "%s user %d "
 			    "item %d model %d: %.17g, want %.17g", what, u,
 			    it[r], m, con[r * NM + m], c.contrib[m]);
 	}
 	/* Without the optional outputs: the same items. */
 	n2 = fusion_user_rank(f, blk, K, it2, NULL, NULL, NULL, &err);
-	CHECK(n2 == n && memcmp(it, it2, (size_t)(n > 0 ? n : 0) *
+	CHECK_MSG(n2 == n && memcmp(it, it2, (size_t)(n > 0 ? n : 0) *
 	    sizeof *it) == 0, "%s user %d: ranked without contributions", what,
 	    u);
 	return n > 0 ? n : 0;
@@ -592,27 +651,27 @@ test_user_block(void)
 
 	problem_make(&p, 64, 90, 13);
 	f = fusion_new(&p.ds, p.ms, names, 4, &err);
-	CHECK(f != NULL, "fusion_new: %s", err.msg);
+	CHECK_MSG(f != NULL, "fusion_new: %s", err.msg);
 	if (f == NULL)
 		exit(1);
 	fusion_set_param(f, "m=15", &err);
 	pool = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1, &err);
-	CHECK(pool != NULL, "pool: %s", err.msg);
-	CHECK(pool && fusion_fit_stack(f, pool, 0, 1, &err) == 0,
+	CHECK_MSG(pool != NULL, "pool: %s", err.msg);
+	CHECK_MSG(pool && fusion_fit_stack(f, pool, 0, 1, &err) == 0,
 	    "stack: %s", err.msg);
 	/* Scored once, before any of the settings below. */
 	for (int b = 0; b < NB; b++) {
 		blk[b] = fusion_user_new(f, b % 2 ? NULL : &p.train, b * 8,
 		    &err);
-		CHECK(blk[b] != NULL, "fusion_user_new: %s", err.msg);
+		CHECK_MSG(blk[b] != NULL, "fusion_user_new: %s", err.msg);
 		if (blk[b] == NULL)
 			exit(1);
-		CHECK(fusion_user_id(blk[b]) == b * 8, "user id %d, want %d",
+		CHECK_MSG(fusion_user_id(blk[b]) == b * 8, "user id %d, want %d",
 		    fusion_user_id(blk[b]), b * 8);
 	}
-	CHECK(fusion_user_new(f, NULL, p.nu, &err) == NULL,
+	CHECK_MSG(fusion_user_new(f, NULL, p.nu, &err) == NULL,
 	    "a user out of range was scored");
-	CHECK(fusion_user_rank(f, blk[0], 0, NULL, NULL, NULL, NULL, &err) <
+	CHECK_MSG(fusion_user_rank(f, blk[0], 0, NULL, NULL, NULL, NULL, &err) <
 	    0, "K = 0 accepted");
 	for (int meth = 0; meth < FUSE_METHOD_COUNT; meth++)
 		for (int norm = 0; norm < NORM_COUNT; norm += 2) {
@@ -647,11 +706,5 @@ main(void)
 	test_tune();
 	test_ridge();
 	test_user_block();
-	printf("worst difference vs reference %.3g\n", worst);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done();
 }

@@ -23,25 +23,9 @@
 
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
+#include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
 #include "tests/lib/tinydata.h"
-
-static double worst;
-static int failed;
-
-static void
-check(const char *what, double got, double want, double tol)
-{
-	double d = fabs(got - want);
-
-	if (d > worst)
-		worst = d;
-	if (!(d <= tol)) {
-		printf("FAIL %s: got %.8g want %.8g (diff %.3g > %.3g)\n",
-		    what, got, want, d, tol);
-		failed = 1;
-	}
-}
 
 static model *
 train(const interactions *tr, const dataset *ds, double k, double shrink,
@@ -57,8 +41,8 @@ train(const interactions *tr, const dataset *ds, double k, double shrink,
 	params[model_param_index(ops, "rating")] = rating;
 	model *m = ops->create(ds, tr, params, 7, &err);
 	if (m == NULL || ops->epoch(m, 0, &loss, NULL, &err) != 0) {
-		printf("FAIL itemknn: %s\n", err.msg);
-		exit(1);
+		CHECK_FAIL("itemknn: %s", err.msg);
+		exit(check_done());
 	}
 	return m;
 }
@@ -69,19 +53,22 @@ check_explain(const model *m, const interactions *tr, int u, int j)
 	explain_term t[2048];
 	float *sc = malloc((size_t)tr->n_items * sizeof *sc);
 	double sum = 0;
-	char what[64];
 
+	if (sc == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
+	check_context("explain(%d, %d)", u, j);
 	m->ops->score_user(m, u, sc);
 	int n = m->ops->explain(m, u, j, t, 2048);
 	for (int q = 0; q < n; q++) {
 		sum += t[q].contribution;
-		if (q > 0 && t[q].contribution > t[q - 1].contribution) {
-			printf("FAIL explain(%d,%d) not sorted\n", u, j);
-			failed = 1;
-		}
+		/* largest first */
+		if (q > 0)
+			CHECK(t[q].contribution <= t[q - 1].contribution);
 	}
-	snprintf(what, sizeof what, "explain sum (%d,%d)", u, j);
-	check(what, sum, sc[j], 1e-4 * (1 + fabs(sc[j])));
+	CHECK_NEAR(sum, sc[j], 1e-4 * (1 + fabs(sc[j])));
+	check_context_clear();
 	free(sc);
 }
 
@@ -105,20 +92,22 @@ test_hand(void)
 	};
 	interactions tr;
 	float sc[4];
-	char what[64];
+	dataset *ds;
 
-	if (dense_to_interactions(&tr, 4, 4, x) < 0)
-		exit(1);
-	dataset *ds = ml_dataset(&tr, 0);
+	if (dense_to_interactions(&tr, 4, 4, x) < 0 ||
+	    (ds = ml_dataset(&tr, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		model *m = train(&tr, ds, cases[c].k, cases[c].shrink, 0);
 
 		m->ops->score_user(m, 2, sc);
-		for (int j = 0; j < 4; j++) {
-			snprintf(what, sizeof what, "k=%g shrink=%g "
-			    "score(u2,%d)", cases[c].k, cases[c].shrink, j);
-			check(what, sc[j], cases[c].want[j], 1e-6);
-		}
+		check_context("k=%g shrink=%g, user 2", cases[c].k,
+		    cases[c].shrink);
+		for (int j = 0; j < 4; j++)
+			CHECK_NEAR(sc[j], cases[c].want[j], 1e-6);
+		check_context_clear();
 		for (int u = 0; u < 4; u++)
 			for (int j = 0; j < 4; j++)
 				check_explain(m, &tr, u, j);
@@ -128,17 +117,12 @@ test_hand(void)
 			explain_term t[4];
 			int n = m->ops->explain(m, 0, 3, t, 4);
 
-			if (n != 3 || t[0].item != 2) {
-				printf("FAIL explain(u0,3): %d terms, first "
-				    "%d\n", n, n ? t[0].item : -1);
-				failed = 1;
-			} else {
-				check("explain weight s23", t[0].weight, 0.5,
-				    1e-6);
-				check("explain weight s03", t[1].weight,
-				    1 / r6, 1e-6);
-				check("explain weight s13", t[2].weight,
-				    1 / r6, 1e-6);
+			CHECK_EQ(n, 3);
+			if (n == 3) {
+				CHECK_EQ(t[0].item, 2);
+				CHECK_NEAR(t[0].weight, 0.5, 1e-6);   /* s23 */
+				CHECK_NEAR(t[1].weight, 1 / r6, 1e-6); /* s03 */
+				CHECK_NEAR(t[2].weight, 1 / r6, 1e-6); /* s13 */
 			}
 		}
 		m->ops->free(m);
@@ -167,7 +151,7 @@ test_rating(void)
 	double mu = 0, bu[RU] = { 0 }, bi[RI] = { 0 }, s[RI][RI];
 	int n = 0;
 	interactions tr;
-	char what[64];
+	dataset *ds;
 
 	for (int a = 0; a < RU * RI; a++)
 		if (r[a] != 0) {
@@ -216,9 +200,11 @@ test_rating(void)
 				s[i][j] = pr / sqrt(si * sj) * (c - 1) /
 				    (c - 1 + shrink);
 		}
-	if (dense_to_interactions(&tr, RU, RI, r) < 0)
-		exit(1);
-	dataset *ds = ml_dataset(&tr, 1);
+	if (dense_to_interactions(&tr, RU, RI, r) < 0 ||
+	    (ds = ml_dataset(&tr, 1)) == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	const model_ops *ops = &model_itemknn_ops;
 	double params[16], loss;
 	rf_error err;
@@ -228,8 +214,8 @@ test_rating(void)
 	/* rating = -1 (auto) must switch the variant on for rating data */
 	model *m = ops->create(ds, &tr, params, 7, &err);
 	if (m == NULL || ops->epoch(m, 0, &loss, NULL, &err) != 0) {
-		printf("FAIL itemknn rating: %s\n", err.msg);
-		exit(1);
+		CHECK_FAIL("itemknn rating: %s", err.msg);
+		exit(check_done());
 	}
 	for (int u = 0; u < RU; u++)
 		for (int j = 0; j < RI; j++) {
@@ -255,34 +241,32 @@ test_rating(void)
 			}
 			want = mu + bu[u] + bi[j] + (den > 0 ? num / den : 0);
 			want = want < 1 ? 1 : want > 5 ? 5 : want;
-			snprintf(what, sizeof what, "predict(%d,%d)", u, j);
-			check(what, ops->predict(m, u, j), want, 1e-4);
+			check_context("predict(%d, %d)", u, j);
+			CHECK_NEAR(ops->predict(m, u, j), want, 1e-4);
 		}
 	/* save / load keeps predictions and scores */
 	{
 		rf_buf buf = { 0 };
+
+		check_context_clear();
 		if (ops->save(m, &buf, &err) < 0) {
-			printf("FAIL save: %s\n", err.msg);
-			exit(1);
+			CHECK_FAIL("save: %s", err.msg);
+			exit(check_done());
 		}
 		model *m2 = ops->load(ds, &tr, params, buf.data, buf.len,
 		    &err);
 		if (m2 == NULL) {
-			printf("FAIL load: %s\n", err.msg);
-			exit(1);
+			CHECK_FAIL("load: %s", err.msg);
+			exit(check_done());
 		}
 		for (int u = 0; u < RU; u++)
 			for (int j = 0; j < RI; j++)
-				if (ops->predict(m, u, j) !=
-				    ops->predict(m2, u, j)) {
-					printf("FAIL load: predict differs\n");
-					failed = 1;
-				}
+				CHECK_NEAR(ops->predict(m2, u, j),
+				    ops->predict(m, u, j), 0);
+		/* a bad magic is refused */
 		((unsigned char *)buf.data)[0] ^= 1;
-		if (ops->load(ds, &tr, params, buf.data, buf.len, &err)) {
-			printf("FAIL load accepted a bad magic\n");
-			failed = 1;
-		}
+		CHECK(ops->load(ds, &tr, params, buf.data, buf.len, &err) ==
+		    NULL);
 		ops->free(m2);
 		rf_buf_free(&buf);
 	}
@@ -293,61 +277,43 @@ test_rating(void)
 
 /* u1.base / u1.test: explain sums on real data, and the rating variant's
  * RMSE stays where KNNBaseline belongs (0.93 on this fold). */
-static int
-test_ml100k(void)
+static void
+test_ml100k(const char *dir)
 {
-	char path[4096];
+	char path[4200];
 	interactions base, test;
-	double se = 0;
+	dataset *ds;
+	double r;
 
-	snprintf(path, sizeof path, "%s/ml-100k/u1.base", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &base) < 0)
-		return 77;
-	snprintf(path, sizeof path, "%s/ml-100k/u1.test", ml_data_dir());
-	if (ml_load(path, 943, 1682, 0, &test) < 0)
-		return 77;
-	dataset *ds = ml_dataset(&base, 1);
+	snprintf(path, sizeof path, "%s/ml-100k/u1.base", dir);
+	if (ml_load(path, 943, 1682, 0, &base) < 0) {
+		CHECK_FAIL("cannot read %s", path);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/ml-100k/u1.test", dir);
+	if (ml_load(path, 943, 1682, 0, &test) < 0 ||
+	    (ds = ml_dataset(&base, 1)) == NULL) {
+		CHECK_FAIL("cannot read %s", path);
+		return;
+	}
 	model *m = train(&base, ds, 100, 10, -1);
 	for (int u = 0; u < 943; u += 97)
 		for (int j = 0; j < 1682; j += 211)
 			check_explain(m, &base, u, j);
-	for (int u = 0; u < test.n_users; u++)
-		for (int64_t k = test.ptr[u]; k < test.ptr[u + 1]; k++) {
-			double d = m->ops->predict(m, u, test.idx[k]) -
-			    test.val[k];
-			se += d * d;
-		}
-	double rmse = sqrt(se / (double)test.nnz);
-	printf("u1 KNNBaseline RMSE %.4f (bound 0.940)\n", rmse);
-	if (!(rmse <= 0.940)) {
-		printf("FAIL u1 RMSE %.4f > 0.940\n", rmse);
-		failed = 1;
-	}
+	r = rmse(m, &test);
+	printf("u1 KNNBaseline RMSE %.4f (bound 0.940)\n", r);
+	CHECK(r <= 0.940);
 	m->ops->free(m);
 	free(ds);
 	interactions_free(&base);
 	interactions_free(&test);
-	return 0;
 }
 
 int
 main(void)
 {
-	int rc;
-
 	test_hand();
 	test_rating();
-	rc = test_ml100k();
-	if (rc == 77) {
-		const char *ci = getenv("CI");
-		printf("ml-100k not found under %s: %s\n", ml_data_dir(),
-		    ci && strcmp(ci, "true") == 0 ? "FAIL (CI)" : "skipped");
-		if (ci && strcmp(ci, "true") == 0)
-			return 1;
-	}
-	printf("test_itemknn: worst difference %.3g (tolerances 1e-6 hand "
-	    "case, 1e-4 predictions and explain sums)\n", worst);
-	if (failed)
-		return 1;
-	return rc == 77 ? 77 : 0;
+	test_ml100k(check_data_dir("ml-100k/u1.test"));
+	return check_done();
 }

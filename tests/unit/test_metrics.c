@@ -8,25 +8,10 @@
 
 #include "engine/eval/metrics.h"
 #include "engine/core/rng.h"
+#include "tests/lib/check.h"
 
-static int failures;
-static double worst;
-
+/* Every figure against its hand-derived value. */
 #define TOL 1e-12
-
-static void
-near(double got, double want, const char *what)
-{
-	double d = fabs(got - want);
-
-	if (d > worst)
-		worst = d;
-	if (!(d <= TOL)) {
-		fprintf(stderr, "FAIL %s: got %.15g, want %.15g\n", what, got,
-		    want);
-		failures++;
-	}
-}
 
 static void
 test_rating(void)
@@ -35,8 +20,8 @@ test_rating(void)
 	 * sqrt(5.25 / 3) = sqrt(1.75); MAE = 3.5 / 3. */
 	double pred[] = { 3.5, 2, 5 }, truth[] = { 3, 3, 3 };
 
-	near(metric_rmse(pred, truth, 3), sqrt(1.75), "rmse");
-	near(metric_mae(pred, truth, 3), 3.5 / 3, "mae");
+	CHECK_NEAR(metric_rmse(pred, truth, 3), sqrt(1.75), TOL);
+	CHECK_NEAR(metric_mae(pred, truth, 3), 3.5 / 3, TOL);
 }
 
 static void
@@ -53,12 +38,12 @@ test_user_topn(void)
 	int32_t ranked[] = { 7, 3, 9, 1, 4 }, rel[] = { 1, 2, 7 };
 
 	metrics_user_topn(ranked, 5, 5, rel, 3, &m);
-	near(m.precision, 0.4, "precision");
-	near(m.recall, 2.0 / 3, "recall");
-	near(m.ndcg, (1 + 1 / log2(5)) / (1 + 1 / log2(3) + 0.5), "ndcg");
-	near(m.ap, 0.5, "ap");
-	near(m.hit, 1, "hit");
-	near(m.rr, 1, "rr");
+	CHECK_NEAR(m.precision, 0.4, TOL);
+	CHECK_NEAR(m.recall, 2.0 / 3, TOL);
+	CHECK_NEAR(m.ndcg, (1 + 1 / log2(5)) / (1 + 1 / log2(3) + 0.5), TOL);
+	CHECK_NEAR(m.ap, 0.5, TOL);
+	CHECK_NEAR(m.hit, 1, TOL);
+	CHECK_NEAR(m.rr, 1, TOL);
 
 	/* Same list, relevant {4} only: hit at rank 5.
 	 *   precision 1/5, recall 1, DCG 1/log2(6), IDCG 1,
@@ -67,19 +52,19 @@ test_user_topn(void)
 		int32_t rel2[] = { 4 };
 
 		metrics_user_topn(ranked, 5, 5, rel2, 1, &m);
-		near(m.precision, 0.2, "precision 2");
-		near(m.recall, 1, "recall 2");
-		near(m.ndcg, 1 / log2(6), "ndcg 2");
-		near(m.ap, 0.2, "ap 2");
-		near(m.rr, 0.2, "rr 2");
+		CHECK_NEAR(m.precision, 0.2, TOL);
+		CHECK_NEAR(m.recall, 1, TOL);
+		CHECK_NEAR(m.ndcg, 1 / log2(6), TOL);
+		CHECK_NEAR(m.ap, 0.2, TOL);
+		CHECK_NEAR(m.rr, 0.2, TOL);
 	}
 	/* No hit: everything 0. */
 	{
 		int32_t rel3[] = { 100 };
 
 		metrics_user_topn(ranked, 5, 5, rel3, 1, &m);
-		near(m.precision + m.recall + m.ndcg + m.ap + m.hit + m.rr, 0,
-		    "no hit");
+		CHECK_NEAR(m.precision + m.recall + m.ndcg + m.ap + m.hit +
+		    m.rr, 0, TOL);
 	}
 	/* A short list (2 items ranked, K = 3), relevant {5, 6, 8, 9}:
 	 * ranked 6 5 -> hits at 1, 2; precision 2/3 (K in the denominator),
@@ -89,11 +74,11 @@ test_user_topn(void)
 		int32_t r4[] = { 6, 5 }, rel4[] = { 5, 6, 8, 9 };
 
 		metrics_user_topn(r4, 2, 3, rel4, 4, &m);
-		near(m.precision, 2.0 / 3, "precision 4");
-		near(m.recall, 0.5, "recall 4");
-		near(m.ndcg, (1 + 1 / log2(3)) / (1.5 + 1 / log2(3)),
-		    "ndcg 4");
-		near(m.ap, 2.0 / 3, "ap 4");
+		CHECK_NEAR(m.precision, 2.0 / 3, TOL);
+		CHECK_NEAR(m.recall, 0.5, TOL);
+		CHECK_NEAR(m.ndcg, (1 + 1 / log2(3)) / (1.5 + 1 / log2(3)),
+		    TOL);
+		CHECK_NEAR(m.ap, 2.0 / 3, TOL);
 	}
 }
 
@@ -105,15 +90,18 @@ test_topk(void)
 	int32_t top[8];
 	int n = topk_select(s, 8, 3, top);
 
-	if (n != 3 || top[0] != 1 || top[1] != 3 || top[2] != 6) {
-		fprintf(stderr, "FAIL topk: %d [%d %d %d]\n", n, top[0],
-		    top[1], top[2]);
-		failures++;
-	}
-	n = topk_select(s, 8, 8, top);	/* more than the valid ones */
-	if (n != 6 || top[5] != 7 || top[3] != 2) {
-		fprintf(stderr, "FAIL topk all: %d\n", n);
-		failures++;
+	CHECK_EQ(n, 3);
+	CHECK_EQ(top[0], 1);
+	CHECK_EQ(top[1], 3);
+	CHECK_EQ(top[2], 6);
+	/* More than the valid ones: 5 5 4 3 1 0 (indices 1 3 6 2 0 7). */
+	n = topk_select(s, 8, 8, top);
+	CHECK_EQ(n, 6);
+	{
+		static const int32_t want[] = { 1, 3, 6, 2, 0, 7 };
+
+		for (int k = 0; k < 6 && k < n; k++)
+			CHECK_EQ(top[k], want[k]);
 	}
 	/* Against a full sort on random scores with many ties. */
 	{
@@ -139,10 +127,9 @@ test_topk(void)
 			order[j] = x;
 		}
 		n = topk_select(v, 2000, 50, a);
-		if (n != 50 || memcmp(a, order, sizeof a) != 0) {
-			fprintf(stderr, "FAIL topk vs sort\n");
-			failures++;
-		}
+		CHECK_EQ(n, 50);
+		for (int k = 0; k < 50 && k < n; k++)
+			CHECK_EQ(a[k], order[k]);
 	}
 }
 
@@ -193,8 +180,11 @@ test_evaluator(void)
 	metrics m;
 	rf_error err;
 
-	interactions_alloc(&tr, 3, 6, 3);
-	interactions_alloc(&te, 3, 6, 3);
+	if (interactions_alloc(&tr, 3, 6, 3) < 0 ||
+	    interactions_alloc(&te, 3, 6, 3) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	set_rows(&tr, trc, tri);
 	set_rows(&te, tec, tei);
 	for (int threads = 1; threads <= 2; threads++) {
@@ -205,25 +195,22 @@ test_evaluator(void)
 		};
 
 		metrics_clear(&m);
+		check_context("%d thread(s)", threads);
 		if (metrics_eval_topn(&ev, &m, &err) != 0) {
-			fprintf(stderr, "FAIL eval: %s\n", err.msg);
-			failures++;
+			CHECK_FAIL("eval: %s", err.msg);
 			continue;
 		}
-		if (m.n_users != 2) {
-			fprintf(stderr, "FAIL eval users %lld\n",
-			    (long long)m.n_users);
-			failures++;
-		}
-		near(m.precision, 0.5, "eval precision");
-		near(m.recall, 0.75, "eval recall");
-		near(m.ndcg, (l3 + l3 / (1 + l3)) / 2, "eval ndcg");
-		near(m.map, (0.5 + 0.25) / 2, "eval map");
-		near(m.hit_rate, 1, "eval hr");
-		near(m.mrr, 0.5, "eval mrr");
-		near(m.coverage, 0.5, "eval coverage");
-		near(m.mean_popularity, 1, "eval popularity");
+		CHECK_EQ(m.n_users, 2);
+		CHECK_NEAR(m.precision, 0.5, TOL);
+		CHECK_NEAR(m.recall, 0.75, TOL);
+		CHECK_NEAR(m.ndcg, (l3 + l3 / (1 + l3)) / 2, TOL);
+		CHECK_NEAR(m.map, (0.5 + 0.25) / 2, TOL);
+		CHECK_NEAR(m.hit_rate, 1, TOL);
+		CHECK_NEAR(m.mrr, 0.5, TOL);
+		CHECK_NEAR(m.coverage, 0.5, TOL);
+		CHECK_NEAR(m.mean_popularity, 1, TOL);
 	}
+	check_context_clear();
 	interactions_free(&tr);
 	interactions_free(&te);
 }
@@ -235,11 +222,5 @@ main(void)
 	test_user_topn();
 	test_topk();
 	test_evaluator();
-	printf("worst difference %.3g (tolerance %.0e)\n", worst, TOL);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done();
 }

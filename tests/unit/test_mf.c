@@ -22,7 +22,6 @@ test_gradient(void)
 {
 	enum { K = 6, N = 2 + 2 * K };
 	double theta[N], g[N], gn[N], reg[4] = { 0.03, 0.07, 0.05, 0.11 };
-	double worst = 0;
 	rf_rng rng;
 
 	rf_rng_seed(&rng, 3);
@@ -34,7 +33,7 @@ test_gradient(void)
 		mf_rating_loss_grad(K, 3.5, r, reg, theta, g);
 		for (int j = 0; j < N; j++) {
 			const double h = 1e-5, keep = theta[j];
-			double lp, lm, rel;
+			double lp, lm;
 
 			theta[j] = keep + h;
 			lp = mf_rating_loss_grad(K, 3.5, r, reg, theta, gn);
@@ -42,15 +41,11 @@ test_gradient(void)
 			lm = mf_rating_loss_grad(K, 3.5, r, reg, theta, gn);
 			theta[j] = keep;
 			gn[j] = (lp - lm) / (2 * h);
-			rel = fabs(gn[j] - g[j]) / fmax(1e-3, fabs(gn[j]) +
-			    fabs(g[j]));
-			if (rel > worst)
-				worst = rel;
+			/* relative 1e-6, with a floor of 1e-3 */
+			CHECK_NEAR(g[j], gn[j], 1e-6 * fmax(1e-3, fabs(gn[j]) +
+			    fabs(g[j])));
 		}
 	}
-	printf("mf gradient vs central differences: worst relative error "
-	    "%.3g (tolerance 1e-6)\n", worst);
-	check(worst < 1e-6, "mf analytic gradient");
 }
 
 /* A problem with a single rating: an epoch is exactly one SGD step. */
@@ -60,21 +55,25 @@ test_sgd_step(void)
 	const model_ops *ops = &model_mf_ops;
 	enum { K = 12 };
 	double params[16], theta[2 + 2 * K], grad[2 + 2 * K], reg[4];
-	double lr, loss, worst = 0;
+	double lr, loss;
 	interactions m;
 	rating_factors f;
 	dataset *ds;
 	model *mod;
 	rf_error err;
 
-	if (interactions_alloc(&m, 3, 4, 1) < 0)
+	if (interactions_alloc(&m, 3, 4, 1) < 0) {
+		CHECK_FAIL("out of memory");
 		return;
+	}
 	m.ptr[2] = m.ptr[3] = 1;	/* user 1 rated item 2 */
 	m.idx[0] = 2;
 	m.val[0] = 4;
 	if (interactions_build_transpose(&m) < 0 ||
-	    (ds = ml_dataset(&m, 1)) == NULL)
+	    (ds = ml_dataset(&m, 1)) == NULL) {
+		CHECK_FAIL("out of memory");
 		return;
+	}
 	model_params_default(ops, params);
 	params[model_param_index(ops, "factors")] = K;
 	params[model_param_index(ops, "init_std")] = 0.4;
@@ -82,7 +81,7 @@ test_sgd_step(void)
 	params[model_param_index(ops, "reg_n")] = 0.2;
 	mod = ops->create(ds, &m, params, 11, &err);
 	if (mod == NULL || mf_factors(mod, &f) < 0) {
-		check(0, "one-rating mf created");
+		CHECK_FAIL("one-rating mf: %s", mod ? "no factors" : err.msg);
 		return;
 	}
 	/* Two epochs so the biases are non-zero when we look. */
@@ -96,20 +95,19 @@ test_sgd_step(void)
 		mf_rating_regs(mod, 1, 2, reg);
 		mf_rating_loss_grad(K, f.mu, 4, reg, theta, grad);
 		lr = mf_learning_rate(mod, e);
-		ops->epoch(mod, e, &loss, NULL, &err);
+		if (ops->epoch(mod, e, &loss, NULL, &err) != 0) {
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+			break;
+		}
+		/* every parameter moved by -lr/2 times the gradient (float) */
 		for (int j = 0; j < 2 + 2 * K; j++) {
 			double got = j == 0 ? f.bu[1] : j == 1 ? f.bi[2] :
 			    j < 2 + K ? f.P[f.kpad + j - 2] :
 			    f.Q[2 * f.kpad + j - 2 - K];
-			double want = theta[j] - lr / 2 * grad[j];
 
-			if (fabs(got - want) > worst)
-				worst = fabs(got - want);
+			CHECK_NEAR(got, theta[j] - lr / 2 * grad[j], 1e-6);
 		}
 	}
-	printf("mf SGD step vs -lr/2 gradient: worst |diff| %.3g "
-	    "(tolerance 1e-6, float)\n", worst);
-	check(worst < 1e-6, "mf SGD step follows the gradient");
 	ops->free(mod);
 	free(ds);
 	interactions_free(&m);
@@ -120,9 +118,8 @@ main(void)
 {
 	interactions tr, te;
 	dataset *ds;
-	int rc;
 	model *a, *b, *c;
-	double first, last, r, worst = 0;
+	double first, last, r;
 	int mono, mono2;
 	explain_term terms[5];
 	float *s;
@@ -130,53 +127,51 @@ main(void)
 	test_gradient();
 	test_sgd_step();
 
-	if ((rc = rt_load_u1(&tr, &te, &ds)) != 0)
-		return rc;
+	rt_load_u1(&tr, &te, &ds);
 	a = rt_train(&model_mf_ops, ds, &tr, NULL, 5,
 	    model_mf_ops.default_epochs, 0, &mono, &first, &last);
 	b = rt_train(&model_mf_ops, ds, &tr, NULL, 5,
 	    model_mf_ops.default_epochs, 0, &mono2, &first, &last);
 	c = rt_train(&model_mf_ops, ds, &tr, NULL, 6,
 	    model_mf_ops.default_epochs, 0, &mono2, &first, &last);
-	if (a == NULL || b == NULL || c == NULL) {
-		check(0, "mf trains on u1.base");
-		return 1;
-	}
+	if (a == NULL || b == NULL || c == NULL)
+		return check_done();
 	printf("mf loss %.4f -> %.4f over %d epochs\n", first, last,
 	    a->ops->default_epochs);
-	check(mono && last < first, "mf loss decreases every epoch");
+	/* the loss decreases every epoch */
+	CHECK(mono);
+	CHECK(last < first);
 	r = rmse(a, &te);
 	printf("mf RMSE on u1.test %.4f (sanity bound 0.94)\n", r);
-	check(r < 0.94, "mf RMSE sane");
-	check(same_scores(a, b, 943, 1682), "same seed, same scores bit-for-bit");
-	check(!same_scores(a, c, 943, 1682), "another seed, other scores");
+	CHECK(r < 0.94);
+	/* the same seed gives the same scores bit-for-bit, another others */
+	CHECK_EQ(same_scores(a, b, 943, 1682), 1);
+	CHECK_EQ(same_scores(a, c, 943, 1682), 0);
 	rt_round_trip(ds, &tr, a, 4, "factors", 1, 0x5a);
 
-	/* score_user is the unclamped prediction. */
-	s = malloc(1682 * sizeof *s);
-	if (s == NULL)
-		return 1;
+	/* score_user is the unclamped prediction; predict clamps. */
+	if ((s = malloc(1682 * sizeof *s)) == NULL) {
+		CHECK_FAIL("out of memory");
+		return check_done();
+	}
 	for (int u = 0; u < 943; u += 37) {
 		a->ops->score_user(a, u, s);
 		for (int i = 0; i < 1682; i++) {
 			double p = a->ops->predict(a, u, i);
 
-			if (s[i] > 1 && s[i] < 5 && fabs(p - s[i]) > worst)
-				worst = fabs(p - s[i]);
-			if (p < 1 || p > 5)
-				worst = INFINITY;
+			if (s[i] > 1 && s[i] < 5)
+				CHECK_NEAR(p, s[i], 1e-4);
+			CHECK(p >= 1 && p <= 5);
 		}
 	}
-	printf("score_user vs predict: worst |diff| %.3g (tolerance 1e-4)\n",
-	    worst);
-	check(worst < 1e-4, "score_user agrees with predict, predict clamped");
 	{
-		int n = a->ops->explain(a, 0, 0, terms, 5), sorted = 1;
+		int n = a->ops->explain(a, 0, 0, terms, 5);
 
+		/* five terms, largest first */
+		CHECK_EQ(n, 5);
 		for (int j = 1; j < n; j++)
-			if (terms[j].contribution > terms[j - 1].contribution)
-				sorted = 0;
-		check(n == 5 && sorted, "explain gives 5 terms, largest first");
+			CHECK(terms[j].contribution <=
+			    terms[j - 1].contribution);
 	}
 	free(s);
 	a->ops->free(a);
@@ -185,6 +180,5 @@ main(void)
 	free(ds);
 	interactions_free(&tr);
 	interactions_free(&te);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	return check_done();
 }

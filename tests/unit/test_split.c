@@ -8,18 +8,8 @@
 #include <unistd.h>
 
 #include "engine/data/split.h"
+#include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		failures++; \
-	} \
-} while (0)
 
 /* (ts, item) of entry k: the order the time rules use. */
 static int
@@ -41,8 +31,9 @@ static void
 check_temporal(const interactions *m, const split *s, double frac,
     double vfrac)
 {
-	int64_t bad_count = 0, bad_order = 0;
+	int64_t bad_order = 0;
 
+	CHECK(m->n_users > 0);
 	for (int u = 0; u < m->n_users; u++) {
 		int64_t lo = m->ptr[u], n = m->ptr[u + 1] - lo, c[3] = { 0 };
 		int64_t t = n < SPLIT_MIN_USER ? 0 : expect_round(frac, n), v;
@@ -60,13 +51,12 @@ check_temporal(const interactions *m, const split *s, double frac,
 					bad_order++;
 			}
 		}
-		if (c[SPLIT_TEST] != t || c[SPLIT_VALID] != v)
-			bad_count++;
+		check_context("user %d of %lld entries", u, (long long)n);
+		CHECK_EQ(c[SPLIT_TEST], t);
+		CHECK_EQ(c[SPLIT_VALID], v);
 	}
-	CHECK(bad_count == 0, "%lld users with wrong counts",
-	    (long long)bad_count);
-	CHECK(bad_order == 0, "%lld pairs out of time order",
-	    (long long)bad_order);
+	check_context_clear();
+	CHECK_EQ(bad_order, 0);
 }
 
 static void
@@ -78,7 +68,10 @@ test_small_users(void)
 	split_spec spec = { .kind = SPLIT_TEMPORAL, .frac = 0.2 };
 	rf_error err;
 
-	interactions_alloc(&m, 2, 5, 9);
+	if (interactions_alloc(&m, 2, 5, 9) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
 	m.ptr[1] = 4;
 	m.ptr[2] = 9;
 	for (int k = 0; k < 9; k++) {
@@ -86,18 +79,24 @@ test_small_users(void)
 		m.val[k] = 1;
 		m.ts[k] = 100 - k;	/* later items are older */
 	}
-	CHECK(split_make(&m, &spec, &s, &err) == 0, "%s", err.msg);
-	CHECK(s.n_test == 1 && s.n_train == 8, "small users: test %lld",
-	    (long long)s.n_test);
-	/* u1's latest entry is its first (ts 96, item 0 at k = 4). */
-	CHECK(s.assign[4] == SPLIT_TEST, "latest held out");
-	split_free(&s);
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_test, 1);
+		CHECK_EQ(s.n_train, 8);
+		/* u1's latest entry is its first (ts 96, item 0 at k = 4). */
+		CHECK_EQ(s.assign[4], SPLIT_TEST);
+		split_free(&s);
+	}
 	spec.kind = SPLIT_LAST;
 	spec.last_n = 10;	/* never the whole user: at most n - 1 */
-	CHECK(split_make(&m, &spec, &s, &err) == 0, "%s", err.msg);
-	CHECK(s.n_test == 4 && s.n_train == 5, "last 10: test %lld",
-	    (long long)s.n_test);
-	split_free(&s);
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_test, 4);
+		CHECK_EQ(s.n_train, 5);
+		split_free(&s);
+	}
 	interactions_free(&m);
 }
 
@@ -108,58 +107,67 @@ test_parse(void)
 	rf_error err;
 	char text[128];
 
-	CHECK(split_parse("temporal 0.2 --valid 0.1", &sp, &err) == 0 &&
-	    sp.kind == SPLIT_TEMPORAL && sp.frac == 0.2 &&
-	    sp.valid_frac == 0.1, "parse temporal");
+	CHECK_EQ(split_parse("temporal 0.2 --valid 0.1", &sp, &err), 0);
+	CHECK_EQ(sp.kind, SPLIT_TEMPORAL);
+	CHECK_NEAR(sp.frac, 0.2, 0);
+	CHECK_NEAR(sp.valid_frac, 0.1, 0);
 	split_spec_text(&sp, text, sizeof text);
-	CHECK(strcmp(text, "temporal 0.2 --valid 0.1") == 0, "text '%s'", text);
-	CHECK(split_parse("random 0.25 --seed 7", &sp, &err) == 0 &&
-	    sp.kind == SPLIT_RANDOM && sp.seed == 7, "parse random");
-	CHECK(split_parse("last 3", &sp, &err) == 0 && sp.last_n == 3,
-	    "parse last");
-	CHECK(split_parse("none", &sp, &err) == 0 && sp.kind == SPLIT_NONE,
-	    "parse none");
-	CHECK(split_parse("temporal 1.5", &sp, &err) < 0, "range checked");
-	CHECK(split_parse("sideways", &sp, &err) < 0 &&
-	    strstr(err.msg, "temporal|last|random|none"), "kind checked");
+	CHECK_STR(text, "temporal 0.2 --valid 0.1");
+	CHECK_EQ(split_parse("random 0.25 --seed 7", &sp, &err), 0);
+	CHECK_EQ(sp.kind, SPLIT_RANDOM);
+	CHECK_EQ(sp.seed, 7);
+	CHECK_EQ(split_parse("last 3", &sp, &err), 0);
+	CHECK_EQ(sp.kind, SPLIT_LAST);
+	CHECK_EQ(sp.last_n, 3);
+	CHECK_EQ(split_parse("none", &sp, &err), 0);
+	CHECK_EQ(sp.kind, SPLIT_NONE);
+	CHECK(split_parse("temporal 1.5", &sp, &err) < 0);
+	CHECK(split_parse("sideways", &sp, &err) < 0);
+	CHECK_CONTAINS(err.msg, "temporal|last|random|none");
 }
 
 int
 main(void)
 {
-	char file[1024], path[512];
+	char file[4200], path[512];
 	interactions m, tr, te;
 	split s, s2, s3;
 	split_spec spec = { .kind = SPLIT_TEMPORAL, .frac = 0.2 };
 	rf_error err;
 	store *st;
+	int made;
 
 	test_small_users();
 	test_parse();
-	snprintf(file, sizeof file, "%s/ml-100k/u.data", ml_data_dir());
+	snprintf(file, sizeof file, "%s/ml-100k/u.data",
+	    check_data_dir("ml-100k/u.data"));
 	if (ml_load(file, 943, 1682, 0, &m) < 0) {
-		const char *ci = getenv("CI");
-
-		if (failures)
-			return 1;
-		printf("%s missing: skip\n", file);
-		return ci && strcmp(ci, "true") == 0 ? 1 : 77;
+		CHECK_FAIL("cannot read %s", file);
+		return check_done();
 	}
 
 	/* Protocol B's split: the last 20% of each user by time. */
-	CHECK(split_make(&m, &spec, &s, &err) == 0, "%s", err.msg);
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+		return check_done();
+	}
 	printf("temporal 0.2 on ml-100k: train %lld, test %lld\n",
 	    (long long)s.n_train, (long long)s.n_test);
 	check_temporal(&m, &s, 0.2, 0);
-	CHECK(s.n_train + s.n_test == 100000 && s.n_valid == 0, "totals");
-	CHECK(split_extract(&m, s.assign, SPLIT_MASK_TRAIN, 1, &tr, &err) == 0
-	    && split_extract(&m, s.assign, SPLIT_MASK_TEST, 0, &te, &err) == 0,
-	    "extract");
-	CHECK(tr.nnz == s.n_train && te.nnz == s.n_test &&
-	    tr.n_users == 943 && tr.n_items == 1682 && tr.tptr != NULL &&
-	    tr.tptr[1682] == tr.nnz, "parts");
-	interactions_free(&tr);
-	interactions_free(&te);
+	CHECK_EQ(s.n_train + s.n_test, 100000);
+	CHECK_EQ(s.n_valid, 0);
+	if (split_extract(&m, s.assign, SPLIT_MASK_TRAIN, 1, &tr, &err) < 0 ||
+	    split_extract(&m, s.assign, SPLIT_MASK_TEST, 0, &te, &err) < 0) {
+		CHECK_FAIL("extract: %s", err.msg);
+	} else {
+		CHECK_EQ(tr.nnz, s.n_train);
+		CHECK_EQ(te.nnz, s.n_test);
+		CHECK_EQ(tr.n_users, 943);
+		CHECK_EQ(tr.n_items, 1682);
+		CHECK(tr.tptr != NULL && tr.tptr[1682] == tr.nnz);
+		interactions_free(&tr);
+		interactions_free(&te);
+	}
 
 	/* Store round trip. */
 	snprintf(path, sizeof path, "%s/test_split_%ld.db",
@@ -167,19 +175,21 @@ main(void)
 	    (long)getpid());
 	unlink(path);
 	if ((st = store_open(path, STORE_CREATE, &err)) == NULL) {
-		fprintf(stderr, "FAIL store_open: %s\n", err.msg);
-		failures++;
+		CHECK_FAIL("store_open: %s", err.msg);
 	} else {
-		CHECK(split_save(st, &s, &err) == 0 && s.id > 0, "save: %s",
-		    err.msg);
-		CHECK(split_latest(st, m.nnz) == s.id && split_latest(st, 5) ==
-		    0, "latest");
-		CHECK(split_load(st, s.id, m.nnz, &s2, &err) == 0 &&
-		    memcmp(s2.assign, s.assign, (size_t)m.nnz) == 0 &&
-		    s2.n_test == s.n_test && strcmp(s2.text, s.text) == 0,
-		    "load: %s", err.msg);
-		split_free(&s2);
-		CHECK(split_load(st, s.id, 99, &s2, &err) < 0, "nnz checked");
+		CHECK_MSG(split_save(st, &s, &err) == 0, "save: %s", err.msg);
+		CHECK(s.id > 0);
+		CHECK_EQ(split_latest(st, m.nnz), s.id);
+		CHECK_EQ(split_latest(st, 5), 0);
+		if (split_load(st, s.id, m.nnz, &s2, &err) < 0) {
+			CHECK_FAIL("load: %s", err.msg);
+		} else {
+			CHECK(memcmp(s2.assign, s.assign, (size_t)m.nnz) == 0);
+			CHECK_EQ(s2.n_test, s.n_test);
+			CHECK_STR(s2.text, s.text);
+			split_free(&s2);
+		}
+		CHECK(split_load(st, s.id, 99, &s2, &err) < 0);
 		store_close(st);
 		unlink(path);
 	}
@@ -187,61 +197,65 @@ main(void)
 
 	/* Validation carved from the train part, before the test part. */
 	spec.valid_frac = 0.1;
-	CHECK(split_make(&m, &spec, &s, &err) == 0, "%s", err.msg);
-	printf("temporal 0.2 --valid 0.1: train %lld, valid %lld, test %lld\n",
-	    (long long)s.n_train, (long long)s.n_valid, (long long)s.n_test);
-	check_temporal(&m, &s, 0.2, 0.1);
-	CHECK(split_extract(&m, s.assign, SPLIT_MASK_TRAIN | SPLIT_MASK_VALID,
-	    1, &tr, &err) == 0 && tr.nnz == s.n_train + s.n_valid,
-	    "train+valid");
-	interactions_free(&tr);
-	split_free(&s);
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+	} else {
+		printf("temporal 0.2 --valid 0.1: train %lld, valid %lld, "
+		    "test %lld\n", (long long)s.n_train, (long long)s.n_valid,
+		    (long long)s.n_test);
+		check_temporal(&m, &s, 0.2, 0.1);
+		if (split_extract(&m, s.assign, SPLIT_MASK_TRAIN |
+		    SPLIT_MASK_VALID, 1, &tr, &err) < 0) {
+			CHECK_FAIL("extract: %s", err.msg);
+		} else {
+			CHECK_EQ(tr.nnz, s.n_train + s.n_valid);
+			interactions_free(&tr);
+		}
+		split_free(&s);
+	}
 
 	/* last 5 */
 	spec.kind = SPLIT_LAST;
 	spec.last_n = 5;
 	spec.valid_frac = 0;
-	CHECK(split_make(&m, &spec, &s, &err) == 0 && s.n_test == 943 * 5,
-	    "last 5: %lld", (long long)s.n_test);
-	split_free(&s);
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_test, 943 * 5);
+		split_free(&s);
+	}
 
 	/* random: same seed, same split; another seed, another split. */
 	spec.kind = SPLIT_RANDOM;
 	spec.frac = 0.2;
 	spec.valid_frac = 0.1;
 	spec.seed = 42;
-	CHECK(split_make(&m, &spec, &s, &err) == 0 &&
-	    split_make(&m, &spec, &s2, &err) == 0, "random");
+	made = split_make(&m, &spec, &s, &err) == 0 &&
+	    split_make(&m, &spec, &s2, &err) == 0;
 	spec.seed = 43;
-	CHECK(split_make(&m, &spec, &s3, &err) == 0, "random 43");
-	CHECK(memcmp(s.assign, s2.assign, (size_t)m.nnz) == 0,
-	    "same seed, same split");
-	CHECK(memcmp(s.assign, s3.assign, (size_t)m.nnz) != 0,
-	    "other seed, other split");
-	{
-		int64_t bad = 0;
-
-		for (int u = 0; u < m.n_users; u++) {
-			int64_t n = m.ptr[u + 1] - m.ptr[u], c[3] = { 0 };
-			int64_t t = expect_round(0.2, n);
-
-			for (int64_t k = m.ptr[u]; k < m.ptr[u + 1]; k++)
-				c[s.assign[k]]++;
-			if (c[SPLIT_TEST] != t ||
-			    c[SPLIT_VALID] != expect_round(0.1, n - t))
-				bad++;
-		}
-		CHECK(bad == 0, "random: %lld users with wrong counts",
-		    (long long)bad);
+	made = made && split_make(&m, &spec, &s3, &err) == 0;
+	if (!made) {
+		CHECK_FAIL("random split: %s", err.msg);
+		interactions_free(&m);
+		return check_done();
 	}
+	CHECK(memcmp(s.assign, s2.assign, (size_t)m.nnz) == 0);
+	CHECK(memcmp(s.assign, s3.assign, (size_t)m.nnz) != 0);
+	for (int u = 0; u < m.n_users; u++) {
+		int64_t n = m.ptr[u + 1] - m.ptr[u], c[3] = { 0 };
+		int64_t t = expect_round(0.2, n);
+
+		for (int64_t k = m.ptr[u]; k < m.ptr[u + 1]; k++)
+			c[s.assign[k]]++;
+		check_context("random split, user %d of %lld entries", u,
+		    (long long)n);
+		CHECK_EQ(c[SPLIT_TEST], t);
+		CHECK_EQ(c[SPLIT_VALID], expect_round(0.1, n - t));
+	}
+	check_context_clear();
 	split_free(&s);
 	split_free(&s2);
 	split_free(&s3);
 	interactions_free(&m);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done();
 }

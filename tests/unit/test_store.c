@@ -24,7 +24,7 @@ query_int(store *st, const char *sql)
 	int64_t v = -1;
 
 	if (t == NULL) {
-		TU_FAIL("%s: %s", sql, err.msg);
+		CHECK_FAIL("%s: %s", sql, err.msg);
 		return -1;
 	}
 	if (t->nrows > 0 && table_get(t, 0, 0) != NULL)
@@ -45,29 +45,29 @@ test_migration(const char *dir)
 	CHECK(tu_write_file(path, "", 0) == 0);
 	st = store_open(path, 0, &err);
 	if (st == NULL) {
-		TU_FAIL("store_open: %s", err.msg);
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
-	CHECK_INT(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	CHECK_EQ(store_schema_version(st), STORE_SCHEMA_VERSION);
+	CHECK_EQ(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (store_count(st, tables[i]) < 0)
-			TU_FAIL("table %s missing", tables[i]);
-	CHECK_INT(store_count(st, "behaviors"), 6);
-	CHECK_INT(store_count(st, "no_such_table"), -1);
-	CHECK_INT(query_int(st, "SELECT count(*) FROM behaviors WHERE"
+			CHECK_FAIL("table %s missing", tables[i]);
+	CHECK_EQ(store_count(st, "behaviors"), 6);
+	CHECK_EQ(store_count(st, "no_such_table"), -1);
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM behaviors WHERE"
 	    " (id, name) IN (VALUES (0, 'rating'), (1, 'pv'), (2, 'fav'),"
 	    " (3, 'cart'), (4, 'buy'), (5, 'event'))"), 6);
 	CHECK_STR(store_behavior_name(BEH_CART), "cart");
-	CHECK_INT(store_behavior_code("Purchase", 8), BEH_BUY);
-	CHECK_INT(store_behavior_code("clik", 4), -1);
+	CHECK_EQ(store_behavior_code("Purchase", 8), BEH_BUY);
+	CHECK_EQ(store_behavior_code("clik", 4), -1);
 	store_close(st);
 
 	/* Reopening does not migrate again. */
 	st = store_open(path, STORE_READONLY, &err);
 	CHECK(st != NULL);
 	if (st != NULL) {
-		CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
+		CHECK_EQ(store_schema_version(st), STORE_SCHEMA_VERSION);
 		store_close(st);
 	}
 }
@@ -106,7 +106,7 @@ test_readonly(const char *dir)
 	store_close(st);
 	CHECK(tu_write_file(log, line, strlen(line)) == 0);
 	if ((st = store_open(path, STORE_READONLY, &err)) == NULL) {
-		TU_FAIL("read-only open: %s", err.msg);
+		CHECK_FAIL("read-only open: %s", err.msg);
 		return;
 	}
 	CHECK(store_is_readonly(st));
@@ -116,11 +116,11 @@ test_readonly(const char *dir)
 	CHECK(ingest_events(st, log, NULL, &res, &err) < 0);
 	CHECK_CONTAINS(err.msg, "read-only");
 	CHECK(store_set_setting(st, "k", "v", &err) < 0);
-	CHECK_INT(store_count(st, "events"), 0);
-	CHECK_INT(store_count(st, "imports"), 0);
+	CHECK_EQ(store_count(st, "events"), 0);
+	CHECK_EQ(store_count(st, "imports"), 0);
 	/* Even the engine's own SQL cannot write. */
 	CHECK(store_exec(st, "INSERT INTO settings VALUES ('a', 'b')", &err) < 0);
-	CHECK_INT(query_int(st, "SELECT count(*) FROM events"), 0);
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM events"), 0);
 	store_close(st);
 }
 
@@ -131,12 +131,12 @@ expect_denied(store *st, const char *sql, const char *msg)
 	rf_table *t = store_query(st, sql, 0, &err);
 
 	if (t != NULL) {
-		TU_FAIL("store_query allowed: %s", sql);
+		CHECK_FAIL("store_query allowed: %s", sql);
 		table_free(t);
 		return;
 	}
 	if (strstr(err.msg, msg) == NULL)
-		TU_FAIL("store_query(%s): \"%s\", expected \"%s\"", sql,
+		CHECK_FAIL("store_query(%s): \"%s\", expected \"%s\"", sql,
 		    err.msg, msg);
 }
 
@@ -169,7 +169,7 @@ test_query(const char *dir)
 	size_t i;
 
 	if (st == NULL) {
-		TU_FAIL("store_open: %s", err.msg);
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
 	for (i = 0; i < sizeof denied / sizeof denied[0]; i++)
@@ -187,29 +187,29 @@ test_query(const char *dir)
 	expect_denied(st, "SELECT 1; DROP TABLE events", "only one statement");
 	expect_denied(st, "SELEC 1", "sql: near");
 	expect_denied(st, "  ;  ", "empty");
-	CHECK_INT(store_count(st, "events"), 0);
-	CHECK_INT(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	CHECK_EQ(store_count(st, "events"), 0);
+	CHECK_EQ(query_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 
 	/* Allowed: SELECT, recursive CTEs, read-only pragmas. */
 	t = store_query(st, "PRAGMA table_info(events)", 0, &err);
 	CHECK(t != NULL);
 	if (t != NULL) {
-		CHECK_INT(t->nrows, 6);
+		CHECK_EQ(t->nrows, 6);
 		CHECK_STR(table_get(t, 0, 1), "user_id");
 		table_free(t);
 	}
-	CHECK_INT(query_int(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	CHECK_EQ(query_int(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
 	    " SELECT i + 1 FROM n WHERE i < 10) SELECT sum(i) FROM n;  -- end"),
 	    55);
 	t = store_query(st, "SELECT 1 AS a, 2.5 AS b, 'x' AS c, NULL AS d", 0,
 	    &err);
 	CHECK(t != NULL);
 	if (t != NULL) {
-		CHECK_INT(t->ncols, 4);
+		CHECK_EQ(t->ncols, 4);
 		CHECK_STR(t->names[1], "b");
-		CHECK_INT(t->types[0], COL_INT);
-		CHECK_INT(t->types[1], COL_REAL);
-		CHECK_INT(t->types[2], COL_TEXT);
+		CHECK_EQ(t->types[0], COL_INT);
+		CHECK_EQ(t->types[1], COL_REAL);
+		CHECK_EQ(t->types[2], COL_TEXT);
 		CHECK_STR(table_get(t, 0, 1), "2.5");
 		CHECK(table_get(t, 0, 3) == NULL);
 		table_free(t);
@@ -217,7 +217,7 @@ test_query(const char *dir)
 	t = store_query(st, "SELECT id FROM behaviors ORDER BY id", 3, &err);
 	CHECK(t != NULL);
 	if (t != NULL) {
-		CHECK_INT(t->nrows, 3);
+		CHECK_EQ(t->nrows, 3);
 		table_free(t);
 	}
 	/* The authorizer is gone after the query: the engine can write. */
@@ -261,12 +261,12 @@ test_summaries(const char *dir)
 	store *st = store_open(path, STORE_CREATE, &err);
 
 	if (st == NULL || tu_write_file(log, text, strlen(text)) < 0) {
-		TU_FAIL("setup: %s", err.msg);
+		CHECK_FAIL("setup: %s", err.msg);
 		store_close(st);
 		return;
 	}
 	if (ingest_events(st, log, NULL, &res, &err) < 0) {
-		TU_FAIL("ingest: %s", err.msg);
+		CHECK_FAIL("ingest: %s", err.msg);
 		store_close(st);
 		return;
 	}
@@ -284,9 +284,9 @@ test_summaries(const char *dir)
 		CHECK_STR(kv(t, "rejects"), "1");
 		table_free(t);
 	} else
-		TU_FAIL("stats: %s", err.msg);
+		CHECK_FAIL("stats: %s", err.msg);
 	if ((t = store_imports(st, &err)) != NULL) {
-		CHECK_INT(t->nrows, 1);
+		CHECK_EQ(t->nrows, 1);
 		CHECK_STR(table_get(t, 0, 1), "events");
 		CHECK_STR(table_get(t, 0, 2), "taobao");
 		CHECK_STR(table_get(t, 0, 4), "6");
@@ -294,34 +294,34 @@ test_summaries(const char *dir)
 		CHECK_STR(table_get(t, 0, 6), "1");
 		table_free(t);
 	} else
-		TU_FAIL("imports: %s", err.msg);
+		CHECK_FAIL("imports: %s", err.msg);
 	if ((t = store_rejects(st, 10, &err)) != NULL) {
-		CHECK_INT(t->nrows, 1);
+		CHECK_EQ(t->nrows, 1);
 		CHECK_STR(table_get(t, 0, 1), log);
 		CHECK_STR(table_get(t, 0, 2), "6");
 		CHECK_STR(table_get(t, 0, 3), "unknown behaviour 'bad'");
 		CHECK_STR(table_get(t, 0, 4), "2,12,101,bad,1511568003");
 		table_free(t);
 	} else
-		TU_FAIL("rejects: %s", err.msg);
+		CHECK_FAIL("rejects: %s", err.msg);
 	if ((t = store_top_users(st, 1, &err)) != NULL) {
-		CHECK_INT(t->nrows, 1);
+		CHECK_EQ(t->nrows, 1);
 		CHECK_STR(table_get(t, 0, 0), "1");
 		CHECK_STR(table_get(t, 0, 1), "3");
 		CHECK_STR(table_get(t, 0, 3), "2");	/* pv */
 		CHECK_STR(table_get(t, 0, 6), "1");	/* buy */
 		table_free(t);
 	} else
-		TU_FAIL("top users: %s", err.msg);
+		CHECK_FAIL("top users: %s", err.msg);
 	if ((t = store_top_items(st, 2, &err)) != NULL) {
-		CHECK_INT(t->nrows, 2);
+		CHECK_EQ(t->nrows, 2);
 		CHECK_STR(table_get(t, 0, 0), "10");
 		CHECK_STR(table_get(t, 0, 2), "100");	/* category */
 		CHECK_STR(table_get(t, 0, 3), "3");
 		CHECK_STR(table_get(t, 1, 0), "11");	/* ties by id */
 		table_free(t);
 	} else
-		TU_FAIL("top items: %s", err.msg);
+		CHECK_FAIL("top items: %s", err.msg);
 
 	/* Events written outside an import: stats scans instead of adding
 	 * up the imports rows, and an event of an unknown user sends the top
@@ -334,27 +334,27 @@ test_summaries(const char *dir)
 		CHECK_STR(kv(t, "last event"), "2017-11-27 00:00:00 UTC");
 		table_free(t);
 	} else
-		TU_FAIL("stats: %s", err.msg);
+		CHECK_FAIL("stats: %s", err.msg);
 	if ((t = store_top_users(st, 0, &err)) != NULL) {
-		CHECK_INT(t->nrows, 2);
+		CHECK_EQ(t->nrows, 2);
 		CHECK_STR(table_get(t, 0, 0), "1");	/* 3, ties by id */
 		CHECK_STR(table_get(t, 1, 0), "2");
 		CHECK_STR(table_get(t, 1, 1), "3");
 		table_free(t);
 	} else
-		TU_FAIL("top users: %s", err.msg);
+		CHECK_FAIL("top users: %s", err.msg);
 	if ((t = store_top_items(st, 1, &err)) != NULL) {
-		CHECK_INT(t->nrows, 1);
+		CHECK_EQ(t->nrows, 1);
 		CHECK_STR(table_get(t, 0, 0), "10");	/* 3, as 12; ties by id */
 		CHECK_STR(table_get(t, 0, 3), "3");
 		CHECK_STR(table_get(t, 0, 5), "1");	/* pv */
 		table_free(t);
 	} else
-		TU_FAIL("top items: %s", err.msg);
+		CHECK_FAIL("top items: %s", err.msg);
 	/* Only the known users: the scan gives the same as the SQL. */
 	CHECK(store_exec(st, "DELETE FROM events WHERE user_id = 99", &err) == 0);
 	if ((t = store_top_items(st, 0, &err)) != NULL) {
-		CHECK_INT(t->nrows, 3);
+		CHECK_EQ(t->nrows, 3);
 		CHECK_STR(table_get(t, 0, 0), "10");
 		CHECK_STR(table_get(t, 1, 0), "12");
 		CHECK_STR(table_get(t, 1, 3), "2");
@@ -362,7 +362,7 @@ test_summaries(const char *dir)
 		CHECK_STR(table_get(t, 2, 0), "11");
 		table_free(t);
 	} else
-		TU_FAIL("top items: %s", err.msg);
+		CHECK_FAIL("top items: %s", err.msg);
 	store_close(st);
 }
 
@@ -378,16 +378,16 @@ test_activity(const char *dir)
 	int d, i;
 
 	if (st == NULL) {
-		TU_FAIL("store_open: %s", err.msg);
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
 	/* Empty: a table without rows. */
 	if ((t = store_activity(st, 0, &err)) != NULL) {
-		CHECK_INT(t->nrows, 0);
-		CHECK_INT(t->ncols, 7);
+		CHECK_EQ(t->nrows, 0);
+		CHECK_EQ(t->ncols, 7);
 		table_free(t);
 	} else
-		TU_FAIL("activity: %s", err.msg);
+		CHECK_FAIL("activity: %s", err.msg);
 	/* 2017-11-25 (1511568000) .. 2017-12-03: 9 days, day d has 100 + d
 	 * events, one of them a buy; day 4 none at all (an empty bucket). */
 	CHECK(store_begin(st, &err) == 0);
@@ -412,7 +412,7 @@ test_activity(const char *dir)
 
 	if ((t = store_activity(st, 0, &err)) != NULL) {
 		CHECK_STR(t->title, "activity per day");
-		CHECK_INT(t->nrows, 9 + 3);
+		CHECK_EQ(t->nrows, 9 + 3);
 		CHECK_STR(table_get(t, 0, 0), "2017-11-25");
 		CHECK_STR(table_get(t, 0, 1), "100");
 		CHECK_STR(table_get(t, 0, 2), "99");	/* pv */
@@ -430,7 +430,7 @@ test_activity(const char *dir)
 		CHECK_STR(table_get(t, 11, 6), "2");	/* rating */
 		table_free(t);
 	} else
-		TU_FAIL("activity: %s", err.msg);
+		CHECK_FAIL("activity: %s", err.msg);
 	/* At most 3 buckets: weeks from Monday 2017-11-20. */
 	if ((t = store_activity(st, 3, &err)) != NULL) {
 		CHECK_STR(t->title, "activity per week");
@@ -441,7 +441,7 @@ test_activity(const char *dir)
 		CHECK_STR(table_get(t, 2, 0), "earlier");
 		table_free(t);
 	} else
-		TU_FAIL("activity: %s", err.msg);
+		CHECK_FAIL("activity: %s", err.msg);
 
 	/* A long even spread (500 days): months, nothing left out. */
 	CHECK(store_exec(st, "DELETE FROM events", &err) == 0);
@@ -454,7 +454,7 @@ test_activity(const char *dir)
 	CHECK(store_commit(st, &err) == 0);
 	if ((t = store_activity(st, 0, &err)) != NULL) {
 		CHECK_STR(t->title, "activity per month");
-		CHECK_INT(t->nrows, 17);	/* 2000-01 .. 2001-05 */
+		CHECK_EQ(t->nrows, 17);	/* 2000-01 .. 2001-05 */
 		CHECK_STR(table_get(t, 0, 0), "2000-01-01");
 		CHECK_STR(table_get(t, 0, 1), "31");
 		CHECK_STR(table_get(t, 1, 1), "29");	/* a leap year */
@@ -462,15 +462,15 @@ test_activity(const char *dir)
 		CHECK_STR(table_get(t, 16, 1), "14");	/* to May 14th */
 		table_free(t);
 	} else
-		TU_FAIL("activity: %s", err.msg);
+		CHECK_FAIL("activity: %s", err.msg);
 	if ((t = store_activity(st, 1, &err)) != NULL) {
 		CHECK_STR(t->title, "activity per year");
-		CHECK_INT(t->nrows, 2);
+		CHECK_EQ(t->nrows, 2);
 		CHECK_STR(table_get(t, 1, 0), "2001-01-01");
 		CHECK_STR(table_get(t, 1, 1), "134");
 		table_free(t);
 	} else
-		TU_FAIL("activity: %s", err.msg);
+		CHECK_FAIL("activity: %s", err.msg);
 	store_close(st);
 }
 
@@ -488,7 +488,7 @@ model_bytes_differ(store *st, int64_t id, const unsigned char *want,
 	int differ = 0;
 
 	if ((r = store_model_open(st, id, &err)) == NULL) {
-		TU_FAIL("store_model_open: %s", err.msg);
+		CHECK_FAIL("store_model_open: %s", err.msg);
 		return 1;
 	}
 	while ((got = store_model_read(r, buf, piece, &err)) > 0) {
@@ -498,7 +498,7 @@ model_bytes_differ(store *st, int64_t id, const unsigned char *want,
 		at += (size_t)got;
 	}
 	if (got < 0)
-		TU_FAIL("store_model_read: %s", err.msg);
+		CHECK_FAIL("store_model_read: %s", err.msg);
 	store_model_close(r);
 	return differ || got < 0 || at != n;
 }
@@ -520,7 +520,7 @@ test_saved_models(const char *dir)
 	uint32_t x = 12345;
 
 	if (st == NULL) {
-		TU_FAIL("store_open: %s", err.msg);
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
 	for (i = 0; i < sizeof blob; i++) {
@@ -538,10 +538,10 @@ test_saved_models(const char *dir)
 		at += pieces[i];
 	}
 	CHECK(store_model_commit(w, "sum1", &version, &err) == 0);
-	CHECK_INT(version, 1);
-	CHECK_INT(store_count(st, "saved_models"), 1);
-	CHECK_INT(store_count(st, "model_chunks"), 4);
-	CHECK_INT(query_int(st, "SELECT max(length(data)) FROM model_chunks"),
+	CHECK_EQ(version, 1);
+	CHECK_EQ(store_count(st, "saved_models"), 1);
+	CHECK_EQ(store_count(st, "model_chunks"), 4);
+	CHECK_EQ(query_int(st, "SELECT max(length(data)) FROM model_chunks"),
 	    1000);
 
 	/* A second version written whole. */
@@ -549,22 +549,22 @@ test_saved_models(const char *dir)
 	if (w != NULL) {
 		CHECK(store_model_write(w, blob, 2500, &err) == 0);
 		CHECK(store_model_commit(w, "sum2", &version, &err) == 0);
-		CHECK_INT(version, 2);
+		CHECK_EQ(version, 2);
 	}
-	CHECK_INT(store_count(st, "model_chunks"), 7);
+	CHECK_EQ(store_count(st, "model_chunks"), 7);
 
-	CHECK_INT(store_model_find(st, "toy", 1, &info, &err), 1);
-	CHECK_INT(info.version, 1);
-	CHECK_INT(info.size, sizeof blob);
+	CHECK_EQ(store_model_find(st, "toy", 1, &info, &err), 1);
+	CHECK_EQ(info.version, 1);
+	CHECK_EQ(info.size, sizeof blob);
 	CHECK_STR(info.checksum, "sum1");
 	CHECK(model_bytes_differ(st, info.id, blob, sizeof blob, 333) == 0);
 	CHECK(model_bytes_differ(st, info.id, blob, sizeof blob, 4096) == 0);
-	CHECK_INT(store_model_find(st, "toy", 0, &info, &err), 1);
-	CHECK_INT(info.version, 2);
-	CHECK_INT(info.size, 2500);
+	CHECK_EQ(store_model_find(st, "toy", 0, &info, &err), 1);
+	CHECK_EQ(info.version, 2);
+	CHECK_EQ(info.size, 2500);
 	CHECK(model_bytes_differ(st, info.id, blob, 2500, 7) == 0);
-	CHECK_INT(store_model_find(st, "toy", 3, &info, &err), 0);
-	CHECK_INT(store_model_find(st, "other", 0, &info, &err), 0);
+	CHECK_EQ(store_model_find(st, "toy", 3, &info, &err), 0);
+	CHECK_EQ(store_model_find(st, "other", 0, &info, &err), 0);
 
 	/* Aborted: no row, no chunk, and the version is not taken. */
 	CHECK((w = store_model_begin(st, "toy", 0, 1, &err)) != NULL);
@@ -572,8 +572,8 @@ test_saved_models(const char *dir)
 		CHECK(store_model_write(w, blob, sizeof blob, &err) == 0);
 		store_model_abort(w);
 	}
-	CHECK_INT(store_count(st, "saved_models"), 2);
-	CHECK_INT(store_count(st, "model_chunks"), 7);
+	CHECK_EQ(store_count(st, "saved_models"), 2);
+	CHECK_EQ(store_count(st, "model_chunks"), 7);
 	store_close(st);
 }
 
@@ -588,7 +588,7 @@ test_migrate_v1_models(const char *dir)
 	store *st = store_open(path, STORE_CREATE, &err);
 
 	if (st == NULL) {
-		TU_FAIL("store_open: %s", err.msg);
+		CHECK_FAIL("store_open: %s", err.msg);
 		return;
 	}
 	/* Back to version 1's saved_models, by hand. */
@@ -607,20 +607,20 @@ test_migrate_v1_models(const char *dir)
 	CHECK(store_open(path, STORE_READONLY, &err) == NULL);
 	CHECK_CONTAINS(err.msg, "older than");
 	if ((st = store_open(path, 0, &err)) == NULL) {
-		TU_FAIL("store_open v1: %s", err.msg);
+		CHECK_FAIL("store_open v1: %s", err.msg);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), STORE_SCHEMA_VERSION);
-	CHECK_INT(store_count(st, "saved_models"), 1);
-	CHECK_INT(store_count(st, "model_chunks"), 1);
-	CHECK_INT(store_model_find(st, "toy", 0, &info, &err), 1);
-	CHECK_INT(info.id, 7);
-	CHECK_INT(info.version, 3);
-	CHECK_INT(info.size, 6);
+	CHECK_EQ(store_schema_version(st), STORE_SCHEMA_VERSION);
+	CHECK_EQ(store_count(st, "saved_models"), 1);
+	CHECK_EQ(store_count(st, "model_chunks"), 1);
+	CHECK_EQ(store_model_find(st, "toy", 0, &info, &err), 1);
+	CHECK_EQ(info.id, 7);
+	CHECK_EQ(info.version, 3);
+	CHECK_EQ(info.size, 6);
 	CHECK_STR(info.checksum, "abc");
 	CHECK(model_bytes_differ(st, info.id, (const unsigned char *)
 	    "\x00\x01\x02\x03\xff\xfe", 6, 4) == 0);
-	CHECK_INT(query_int(st, "SELECT count(*) FROM sqlite_master"
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name = 'saved_models_v1'"), 0);
 	store_close(st);
 }
@@ -638,5 +638,5 @@ main(void)
 	test_activity(dir);
 	test_saved_models(dir);
 	test_migrate_v1_models(dir);
-	return tu_done("test_store");
+	return check_done();
 }

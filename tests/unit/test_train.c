@@ -18,17 +18,7 @@
 #include "engine/store/saved_models.h"
 #include "engine/train/train.h"
 #include "engine/core/rng.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		failures++; \
-	} \
-} while (0)
+#include "tests/lib/check.h"
 
 /*
  * The toy model: a seeded random offset per item plus a level that each
@@ -170,14 +160,17 @@ tiny(interactions *m)
 	static const int64_t ptr[] = { 0, 3, 5, 7, 8 };
 	static const int32_t idx[] = { 0, 1, 2, 1, 2, 2, 4, 1 };
 
-	interactions_alloc(m, 4, 5, 8);
+	if (interactions_alloc(m, 4, 5, 8) < 0) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
 	memcpy(m->ptr, ptr, sizeof ptr);
 	memcpy(m->idx, idx, sizeof idx);
 	for (int k = 0; k < 8; k++) {
 		m->val[k] = 1;
 		m->ts[k] = k;
 	}
-	interactions_build_transpose(m);
+	CHECK_EQ(interactions_build_transpose(m), 0);
 }
 
 struct collect {
@@ -220,22 +213,30 @@ test_pop(const dataset *ds, const interactions *train)
 	double loss;
 	int n;
 
-	CHECK(m != NULL, "pop create: %s", err.msg);
-	if (m == NULL)
+	if (m == NULL) {
+		CHECK_FAIL("pop create: %s", err.msg);
 		return;
-	CHECK(model_pop_ops.epoch(m, 0, &loss, NULL, &err) == 0, "pop epoch");
+	}
+	CHECK_MSG(model_pop_ops.epoch(m, 0, &loss, NULL, &err) == 0,
+	    "pop epoch: %s", err.msg);
 	model_pop_ops.score_user(m, 0, s);
 	/* counts 1 3 3 0 1 -> ranking i1 i2 (tie: lower index first),
 	 * then i0 i4 (tie), then i3 */
 	n = topk_select(s, 5, 5, top);
-	CHECK(n == 5 && top[0] == 1 && top[1] == 2 && top[2] == 0 &&
-	    top[3] == 4 && top[4] == 3, "pop ranking %d %d %d %d %d", top[0],
-	    top[1], top[2], top[3], top[4]);
+	CHECK_EQ(n, 5);
+	{
+		static const int32_t want[] = { 1, 2, 0, 4, 3 };
+
+		for (int k = 0; k < 5 && k < n; k++)
+			CHECK_EQ(top[k], want[k]);
+	}
 	/* For u0 (train i0 i1 i2) the candidates are i4 then i3. */
 	for (int64_t p = train->ptr[0]; p < train->ptr[1]; p++)
 		s[train->idx[p]] = -INFINITY;
 	n = topk_select(s, 5, 2, top);
-	CHECK(n == 2 && top[0] == 4 && top[1] == 3, "pop for u0");
+	CHECK_EQ(n, 2);
+	CHECK_EQ(top[0], 4);
+	CHECK_EQ(top[1], 3);
 	model_pop_ops.free(m);
 }
 
@@ -260,7 +261,10 @@ main(void)
 	ds.n_items = 5;
 	ds.all = train;
 	/* valid: u0 -> i3, u3 -> i2 */
-	interactions_alloc(&valid, 4, 5, 2);
+	if (interactions_alloc(&valid, 4, 5, 2) < 0) {
+		CHECK_FAIL("out of memory");
+		return check_done();
+	}
 	valid.ptr[1] = valid.ptr[2] = valid.ptr[3] = 1;
 	valid.ptr[4] = 2;
 	valid.idx[0] = 3;
@@ -274,8 +278,8 @@ main(void)
 	    (long)getpid());
 	unlink(path);
 	if ((st = store_open(path, STORE_CREATE, &err)) == NULL) {
-		fprintf(stderr, "FAIL store: %s\n", err.msg);
-		return 1;
+		CHECK_FAIL("store: %s", err.msg);
+		return check_done();
 	}
 	/* Saved models of several chunks each (the toy's blob: ~100 bytes). */
 	store_set_model_chunk(st, 40);
@@ -293,41 +297,57 @@ main(void)
 	memset(&c, 0, sizeof c);
 	c.st = st;
 	c.run = train_record_start(st, &toy_ops, params, 7, 0, &err);
-	CHECK(c.run > 0, "record start: %s", err.msg);
+	CHECK_MSG(c.run > 0, "record start: %s", err.msg);
 	m = train_run(&spec, collect_event, &c, NULL, &cancelled, &err);
-	CHECK(m != NULL && !cancelled && m->epochs_done == 4, "run");
-	CHECK(c.n == 5 && c.ev[4].kind == TRAIN_DONE && c.ev[3].epoch == 3 &&
-	    fabs(c.ev[3].loss - 0.25) < 1e-12, "events: %d", c.n);
+	if (m == NULL) {
+		CHECK_FAIL("run: %s", err.msg);
+		return check_done();
+	}
+	CHECK(!cancelled);
+	CHECK_EQ(m->epochs_done, 4);
+	CHECK_EQ(c.n, 5);
+	CHECK_EQ(c.ev[4].kind, TRAIN_DONE);
+	CHECK_EQ(c.ev[3].epoch, 3);
+	CHECK_NEAR(c.ev[3].loss, 0.25, 1e-12);
 	/* Valid NDCG@10 after each epoch: the toy ranks i4 i3 i2 .. for
 	 * everyone; u0 (excl. i0-2): i4 i3 -> hit at 2: 1/log2(3);
 	 * u3 (excl. i1): i4 i3 i2 i0 -> hit at 3: 1/log2(4) = 0.5. */
-	CHECK(fabs(c.ev[0].valid_metric - (1 / log2(3) + 0.5) / 2) < 1e-9,
-	    "valid ndcg %.9f", c.ev[0].valid_metric);
-	CHECK(train_record_finish(st, c.run, "done", 4, 0.1, NULL, &err) == 0,
-	    "finish: %s", err.msg);
-	CHECK(query_int(st, "SELECT count(*) FROM epochs") == 4 &&
-	    query_int(st, "SELECT count(*) FROM runs WHERE status = 'done'"
-	    " AND epochs = 4") == 1, "epochs recorded");
+	CHECK_NEAR(c.ev[0].valid_metric, (1 / log2(3) + 0.5) / 2, 1e-9);
+	CHECK_MSG(train_record_finish(st, c.run, "done", 4, 0.1, NULL, &err)
+	    == 0, "finish: %s", err.msg);
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM epochs"), 4);
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM runs WHERE status ="
+	    " 'done' AND epochs = 4"), 1);
 
 	/* Same seed -> same scores; another seed -> others. */
-	m2 = train_run(&spec, NULL, NULL, NULL, NULL, &err);
-	toy_score(m, 1, s1);
-	toy_score(m2, 1, s2);
-	CHECK(memcmp(s1, s2, sizeof s1) == 0, "same seed, same scores");
-	toy_free(m2);
+	if ((m2 = train_run(&spec, NULL, NULL, NULL, NULL, &err)) == NULL) {
+		CHECK_FAIL("run: %s", err.msg);
+	} else {
+		toy_score(m, 1, s1);
+		toy_score(m2, 1, s2);
+		CHECK(memcmp(s1, s2, sizeof s1) == 0);
+		toy_free(m2);
+	}
 	spec.seed = 8;
-	m2 = train_run(&spec, NULL, NULL, NULL, NULL, &err);
-	toy_score(m2, 1, s2);
-	CHECK(memcmp(s1, s2, sizeof s1) != 0, "other seed, other scores");
-	toy_free(m2);
+	if ((m2 = train_run(&spec, NULL, NULL, NULL, NULL, &err)) == NULL) {
+		CHECK_FAIL("run: %s", err.msg);
+	} else {
+		toy_score(m2, 1, s2);
+		CHECK(memcmp(s1, s2, sizeof s1) != 0);
+		toy_free(m2);
+	}
 	spec.seed = 7;
 
 	/* No valid part: NAN. */
 	spec.valid = NULL;
 	memset(&c, 0, sizeof c);
-	m2 = train_run(&spec, collect_event, &c, NULL, NULL, &err);
-	CHECK(m2 && isnan(c.ev[0].valid_metric), "no valid -> NAN");
-	toy_free(m2);
+	if ((m2 = train_run(&spec, collect_event, &c, NULL, NULL, &err)) ==
+	    NULL) {
+		CHECK_FAIL("run: %s", err.msg);
+	} else {
+		CHECK(c.n > 0 && isnan(c.ev[0].valid_metric));
+		toy_free(m2);
+	}
 
 	/* Saved models: versions, checksum, fingerprint. */
 	{
@@ -335,29 +355,36 @@ main(void)
 		int v1 = 0, v2 = 0, v3 = 0;
 		int64_t run = 0;
 
-		CHECK(train_save_model(st, c.run, m, &fp, &v1, &err) == 0 &&
-		    train_save_model(st, c.run, m, &fp, &v2, &err) == 0 &&
-		    v1 == 1 && v2 == 2, "versions %d %d: %s", v1, v2, err.msg);
+		CHECK_MSG(train_save_model(st, c.run, m, &fp, &v1, &err) == 0,
+		    "save: %s", err.msg);
+		CHECK_MSG(train_save_model(st, c.run, m, &fp, &v2, &err) == 0,
+		    "save: %s", err.msg);
+		CHECK_EQ(v1, 1);
+		CHECK_EQ(v2, 2);
 		m2 = train_load_model(st, &toy_ops, 0, &ds, &train, &fp, &run,
 		    &v3, &err);
-		CHECK(m2 != NULL && v3 == 2 && run == c.run &&
-		    m2->epochs_done == 4 && m2->seed == 7, "load: %s", err.msg);
-		if (m2) {
+		if (m2 == NULL) {
+			CHECK_FAIL("load: %s", err.msg);
+		} else {
+			CHECK_EQ(v3, 2);
+			CHECK_EQ(run, c.run);
+			CHECK_EQ(m2->epochs_done, 4);
+			CHECK_EQ(m2->seed, 7);
 			toy_score(m2, 2, s2);
 			toy_score(m, 2, s1);
-			CHECK(memcmp(s1, s2, sizeof s1) == 0, "loaded scores");
+			CHECK(memcmp(s1, s2, sizeof s1) == 0);
 			toy_free(m2);
 		}
 		other.train_nnz = 7;
 		CHECK(train_load_model(st, &toy_ops, 0, &ds, &train, &other,
-		    NULL, NULL, &err) == NULL && strstr(err.msg, "other data"),
-		    "fingerprint checked");
+		    NULL, NULL, &err) == NULL);
+		CHECK_CONTAINS(err.msg, "other data");
 		store_exec(st, "UPDATE model_chunks SET data = data || x'00'"
 		    " WHERE model_id = (SELECT id FROM saved_models"
 		    " WHERE version = 1)", NULL);
 		CHECK(train_load_model(st, &toy_ops, 1, &ds, &train, &fp, NULL,
-		    NULL, &err) == NULL && strstr(err.msg, "checksum"),
-		    "checksum checked");
+		    NULL, &err) == NULL);
+		CHECK_CONTAINS(err.msg, "checksum");
 	}
 	toy_free(m);
 
@@ -368,29 +395,36 @@ main(void)
 	toy_cancel_at = 35;
 	memset(&c, 0, sizeof c);
 	m = train_run(&spec, collect_event, &c, &toy_cancel, &cancelled, &err);
-	CHECK(m && cancelled && m->epochs_done == 3 &&
-	    fabs(((toy_model *)m)->level - 3.0) < 1e-9, "cancel keeps epoch 3: level %g",
-	    m ? ((toy_model *)m)->level : -1);
-	CHECK(c.n == 4 && c.ev[3].kind == TRAIN_CANCELLED, "cancel event");
-	toy_free(m);
+	if (m == NULL) {
+		CHECK_FAIL("cancelled run kept nothing: %s", err.msg);
+	} else {
+		CHECK(cancelled);
+		CHECK_EQ(m->epochs_done, 3);
+		CHECK_NEAR(((toy_model *)m)->level, 3.0, 1e-9);
+		toy_free(m);
+	}
+	CHECK_EQ(c.n, 4);
+	CHECK_EQ(c.ev[3].kind, TRAIN_CANCELLED);
 	/* Cancel in the first epoch: no model. */
 	toy_cancel = 0;
 	toy_cancel_at = 2;
 	m = train_run(&spec, NULL, NULL, &toy_cancel, &cancelled, &err);
-	CHECK(m == NULL && cancelled, "cancel in epoch 0");
+	CHECK(m == NULL);
+	CHECK(cancelled);
 	toy_cancel_at = -1;
 
 	/* Bad parameters: a message listing the valid ones. */
 	params[0] = 11;
 	m = train_run(&spec, NULL, NULL, NULL, NULL, &err);
-	CHECK(m == NULL && strstr(err.msg, "step=11") &&
-	    strstr(err.msg, "batches (integer 1..100"), "range: %s", err.msg);
+	CHECK(m == NULL);
+	CHECK_CONTAINS(err.msg, "step=11");
+	CHECK_CONTAINS(err.msg, "batches (integer 1..100");
 	params[0] = 1;
-	CHECK(train_parse_param(&toy_ops, "nope=1", params, &err) < 0 &&
-	    strstr(err.msg, "unknown parameter 'nope'") &&
-	    strstr(err.msg, "step (real 0..10"), "unknown: %s", err.msg);
-	CHECK(train_parse_param(&toy_ops, "step=2.5", params, &err) == 0 &&
-	    params[0] == 2.5, "parse");
+	CHECK(train_parse_param(&toy_ops, "nope=1", params, &err) < 0);
+	CHECK_CONTAINS(err.msg, "unknown parameter 'nope'");
+	CHECK_CONTAINS(err.msg, "step (real 0..10");
+	CHECK_EQ(train_parse_param(&toy_ops, "step=2.5", params, &err), 0);
+	CHECK_NEAR(params[0], 2.5, 0);
 	params[0] = 1;
 
 	/* Background job: events arrive through the pipe; cancel keeps the
@@ -403,14 +437,13 @@ main(void)
 		toy_sleep_us = 2000;	/* 20 ms per epoch */
 		spec.epochs = 1000;
 		job = train_job_start(&spec, &err);
-		CHECK(job != NULL, "job: %s", err.msg);
+		CHECK_MSG(job != NULL, "job: %s", err.msg);
 		while (job && !done) {
 			struct pollfd pf = { train_job_fd(job), POLLIN, 0 };
 			int n;
 
 			if (poll(&pf, 1, 5000) <= 0) {
-				fprintf(stderr, "FAIL job: no wake-up\n");
-				failures++;
+				CHECK_FAIL("job: no wake-up in 5 s");
 				break;
 			}
 			n = train_job_poll(job, evs, 16);
@@ -428,14 +461,17 @@ main(void)
 		}
 		if (job) {
 			m = train_job_join(job, &cancelled, &err);
-			CHECK(m && cancelled && order_ok &&
-			    m->epochs_done == last_epoch + 1 &&
-			    fabs(((toy_model *)m)->level - m->epochs_done) <
-			    1e-9,
-			    "job cancel: %d epochs, level %g", last_epoch + 1,
-			    m ? ((toy_model *)m)->level : -1);
-			if (m)
+			CHECK(order_ok);
+			CHECK(got >= 3);
+			if (m == NULL) {
+				CHECK_FAIL("job kept nothing: %s", err.msg);
+			} else {
+				CHECK(cancelled);
+				CHECK_EQ(m->epochs_done, last_epoch + 1);
+				CHECK_NEAR(((toy_model *)m)->level,
+				    m->epochs_done, 1e-9);
 				toy_free(m);
+			}
 			train_job_free(job);
 		}
 		toy_sleep_us = 0;
@@ -445,10 +481,5 @@ main(void)
 	unlink(path);
 	interactions_free(&train);
 	interactions_free(&valid);
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done();
 }

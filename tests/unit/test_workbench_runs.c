@@ -45,12 +45,14 @@ run_job(workbench *wb)
 	while (!finished) {
 		struct pollfd p = { workbench_train_fd(wb), POLLIN, 0 };
 
-		if (p.fd < 0)
+		if (p.fd < 0) {
+			CHECK_FAIL("no training job to wait for");
 			return -1;
+		}
 		(void)poll(&p, 1, 1000);
 		if ((n = workbench_train_poll(wb, evs, 16, &finished, &err)) <
 		    0) {
-			TU_FAIL("poll: %s", err.msg);
+			CHECK_FAIL("poll: %s", err.msg);
 			return -1;
 		}
 	}
@@ -78,40 +80,36 @@ copy_curve(struct curve *c, const wb_run *r)
 	}
 }
 
-/* Stored as SQLite REALs: the doubles come back exactly. */
+/* One figure reloaded: exactly the same (stored as SQLite REALs, the
+ * doubles come back exactly), or NaN where it was NaN. */
+static void
+check_same_figure(double got, double want)
+{
+	if (isnan(want))
+		CHECK(isnan(got));
+	else
+		CHECK_NEAR(got, want, 0);
+}
+
 static void
 check_curve(const struct curve *c, const wb_run *r)
 {
-	double worst = 0;
-
 	CHECK_STR(r->model, c->model);
 	CHECK_STR(r->params, c->params);
-	CHECK_INT(r->done, c->done);
-	CHECK_INT(r->earlier, 1);
-	CHECK_INT(r->status, WB_RUN_DONE);
+	CHECK_EQ(r->done, c->done);
+	CHECK_EQ(r->earlier, 1);
+	CHECK_EQ(r->status, WB_RUN_DONE);
 	if (r->loss == NULL || r->valid == NULL || r->secs == NULL) {
-		TU_FAIL("%s: no curves", r->model);
+		CHECK_FAIL("%s: no curves", r->model);
 		return;
 	}
+	check_context("%s curves", r->model);
 	for (int k = 0; k < c->done && k < r->done; k++) {
-		double d[3] = { fabs(r->loss[k] - c->loss[k]),
-			fabs(r->valid[k] - c->valid[k]),
-			fabs(r->secs[k] - c->secs[k]) };
-
-		for (int i = 0; i < 3; i++) {
-			double a = i == 0 ? c->loss[k] : i == 1 ? c->valid[k] :
-			    c->secs[k];
-
-			if (isnan(d[i]) && !isnan(a))
-				d[i] = INFINITY;	/* lost */
-			if (d[i] > worst)
-				worst = d[i];
-		}
+		check_same_figure(r->loss[k], c->loss[k]);
+		check_same_figure(r->valid[k], c->valid[k]);
+		check_same_figure(r->secs[k], c->secs[k]);
 	}
-	printf("%s: %d epochs reloaded, worst difference %g (tolerance 0)\n",
-	    r->model, r->done, worst);
-	if (worst != 0)
-		TU_FAIL("%s: curves differ by %g", r->model, worst);
+	check_context_clear();
 }
 
 int
@@ -132,72 +130,72 @@ main(void)
 	int n, k;
 
 	if (bpr == NULL || mf == NULL) {
-		TU_FAIL("bpr and mf are not registered");
-		return tu_done("test_workbench_runs");
+		CHECK_FAIL("bpr and mf are not registered");
+		return check_done();
 	}
 	CHECK(write_log(log) == 0);
 	if ((wb = workbench_open(path, STORE_CREATE, &err)) == NULL) {
-		TU_FAIL("open: %s", err.msg);
-		return tu_done("test_workbench_runs");
+		CHECK_FAIL("open: %s", err.msg);
+		return check_done();
 	}
 	ingest_opts_default(&o);
 	if (ingest_events(workbench_store(wb), log, &o, &res, &err) < 0)
-		TU_FAIL("import: %s", err.msg);
+		CHECK_FAIL("import: %s", err.msg);
 	if (workbench_set_split(wb, &spec, &err) < 0)
-		TU_FAIL("split: %s", err.msg);
+		CHECK_FAIL("split: %s", err.msg);
 	model_params_default(bpr, pb);
 	model_params_default(mf, pm);
 	/* mf first (older run id), on the background thread; then bpr. */
 	if (workbench_train_start(wb, mf, pm, 4, 3, &err) < 0)
-		TU_FAIL("train mf: %s", err.msg);
+		CHECK_FAIL("train mf: %s", err.msg);
 	else
-		run_job(wb);
+		CHECK_EQ(run_job(wb), 0);
 	if (workbench_train(wb, bpr, pb, 5, 7, NULL, NULL, NULL, &err) < 0)
-		TU_FAIL("train bpr: %s", err.msg);
-	CHECK_INT(workbench_run_count(wb), 2);
+		CHECK_FAIL("train bpr: %s", err.msg);
+	CHECK_EQ(workbench_run_count(wb), 2);
 	if (workbench_run_count(wb) == 2) {
 		copy_curve(&cm, workbench_run_at(wb, 0));
 		copy_curve(&cb, workbench_run_at(wb, 1));
-		CHECK_INT(cm.done, 4);
-		CHECK_INT(cb.done, 5);
-		CHECK_INT(workbench_run_at(wb, 0)->earlier, 0);
+		CHECK_EQ(cm.done, 4);
+		CHECK_EQ(cb.done, 5);
+		CHECK_EQ(workbench_run_at(wb, 0)->earlier, 0);
 		CHECK(isfinite(cb.valid[4]));
 	}
 	/* In the same session the saved models are in memory already: no
 	 * second entry. */
-	CHECK_INT(workbench_load_saved(wb, &err), 0);
-	CHECK_INT(workbench_run_count(wb), 2);
+	CHECK_EQ(workbench_load_saved(wb, &err), 0);
+	CHECK_EQ(workbench_run_count(wb), 2);
 	workbench_close(wb);
 
 	/* A new session: nothing until the saved models are loaded. */
 	if ((wb = workbench_open(path, 0, &err)) == NULL) {
-		TU_FAIL("reopen: %s", err.msg);
-		return tu_done("test_workbench_runs");
+		CHECK_FAIL("reopen: %s", err.msg);
+		return check_done();
 	}
-	CHECK_INT(workbench_run_count(wb), 0);
+	CHECK_EQ(workbench_run_count(wb), 0);
 	/* A run of this session first: the earlier ones go ahead of it. */
 	if (workbench_train(wb, model_lookup("pop"), pb, 1, 1, NULL, NULL,
 	    NULL, &err) < 0)
-		TU_FAIL("train pop: %s", err.msg);
+		CHECK_FAIL("train pop: %s", err.msg);
 	n = workbench_load_saved(wb, &err);
-	CHECK_INT(n, 2);
-	CHECK_INT(workbench_run_count(wb), 3);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(workbench_run_count(wb), 3);
 	if (workbench_run_count(wb) == 3) {
 		check_curve(&cm, workbench_run_at(wb, 0));
 		check_curve(&cb, workbench_run_at(wb, 1));
 		CHECK_STR(workbench_run_at(wb, 2)->model, "pop");
-		CHECK_INT(workbench_run_at(wb, 2)->earlier, 0);
-		CHECK_INT(workbench_run_at(wb, 1)->seed, 7);
-		CHECK_INT(workbench_run_at(wb, 1)->epochs, 5);
+		CHECK_EQ(workbench_run_at(wb, 2)->earlier, 0);
+		CHECK_EQ(workbench_run_at(wb, 1)->seed, 7);
+		CHECK_EQ(workbench_run_at(wb, 1)->epochs, 5);
 		CHECK(workbench_run_at(wb, 1)->seconds > 0);
 	}
 	/* Dropped and loaded again (a new split of the same data would
 	 * not fit; the same split does): still one entry per run. */
 	workbench_data_changed(wb);
-	CHECK_INT(workbench_load_saved(wb, &err), 3);
-	CHECK_INT(workbench_run_count(wb), 3);
+	CHECK_EQ(workbench_load_saved(wb, &err), 3);
+	CHECK_EQ(workbench_run_count(wb), 3);
 	for (k = 0; k < workbench_run_count(wb); k++)
 		CHECK(workbench_run_at(wb, k)->status == WB_RUN_DONE);
 	workbench_close(wb);
-	return tu_done("test_workbench_runs");
+	return check_done();
 }

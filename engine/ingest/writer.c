@@ -1,0 +1,291 @@
+/* writer: accepted rows into the store (see writer.h). */
+#include "engine/ingest/writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+writer_oom(const writer *w, rf_error *err)
+{
+	return rf_fail(err, "%s: out of memory", w->path);
+}
+
+void
+writer_init(writer *w, store_import *imp, const char *path,
+    ingest_result *res)
+{
+	memset(w, 0, sizeof *w);
+	w->imp = imp;
+	w->path = path;
+	w->res = res;
+}
+
+void
+writer_free(writer *w)
+{
+	idmap_free(&w->users);
+	idmap_free(&w->items);
+	dedup_free(&w->block);
+	dedup_free(&w->global);
+	free(w->closed);
+	w->closed = NULL;
+}
+
+static int
+load_id(writer *w, idmap *m, int64_t id, const char *key, size_t n,
+    int has_category, rf_error *err)
+{
+	idslot *s = idmap_add(m, key, n, idmap_hash(key, n), id);
+
+	if (s == NULL)
+		return writer_oom(w, err);
+	if (has_category)
+		s->flags |= IDF_HAS_CATEGORY;
+	return 0;
+}
+
+static int
+load_item(void *ud, int64_t id, const char *key, size_t n, int has_category,
+    rf_error *err)
+{
+	writer *w = ud;
+
+	return load_id(w, &w->items, id, key, n, has_category, err);
+}
+
+static int
+load_user(void *ud, int64_t id, const char *key, size_t n, int has_category,
+    rf_error *err)
+{
+	writer *w = ud;
+
+	return load_id(w, &w->users, id, key, n, has_category, err);
+}
+
+int
+writer_load(writer *w, int items_kind, rf_error *err)
+{
+	if (store_import_load_items(w->imp, load_item, w, err) != 0)
+		return -1;
+	if (!items_kind && store_import_load_users(w->imp, load_user, w, err)
+	    != 0)
+		return -1;
+	return 0;
+}
+
+/* A new id in a dictionary, just added to the store as id. */
+static idslot *
+dict_add(writer *w, idmap *m, const field *f, uint64_t h, int64_t id,
+    int64_t *new_count, rf_error *err)
+{
+	idslot *s = idmap_add(m, f->p, f->n, h, id);
+
+	if (s == NULL) {
+		writer_oom(w, err);
+		return NULL;
+	}
+	(*new_count)++;
+	return s;
+}
+
+/* The slot of a user, added when new; valid until the next insertion. */
+static idslot *
+user_get(writer *w, int64_t lineno, const field *f, rf_error *err)
+{
+	uint64_t h = idmap_hash(f->p, f->n);
+	idslot *s = idmap_find(&w->users, f->p, f->n, h);
+	int64_t id;
+
+	if (s != NULL)
+		return s;
+	if (store_import_add_user(w->imp, f->p, f->n, lineno, &id, err) < 0)
+		return NULL;
+	return dict_add(w, &w->users, f, h, id, &w->res->new_users, err);
+}
+
+static int
+item_get(writer *w, int64_t lineno, const event_row *r, int64_t *id,
+    rf_error *err)
+{
+	const field *f = &r->item, *cat = r->category.p ? &r->category : NULL;
+	idslot *s = idmap_find(&w->items, f->p, f->n, r->item_hash);
+
+	if (s == NULL) {
+		if (store_import_add_item(w->imp, f->p, f->n,
+		    cat ? cat->p : NULL, cat ? cat->n : 0, lineno, id, err) < 0 ||
+		    (s = dict_add(w, &w->items, f, r->item_hash, *id,
+		    &w->res->new_items, err)) == NULL)
+			return -1;
+		if (cat != NULL)
+			s->flags |= IDF_HAS_CATEGORY;
+		return 0;
+	}
+	*id = s->id;
+	if (cat != NULL && !(s->flags & IDF_HAS_CATEGORY)) {
+		/* An item first met without one (metadata or another log). */
+		s->flags |= IDF_HAS_CATEGORY;
+		return store_import_set_category(w->imp, s->id, cat->p, cat->n,
+		    lineno, err);
+	}
+	return 0;
+}
+
+static int
+refill_global(void *ud, const store_event_row *e, rf_error *err)
+{
+	writer *w = ud;
+	dedup_key k;
+
+	k.user = e->user;
+	k.item = e->item;
+	k.behavior = e->behavior;
+	k.ts = e->ts;
+	k.gen = 0;
+	memcpy(&k.vbits, &e->value, sizeof e->value);
+	if (dedup_add(&w->global, &k) < 0)
+		return writer_oom(w, err);
+	return 0;
+}
+
+/* Switch from per-user sets to one set for the whole import; see
+ * writer_event(). */
+static int
+go_global_set(writer *w, int64_t lineno, rf_error *err)
+{
+	w->global_mode = 1;
+	dedup_free(&w->block);
+	return store_import_each_event(w->imp, refill_global, w, lineno, err) ?
+	    -1 : 0;
+}
+
+static int
+user_switch(writer *w, int64_t lineno, const field *f, rf_error *err)
+{
+	idslot *s = user_get(w, lineno, f, err);
+
+	if (s == NULL)
+		return -1;
+	if (!w->global_mode && w->last_uid > 0) {
+		size_t need = (size_t)(s->id > w->last_uid ? s->id :
+		    w->last_uid) + 1;
+
+		if (need > w->closed_cap) {
+			size_t cap = need * 2;
+			unsigned char *p = realloc(w->closed, cap);
+
+			if (p == NULL)
+				return writer_oom(w, err);
+			memset(p + w->closed_cap, 0, cap - w->closed_cap);
+			w->closed = p;
+			w->closed_cap = cap;
+		}
+		w->closed[w->last_uid] = 1;
+		if (w->closed[s->id] && go_global_set(w, lineno, err) < 0)
+			return -1;
+	}
+	if (!w->global_mode)
+		dedup_clear(&w->block);
+	memcpy(w->last_key, f->p, f->n);
+	w->last_len = f->n;
+	w->last_uid = s->id;
+	return 0;
+}
+
+static int
+insert_event(writer *w, int64_t lineno, const dedup_key *k, double value,
+    rf_error *err)
+{
+	store_event_row e;
+
+	w->res->accepted++;
+	w->behavior_count[k->behavior]++;
+	if (k->ts != 0) {
+		if (!w->have_ts || k->ts < w->ts_first)
+			w->ts_first = k->ts;
+		if (!w->have_ts || k->ts > w->ts_last)
+			w->ts_last = k->ts;
+		w->have_ts = 1;
+	}
+	e.user = k->user;
+	e.item = k->item;
+	e.ts = k->ts;
+	e.value = value;
+	e.behavior = k->behavior;
+	return store_import_event(w->imp, &e, lineno, err);
+}
+
+/*
+ * Exact duplicates (same user, item, behaviour, value and time) are dropped
+ * and counted.  Logs grouped by user (Taobao, our generator) only need the
+ * current user's rows in a set, cleared when the user changes, so memory
+ * stays flat however long the file is.  The first time a user comes back
+ * after its block has ended the file is not grouped: from then on a single
+ * set holds every row of this import, first re-filled with the rows already
+ * written (store_import_each_event()).  The sets hold the exact keys, so
+ * nothing is dropped on a hash collision.
+ */
+int
+writer_event(writer *w, int64_t lineno, const event_row *r, rf_error *err)
+{
+	const field *user = &r->user;
+	double value = r->value;
+	dedup_key k;
+	int rc;
+
+	if (w->last_uid == 0 || user->n != w->last_len ||
+	    memcmp(user->p, w->last_key, user->n) != 0) {
+		if (user_switch(w, lineno, user, err) < 0)
+			return -1;
+	}
+	if (item_get(w, lineno, r, &k.item, err) < 0)
+		return -1;
+	if (value == 0)
+		value = 0;	/* -0 and 0 are one value */
+	k.user = w->last_uid;
+	k.ts = r->ts;
+	k.behavior = r->behavior;
+	k.gen = 0;
+	memcpy(&k.vbits, &value, sizeof value);
+	rc = dedup_add(w->global_mode ? &w->global : &w->block, &k);
+	if (rc < 0)
+		return writer_oom(w, err);
+	if (rc == 0) {
+		w->res->duplicates++;
+		return 0;
+	}
+	return insert_event(w, lineno, &k, value, err);
+}
+
+int
+writer_item(writer *w, int64_t lineno, const item_row *r, rf_error *err)
+{
+	const field *f = &r->id;
+	uint64_t h = idmap_hash(f->p, f->n);
+	idslot *s = idmap_find(&w->items, f->p, f->n, h);
+	int64_t id = s != NULL ? s->id : 0;
+
+	if (store_import_save_item(w->imp, f->p, f->n, &r->text, lineno, &id,
+	    err) < 0)
+		return -1;
+	if (s == NULL && (s = dict_add(w, &w->items, f, h, id,
+	    &w->res->new_items, err)) == NULL)
+		return -1;
+	if (r->text.category != NULL)
+		s->flags |= IDF_HAS_CATEGORY;
+	w->res->accepted++;
+	return 0;
+}
+
+void
+writer_totals(const writer *w, store_import_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	t->rows_read = w->res->rows_read;
+	t->accepted = w->res->accepted;
+	t->rejected = w->res->rejected;
+	t->duplicates = w->res->duplicates;
+	memcpy(t->behavior_count, w->behavior_count, sizeof t->behavior_count);
+	t->have_ts = w->have_ts;
+	t->ts_first = w->ts_first;
+	t->ts_last = w->ts_last;
+}
