@@ -8,7 +8,7 @@
 
 #include "app/cmd/dispatch.h"
 #include "engine/core/words.h"
-#include "tests/lib/testutil.h"
+#include "tests/lib/check.h"
 
 static int
 may_write(const char *line)
@@ -69,11 +69,12 @@ check_round_trip(const char *s)
 	int n = 0;
 
 	if (words_quote(s, buf, sizeof buf) == NULL) {
-		CHECK(!"the word fits");
+		CHECK_FAIL("'%s' does not fit in %zu bytes quoted", s,
+		    sizeof buf);
 		return;
 	}
-	CHECK(words_split(buf, &words, &n, &err) == 0);
-	CHECK(n == 1);
+	CHECK_EQ(words_split(buf, &words, &n, &err), 0);
+	CHECK_EQ(n, 1);
 	if (n == 1)
 		CHECK_STR(words[0], s);
 	words_free(words, n);
@@ -108,5 +109,5 @@ main(void)
 	test_may_write();
 	test_front_only();
 	test_quoting();
-	return tu_done("test_cmdline");
+	return check_done();
 }
