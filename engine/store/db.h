@@ -10,7 +10,10 @@
 
 #include "engine/core/rf.h"
 #include "engine/core/table.h"
-#include "engine/store/store.h"
+
+/* The public name of the struct below (store.h declares it too: C11
+ * allows the repeat, and this header needs nothing else of store.h). */
+typedef struct store store;
 
 struct store {
 	sqlite3 *db;

@@ -3,6 +3,7 @@
  * multi-row INSERTs, and no index is touched (see store.h). */
 #include "engine/store/import.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

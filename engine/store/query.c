@@ -5,6 +5,7 @@
 #endif
 #include "engine/store/query.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* runs: training runs and their epochs in the store (see runs.h). */
 #include "engine/store/runs.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #endif
 #include "engine/store/saved_models.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ save_fail(store *st, rf_error *err)
 
 /* Undo everything since store_model_begin. */
 static void
-writer_free(store_model_writer *w, int rollback)
+model_writer_free(store_model_writer *w, int rollback)
 {
 	sqlite3_finalize(w->insert_chunk);
 	if (rollback)
@@ -118,7 +119,7 @@ sql_fail:
 	save_fail(st, err);
 fail:
 	sqlite3_finalize(s);
-	writer_free(w, 1);
+	model_writer_free(w, 1);
 	return NULL;
 }
 
@@ -184,13 +185,13 @@ store_model_commit(store_model_writer *w, const char *checksum, int *version,
 
 	if (w->pending.len > 0 &&
 	    write_chunk(w, w->pending.data, w->pending.len, err) < 0) {
-		writer_free(w, 1);
+		model_writer_free(w, 1);
 		return -1;
 	}
 	if (sqlite3_prepare_v2(st->db, "UPDATE saved_models SET checksum = ?"
 	    " WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		save_fail(st, err);
-		writer_free(w, 1);
+		model_writer_free(w, 1);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, checksum, -1, SQLITE_STATIC);
@@ -199,12 +200,12 @@ store_model_commit(store_model_writer *w, const char *checksum, int *version,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		save_fail(st, err);
-		writer_free(w, 1);
+		model_writer_free(w, 1);
 		return -1;
 	}
 	if (version)
 		*version = w->version;
-	writer_free(w, 0);
+	model_writer_free(w, 0);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ void
 store_model_abort(store_model_writer *w)
 {
 	if (w != NULL)
-		writer_free(w, 1);
+		model_writer_free(w, 1);
 }
 
 int

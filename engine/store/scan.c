@@ -1,6 +1,7 @@
 /* scan: the plain scans a dataset snapshot is built from (see scan.h). */
 #include "engine/store/scan.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <stdlib.h>
 

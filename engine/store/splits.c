@@ -4,6 +4,7 @@
 #endif
 #include "engine/store/splits.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <stdlib.h>
 #include <string.h>

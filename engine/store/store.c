@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L	/* strdup, strncasecmp under -std=c11 */
 #endif
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #endif
 #include "engine/store/summary.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 #include "engine/core/civil.h"
 
 #include <inttypes.h>

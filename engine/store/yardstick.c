@@ -2,6 +2,7 @@
  * yardstick.h). */
 #include "engine/store/yardstick.h"
 #include "engine/store/db.h"
+#include "engine/store/store.h"
 
 int
 store_raw_insert_events(store *st, int64_t rows, store_event_source next,
