@@ -24,7 +24,7 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 	split_spec spec;
-	char text[256];
+	char text[256], what[640];
 	const char *v;
 	const split *s;
 	const interactions *te;
@@ -37,6 +37,9 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 	if ((v = args_opt(a, "valid")) != NULL)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		    " --valid %s", v);
+	if ((v = args_opt(a, "valid-mode")) != NULL)
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		    " --valid-mode %s", v);
 	if ((v = args_opt(a, "seed")) != NULL)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		    " --seed %s", v);
@@ -71,9 +74,10 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 	for (int u = 0; u < te->n_users; u++)
 		if (te->ptr[u + 1] > te->ptr[u])
 			users++;
-	cmd_printf(ctx, "split %s: train %" PRId64 ", valid %" PRId64
-	    ", test %" PRId64 " (%" PRId64 " users with test items)%s",
-	    s->text, s->n_train, s->n_valid, s->n_test, users,
+	split_describe(s, &workbench_dataset_peek(ctx->wb)->all, what,
+	    sizeof what);
+	cmd_printf(ctx, "split %s: %s; %" PRId64 " users with test "
+	    "items%s", s->text, what, users,
 	    s->id > 0 ? "" : " [not stored: read-only]");
 	return 0;
 }
@@ -81,22 +85,27 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_split_entry = {
 	.name = "split",
 	.alias = NULL,
-	.options = "valid= seed=",
+	.options = "valid= valid-mode= seed=",
 	.min_args = 1,
 	.max_args = 2,
 	.usage = "split temporal|last|random|pairs|none [FRAC|N|PATH] "
-	    "[--valid FRAC] [--seed S]",
-	.help = "Divide each user's interactions into train / test (and\n"
-	    "validation with --valid, carved from train the same way):\n"
+	    "[--valid FRAC [--valid-mode temporal|random]] [--seed S]",
+	.help = "Divide each user's interactions into train / test, and with\n"
+	    "--valid FRAC a validation part carved out of each user's train:\n"
 	    "  temporal FRAC  the last FRAC by time (default 0.2) are test\n"
 	    "  last N         the last N by time are test\n"
 	    "  random FRAC    FRAC drawn at random (seeded) are test\n"
 	    "  pairs PATH     the (user, item) pairs PATH lists are test (a\n"
-	    "                 given split: import its events too; validation\n"
-	    "                 is then drawn at random, seeded)\n"
-	    "  none           everything is train\n"
-	    "Users with fewer than 5 interactions stay whole in train.  The\n"
-	    "assignment is stored so that runs can be reproduced.",
+	    "                 given split: import its events too)\n"
+	    "  none           nothing is test\n"
+	    "The validation part is the latest FRAC of each user's train, so\n"
+	    "that it looks like a temporal test (what comes next); random\n"
+	    "splits, data without times and --valid-mode random draw it at\n"
+	    "random (seeded).  Users with fewer than 5 interactions stay\n"
+	    "whole in train.  The assignment is stored so that runs can be\n"
+	    "reproduced.  The tuned weights of a fusion carry over best to the\n"
+	    "models `refit` trains on train + validation when the validation\n"
+	    "part is small (0.05 to 0.1).",
 	.flags = 0,
 	.complete = { "temporal|last|random|pairs|none" },
 	.exec = cmd_split_exec,

@@ -170,6 +170,26 @@ fusion_get_settings(const fusion *f)
 }
 
 int
+fusion_set_known(fusion *f, const interactions *known, rf_error *err)
+{
+	const interactions *tr = f->models[0]->train;
+
+	if (known != NULL && (known->n_users != tr->n_users ||
+	    known->n_items != tr->n_items))
+		return rf_fail(err, "fusion: what is known is %d x %d, the "
+		    "models' train part %d x %d", known->n_users,
+		    known->n_items, tr->n_users, tr->n_items);
+	f->known = known;
+	return 0;
+}
+
+const interactions *
+fusion_known(const fusion *f)
+{
+	return f->known != NULL ? f->known : f->models[0]->train;
+}
+
+int
 fusion_replace_models(fusion *f, const model *const *models, rf_error *err)
 {
 	for (int m = 0; m < f->n; m++)

@@ -44,6 +44,9 @@ struct fusion {
 	float *ufeat;			/* (n_users, UFN) */
 	int n_users;
 	int can_predict;		/* every model predicts ratings */
+	/* what on-the-fly scoring (score.c) leaves out of every user's
+	 * candidates; NULL: the models' train part */
+	const interactions *known;
 	/* stack: theta over [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] */
 	int stack_kind;
 	int ntheta;

@@ -289,6 +289,12 @@ workbench_fusion(workbench *wb, rf_error *err)
 	wb_fusion_drop(wb);
 	if ((s->f = fusion_new(ds, ms, names, n, err)) == NULL)
 		return NULL;
+	/* On-the-fly lists (recommend, explain, the screens) leave out what
+	 * the user already has, as the test pool does. */
+	if (fusion_set_known(s->f, workbench_known_part(wb), err) < 0) {
+		wb_fusion_drop(wb);
+		return NULL;
+	}
 	s->n = n;
 	memcpy(s->models, ms, (size_t)n * sizeof *ms);
 	s->train = workbench_train_part(wb);
@@ -321,7 +327,7 @@ workbench_fusion_seen(const workbench *wb)
 
 	if (!still_current(wb, s))
 		return NULL;
-	return s->refitted ? s->tv : s->train;
+	return workbench_known_part(wb);
 }
 
 int
@@ -371,12 +377,12 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 		rf_fail(err, "the split has no test part");
 		return NULL;
 	}
-	/* Before a refit the test candidates leave out the train part only,
-	 * as every single model's evaluation does; after it, train + valid
-	 * (what the refitted models were trained on). */
+	/* The test candidates leave out what is known of each user (train
+	 * + valid), before a refit as after it, like every single model's
+	 * evaluation: like with like. */
 	if (s->test_pool == NULL)
-		s->test_pool = fusion_pool_build(s->f, s->refitted ? s->tv :
-		    NULL, s->test, NULL, 0, 2, err);
+		s->test_pool = fusion_pool_build(s->f,
+		    workbench_known_part(wb), s->test, NULL, 0, 2, err);
 	return s->test_pool;
 }
 

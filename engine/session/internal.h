@@ -38,6 +38,11 @@ struct workbench {
 	split sp;
 	int have_split;
 	interactions train, valid, test;
+	/* what is known of each user when ranking for the test part or
+	 * recommending: train + valid (with its transpose: refit trains on
+	 * it); with no validation part it is left empty and the train part
+	 * is what is known */
+	interactions known;
 	int32_t *train_pop;		/* distinct train users per item */
 
 	wb_model *models;

@@ -41,6 +41,7 @@ wb_drop_parts(workbench *wb)
 	interactions_free(&wb->train);
 	interactions_free(&wb->valid);
 	interactions_free(&wb->test);
+	interactions_free(&wb->known);
 	free(wb->train_pop);
 	wb->train_pop = NULL;
 	split_free(&wb->sp);
@@ -62,6 +63,8 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 	    err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
 	    err) < 0 ||
+	    (wb->valid.nnz > 0 && split_extract(all, wb->sp.assign,
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, &wb->known, err) < 0) ||
 	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
 		wb_drop_parts(wb);
 		return rf_fail(err, "split: out of memory");
@@ -122,6 +125,14 @@ const interactions *
 workbench_test_part(const workbench *wb)
 {
 	return wb->have_split ? &wb->test : NULL;
+}
+
+const interactions *
+workbench_known_part(const workbench *wb)
+{
+	if (!wb->have_split)
+		return NULL;
+	return wb->valid.nnz > 0 ? &wb->known : &wb->train;
 }
 
 int

@@ -181,7 +181,8 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 	for (int j = 0; j < workbench_model_count(wb); j++) {
 		const wb_model *e = workbench_model_at(wb, j);
 		metrics mt;
-		int rc = eval_model(e->m, train, test, k, 2, pop, cancel, &mt,
+		int rc = eval_model(e->m, workbench_known_part(wb), test, k, 2,
+		    pop, cancel, &mt,
 		    err);
 
 		if (rc != 0) {
@@ -391,7 +392,7 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;
 	ds = e->m->ds;
-	train = workbench_train_part(wb);
+	train = workbench_known_part(wb);
 	if ((u = dataset_user_index(ds, user)) < 0) {
 		rf_fail(err, "unknown user '%s'", user);
 		return NULL;
@@ -439,14 +440,14 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 			return -1;
 		e = NULL;
 		ds = fusion_dataset(fu);
-		train = workbench_fusion_seen(wb);
+		train = workbench_known_part(wb);
 		if (model_used)
 			*model_used = "fused";
 	} else {
 		if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 			return -1;
 		ds = e->m->ds;
-		train = workbench_train_part(wb);
+		train = workbench_known_part(wb);
 		if (model_used)
 			*model_used = e->m->ops->name;
 	}
@@ -599,7 +600,9 @@ workbench_export_preds(workbench *wb, const char *path, const char *pairs_path,
 		}
 		e = NULL;
 		ds = fusion_dataset(fu);
-		train = workbench_fusion_seen(wb);
+		/* what the fusion's models were trained on: a pair outside
+		 * it gets the bias estimate */
+		train = fusion_model(fu, 0)->train;
 		res->model = "fused";
 	} else {
 		if ((e = pick_model(wb, model_name, 1, err)) == NULL)

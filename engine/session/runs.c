@@ -325,8 +325,8 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 	e.seconds = seconds;
 	train_params_text(ops, params, e.params, sizeof e.params);
 	metrics_clear(&e.final);
-	if (wb->test.nnz > 0 && (rc = eval_model(m, &wb->train, &wb->test,
-	    10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
+	if (wb->test.nnz > 0 && (rc = eval_model(m, workbench_known_part(wb),
+	    &wb->test, 10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
 		ops->free(m);
 		return -1;
 	}

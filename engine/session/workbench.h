@@ -44,6 +44,14 @@ int workbench_set_split(workbench *wb, const split_spec *spec,
 const interactions *workbench_train_part(const workbench *wb);
 const interactions *workbench_valid_part(const workbench *wb);
 const interactions *workbench_test_part(const workbench *wb);
+/* What is known of each user at test time: the one rule of what every
+ * score, list, export and metric on the test part leaves out, for single
+ * models and the fusion alike.  Train + valid when the split has a
+ * validation part (the validation interactions came before the test
+ * ones, whether or not a model was trained on them), else train.  NULL
+ * before a split.  (The validation part itself is measured leaving out
+ * train only: it is the target there.) */
+const interactions *workbench_known_part(const workbench *wb);
 /* train + valid in one matrix with transpose (for a refit); the caller
  * frees it with interactions_free(). */
 int workbench_train_valid(workbench *wb, interactions *out, rf_error *err);
@@ -220,8 +228,8 @@ typedef void (*wb_refit_callback)(void *ud, const char *name, int epochs,
 int workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
     const volatile int *cancel, rf_error *err);
 int workbench_fusion_refitted(const workbench *wb);
-/* What the fused recommendations leave out: the train part, or train +
- * valid after `refit` (NULL without a fusion). */
+/* What the fused recommendations leave out: workbench_known_part(), the
+ * same as every single model's (NULL without a fusion). */
 const interactions *workbench_fusion_seen(const workbench *wb);
 /* Every model predicts ratings and the data are ratings. */
 int workbench_fusion_is_rating(const workbench *wb);
