@@ -298,17 +298,27 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 	rf_table *t;
+	wb_eval_compare cmp;
+	char text[160];
 	long k;
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &err)) ==
-	    NULL) {
+	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &cmp,
+	    &err)) == NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}
 	cmd_print_table(ctx, t);
 	table_free(t);
+	if (cmp.have) {
+		paired_format(&cmp.ndcg, text, sizeof text);
+		cmd_printf(ctx, "fusion minus the best single model (%s), "
+		    "NDCG@%ld per test user: %s (%s)", cmp.best, k, text,
+		    cmp.ndcg.lo > 0 ?
+		    "the fusion is better" : cmp.ndcg.hi < 0 ?
+		    "the single model is better" : "no clear difference");
+	}
 	return 0;
 }
 
@@ -321,10 +331,11 @@ const cmd_entry cmd_eval_entry = {
 	.usage = "eval [--k 10]",
 	.help = "Evaluate every trained model on the test part: RMSE/MAE on\n"
 	    "rating data, and precision, recall, NDCG, MAP, hit rate, MRR at\n"
-	    "K ranking all items the user has not seen in train; catalogue\n"
-	    "coverage and mean popularity of the recommended items.  When a\n"
-	    "fusion exists, a `fused` row (and after `refit` one row per\n"
-	    "refitted model, ranked like the fusion over train + valid).",
+	    "K ranking all items the user does not have yet (not in train or\n"
+	    "validation); catalogue coverage and mean popularity of the\n"
+	    "recommended items.  When a fusion exists, a `fused` row (and\n"
+	    "after `refit` one row per refitted model), then the fused minus\n"
+	    "the best single model per test user with a 95% interval.",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_eval_exec,

@@ -38,11 +38,22 @@ eval_model(const model *m, const interactions *train,
     const interactions *test, int k, int threads, const int32_t *popularity,
     const volatile int *cancel, metrics *out, rf_error *err)
 {
+	return eval_model_users(m, train, test, k, threads, popularity,
+	    cancel, out, NULL, err);
+}
+
+int
+eval_model_users(const model *m, const interactions *train,
+    const interactions *test, int k, int threads, const int32_t *popularity,
+    const volatile int *cancel, metrics *out, double *per_user_ndcg,
+    rf_error *err)
+{
 	const dataset *ds = m->ds;
 	topn_eval ev = {
 		.score = eval_model_score, .ctx = m, .train = train,
 		.test = test, .popularity = popularity, .k = k,
 		.threads = threads, .max_users = 0, .cancel = cancel,
+		.per_user_ndcg = per_user_ndcg,
 	};
 	int rc;
 

@@ -25,6 +25,13 @@ int eval_model(const model *m, const interactions *train,
     const interactions *test, int k, int threads, const int32_t *popularity,
     const volatile int *cancel, metrics *out, rf_error *err);
 
+/* The same, with each ranked user's NDCG@k in per_user_ndcg (n_users;
+ * NAN for users without test items) when it is not NULL. */
+int eval_model_users(const model *m, const interactions *train,
+    const interactions *test, int k, int threads, const int32_t *popularity,
+    const volatile int *cancel, metrics *out, double *per_user_ndcg,
+    rf_error *err);
+
 /* Distinct train users per item, (n_items) malloc'd. */
 int32_t *eval_train_popularity(const interactions *train);
 

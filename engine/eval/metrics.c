@@ -240,9 +240,12 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	if ((users = malloc(((size_t)ev->test->n_users + 1) * sizeof *users))
 	    == NULL)
 		return rf_fail(err, "eval: out of memory");
-	for (int u = 0; u < ev->test->n_users; u++)
+	for (int u = 0; u < ev->test->n_users; u++) {
+		if (ev->per_user_ndcg != NULL)
+			ev->per_user_ndcg[u] = NAN;
 		if (ev->test->ptr[u + 1] > ev->test->ptr[u])
 			users[n++] = u;
+	}
 	if (ev->max_users > 0 && n > ev->max_users) {
 		/* Evenly spaced subset: deterministic and spread over the
 		 * index range. */
@@ -274,6 +277,8 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	if (cancelled)
 		goto done;
 	for (int j = 0; j < n; j++) {
+		if (ev->per_user_ndcg != NULL)
+			ev->per_user_ndcg[users[j]] = sh.um[j].ndcg;
 		sum[0] += sh.um[j].precision;
 		sum[1] += sh.um[j].recall;
 		sum[2] += sh.um[j].ndcg;

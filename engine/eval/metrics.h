@@ -67,6 +67,9 @@ typedef struct topn_eval {
 	int max_users;		/* > 0: an evenly spaced subset of the test
 				 * users (validation during training) */
 	const volatile int *cancel;
+	/* not NULL: (n_users) each ranked user's NDCG@k, NAN for the
+	 * others, for paired comparisons (eval/compare.h) */
+	double *per_user_ndcg;
 } topn_eval;
 
 /* Rank every test user (>= 1 test item) over all items not in their

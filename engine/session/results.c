@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "engine/eval/compare.h"
 #include "engine/eval/eval.h"
 #include "engine/models/registry.h"
 
@@ -73,7 +74,8 @@ fusion_exists(workbench *wb)
 
 static int
 fused_metrics(workbench *wb, int k, const int32_t *popularity,
-    const volatile int *cancel, metrics *out, rf_error *err)
+    const volatile int *cancel, metrics *out, double *per_user,
+    rf_error *err)
 {
 	const fusion *f = workbench_fusion(wb, err);
 	const interactions *seen, *test = workbench_test_part(wb);
@@ -92,6 +94,7 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 			.score = fusion_score_user, .ctx = f, .train = seen,
 			.test = test, .popularity = popularity, .k = k,
 			.threads = 2, .max_users = 0, .cancel = cancel,
+			.per_user_ndcg = per_user,
 		};
 
 		if ((rc = metrics_eval_topn(&ev, out, err)) != 0)
@@ -106,6 +109,31 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 	return 0;
 }
 
+/* The per-user NDCG of the best single model so far (by its mean) and
+ * of the fusion, for the paired comparison under the eval table. */
+struct compare_state {
+	int n_users;
+	double best_mean;
+	char best[72];
+	double *best_pu, *pu;	/* (n_users) */
+};
+
+/* A single model's row was measured into cs->pu: keep it when it beats
+ * the best so far. */
+static void
+compare_single(struct compare_state *cs, const char *name, double mean)
+{
+	double *t;
+
+	if (cs->pu == NULL || isnan(mean) || mean <= cs->best_mean)
+		return;
+	cs->best_mean = mean;
+	snprintf(cs->best, sizeof cs->best, "%s", name);
+	t = cs->best_pu;
+	cs->best_pu = cs->pu;
+	cs->pu = t;
+}
+
 /*
  * The eval table's fusion rows, when a fusion exists: after `refit`, each
  * refitted model ("ease (refit)", trained on train + valid, ranked over
@@ -114,7 +142,8 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
  */
 static int
 fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
-    const volatile int *cancel, rf_error *err)
+    const volatile int *cancel, struct compare_state *cs,
+    wb_eval_compare *cmp, rf_error *err)
 {
 	const fusion *f;
 	metrics mt;
@@ -124,33 +153,46 @@ fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
 		return 0;
 	if ((f = workbench_fusion(wb, err)) == NULL)
 		return -1;
-	if (workbench_fusion_refitted(wb))
+	if (workbench_fusion_refitted(wb)) {
+		/* Like with like: the fusion of refitted models against the
+		 * best refitted model. */
+		cs->best_mean = -INFINITY;
 		for (int m = 0; m < fusion_n_models(f); m++) {
 			char name[64];
 
-			rc = eval_model(fusion_model(f, m),
+			rc = eval_model_users(fusion_model(f, m),
 			    workbench_fusion_seen(wb), workbench_test_part(wb),
-			    k, 2, pop, cancel, &mt, err);
+			    k, 2, pop, cancel, &mt, cs->pu, err);
 			if (rc != 0)
 				return rc > 0 ? rf_fail(err, "eval: "
 				    "cancelled") : -1;
 			snprintf(name, sizeof name, "%s (refit)",
 			    fusion_model_name(f, m));
 			metric_row(t, name, &mt);
+			compare_single(cs, name, mt.ndcg);
 		}
-	if ((rc = fused_metrics(wb, k, pop, cancel, &mt, err)) != 0)
+	}
+	if ((rc = fused_metrics(wb, k, pop, cancel, &mt, cs->pu, err)) != 0)
 		return rc > 0 ? rf_fail(err, "eval: cancelled") : -1;
 	metric_row(t, "fused", &mt);
+	if (cmp != NULL && cs->pu != NULL && isfinite(cs->best_mean)) {
+		cmp->have = 1;
+		snprintf(cmp->best, sizeof cmp->best, "%s", cs->best);
+		paired_compare(cs->pu, cs->best_pu, NULL, cs->n_users,
+		    &cmp->ndcg);
+	}
 	return 0;
 }
 
 rf_table *
-workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error *err)
+workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
+    wb_eval_compare *cmp, rf_error *err)
 {
 	const interactions *train, *test;
 	int32_t *pop;
 	rf_table *t;
 	char name[32];
+	struct compare_state cs = { 0 };
 	static const char *const cols[] = { "P", "R", "NDCG", "MAP", "HR",
 	    "MRR" };
 
@@ -163,9 +205,18 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 		    "(split temporal 0.2, for one)");
 		return NULL;
 	}
+	if (cmp != NULL)
+		memset(cmp, 0, sizeof *cmp);
+	cs.n_users = test->n_users;
+	cs.best_mean = -INFINITY;
+	cs.pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.pu);
+	cs.best_pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.best_pu);
 	if ((pop = eval_train_popularity(train)) == NULL ||
+	    cs.pu == NULL || cs.best_pu == NULL ||
 	    (t = table_new("eval")) == NULL) {
 		free(pop);
+		free(cs.pu);
+		free(cs.best_pu);
 		rf_fail(err, "out of memory");
 		return NULL;
 	}
@@ -181,17 +232,19 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 	for (int j = 0; j < workbench_model_count(wb); j++) {
 		const wb_model *e = workbench_model_at(wb, j);
 		metrics mt;
-		int rc = eval_model(e->m, workbench_known_part(wb), test, k, 2,
-		    pop, cancel, &mt,
-		    err);
+		int rc = eval_model_users(e->m, workbench_known_part(wb), test,
+		    k, 2, pop, cancel, &mt, cs.pu, err);
 
 		if (rc != 0) {
 			if (rc > 0)
 				rf_fail(err, "eval: cancelled");
 			free(pop);
+			free(cs.pu);
+			free(cs.best_pu);
 			table_free(t);
 			return NULL;
 		}
+		compare_single(&cs, e->m->ops->name, mt.ndcg);
 		table_begin_row(t);
 		table_cell_text(t, e->m->ops->name);
 		cell_metric(t, mt.n_pred ? mt.rmse : NAN, 4);
@@ -205,12 +258,16 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 		cell_metric(t, mt.coverage, 4);
 		cell_metric(t, mt.mean_popularity, 1);
 	}
-	if (fused_rows(wb, t, k, pop, cancel, err) < 0) {
+	if (fused_rows(wb, t, k, pop, cancel, &cs, cmp, err) < 0) {
 		free(pop);
+		free(cs.pu);
+		free(cs.best_pu);
 		table_free(t);
 		return NULL;
 	}
 	free(pop);
+	free(cs.pu);
+	free(cs.best_pu);
 	return t;
 }
 

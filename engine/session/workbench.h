@@ -6,6 +6,7 @@
 
 #include "engine/data/dataset.h"
 #include "engine/fusion/fusion.h"
+#include "engine/eval/compare.h"
 #include "engine/eval/metrics.h"
 #include "engine/models/model.h"
 #include "engine/core/rf.h"
@@ -249,8 +250,15 @@ rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
  * RMSE, MAE, P/R/NDCG/MAP/HR/MRR@k, coverage, mean popularity; then, when
  * a fusion exists (made in this session or stored), after `refit` one row
  * per refitted model ("ease (refit)") and a "fused" row. */
+typedef struct wb_eval_compare {
+	int have;		/* a fused row and a single model to compare */
+	char best[72];		/* the best single model ("ease (refit)") */
+	paired_diff ndcg;	/* fused minus it, NDCG@k per test user */
+} wb_eval_compare;
+/* cmp (may be NULL): the fusion against the best single model of the
+ * table (the best refitted one after `refit`), per user. */
 rf_table *workbench_eval_table(workbench *wb, int k,
-    const volatile int *cancel, rf_error *err);
+    const volatile int *cancel, wb_eval_compare *cmp, rf_error *err);
 
 /* recommend: top k for a user (external id) excluding their train items:
  * rank, item, title, score.  model_name NULL: the last trained model. */

@@ -574,19 +574,21 @@ test_ridge(void)
 		y[r] /= A[r][r];
 	}
 	nc = fusion_stack_coefs(f, cn, coef, 64);
-	/* intercept, a, b, then the interaction weights (user features x
+	/* intercept, the three user features (activity, recency, spread:
+	 * 0 here), a, b, then the interaction weights (user features x
 	 * models), 0 here */
-	CHECK_EQ(nc, 1 + 2 + 2 * 3);
+	CHECK_EQ(nc, 1 + 3 + 2 + 3 * 2);
 	CHECK_NEAR(coef[0], y[0], 1e-6);
-	CHECK_NEAR(coef[3], y[1], 1e-6);
-	CHECK_NEAR(coef[4], y[2], 1e-6);
-	for (int k = 5; k < nc; k++)
-		CHECK_NEAR(coef[k], 0, 1e-9);
+	CHECK_NEAR(coef[4], y[1], 1e-6);
+	CHECK_NEAR(coef[5], y[2], 1e-6);
+	for (int k = 1; k < nc; k++)
+		if (k != 4 && k != 5)
+			CHECK_NEAR(coef[k], 0, 1e-9);
 	/* fusion_predict applies it (clipped by the metrics, not here). */
 	CHECK_NEAR(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
 	    y[2] * tb[2 * NI + 4], 1e-5);
 	printf("ridge: intercept %.6f, a %.6f, b %.6f (closed form %.6f, "
-	    "%.6f, %.6f)\n", coef[0], coef[3], coef[4], y[0], y[1], y[2]);
+	    "%.6f, %.6f)\n", coef[0], coef[4], coef[5], y[0], y[1], y[2]);
 	fusion_pool_free(pool);
 	fusion_free(f);
 	fake_free(a);
