@@ -26,10 +26,11 @@
  * Each is judged by two-fold cross-validation over users: learned on one
  * half of the validation users and measured on the other, and the other
  * way round, so that a way with more freedom does not win by fitting the
- * validation noise.  The best by that measure is learned again on every
- * validation user and kept; when none beats the best single model, the
- * best single model is kept (its ranking exactly).  Ratings (RMSE) try
- * single, weights and stack only.
+ * validation noise.  The best by that measure among the ways that beat
+ * the best single model out of fold beyond doubt (the 95% interval of the
+ * per-user difference above 0) is learned again on every validation user
+ * and kept; when none does, the best single model is kept (its ranking
+ * exactly).  Ratings (RMSE) try single, weights and stack only.
  */
 #include "engine/fusion/tune.h"
 
@@ -39,7 +40,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/core/hash.h"
 #include "engine/fusion/fusion_priv.h"
 
 static const char *const tune_names[] = { "ndcg@10", "recall@20", "rmse" };
@@ -688,13 +688,16 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 		rf_fail(err, "tune: out of memory");
 		goto out;
 	}
-	/* Two folds of users by a hash of the user: stable whatever the
-	 * order of the pool. */
+	/* Two folds of users by a hash of the user, stable whatever the
+	 * order of the pool: a multiplicative mix whose high bit depends on
+	 * every bit of the id (the low bit of FNV-1a would follow the id's
+	 * parity). */
 	for (int r = 0; r < nu; r++) {
-		uint64_t id = (uint64_t)valid->users[r];
+		uint64_t x = (uint64_t)valid->users[r] * 0x9e3779b97f4a7c15ULL;
 
-		t.fold[r] = (uint8_t)(rf_fnv1a(RF_FNV_SEED, &id, sizeof id) &
-		    1);
+		x ^= x >> 29;
+		x *= 0xbf58476d1ce4e5b9ULL;
+		t.fold[r] = (uint8_t)(x >> 63);
 	}
 	/* Every single model alone on every validation user. */
 	for (int m = 0; m < f->n; m++)
@@ -733,9 +736,13 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 		cr->valid = reported(metric, measure(&t, -1, NULL));
 		if (stopped(&t))
 			goto stop;
-		/* Chosen by the cross-validated figure; the single model
-		 * stays unless a fusion beats it there. */
-		if (c == TUNE_SINGLE || cv > best_cv + 1e-12) {
+		/* Chosen by the cross-validated figure, among the ways that
+		 * beat the best single model out of fold beyond doubt (the
+		 * lower end of the 95% interval of the per-user difference
+		 * above 0): a fusion that wins by chance (a random model in
+		 * the pool) does not replace the single model. */
+		if (c == TUNE_SINGLE || (cv > best_cv + 1e-12 &&
+		    cr->vs_single.lo > 0)) {
 			best_cv = cv;
 			rep->chosen = c;
 			state_save(f, &chosen_state);
