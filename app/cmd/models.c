@@ -125,6 +125,12 @@ train_print_event(void *ud, const train_event *ev)
 	struct train_print *p = ud;
 	char valid[64] = "";
 
+	if (ev->kind == TRAIN_SEARCH) {
+		cmd_printf(p->ctx, "%s search %d: %s %.4f%s", ev->model,
+		    ev->epoch + 1, ev->msg, ev->valid_metric, ev->loss > 0 ?
+		    " (best so far)" : "");
+		return;
+	}
 	if (ev->kind != TRAIN_EPOCH)
 		return;
 	if (!isnan(ev->valid_metric))
@@ -160,6 +166,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	rf_error err = { { 0 } };
 	const model_ops *ops = model_lookup(a->argv[0]);
 	struct train_print p = { ctx, 0, 0 };
+	wb_train_opts opts;
 	double *params;
 	long epochs, seed;
 	char names[512], text[512];
@@ -196,12 +203,28 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		free(params);
 		return 0;
 	}
+	memset(&opts, 0, sizeof opts);
+	opts.search = args_opt(a, "search") != NULL;
+	if (opts.search && ops->search == NULL) {
+		cmd_error(ctx, "train: %s has nothing to search (--search "
+		    "tries the main parameters of the models that have any)",
+		    ops->name);
+		free(params);
+		return -1;
+	}
 	for (int k = 1; k < a->argc; k++) {
+		const char *eq = strchr(a->argv[k], '=');
+		int at;
+
 		if (train_parse_param(ops, a->argv[k], params, &err) < 0) {
 			print_error_lines(ctx, "train ", err.msg);
 			free(params);
 			return -1;
 		}
+		/* What the user set is not searched. */
+		if (eq != NULL && (at = model_param_index_n(ops, a->argv[k],
+		    (size_t)(eq - a->argv[k]))) >= 0 && at < TRAIN_MAX_PARAMS)
+			opts.fixed[at] = 1;
 	}
 	if (train_check_params(ops, params, &err) < 0) {
 		print_error_lines(ctx, "train ", err.msg);
@@ -216,7 +239,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	if (ctx->events != NULL) {
 		/* The TUI: beside the screen, queued behind a running job. */
 		rc = train_background(ctx, ops, params, (int)epochs,
-		    (uint64_t)seed);
+		    (uint64_t)seed, &opts);
 		free(params);
 		return rc;
 	}
@@ -226,7 +249,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	cmd_printf(ctx, "training %s (%s%sseed %ld, %ld epoch%s)", ops->name,
 	    text, text[0] ? ", " : "", seed, epochs, epochs == 1 ? "" : "s");
 	rc = workbench_train(ctx->wb, ops, params, (int)epochs,
-	    (uint64_t)seed, train_print_event, &p, ctx->cancel, &err);
+	    (uint64_t)seed, &opts, train_print_event, &p, ctx->cancel, &err);
 	free(params);
 	if (rc < 0) {
 		cmd_error(ctx, "train: %s", err.msg);
@@ -239,17 +262,21 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_train_entry = {
 	.name = "train",
 	.alias = NULL,
-	.options = "epochs= seed=",
+	.options = "epochs= seed= search",
 	.min_args = 1,
 	.max_args = -1,
-	.usage = "train MODEL [param=value ...] [--epochs N] [--seed S]",
+	.usage = "train MODEL [param=value ...] [--epochs N] [--seed S] "
+	    "[--search]",
 	.help = "Train a model on the train part of the current split (all\n"
 	    "data when there is none), printing the loss, the validation\n"
 	    "metric (NDCG@10, or RMSE for rating models on ratings) and the\n"
 	    "time of each epoch.  Ctrl-C stops after keeping the last\n"
 	    "completed epoch.  The run, its epochs and the model are saved\n"
 	    "in the store.  `help train` lists the models; `train MODEL\n"
-	    "help` lists a model's parameters.",
+	    "help` lists a model's parameters.  --search first tries a few\n"
+	    "values of the model's main parameters, one at a time, on the\n"
+	    "validation part (those given on the line stay as given), and\n"
+	    "trains with the best; the tries are recorded with the run.",
 	.flags = 0,
 	.complete = { "model", "param" },
 	.exec = cmd_train_exec,

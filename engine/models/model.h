@@ -47,6 +47,15 @@ typedef struct explain_term {
 	double weight;		/* similarity / kernel weight, model-specific */
 } explain_term;
 
+/* A parameter `train MODEL --search` tries, with the values worth trying
+ * on any data (a bounded grid, not a fit to one dataset). */
+#define MODEL_SEARCH_VALUES 8
+typedef struct model_search {
+	const char *param;	/* NULL ends the list */
+	int n;
+	double values[MODEL_SEARCH_VALUES];
+} model_search;
+
 /* A leave-one-out probe by the model's own exact method: the drop of the
  * item's score when one history item is left out, for the most recent
  * MODEL_PROBE_MAX_HISTORY history items at most. */
@@ -80,6 +89,10 @@ struct model_ops {
 	unsigned traits;		/* enum model_trait */
 	const model_param *params;
 	int nparams;
+	/* The main parameters and the values `--search` tries, one at a
+	 * time from the defaults (or those given), on the validation part;
+	 * NULL: nothing to search. */
+	const model_search *search;
 	int default_epochs;		/* 1 for closed forms */
 
 	/* Allocate and initialise (deterministic under seed); params has
@@ -118,6 +131,8 @@ const model_ops *model_lookup(const char *name);
 const model_ops *const *model_all(void);	/* NULL-terminated */
 /* Index of a parameter by name, or -1. */
 int model_param_index(const model_ops *ops, const char *name);
+/* The same for the first n bytes of name ("reg" of "reg=5"). */
+int model_param_index_n(const model_ops *ops, const char *name, size_t n);
 /* Fill params with the defaults. */
 void model_params_default(const model_ops *ops, double *params);
 

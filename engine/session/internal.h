@@ -28,6 +28,7 @@ struct wb_run_slot {
 	const model_ops *ops;
 	double *params;		/* (ops->nparams + 1), for a queued job */
 	int64_t run_id;		/* runs.id, 0 when not recorded (yet) */
+	wb_train_opts opts;	/* how a queued job is to run */
 };
 
 struct wb_fusion;

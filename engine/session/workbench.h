@@ -78,6 +78,13 @@ const wb_model *workbench_find_model(const workbench *wb, const char *name);
  * marked `earlier` (once per run).  Returns how many were loaded. */
 int workbench_load_saved(workbench *wb, rf_error *err);
 
+/* How a run is made beyond its parameters. */
+typedef struct wb_train_opts {
+	int search;		/* --search: see train_spec.search */
+	unsigned char fixed[TRAIN_MAX_PARAMS];	/* parameters the user gave
+						 * (not searched) */
+} wb_train_opts;
+
 /*
  * Train synchronously: record the run and each epoch (writable stores),
  * call cb for each event as train_run() does, evaluate on the test part,
@@ -85,8 +92,9 @@ int workbench_load_saved(workbench *wb, rf_error *err);
  * 1 when cancelled (the last good epoch is kept), -1 on error.
  */
 int workbench_train(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, train_callback cb,
-    void *ud, const volatile int *cancel, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, train_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err);
 
 /* The same on a background thread (one job at a time): start it, poll
  * workbench_train_fd() for readability, then workbench_train_poll() drains
@@ -94,7 +102,8 @@ int workbench_train(workbench *wb, const model_ops *ops,
  * workbench_train() does; *finished (may be NULL) is then 1 and the
  * return value is still the number of events copied. */
 int workbench_train_start(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err);
 int workbench_train_fd(const workbench *wb);	/* -1 when idle */
 int workbench_train_poll(workbench *wb, train_event *evs, int max,
     int *finished, rf_error *err);
@@ -134,6 +143,8 @@ typedef struct wb_run {
 	double seconds;		/* the epochs' sum; finished: the run's */
 	double started;		/* rf_monotonic() when it began (running) */
 	char msg[256];		/* failed or cancelled: why */
+	char search[512];	/* --search's tries so far: "lambda=500 0.1312*
+				 * ..." (* the best so far) */
 	int earlier;		/* a run of an earlier session, loaded from
 				 * the store with its saved model (the
 				 * history of workbench_load_saved()) */
@@ -149,7 +160,8 @@ int workbench_queue_length(const workbench *wb);	/* waiting jobs */
  * the queue (returns its place, 1 = next).  -1 + err on bad parameters or
  * no data. */
 int workbench_train_enqueue(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err);
 /* When no job runs, start the oldest queued one: 1 started, 0 the queue
  * is empty, -1 it could not start (marked failed, err says why; call
  * again for the next). */

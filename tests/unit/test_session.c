@@ -150,9 +150,9 @@ main(void)
 	CHECK_EQ(workbench_split(wb)->n_test, 2);
 	model_params_default(pop, pp);
 	model_params_default(knn, pk);
-	if (workbench_train(wb, pop, pp, 1, 1, NULL, NULL, NULL, &err) < 0)
+	if (workbench_train(wb, pop, pp, 1, 1, NULL, NULL, NULL, NULL, &err) < 0)
 		CHECK_FAIL("train pop: %s", err.msg);
-	if (workbench_train(wb, knn, pk, 1, 1, NULL, NULL, NULL, &err) < 0)
+	if (workbench_train(wb, knn, pk, 1, 1, NULL, NULL, NULL, NULL, &err) < 0)
 		CHECK_FAIL("train itemknn: %s", err.msg);
 
 	/* The test metric of pop: 901 first, 900 left out. */
