@@ -352,6 +352,23 @@ fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
 }
 
 int
+fusion_pool_eval_rows(fusion *f, fusion_pool *p, int single, int k,
+    metrics *out, double *ndcg, rf_error *err)
+{
+	double *rec = malloc(((size_t)p->nu + 1) * sizeof *rec);
+	double *const pu[2] = { ndcg, rec };
+	int rc;
+
+	if (rec == NULL)
+		return rf_fail(err, "fusion: out of memory");
+	for (int r = 0; r < p->nu; r++)
+		ndcg[r] = NAN;
+	rc = fusion_pool_eval_users(f, p, single, k, out, pu, NULL, err);
+	free(rec);
+	return rc;
+}
+
+int
 fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
     metrics *out, double *const per_user[2], const uint8_t *rows,
     rf_error *err)

@@ -15,6 +15,7 @@
 #include "engine/core/hash.h"
 #include "engine/fusion/fusion.h"
 #include "engine/fusion/user.h"
+#include "engine/eval/compare.h"
 
 struct wb_fusion {
 	/* what the fusion was built on (checked on every use) */
@@ -27,6 +28,10 @@ struct wb_fusion {
 	/* the Fusion screen's preview: one user's block, scored once and
 	 * re-ranked on every change of the settings */
 	fusion_user *preview;
+	/* per pool row of the live part: the best single model's NDCG and
+	 * the fusion's (for the interval of their difference) */
+	double *live_best, *live_fused;
+	int live_rows;
 	/* after `refit`: models trained on train + valid (on the heap: the
 	 * models keep pointers to it), owned here */
 	interactions *tv;
@@ -65,6 +70,11 @@ drop_pools(struct wb_fusion *s)
 	s->valid_pool = s->test_pool = NULL;
 	fusion_user_free(s->preview);
 	s->preview = NULL;
+	free(s->live_best);
+	free(s->live_fused);
+	s->live_best = s->live_fused = NULL;
+	s->live_rows = 0;
+	s->live.best = -1;
 }
 
 void
@@ -412,7 +422,8 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 	fusion_pool *p;
 	fusion_live *l;
 	metrics mt;
-	int part;
+	paired_diff d;
+	int part, nu;
 
 	if (workbench_fusion(wb, err) == NULL)
 		return -1;
@@ -427,14 +438,32 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 	}
 	if ((p = workbench_fusion_pool(wb, part, err)) == NULL)
 		return -1;
+	nu = fusion_pool_n_users(p);
+	if (s->live_rows != nu || s->live_best == NULL) {
+		free(s->live_best);
+		free(s->live_fused);
+		s->live_best = malloc(((size_t)nu + 1) * sizeof *s->live_best);
+		s->live_fused = malloc(((size_t)nu + 1) *
+		    sizeof *s->live_fused);
+		s->live_rows = nu;
+		fused_only = 0;
+		if (s->live_best == NULL || s->live_fused == NULL) {
+			s->live_rows = 0;
+			return rf_fail(err, "fusion: out of memory");
+		}
+	}
 	if (!l->ready || l->part != part ||
 	    l->n_models != fusion_n_models(s->f))
 		fused_only = 0;
 	l->part = part;
 	l->n_models = fusion_n_models(s->f);
 	fusion_weights(s->f, l->weight);
-	for (int m = -1; m < (fused_only ? 0 : l->n_models); m++) {
-		if (fusion_pool_eval(s->f, p, m, 10, &mt, err) < 0)
+	if (!fused_only)
+		l->best = -1;
+	for (int m = fused_only ? -1 : l->n_models - 1; m >= -1; m--) {
+		/* The singles first (best kept row by row), then fused. */
+		if (fusion_pool_eval_rows(s->f, p, m, 10, &mt, s->live_fused,
+		    err) < 0)
 			return -1;
 		if (m < 0) {
 			l->fused_ndcg = mt.ndcg;
@@ -444,8 +473,22 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 			    fusion_model_name(s->f, m));
 			l->ndcg[m] = mt.ndcg;
 			l->recall[m] = mt.recall;
+			if (l->best < 0 || mt.ndcg > l->ndcg[l->best]) {
+				double *t = s->live_best;
+
+				l->best = m;
+				s->live_best = s->live_fused;
+				s->live_fused = t;
+			}
 		}
 	}
+	if (l->best >= 0) {
+		paired_compare(s->live_fused, s->live_best, NULL, nu, &d);
+		l->diff = d.mean;
+		l->diff_lo = d.lo;
+		l->diff_hi = d.hi;
+	} else
+		l->diff = l->diff_lo = l->diff_hi = NAN;
 	snprintf(l->method, sizeof l->method, "%s",
 	    fusion_method_name(fusion_get_settings(s->f)->method));
 	snprintf(l->norm, sizeof l->norm, "%s",

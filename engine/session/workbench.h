@@ -192,6 +192,10 @@ typedef struct fusion_live {
 	double weight[FUSION_MAX_MODELS];	/* normalised, sum 1 */
 	double ndcg[FUSION_MAX_MODELS], recall[FUSION_MAX_MODELS];
 	double fused_ndcg, fused_recall;
+	/* the fused NDCG@10 minus the best single model's, per user of the
+	 * part: the mean and its 95% interval */
+	int best;		/* the best single model, -1 unknown */
+	double diff, diff_lo, diff_hi;
 	char method[16], norm[16];
 	unsigned long generation;
 } fusion_live;
