@@ -2,6 +2,7 @@
 #include "engine/models/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ model_init_header(model *m, const model_ops *ops, const dataset *ds,
     rf_error *err)
 {
 	m->ops = ops;
+	snprintf(m->name, sizeof m->name, "%s", ops->name);
 	m->ds = ds;
 	m->train = train;
 	m->seed = seed;

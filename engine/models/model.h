@@ -74,6 +74,10 @@ typedef struct model_ops model_ops;
 /* Every model struct starts with this header. */
 typedef struct model {
 	const model_ops *ops;
+	/* What the model is called in the workbench, the store and a fusion:
+	 * ops->name for a model trained here; the name it was imported
+	 * under for one trained elsewhere. */
+	char name[32];
 	const dataset *ds;
 	const interactions *train;	/* what it was trained on (not owned) */
 	double *params;			/* (ops->nparams), owned */

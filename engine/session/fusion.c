@@ -159,7 +159,7 @@ models_fingerprint(const struct wb_fusion *s)
 		uint64_t h = RF_FNV_SEED;
 		int64_t nnz = md->train ? md->train->nnz : 0;
 
-		h = rf_fnv1a(h, md->ops->name, strlen(md->ops->name));
+		h = rf_fnv1a(h, md->name, strlen(md->name));
 		h = rf_fnv1a(h, md->params, (size_t)md->ops->nparams *
 		    sizeof *md->params);
 		h = rf_fnv1a(h, &md->seed, sizeof md->seed);
@@ -289,7 +289,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 
 		if (wm && wm->m) {
 			ms[n] = wm->m;
-			names[n++] = wm->m->ops->name;
+			names[n++] = wm->m->name;
 		}
 	}
 	if (n == 0) {
@@ -711,7 +711,7 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 	for (int m = 0; m < n; m++) {
 		/* The workbench's model, not an earlier refit's. */
 		const model *old = s->models[m];
-		const wb_model *wm = workbench_find_model(wb, old->ops->name);
+		const wb_model *wm = workbench_find_model(wb, old->name);
 		train_spec spec;
 		int cancelled = 0;
 		double t0 = rf_monotonic();
@@ -735,13 +735,16 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 				rc = 1;
 			else {
 				snprintf(msg, sizeof msg, "%s", err->msg);
-				rf_fail(err, "%s: %s", old->ops->name, msg);
+				rf_fail(err, "%s: %s", old->name, msg);
 			}
 			goto fail;
 		}
+		/* Refitted under the name it had. */
+		snprintf(fresh[m]->name, sizeof fresh[m]->name, "%s",
+		    old->name);
 		nm[m] = fresh[m];
 		if (cb)
-			cb(ud, old->ops->name, spec.epochs,
+			cb(ud, old->name, spec.epochs,
 			    rf_monotonic() - t0);
 	}
 	/* Swap in: the fusion keeps its weights and stack. */

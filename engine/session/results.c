@@ -244,9 +244,9 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
 			table_free(t);
 			return NULL;
 		}
-		compare_single(&cs, e->m->ops->name, mt.ndcg);
+		compare_single(&cs, e->m->name, mt.ndcg);
 		table_begin_row(t);
-		table_cell_text(t, e->m->ops->name);
+		table_cell_text(t, e->m->name);
 		cell_metric(t, mt.n_pred ? mt.rmse : NAN, 4);
 		cell_metric(t, mt.n_pred ? mt.mae : NAN, 4);
 		cell_metric(t, mt.precision, 4);
@@ -303,7 +303,7 @@ trained_names(workbench *wb, int for_predict, char *buf, size_t n)
 		if (for_predict && m->ops->predict == NULL)
 			continue;
 		len += (size_t)snprintf(buf + len, n - len, "%s%s",
-		    len ? ", " : "", m->ops->name);
+		    len ? ", " : "", m->name);
 	}
 	if (len == 0)
 		snprintf(buf, n, "none");
@@ -321,7 +321,10 @@ pick_model(workbench *wb, const char *name, int for_predict,
 	if (name) {
 		const model_ops *ops = model_lookup(name);
 
-		e = ops ? workbench_find_model(wb, ops->name) : NULL;
+		/* By the name it is kept under, else the registry's
+		 * spelling of it. */
+		if ((e = workbench_find_model(wb, name)) == NULL && ops)
+			e = workbench_find_model(wb, ops->name);
 		if (e == NULL) {
 			trained_names(wb, 0, names, sizeof names);
 			rf_fail(err, "model '%s' is not trained (trained: %s)",
@@ -331,7 +334,7 @@ pick_model(workbench *wb, const char *name, int for_predict,
 		if (for_predict && e->m->ops->predict == NULL) {
 			trained_names(wb, 1, names, sizeof names);
 			rf_fail(err, "%s does not predict ratings (trained "
-			    "models that do: %s)", e->m->ops->name, names);
+			    "models that do: %s)", e->m->name, names);
 			return NULL;
 		}
 		return e;
@@ -457,7 +460,7 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	scores = malloc((size_t)ds->n_items * sizeof *scores);
 	top = malloc((size_t)(k > 0 ? k : 1) * sizeof *top);
 	snprintf(title, sizeof title, "recommend %s (%s)", user,
-	    e->m->ops->name);
+	    e->m->name);
 	if (scores == NULL || top == NULL || (t = table_new(title)) == NULL) {
 		free(scores);
 		free(top);
@@ -506,7 +509,7 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 		ds = e->m->ds;
 		train = workbench_known_part(wb);
 		if (model_used)
-			*model_used = e->m->ops->name;
+			*model_used = e->m->name;
 	}
 	if (ds->user_ext == NULL || ds->item_ext == NULL)
 		return rf_fail(err, "export: the data have no external ids");
@@ -666,7 +669,7 @@ workbench_export_preds(workbench *wb, const char *path, const char *pairs_path,
 			return -1;
 		ds = e->m->ds;
 		train = workbench_train_part(wb);
-		res->model = e->m->ops->name;
+		res->model = e->m->name;
 	}
 	if ((in = fopen(pairs_path, "r")) == NULL)
 		return file_fail(err, pairs_path, "cannot read");

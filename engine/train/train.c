@@ -654,7 +654,7 @@ train_save_model(store *st, int64_t run_id, const model *m,
 	}
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
-	if ((w = store_model_begin(st, m->ops->name, run_id, MODEL_FORMAT,
+	if ((w = store_model_begin(st, m->name, run_id, MODEL_FORMAT,
 	    err)) == NULL) {
 		rf_buf_free(&b);
 		return -1;
