@@ -140,6 +140,7 @@ main(int argc, char **argv)
 	const char *exec_text = NULL, *script = NULL, *tui_script = NULL;
 	const char *store_path = DEFAULT_STORE;
 	enum output_format format = OUT_TABLE;
+	output_batch_state printer;
 	int flags = STORE_CREATE, plain = 0, c, status = 0;
 	struct tui_opts topts;
 	rf_error err = { { 0 } };
@@ -235,7 +236,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ctx.format = format;
-	ctx.out = output_batch(&format);
+	ctx.out = output_batch(&printer, format);
 	ctx.cancel = &cancel_flag;
 
 	if (exec_text != NULL) {
@@ -263,11 +264,17 @@ main(int argc, char **argv)
 		topts.script = tui_script;
 		if (plain)
 			status = run_plain_console(&ctx);
-		else
+		else {
+			/* The screens show what comes, as it comes. */
+			ctx.out.begin = NULL;
+			ctx.out.end = NULL;
+			ctx.out.part = NULL;
 			status = tui_run(&ctx, &topts);
+		}
 	} else {
 		status = run_stream(&ctx, stdin, "<stdin>", 0);
 	}
 	workbench_close(ctx.wb);
+	output_batch_free(&printer);
 	return status;
 }

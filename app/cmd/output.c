@@ -66,42 +66,26 @@ print_tsv_cell(FILE *f, const char *s)
 }
 
 static void
-print_csv_cell(FILE *f, const char *s)
+json_string(rf_buf *b, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
-print_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
+	rf_buf_append(b, "\"", 1);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
+			rf_buf_printf(b, "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", f);
+			rf_buf_append(b, "\\n", 2);
 		else if (c == '\t')
-			fputs("\\t", f);
+			rf_buf_append(b, "\\t", 2);
 		else if (c == '\r')
-			fputs("\\r", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
+			rf_buf_append(b, "\\r", 2);
+		else if (c < 0x20 || c == 0x7f)
+			rf_buf_printf(b, "\\u%04x", c);
 		else
-			fputc(c, f);
+			rf_buf_append(b, s, 1);
 	}
-	fputc('"', f);
+	rf_buf_append(b, "\"", 1);
 }
 
 /* A numeric column's cell is printed bare only when it is a JSON number. */
@@ -117,29 +101,118 @@ is_json_number(const char *s)
 	return *end == '\0' && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'));
 }
 
+void
+output_json_key(const char *name, char *buf, size_t n)
+{
+	size_t len = 0;
+	int sep = 0;
+
+	if (n == 0)
+		return;
+	for (const unsigned char *p = (const unsigned char *)name;
+	    p != NULL && *p != '\0' && len + 5 < n; p++) {
+		const char *word = NULL;
+		char one[2] = { 0, 0 };
+
+		if (*p == '%')
+			word = "pct";
+		else if (*p == '@')
+			word = "at";
+		else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p >= 0x80)
+			one[0] = (char)*p;
+		else if (*p >= 'A' && *p <= 'Z')
+			one[0] = (char)(*p - 'A' + 'a');
+		if (word == NULL && one[0] == '\0') {
+			sep = len > 0;
+			continue;
+		}
+		/* "share%" and "P@10": the symbol is a word of its own. */
+		if (sep || (word != NULL && len > 0) ||
+		    (len > 0 && word == NULL && (p[-1] == '%' || p[-1] == '@')))
+			buf[len++] = '_';
+		sep = 0;
+		len += (size_t)snprintf(buf + len, n - len, "%s",
+		    word ? word : one);
+	}
+	if (len == 0)
+		len = (size_t)snprintf(buf, n, "table");
+	buf[len < n ? len : n - 1] = '\0';
+}
+
+/* key unless keys (a list of "\0"-ended names) has it, else key_2, key_3:
+ * an object's keys stay distinct (two columns of one name in `sql`). */
+static void
+distinct_key(rf_buf *keys, const char *key, char *out, size_t n)
+{
+	for (int k = 1;; k++) {
+		int taken = 0;
+
+		if (k == 1)
+			snprintf(out, n, "%s", key);
+		else
+			snprintf(out, n, "%.*s_%d", (int)(n - 12), key, k);
+		for (size_t at = 0; at < keys->len;
+		    at += strlen((char *)keys->data + at) + 1)
+			if (strcmp((char *)keys->data + at, out) == 0)
+				taken = 1;
+		if (!taken)
+			break;
+	}
+	rf_buf_append(keys, out, strlen(out) + 1);
+}
+
+/* One row of t as an object, with plain, distinct keys. */
+static void
+json_row(rf_buf *b, const rf_table *t, int r)
+{
+	rf_buf keys = { 0 };
+	char plain[128], key[140];
+
+	rf_buf_append(b, "{", 1);
+	for (int c = 0; c < t->ncols; c++) {
+		const char *s = table_get(t, r, c);
+
+		if (c > 0)
+			rf_buf_append(b, ", ", 2);
+		output_json_key(t->names[c], plain, sizeof plain);
+		distinct_key(&keys, plain, key, sizeof key);
+		json_string(b, key);
+		rf_buf_append(b, ": ", 2);
+		if (s == NULL)
+			rf_buf_append(b, "null", 4);
+		else if (t->types[c] != COL_TEXT && is_json_number(s))
+			rf_buf_append(b, s, strlen(s));
+		else
+			json_string(b, s);
+	}
+	rf_buf_append(b, "}", 1);
+	rf_buf_free(&keys);
+}
+
+/* The rows of t as an array of objects, on one line. */
+static void
+json_rows(rf_buf *b, const rf_table *t)
+{
+	rf_buf_append(b, "[", 1);
+	for (int r = 0; r < t->nrows; r++) {
+		if (r > 0)
+			rf_buf_append(b, ", ", 2);
+		json_row(b, t, r);
+	}
+	rf_buf_append(b, "]", 1);
+}
+
 static void
 print_json(FILE *f, const rf_table *t)
 {
-	fputc('[', f);
-	for (int r = 0; r < t->nrows; r++) {
-		fputs(r ? ",\n {" : "{", f);
-		for (int c = 0; c < t->ncols; c++) {
-			const char *s = table_get(t, r, c);
+	rf_buf b = { 0 };
 
-			if (c > 0)
-				fputs(", ", f);
-			print_json_string(f, t->names[c]);
-			fputs(": ", f);
-			if (s == NULL)
-				fputs("null", f);
-			else if (t->types[c] != COL_TEXT && is_json_number(s))
-				fputs(s, f);
-			else
-				print_json_string(f, s);
-		}
-		fputc('}', f);
-	}
-	fputs("]\n", f);
+	json_rows(&b, t);
+	if (b.data != NULL)
+		fwrite(b.data, 1, b.len, f);
+	fputc('\n', f);
+	rf_buf_free(&b);
 }
 
 void
@@ -155,7 +228,7 @@ output_table(FILE *f, const rf_table *t, enum output_format format)
 			if (c > 0)
 				fputc(format == OUT_TSV ? '\t' : ',', f);
 			(format == OUT_TSV ? print_tsv_cell :
-			    print_csv_cell)(f, t->names[c]);
+			    table_csv_field)(f, t->names[c]);
 		}
 		fputc('\n', f);
 		for (int r = 0; r < t->nrows; r++) {
@@ -167,7 +240,7 @@ output_table(FILE *f, const rf_table *t, enum output_format format)
 					    f);
 				if (s != NULL)
 					(format == OUT_TSV ? print_tsv_cell :
-					    print_csv_cell)(f, s);
+					    table_csv_field)(f, s);
 			}
 			fputc('\n', f);
 		}
@@ -179,18 +252,32 @@ output_table(FILE *f, const rf_table *t, enum output_format format)
 	fflush(f);
 }
 
+/* --- batch mode ------------------------------------------------------------ */
+
 static void
 batch_text(void *ud, int is_error, const char *line)
 {
-	const enum output_format *format = ud;
+	output_batch_state *st = ud;
 
+	if (st->format == OUT_JSON && st->open) {
+		/* Into the document; errors still reach a person on stderr. */
+		if (is_error) {
+			if (st->errors.len > 0)
+				rf_buf_append(&st->errors, "\n", 1);
+			rf_buf_append(&st->errors, line, strlen(line));
+		} else {
+			rf_buf_append(&st->messages, ", ", 2);
+			json_string(&st->messages, line);
+			return;
+		}
+	}
 	if (is_error) {
 		fflush(stdout);
 		fputs("recfuse: ", stderr);
 		put_clean(stderr, line, strlen(line), 1);
 		fputc('\n', stderr);
 	} else {
-		FILE *f = *format == OUT_TABLE ? stdout : stderr;
+		FILE *f = st->format == OUT_TABLE ? stdout : stderr;
 
 		put_clean(f, line, strlen(line), 1);
 		fputc('\n', f);
@@ -201,15 +288,99 @@ batch_text(void *ud, int is_error, const char *line)
 static void
 batch_table(void *ud, const rf_table *t)
 {
-	const enum output_format *format = ud;
+	const output_batch_state *st = ud;
 
-	output_table(stdout, t, *format);
+	output_table(stdout, t, st->format);
+}
+
+/* The document's own keys, never a part's. */
+#define KEYS_TAKEN "command\0ok\0messages\0error"
+
+static void
+batch_begin(void *ud, const char *command)
+{
+	output_batch_state *st = ud;
+
+	st->doc.len = st->messages.len = st->errors.len = st->keys.len = 0;
+	snprintf(st->command, sizeof st->command, "%s", command);
+	rf_buf_append(&st->keys, KEYS_TAKEN, sizeof KEYS_TAKEN);
+	st->open = 1;
+}
+
+static void
+batch_part(void *ud, const char *key, const rf_table *t, int record)
+{
+	output_batch_state *st = ud;
+	char plain[128], name[140];
+
+	if (!st->open) {
+		output_table(stdout, t, st->format);
+		return;
+	}
+	output_json_key(key != NULL ? key : t->title != NULL ? t->title :
+	    "rows", plain, sizeof plain);
+	distinct_key(&st->keys, plain, name, sizeof name);
+	rf_buf_append(&st->doc, ", ", 2);
+	json_string(&st->doc, name);
+	rf_buf_append(&st->doc, ": ", 2);
+	if (record)
+		json_row(&st->doc, t, 0);
+	else
+		json_rows(&st->doc, t);
+}
+
+/* The command's document, on one line. */
+static void
+batch_end(void *ud, int status)
+{
+	output_batch_state *st = ud;
+	rf_buf b = { 0 };
+
+	if (!st->open)
+		return;
+	st->open = 0;
+	rf_buf_printf(&b, "{\"command\": ");
+	json_string(&b, st->command);
+	rf_buf_printf(&b, ", \"ok\": %s", status < 0 ? "false" : "true");
+	if (st->doc.len > 0)
+		rf_buf_append(&b, st->doc.data, st->doc.len);
+	if (st->messages.len > 0) {
+		rf_buf_printf(&b, ", \"messages\": [");
+		rf_buf_append(&b, st->messages.data + 2, st->messages.len - 2);
+		rf_buf_append(&b, "]", 1);
+	}
+	if (st->errors.len > 0) {
+		rf_buf_append(&st->errors, "", 1);
+		rf_buf_printf(&b, ", \"error\": ");
+		json_string(&b, (char *)st->errors.data);
+	}
+	rf_buf_append(&b, "}\n", 2);
+	if (b.data != NULL)
+		fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	rf_buf_free(&b);
 }
 
 cmd_output
-output_batch(enum output_format *format)
+output_batch(output_batch_state *st, enum output_format format)
 {
-	cmd_output o = { batch_text, batch_table, format };
+	cmd_output o = { batch_text, batch_table, st, NULL, NULL, NULL };
 
+	memset(st, 0, sizeof *st);
+	st->format = format;
+	if (format == OUT_JSON) {
+		o.begin = batch_begin;
+		o.end = batch_end;
+		o.part = batch_part;
+	}
 	return o;
+}
+
+void
+output_batch_free(output_batch_state *st)
+{
+	rf_buf_free(&st->doc);
+	rf_buf_free(&st->messages);
+	rf_buf_free(&st->errors);
+	rf_buf_free(&st->keys);
 }
