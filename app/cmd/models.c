@@ -383,23 +383,25 @@ report_import_model(cmd_ctx *ctx, const char *name, int factors,
 		    (long long)r->covered[0], ds ? ds->n_users : 0,
 		    (long long)r->covered[1], ds ? ds->n_items : 0);
 	} else {
-		snprintf(users, sizeof users, "%lld with an unknown user",
-		    (long long)r->unknown[0]);
-		snprintf(items, sizeof items, "%lld with an unknown item",
-		    (long long)r->unknown[1]);
-		snprintf(sentence, sizeof sentence, "imported %s: %lld score "
-		    "rows (%s%s%s%s, left out; %lld listed again, the last "
-		    "kept); %lld of %d users and %lld of %d items listed",
-		    name, (long long)r->rows[0], users,
-		    r->unknown[0] > 0 ? " such as '" : "",
-		    r->unknown[0] > 0 ? r->unknown_example[0] : "",
-		    r->unknown[0] > 0 ? "'" : "", (long long)r->duplicates,
+		size_t len = (size_t)snprintf(sentence, sizeof sentence,
+		    "imported %s: %lld score rows; %lld of %d users and %lld "
+		    "of %d items listed", name, (long long)r->rows[0],
 		    (long long)r->covered[0], ds ? ds->n_users : 0,
 		    (long long)r->covered[1], ds ? ds->n_items : 0);
-		if (r->unknown[1] > 0)
-			snprintf(sentence + strlen(sentence),
-			    sizeof sentence - strlen(sentence), "; %s such "
-			    "as '%s' left out", items, r->unknown_example[1]);
+
+		for (int side = 0; side < 2 && len < sizeof sentence; side++)
+			if (r->unknown[side] > 0)
+				len += (size_t)snprintf(sentence + len,
+				    sizeof sentence - len, "; %lld with %s "
+				    "unknown to the data (such as '%s'), left "
+				    "out", (long long)r->unknown[side],
+				    side == 0 ? "a user" : "an item",
+				    r->unknown_example[side]);
+		if (r->duplicates > 0 && len < sizeof sentence)
+			snprintf(sentence + len, sizeof sentence - len, "; %lld "
+			    "pair%s listed again (the last score kept)",
+			    (long long)r->duplicates, r->duplicates == 1 ? "" :
+			    "s");
 	}
 	cmd_print_record(ctx, "import", t, sentence);
 	table_free(t);

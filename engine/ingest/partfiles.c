@@ -157,7 +157,7 @@ rows_of(const char *file, const partfiles_rows *how, char *copy,
 	int64_t progress = 0;
 	reader r;
 	line l;
-	int rc;
+	int rc, stopped = 0;
 
 	if (fp == NULL)
 		return rf_fail(err, "%s: cannot open: %s", file,
@@ -175,12 +175,12 @@ rows_of(const char *file, const partfiles_rows *how, char *copy,
 		if (n > 0 && l.p[n - 1] == '\r')
 			n--;
 		if (l.flags & LINE_TOO_LONG) {
-			rc = rf_fail(err, "%s:%lld: longer than %d bytes", file,
-			    (long long)l.no, INGEST_MAX_LINE);
+			stopped = rf_fail(err, "%s:%lld: longer than %d bytes",
+			    file, (long long)l.no, INGEST_MAX_LINE);
 			break;
 		}
 		if (memchr(l.p, '\0', n) != NULL) {
-			rc = rf_fail(err, "%s:%lld: a NUL byte (a binary "
+			stopped = rf_fail(err, "%s:%lld: a NUL byte (a binary "
 			    "file?)", file, (long long)l.no);
 			break;
 		}
@@ -195,17 +195,17 @@ rows_of(const char *file, const partfiles_rows *how, char *copy,
 			char msg[sizeof err->msg];
 
 			snprintf(msg, sizeof msg, "%s", err->msg);
-			rf_fail(err, "%s:%lld: %s", file, (long long)l.no, msg);
+			stopped = rf_fail(err, "%s:%lld: %s", file,
+			    (long long)l.no, msg);
 			break;
 		}
 		*rows += rc == 0;
-		rc = 0;
 	}
-	if (rc == READ_ERROR || rc == READ_CANCELLED)
-		rc = rf_fail(err, "%s: read error", file);
+	if (!stopped && (rc == READ_ERROR || rc == READ_CANCELLED))
+		stopped = rf_fail(err, "%s: read error", file);
 	reader_free(&r);
 	fclose(fp);
-	return rc < 0 ? -1 : 0;
+	return stopped;
 }
 
 int

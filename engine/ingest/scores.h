@@ -1,7 +1,8 @@
 /* scores: recommendation scores computed elsewhere (implicit, RecBole, a
  * SQL job, Spark's recommendForAllUsers exploded to one row per item):
  * lines "user item score" (tab, comma or blanks between; a header line is
- * skipped), or JSON lines {"user": .., "item": .., "score": ..} (the score
+ * skipped, and when it names user, item and score columns, as export
+ * recs' "user,item,rank,score" does, those are read), or JSON lines {"user": .., "item": .., "score": ..} (the score
  * may be called "rating" or "prediction", the ids "userId"/"itemId"); a
  * file or a directory of part files.  Read as a stream of rows. */
 #ifndef RF_INGEST_SCORES_H
