@@ -144,19 +144,20 @@ static char *
 with_names(const char *s)
 {
 	rf_buf b = { 0 };
+	int failed = 0;
 
-	while (*s != '\0') {
+	while (*s != '\0' && !failed) {
 		const char *end = *s == '@' ? strchr(s + 1, '@') : NULL;
 		const char *name = end ? model_by_title(s + 1,
 		    (size_t)(end - s - 1)) : NULL;
 
 		if (name != NULL) {
-			rf_buf_append(&b, name, strlen(name));
+			failed = rf_buf_append(&b, name, strlen(name)) < 0;
 			s = end + 1;
 		} else
-			rf_buf_append(&b, s++, 1);
+			failed = rf_buf_append(&b, s++, 1) < 0;
 	}
-	if (rf_buf_append(&b, "", 1) < 0) {
+	if (failed || rf_buf_append(&b, "", 1) < 0) {
 		rf_buf_free(&b);
 		return NULL;
 	}

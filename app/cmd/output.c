@@ -1,6 +1,7 @@
 /* output: table, TSV, CSV and JSON printers for batch mode. */
 #include "app/cmd/output.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,26 +67,51 @@ print_tsv_cell(FILE *f, const char *s)
 }
 
 static void
-json_string(rf_buf *b, const char *s)
+jt_put(json_text *t, const void *p, size_t n)
 {
-	rf_buf_append(b, "\"", 1);
+	if (rf_buf_append(&t->b, p, n) < 0)
+		t->failed = 1;
+}
+
+static void jt_printf(json_text *t, const char *fmt, ...) RF_PRINTF(2, 3);
+
+static void
+jt_printf(json_text *t, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		t->failed = 1;
+	else
+		jt_put(t, buf, (size_t)n);
+}
+
+static void
+json_string(json_text *b, const char *s)
+{
+	jt_put(b, "\"", 1);
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			rf_buf_printf(b, "\\%c", c);
+			jt_printf(b, "\\%c", c);
 		else if (c == '\n')
-			rf_buf_append(b, "\\n", 2);
+			jt_put(b, "\\n", 2);
 		else if (c == '\t')
-			rf_buf_append(b, "\\t", 2);
+			jt_put(b, "\\t", 2);
 		else if (c == '\r')
-			rf_buf_append(b, "\\r", 2);
+			jt_put(b, "\\r", 2);
 		else if (c < 0x20 || c == 0x7f)
-			rf_buf_printf(b, "\\u%04x", c);
+			jt_printf(b, "\\u%04x", c);
 		else
-			rf_buf_append(b, s, 1);
+			jt_put(b, s, 1);
 	}
-	rf_buf_append(b, "\"", 1);
+	jt_put(b, "\"", 1);
 }
 
 /* A numeric column's cell is printed bare only when it is a JSON number. */
@@ -143,7 +169,7 @@ output_json_key(const char *name, char *buf, size_t n)
 /* key unless keys (a list of "\0"-ended names) has it, else key_2, key_3:
  * an object's keys stay distinct (two columns of one name in `sql`). */
 static void
-distinct_key(rf_buf *keys, const char *key, char *out, size_t n)
+distinct_key(json_text *keys, const char *key, char *out, size_t n)
 {
 	for (int k = 1;; k++) {
 		int taken = 0;
@@ -152,67 +178,70 @@ distinct_key(rf_buf *keys, const char *key, char *out, size_t n)
 			snprintf(out, n, "%s", key);
 		else
 			snprintf(out, n, "%.*s_%d", (int)(n - 12), key, k);
-		for (size_t at = 0; at < keys->len;
-		    at += strlen((char *)keys->data + at) + 1)
-			if (strcmp((char *)keys->data + at, out) == 0)
+		for (size_t at = 0; at < keys->b.len;
+		    at += strlen((char *)keys->b.data + at) + 1)
+			if (strcmp((char *)keys->b.data + at, out) == 0)
 				taken = 1;
 		if (!taken)
 			break;
 	}
-	rf_buf_append(keys, out, strlen(out) + 1);
+	jt_put(keys, out, strlen(out) + 1);
 }
 
 /* One row of t as an object, with plain, distinct keys. */
 static void
-json_row(rf_buf *b, const rf_table *t, int r)
+json_row(json_text *b, const rf_table *t, int r)
 {
-	rf_buf keys = { 0 };
+	json_text keys = { { 0 }, 0 };
 	char plain[128], key[140];
 
-	rf_buf_append(b, "{", 1);
+	jt_put(b, "{", 1);
 	for (int c = 0; c < t->ncols; c++) {
 		const char *s = table_get(t, r, c);
 
 		if (c > 0)
-			rf_buf_append(b, ", ", 2);
+			jt_put(b, ", ", 2);
 		output_json_key(t->names[c], plain, sizeof plain);
 		distinct_key(&keys, plain, key, sizeof key);
 		json_string(b, key);
-		rf_buf_append(b, ": ", 2);
+		jt_put(b, ": ", 2);
 		if (s == NULL)
-			rf_buf_append(b, "null", 4);
+			jt_put(b, "null", 4);
 		else if (t->types[c] != COL_TEXT && is_json_number(s))
-			rf_buf_append(b, s, strlen(s));
+			jt_put(b, s, strlen(s));
 		else
 			json_string(b, s);
 	}
-	rf_buf_append(b, "}", 1);
-	rf_buf_free(&keys);
+	jt_put(b, "}", 1);
+	b->failed |= keys.failed;
+	rf_buf_free(&keys.b);
 }
 
 /* The rows of t as an array of objects, on one line. */
 static void
-json_rows(rf_buf *b, const rf_table *t)
+json_rows(json_text *b, const rf_table *t)
 {
-	rf_buf_append(b, "[", 1);
+	jt_put(b, "[", 1);
 	for (int r = 0; r < t->nrows; r++) {
 		if (r > 0)
-			rf_buf_append(b, ", ", 2);
+			jt_put(b, ", ", 2);
 		json_row(b, t, r);
 	}
-	rf_buf_append(b, "]", 1);
+	jt_put(b, "]", 1);
 }
 
 static void
 print_json(FILE *f, const rf_table *t)
 {
-	rf_buf b = { 0 };
+	json_text b = { { 0 }, 0 };
 
 	json_rows(&b, t);
-	if (b.data != NULL)
-		fwrite(b.data, 1, b.len, f);
+	if (b.failed)
+		fputs("recfuse: out of memory writing JSON\n", stderr);
+	else if (b.b.data != NULL)
+		fwrite(b.b.data, 1, b.b.len, f);
 	fputc('\n', f);
-	rf_buf_free(&b);
+	rf_buf_free(&b.b);
 }
 
 void
@@ -262,11 +291,11 @@ batch_text(void *ud, int is_error, const char *line)
 	if (st->format == OUT_JSON && st->open) {
 		/* Into the document; errors still reach a person on stderr. */
 		if (is_error) {
-			if (st->errors.len > 0)
-				rf_buf_append(&st->errors, "\n", 1);
-			rf_buf_append(&st->errors, line, strlen(line));
+			if (st->errors.b.len > 0)
+				jt_put(&st->errors, "\n", 1);
+			jt_put(&st->errors, line, strlen(line));
 		} else {
-			rf_buf_append(&st->messages, ", ", 2);
+			jt_put(&st->messages, ", ", 2);
 			json_string(&st->messages, line);
 			return;
 		}
@@ -301,9 +330,14 @@ batch_begin(void *ud, const char *command)
 {
 	output_batch_state *st = ud;
 
-	st->doc.len = st->messages.len = st->errors.len = st->keys.len = 0;
+	json_text *all[] = { &st->doc, &st->messages, &st->errors, &st->keys };
+
+	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+		all[k]->b.len = 0;
+		all[k]->failed = 0;
+	}
 	snprintf(st->command, sizeof st->command, "%s", command);
-	rf_buf_append(&st->keys, KEYS_TAKEN, sizeof KEYS_TAKEN);
+	jt_put(&st->keys, KEYS_TAKEN, sizeof KEYS_TAKEN);
 	st->open = 1;
 }
 
@@ -320,45 +354,53 @@ batch_part(void *ud, const char *key, const rf_table *t, int record)
 	output_json_key(key != NULL ? key : t->title != NULL ? t->title :
 	    "rows", plain, sizeof plain);
 	distinct_key(&st->keys, plain, name, sizeof name);
-	rf_buf_append(&st->doc, ", ", 2);
+	jt_put(&st->doc, ", ", 2);
 	json_string(&st->doc, name);
-	rf_buf_append(&st->doc, ": ", 2);
+	jt_put(&st->doc, ": ", 2);
 	if (record)
 		json_row(&st->doc, t, 0);
 	else
 		json_rows(&st->doc, t);
 }
 
-/* The command's document, on one line. */
+/* The command's document, on one line; when an allocation failed on
+ * the way, a document that says so (built without one). */
 static void
 batch_end(void *ud, int status)
 {
 	output_batch_state *st = ud;
-	rf_buf b = { 0 };
+	json_text b = { { 0 }, 0 };
 
 	if (!st->open)
 		return;
 	st->open = 0;
-	rf_buf_printf(&b, "{\"command\": ");
+	jt_printf(&b, "{\"command\": ");
 	json_string(&b, st->command);
-	rf_buf_printf(&b, ", \"ok\": %s", status < 0 ? "false" : "true");
-	if (st->doc.len > 0)
-		rf_buf_append(&b, st->doc.data, st->doc.len);
-	if (st->messages.len > 0) {
-		rf_buf_printf(&b, ", \"messages\": [");
-		rf_buf_append(&b, st->messages.data + 2, st->messages.len - 2);
-		rf_buf_append(&b, "]", 1);
+	jt_printf(&b, ", \"ok\": %s", status < 0 ? "false" : "true");
+	if (st->doc.b.len > 0)
+		jt_put(&b, st->doc.b.data, st->doc.b.len);
+	if (st->messages.b.len > 0) {
+		jt_printf(&b, ", \"messages\": [");
+		jt_put(&b, st->messages.b.data + 2, st->messages.b.len - 2);
+		jt_put(&b, "]", 1);
 	}
-	if (st->errors.len > 0) {
-		rf_buf_append(&st->errors, "", 1);
-		rf_buf_printf(&b, ", \"error\": ");
-		json_string(&b, (char *)st->errors.data);
+	if (st->errors.b.len > 0) {
+		jt_put(&st->errors, "", 1);
+		jt_printf(&b, ", \"error\": ");
+		if (!st->errors.failed)
+			json_string(&b, (char *)st->errors.b.data);
 	}
-	rf_buf_append(&b, "}\n", 2);
-	if (b.data != NULL)
-		fwrite(b.data, 1, b.len, stdout);
+	jt_put(&b, "}\n", 2);
+	if (b.failed || st->doc.failed || st->messages.failed ||
+	    st->errors.failed || st->keys.failed) {
+		fputs("{\"command\": \"\", \"ok\": false, \"error\": \"out of "
+		    "memory writing the document\"}\n", stdout);
+		fputs("recfuse: out of memory writing the JSON document\n",
+		    stderr);
+	} else
+		fwrite(b.b.data, 1, b.b.len, stdout);
 	fflush(stdout);
-	rf_buf_free(&b);
+	rf_buf_free(&b.b);
 }
 
 cmd_output
@@ -379,8 +421,8 @@ output_batch(output_batch_state *st, enum output_format format)
 void
 output_batch_free(output_batch_state *st)
 {
-	rf_buf_free(&st->doc);
-	rf_buf_free(&st->messages);
-	rf_buf_free(&st->errors);
-	rf_buf_free(&st->keys);
+	rf_buf_free(&st->doc.b);
+	rf_buf_free(&st->messages.b);
+	rf_buf_free(&st->errors.b);
+	rf_buf_free(&st->keys.b);
 }

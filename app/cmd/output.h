@@ -20,15 +20,22 @@ int output_format_parse(const char *name);
  * "NDCG@10" -> "ndcg_at_10"); "" becomes "table". */
 void output_json_key(const char *name, char *buf, size_t n);
 
+/* JSON text being built: a failed allocation is remembered, so that
+ * building is a plain sequence of puts, checked once at the end. */
+typedef struct json_text {
+	rf_buf b;
+	int failed;
+} json_text;
+
 /* Batch mode's printer: the format in use and, in JSON, the document of
  * the command running. */
 typedef struct output_batch_state {
 	enum output_format format;
 	int open;		/* a command's document is being gathered */
-	rf_buf doc;		/* its parts: ', "key": value' each */
-	rf_buf messages;	/* ', "line"' each */
-	rf_buf errors;		/* error lines, '\n'-joined */
-	rf_buf keys;		/* the keys used, "\0"-separated */
+	json_text doc;		/* its parts: ', "key": value' each */
+	json_text messages;	/* ', "line"' each */
+	json_text errors;	/* error lines, '\n'-joined */
+	json_text keys;		/* the keys used, "\0"-separated */
 	char command[64];
 } output_batch_state;
 

@@ -4,6 +4,7 @@
  * again. */
 #include "engine/session/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,26 @@ write_json_id(FILE *f, const char *s, int bare)
 	fputc('"', f);
 }
 
+/* A part file other than ours in dir: an import would read it too. */
+static int
+has_other_parts(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int other = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "part-", 5) == 0 &&
+		    strcmp(e->d_name, "part-00000.json") != 0)
+			other = 1;
+	closedir(d);
+	return other;
+}
+
 /* DIR/NAME/part-00000.json and DIR/NAME/_SUCCESS: one table as Spark
- * writes it.  *rows gets the rows written. */
+ * writes it.  *written gets the rows written. */
 static int
 write_factor_table(const char *dir, const char *table, char **ext,
     const uint8_t *has, const float *rows, int n, int k, int stride,
@@ -67,6 +86,9 @@ write_factor_table(const char *dir, const char *table, char **ext,
 	if (mkdir(path, 0777) < 0 && errno != EEXIST)
 		return rf_fail(err, "%s: cannot make the directory: %s", path,
 		    strerror(errno));
+	if (has_other_parts(path))
+		return rf_fail(err, "%s holds part files of another table; "
+		    "export to a new folder", path);
 	snprintf(path, sizeof path, "%s/%s/part-00000.json", dir, table);
 	if ((f = fopen(path, "w")) == NULL)
 		return rf_fail(err, "%s: cannot write: %s", path,
@@ -86,7 +108,7 @@ write_factor_table(const char *dir, const char *table, char **ext,
 		fputs("]}\n", f);
 		(*written)++;
 	}
-	if (ferror(f) || fclose(f) != 0)
+	if ((ferror(f) != 0) + (fclose(f) != 0) > 0)
 		return rf_fail(err, "%s: write error", path);
 	snprintf(path, sizeof path, "%s/%s/_SUCCESS", dir, table);
 	if ((f = fopen(path, "w")) == NULL || fclose(f) != 0)
