@@ -1,5 +1,5 @@
 /* cmd-models: the modelling commands: split, train, models, import-model,
- * eval, recommend, export.  Thin: parse, call the workbench / engine,
+ * eval, recommend, export, set.  Thin: parse, call the workbench / engine,
  * print. */
 #include <inttypes.h>
 #include <math.h>
@@ -17,7 +17,7 @@
 /* Listed in app/cmd.c's table. */
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
     cmd_import_model_entry, cmd_eval_entry, cmd_recommend_entry,
-    cmd_export_entry;
+    cmd_export_entry, cmd_set_entry;
 
 /* --- split ---------------------------------------------------------------- */
 
@@ -484,13 +484,19 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &cmp,
-	    &err)) == NULL) {
+	if ((t = workbench_eval_table(ctx->wb, (int)k,
+	    args_opt(a, "all-users") != NULL, ctx->cancel, &cmp, &err)) ==
+	    NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}
 	cmd_print_table(ctx, t);
 	table_free(t);
+	if (cmp.users < cmp.total_users)
+		cmd_printf(ctx, "ranked a seeded sample of %d of the %d test "
+		    "users (the same for every row; the last column is the "
+		    "95%% interval of each NDCG); eval --all-users ranks "
+		    "every one", cmp.users, cmp.total_users);
 	if (cmp.have) {
 		char metric[32], sentence[400];
 
@@ -509,17 +515,20 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_eval_entry = {
 	.name = "eval",
 	.alias = NULL,
-	.options = "k=",
+	.options = "k= all-users",
 	.min_args = 0,
 	.max_args = 0,
-	.usage = "eval [--k 10]",
+	.usage = "eval [--k 10] [--all-users]",
 	.help = "Evaluate every trained model on the test part: RMSE/MAE on\n"
 	    "rating data, and precision, recall, NDCG, MAP, hit rate, MRR at\n"
 	    "K ranking all items the user does not have yet (not in train or\n"
 	    "validation); catalogue coverage and mean popularity of the\n"
 	    "recommended items.  When a fusion exists, a `fused` row (and\n"
 	    "after `refit` one row per refitted model), then the fused minus\n"
-	    "the best single model per test user with a 95% interval.",
+	    "the best single model per test user with a 95% interval.  With\n"
+	    "more test users than `set sample-users` (10000 by default) every\n"
+	    "row ranks the same seeded sample of them and shows its NDCG's\n"
+	    "95% interval; --all-users ranks every one (Ctrl-C stops).",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_eval_exec,
@@ -660,4 +669,72 @@ const cmd_entry cmd_export_entry = {
 	.flags = 0,
 	.complete = { "recs|preds|factors", "path" },
 	.exec = cmd_export_exec,
+};
+
+/* --- set -------------------------------------------------------------------- */
+
+static int
+cmd_set_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long n;
+	char *end;
+
+	if (a->argc == 0) {
+		int su = workbench_sample_users(ctx->wb);
+
+		if (su > 0)
+			cmd_printf(ctx, "sample-users %d", su);
+		else
+			cmd_printf(ctx, "sample-users all");
+		return 0;
+	}
+	if (strcmp(a->argv[0], "sample-users") != 0) {
+		cmd_error(ctx, "set: unknown setting '%s' (settings: "
+		    "sample-users)", a->argv[0]);
+		return -1;
+	}
+	if (a->argc != 2) {
+		cmd_error(ctx, "set sample-users: give a count (>= 100) or "
+		    "all");
+		return -1;
+	}
+	if (strcmp(a->argv[1], "all") == 0)
+		n = 0;
+	else {
+		n = strtol(a->argv[1], &end, 10);
+		if (*end != '\0' || end == a->argv[1] || n > 1L << 30) {
+			cmd_error(ctx, "set sample-users: '%s' is not a count",
+			    a->argv[1]);
+			return -1;
+		}
+	}
+	if (workbench_set_sample_users(ctx->wb, (int)n, &err) < 0) {
+		cmd_error(ctx, "set: %s", err.msg);
+		return -1;
+	}
+	if (n > 0)
+		cmd_printf(ctx, "sample-users %ld: evaluations rank a seeded "
+		    "sample of %ld users where there are more", n, n);
+	else
+		cmd_printf(ctx, "sample-users all: evaluations rank every "
+		    "user");
+	return 0;
+}
+
+const cmd_entry cmd_set_entry = {
+	.name = "set",
+	.alias = NULL,
+	.options = "",
+	.min_args = 0,
+	.max_args = 2,
+	.usage = "set [sample-users N|all]",
+	.help = "Show or change a setting of the store.  sample-users: above\n"
+	    "this many users (10000 by default) the evaluations after\n"
+	    "`train`, `eval`, `tune` and the Fusion screen rank a fixed\n"
+	    "seeded sample of them and give a 95% interval; all ranks every\n"
+	    "user always.",
+	.flags = CMD_WRITES,
+	.complete = { "sample-users" },
+	.exec = cmd_set_exec,
 };

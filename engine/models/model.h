@@ -116,6 +116,11 @@ struct model_ops {
 	/* Scores of every item for user u (higher = better); out has
 	 * ds->n_items floats.  Must be thread-safe for distinct out buffers. */
 	void (*score_user)(const model *m, int u, float *out);
+	/* The same for n users at once into out (n x ds->n_items, row-major):
+	 * what a factor model does in one cblas_sgemm, for the evaluator's
+	 * blocks.  NULL: score_user per user.  Thread-safe likewise. */
+	void (*score_users)(const model *m, const int32_t *users, int n,
+	    float *out);
 	/* Predicted rating of (u, i), or NULL when the model has none. */
 	double (*predict)(const model *m, int u, int i);
 	/* Up to max terms of the model's own reasons for item i and user u,

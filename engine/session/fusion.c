@@ -355,6 +355,27 @@ workbench_fusion_is_rating(const workbench *wb)
 	return ds->is_rating;
 }
 
+/* A pool of the part's users, or of the session's seeded sample of them
+ * on big data (workbench_sample_users()): tune and the live metrics then
+ * re-rank a sample, and say so through the intervals they give. */
+static fusion_pool *
+sampled_pool(workbench *wb, struct wb_fusion *s, const interactions *exclude,
+    const interactions *part, rf_error *err)
+{
+	int32_t *users;
+	int n, total;
+	fusion_pool *p;
+
+	if ((users = wb_part_users(wb, part, 0, &n, &total)) == NULL) {
+		rf_fail(err, "fusion: out of memory");
+		return NULL;
+	}
+	p = fusion_pool_build(s->f, exclude, part, n < total ? users : NULL,
+	    n < total ? n : 0, 2, err);
+	free(users);
+	return p;
+}
+
 fusion_pool *
 workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 {
@@ -379,8 +400,8 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 			return NULL;
 		}
 		if (s->valid_pool == NULL)
-			s->valid_pool = fusion_pool_build(s->f, NULL, s->valid,
-			    NULL, 0, 2, err);
+			s->valid_pool = sampled_pool(wb, s, NULL, s->valid,
+			    err);
 		return s->valid_pool;
 	}
 	if (!has_entries(s->test)) {
@@ -391,8 +412,8 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 	 * + valid), before a refit as after it, like every single model's
 	 * evaluation: like with like. */
 	if (s->test_pool == NULL)
-		s->test_pool = fusion_pool_build(s->f,
-		    workbench_known_part(wb), s->test, NULL, 0, 2, err);
+		s->test_pool = sampled_pool(wb, s, workbench_known_part(wb),
+		    s->test, err);
 	return s->test_pool;
 }
 

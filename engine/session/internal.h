@@ -69,7 +69,16 @@ struct workbench {
 	int blas_held;			/* a job holds BLAS single */
 
 	struct wb_fusion *fusion;	/* fusion.c's; NULL before */
+
+	/* The automatic evaluations (after `train`, eval, tune's pools, the
+	 * Fusion screen) rank a seeded sample of this many users when a
+	 * part has more; 0: every user always (settings key
+	 * "sample_users"). */
+	int sample_users;
 };
+
+#define WB_SAMPLE_USERS 10000
+#define WB_SAMPLE_SEED 20261206ULL
 
 /* parts.c: take ownership of s and build its parts (any old ones are
  * freed first); free the parts; make, store and install a split. */
@@ -81,6 +90,13 @@ int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
 int wb_keep_model(workbench *wb, const wb_model *e, rf_error *err);
 void wb_drop_models(workbench *wb);
 void wb_fingerprint(const workbench *wb, model_fingerprint *fp);
+
+/* parts.c: the users of part (>= 1 entry), all of them or a seeded
+ * sample of wb->sample_users (when force_all is 0 and there are more);
+ * *total gets how many there are.  malloc'd, ascending; NULL when out of
+ * memory. */
+int32_t *wb_part_users(const workbench *wb, const interactions *part,
+    int force_all, int *n, int *total);
 
 /* runs.c */
 void wb_drop_job(workbench *wb);

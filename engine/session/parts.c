@@ -2,9 +2,11 @@
  * the current split's train / validation / test parts. */
 #include "engine/session/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/rng.h"
 #include "engine/eval/eval.h"
 
 store *
@@ -33,6 +35,14 @@ const dataset *
 workbench_dataset_peek(const workbench *wb)
 {
 	return wb->ds;
+}
+
+static int
+cmp_user(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 void
@@ -98,8 +108,19 @@ workbench_ensure_split(workbench *wb, rf_error *err)
 	if (wb->have_split)
 		return 0;
 	id = split_latest(wb->st, wb->ds->all.nnz);
-	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
-		return wb_install_split(wb, &s, err);
+	if (id > 0) {
+		char why[sizeof err->msg];
+
+		if (split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
+			return wb_install_split(wb, &s, err);
+		/* The stored split of these data is damaged: say so, and
+		 * never go on as if there were none (the models trained on
+		 * it would silently not fit). */
+		snprintf(why, sizeof why, "%s", err ? err->msg : "");
+		return rf_fail(err, "%.600s; make a split again (`split ...`; "
+		    "the models trained on the damaged one cannot be used)",
+		    why);
+	}
 	return wb_make_split(wb, &none, err);
 }
 
@@ -142,4 +163,61 @@ workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 		return -1;
 	return split_extract(&wb->ds->all, wb->sp.assign,
 	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+}
+
+int32_t *
+wb_part_users(const workbench *wb, const interactions *part, int force_all,
+    int *n, int *total)
+{
+	int32_t *users = malloc(((size_t)part->n_users + 1) * sizeof *users);
+	int m = 0, want = wb->sample_users;
+
+	*n = *total = 0;
+	if (users == NULL)
+		return NULL;
+	for (int u = 0; u < part->n_users; u++)
+		if (part->ptr[u + 1] > part->ptr[u])
+			users[m++] = u;
+	*total = m;
+	if (!force_all && want > 0 && m > want) {
+		/* The evaluator's own sampling rule (same seed, same
+		 * users): a partial shuffle, then in order again. */
+		rf_rng rng;
+
+		rf_rng_seed(&rng, WB_SAMPLE_SEED);
+		for (int j = 0; j < want; j++) {
+			int r = j + (int)rf_rng_below(&rng,
+			    (uint32_t)(m - j));
+			int32_t t = users[j];
+
+			users[j] = users[r];
+			users[r] = t;
+		}
+		m = want;
+		qsort(users, (size_t)m, sizeof *users, cmp_user);
+	}
+	*n = m;
+	return users;
+}
+
+int
+workbench_sample_users(const workbench *wb)
+{
+	return wb->sample_users;
+}
+
+int
+workbench_set_sample_users(workbench *wb, int n, rf_error *err)
+{
+	char text[32];
+
+	if (n < 0 || (n > 0 && n < 100))
+		return rf_fail(err, "sample-users is 0 (every user) or at "
+		    "least 100, not %d", n);
+	wb->sample_users = n;
+	snprintf(text, sizeof text, "%d", n);
+	if (!store_is_readonly(wb->st) && store_set_setting(wb->st,
+	    "sample_users", text, err) < 0)
+		return -1;
+	return 0;
 }

@@ -40,7 +40,7 @@ cell_metric(rf_table *t, double v, int decimals)
 }
 
 static void
-metric_row(rf_table *t, const char *name, const metrics *mt)
+metric_row(rf_table *t, const char *name, const metrics *mt, int sampled)
 {
 	table_begin_row(t);
 	table_cell_text(t, name);
@@ -54,6 +54,9 @@ metric_row(rf_table *t, const char *name, const metrics *mt)
 	cell_metric(t, mt->mrr, 4);
 	cell_metric(t, mt->coverage, 4);
 	cell_metric(t, mt->mean_popularity, 1);
+	if (sampled)
+		cell_metric(t, mt->n_users > 1 ? student_t95(mt->n_users - 1) *
+		    mt->ndcg_se : NAN, 4);
 }
 
 /* Is there a fusion to evaluate: one made in this session, or settings
@@ -74,8 +77,8 @@ fusion_exists(workbench *wb)
 
 static int
 fused_metrics(workbench *wb, int k, const int32_t *popularity,
-    const volatile int *cancel, metrics *out, double *per_user,
-    rf_error *err)
+    const volatile int *cancel, const eval_options *opt, metrics *out,
+    double *per_user, rf_error *err)
 {
 	const fusion *f = workbench_fusion(wb, err);
 	const interactions *seen, *test = workbench_test_part(wb);
@@ -95,6 +98,10 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 			.test = test, .popularity = popularity, .k = k,
 			.threads = 2, .max_users = 0, .cancel = cancel,
 			.per_user_ndcg = per_user,
+			.sample_users = opt ? opt->sample_users : 0,
+			.sample_seed = opt ? opt->sample_seed : 0,
+			.progress = opt ? opt->progress : NULL,
+			.progress_ud = opt ? opt->progress_ud : NULL,
 		};
 
 		if ((rc = metrics_eval_topn(&ev, out, err)) != 0)
@@ -112,6 +119,7 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 /* The per-user NDCG of the best single model so far (by its mean) and
  * of the fusion, for the paired comparison under the eval table. */
 struct compare_state {
+	int sampled;		/* the rows carry their NDCG's interval */
 	int n_users;
 	double best_mean;
 	char best[72];
@@ -142,8 +150,8 @@ compare_single(struct compare_state *cs, const char *name, double mean)
  */
 static int
 fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
-    const volatile int *cancel, struct compare_state *cs,
-    wb_eval_compare *cmp, rf_error *err)
+    const volatile int *cancel, const eval_options *opt,
+    struct compare_state *cs, wb_eval_compare *cmp, rf_error *err)
 {
 	const fusion *f;
 	metrics mt;
@@ -160,9 +168,9 @@ fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
 		for (int m = 0; m < fusion_n_models(f); m++) {
 			char name[64];
 
-			rc = eval_model_users(fusion_model(f, m),
+			rc = eval_model_with(fusion_model(f, m),
 			    workbench_fusion_seen(wb), workbench_test_part(wb),
-			    k, 2, pop, cancel, &mt, cs->pu, err);
+			    k, 2, pop, cancel, opt, &mt, cs->pu, err);
 			if (rc != 0)
 				return rc > 0 ? rf_fail(err, "eval: "
 				    "cancelled") : -1;
@@ -170,13 +178,14 @@ fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
 			snprintf(name, sizeof name, fusion_model(f, m)->ops->traits
 			    & MODEL_EXTERNAL ? "%s (as imported)" : "%s (refit)",
 			    fusion_model_name(f, m));
-			metric_row(t, name, &mt);
+			metric_row(t, name, &mt, cs->sampled);
 			compare_single(cs, name, mt.ndcg);
 		}
 	}
-	if ((rc = fused_metrics(wb, k, pop, cancel, &mt, cs->pu, err)) != 0)
+	if ((rc = fused_metrics(wb, k, pop, cancel, opt, &mt, cs->pu,
+	    err)) != 0)
 		return rc > 0 ? rf_fail(err, "eval: cancelled") : -1;
-	metric_row(t, "fused", &mt);
+	metric_row(t, "fused", &mt, cs->sampled);
 	if (cmp != NULL && cs->pu != NULL && isfinite(cs->best_mean)) {
 		cmp->have = 1;
 		snprintf(cmp->best, sizeof cmp->best, "%s", cs->best);
@@ -187,14 +196,16 @@ fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
 }
 
 rf_table *
-workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
-    wb_eval_compare *cmp, rf_error *err)
+workbench_eval_table(workbench *wb, int k, int all_users,
+    const volatile int *cancel, wb_eval_compare *cmp, rf_error *err)
 {
 	const interactions *train, *test;
-	int32_t *pop;
+	int32_t *pop, *users;
 	rf_table *t;
 	char name[32];
 	struct compare_state cs = { 0 };
+	eval_options opt = { .sample_seed = WB_SAMPLE_SEED };
+	int n_sample, n_total;
 	static const char *const cols[] = { "P", "R", "NDCG", "MAP", "HR",
 	    "MRR" };
 
@@ -209,6 +220,21 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
 	}
 	if (cmp != NULL)
 		memset(cmp, 0, sizeof *cmp);
+	/* Every test user, or the same seeded sample for every row. */
+	if ((users = wb_part_users(wb, test, all_users, &n_sample,
+	    &n_total)) == NULL) {
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	free(users);
+	if (n_sample < n_total) {
+		opt.sample_users = n_sample;
+		cs.sampled = 1;
+	}
+	if (cmp != NULL) {
+		cmp->users = n_sample;
+		cmp->total_users = n_total;
+	}
 	cs.n_users = test->n_users;
 	cs.best_mean = -INFINITY;
 	cs.pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.pu);
@@ -231,11 +257,15 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
 	}
 	table_add_column(t, "coverage", COL_REAL);
 	table_add_column(t, "mean_pop", COL_REAL);
+	if (cs.sampled) {
+		snprintf(name, sizeof name, "NDCG@%d 95%%+-", k);
+		table_add_column(t, name, COL_REAL);
+	}
 	for (int j = 0; j < workbench_model_count(wb); j++) {
 		const wb_model *e = workbench_model_at(wb, j);
 		metrics mt;
-		int rc = eval_model_users(e->m, workbench_known_part(wb), test,
-		    k, 2, pop, cancel, &mt, cs.pu, err);
+		int rc = eval_model_with(e->m, workbench_known_part(wb), test,
+		    k, 2, pop, cancel, &opt, &mt, cs.pu, err);
 
 		if (rc != 0) {
 			if (rc > 0)
@@ -247,20 +277,9 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel,
 			return NULL;
 		}
 		compare_single(&cs, e->m->name, mt.ndcg);
-		table_begin_row(t);
-		table_cell_text(t, e->m->name);
-		cell_metric(t, mt.n_pred ? mt.rmse : NAN, 4);
-		cell_metric(t, mt.n_pred ? mt.mae : NAN, 4);
-		cell_metric(t, mt.precision, 4);
-		cell_metric(t, mt.recall, 4);
-		cell_metric(t, mt.ndcg, 4);
-		cell_metric(t, mt.map, 4);
-		cell_metric(t, mt.hit_rate, 4);
-		cell_metric(t, mt.mrr, 4);
-		cell_metric(t, mt.coverage, 4);
-		cell_metric(t, mt.mean_popularity, 1);
+		metric_row(t, e->m->name, &mt, cs.sampled);
 	}
-	if (fused_rows(wb, t, k, pop, cancel, &cs, cmp, err) < 0) {
+	if (fused_rows(wb, t, k, pop, cancel, &opt, &cs, cmp, err) < 0) {
 		free(pop);
 		free(cs.pu);
 		free(cs.best_pu);

@@ -346,8 +346,17 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 	 * them). */
 	train_params_text(ops, m->params, e.params, sizeof e.params);
 	metrics_clear(&e.final);
-	if (wb->test.nnz > 0 && (rc = eval_model(m, workbench_known_part(wb),
-	    &wb->test, 10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
+	if (wb->test.nnz > 0) {
+		/* A fixed sample of users on big data: every model of the
+		 * split on the same users (see workbench_sample_users()). */
+		eval_options opt = { .sample_users = wb->sample_users,
+			.sample_seed = WB_SAMPLE_SEED };
+
+		rc = eval_model_with(m, workbench_known_part(wb), &wb->test,
+		    10, 2, wb->train_pop, NULL, &opt, &e.final, NULL, err);
+	} else
+		rc = 0;
+	if (rc != 0) {
 		ops->free(m);
 		return -1;
 	}

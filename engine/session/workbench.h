@@ -46,6 +46,14 @@ int workbench_set_split(workbench *wb, const split_spec *spec,
 const interactions *workbench_train_part(const workbench *wb);
 const interactions *workbench_valid_part(const workbench *wb);
 const interactions *workbench_test_part(const workbench *wb);
+/* The automatic evaluations (after `train`, `eval` without
+ * --all-users, tune's and the Fusion screen's pools) rank a fixed
+ * seeded sample of this many users when a part has more, and report
+ * the sample and a 95% interval; 0: every user (stored with the
+ * store). */
+int workbench_sample_users(const workbench *wb);
+int workbench_set_sample_users(workbench *wb, int n, rf_error *err);
+
 /* What is known of each user at test time: the one rule of what every
  * score, list, export and metric on the test part leaves out, for single
  * models and the fusion alike.  Train + valid when the split has a
@@ -307,13 +315,18 @@ rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
  * a fusion exists (made in this session or stored), after `refit` one row
  * per refitted model ("ease (refit)") and a "fused" row. */
 typedef struct wb_eval_compare {
+	int users, total_users;	/* the test users ranked, of how many (a
+				 * seeded sample when fewer) */
 	int have;		/* a fused row and a single model to compare */
 	char best[72];		/* the best single model ("ease (refit)") */
 	paired_diff ndcg;	/* fused minus it, NDCG@k per test user */
 } wb_eval_compare;
 /* cmp (may be NULL): the fusion against the best single model of the
- * table (the best refitted one after `refit`), per user. */
-rf_table *workbench_eval_table(workbench *wb, int k,
+ * table (the best refitted one after `refit`), per user.  Above
+ * workbench_sample_users() test users every row ranks the same seeded
+ * sample and gets a column with its NDCG's 95% interval, unless
+ * all_users. */
+rf_table *workbench_eval_table(workbench *wb, int k, int all_users,
     const volatile int *cancel, wb_eval_compare *cmp, rf_error *err);
 
 /* recommend: top k for a user (external id) excluding their train items:
