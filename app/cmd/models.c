@@ -465,7 +465,9 @@ const cmd_entry cmd_import_model_entry = {
 	    "Ids are the data's external ids; rows with an id the data lack\n"
 	    "are counted and left out.  The model is evaluated on the test\n"
 	    "part, saved in the store (it comes back in a new process),\n"
-	    "marked imported in `models`, and kept as it is by `refit`.",
+	    "marked imported in `models`, and kept as it is by `refit`.\n"
+	    "`explain` names, for a factor model, the history items the\n"
+	    "user's vector is made of (its projection on their factors).",
 	.flags = CMD_WRITES,
 	.complete = { NULL, "path" },
 	.exec = cmd_import_model_exec,
