@@ -343,3 +343,41 @@ store_saved_models(store *st, rf_error *err)
 	    " LEFT JOIN splits s ON s.id = r.split_id"
 	    " ORDER BY m.name, m.version", 0, 2, err);
 }
+
+int
+store_model_find_split(store *st, const char *name, int64_t split_id,
+    store_model_info *out, rf_error *err)
+{
+	const unsigned char *sum;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	/* The newest version trained on that split, or whose run was not
+	 * recorded (its header says which split it was trained on). */
+	if (sqlite3_prepare_v2(st->db, "SELECT m.id, m.run_id, m.version,"
+	    " m.format, m.checksum, (SELECT coalesce(sum(length(data)), 0)"
+	    " FROM model_chunks WHERE model_id = m.id) FROM saved_models m"
+	    " LEFT JOIN runs r ON r.id = m.run_id WHERE m.name = ?1 AND"
+	    " (r.split_id = ?2 OR r.id IS NULL OR r.split_id IS NULL)"
+	    " ORDER BY m.version DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return rf_fail(err, "loading a model: %s",
+		    sqlite3_errmsg(st->db));
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, split_id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return rc == SQLITE_DONE ? 0 : rf_fail(err, "loading a model: "
+		    "%s", sqlite3_errmsg(st->db));
+	}
+	out->id = sqlite3_column_int64(s, 0);
+	out->run_id = sqlite3_column_int64(s, 1);
+	out->version = sqlite3_column_int(s, 2);
+	out->format = sqlite3_column_int(s, 3);
+	sum = sqlite3_column_text(s, 4);
+	snprintf(out->checksum, sizeof out->checksum, "%s",
+	    sum ? (const char *)sum : "");
+	out->size = (uint64_t)sqlite3_column_int64(s, 5);
+	sqlite3_finalize(s);
+	return 1;
+}

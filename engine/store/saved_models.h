@@ -46,6 +46,11 @@ typedef struct store_model_info {
 int store_model_find(store *st, const char *name, int version,
     store_model_info *out, rf_error *err);
 
+/* The newest version of `name` trained on split split_id (or whose run
+ * was not recorded).  1 found, 0 none, -1 + err. */
+int store_model_find_split(store *st, const char *name, int64_t split_id,
+    store_model_info *out, rf_error *err);
+
 /* Reading a saved model's bytes in order, in pieces of any size:
  * store_model_read fills up to n bytes and returns how many (fewer only
  * at the end; 0 past it), -1 + err. */
