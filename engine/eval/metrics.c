@@ -1,5 +1,6 @@
 /* metrics: rating and top-K accuracy, and the full-ranking evaluator. */
 #include "engine/eval/metrics.h"
+#include "engine/core/mem.h"
 #include "engine/core/threads.h"
 
 #include <math.h>
@@ -249,6 +250,16 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 		for (int j = 0; j < ev->max_users; j++)
 			users[j] = users[(int64_t)j * n / ev->max_users];
 		n = ev->max_users;
+	}
+	/* Per user its measures, list length and popularity; per thread a
+	 * score for every item and a seen mark. */
+	if (rf_mem_check(((uint64_t)n + 1) * (sizeof *sh.um +
+	    sizeof *sh.popsum + sizeof *sh.listlen) + (uint64_t)threads *
+	    ((uint64_t)n_items + 1) * (sizeof(float) + 1) +
+	    (uint64_t)ev->k * sizeof(int32_t), "eval: the evaluation buffers",
+	    NULL, err) < 0) {
+		free(users);
+		return -1;
 	}
 	sh.ev = ev;
 	sh.users = users;

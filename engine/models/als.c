@@ -552,6 +552,21 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 	longest = als_longest_row(train) + 1;
 	nnz = (size_t)train->nnz + 1;
 	rows = (size_t)am->ni / ALS_CHUNK + 1;
+	{
+		/* X and Y, the Gram matrices, four arrays per entry and each
+		 * thread's scratch; the factors are what a smaller setting
+		 * shrinks. */
+		uint64_t per_factor = ((uint64_t)am->nu + am->ni + 2 +
+		    3ull * ALS_CHUNK * am->nthreads) * sizeof(float);
+		uint64_t need = per_factor * am->fs + 3ull * am->fs * am->fs *
+		    sizeof(float) + 16ull * nnz + 8ull * longest * am->nthreads;
+
+		if (model_check_room(&am->base, need, P_FACTORS, per_factor, 1,
+		    err) < 0) {
+			als_free(&am->base);
+			return NULL;
+		}
+	}
 	am->X = calloc(((size_t)am->nu + 1) * am->fs, sizeof *am->X);
 	am->Y = calloc(((size_t)am->ni + 1) * am->fs, sizeof *am->Y);
 	am->GX = malloc((size_t)am->fs * am->fs * sizeof *am->GX);

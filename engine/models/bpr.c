@@ -76,6 +76,12 @@ bpr_alloc(const dataset *ds, const interactions *train, const double *params,
 		return NULL;
 	}
 	bm->k = (int)bm->base.params[BPR_FACTORS];
+	if (model_check_room(&bm->base, ((nu + ni) * (uint64_t)bm->k + ni) *
+	    sizeof(float) + (uint64_t)train->nnz * sizeof(int32_t),
+	    BPR_FACTORS, (nu + ni) * sizeof(float), 1, err) < 0) {
+		bpr_free(&bm->base);
+		return NULL;
+	}
 	bm->p = malloc((nu ? nu : 1) * (size_t)bm->k * sizeof *bm->p);
 	bm->q = malloc((ni ? ni : 1) * (size_t)bm->k * sizeof *bm->q);
 	bm->b = calloc(ni ? ni : 1, sizeof *bm->b);

@@ -217,13 +217,22 @@ knn_fit_cosine(knn_model *km, const volatile int *cancel, rf_error *err)
 	const interactions *tr = km->base.train;
 	int n = km->n, k = (int)km->base.params[P_K], rc = -1;
 	double shrink = km->base.params[P_SHRINK];
-	float *dot = calloc((size_t)n + 1, sizeof *dot);
-	float *norm = calloc((size_t)n + 1, sizeof *norm);
-	int32_t *touched = malloc(((size_t)n + 1) * sizeof *touched);
-	unsigned char *seen = calloc((size_t)n + 1, 1);
-	knn_cand *c = malloc(((size_t)n + 1) * sizeof *c);
 	int64_t cap = (int64_t)n * (k < n ? k : n) + 1;
+	float *dot, *norm;
+	int32_t *touched;
+	unsigned char *seen;
+	knn_cand *c;
 
+	/* The neighbour lists (an index and a similarity each) and the
+	 * per-item scratch. */
+	if (model_check_room(&km->base, (uint64_t)cap * 8 + ((uint64_t)n + 1) *
+	    (13 + sizeof *c), P_K, (uint64_t)n * 8, 0, err) < 0)
+		return -1;
+	dot = calloc((size_t)n + 1, sizeof *dot);
+	norm = calloc((size_t)n + 1, sizeof *norm);
+	touched = malloc(((size_t)n + 1) * sizeof *touched);
+	seen = calloc((size_t)n + 1, 1);
+	c = malloc(((size_t)n + 1) * sizeof *c);
 	knn_lists_free(&km->nb);
 	km->nb.ptr = calloc((size_t)n + 1, sizeof *km->nb.ptr);
 	km->nb.idx = malloc((size_t)cap * sizeof *km->nb.idx);

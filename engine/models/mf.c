@@ -135,6 +135,14 @@ mf_alloc(const dataset *ds, const interactions *train, const double *params,
 	}
 	m->k = (int)m->h.params[MF_FACTORS];
 	m->kpad = (m->k + MF_LANES - 1) / MF_LANES * MF_LANES;
+	/* The factors and biases; the packed ratings come on top (16 bytes
+	 * an entry, a generous bound). */
+	if (model_check_room(&m->h, ((nu + ni) * (uint64_t)m->kpad +
+	    4 * (nu + ni)) * sizeof(float) + 16 * (uint64_t)train->nnz,
+	    MF_FACTORS, (nu + ni) * sizeof(float), 1, err) < 0) {
+		mf_free(&m->h);
+		return NULL;
+	}
 	m->bu = calloc(nu ? nu : 1, sizeof *m->bu);
 	m->bi = calloc(ni ? ni : 1, sizeof *m->bi);
 	m->P = calloc(nu * (size_t)m->kpad + 1, sizeof *m->P);

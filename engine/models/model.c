@@ -2,8 +2,12 @@
 #include "engine/models/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "engine/core/mem.h"
+#include "engine/core/threads.h"
 
 int
 model_param_index(const model_ops *ops, const char *name)
@@ -43,6 +47,40 @@ model_init_header(model *m, const model_ops *ops, const dataset *ds,
 		m->params[i] = v;
 	}
 	return 0;
+}
+
+int
+model_check_room(const model *m, uint64_t need, int param,
+    uint64_t per_unit, int blas, rf_error *err)
+{
+	const char *name = m->ops->name;
+	char what[96], hint[96] = "";
+	rf_mem_room room;
+	uint64_t usable;
+	rf_error blas_err;
+
+	if (blas && rf_blas_ready(&blas_err) < 0)
+		return rf_fail(err, "%s: %s", name, blas_err.msg);
+	rf_mem_room_now(&room);
+	usable = rf_mem_usable(&room);
+	if (need <= usable)
+		return 0;
+	if (param >= 0 && param < m->ops->nparams && per_unit > 0) {
+		const model_param *p = &m->ops->params[param];
+		double scaled = (double)per_unit * m->params[param];
+		double fixed = (double)need > scaled ? (double)need - scaled : 0;
+		double fit = (double)usable > fixed ?
+		    floor(((double)usable - fixed) / (double)per_unit) : 0;
+
+		if (fit >= p->min && fit < m->params[param])
+			snprintf(hint, sizeof hint, "; try %s=%.0f", p->name,
+			    fit);
+		else
+			snprintf(hint, sizeof hint, "; not even %s=%g fits",
+			    p->name, p->min);
+	}
+	snprintf(what, sizeof what, "%s: the model's arrays", name);
+	return rf_mem_refuse(&room, need, what, hint, err);
 }
 
 void

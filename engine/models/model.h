@@ -136,6 +136,14 @@ int model_probe_threshold(const interactions *tr, int u, int64_t *first);
  * first p->max copied into p->terms (p->n set). */
 void model_probe_keep(model_probe *p, explain_term *all, int n);
 
+/* Before a model's large arrays (engine/core/mem.h): 0 when need bytes fit
+ * in memory now and, with blas, the BLAS library has its work buffer
+ * (rf_blas_ready); else -1 naming the need and, when per_unit > 0, the
+ * value of parameter param that would fit (the need grows by per_unit
+ * bytes per unit of it: factors, neighbours). */
+int model_check_room(const model *m, uint64_t need, int param,
+    uint64_t per_unit, int blas, rf_error *err);
+
 /* Shared header set-up for implementations. */
 int model_init_header(model *m, const model_ops *ops, const dataset *ds,
     const interactions *train, const double *params, uint64_t seed,

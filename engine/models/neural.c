@@ -738,6 +738,16 @@ nn_alloc(const dataset *ds, const interactions *train, const double *params,
 	nnz = (size_t)(train->nnz ? train->nnz : 1);
 	nm->nex = (size_t)train->nnz *
 	    (1 + (size_t)nm->base.params[NN_NEG]);
+	/* Parameters with their gradients and Adam moments, activations,
+	 * features, the item tower's cache and the examples of an epoch
+	 * (which neg multiplies). */
+	if (model_check_room(&nm->base, (4 * (uint64_t)nm->nparams + na +
+	    (uint64_t)d->nu * d->nfu + (uint64_t)d->ni * (d->nfi +
+	    d->width[1])) * sizeof(float) + (nm->nex + 1) * 12 + nnz * 4,
+	    NN_NEG, (uint64_t)train->nnz * 12, 1, err) < 0) {
+		nn_free(&nm->base);
+		return NULL;
+	}
 	nm->param_mem = calloc(nm->nparams, sizeof(float));
 	nm->grad_mem = calloc(nm->nparams, sizeof(float));
 	nm->m_mem = calloc(nm->nparams, sizeof(float));

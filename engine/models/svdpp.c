@@ -125,6 +125,13 @@ sp_alloc(const dataset *ds, const interactions *train, const double *params,
 	m->k = (int)m->h.params[SP_FACTORS];
 	m->kpad = (m->k + SP_LANES - 1) / SP_LANES * SP_LANES;
 	kp = (size_t)m->kpad;
+	/* P, Q, Y, E and the biases, and the ratings copied. */
+	if (model_check_room(&m->h, (2 * (nu + ni) * (uint64_t)kp +
+	    4 * (nu + ni)) * sizeof(float) + (nnz + nu) * 8, SP_FACTORS,
+	    2 * (nu + ni) * sizeof(float), 1, err) < 0) {
+		sp_free(&m->h);
+		return NULL;
+	}
 	m->bu = calloc(nu + 1, sizeof *m->bu);
 	m->bi = calloc(ni + 1, sizeof *m->bi);
 	m->ubr = calloc(nu + 1, sizeof *m->ubr);

@@ -1,6 +1,7 @@
 /* train: epochs, events, background jobs, run records, saved models. */
 #include "engine/train/train.h"
 #include "engine/core/hash.h"
+#include "engine/core/threads.h"
 #include "engine/store/runs.h"
 #include "engine/store/saved_models.h"
 
@@ -327,6 +328,13 @@ train_job_start(const train_spec *spec, rf_error *err)
 
 	if (job == NULL) {
 		rf_fail(err, "train: out of memory");
+		return NULL;
+	}
+	/* The job's thread calls BLAS beside the caller's, with a work
+	 * buffer of its own (engine/core/threads.h). */
+	if (rf_thread_check("train: a background job (its stack, heap and "
+	    "BLAS buffer)", err) < 0) {
+		free(job);
 		return NULL;
 	}
 	job->pipe_rd = job->pipe_wr = -1;
