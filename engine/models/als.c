@@ -867,6 +867,8 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	als_model *am;
 
+	if (model_check_saved_params(&model_als_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "als", data, len, als_magic,
 	    sizeof als_magic, err) < 0 ||
 	    blob_get(&r, hdr, sizeof hdr) < 0 ||
@@ -887,7 +889,11 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 	if (blob_get_rows(&r, am->X, (size_t)am->nu, (size_t)am->f,
 	    (size_t)am->fs) < 0 ||
 	    blob_get_rows(&r, am->Y, (size_t)am->ni, (size_t)am->f,
-	    (size_t)am->fs) < 0) {
+	    (size_t)am->fs) < 0 ||
+	    model_check_finite(&model_als_ops, "user factors", am->X,
+	    (size_t)am->nu * am->fs, err) < 0 ||
+	    model_check_finite(&model_als_ops, "item factors", am->Y,
+	    (size_t)am->ni * am->fs, err) < 0) {
 		als_free(&am->base);
 		return NULL;
 	}

@@ -495,6 +495,8 @@ ease_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	ease_model *em;
 
+	if (model_check_saved_params(&model_ease_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "ease", data, len, ease_magic,
 	    sizeof ease_magic, err) < 0 ||
 	    blob_get(&r, dims, sizeof dims) < 0 ||
@@ -528,7 +530,9 @@ ease_load(const dataset *ds, const interactions *train, const double *params,
 		}
 	}
 	if (blob_expect(&r, (size_t)em->n * em->n * sizeof(float)) < 0 ||
-	    blob_get(&r, em->B, (size_t)em->n * em->n * sizeof *em->B) < 0)
+	    blob_get(&r, em->B, (size_t)em->n * em->n * sizeof *em->B) < 0 ||
+	    model_check_finite(&model_ease_ops, "weights B", em->B,
+	    (size_t)em->n * em->n, err) < 0)
 		goto fail;
 	em->fitted = 1;
 	em->base.epochs_done = 1;

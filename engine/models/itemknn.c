@@ -641,6 +641,29 @@ lists_load(knn_lists *l, int n, int64_t nnz, blob_reader *r)
 	return 0;
 }
 
+/* Every similarity, bias and the mean read back must be finite. */
+static int
+knn_check_finite(const knn_model *km, const knn_header *h, rf_error *err)
+{
+	const model_ops *ops = &model_itemknn_ops;
+
+	if (model_check_finite(ops, "similarities", km->nb.sim,
+	    (size_t)h->nb_nnz, err) < 0)
+		return -1;
+	if (!km->rating)
+		return 0;
+	if (!isfinite(km->mu))
+		return rf_fail(err, "itemknn: saved mean rating is not finite "
+		    "(%g)", km->mu);
+	if (model_check_finite(ops, "rating similarities", km->rs.sim,
+	    (size_t)h->rs_nnz, err) < 0 ||
+	    model_check_finite(ops, "user biases", km->bu, h->n_users,
+	    err) < 0 ||
+	    model_check_finite(ops, "item biases", km->bi, h->n, err) < 0)
+		return -1;
+	return 0;
+}
+
 static model *
 knn_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
@@ -651,6 +674,8 @@ knn_load(const dataset *ds, const interactions *train, const double *params,
 	size_t want;
 	int n;
 
+	if (model_check_saved_params(&model_itemknn_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "itemknn", data, len, knn_magic,
 	    sizeof knn_magic, err) < 0 ||
 	    blob_get(&r, &h, sizeof h) < 0 ||
@@ -686,9 +711,12 @@ knn_load(const dataset *ds, const interactions *train, const double *params,
 		else
 			rc = lists_load(&km->rs, n, h.rs_nnz, &r);
 	}
+	if (rc == 0 && knn_check_finite(km, &h, err) < 0)
+		rc = -3;	/* err says which values */
 	if (rc != 0) {
-		rf_fail(err, rc == -1 ? "itemknn: out of memory" :
-		    "itemknn: saved model corrupt");
+		if (rc != -3)
+			rf_fail(err, rc == -1 ? "itemknn: out of memory" :
+			    "itemknn: saved model corrupt");
 		km->base.ops->free(&km->base);
 		return NULL;
 	}

@@ -511,6 +511,8 @@ mf_load(const dataset *ds, const interactions *train, const double *params,
 	mf_model *m;
 	size_t nu, ni;
 
+	if (model_check_saved_params(&model_mf_ops, params, err) < 0)
+		return NULL;
 	if (rating_load_head(&r, "mf", data, len, mf_magic, &h, sizeof h,
 	    train, err) < 0 || rating_check_mean("mf", h.mu, err) < 0)
 		return NULL;
@@ -526,7 +528,12 @@ mf_load(const dataset *ds, const interactions *train, const double *params,
 	    blob_get(&r, m->bu, nu * sizeof *m->bu) < 0 ||
 	    blob_get(&r, m->bi, ni * sizeof *m->bi) < 0 ||
 	    blob_get(&r, m->P, nu * h.kpad * sizeof *m->P) < 0 ||
-	    blob_get(&r, m->Q, ni * h.kpad * sizeof *m->Q) < 0) {
+	    blob_get(&r, m->Q, ni * h.kpad * sizeof *m->Q) < 0 ||
+	    rating_check_finite(&model_mf_ops, m->bu, nu, m->bi, ni, err) < 0 ||
+	    model_check_finite(&model_mf_ops, "user factors", m->P,
+	    nu * h.kpad, err) < 0 ||
+	    model_check_finite(&model_mf_ops, "item factors", m->Q,
+	    ni * h.kpad, err) < 0) {
 		mf_free(&m->h);
 		return NULL;
 	}

@@ -26,6 +26,46 @@ model_params_default(const model_ops *ops, double *params)
 }
 
 int
+model_params_bad(const model_ops *ops, const double *params)
+{
+	for (int k = 0; k < ops->nparams; k++) {
+		const model_param *p = &ops->params[k];
+
+		if (!(params[k] >= p->min && params[k] <= p->max) ||
+		    (p->integer && params[k] != floor(params[k])))
+			return k;
+	}
+	return -1;
+}
+
+int
+model_check_saved_params(const model_ops *ops, const double *params,
+    rf_error *err)
+{
+	const model_param *p;
+	int k;
+
+	if (params == NULL || (k = model_params_bad(ops, params)) < 0)
+		return 0;
+	p = &ops->params[k];
+	return rf_fail(err, "%s: saved parameter %s=%g is out of range (%s "
+	    "%g..%g)", ops->name, p->name, params[k], p->integer ? "integer" :
+	    "real", p->min, p->max);
+}
+
+int
+model_check_finite(const model_ops *ops, const char *what, const float *a,
+    size_t n, rf_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(a[i]))
+			return rf_fail(err, "%s: saved %s hold a non-finite "
+			    "value (%g at %zu)", ops->name, what, (double)a[i],
+			    i);
+	return 0;
+}
+
+int
 model_init_header(model *m, const model_ops *ops, const dataset *ds,
     const interactions *train, const double *params, uint64_t seed,
     rf_error *err)

@@ -120,6 +120,19 @@ const model_ops *const *model_all(void);	/* NULL-terminated */
 int model_param_index(const model_ops *ops, const char *name);
 /* Fill params with the defaults. */
 void model_params_default(const model_ops *ops, double *params);
+/* Index of the first parameter outside its range (NaN and infinities
+ * included, and an integer one with a fraction), or -1 when all are in
+ * range.  Every float-to-int conversion of a parameter relies on it. */
+int model_params_bad(const model_ops *ops, const double *params);
+/* The check of a load op, before any conversion: 0, or -1 with
+ * "NAME: saved parameter P=V is out of range (integer MIN..MAX)".  NULL
+ * params are the defaults. */
+int model_check_saved_params(const model_ops *ops, const double *params,
+    rf_error *err);
+/* A saved array of floats must hold finite values only (what: "factors",
+ * "B"): 0, or -1 with "NAME: saved WHAT hold a non-finite value at N". */
+int model_check_finite(const model_ops *ops, const char *what,
+    const float *a, size_t n, rf_error *err);
 
 /* Sort a model's explanation terms (largest contribution first, ties by
  * item) and copy the first max of them into terms; returns how many. */

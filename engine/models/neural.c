@@ -1025,6 +1025,8 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 	nn_model *nm;
 	nn_dims *d;
 
+	if (model_check_saved_params(&model_neural_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "neural", data, len, nn_magic,
 	    sizeof nn_magic, err) < 0 ||
 	    blob_get(&r, hdr, sizeof hdr) < 0 ||
@@ -1048,7 +1050,13 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 	    (size_t)d->ni * d->nfi) * sizeof(float)) < 0 ||
 	    blob_get(&r, nm->param_mem, nm->nparams * sizeof(float)) < 0 ||
 	    blob_get(&r, nm->uf, (size_t)d->nu * d->nfu * sizeof(float)) < 0 ||
-	    blob_get(&r, nm->itf, (size_t)d->ni * d->nfi * sizeof(float)) < 0) {
+	    blob_get(&r, nm->itf, (size_t)d->ni * d->nfi * sizeof(float)) < 0 ||
+	    model_check_finite(&model_neural_ops, "weights", nm->param_mem,
+	    nm->nparams, err) < 0 ||
+	    model_check_finite(&model_neural_ops, "user features", nm->uf,
+	    (size_t)d->nu * d->nfu, err) < 0 ||
+	    model_check_finite(&model_neural_ops, "item features", nm->itf,
+	    (size_t)d->ni * d->nfi, err) < 0) {
 		nn_free(&nm->base);
 		return NULL;
 	}
