@@ -42,12 +42,12 @@ import_options(cmd_ctx *ctx, const char *cmd, const cmd_args *a,
 	}
 	if ((v = args_opt(a, "map")) != NULL &&
 	    ingest_parse_map(o, v, &err) < 0) {
-		cmd_error(ctx, "%s: --map: %s", cmd, err.msg);
+		cmd_error(ctx, "%s: %s", cmd, err.msg);
 		return -1;
 	}
 	if ((v = args_opt(a, "weights")) != NULL &&
 	    ingest_parse_weights(o, v, &err) < 0) {
-		cmd_error(ctx, "%s: --weights: %s", cmd, err.msg);
+		cmd_error(ctx, "%s: %s", cmd, err.msg);
 		return -1;
 	}
 	if ((v = args_opt(a, "delim")) != NULL) {
@@ -98,6 +98,12 @@ import_paths(cmd_ctx *ctx, const cmd_args *a, int items)
 	ingest_opts o;
 	int failed = 0;
 
+	if (items && args_opt(a, "force") != NULL) {
+		cmd_error(ctx, "import-items: --force does not apply: item "
+		    "files are never refused as imported before (importing "
+		    "one again updates the items)");
+		return -1;
+	}
 	if (import_options(ctx, cmd, a, &o, items) < 0)
 		return -1;
 	for (int i = 0; i < a->argc; i++) {
@@ -137,8 +143,11 @@ const cmd_entry cmd_import_entry = {
 	    "[--header yes|no] [--weights pv=1,fav=2,cart=3,buy=4] [--force] "
 	    "PATH...",
 	.help = "Import behaviour logs into the store (one transaction per file).\n"
-	    "The format is sniffed unless --format is given.  Bad rows are\n"
-	    "recorded in `rejects` with line and reason; exact duplicates are\n"
+	    "The format is sniffed unless --format is given; --map, --delim\n"
+	    "and --header lay out a generic file (without --format they make\n"
+	    "the file one), and an option that does not apply to the format\n"
+	    "is refused.  Bad rows are recorded in `rejects` with line and\n"
+	    "reason; a file with no good row is refused; exact duplicates are\n"
 	    "dropped and counted.  The same content is refused a second time\n"
 	    "unless --force.",
 	.flags = CMD_WRITES,
@@ -159,7 +168,7 @@ const cmd_entry cmd_import_items_entry = {
 	.min_args = 1,
 	.max_args = -1,
 	.usage = "import-items [--format auto|uitem|movies-csv|items] "
-	    "[--delim C] [--force] PATH...",
+	    "[--delim C] PATH...",
 	.help = "Import item metadata: titles, categories, genres (ml-100k\n"
 	    "u.item in latin-1, MovieLens movies.csv, or a tab/comma file with\n"
 	    "a header item,title,category).",

@@ -44,6 +44,14 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
+	/* Only a random choice has a seed: a time rule has none. */
+	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM &&
+	    spec.kind != SPLIT_PAIRS) {
+		cmd_error(ctx, "split: --seed does not apply to a %s split, "
+		    "which draws nothing at random (random and pairs splits "
+		    "take one)", a->argv[0]);
+		return -1;
+	}
 	if (spec.kind == SPLIT_PAIRS) {
 		/* A split given by a file: mark its pairs in the snapshot. */
 		const dataset *ds = workbench_dataset(ctx->wb, &err);
@@ -390,6 +398,11 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		wb_preds_result res;
 		const char *pairs = args_opt(a, "pairs");
 
+		if (args_opt(a, "k") != NULL) {
+			cmd_error(ctx, "export preds: --k is for export recs "
+			    "(preds has one line per pair)");
+			return -1;
+		}
 		if (pairs == NULL || *pairs == '\0') {
 			cmd_error(ctx, "export preds: --pairs FILE is needed");
 			return -1;
