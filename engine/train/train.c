@@ -494,32 +494,42 @@ train_record_finish(store *st, int64_t run_id, const char *status,
 #define MODEL_HEADER (8 + 4 * 4 + 8 * 4)
 
 int
+train_model_to_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
+    rf_error *err)
+{
+	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
+	    m->epochs_done };
+	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
+	    (int64_t)m->seed };
+
+	if (m->ops->save == NULL)
+		return rf_fail(err, "%s: this model cannot be saved",
+		    m->ops->name);
+	if (rf_buf_append(b, MODEL_MAGIC, 8) < 0 ||
+	    rf_buf_append(b, hdr32, sizeof hdr32) < 0 ||
+	    rf_buf_append(b, hdr64, sizeof hdr64) < 0 ||
+	    rf_buf_append(b, m->params, (size_t)m->ops->nparams *
+	    sizeof *m->params) < 0) {
+		rf_buf_free(b);
+		return rf_fail(err, "%s: out of memory", m->ops->name);
+	}
+	if (m->ops->save(m, b, err) < 0) {
+		rf_buf_free(b);
+		return -1;
+	}
+	return 0;
+}
+
+int
 train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err)
 {
 	store_model_writer *w;
 	rf_buf b = { 0 };
-	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
-	    m->epochs_done };
-	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
-	    (int64_t)m->seed };
 	char sum[17];
 
-	if (m->ops->save == NULL)
-		return rf_fail(err, "%s: this model cannot be saved",
-		    m->ops->name);
-	if (rf_buf_append(&b, MODEL_MAGIC, 8) < 0 ||
-	    rf_buf_append(&b, hdr32, sizeof hdr32) < 0 ||
-	    rf_buf_append(&b, hdr64, sizeof hdr64) < 0 ||
-	    rf_buf_append(&b, m->params, (size_t)m->ops->nparams *
-	    sizeof *m->params) < 0) {
-		rf_buf_free(&b);
-		return rf_fail(err, "%s: out of memory", m->ops->name);
-	}
-	if (m->ops->save(m, &b, err) < 0) {
-		rf_buf_free(&b);
+	if (train_model_to_bytes(m, fp, &b, err) < 0)
 		return -1;
-	}
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
 	if ((w = store_model_begin(st, m->ops->name, run_id, MODEL_FORMAT,

@@ -117,6 +117,10 @@ typedef struct model_fingerprint {
 
 int train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err);
+/* The blob of a model (header and the model's own bytes) appended to b,
+ * which is freed on failure; what train_save_model stores. */
+int train_model_to_bytes(const model *m, const model_fingerprint *fp,
+    rf_buf *b, rf_error *err);
 /* A model from a saved blob's bytes (the checksum already checked; version
  * names it in messages): the header must match fp, the parameters must be
  * in their `train` ranges, then the model's own load reads the rest.

@@ -202,22 +202,10 @@ main(void)
 	rf_error err = { { 0 } };
 
 	/* 30 users, 12 items, ratings 1..5: every model trains on it. */
-	memset(&ds, 0, sizeof ds);
-	if (tiny_random_matrix(&ds.all, 30, 12, 0.3, 11) < 0) {
+	if (tiny_rating_dataset(&ds, 30, 12, 11) < 0) {
 		CHECK_FAIL("out of memory");
 		return check_done();
 	}
-	for (int64_t p = 0; p < ds.all.nnz; p++)
-		ds.all.val[p] = (float)(1 + (ds.all.idx[p] + p) % 5);
-	if (interactions_build_transpose(&ds.all) < 0) {
-		CHECK_FAIL("out of memory");
-		return check_done();
-	}
-	ds.n_users = 30;
-	ds.n_items = 12;
-	ds.is_rating = 1;
-	ds.rating_min = 1;
-	ds.rating_max = 5;
 	fp.n_users = 30;
 	fp.n_items = 12;
 	fp.nnz = fp.train_nnz = ds.all.nnz;
@@ -232,25 +220,14 @@ main(void)
 	}
 	for (const model_ops *const *o = model_all(); *o != NULL; o++) {
 		const model_ops *ops = *o;
-		train_spec spec;
 		unsigned char *blob;
 		size_t len = 0;
-		double params[64];
 		model *m;
 		int version;
 
-		if (ops->load == NULL || ops->nparams > 64)
+		if (ops->load == NULL)
 			continue;
-		model_params_default(ops, params);
-		memset(&spec, 0, sizeof spec);
-		spec.ops = ops;
-		spec.params = params;
-		spec.epochs = 1;
-		spec.seed = 3;
-		spec.ds = &ds;
-		spec.train = &ds.all;
-		if ((m = train_run(&spec, NULL, NULL, NULL, NULL, &err)) ==
-		    NULL) {
+		if ((m = tiny_train_default(ops, &ds, 3, &err)) == NULL) {
 			CHECK_FAIL("%s: training: %s", ops->name, err.msg);
 			continue;
 		}
