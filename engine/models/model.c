@@ -18,6 +18,16 @@ model_param_index(const model_ops *ops, const char *name)
 	return -1;
 }
 
+int
+model_param_index_n(const model_ops *ops, const char *name, size_t n)
+{
+	for (int i = 0; i < ops->nparams; i++)
+		if (strncmp(ops->params[i].name, name, n) == 0 &&
+		    ops->params[i].name[n] == '\0')
+			return i;
+	return -1;
+}
+
 void
 model_params_default(const model_ops *ops, double *params)
 {
@@ -71,6 +81,7 @@ model_init_header(model *m, const model_ops *ops, const dataset *ds,
     rf_error *err)
 {
 	m->ops = ops;
+	snprintf(m->name, sizeof m->name, "%s", ops->name);
 	m->ds = ds;
 	m->train = train;
 	m->seed = seed;

@@ -38,6 +38,11 @@ int store_runs_mark_killed(store *st, int *marked, rf_error *err);
 /* How many runs store_open marked killed. */
 int store_runs_killed_at_open(const store *st);
 
+/* After `train --search`: the parameters the run really used, and the
+ * search's trail appended to its metrics text. */
+int store_run_searched(store *st, int64_t run_id, const char *params,
+    const char *trail, rf_error *err);
+
 /* A run read back; text that was not recorded reads as "". */
 typedef struct store_run {
 	char params[2048];	/* "factors=64 reg=0.01" */
