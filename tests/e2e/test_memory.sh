@@ -13,9 +13,11 @@ db="$tmp/m.db"
 ml="$RECFUSE_DATA/ml-100k/u.data"
 lastfm="$RECFUSE_DATA/lastfm-hetrec2011-2k/user_artists.dat"
 
-# limited KB THREADS CMD...: CMD under `ulimit -v KB` and a 10 s watchdog,
-# with OpenBLAS's thread count THREADS ("unset": OpenBLAS starts one
-# thread per core before main).  Sets st, out and err like run_ok.
+# limited KB THREADS CMD...: CMD under `ulimit -v KB` and a watchdog of
+# $watchdog seconds (10: the bound for EASE), with OpenBLAS's
+# thread count THREADS ("unset": OpenBLAS starts one thread per core
+# before main).  Sets st, out and err like run_ok.
+watchdog=10
 limited() {
 	kb=$1
 	threads=$2
@@ -28,7 +30,7 @@ limited() {
 			OPENBLAS_NUM_THREADS=$threads
 			export OPENBLAS_NUM_THREADS
 		fi
-		exec timeout 10 "$@"
+		exec timeout "$watchdog" "$@"
 	) >"$tmp/out" 2>"$tmp/err" </dev/null
 	st=$?
 }
@@ -36,7 +38,7 @@ limited() {
 # finished DESC: the last limited run ended by itself, with success or an
 # error (1), not the watchdog (124) or a signal.
 finished() {
-	check "$1: finished in 10 s (exit $st)" \
+	check "$1: finished in $watchdog s (exit $st)" \
 	    sh -c "[ $st -eq 0 ] || [ $st -eq 1 ]"
 	if [ "$st" -ne 0 ] && [ "$st" -ne 1 ]; then
 		sed 's/^/  | /' "$tmp/err" | head -n 5
@@ -78,7 +80,9 @@ for threads in 1 unset; do
 done
 
 # The models whose evaluation ran BLAS on two threads, each thread
-# mapping a buffer of its own: with room for one, they finish.
+# mapping a buffer of its own: with room for one, they finish (a watchdog
+# for a hang: training takes seconds, more on a busy machine).
+watchdog=60
 for m in als bpr mf svdpp neural; do
 	limited 400000 unset "$RECFUSE" "$db" -e "train $m --epochs 1"
 	finished "train $m, ulimit -v 400000"
@@ -87,6 +91,7 @@ done
 
 # A catalogue too large for a dense B: the refusal names a max_items
 # that fits, and training with it succeeds under the same limit.
+watchdog=10
 if [ -f "$lastfm" ]; then
 	run_ok "import lastfm and split" "$RECFUSE" "$tmp/l.db" \
 	    -e "import $lastfm; split temporal 0.2"
