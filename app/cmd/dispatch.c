@@ -23,7 +23,8 @@ extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
 extern const cmd_entry cmd_user_entry;
 extern const cmd_entry cmd_stop_entry;
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
-    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry, cmd_set_entry;
+    cmd_import_model_entry, cmd_eval_entry, cmd_recommend_entry,
+    cmd_export_entry, cmd_set_entry;
 static const cmd_entry cmd_help_entry, cmd_quit_entry;
 
 /* The one table.  Order is the order of `help`. */
@@ -40,6 +41,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_train_entry,
 	&cmd_stop_entry,
 	&cmd_models_entry,
+	&cmd_import_model_entry,
 	&cmd_eval_entry,
 	&cmd_recommend_entry,
 	&cmd_export_entry,
@@ -214,23 +216,19 @@ parsed_free(struct parsed *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Split, look up and parse one command against its entry: 0, 1 for an
- * empty one, -1 when the error is printed (everything freed then). */
+/* Look the command of words[0] up and parse its arguments against its
+ * entry (text is the whole command, for CMD_RAW); p owns words from here.
+ * 0, or -1 when the error is printed (everything freed then). */
 static int
-parse_one(cmd_ctx *ctx, const char *text, struct parsed *p)
+parse_words(cmd_ctx *ctx, const char *text, char **words, int n,
+    struct parsed *p)
 {
 	rf_error err = { { 0 } };
 
 	memset(p, 0, sizeof *p);
-	if (words_split(text, &p->words, &p->n, &err) < 0) {
-		cmd_error(ctx, "%s", err.msg);
-		return -1;
-	}
-	if (p->n == 0) {
-		parsed_free(p);
-		return 1;
-	}
-	if ((p->e = cmd_find(p->words[0], &err)) == NULL ||
+	p->words = words;
+	p->n = n;
+	if ((p->e = cmd_find(words[0], &err)) == NULL ||
 	    ((p->e->flags & CMD_WRITES) && ctx->wb != NULL &&
 	    store_check_writable(workbench_store(ctx->wb), p->e->name,
 	    &err) < 0)) {
@@ -266,21 +264,23 @@ parse_one(cmd_ctx *ctx, const char *text, struct parsed *p)
 		}
 		return 0;
 	}
-	if (parse_args(ctx, p->e, p->words, p->n, &p->a) < 0) {
+	if (parse_args(ctx, p->e, words, n, &p->a) < 0) {
 		parsed_free(p);
 		return -1;
 	}
 	return 0;
 }
 
+/* Run the command of words[0] (text is the whole command, for CMD_RAW);
+ * frees words. */
 static int
-run_one(cmd_ctx *ctx, const char *text)
+run_words(cmd_ctx *ctx, const char *text, char **words, int n)
 {
 	struct parsed p;
-	int rc = parse_one(ctx, text, &p);
+	int rc;
 
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
+	if (parse_words(ctx, text, words, n, &p) < 0)
+		return -1;
 	rc = p.e->exec(ctx, &p.a);
 	parsed_free(&p);
 	return rc < 0 ? -1 : 0;
@@ -293,21 +293,63 @@ cmd_parse_line(cmd_ctx *ctx, const char *line)
 
 	while (*p != '\0') {
 		const char *end = words_command_end(p);
-		char *one = strndup(p, (size_t)(end - p));
+		char *one = strndup(p, (size_t)(end - p)), **words = NULL;
 		struct parsed parsed;
-		int rc;
+		rf_error err = { { 0 } };
+		int n = 0;
 
 		if (one == NULL)
 			return -1;
-		rc = parse_one(ctx, one, &parsed);
-		free(one);
-		if (rc < 0)
+		if (words_split(one, &words, &n, &err) < 0) {
+			cmd_error(ctx, "%s", err.msg);
+			free(one);
 			return -1;
-		if (rc == 0)
+		}
+		if (n == 0)
+			words_free(words, n);
+		else if (parse_words(ctx, one, words, n, &parsed) < 0) {
+			free(one);
+			return -1;
+		} else
 			parsed_free(&parsed);
+		free(one);
 		p = *end == ';' ? end + 1 : end;
 	}
 	return 0;
+}
+
+/* One command; a printer that gathers documents (JSON) hears where it
+ * begins and ends. */
+static int
+run_one(cmd_ctx *ctx, const char *text)
+{
+	rf_error err = { { 0 } };
+	char **words = NULL;
+	int n = 0, rc;
+
+	if (words_split(text, &words, &n, &err) < 0) {
+		if (ctx->out.begin != NULL)
+			ctx->out.begin(ctx->out.ud, "");
+		cmd_error(ctx, "%s", err.msg);
+		if (ctx->out.end != NULL)
+			ctx->out.end(ctx->out.ud, -1);
+		return -1;
+	}
+	if (n == 0) {
+		words_free(words, n);
+		return 0;
+	}
+	if (ctx->out.begin != NULL) {
+		/* Named as the table names it, whatever prefix or alias was
+		 * typed. */
+		const cmd_entry *e = cmd_find(words[0], &err);
+
+		ctx->out.begin(ctx->out.ud, e != NULL ? e->name : words[0]);
+	}
+	rc = run_words(ctx, text, words, n);
+	if (ctx->out.end != NULL)
+		ctx->out.end(ctx->out.ud, rc);
+	return rc;
 }
 
 /* Fusion weights change in memory (a slider moving); unless the TUI

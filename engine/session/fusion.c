@@ -737,6 +737,11 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 		int cancelled = 0;
 		double t0 = rf_monotonic();
 
+		/* Trained elsewhere: it stays as it is. */
+		if (old->ops->traits & MODEL_EXTERNAL) {
+			nm[m] = old;
+			continue;
+		}
 		memset(&spec, 0, sizeof spec);
 		spec.ops = old->ops;
 		spec.params = old->params;

@@ -5,9 +5,11 @@
  *
  *   lifecycle.c  open, close, data changed, a new split: orchestrates
  *   results.c    eval table, recommend, exports (the commands' engine side)
+ *   export_factors.c  a factor model's tables in Spark's layout
  *   fusion.c     the fusion session: pools, live metrics, refit, replay
  *   runs.c       training: the queue, the background job, the history,
  *                saved models loaded back
+ *   imports.c    models trained elsewhere: imported, kept, loaded back
  *   models.c     the trained models kept in memory
  *   parts.c      the dataset snapshot and the current split's parts
  *
@@ -99,6 +101,10 @@ int32_t *wb_part_users(const workbench *wb, const interactions *part,
 /* runs.c */
 void wb_drop_job(workbench *wb);
 void wb_free_runs(workbench *wb);
+
+/* imports.c: the newest saved version of every imported model not in
+ * memory (by external id, whatever the split); how many. */
+int wb_load_imported(workbench *wb, rf_error *err);
 
 /* fusion.c */
 void wb_fusion_drop(workbench *wb);

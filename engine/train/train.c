@@ -704,11 +704,10 @@ read_saved_bytes(store *st, int64_t id, unsigned char *data, size_t len,
 }
 
 model *
-train_model_from_bytes(const model_ops *ops, int version,
+train_model_from_bytes(const model_ops *ops, const char *name, int version,
     const unsigned char *data, size_t len, const dataset *ds,
     const interactions *train, const model_fingerprint *fp, rf_error *err)
 {
-	const char *name = ops->name;
 	int32_t hdr32[4];
 	int64_t hdr64[4];
 	double *params;
@@ -727,9 +726,9 @@ train_model_from_bytes(const model_ops *ops, int version,
 	}
 	memcpy(hdr32, data + 8, sizeof hdr32);
 	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
-	if (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
+	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
 	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
-	    hdr64[2] != fp->split_id) {
+	    hdr64[2] != fp->split_id)) {
 		rf_fail(err, "%s v%d: trained on other data or another split",
 		    name, version);
 		return NULL;
@@ -764,6 +763,7 @@ train_model_from_bytes(const model_ops *ops, int version,
 		return NULL;
 	m->seed = (uint64_t)hdr64[3];
 	m->epochs_done = hdr32[3];
+	snprintf(m->name, sizeof m->name, "%s", name);
 	return m;
 }
 
@@ -772,7 +772,16 @@ train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err)
 {
-	const char *name = ops->name;
+	return train_load_model_as(st, ops, ops->name, version, ds, train, fp,
+	    run_id, version_out, err);
+}
+
+model *
+train_load_model_as(store *st, const model_ops *ops, const char *name,
+    int version, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    rf_error *err)
+{
 	unsigned char *data = NULL;
 	store_model_info info;
 	char sum[17];
@@ -806,8 +815,8 @@ train_load_model(store *st, const model_ops *ops, int version,
 		    name, v);
 		goto out;
 	}
-	if ((m = train_model_from_bytes(ops, v, data, len, ds, train, fp,
-	    err)) == NULL)
+	if ((m = train_model_from_bytes(ops, name, v, data, len, ds, train,
+	    fp, err)) == NULL)
 		goto out;
 	if (run_id)
 		*run_id = info.run_id;

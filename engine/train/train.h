@@ -134,12 +134,13 @@ int train_save_model(store *st, int64_t run_id, const model *m,
  * which is freed on failure; what train_save_model stores. */
 int train_model_to_bytes(const model *m, const model_fingerprint *fp,
     rf_buf *b, rf_error *err);
-/* A model from a saved blob's bytes (the checksum already checked; version
- * names it in messages): the header must match fp, the parameters must be
- * in their `train` ranges, then the model's own load reads the rest.
- * NULL + err otherwise. */
-model *train_model_from_bytes(const model_ops *ops, int version,
-    const unsigned char *data, size_t len, const dataset *ds,
+/* A model from a saved blob's bytes (the checksum already checked; name,
+ * the model's own, and version name it in messages): the header must
+ * match fp (NULL: not checked), the parameters must be in their `train`
+ * ranges, then the model's own load reads the rest.  NULL + err
+ * otherwise. */
+model *train_model_from_bytes(const model_ops *ops, const char *name,
+    int version, const unsigned char *data, size_t len, const dataset *ds,
     const interactions *train, const model_fingerprint *fp, rf_error *err);
 /* Load the newest saved version of the model (or that version when > 0)
  * if its checksum and fingerprint match; NULL + err otherwise.  *run_id
@@ -147,5 +148,11 @@ model *train_model_from_bytes(const model_ops *ops, int version,
 model *train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err);
+/* The same for a model saved under a name of its own (one imported); fp
+ * NULL: not checked (the model maps its rows by external id itself). */
+model *train_load_model_as(store *st, const model_ops *ops, const char *name,
+    int version, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    rf_error *err);
 
 #endif

@@ -45,8 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	ops = model_all()[data[0] % nmodels];
-	m = train_model_from_bytes(ops, 1, data + 1, size - 1, &ds, &ds.all,
-	    &fp, &err);
+	m = train_model_from_bytes(ops, ops->name, 1, data + 1, size - 1, &ds,
+	    &ds.all, &fp, &err);
 	if (m == NULL) {
 		if (err.msg[0] == '\0')
 			abort();	/* a refusal says why */
