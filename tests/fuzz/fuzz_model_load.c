@@ -1,13 +1,13 @@
 /* fuzz_model_load: a saved model's bytes (engine/train/train.c's blob:
  * header, parameters, then each model's own framing in engine/models/)
- * read back against a small dataset, for the model the first byte picks;
- * a model that loads scores every user and explains an item, so that
- * what it read is used.  Seeds: gen_model_seeds writes every model's
- * blob, trained on the same dataset (tests/fuzz/fuzz.h). */
+ * read back against a small dataset, for the model the first byte picks
+ * (the registry's and the two imported kinds); a model that loads scores
+ * every user and explains an item, so that what it read is used.  Seeds:
+ * gen_model_seeds writes every model's blob, trained (or imported) on
+ * the same dataset (tests/fuzz/fuzz.h). */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/models/registry.h"
 #include "tests/fuzz/fuzz.h"
 
 static void
@@ -38,13 +38,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		if (fuzz_dataset(&ds, &fp) < 0)
 			abort();
-		while (model_all()[nmodels] != NULL)
+		while (fuzz_model(nmodels) != NULL)
 			nmodels++;
 		ready = 1;
 	}
 	if (size < 1)
 		return 0;
-	ops = model_all()[data[0] % nmodels];
+	ops = fuzz_model(data[0] % nmodels);
 	m = train_model_from_bytes(ops, ops->name, 1, data + 1, size - 1, &ds,
 	    &ds.all, &fp, &err);
 	if (m == NULL) {
