@@ -49,13 +49,18 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
-	/* Only a random choice has a seed: a time rule has none. */
-	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM &&
-	    spec.kind != SPLIT_PAIRS) {
-		cmd_error(ctx, "split: --seed does not apply to a %s split, "
-		    "which draws nothing at random (random and pairs splits "
-		    "take one)", a->argv[0]);
-		return -1;
+	/* Only a random draw has a seed: a time rule has none (the test
+	 * part of a random split, a validation part drawn at random). */
+	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM) {
+		const dataset *ds = workbench_dataset(ctx->wb, NULL);
+
+		if (ds != NULL && !(spec.valid_frac > 0 &&
+		    !split_valid_temporal(&spec, &ds->all))) {
+			cmd_error(ctx, "split: --seed does not apply: this %s "
+			    "split draws nothing at random (a random split "
+			    "or --valid-mode random does)", a->argv[0]);
+			return -1;
+		}
 	}
 	if (spec.kind == SPLIT_PAIRS) {
 		/* A split given by a file: mark its pairs in the snapshot. */

@@ -124,9 +124,13 @@ expect_err "--delim with u.item" "--delim does not apply to the u.item format"
 run_err "split temporal --seed" "$RECFUSE" "$tmp/c.db" -e \
     "split temporal 0.2 --seed 5"
 expect_err "a time rule has no seed" \
-    "--seed does not apply to a temporal split, which draws nothing"
+    "--seed does not apply: this temporal split draws nothing at random"
 run_err "split last --seed" "$RECFUSE" "$tmp/c.db" -e "split last 1 --seed 5"
+run_err "split temporal --valid --seed" "$RECFUSE" "$tmp/c.db" -e \
+    "split temporal 0.2 --valid 0.1 --seed 5"
 run_ok "split random --seed" "$RECFUSE" "$tmp/c.db" -e \
     "split random 0.2 --seed 5"
+run_ok "split temporal --valid-mode random --seed" "$RECFUSE" "$tmp/c.db" \
+    -e "split temporal 0.2 --valid 0.1 --valid-mode random --seed 5"
 
 finish
