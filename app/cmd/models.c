@@ -50,8 +50,10 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 		return -1;
 	}
 	/* Only a random draw has a seed: a time rule has none (the test
-	 * part of a random split, a validation part drawn at random). */
-	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM) {
+	 * part of a random split, a validation part drawn at random; a
+	 * pairs split's text always carries one, and is read back). */
+	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM &&
+	    spec.kind != SPLIT_PAIRS) {
 		const dataset *ds = workbench_dataset(ctx->wb, NULL);
 
 		if (ds != NULL && !(spec.valid_frac > 0 &&
