@@ -19,6 +19,7 @@
 #include "app/cmd/output.h"
 #include "app/manual.h"
 #include "app/tui/tui.h"
+#include "engine/core/threads.h"
 #include "engine/session/workbench.h"
 
 #define DEFAULT_STORE "recfuse.db"
@@ -122,6 +123,11 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	cmd_ctx ctx;
 
+	/* Under `ulimit -v`, OpenBLAS's own threads (started before main)
+	 * may spin for ever on a failed map: start afresh without them
+	 * (engine/core/threads.h).  If exec fails, carry on as before. */
+	if (rf_blas_restart_wanted() && rf_blas_restart_env() == 0)
+		execv("/proc/self/exe", argv);
 	/* Widths of UTF-8 text need the locale's character set; numbers stay
 	 * in the C locale so tables always print "0.5", never "0,5". */
 	setlocale(LC_ALL, "");

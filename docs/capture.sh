@@ -24,7 +24,7 @@ run() {
 "$build/samples/gen-taobao" --seed 7 --users 600 --items 900 --rows 30000 \
     -o shop.csv -i shop-items.tsv >/dev/null
 run shop.db -e 'import shop.csv; import-items shop-items.tsv;
-    split temporal 0.2 --valid 0.1 --seed 1; train pop; train itemknn;
+    split temporal 0.2 --valid 0.1; train pop; train itemknn;
     train ease; train als factors=32; train bpr --epochs 20;
     export factors als spark-factors;
     import-model spark --factors spark-factors/userFactors

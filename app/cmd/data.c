@@ -42,12 +42,12 @@ import_options(cmd_ctx *ctx, const char *cmd, const cmd_args *a,
 	}
 	if ((v = args_opt(a, "map")) != NULL &&
 	    ingest_parse_map(o, v, &err) < 0) {
-		cmd_error(ctx, "%s: --map: %s", cmd, err.msg);
+		cmd_error(ctx, "%s: %s", cmd, err.msg);
 		return -1;
 	}
 	if ((v = args_opt(a, "weights")) != NULL &&
 	    ingest_parse_weights(o, v, &err) < 0) {
-		cmd_error(ctx, "%s: --weights: %s", cmd, err.msg);
+		cmd_error(ctx, "%s: %s", cmd, err.msg);
 		return -1;
 	}
 	if ((v = args_opt(a, "delim")) != NULL) {
@@ -98,6 +98,12 @@ import_paths(cmd_ctx *ctx, const cmd_args *a, int items)
 	ingest_opts o;
 	int failed = 0;
 
+	if (items && args_opt(a, "force") != NULL) {
+		cmd_error(ctx, "import-items: --force does not apply: item "
+		    "files are never refused as imported before (importing "
+		    "one again updates the items)");
+		return -1;
+	}
 	if (import_options(ctx, cmd, a, &o, items) < 0)
 		return -1;
 	for (int i = 0; i < a->argc; i++) {
@@ -137,8 +143,11 @@ const cmd_entry cmd_import_entry = {
 	    "[--header yes|no] [--weights pv=1,fav=2,cart=3,buy=4] [--force] "
 	    "PATH...",
 	.help = "Import behaviour logs into the store (one transaction per file).\n"
-	    "The format is sniffed unless --format is given.  Bad rows are\n"
-	    "recorded in `rejects` with line and reason; exact duplicates are\n"
+	    "The format is sniffed unless --format is given; --map, --delim\n"
+	    "and --header lay out a generic file (without --format they make\n"
+	    "the file one), and an option that does not apply to the format\n"
+	    "is refused.  Bad rows are recorded in `rejects` with line and\n"
+	    "reason; a file with no good row is refused; exact duplicates are\n"
 	    "dropped and counted.  The same content is refused a second time\n"
 	    "unless --force.",
 	.flags = CMD_WRITES,
@@ -159,7 +168,7 @@ const cmd_entry cmd_import_items_entry = {
 	.min_args = 1,
 	.max_args = -1,
 	.usage = "import-items [--format auto|uitem|movies-csv|items] "
-	    "[--delim C] [--force] PATH...",
+	    "[--delim C] PATH...",
 	.help = "Import item metadata: titles, categories, genres (ml-100k\n"
 	    "u.item in latin-1, MovieLens movies.csv, or a tab/comma file with\n"
 	    "a header item,title,category).",
@@ -277,18 +286,68 @@ const cmd_entry cmd_items_entry = {
 /* A cap on the rows `sql` keeps in memory: a query without a LIMIT over a
  * recursive CTE would otherwise grow until the process dies. */
 #define SQL_MAX_ROWS 1000000
+/* The time a query may take unless --timeout says otherwise: a script
+ * must not hang on a runaway query; at the screen Ctrl-C stops one too,
+ * so the limit is longer there. */
+#define SQL_BATCH_SECONDS 5
+#define SQL_TUI_SECONDS 30
+
+/* The raw text is "[--timeout S] QUERY" (`sql` takes the rest of its line
+ * verbatim): the seconds, and where the query starts; -1 + a message when
+ * the option is malformed. */
+static int
+sql_timeout(cmd_ctx *ctx, const char *raw, double *seconds,
+    const char **query)
+{
+	static const char opt[] = "--timeout";
+	const char *p = raw + sizeof opt - 1;
+	char *end;
+
+	*query = raw;
+	if (strncmp(raw, opt, sizeof opt - 1) != 0 || (*p != ' ' &&
+	    *p != '\t' && *p != '='))
+		return 0;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*seconds = strtod(p, &end);
+	if (end == p || (*end != ' ' && *end != '\t' && *end != '\0') ||
+	    !(*seconds >= 0 && *seconds <= 1e6)) {
+		cmd_error(ctx, "sql: --timeout wants seconds from 0 (no limit) "
+		    "to 1e6, not '%.*s'", (int)strcspn(p, " \t"), p);
+		return -1;
+	}
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end == '\0') {
+		cmd_error(ctx, "sql: --timeout S needs a query after it");
+		return -1;
+	}
+	*query = end;
+	return 0;
+}
 
 static int
 cmd_sql_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
+	double seconds = ctx->events != NULL ? SQL_TUI_SECONDS :
+	    SQL_BATCH_SECONDS;
+	const char *query;
 	rf_table *t;
+	int timed_out = 0;
 
-	t = store_query_cancel(ctx_store(ctx), a->argv[0], SQL_MAX_ROWS,
-	    ctx->cancel, &err);
+	if (sql_timeout(ctx, a->argv[0], &seconds, &query) < 0)
+		return -1;
+	t = store_query_limited(ctx_store(ctx), query, SQL_MAX_ROWS,
+	    ctx->cancel, seconds, &timed_out, &err);
 	if (t == NULL) {
 		/* The store's messages already start with "sql: ". */
-		cmd_error(ctx, "%s", err.msg);
+		if (timed_out)
+			cmd_error(ctx, "%s; `sql --timeout S QUERY` gives it S "
+			    "seconds, --timeout 0 no limit", err.msg);
+		else
+			cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
 	cmd_print_table(ctx, t);
@@ -304,11 +363,13 @@ const cmd_entry cmd_sql_entry = {
 	.options = "",
 	.min_args = 1,
 	.max_args = 1,
-	.usage = "sql QUERY",
+	.usage = "sql [--timeout S] QUERY",
 	.help = "Run one read-only SQL query on the store (writes, ATTACH,\n"
 	    "PRAGMA writes and extension loading are denied).  Tables: imports,\n"
 	    "events, users, items, behaviors, rejects, splits, runs, epochs,\n"
-	    "saved_models, model_chunks, settings.",
+	    "saved_models, model_chunks, settings.  A query stops after 5 s\n"
+	    "in batch mode and 30 s on the screen (or on Ctrl-C); --timeout S\n"
+	    "gives it S seconds, --timeout 0 no limit.",
 	.flags = CMD_RAW,
 	.exec = cmd_sql_exec,
 };

@@ -195,68 +195,127 @@ parse_args(cmd_ctx *ctx, const cmd_entry *e, char **words, int n,
 	return 0;
 }
 
+/* One command parsed: its entry and arguments, and the storage they point
+ * into (free with parsed_free). */
+struct parsed {
+	const cmd_entry *e;
+	char **words;
+	int n;
+	char *raw;		/* a CMD_RAW command's rest of the line */
+	char *raw_argv[2];
+	cmd_args a;
+};
+
+static void
+parsed_free(struct parsed *p)
+{
+	if (p->raw == NULL)
+		free(p->a.argv);
+	free(p->raw);
+	words_free(p->words, p->n);
+	memset(p, 0, sizeof *p);
+}
+
+/* Look the command of words[0] up and parse its arguments against its
+ * entry (text is the whole command, for CMD_RAW); p owns words from here.
+ * 0, or -1 when the error is printed (everything freed then). */
+static int
+parse_words(cmd_ctx *ctx, const char *text, char **words, int n,
+    struct parsed *p)
+{
+	rf_error err = { { 0 } };
+
+	memset(p, 0, sizeof *p);
+	p->words = words;
+	p->n = n;
+	if ((p->e = cmd_find(words[0], &err)) == NULL ||
+	    ((p->e->flags & CMD_WRITES) && ctx->wb != NULL &&
+	    store_check_writable(workbench_store(ctx->wb), p->e->name,
+	    &err) < 0)) {
+		cmd_error(ctx, "%s", err.msg);
+		parsed_free(p);
+		return -1;
+	}
+	if (p->e->flags & CMD_RAW) {
+		/* Everything after the command word, verbatim. */
+		const char *q = text;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		while (*q != '\0' && *q != ' ' && *q != '\t')
+			q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if ((p->raw = strdup(q)) == NULL) {
+			cmd_error(ctx, "%s: out of memory", p->e->name);
+			parsed_free(p);
+			return -1;
+		}
+		for (size_t l = strlen(p->raw); l > 0 &&
+		    isspace((unsigned char)p->raw[l - 1]); l--)
+			p->raw[l - 1] = '\0';
+		p->raw_argv[0] = p->raw;
+		p->a.argv = p->raw_argv;
+		p->a.argc = *p->raw != '\0';
+		if (p->a.argc < p->e->min_args) {
+			cmd_usage(ctx, p->e);
+			parsed_free(p);
+			return -1;
+		}
+		return 0;
+	}
+	if (parse_args(ctx, p->e, words, n, &p->a) < 0) {
+		parsed_free(p);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run the command of words[0] (text is the whole command, for CMD_RAW);
  * frees words. */
 static int
 run_words(cmd_ctx *ctx, const char *text, char **words, int n)
 {
-	rf_error err = { { 0 } };
+	struct parsed p;
 	int rc;
-	const cmd_entry *e;
-	cmd_args a;
 
-	if ((e = cmd_find(words[0], &err)) == NULL) {
-		cmd_error(ctx, "%s", err.msg);
-		words_free(words, n);
+	if (parse_words(ctx, text, words, n, &p) < 0)
 		return -1;
-	}
-	if ((e->flags & CMD_WRITES) && ctx->wb != NULL &&
-	    store_check_writable(workbench_store(ctx->wb), e->name, &err) < 0) {
-		cmd_error(ctx, "%s", err.msg);
-		words_free(words, n);
-		return -1;
-	}
-	if (e->flags & CMD_RAW) {
-		/* Everything after the command word, verbatim. */
-		const char *p = text;
-		char *raw, *argv[2];
+	rc = p.e->exec(ctx, &p.a);
+	parsed_free(&p);
+	return rc < 0 ? -1 : 0;
+}
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		raw = strdup(p);
-		if (raw == NULL) {
-			words_free(words, n);
+int
+cmd_parse_line(cmd_ctx *ctx, const char *line)
+{
+	const char *p = line;
+
+	while (*p != '\0') {
+		const char *end = words_command_end(p);
+		char *one = strndup(p, (size_t)(end - p)), **words = NULL;
+		struct parsed parsed;
+		rf_error err = { { 0 } };
+		int n = 0;
+
+		if (one == NULL)
+			return -1;
+		if (words_split(one, &words, &n, &err) < 0) {
+			cmd_error(ctx, "%s", err.msg);
+			free(one);
 			return -1;
 		}
-		for (size_t l = strlen(raw); l > 0 &&
-		    isspace((unsigned char)raw[l - 1]); l--)
-			raw[l - 1] = '\0';
-		memset(&a, 0, sizeof a);
-		argv[0] = raw;
-		argv[1] = NULL;
-		a.argv = argv;
-		a.argc = *raw != '\0';
-		if (a.argc < e->min_args)
-			rc = cmd_usage(ctx, e);
-		else
-			rc = e->exec(ctx, &a);
-		free(raw);
-		words_free(words, n);
-		return rc < 0 ? -1 : 0;
+		if (n == 0)
+			words_free(words, n);
+		else if (parse_words(ctx, one, words, n, &parsed) < 0) {
+			free(one);
+			return -1;
+		} else
+			parsed_free(&parsed);
+		free(one);
+		p = *end == ';' ? end + 1 : end;
 	}
-	if (parse_args(ctx, e, words, n, &a) < 0) {
-		free(a.argv);
-		words_free(words, n);
-		return -1;
-	}
-	rc = e->exec(ctx, &a);
-	free(a.argv);
-	words_free(words, n);
-	return rc < 0 ? -1 : 0;
+	return 0;
 }
 
 /* One command; a printer that gathers documents (JSON) hears where it

@@ -10,6 +10,12 @@
  * succeeded, -1 when one failed (later ones in the line are not run). */
 int cmd_run_line(cmd_ctx *ctx, const char *line);
 
+/* Parse every command of a line as cmd_run_line() does (the words, the
+ * command's name, its options against its entry, a raw command's rest of
+ * the line) and run none: 0, or -1 with the error printed as a run would
+ * print it.  (The fuzzer of the command parser calls it.) */
+int cmd_parse_line(cmd_ctx *ctx, const char *line);
+
 /* Lookup by exact name, alias or unique prefix; NULL with a message in err
  * ("unknown command: x" / "ambiguous command: x, could be: a, b"). */
 const cmd_entry *cmd_find(const char *name, rf_error *err);

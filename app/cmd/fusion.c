@@ -318,6 +318,17 @@ cmd_explain_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "explain: unknown item '%s'", a->argv[1]);
 		return -1;
 	}
+	/* --probe asks about one item, --k sizes a user's summary. */
+	if (i >= 0 && args_opt(a, "k") != NULL) {
+		cmd_error(ctx, "explain: --k applies to a user's summary "
+		    "(without ITEM), not to one item");
+		return -1;
+	}
+	if (i < 0 && args_opt(a, "probe") != NULL) {
+		cmd_error(ctx, "explain: --probe applies to one item: give "
+		    "ITEM");
+		return -1;
+	}
 	if (args_int(ctx, a, "k", 10, 1, 1000, &kv) < 0)
 		return -1;
 	k = (int)kv;

@@ -49,6 +49,21 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "%s", err.msg);
 		return -1;
 	}
+	/* Only a random draw has a seed: a time rule has none (the test
+	 * part of a random split, a validation part drawn at random; a
+	 * pairs split's text always carries one, and is read back). */
+	if (args_opt(a, "seed") != NULL && spec.kind != SPLIT_RANDOM &&
+	    spec.kind != SPLIT_PAIRS) {
+		const dataset *ds = workbench_dataset(ctx->wb, NULL);
+
+		if (ds != NULL && !(spec.valid_frac > 0 &&
+		    !split_valid_temporal(&spec, &ds->all))) {
+			cmd_error(ctx, "split: --seed does not apply: this %s "
+			    "split draws nothing at random (a random split "
+			    "or --valid-mode random does)", a->argv[0]);
+			return -1;
+		}
+	}
 	if (spec.kind == SPLIT_PAIRS) {
 		/* A split given by a file: mark its pairs in the snapshot. */
 		const dataset *ds = workbench_dataset(ctx->wb, &err);
@@ -608,6 +623,11 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		wb_preds_result res;
 		const char *pairs = args_opt(a, "pairs");
 
+		if (args_opt(a, "k") != NULL) {
+			cmd_error(ctx, "export preds: --k is for export recs "
+			    "(preds has one line per pair)");
+			return -1;
+		}
 		if (pairs == NULL || *pairs == '\0') {
 			cmd_error(ctx, "export preds: --pairs FILE is needed");
 			return -1;

@@ -45,6 +45,11 @@ rf_buf_append(rf_buf *b, const void *p, size_t n)
 		size_t cap = b->cap ? b->cap : 256;
 		unsigned char *d;
 
+		/* Doubling amortises small appends; an append larger than
+		 * the buffer (a model's matrix) gets exactly its room, as
+		 * doubling could take twice what it needs. */
+		if (b->len + n > 2 * cap)
+			cap = b->len + n;
 		while (cap < b->len + n)
 			cap *= 2;
 		d = realloc(b->data, cap);

@@ -1,5 +1,6 @@
 /* metrics: rating and top-K accuracy, and the full-ranking evaluator. */
 #include "engine/eval/metrics.h"
+#include "engine/core/mem.h"
 #include "engine/core/rng.h"
 #include "engine/core/threads.h"
 
@@ -348,6 +349,16 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 		long b = (16L << 20) / ((long)n_items * (long)sizeof(float));
 
 		sh.block = b < 1 ? 1 : b > 256 ? 256 : (int)b;
+	}
+	/* Per user its measures, list length and popularity; per thread a
+	 * block of scores for every item and a seen mark. */
+	if (rf_mem_check(((uint64_t)n + 1) * (sizeof *sh.um +
+	    sizeof *sh.popsum + sizeof *sh.listlen) + (uint64_t)threads *
+	    ((uint64_t)n_items + 1) * (sh.block * sizeof(float) + 1) +
+	    (uint64_t)ev->k * sizeof(int32_t), "eval: the evaluation buffers",
+	    NULL, err) < 0) {
+		free(users);
+		return -1;
 	}
 	sh.um = calloc((size_t)n + 1, sizeof *sh.um);
 	sh.popsum = calloc((size_t)n + 1, sizeof *sh.popsum);

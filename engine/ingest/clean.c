@@ -84,14 +84,30 @@ clean_ts_range(parser *p, int64_t ts)
 }
 
 int
+clean_ts_overflow(parser *p, const field *f)
+{
+	const ingest_opts *o = p->o;
+	int before = f->n > 0 && f->p[0] == '-';
+	char when[32];
+
+	civil_format_utc(before ? o->ts_min : o->ts_max, when, sizeof when);
+	return clean_reject(p, "timestamp %.*s: out of range (%s the %s %s)",
+	    FIELD_SHOW(f), before ? "before" : "after", before ? "minimum" :
+	    "maximum", when);
+}
+
+int
 clean_unix_ts(parser *p, const line *l, const field *f, int last_field,
     int64_t *ts)
 {
 	if (f->n == 0)
 		return clean_empty(p, l, "timestamp", last_field);
-	if (field_int64(f, ts) < 0)
+	if (field_int64(f, ts) < 0) {
+		if (field_is_integer(f))
+			return clean_ts_overflow(p, f);
 		return clean_reject(p, "timestamp is not a number: '%.*s'",
 		    FIELD_SHOW(f));
+	}
 	return clean_ts_range(p, *ts);
 }
 
@@ -99,12 +115,14 @@ int
 clean_rating(parser *p, const line *l, const field *f, int last_field,
     double *v)
 {
+	int rc;
+
 	if (f->n == 0)
 		return clean_empty(p, l, "rating", last_field);
-	if (field_number(f, v) < 0)
+	if ((rc = field_number(f, v)) == -1)
 		return clean_reject(p, "rating is not a number: '%.*s'",
 		    FIELD_SHOW(f));
-	if (*v < p->o->rating_min || *v > p->o->rating_max)
+	if (rc < 0 || *v < p->o->rating_min || *v > p->o->rating_max)
 		return clean_reject(p, "rating %.*s is out of range [%g, %g]",
 		    FIELD_SHOW(f), p->o->rating_min, p->o->rating_max);
 	return ROW_OK;

@@ -26,6 +26,9 @@ int clean_numeric_id(parser *p, const line *l, const field *f,
 int clean_text_id(parser *p, const line *l, const field *f, const char *what,
     int last_field);
 int clean_ts_range(parser *p, int64_t ts);
+/* A time written as a number too large for any time: "timestamp TEXT:
+ * out of range (after the maximum ...)". */
+int clean_ts_overflow(parser *p, const field *f);
 int clean_unix_ts(parser *p, const line *l, const field *f, int last_field,
     int64_t *ts);
 int clean_rating(parser *p, const line *l, const field *f, int last_field,

@@ -113,6 +113,19 @@ field_int64(const field *f, int64_t *out)
 	return 0;
 }
 
+int
+field_is_integer(const field *f)
+{
+	size_t i = f->n > 0 && f->p[0] == '-';
+
+	if (i == f->n)
+		return 0;
+	for (; i < f->n; i++)
+		if ((unsigned)(f->p[i] - '0') > 9)
+			return 0;
+	return 1;
+}
+
 /* Integers skip strtod. */
 int
 field_number(const field *f, double *out)
@@ -134,7 +147,7 @@ field_number(const field *f, double *out)
 	memcpy(buf, f->p, f->n);
 	buf[f->n] = '\0';
 	*out = strtod(buf, &end);
-	if (end != buf + f->n || !isfinite(*out))
+	if (end != buf + f->n)
 		return -1;
-	return 0;
+	return isfinite(*out) ? 0 : -2;
 }

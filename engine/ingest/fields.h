@@ -48,8 +48,12 @@ field_all_digits(const field *f)
 }
 /* Optional '-' and at most 18 digits; 0 on success. */
 int field_int64(const field *f, int64_t *out);
+/* Optional '-' and digits, however many: a whole number as written, which
+ * may be too long for field_int64 (then it is out of range, not text). */
+int field_is_integer(const field *f);
 /* A plain decimal number (digits, sign, point, exponent: no hex, inf or
- * nan), finite; 0 on success. */
+ * nan), finite; 0 on success, -1 when it is not a number, -2 when it is
+ * one but too large for a double (out of range). */
 int field_number(const field *f, double *out);
 
 #endif

@@ -8,32 +8,38 @@
 #include "engine/ingest/formats.h"
 
 /* Seconds, milliseconds (anything above 1e11, i.e. after year 5138 in
- * seconds) or a UTC date and time. */
+ * seconds) or a UTC date and time: 0, -1 when it is none of them, -2 for
+ * a number beyond any time (which no conversion may meet). */
 static int
 parse_generic_time(const field *f, int64_t *ts)
 {
 	int64_t v;
 	double d;
+	int rc;
 
 	if (field_int64(f, &v) == 0) {
 		*ts = v > 100000000000LL ? v / 1000 : v;
 		return 0;
 	}
-	if (field_number(f, &d) == 0) {
+	if (field_is_integer(f))
+		return -2;
+	if ((rc = field_number(f, &d)) == 0) {
 		if (d > 1e11)
 			d /= 1000;
 		if (d > 9e15 || d < -9e15)
-			d = d > 0 ? 9e15 : -9e15;	/* out of range anyway */
+			return -2;
 		*ts = (int64_t)floor(d);
 		return 0;
 	}
+	if (rc == -2)
+		return -2;
 	return civil_parse_datetime(f->p, f->n, ts);
 }
 
 static int
 generic_value(parser *p, const line *l, const field *f, int beh, double *v)
 {
-	int last = p->col_value == p->nfields;
+	int last = p->col_value == p->nfields, rc;
 
 	if (beh >= BEH_PV && beh <= BEH_BUY) {
 		*v = p->o->weights[beh];
@@ -51,7 +57,10 @@ generic_value(parser *p, const line *l, const field *f, int beh, double *v)
 	f += p->col_value - 1;
 	if (f->n == 0)
 		return clean_empty(p, l, "value", last);
-	if (field_number(f, v) < 0 || *v < 0)
+	if ((rc = field_number(f, v)) == -2)
+		return clean_reject(p, "value %.*s: out of range (too large "
+		    "for a number)", FIELD_SHOW(f));
+	if (rc < 0 || *v < 0)
 		return clean_reject(p, "value is not a finite number >= 0: "
 		    "'%.*s'", FIELD_SHOW(f));
 	return ROW_OK;
@@ -94,7 +103,9 @@ ingest_generic_line(parser *p, const line *l, parsed_row *row)
 		if (t->n == 0)
 			return clean_empty(p, l, "timestamp",
 			    p->col_time == nf);
-		if (parse_generic_time(t, &ts) < 0)
+		if ((rc = parse_generic_time(t, &ts)) == -2)
+			return clean_ts_overflow(p, t);
+		if (rc < 0)
 			return clean_reject(p, "timestamp is not a number or a "
 			    "date: '%.*s'", FIELD_SHOW(t));
 		if ((rc = clean_ts_range(p, ts)) != ROW_OK)

@@ -37,6 +37,8 @@ typedef struct ictx {
 	reader rd;
 	int64_t size;		/* of the file when opened */
 	char hash[33], quick[33];	/* content hash, quick hash */
+	int64_t first_reject;	/* line of the first rejected row, or 0 */
+	char first_why[sizeof ((parser *)0)->why];
 } ictx;
 
 static int
@@ -45,6 +47,10 @@ record_reject(ictx *c, const line *l)
 	char raw[RAW_MAX + 1];
 	size_t n = clean_raw_text(l, c->p.latin1, raw);
 
+	if (c->first_reject == 0) {
+		c->first_reject = l->no;
+		memcpy(c->first_why, c->p.why, sizeof c->first_why);
+	}
 	c->res->rejected++;
 	return store_import_reject(c->imp, l->no, c->p.why, raw, n, c->err);
 }
@@ -229,6 +235,26 @@ finish_hash(ictx *c)
 	return 0;
 }
 
+/* A file none of whose rows was taken (all rejected, or none there) is
+ * most likely read in the wrong format: an error, and nothing is kept (a
+ * second try with the right options must not meet "already imported").
+ * Rows dropped as duplicates of stored ones were read fine. */
+static int
+check_accepted(ictx *c)
+{
+	const ingest_result *r = c->res;
+
+	if (r->accepted > 0 || r->duplicates > 0)
+		return 0;
+	if (r->rows_read == 0)
+		return rf_fail(c->err, "%s: no data rows (read as %s); nothing "
+		    "was imported", c->path, ingest_format_name(r->format));
+	return rf_fail(c->err, "%s: none of its %" PRId64 " rows was accepted "
+	    "(read as %s; line %" PRId64 ": %s); nothing was imported",
+	    c->path, r->rows_read, ingest_format_name(r->format),
+	    c->first_reject, c->first_why);
+}
+
 /* Everything between BEGIN and COMMIT.  No index is built: nothing reads
  * events by index (see store.h). */
 static int
@@ -237,6 +263,7 @@ ingest_transaction(ictx *c)
 	if (store_import_begin(c->imp, c->err) < 0 ||
 	    writer_load(&c->w, c->items_kind, c->err) < 0 ||
 	    import_start(c) < 0 || ingest_loop(c) < 0 ||
+	    check_accepted(c) < 0 ||
 	    store_import_flush(c->imp, 0, c->err) < 0 || finish_hash(c) < 0 ||
 	    import_finish(c) < 0)
 		return -1;

@@ -36,6 +36,7 @@ typedef struct ingest_opts {
 	/* generic column map, 1-based, 0 = absent (from --map or the header) */
 	int col_user, col_item, col_type, col_time, col_value, col_category;
 	double weights[BEH_COUNT];	/* value of pv/fav/cart/buy (1,2,3,4) */
+	int weights_given;		/* set by ingest_parse_weights */
 	double rating_min, rating_max;	/* ratings outside are rejected (0.5..5 default) */
 	int64_t ts_min, ts_max;		/* sane range, unix seconds */
 	int force;		/* import even if the same content was imported */
@@ -56,15 +57,19 @@ typedef struct ingest_result {
 } ingest_result;
 
 void ingest_opts_default(ingest_opts *o);
-/* "user=1,item=2,type=4,time=5,value=3,category=3" */
+/* "user=1,item=2,type=4,time=5,value=3,category=6": each role once, each
+ * column for one role. */
 int ingest_parse_map(ingest_opts *o, const char *spec, rf_error *err);
 /* "pv=1,fav=2,cart=3,buy=4" */
 int ingest_parse_weights(ingest_opts *o, const char *spec, rf_error *err);
 
 /* Import a behaviour log.  On a per-row problem the row goes to rejects and
- * the import goes on; on an I/O or store error, or a refused duplicate
- * import, nothing is written and -1 is returned with a message naming the
- * file (and line, where there is one). */
+ * the import goes on; on an I/O or store error, a refused duplicate
+ * import, an option that does not apply to the file's format (--map,
+ * --delim and --header describe a generic file: given without a format,
+ * they make it one; --weights do not apply to ratings), or when no row at
+ * all is accepted, nothing is written and -1 is returned with a message
+ * naming the file (and line, where there is one). */
 int ingest_events(store *st, const char *path, const ingest_opts *o,
     ingest_result *res, rf_error *err);
 

@@ -93,6 +93,8 @@ parse_pairs(ingest_opts *o, const char *spec, const char *what,
 static int
 map_pair(ingest_opts *o, const field *k, const field *v, rf_error *err)
 {
+	static const char *const roles[] = { "user", "item", "type", "time",
+	    "value", "category" };
 	int *cols[] = { &o->col_user, &o->col_item, &o->col_type,
 	    &o->col_time, &o->col_value, &o->col_category };
 	int64_t n;
@@ -104,6 +106,14 @@ map_pair(ingest_opts *o, const field *k, const field *v, rf_error *err)
 	if ((r = column_role(k)) < 0 || r > COL_CATEGORY)
 		return rf_fail(err, "map: unknown column '%.*s' (expected "
 		    "user, item, type, time, value, category)", FIELD_SHOW(k));
+	/* One column cannot be two things, nor one thing two columns. */
+	if (*cols[r] != 0)
+		return rf_fail(err, "map: %s is given twice (columns %d and "
+		    "%d)", roles[r], *cols[r], (int)n);
+	for (int s = 0; s <= COL_CATEGORY; s++)
+		if (s != r && *cols[s] == n)
+			return rf_fail(err, "map: column %d is mapped to both "
+			    "%s and %s", (int)n, roles[s], roles[r]);
 	*cols[r] = (int)n;
 	return 0;
 }
@@ -123,13 +133,16 @@ ingest_parse_map(ingest_opts *o, const char *spec, rf_error *err)
 static int
 weight_pair(ingest_opts *o, const field *k, const field *v, rf_error *err)
 {
-	int beh = store_behavior_code(k->p, k->n);
+	int beh = store_behavior_code(k->p, k->n), rc;
 	double w;
 
 	if (beh < 0 || beh == BEH_RATING)
 		return rf_fail(err, "weights: unknown behaviour '%.*s' (expected "
 		    "pv, fav, cart, buy, event)", FIELD_SHOW(k));
-	if (field_number(v, &w) < 0 || w < 0)
+	if ((rc = field_number(v, &w)) == -2)
+		return rf_fail(err, "weights: %.*s: out of range",
+		    FIELD_SHOW(v));
+	if (rc < 0 || w < 0)
 		return rf_fail(err, "weights: '%.*s' is not a number >= 0",
 		    FIELD_SHOW(v));
 	o->weights[beh] = w;
@@ -139,5 +152,8 @@ weight_pair(ingest_opts *o, const field *k, const field *v, rf_error *err)
 int
 ingest_parse_weights(ingest_opts *o, const char *spec, rf_error *err)
 {
-	return parse_pairs(o, spec, "weights", weight_pair, err);
+	if (parse_pairs(o, spec, "weights", weight_pair, err) < 0)
+		return -1;
+	o->weights_given = 1;
+	return 0;
 }

@@ -176,11 +176,79 @@ setup_items_generic(parser *p, field first, const char *path, rf_error *err)
 	return check_columns(p, cols, nf, path, err);
 }
 
+/* What the lines of a fixed format hold, for the messages of options that
+ * do not apply to it. */
+static const char *
+fixed_layout(ingest_format fmt)
+{
+	switch (fmt) {
+	case FMT_MOVIELENS:
+		return "user, item, rating, time; tab-separated";
+	case FMT_ML_CSV:
+		return "userId,movieId,rating,timestamp";
+	case FMT_TAOBAO:
+		return "user,item,category,behaviour,time";
+	case FMT_ITEMS_UITEM:
+		return "id|title|date|video date|url|19 genre flags";
+	case FMT_ITEMS_CSV:
+		return "movieId,title,genres";
+	default:
+		return "named by the header line";
+	}
+}
+
+static int
+map_given(const ingest_opts *o)
+{
+	return o->col_user || o->col_item || o->col_type || o->col_time ||
+	    o->col_value || o->col_category;
+}
+
+/* --map, --delim and --header describe how a generic file is laid out. */
+static int
+layout_given(const ingest_opts *o)
+{
+	return map_given(o) || o->delim != 0 || o->header >= 0;
+}
+
+/* Every option given applies to the format used (sniffed: as read), or
+ * the import is refused saying why: an option is never ignored. */
+static int
+check_options(const parser *p, ingest_format fmt, int sniffed,
+    const char *path, rf_error *err)
+{
+	const ingest_opts *o = p->o;
+	const char *opt = NULL;
+
+	if (map_given(o) && fmt != FMT_GENERIC)
+		opt = "--map";
+	else if (o->header >= 0 && fmt != FMT_GENERIC)
+		opt = "--header";
+	else if (o->delim != 0 && fmt != FMT_GENERIC &&
+	    fmt != FMT_ITEMS_GENERIC)
+		opt = "--delim";
+	if (opt != NULL)
+		return rf_fail(err, "%s: %s does not apply to the %s format, "
+		    "whose columns are fixed (%s)%s", path, opt,
+		    ingest_format_name(fmt), fixed_layout(fmt),
+		    p->items_kind ? "" : "; --format generic reads a file "
+		    "laid out by --map, --delim and --header");
+	if (o->weights_given && (p->items_kind || fmt == FMT_MOVIELENS ||
+	    fmt == FMT_ML_CSV))
+		return rf_fail(err, "%s: --weights does not apply to the %s "
+		    "format%s: %s", path, ingest_format_name(fmt), sniffed ?
+		    " (as the file was sniffed)" : "", p->items_kind ?
+		    "item metadata has no behaviours" : "its rows are ratings, "
+		    "which carry their own values");
+	return 0;
+}
+
 int
 sniff_setup(parser *p, const char *buf, size_t n, ingest_format fmt,
     const char *path, ingest_format *used, rf_error *err)
 {
 	field first = first_line(buf, n), f[2];
+	int sniffed = 0;
 
 	/* Nothing to sniff or map a header from: say so plainly rather
 	 * than "cannot tell the delimiter". */
@@ -188,12 +256,20 @@ sniff_setup(parser *p, const char *buf, size_t n, ingest_format fmt,
 	    fmt == FMT_ITEMS_GENERIC))
 		return rf_fail(err, "%s: the file is empty (no non-blank "
 		    "line in its first block)", path);
-	if (fmt == FMT_AUTO)
+	/* A layout given is a generic file's: sniffing for a fixed format
+	 * would ignore it. */
+	if (fmt == FMT_AUTO && layout_given(p->o))
+		fmt = p->items_kind ? FMT_ITEMS_GENERIC : FMT_GENERIC;
+	else if (fmt == FMT_AUTO) {
 		fmt = p->items_kind ? sniff_items(first) : sniff_events(first);
+		sniffed = 1;
+	}
 	if (p->items_kind != (fmt >= FMT_ITEMS_UITEM))
 		return rf_fail(err, "%s: format %s is for %s", path,
 		    ingest_format_name(fmt),
 		    p->items_kind ? "events, not items" : "items, not events");
+	if (check_options(p, fmt, sniffed, path, err) < 0)
+		return -1;
 	*used = fmt;
 	field_split(first.p, first.n, ',', f, 2);
 	switch (fmt) {

@@ -552,6 +552,21 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 	longest = als_longest_row(train) + 1;
 	nnz = (size_t)train->nnz + 1;
 	rows = (size_t)am->ni / ALS_CHUNK + 1;
+	{
+		/* X and Y, the Gram matrices, four arrays per entry and each
+		 * thread's scratch; the factors are what a smaller setting
+		 * shrinks. */
+		uint64_t per_factor = ((uint64_t)am->nu + am->ni + 2 +
+		    3ull * ALS_CHUNK * am->nthreads) * sizeof(float);
+		uint64_t need = per_factor * am->fs + 3ull * am->fs * am->fs *
+		    sizeof(float) + 16ull * nnz + 8ull * longest * am->nthreads;
+
+		if (model_check_room(&am->base, need, P_FACTORS, per_factor, 1,
+		    err) < 0) {
+			als_free(&am->base);
+			return NULL;
+		}
+	}
 	am->X = calloc(((size_t)am->nu + 1) * am->fs, sizeof *am->X);
 	am->Y = calloc(((size_t)am->ni + 1) * am->fs, sizeof *am->Y);
 	am->GX = malloc((size_t)am->fs * am->fs * sizeof *am->GX);
@@ -852,6 +867,8 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	als_model *am;
 
+	if (model_check_saved_params(&model_als_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "als", data, len, als_magic,
 	    sizeof als_magic, err) < 0 ||
 	    blob_get(&r, hdr, sizeof hdr) < 0 ||
@@ -872,7 +889,11 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 	if (blob_get_rows(&r, am->X, (size_t)am->nu, (size_t)am->f,
 	    (size_t)am->fs) < 0 ||
 	    blob_get_rows(&r, am->Y, (size_t)am->ni, (size_t)am->f,
-	    (size_t)am->fs) < 0) {
+	    (size_t)am->fs) < 0 ||
+	    model_check_finite(&model_als_ops, "user factors", am->X,
+	    (size_t)am->nu * am->fs, err) < 0 ||
+	    model_check_finite(&model_als_ops, "item factors", am->Y,
+	    (size_t)am->ni * am->fs, err) < 0) {
 		als_free(&am->base);
 		return NULL;
 	}

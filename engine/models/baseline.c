@@ -277,6 +277,8 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	bl_model *m;
 
+	if (model_check_saved_params(&model_baseline_ops, params, err) < 0)
+		return NULL;
 	if (rating_load_head(&r, "baseline", data, len, bl_magic, &h,
 	    sizeof h, train, err) < 0 ||
 	    blob_expect(&r, ((size_t)h.n_users + h.n_items) *
@@ -292,7 +294,9 @@ bl_load(const dataset *ds, const interactions *train, const double *params,
 		return NULL;
 	if (bl_build_triples(m, err) < 0 ||
 	    blob_get(&r, m->bu, (size_t)h.n_users * sizeof *m->bu) < 0 ||
-	    blob_get(&r, m->bi, (size_t)h.n_items * sizeof *m->bi) < 0) {
+	    blob_get(&r, m->bi, (size_t)h.n_items * sizeof *m->bi) < 0 ||
+	    rating_check_finite(&model_baseline_ops, m->bu, h.n_users, m->bi,
+	    h.n_items, err) < 0) {
 		bl_free(&m->h);
 		return NULL;
 	}

@@ -76,6 +76,12 @@ bpr_alloc(const dataset *ds, const interactions *train, const double *params,
 		return NULL;
 	}
 	bm->k = (int)bm->base.params[BPR_FACTORS];
+	if (model_check_room(&bm->base, ((nu + ni) * (uint64_t)bm->k + ni) *
+	    sizeof(float) + (uint64_t)train->nnz * sizeof(int32_t),
+	    BPR_FACTORS, (nu + ni) * sizeof(float), 1, err) < 0) {
+		bpr_free(&bm->base);
+		return NULL;
+	}
 	bm->p = malloc((nu ? nu : 1) * (size_t)bm->k * sizeof *bm->p);
 	bm->q = malloc((ni ? ni : 1) * (size_t)bm->k * sizeof *bm->q);
 	bm->b = calloc(ni ? ni : 1, sizeof *bm->b);
@@ -265,6 +271,8 @@ bpr_load(const dataset *ds, const interactions *train, const double *params,
 	bpr_model *bm;
 	size_t nu, ni, k;
 
+	if (model_check_saved_params(&model_bpr_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "bpr", data, len, bpr_magic,
 	    sizeof bpr_magic, err) < 0 ||
 	    blob_get(&r, hdr, sizeof hdr) < 0 ||
@@ -283,7 +291,13 @@ bpr_load(const dataset *ds, const interactions *train, const double *params,
 		return NULL;
 	if (blob_get(&r, bm->p, nu * k * sizeof(float)) < 0 ||
 	    blob_get(&r, bm->q, ni * k * sizeof(float)) < 0 ||
-	    blob_get(&r, bm->b, ni * sizeof(float)) < 0) {
+	    blob_get(&r, bm->b, ni * sizeof(float)) < 0 ||
+	    model_check_finite(&model_bpr_ops, "user factors", bm->p, nu * k,
+	    err) < 0 ||
+	    model_check_finite(&model_bpr_ops, "item factors", bm->q, ni * k,
+	    err) < 0 ||
+	    model_check_finite(&model_bpr_ops, "item biases", bm->b, ni,
+	    err) < 0) {
 		bpr_free(&bm->base);
 		return NULL;
 	}

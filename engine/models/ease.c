@@ -5,13 +5,16 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/models/blob.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
+#include "engine/core/mem.h"
 #include "engine/core/threads.h"
+#include "engine/store/saved_models.h"
 
 #define EASE_MAGIC	0x45415345u	/* "EASE" */
 #define EASE_VERSION	2u
@@ -115,6 +118,62 @@ ease_x(const ease_model *em, float v)
 
 static void ease_free(model *m);
 
+/*
+ * B is the one large array and the factorisation works in place (in
+ * column-major order LAPACKE copies nothing, and OpenBLAS's own buffer is
+ * checked by rf_blas_ready), but a trained model is saved: its bytes are
+ * as large as B, and SQLite writes them a chunk (STORE_MODEL_CHUNK) at a
+ * time, taking four and a half times the chunk (or the value, when
+ * smaller) with its page cache.  That factor is measured: under `ulimit
+ * -v` limits from 300 MB to 1 GB, on lastfm's 17632 items, the largest
+ * max_items that trained and saved needed at most that much.  When it
+ * does not fit, the largest max_items that does is the advice.
+ */
+#define EASE_SAVE_FACTOR 4.5
+
+static double
+ease_need(double b)
+{
+	double chunk = (double)STORE_MODEL_CHUNK;
+
+	return 2 * b + EASE_SAVE_FACTOR * (b < chunk ? b : chunk);
+}
+
+static int
+ease_check_room(int n, rf_error *err)
+{
+	double b = (double)n * n * sizeof(float), chunk = STORE_MODEL_CHUNK;
+	double room_left;
+	uint64_t need = (uint64_t)ease_need(b), usable, fit;
+	rf_mem_room room;
+	char what[96], hint[96];
+
+	rf_mem_room_now(&room);
+	usable = rf_mem_usable(&room);
+	if (need <= usable)
+		return 0;
+	/* The largest B that fits, from the inverse of ease_need, in 95% of
+	 * the room: the next run's own use is a little different. */
+	room_left = 0.95 * (double)usable;
+	if (room_left >= ease_need(chunk))
+		b = (room_left - EASE_SAVE_FACTOR * chunk) / 2;
+	else
+		b = room_left / (2 + EASE_SAVE_FACTOR);
+	fit = (uint64_t)floor(sqrt(b / sizeof(float)));
+	if (fit >= 1000)
+		fit -= fit % 100;
+	if (fit >= (uint64_t)n)
+		fit = (uint64_t)n - 1;
+	if (fit >= 2)
+		snprintf(hint, sizeof hint, "; try max_items=%llu",
+		    (unsigned long long)fit);
+	else
+		snprintf(hint, sizeof hint, "; not even max_items=2 fits");
+	snprintf(what, sizeof what, "ease: B (%d x %d floats) and saving it",
+	    n, n);
+	return rf_mem_refuse(&room, need, what, hint, err);
+}
+
 static model *
 ease_alloc(const dataset *ds, const interactions *train,
     const double *params, uint64_t seed, rf_error *err)
@@ -141,6 +200,11 @@ ease_alloc(const dataset *ds, const interactions *train,
 		}
 	}
 	em->n = n;
+	if (model_check_room(&em->base, 0, -1, 0, 1, err) < 0 ||
+	    ease_check_room(n, err) < 0) {
+		ease_free(&em->base);
+		return NULL;
+	}
 	em->B = calloc((size_t)n * (size_t)(n ? n : 1), sizeof *em->B);
 	if (em->B == NULL) {
 		rf_fail(err, "ease: cannot allocate %.1f MB for B "
@@ -220,6 +284,8 @@ ease_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 		return 1;
 	if (n == 0)
 		goto done;
+	if (model_check_room(m, 0, -1, 0, 1, err) < 0)
+		return -1;
 	ease_gram(em, B);
 	/* The O(n^3) factorisation is the one step here that gains from BLAS
 	 * threads; it takes them only when the caller said nothing else
@@ -229,19 +295,27 @@ ease_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 		int widened = n >= EASE_THREADED_N ? rf_blas_dense_begin() : 0;
 		lapack_int inv = 0;
 
-		/* Cholesky: G is SPD for lambda > 0; the row-major upper
-		 * triangle is LAPACK's column-major lower one, either way it
-		 * is consistent. */
-		info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, 'U', n, B, n);
+		/* Cholesky: G is SPD for lambda > 0.  The row-major upper
+		 * triangle is LAPACK's column-major lower one: asked that
+		 * way, LAPACKE works in place instead of copying n^2 floats
+		 * into a transposed workspace of its own. */
+		info = LAPACKE_spotrf(LAPACK_COL_MAJOR, 'L', n, B, n);
 		if (info == 0)
-			inv = LAPACKE_spotri(LAPACK_ROW_MAJOR, 'U', n, B, n);
+			inv = LAPACKE_spotri(LAPACK_COL_MAJOR, 'L', n, B, n);
 		rf_blas_dense_end(widened);
-		if (info != 0)
-			return rf_fail(err, "ease: Cholesky of X^T X + lambda "
-			    "I failed (info %d); raise lambda", (int)info);
+		/* info > 0: a pivot was not positive, which a larger lambda
+		 * cures; info < 0 is an argument or allocation failure,
+		 * which it does not. */
+		if (info > 0)
+			return rf_fail(err, "ease: X^T X + lambda I is not "
+			    "positive definite (Cholesky pivot %d); raise "
+			    "lambda", (int)info);
+		if (info < 0)
+			return rf_fail(err, "ease: the Cholesky factorisation "
+			    "failed (LAPACK info %d)", (int)info);
 		if (inv != 0)
-			return rf_fail(err, "ease: inverse failed (info %d)",
-			    (int)inv);
+			return rf_fail(err, "ease: inverse failed (LAPACK info "
+			    "%d)", (int)inv);
 	}
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
@@ -421,6 +495,8 @@ ease_load(const dataset *ds, const interactions *train, const double *params,
 	blob_reader r;
 	ease_model *em;
 
+	if (model_check_saved_params(&model_ease_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "ease", data, len, ease_magic,
 	    sizeof ease_magic, err) < 0 ||
 	    blob_get(&r, dims, sizeof dims) < 0 ||
@@ -454,7 +530,9 @@ ease_load(const dataset *ds, const interactions *train, const double *params,
 		}
 	}
 	if (blob_expect(&r, (size_t)em->n * em->n * sizeof(float)) < 0 ||
-	    blob_get(&r, em->B, (size_t)em->n * em->n * sizeof *em->B) < 0)
+	    blob_get(&r, em->B, (size_t)em->n * em->n * sizeof *em->B) < 0 ||
+	    model_check_finite(&model_ease_ops, "weights B", em->B,
+	    (size_t)em->n * em->n, err) < 0)
 		goto fail;
 	em->fitted = 1;
 	em->base.epochs_done = 1;

@@ -430,7 +430,10 @@ scores_build(const dataset *ds, const interactions *train, score_entry *e,
 		rf_fail(err, "out of memory");
 		return NULL;
 	}
-	qsort(e, (size_t)n, sizeof *e, entry_cmp);
+	/* No entry (a list with no row the data know): e may be NULL,
+	 * which qsort must not be given even for nothing to sort. */
+	if (n > 0)
+		qsort(e, (size_t)n, sizeof *e, entry_cmp);
 	for (int64_t q = 0; q < n; q++) {
 		if (q + 1 < n && e[q + 1].user == e[q].user &&
 		    e[q + 1].item == e[q].item) {

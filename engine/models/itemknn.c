@@ -217,13 +217,22 @@ knn_fit_cosine(knn_model *km, const volatile int *cancel, rf_error *err)
 	const interactions *tr = km->base.train;
 	int n = km->n, k = (int)km->base.params[P_K], rc = -1;
 	double shrink = km->base.params[P_SHRINK];
-	float *dot = calloc((size_t)n + 1, sizeof *dot);
-	float *norm = calloc((size_t)n + 1, sizeof *norm);
-	int32_t *touched = malloc(((size_t)n + 1) * sizeof *touched);
-	unsigned char *seen = calloc((size_t)n + 1, 1);
-	knn_cand *c = malloc(((size_t)n + 1) * sizeof *c);
 	int64_t cap = (int64_t)n * (k < n ? k : n) + 1;
+	float *dot, *norm;
+	int32_t *touched;
+	unsigned char *seen;
+	knn_cand *c;
 
+	/* The neighbour lists (an index and a similarity each) and the
+	 * per-item scratch. */
+	if (model_check_room(&km->base, (uint64_t)cap * 8 + ((uint64_t)n + 1) *
+	    (13 + sizeof *c), P_K, (uint64_t)n * 8, 0, err) < 0)
+		return -1;
+	dot = calloc((size_t)n + 1, sizeof *dot);
+	norm = calloc((size_t)n + 1, sizeof *norm);
+	touched = malloc(((size_t)n + 1) * sizeof *touched);
+	seen = calloc((size_t)n + 1, 1);
+	c = malloc(((size_t)n + 1) * sizeof *c);
 	knn_lists_free(&km->nb);
 	km->nb.ptr = calloc((size_t)n + 1, sizeof *km->nb.ptr);
 	km->nb.idx = malloc((size_t)cap * sizeof *km->nb.idx);
@@ -632,6 +641,29 @@ lists_load(knn_lists *l, int n, int64_t nnz, blob_reader *r)
 	return 0;
 }
 
+/* Every similarity, bias and the mean read back must be finite. */
+static int
+knn_check_finite(const knn_model *km, const knn_header *h, rf_error *err)
+{
+	const model_ops *ops = &model_itemknn_ops;
+
+	if (model_check_finite(ops, "similarities", km->nb.sim,
+	    (size_t)h->nb_nnz, err) < 0)
+		return -1;
+	if (!km->rating)
+		return 0;
+	if (!isfinite(km->mu))
+		return rf_fail(err, "itemknn: saved mean rating is not finite "
+		    "(%g)", km->mu);
+	if (model_check_finite(ops, "rating similarities", km->rs.sim,
+	    (size_t)h->rs_nnz, err) < 0 ||
+	    model_check_finite(ops, "user biases", km->bu, h->n_users,
+	    err) < 0 ||
+	    model_check_finite(ops, "item biases", km->bi, h->n, err) < 0)
+		return -1;
+	return 0;
+}
+
 static model *
 knn_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
@@ -642,6 +674,8 @@ knn_load(const dataset *ds, const interactions *train, const double *params,
 	size_t want;
 	int n;
 
+	if (model_check_saved_params(&model_itemknn_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "itemknn", data, len, knn_magic,
 	    sizeof knn_magic, err) < 0 ||
 	    blob_get(&r, &h, sizeof h) < 0 ||
@@ -677,9 +711,12 @@ knn_load(const dataset *ds, const interactions *train, const double *params,
 		else
 			rc = lists_load(&km->rs, n, h.rs_nnz, &r);
 	}
+	if (rc == 0 && knn_check_finite(km, &h, err) < 0)
+		rc = -3;	/* err says which values */
 	if (rc != 0) {
-		rf_fail(err, rc == -1 ? "itemknn: out of memory" :
-		    "itemknn: saved model corrupt");
+		if (rc != -3)
+			rf_fail(err, rc == -1 ? "itemknn: out of memory" :
+			    "itemknn: saved model corrupt");
 		km->base.ops->free(&km->base);
 		return NULL;
 	}

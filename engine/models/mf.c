@@ -135,6 +135,14 @@ mf_alloc(const dataset *ds, const interactions *train, const double *params,
 	}
 	m->k = (int)m->h.params[MF_FACTORS];
 	m->kpad = (m->k + MF_LANES - 1) / MF_LANES * MF_LANES;
+	/* The factors and biases; the packed ratings come on top (16 bytes
+	 * an entry, a generous bound). */
+	if (model_check_room(&m->h, ((nu + ni) * (uint64_t)m->kpad +
+	    4 * (nu + ni)) * sizeof(float) + 16 * (uint64_t)train->nnz,
+	    MF_FACTORS, (nu + ni) * sizeof(float), 1, err) < 0) {
+		mf_free(&m->h);
+		return NULL;
+	}
 	m->bu = calloc(nu ? nu : 1, sizeof *m->bu);
 	m->bi = calloc(ni ? ni : 1, sizeof *m->bi);
 	m->P = calloc(nu * (size_t)m->kpad + 1, sizeof *m->P);
@@ -503,6 +511,8 @@ mf_load(const dataset *ds, const interactions *train, const double *params,
 	mf_model *m;
 	size_t nu, ni;
 
+	if (model_check_saved_params(&model_mf_ops, params, err) < 0)
+		return NULL;
 	if (rating_load_head(&r, "mf", data, len, mf_magic, &h, sizeof h,
 	    train, err) < 0 || rating_check_mean("mf", h.mu, err) < 0)
 		return NULL;
@@ -518,7 +528,12 @@ mf_load(const dataset *ds, const interactions *train, const double *params,
 	    blob_get(&r, m->bu, nu * sizeof *m->bu) < 0 ||
 	    blob_get(&r, m->bi, ni * sizeof *m->bi) < 0 ||
 	    blob_get(&r, m->P, nu * h.kpad * sizeof *m->P) < 0 ||
-	    blob_get(&r, m->Q, ni * h.kpad * sizeof *m->Q) < 0) {
+	    blob_get(&r, m->Q, ni * h.kpad * sizeof *m->Q) < 0 ||
+	    rating_check_finite(&model_mf_ops, m->bu, nu, m->bi, ni, err) < 0 ||
+	    model_check_finite(&model_mf_ops, "user factors", m->P,
+	    nu * h.kpad, err) < 0 ||
+	    model_check_finite(&model_mf_ops, "item factors", m->Q,
+	    ni * h.kpad, err) < 0) {
 		mf_free(&m->h);
 		return NULL;
 	}

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/mem.h"
+#include "engine/core/threads.h"
+
 int
 model_param_index(const model_ops *ops, const char *name)
 {
@@ -33,6 +36,46 @@ model_params_default(const model_ops *ops, double *params)
 }
 
 int
+model_params_bad(const model_ops *ops, const double *params)
+{
+	for (int k = 0; k < ops->nparams; k++) {
+		const model_param *p = &ops->params[k];
+
+		if (!(params[k] >= p->min && params[k] <= p->max) ||
+		    (p->integer && params[k] != floor(params[k])))
+			return k;
+	}
+	return -1;
+}
+
+int
+model_check_saved_params(const model_ops *ops, const double *params,
+    rf_error *err)
+{
+	const model_param *p;
+	int k;
+
+	if (params == NULL || (k = model_params_bad(ops, params)) < 0)
+		return 0;
+	p = &ops->params[k];
+	return rf_fail(err, "%s: saved parameter %s=%g is out of range (%s "
+	    "%g..%g)", ops->name, p->name, params[k], p->integer ? "integer" :
+	    "real", p->min, p->max);
+}
+
+int
+model_check_finite(const model_ops *ops, const char *what, const float *a,
+    size_t n, rf_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(a[i]))
+			return rf_fail(err, "%s: saved %s hold a non-finite "
+			    "value (%g at %zu)", ops->name, what, (double)a[i],
+			    i);
+	return 0;
+}
+
+int
 model_init_header(model *m, const model_ops *ops, const dataset *ds,
     const interactions *train, const double *params, uint64_t seed,
     rf_error *err)
@@ -55,6 +98,40 @@ model_init_header(model *m, const model_ops *ops, const dataset *ds,
 		m->params[i] = v;
 	}
 	return 0;
+}
+
+int
+model_check_room(const model *m, uint64_t need, int param,
+    uint64_t per_unit, int blas, rf_error *err)
+{
+	const char *name = m->ops->name;
+	char what[96], hint[96] = "";
+	rf_mem_room room;
+	uint64_t usable;
+	rf_error blas_err;
+
+	if (blas && rf_blas_ready(&blas_err) < 0)
+		return rf_fail(err, "%s: %s", name, blas_err.msg);
+	rf_mem_room_now(&room);
+	usable = rf_mem_usable(&room);
+	if (need <= usable)
+		return 0;
+	if (param >= 0 && param < m->ops->nparams && per_unit > 0) {
+		const model_param *p = &m->ops->params[param];
+		double scaled = (double)per_unit * m->params[param];
+		double fixed = (double)need > scaled ? (double)need - scaled : 0;
+		double fit = (double)usable > fixed ?
+		    floor(((double)usable - fixed) / (double)per_unit) : 0;
+
+		if (fit >= p->min && fit < m->params[param])
+			snprintf(hint, sizeof hint, "; try %s=%.0f", p->name,
+			    fit);
+		else
+			snprintf(hint, sizeof hint, "; not even %s=%g fits",
+			    p->name, p->min);
+	}
+	snprintf(what, sizeof what, "%s: the model's arrays", name);
+	return rf_mem_refuse(&room, need, what, hint, err);
 }
 
 void

@@ -148,6 +148,19 @@ int model_param_index(const model_ops *ops, const char *name);
 int model_param_index_n(const model_ops *ops, const char *name, size_t n);
 /* Fill params with the defaults. */
 void model_params_default(const model_ops *ops, double *params);
+/* Index of the first parameter outside its range (NaN and infinities
+ * included, and an integer one with a fraction), or -1 when all are in
+ * range.  Every float-to-int conversion of a parameter relies on it. */
+int model_params_bad(const model_ops *ops, const double *params);
+/* The check of a load op, before any conversion: 0, or -1 with
+ * "NAME: saved parameter P=V is out of range (integer MIN..MAX)".  NULL
+ * params are the defaults. */
+int model_check_saved_params(const model_ops *ops, const double *params,
+    rf_error *err);
+/* A saved array of floats must hold finite values only (what: "factors",
+ * "B"): 0, or -1 with "NAME: saved WHAT hold a non-finite value at N". */
+int model_check_finite(const model_ops *ops, const char *what,
+    const float *a, size_t n, rf_error *err);
 
 /* Sort a model's explanation terms (largest contribution first, ties by
  * item) and copy the first max of them into terms; returns how many. */
@@ -163,6 +176,14 @@ int model_probe_threshold(const interactions *tr, int u, int64_t *first);
 /* The terms of a probe sorted (largest drop first, ties by item) and the
  * first p->max copied into p->terms (p->n set). */
 void model_probe_keep(model_probe *p, explain_term *all, int n);
+
+/* Before a model's large arrays (engine/core/mem.h): 0 when need bytes fit
+ * in memory now and, with blas, the BLAS library has its work buffer
+ * (rf_blas_ready); else -1 naming the need and, when per_unit > 0, the
+ * value of parameter param that would fit (the need grows by per_unit
+ * bytes per unit of it: factors, neighbours). */
+int model_check_room(const model *m, uint64_t need, int param,
+    uint64_t per_unit, int blas, rf_error *err);
 
 /* Shared header set-up for implementations. */
 int model_init_header(model *m, const model_ops *ops, const dataset *ds,

@@ -738,6 +738,16 @@ nn_alloc(const dataset *ds, const interactions *train, const double *params,
 	nnz = (size_t)(train->nnz ? train->nnz : 1);
 	nm->nex = (size_t)train->nnz *
 	    (1 + (size_t)nm->base.params[NN_NEG]);
+	/* Parameters with their gradients and Adam moments, activations,
+	 * features, the item tower's cache and the examples of an epoch
+	 * (which neg multiplies). */
+	if (model_check_room(&nm->base, (4 * (uint64_t)nm->nparams + na +
+	    (uint64_t)d->nu * d->nfu + (uint64_t)d->ni * (d->nfi +
+	    d->width[1])) * sizeof(float) + (nm->nex + 1) * 12 + nnz * 4,
+	    NN_NEG, (uint64_t)train->nnz * 12, 1, err) < 0) {
+		nn_free(&nm->base);
+		return NULL;
+	}
 	nm->param_mem = calloc(nm->nparams, sizeof(float));
 	nm->grad_mem = calloc(nm->nparams, sizeof(float));
 	nm->m_mem = calloc(nm->nparams, sizeof(float));
@@ -1015,6 +1025,8 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 	nn_model *nm;
 	nn_dims *d;
 
+	if (model_check_saved_params(&model_neural_ops, params, err) < 0)
+		return NULL;
 	if (blob_reader_init(&r, "neural", data, len, nn_magic,
 	    sizeof nn_magic, err) < 0 ||
 	    blob_get(&r, hdr, sizeof hdr) < 0 ||
@@ -1038,7 +1050,13 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 	    (size_t)d->ni * d->nfi) * sizeof(float)) < 0 ||
 	    blob_get(&r, nm->param_mem, nm->nparams * sizeof(float)) < 0 ||
 	    blob_get(&r, nm->uf, (size_t)d->nu * d->nfu * sizeof(float)) < 0 ||
-	    blob_get(&r, nm->itf, (size_t)d->ni * d->nfi * sizeof(float)) < 0) {
+	    blob_get(&r, nm->itf, (size_t)d->ni * d->nfi * sizeof(float)) < 0 ||
+	    model_check_finite(&model_neural_ops, "weights", nm->param_mem,
+	    nm->nparams, err) < 0 ||
+	    model_check_finite(&model_neural_ops, "user features", nm->uf,
+	    (size_t)d->nu * d->nfu, err) < 0 ||
+	    model_check_finite(&model_neural_ops, "item features", nm->itf,
+	    (size_t)d->ni * d->nfi, err) < 0) {
 		nn_free(&nm->base);
 		return NULL;
 	}

@@ -79,12 +79,16 @@ pop_save(const model *m, rf_buf *out, rf_error *err)
 	return 0;
 }
 
+static void pop_free(model *m);
+
 static model *
 pop_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
 {
 	model *m;
 
+	if (model_check_saved_params(&model_pop_ops, params, err) < 0)
+		return NULL;
 	if (len != (size_t)train->n_items * sizeof(float)) {
 		rf_fail(err, "pop: saved model has %zu bytes, expected %zu",
 		    len, (size_t)train->n_items * sizeof(float));
@@ -93,6 +97,11 @@ pop_load(const dataset *ds, const interactions *train, const double *params,
 	if ((m = pop_create(ds, train, params, 0, err)) == NULL)
 		return NULL;
 	memcpy(((pop_model *)m)->count, data, len);
+	if (model_check_finite(&model_pop_ops, "counts", ((pop_model *)m)->count,
+	    (size_t)train->n_items, err) < 0) {
+		pop_free(m);
+		return NULL;
+	}
 	m->epochs_done = 1;
 	return m;
 }

@@ -154,6 +154,16 @@ rating_load_head(blob_reader *r, const char *name, const void *data,
 }
 
 int
+rating_check_finite(const model_ops *ops, const float *bu, size_t nu,
+    const float *bi, size_t ni, rf_error *err)
+{
+	if (model_check_finite(ops, "user biases", bu, nu, err) < 0 ||
+	    model_check_finite(ops, "item biases", bi, ni, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
 rating_check_mean(const char *name, double mu, rf_error *err)
 {
 	if (!isfinite(mu))

@@ -52,5 +52,8 @@ int rating_load_head(blob_reader *r, const char *name, const void *data,
     const interactions *train, rf_error *err);
 /* -1 with an error unless the saved mean is finite. */
 int rating_check_mean(const char *name, double mu, rf_error *err);
+/* Saved user and item biases must be finite: 0, or -1 + err. */
+int rating_check_finite(const model_ops *ops, const float *bu, size_t nu,
+    const float *bi, size_t ni, rf_error *err);
 
 #endif

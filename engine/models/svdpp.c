@@ -125,6 +125,13 @@ sp_alloc(const dataset *ds, const interactions *train, const double *params,
 	m->k = (int)m->h.params[SP_FACTORS];
 	m->kpad = (m->k + SP_LANES - 1) / SP_LANES * SP_LANES;
 	kp = (size_t)m->kpad;
+	/* P, Q, Y, E and the biases, and the ratings copied. */
+	if (model_check_room(&m->h, (2 * (nu + ni) * (uint64_t)kp +
+	    4 * (nu + ni)) * sizeof(float) + (nnz + nu) * 8, SP_FACTORS,
+	    2 * (nu + ni) * sizeof(float), 1, err) < 0) {
+		sp_free(&m->h);
+		return NULL;
+	}
 	m->bu = calloc(nu + 1, sizeof *m->bu);
 	m->bi = calloc(ni + 1, sizeof *m->bi);
 	m->ubr = calloc(nu + 1, sizeof *m->ubr);
@@ -455,6 +462,8 @@ sp_load(const dataset *ds, const interactions *train, const double *params,
 	sp_model *m;
 	size_t nu, ni, kp;
 
+	if (model_check_saved_params(&model_svdpp_ops, params, err) < 0)
+		return NULL;
 	if (rating_load_head(&r, "svdpp", data, len, sp_magic, &h, sizeof h,
 	    train, err) < 0 || rating_check_mean("svdpp", h.mu, err) < 0)
 		return NULL;
@@ -472,7 +481,15 @@ sp_load(const dataset *ds, const interactions *train, const double *params,
 	    blob_get(&r, m->bi, ni * sizeof *m->bi) < 0 ||
 	    blob_get(&r, m->P, nu * kp * sizeof *m->P) < 0 ||
 	    blob_get(&r, m->Q, ni * kp * sizeof *m->Q) < 0 ||
-	    blob_get(&r, m->Y, ni * kp * sizeof *m->Y) < 0) {
+	    blob_get(&r, m->Y, ni * kp * sizeof *m->Y) < 0 ||
+	    rating_check_finite(&model_svdpp_ops, m->bu, nu, m->bi, ni,
+	    err) < 0 ||
+	    model_check_finite(&model_svdpp_ops, "user factors", m->P, nu * kp,
+	    err) < 0 ||
+	    model_check_finite(&model_svdpp_ops, "item factors", m->Q, ni * kp,
+	    err) < 0 ||
+	    model_check_finite(&model_svdpp_ops, "implicit factors", m->Y,
+	    ni * kp, err) < 0) {
 		sp_free(&m->h);
 		return NULL;
 	}

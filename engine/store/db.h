@@ -21,6 +21,8 @@ struct store {
 	int readonly;
 	int version;		/* PRAGMA user_version */
 	size_t model_chunk;	/* bytes per saved-model chunk; 0 = the default */
+	int runs_fd;		/* the lock file of its running runs, or -1 */
+	int runs_killed;	/* runs marked killed when it was opened */
 };
 
 sqlite3 *store_db(store *st);

@@ -239,32 +239,66 @@ store_query(store *st, const char *sql, int max_rows, rf_error *err)
 	return store_query_cancel(st, sql, max_rows, NULL, err);
 }
 
+/* What may stop a statement, and what did. */
+struct query_budget {
+	const volatile int *cancel;	/* Ctrl-C, or NULL */
+	double deadline;		/* rf_monotonic(), or 0: none */
+	int timed_out;
+};
+
 /* SQLite's progress callback: non-zero stops the statement with
  * SQLITE_INTERRUPT, so a runaway query (a recursive CTE without a limit)
- * can be stopped with Ctrl-C. */
+ * ends at its deadline or with Ctrl-C. */
 static int
 query_progress(void *ud)
 {
-	return *(const volatile int *)ud != 0;
+	struct query_budget *b = ud;
+
+	if (b->cancel != NULL && *b->cancel)
+		return 1;
+	if (b->deadline > 0 && rf_monotonic() > b->deadline) {
+		b->timed_out = 1;
+		return 1;
+	}
+	return 0;
 }
 
 rf_table *
 store_query_cancel(store *st, const char *sql, int max_rows,
     const volatile int *cancel, rf_error *err)
 {
+	return store_query_limited(st, sql, max_rows, cancel, 0, NULL, err);
+}
+
+/* SQLite steps between two looks at the budget: a few milliseconds. */
+#define QUERY_PROGRESS_STEPS 10000
+
+rf_table *
+store_query_limited(store *st, const char *sql, int max_rows,
+    const volatile int *cancel, double seconds, int *timed_out,
+    rf_error *err)
+{
 	struct query_auth qa = { NULL };
+	struct query_budget budget = { cancel, 0, 0 };
 	rf_table *t;
 
+	if (seconds > 0)
+		budget.deadline = rf_monotonic() + seconds;
 	/* query_only is a second lock behind the authorizer. */
 	if (!st->readonly && store_exec(st, "PRAGMA query_only = 1", err) < 0)
 		return NULL;
 	sqlite3_set_authorizer(st->db, query_authorizer, &qa);
-	if (cancel != NULL)
-		sqlite3_progress_handler(st->db, 10000, query_progress,
-		    (void *)(uintptr_t)cancel);
+	if (cancel != NULL || seconds > 0)
+		sqlite3_progress_handler(st->db, QUERY_PROGRESS_STEPS,
+		    query_progress, &budget);
 	t = query_run(st, sql, max_rows, &qa, err);
 	if (t == NULL && cancel != NULL && *cancel)
 		rf_fail(err, "sql: stopped (Ctrl-C)");
+	else if (t == NULL && budget.timed_out)
+		rf_fail(err, "sql: stopped after %g s (the time limit)",
+		    seconds);
+	if (timed_out)
+		*timed_out = t == NULL && budget.timed_out;
 	sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	sqlite3_set_authorizer(st->db, NULL, NULL);
 	if (!st->readonly)

@@ -3,9 +3,12 @@
 #include "engine/store/db.h"
 #include "engine/store/store.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int
 runs_fail(store *st, rf_error *err, const char *what)
@@ -30,16 +33,55 @@ column_real_or_nan(sqlite3_stmt *s, int col)
 	    sqlite3_column_double(s, col);
 }
 
+/* The lock file of a store's running runs (runs.h), opened, or -1 when
+ * the store has no file beside which it could be. */
+static int
+runs_lock_open(const store *st)
+{
+	char path[4096];
+
+	if (st->path == NULL || st->path[0] == '\0' ||
+	    strcmp(st->path, ":memory:") == 0 ||
+	    strncmp(st->path, "file:", 5) == 0 ||
+	    (size_t)snprintf(path, sizeof path, "%s-runs", st->path) >=
+	    sizeof path)
+		return -1;
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* fcntl on byte id of the lock file: F_OFD_SETLK to take (F_WRLCK) or
+ * drop (F_UNLCK) it, F_OFD_GETLK to ask (fl->l_type F_UNLCK: free). */
+static int
+runs_lock_byte(int fd, int cmd, int64_t id, short type, struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)id;
+	fl->l_len = 1;
+	return fcntl(fd, cmd, fl);
+}
+
 int64_t
 store_run_start(store *st, const char *model, const char *params,
     uint64_t seed, int64_t split_id, rf_error *err)
 {
+	struct flock fl;
 	sqlite3_stmt *s;
+	int64_t id;
+	/* The row and its lock appear together to other processes: a store
+	 * opened meanwhile must not find it running and unlocked. */
+	int own = sqlite3_get_autocommit(st->db);
 
+	if (own && sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return runs_fail(st, err, "recording the run");
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO runs(model, params, seed,"
 	    " split_id, status, started) VALUES (?,?,?,?,'running',?)", -1, &s,
-	    NULL) != SQLITE_OK)
-		return runs_fail(st, err, "recording the run");
+	    NULL) != SQLITE_OK) {
+		runs_fail(st, err, "recording the run");
+		goto rollback;
+	}
 	sqlite3_bind_text(s, 1, model, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, params, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)seed);
@@ -50,10 +92,28 @@ store_run_start(store *st, const char *model, const char *params,
 	sqlite3_bind_double(s, 5, rf_now());
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
-		return runs_fail(st, err, "recording the run");
+		runs_fail(st, err, "recording the run");
+		goto rollback;
 	}
 	sqlite3_finalize(s);
-	return sqlite3_last_insert_rowid(st->db);
+	id = sqlite3_last_insert_rowid(st->db);
+	if (st->runs_fd < 0)
+		st->runs_fd = runs_lock_open(st);
+	if (st->runs_fd >= 0)
+		runs_lock_byte(st->runs_fd, F_OFD_SETLK, id, F_WRLCK, &fl);
+	if (own && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		runs_fail(st, err, "recording the run");
+		if (st->runs_fd >= 0)
+			runs_lock_byte(st->runs_fd, F_OFD_SETLK, id, F_UNLCK,
+			    &fl);
+		goto rollback;
+	}
+	return id;
+rollback:
+	if (own)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int
@@ -103,7 +163,73 @@ store_run_finish(store *st, int64_t run_id, const char *status, int epochs,
 		return runs_fail(st, err, "recording the run");
 	}
 	sqlite3_finalize(s);
+	if (st->runs_fd >= 0) {
+		struct flock fl;
+
+		runs_lock_byte(st->runs_fd, F_OFD_SETLK, run_id, F_UNLCK, &fl);
+	}
 	return 0;
+}
+
+int
+store_runs_mark_killed(store *st, int *marked, rf_error *err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct flock fl;
+	int fd, rc, n = 0;
+
+	*marked = 0;
+	if (st->readonly || store_query_int(st, "SELECT count(*) FROM runs"
+	    " WHERE status = 'running'") <= 0)
+		return 0;
+	/* A description of its own: the locks of every store handle,
+	 * this process's included, conflict with it. */
+	if ((fd = runs_lock_open(st)) < 0)
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		close(fd);
+		return 0;	/* busy: the next opening will look */
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM runs WHERE status ="
+	    " 'running'", -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE runs SET status = 'killed'"
+	    " WHERE id = ?", -1, &upd, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(sel, 0);
+
+		if (runs_lock_byte(fd, F_OFD_GETLK, id, F_WRLCK, &fl) < 0 ||
+		    fl.l_type != F_UNLCK)
+			continue;	/* held, or cannot tell */
+		sqlite3_bind_int64(upd, 1, id);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(upd);
+		n++;
+	}
+	if (rc != SQLITE_DONE || sqlite3_exec(st->db, "COMMIT", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	close(fd);
+	*marked = n;
+	st->runs_killed += n;
+	return 0;
+fail:
+	runs_fail(st, err, "marking killed runs");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	close(fd);
+	return -1;
+}
+
+int
+store_runs_killed_at_open(const store *st)
+{
+	return st->runs_killed;
 }
 
 static void

@@ -10,7 +10,8 @@
 #include "engine/store/store.h"
 
 /* A new run, status "running"; split_id <= 0 records none.  Its id, or
- * -1 + err ("recording the run: ..."). */
+ * -1 + err ("recording the run: ...").  While it runs, this process holds
+ * a lock on it (see store_runs_mark_killed). */
 int64_t store_run_start(store *st, const char *model, const char *params,
     uint64_t seed, int64_t split_id, rf_error *err);
 /* One epoch of a run (replacing an earlier record of the same epoch);
@@ -22,14 +23,30 @@ int store_run_epoch(store *st, int64_t run_id, int epoch, double loss,
 int store_run_finish(store *st, int64_t run_id, const char *status,
     int epochs, double seconds, const char *metrics, rf_error *err);
 
+/*
+ * A run is "running" while the process training it lives: that process
+ * holds a lock on byte <run id> of the store's lock file (PATH-runs), an
+ * open-file-description lock, which the kernel drops when the process
+ * ends, however it ends (kill -9 included), and which another store
+ * handle sees, in another process or in the same one.  Opening a store
+ * for writing calls this: every "running" run whose byte nobody holds is
+ * marked "killed" (*marked: how many).  Where the lock file cannot be had
+ * (an in-memory store, a directory without write permission), or the
+ * store is busy, nothing is marked: a live run must never be.
+ */
+int store_runs_mark_killed(store *st, int *marked, rf_error *err);
+/* How many runs store_open marked killed. */
+int store_runs_killed_at_open(const store *st);
+
 /* After `train --search`: the parameters the run really used, and the
  * search's trail appended to its metrics text. */
 int store_run_searched(store *st, int64_t run_id, const char *params,
     const char *trail, rf_error *err);
+
 /* A run read back; text that was not recorded reads as "". */
 typedef struct store_run {
 	char params[2048];	/* "factors=64 reg=0.01" */
-	char status[32];	/* running, done, cancelled, failed */
+	char status[32];	/* running, done, cancelled, failed, killed */
 	uint64_t seed;
 	int epochs;		/* recorded at the end; 0 before */
 	int epochs_seen;	/* 1 + the largest epoch recorded, 0 if none */

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L	/* strdup, strncasecmp under -std=c11 */
 #endif
 #include "engine/store/db.h"
+#include "engine/store/runs.h"
 #include "engine/store/store.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STORE_STR_(x)	#x
 #define STORE_STR(x)	STORE_STR_(x)
@@ -274,6 +276,7 @@ store_open(const char *path, int flags, rf_error *err)
 		return NULL;
 	}
 	st->readonly = (flags & STORE_READONLY) != 0;
+	st->runs_fd = -1;
 	if (st->readonly)
 		oflags = SQLITE_OPEN_READONLY;
 	else
@@ -306,6 +309,13 @@ store_open(const char *path, int flags, rf_error *err)
 		store_close(st);
 		return NULL;
 	}
+	/* Runs a killed process left "running" (runs.h); a store that
+	 * cannot tell is opened all the same. */
+	if (!st->readonly) {
+		int marked;
+
+		store_runs_mark_killed(st, &marked, NULL);
+	}
 	return st;
 }
 
@@ -314,6 +324,8 @@ store_close(store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->runs_fd >= 0)
+		close(st->runs_fd);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -328,7 +340,8 @@ store_path(const store *st)
 int
 store_is_store_file(const store *st, const char *path)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal",
+	    "-runs" };
 	struct stat a, b;
 	char name[4096];
 	size_t k;

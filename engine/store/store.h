@@ -64,6 +64,9 @@
  *        seed INTEGER NOT NULL, split_id INTEGER, status TEXT NOT NULL,
  *        started REAL NOT NULL, finished REAL, epochs INTEGER, seconds REAL,
  *        metrics TEXT)                                     -- 'ndcg@10=0.19 ...'
+ *         -- status: running, done, cancelled, failed, or killed (its
+ *         -- process ended without finishing it: the lock it held on
+ *         -- byte <id> of PATH-runs went with it; runs.h)
  *   epochs(run_id INTEGER NOT NULL, epoch INTEGER NOT NULL, loss REAL,
  *          valid_metric REAL, seconds REAL, PRIMARY KEY(run_id, epoch))
  *   saved_models(id INTEGER PRIMARY KEY, run_id INTEGER, name TEXT NOT NULL,

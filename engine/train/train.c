@@ -1,6 +1,7 @@
 /* train: epochs, events, background jobs, run records, saved models. */
 #include "engine/train/train.h"
 #include "engine/core/hash.h"
+#include "engine/core/threads.h"
 #include "engine/store/runs.h"
 #include "engine/store/saved_models.h"
 
@@ -41,20 +42,17 @@ train_valid_is_rmse(const model_ops *ops, const dataset *ds)
 int
 train_check_params(const model_ops *ops, const double *params, rf_error *err)
 {
-	for (int k = 0; k < ops->nparams; k++) {
-		const model_param *p = &ops->params[k];
-		char help[2048];
+	int k = model_params_bad(ops, params);
+	const model_param *p;
+	char help[2048];
 
-		if (!(params[k] >= p->min && params[k] <= p->max) ||
-		    (p->integer && params[k] != floor(params[k]))) {
-			train_params_help(ops, help, sizeof help);
-			return rf_fail(err, "%s: %s=%g is out of range "
-			    "(%s %g..%g); valid parameters:\n%s", ops->name,
-			    p->name, params[k], p->integer ? "integer" :
-			    "real", p->min, p->max, help);
-		}
-	}
-	return 0;
+	if (k < 0)
+		return 0;
+	p = &ops->params[k];
+	train_params_help(ops, help, sizeof help);
+	return rf_fail(err, "%s: %s=%g is out of range (%s %g..%g); valid "
+	    "parameters:\n%s", ops->name, p->name, params[k], p->integer ?
+	    "integer" : "real", p->min, p->max, help);
 }
 
 int
@@ -460,6 +458,13 @@ train_job_start(const train_spec *spec, rf_error *err)
 		rf_fail(err, "train: out of memory");
 		return NULL;
 	}
+	/* The job's thread calls BLAS beside the caller's, with a work
+	 * buffer of its own (engine/core/threads.h). */
+	if (rf_thread_check("train: a background job (its stack, heap and "
+	    "BLAS buffer)", err) < 0) {
+		free(job);
+		return NULL;
+	}
 	job->pipe_rd = job->pipe_wr = -1;
 	job->spec = *spec;
 	if ((job->params = calloc((size_t)spec->ops->nparams + 1,
@@ -626,32 +631,42 @@ train_record_finish(store *st, int64_t run_id, const char *status,
 #define MODEL_HEADER (8 + 4 * 4 + 8 * 4)
 
 int
+train_model_to_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
+    rf_error *err)
+{
+	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
+	    m->epochs_done };
+	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
+	    (int64_t)m->seed };
+
+	if (m->ops->save == NULL)
+		return rf_fail(err, "%s: this model cannot be saved",
+		    m->ops->name);
+	if (rf_buf_append(b, MODEL_MAGIC, 8) < 0 ||
+	    rf_buf_append(b, hdr32, sizeof hdr32) < 0 ||
+	    rf_buf_append(b, hdr64, sizeof hdr64) < 0 ||
+	    rf_buf_append(b, m->params, (size_t)m->ops->nparams *
+	    sizeof *m->params) < 0) {
+		rf_buf_free(b);
+		return rf_fail(err, "%s: out of memory", m->ops->name);
+	}
+	if (m->ops->save(m, b, err) < 0) {
+		rf_buf_free(b);
+		return -1;
+	}
+	return 0;
+}
+
+int
 train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err)
 {
 	store_model_writer *w;
 	rf_buf b = { 0 };
-	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
-	    m->epochs_done };
-	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
-	    (int64_t)m->seed };
 	char sum[17];
 
-	if (m->ops->save == NULL)
-		return rf_fail(err, "%s: this model cannot be saved",
-		    m->ops->name);
-	if (rf_buf_append(&b, MODEL_MAGIC, 8) < 0 ||
-	    rf_buf_append(&b, hdr32, sizeof hdr32) < 0 ||
-	    rf_buf_append(&b, hdr64, sizeof hdr64) < 0 ||
-	    rf_buf_append(&b, m->params, (size_t)m->ops->nparams *
-	    sizeof *m->params) < 0) {
-		rf_buf_free(&b);
-		return rf_fail(err, "%s: out of memory", m->ops->name);
-	}
-	if (m->ops->save(m, &b, err) < 0) {
-		rf_buf_free(&b);
+	if (train_model_to_bytes(m, fp, &b, err) < 0)
 		return -1;
-	}
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
 	if ((w = store_model_begin(st, m->name, run_id, MODEL_FORMAT,
@@ -689,6 +704,70 @@ read_saved_bytes(store *st, int64_t id, unsigned char *data, size_t len,
 }
 
 model *
+train_model_from_bytes(const model_ops *ops, const char *name, int version,
+    const unsigned char *data, size_t len, const dataset *ds,
+    const interactions *train, const model_fingerprint *fp, rf_error *err)
+{
+	int32_t hdr32[4];
+	int64_t hdr64[4];
+	double *params;
+	size_t off;
+	model *m;
+	int k;
+
+	if (ops->load == NULL) {
+		rf_fail(err, "%s: this model cannot be loaded", name);
+		return NULL;
+	}
+	if (len < MODEL_HEADER || memcmp(data, MODEL_MAGIC, 8) != 0) {
+		rf_fail(err, "%s v%d: damaged (not a saved model's header)",
+		    name, version);
+		return NULL;
+	}
+	memcpy(hdr32, data + 8, sizeof hdr32);
+	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
+	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
+	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
+	    hdr64[2] != fp->split_id)) {
+		rf_fail(err, "%s v%d: trained on other data or another split",
+		    name, version);
+		return NULL;
+	}
+	if (hdr32[2] != ops->nparams || len < MODEL_HEADER +
+	    (size_t)hdr32[2] * sizeof(double) || hdr32[3] < 0) {
+		rf_fail(err, "%s v%d: saved parameters do not match the model",
+		    name, version);
+		return NULL;
+	}
+	if ((params = calloc((size_t)ops->nparams + 1, sizeof *params)) ==
+	    NULL) {
+		rf_fail(err, "%s: out of memory", name);
+		return NULL;
+	}
+	off = MODEL_HEADER + (size_t)ops->nparams * sizeof *params;
+	memcpy(params, data + MODEL_HEADER, (size_t)ops->nparams *
+	    sizeof *params);
+	/* The ranges of `train`, before the model converts any of them. */
+	if ((k = model_params_bad(ops, params)) >= 0) {
+		const model_param *p = &ops->params[k];
+
+		rf_fail(err, "%s v%d: damaged: saved parameter %s=%g is out "
+		    "of range (%s %g..%g)", name, version, p->name, params[k],
+		    p->integer ? "integer" : "real", p->min, p->max);
+		free(params);
+		return NULL;
+	}
+	m = ops->load(ds, train, params, data + off, len - off, err);
+	free(params);
+	if (m == NULL)
+		return NULL;
+	m->seed = (uint64_t)hdr64[3];
+	m->epochs_done = hdr32[3];
+	snprintf(m->name, sizeof m->name, "%s", name);
+	return m;
+}
+
+model *
 train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err)
@@ -705,11 +784,8 @@ train_load_model_as(store *st, const model_ops *ops, const char *name,
 {
 	unsigned char *data = NULL;
 	store_model_info info;
-	int32_t hdr32[4];
-	int64_t hdr64[4];
-	double *params = NULL;
 	char sum[17];
-	size_t len, off;
+	size_t len;
 	model *m = NULL;
 	int v, rc;
 
@@ -734,47 +810,19 @@ train_load_model_as(store *st, const model_ops *ops, const char *name,
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, data, len));
 	if (rc != 0 || info.format != MODEL_FORMAT ||
-	    strcmp(sum, info.checksum) != 0 ||
-	    len < MODEL_HEADER || memcmp(data, MODEL_MAGIC, 8) != 0) {
+	    strcmp(sum, info.checksum) != 0) {
 		rf_fail(err, "%s v%d: corrupt saved model (checksum or format)",
 		    name, v);
 		goto out;
 	}
-	memcpy(hdr32, data + 8, sizeof hdr32);
-	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
-	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
-	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
-	    hdr64[2] != fp->split_id)) {
-		rf_fail(err, "%s v%d: trained on other data or another split",
-		    name, v);
+	if ((m = train_model_from_bytes(ops, name, v, data, len, ds, train,
+	    fp, err)) == NULL)
 		goto out;
-	}
-	if (hdr32[2] != ops->nparams || len < MODEL_HEADER +
-	    (size_t)hdr32[2] * sizeof(double)) {
-		rf_fail(err, "%s v%d: saved parameters do not match the model",
-		    name, v);
-		goto out;
-	}
-	if ((params = calloc((size_t)ops->nparams + 1, sizeof *params)) ==
-	    NULL) {
-		rf_fail(err, "%s: out of memory", name);
-		goto out;
-	}
-	off = MODEL_HEADER + (size_t)ops->nparams * sizeof *params;
-	memcpy(params, data + MODEL_HEADER, (size_t)ops->nparams *
-	    sizeof *params);
-	if ((m = ops->load(ds, train, params, data + off, len - off, err)) ==
-	    NULL)
-		goto out;
-	m->seed = (uint64_t)hdr64[3];
-	m->epochs_done = hdr32[3];
-	snprintf(m->name, sizeof m->name, "%s", name);
 	if (run_id)
 		*run_id = info.run_id;
 	if (version_out)
 		*version_out = v;
 out:
-	free(params);
 	free(data);
 	return m;
 }

@@ -130,6 +130,18 @@ typedef struct model_fingerprint {
 
 int train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err);
+/* The blob of a model (header and the model's own bytes) appended to b,
+ * which is freed on failure; what train_save_model stores. */
+int train_model_to_bytes(const model *m, const model_fingerprint *fp,
+    rf_buf *b, rf_error *err);
+/* A model from a saved blob's bytes (the checksum already checked; name,
+ * the model's own, and version name it in messages): the header must
+ * match fp (NULL: not checked), the parameters must be in their `train`
+ * ranges, then the model's own load reads the rest.  NULL + err
+ * otherwise. */
+model *train_model_from_bytes(const model_ops *ops, const char *name,
+    int version, const unsigned char *data, size_t len, const dataset *ds,
+    const interactions *train, const model_fingerprint *fp, rf_error *err);
 /* Load the newest saved version of the model (or that version when > 0)
  * if its checksum and fingerprint match; NULL + err otherwise.  *run_id
  * and *version_out (may be NULL) get where it came from. */

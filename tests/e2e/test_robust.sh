@@ -31,7 +31,7 @@ run_err "a directory" "$RECFUSE" "$db" -e "import $tmp"
 expect_err "directory refused" "not a regular file"
 
 # Rows with bad bytes are rejected and recorded with their line.
-printf '1,caf\351,pv,1511611200\n2,2,pv,1511611300\n' > "$tmp/latin.csv"
+printf '1,caf\351,1,pv,1511611200\n2,2,1,pv,1511611300\n' > "$tmp/latin.csv"
 run_ok "latin-1 rows rejected, the rest kept" "$RECFUSE" "$db" \
     -e "import --format taobao $tmp/latin.csv; rejects"
 expect_out "reject names line and reason" "latin.csv  *1  invalid UTF-8"

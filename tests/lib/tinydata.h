@@ -10,6 +10,7 @@
 
 #include "engine/data/dataset.h"
 #include "engine/models/model.h"
+#include "engine/train/train.h"
 #include "engine/core/rf.h"
 #include "engine/core/rng.h"
 
@@ -65,6 +66,49 @@ tiny_random_matrix(interactions *m, int nu, int ni, double dens,
 	}
 	free(on);
 	return interactions_build_transpose(m);
+}
+
+/* A small rating dataset every model trains on: nu users, ni items (a
+ * tiny_random_matrix), ratings 1..5, is_rating set. */
+static inline int
+tiny_rating_dataset(dataset *ds, int nu, int ni, uint64_t seed)
+{
+	memset(ds, 0, sizeof *ds);
+	if (tiny_random_matrix(&ds->all, nu, ni, 0.4, seed) < 0)
+		return -1;
+	for (int64_t p = 0; p < ds->all.nnz; p++)
+		ds->all.val[p] = (float)(1 + (ds->all.idx[p] + p) % 5);
+	if (interactions_build_transpose(&ds->all) < 0)
+		return -1;
+	ds->n_users = nu;
+	ds->n_items = ni;
+	ds->is_rating = 1;
+	ds->rating_min = 1;
+	ds->rating_max = 5;
+	return 0;
+}
+
+/* One epoch of a model with its default parameters on all of ds. */
+static inline model *
+tiny_train_default(const model_ops *ops, const dataset *ds, uint64_t seed,
+    rf_error *err)
+{
+	double params[64];
+	train_spec spec;
+
+	if (ops->nparams > 64) {
+		rf_fail(err, "%s: too many parameters", ops->name);
+		return NULL;
+	}
+	model_params_default(ops, params);
+	memset(&spec, 0, sizeof spec);
+	spec.ops = ops;
+	spec.params = params;
+	spec.epochs = 1;
+	spec.seed = seed;
+	spec.ds = ds;
+	spec.train = &ds->all;
+	return train_run(&spec, NULL, NULL, NULL, NULL, err);
 }
 
 /* Rows [0, nu) of a full matrix. */

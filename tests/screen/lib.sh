@@ -79,7 +79,7 @@ make_store()
 # weights given (pop=0.2 itemknn=0.4 ease=0.4 by default).
 train_fusion()
 {
-	batch -e "split temporal 0.2 --valid 0.2 --seed 1; train pop --seed 1;
+	batch -e "split temporal 0.2 --valid 0.2; train pop --seed 1;
 	    train itemknn --seed 1; train ease --seed 1; fuse weighted;
 	    weights ${1:-pop=0.2 itemknn=0.4 ease=0.4}" >/dev/null
 }
