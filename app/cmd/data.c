@@ -204,6 +204,7 @@ const cmd_entry cmd_stats_entry = {
 	.usage = "stats",
 	.help = "Events, users, items, density, behaviour mix, time span and the\n"
 	    "counts of every import.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_stats_exec,
 };
 
@@ -226,6 +227,7 @@ const cmd_entry cmd_rejects_entry = {
 	.max_args = 0,
 	.usage = "rejects [--limit N]",
 	.help = "Rows that imports rejected, with file, line, reason and text.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_rejects_exec,
 };
 
@@ -248,6 +250,7 @@ const cmd_entry cmd_users_entry = {
 	.max_args = 0,
 	.usage = "users [--top N]",
 	.help = "The most active users, with their behaviour counts.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_users_exec,
 };
 
@@ -271,6 +274,7 @@ const cmd_entry cmd_items_entry = {
 	.usage = "items [--top N]",
 	.help = "The most popular items, with titles, categories and behaviour\n"
 	    "counts.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_items_exec,
 };
 
@@ -309,6 +313,6 @@ const cmd_entry cmd_sql_entry = {
 	    "PRAGMA writes and extension loading are denied).  Tables: imports,\n"
 	    "events, users, items, behaviors, rejects, splits, runs, epochs,\n"
 	    "saved_models, model_chunks, settings.",
-	.flags = CMD_RAW,
+	.flags = CMD_RAW | CMD_BESIDE,
 	.exec = cmd_sql_exec,
 };

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app/cmd/cmd.h"
+#include "app/cmd/fusion.h"
+#include "app/cmd/task.h"
 #include "engine/explain/explain.h"
 #include "engine/fusion/fusion.h"
 #include "engine/session/workbench.h"
@@ -18,35 +19,148 @@ extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
 
 /* One table: per model (and fused) weight and metrics on valid/test. */
 static void
-print_status(cmd_ctx *ctx)
+print_status_table(cmd_ctx *ctx, rf_table *t)
 {
-	rf_error err = { { 0 } };
-	rf_table *t = workbench_fusion_table(ctx->wb, &err);
-
-	if (t == NULL) {
-		cmd_error(ctx, "fusion: %s", err.msg);
-		return;
-	}
 	if (workbench_fusion_note(ctx->wb)[0])
 		cmd_printf(ctx, "fusion: %s", workbench_fusion_note(ctx->wb));
 	cmd_print_table(ctx, t);
 	table_free(t);
 }
 
+/* The table of the fusion as it is: computed here in batch mode, by a
+ * background task beside the screen (it scores the pools the first
+ * time). */
+static int
+status_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	rf_table *t = workbench_fusion_status_finish(ctx->wb, &err);
+
+	(void)ud;
+	if (t == NULL) {
+		cmd_error(ctx, "fusion: %s", err.msg);
+		return -1;
+	}
+	print_status_table(ctx, t);
+	return 0;
+}
+
+static void
+print_status(cmd_ctx *ctx)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+
+	if (ctx->events != NULL) {
+		if (workbench_fusion_status_start(ctx->wb, &err) < 0)
+			cmd_error(ctx, "fusion: %s", err.msg);
+		else
+			(void)cmd_task_begin(ctx, status_finish, NULL);
+		return;
+	}
+	if ((t = workbench_fusion_table(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "fusion: %s", err.msg);
+		return;
+	}
+	print_status_table(ctx, t);
+}
+
+/* --- measure: the pools and live metrics beside the screen --------------- */
+
+static int
+measure_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+
+	(void)ud;
+	if (workbench_fusion_measure_finish(ctx->wb, &err) != 0) {
+		cmd_error(ctx, "fusion metrics: %s", err.msg[0] ? err.msg :
+		    "cancelled");
+		return -1;
+	}
+	return 0;
+}
+
+static void refit_print(void *ud, const char *name, int epochs,
+    double seconds);
+
+static int
+replayed_refit_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	int rc;
+
+	(void)ud;
+	rc = workbench_fusion_refit_finish(ctx->wb, NULL, NULL, NULL, &err);
+	if (rc != 0) {
+		cmd_error(ctx, "refit as in the earlier session: %s", rc > 0 ?
+		    "cancelled; the fusion keeps its models (`refit` redoes "
+		    "it)" : err.msg);
+		return -1;
+	}
+	cmd_printf(ctx, "refitted the fusion's models on train + valid, as "
+	    "in the earlier session");
+	return 0;
+}
+
+int
+fusion_measure_background(cmd_ctx *ctx)
+{
+	rf_error err = { { 0 } };
+	const fusion_live *l;
+
+	if (workbench_task_kind(ctx->wb) != WB_TASK_NONE ||
+	    workbench_fusion_peek(ctx->wb) == NULL)
+		return 0;
+	if (workbench_fusion_refit_pending(ctx->wb)) {
+		if (workbench_fusion_refit_start(ctx->wb, NULL, &err) < 0) {
+			cmd_error(ctx, "refit as in the earlier session: %s",
+			    err.msg);
+			return -1;
+		}
+		return cmd_task_begin(ctx, replayed_refit_finish, NULL) < 0 ?
+		    -1 : 1;
+	}
+	l = workbench_fusion_live(ctx->wb);
+	if (l->ready && !l->stale)
+		return 0;
+	if (workbench_fusion_measure_start(ctx->wb, &err) < 0) {
+		cmd_error(ctx, "fusion metrics: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, measure_finish, NULL) < 0 ? -1 : 1;
+}
+
 /* --- fuse ----------------------------------------------------------------- */
+
+static int
+fuse_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+	int rc = workbench_fuse_finish(ctx->wb, &t, &err);
+
+	(void)ud;
+	if (rc != 0) {
+		cmd_error(ctx, "fuse: %s", rc > 0 ? "cancelled; the fusion is "
+		    "as it was" : err.msg);
+		return -1;
+	}
+	print_status_table(ctx, t);
+	return 0;
+}
 
 static int
 cmd_fuse_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 
-	if (workbench_fuse(ctx->wb, a->argv[0], a->argc - 1, a->argv + 1,
-	    &err) < 0) {
+	if (workbench_fuse_start(ctx->wb, a->argv[0], a->argc - 1,
+	    a->argv + 1, &err) < 0) {
 		cmd_error(ctx, "fuse: %s", err.msg);
 		return -1;
 	}
-	print_status(ctx);
-	return 0;
+	return cmd_task_begin(ctx, fuse_finish, NULL);
 }
 
 const cmd_entry cmd_fuse_entry = {
@@ -71,17 +185,58 @@ const cmd_entry cmd_fuse_entry = {
 
 /* --- weights -------------------------------------------------------------- */
 
+/* Beside the screen a slider step prints one line, from the live
+ * metrics (the table ranks every model on both pools: too slow for a
+ * key); batch mode prints the table. */
+static void
+print_weights_line(cmd_ctx *ctx)
+{
+	const fusion *f = workbench_fusion_peek(ctx->wb);
+	const fusion_live *l = workbench_fusion_live(ctx->wb);
+	double w[FUSION_MAX_MODELS];
+	char text[1024];
+	size_t used = 0;
+
+	if (f == NULL)
+		return;
+	fusion_weights(f, w);
+	for (int m = 0; m < fusion_n_models(f) && used < sizeof text; m++)
+		used += (size_t)snprintf(text + used, sizeof text - used,
+		    "%s%s %.3f", m ? ", " : "", fusion_model_name(f, m), w[m]);
+	if (l->ready && !l->stale && used < sizeof text)
+		snprintf(text + used, sizeof text - used, "; fused NDCG@10 "
+		    "%.4f on %s", l->fused_ndcg, l->part == 1 ? "validation" :
+		    "test");
+	cmd_printf(ctx, "weights %s", text);
+}
+
 static int
 cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 
+	if (ctx->events != NULL && a->argc == 0) {
+		/* The table, beside the screen. */
+		if (workbench_fusion_peek(ctx->wb) == NULL &&
+		    workbench_fusion(ctx->wb, &err) == NULL) {
+			cmd_error(ctx, "weights: %s", err.msg);
+			return -1;
+		}
+		if (workbench_fusion_status_start(ctx->wb, &err) < 0) {
+			cmd_error(ctx, "weights: %s", err.msg);
+			return -1;
+		}
+		return cmd_task_begin(ctx, status_finish, NULL);
+	}
 	if (workbench_fusion_set_weights(ctx->wb, a->argc, a->argv, &err) <
 	    0) {
 		cmd_error(ctx, "weights: %s", err.msg);
 		return -1;
 	}
-	print_status(ctx);
+	if (ctx->events != NULL)
+		print_weights_line(ctx);
+	else
+		print_status(ctx);
 	return 0;
 }
 
@@ -94,8 +249,10 @@ const cmd_entry cmd_weights_entry = {
 	.usage = "weights [MODEL=W ...]",
 	.help = "Show or set the fusion weights (non-negative; shown\n"
 	    "normalised to sum 1) with the validation and test metrics of\n"
-	    "each model and of the fusion.",
-	.flags = 0,
+	    "each model and of the fusion.  A model at weight 0 takes no\n"
+	    "part.  In the TUI setting them prints one line (the fused\n"
+	    "figure); `weights` alone prints the table.",
+	.flags = CMD_BESIDE_READER,
 	.complete = { "model" },
 	.exec = cmd_weights_exec,
 };
@@ -103,20 +260,16 @@ const cmd_entry cmd_weights_entry = {
 /* --- tune ----------------------------------------------------------------- */
 
 static int
-cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
+tune_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
 	fusion_tune_report rep;
-	const char *v = args_opt(a, "metric");
-	int metric = -1, rc;
+	int rc;
 	const fusion *f;
 	rf_table *t;
 
-	if (v && (metric = fusion_tune_metric_parse(v)) < 0) {
-		cmd_error(ctx, "tune: --metric is ndcg@10, recall@20 or rmse");
-		return -1;
-	}
-	rc = workbench_fusion_tune(ctx->wb, metric, &rep, ctx->cancel, &err);
+	(void)ud;
+	rc = workbench_fusion_tune_finish(ctx->wb, &rep, &err);
 	if (rc < 0) {
 		cmd_error(ctx, "tune: %s", err.msg);
 		return -1;
@@ -204,6 +357,25 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 		}
 	}
 	return 0;
+}
+
+static int
+cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	const char *v = args_opt(a, "metric");
+	int metric = -1;
+
+	if (v && (metric = fusion_tune_metric_parse(v)) < 0) {
+		cmd_error(ctx, "tune: --metric is ndcg@10, recall@20 or rmse");
+		return -1;
+	}
+	if (workbench_fusion_tune_start(ctx->wb, metric, ctx->cancel,
+	    &err) < 0) {
+		cmd_error(ctx, "tune: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, tune_finish, NULL);
 }
 
 const cmd_entry cmd_tune_entry = {
@@ -308,7 +480,7 @@ const cmd_entry cmd_explain_entry = {
 	    "score depends on the history row only, or that fold the user's\n"
 	    "vector in again).  Without ITEM: the user's history summary and\n"
 	    "top K with a reason each.",
-	.flags = 0,
+	.flags = CMD_BESIDE,
 	.complete = { "user", "item" },
 	.exec = cmd_explain_exec,
 };
@@ -323,21 +495,35 @@ refit_print(void *ud, const char *name, int epochs, double seconds)
 }
 
 static int
-cmd_refit_exec(cmd_ctx *ctx, const cmd_args *a)
+refit_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
+	rf_table *t;
 	int rc;
 
-	(void)a;
-	rc = workbench_fusion_refit(ctx->wb, refit_print, ctx, ctx->cancel,
+	(void)ud;
+	rc = workbench_fusion_refit_finish(ctx->wb, refit_print, ctx, &t,
 	    &err);
 	if (rc != 0) {
 		cmd_error(ctx, "refit: %s", rc > 0 ? "cancelled; the fusion "
 		    "keeps its models" : err.msg);
 		return -1;
 	}
-	print_status(ctx);
+	print_status_table(ctx, t);
 	return 0;
+}
+
+static int
+cmd_refit_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+
+	(void)a;
+	if (workbench_fusion_refit_start(ctx->wb, ctx->cancel, &err) < 0) {
+		cmd_error(ctx, "refit: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, refit_finish, NULL);
 }
 
 const cmd_entry cmd_refit_entry = {

@@ -1358,7 +1358,7 @@ tune_compute(struct wb_task *t, void *arg)
 		j->rc = -1;
 		goto out;
 	}
-	wb_task_phase(t, 0, "trying %d ways to fuse, two-fold over %d users",
+	wb_task_phase(t, 0, "trying %d ways to fuse (%d users, two folds)",
 	    TUNE_CAND_COUNT, fusion_pool_n_users(valid));
 	j->rc = fusion_tune(j->f, valid, test, (enum tune_metric)j->metric,
 	    &j->rep, wb_task_cancel_flag(t), &j->err);

@@ -81,6 +81,7 @@ struct workbench {
 	/* the background task (task.c), and whether tasks run on a worker
 	 * (the TUI) or on the caller's thread */
 	struct wb_task *task;
+	uint64_t task_serial;		/* tasks started so far */
 	int background;
 };
 

@@ -562,7 +562,10 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	char title[160];
 	int u, n;
 
-	if (is_fused(model_name))
+	/* Without --model: the fusion when there is one (made in this
+	 * session or stored), else the last model. */
+	if (is_fused(model_name) || (model_name == NULL &&
+	    ready(wb, err) == 0 && fusion_exists(wb)))
 		return recommend_fused(wb, user, k, err);
 	if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;

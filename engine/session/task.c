@@ -15,6 +15,7 @@
 #include "engine/core/threads.h"
 
 struct wb_task {
+	uint64_t id;
 	pthread_t tid;
 	int threaded;		/* computes on a worker (joined at take) */
 	int pipe_rd, pipe_wr;
@@ -114,6 +115,7 @@ wb_task_start(workbench *wb, enum wb_task_kind kind, wb_task_compute compute,
 	snprintf(t->pr.what, sizeof t->pr.what, "%s",
 	    workbench_task_name(kind));
 	t->pr.started = rf_monotonic();
+	t->id = ++wb->task_serial;
 	wb->task = t;
 	if (wb->background && pipe(fds) == 0) {
 		t->pipe_rd = fds[0];
@@ -146,7 +148,9 @@ wb_task_take(workbench *wb, enum wb_task_kind kind, int *cancelled,
 	void *job;
 
 	if (t == NULL || t->pr.kind != kind) {
-		rf_fail(err, "no %s is running", workbench_task_name(kind));
+		/* An aborted task (the models or the data went) is gone. */
+		rf_fail(err, "stopped: the models or the data changed "
+		    "meanwhile; nothing was applied");
 		return NULL;
 	}
 	if (!workbench_task_done(wb)) {
@@ -182,6 +186,12 @@ enum wb_task_kind
 workbench_task_kind(const workbench *wb)
 {
 	return wb->task != NULL ? wb->task->pr.kind : WB_TASK_NONE;
+}
+
+uint64_t
+workbench_task_id(const workbench *wb)
+{
+	return wb->task != NULL ? wb->task->id : 0;
 }
 
 int

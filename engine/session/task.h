@@ -44,6 +44,9 @@ int workbench_background(const workbench *wb);
 
 /* The task started and not yet finished (WB_TASK_NONE: none). */
 enum wb_task_kind workbench_task_kind(const workbench *wb);
+/* A number of its own (0: none): a task that ends without its finish
+ * (aborted because the models or the data went) is told from the next. */
+uint64_t workbench_task_id(const workbench *wb);
 /* Its wake-up pipe (readable once the worker is done), -1 without a
  * task on a worker. */
 int workbench_task_fd(const workbench *wb);

@@ -337,8 +337,10 @@ int workbench_eval_start(workbench *wb, int k, int all_users,
 rf_table *workbench_eval_finish(workbench *wb, wb_eval_compare *cmp,
     rf_error *err);
 
-/* recommend: top k for a user (external id) excluding their train items:
- * rank, item, title, score.  model_name NULL: the last trained model. */
+/* recommend: top k for a user (external id) excluding what is known of
+ * them: rank, item, title, score.  model_name NULL: the fusion when one
+ * exists (made in this session or stored; the table's title says
+ * "(fused)"), else the last trained model. */
 rf_table *workbench_recommend(workbench *wb, const char *user, int k,
     const char *model_name, rf_error *err);
 
