@@ -50,7 +50,10 @@ view_key_press(struct view *v, int key, int height)
 		return VIEW_IGNORED;
 	cmd[0] = '\0';
 	r = k->action(v, key, height, cmd, sizeof cmd);
-	if (cmd[0] != '\0')
+	if (cmd[0] != '\0' && (r & VIEW_COALESCE) &&
+	    v->env->submit_later != NULL)
+		v->env->submit_later(v->env->ud, cmd);
+	else if (cmd[0] != '\0')
 		v->env->submit(v->env->ud, cmd);
-	return r;
+	return r & ~VIEW_COALESCE;
 }

@@ -210,12 +210,69 @@ print_weights_line(cmd_ctx *ctx)
 	cmd_printf(ctx, "weights %s", text);
 }
 
+/* `weights --share MODEL=S`: the model's share of the weight set to S,
+ * the others scaled to keep the sum 1 (what a slider step does): the
+ * assignments of every model, in text[] (n models). */
+static int
+share_assignments(cmd_ctx *ctx, const cmd_args *a, char text[][64],
+    char **assign, int *n)
+{
+	rf_error err = { { 0 } };
+	const fusion *f;
+	double w[FUSION_MAX_MODELS], out[FUSION_MAX_MODELS], share;
+	const char *eq;
+	char *end;
+	int m;
+
+	if (a->argc != 1 || (eq = strchr(a->argv[0], '=')) == NULL) {
+		cmd_error(ctx, "weights: --share takes one MODEL=SHARE");
+		return -1;
+	}
+	if ((f = workbench_fusion(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "weights: %s", err.msg);
+		return -1;
+	}
+	for (m = 0; m < fusion_n_models(f); m++)
+		if (strncasecmp(a->argv[0], fusion_model_name(f, m),
+		    (size_t)(eq - a->argv[0])) == 0 &&
+		    fusion_model_name(f, m)[eq - a->argv[0]] == '\0')
+			break;
+	if (m == fusion_n_models(f)) {
+		cmd_error(ctx, "weights: '%.*s' is not a trained model",
+		    (int)(eq - a->argv[0]), a->argv[0]);
+		return -1;
+	}
+	share = strtod(eq + 1, &end);
+	if (end == eq + 1 || *end != '\0' || !(share >= 0 && share <= 1)) {
+		cmd_error(ctx, "weights: %s: a share is a number from 0 to 1",
+		    a->argv[0]);
+		return -1;
+	}
+	fusion_weights(f, w);
+	workbench_fusion_share(w, fusion_n_models(f), m, share, out);
+	*n = fusion_n_models(f);
+	for (int k = 0; k < *n; k++) {
+		snprintf(text[k], 64, "%s=%.17g", fusion_model_name(f, k),
+		    out[k]);
+		assign[k] = text[k];
+	}
+	return 0;
+}
+
 static int
 cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
+	char text[FUSION_MAX_MODELS][64], *assign[FUSION_MAX_MODELS];
+	char *const *argv = a->argv;
+	int argc = a->argc;
 
-	if (ctx->events != NULL && a->argc == 0) {
+	if (args_opt(a, "share") != NULL) {
+		if (share_assignments(ctx, a, text, assign, &argc) < 0)
+			return -1;
+		argv = assign;
+	}
+	if (ctx->events != NULL && argc == 0) {
 		/* The table, beside the screen. */
 		if (workbench_fusion_peek(ctx->wb) == NULL &&
 		    workbench_fusion(ctx->wb, &err) == NULL) {
@@ -228,8 +285,7 @@ cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 		}
 		return cmd_task_begin(ctx, status_finish, NULL);
 	}
-	if (workbench_fusion_set_weights(ctx->wb, a->argc, a->argv, &err) <
-	    0) {
+	if (workbench_fusion_set_weights(ctx->wb, argc, argv, &err) < 0) {
 		cmd_error(ctx, "weights: %s", err.msg);
 		return -1;
 	}
@@ -243,15 +299,17 @@ cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_weights_entry = {
 	.name = "weights",
 	.alias = NULL,
-	.options = "",
+	.options = "share",
 	.min_args = 0,
 	.max_args = -1,
-	.usage = "weights [MODEL=W ...]",
+	.usage = "weights [MODEL=W ...] | weights --share MODEL=SHARE",
 	.help = "Show or set the fusion weights (non-negative; shown\n"
 	    "normalised to sum 1) with the validation and test metrics of\n"
 	    "each model and of the fusion.  A model at weight 0 takes no\n"
-	    "part.  In the TUI setting them prints one line (the fused\n"
-	    "figure); `weights` alone prints the table.",
+	    "part.  --share sets one model's share of the total (0 to 1)\n"
+	    "and scales the others to keep the sum 1, as a slider step does.\n"
+	    "In the TUI setting them prints one line (the fused figure);\n"
+	    "`weights` alone prints the table.",
 	.flags = CMD_BESIDE_READER,
 	.complete = { "model" },
 	.exec = cmd_weights_exec,

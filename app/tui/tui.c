@@ -82,6 +82,9 @@ struct tui {
 	char *task_cmd;
 	unsigned long task_echo;
 	int task_typed, task_view, task_lines;
+	/* A slider's step not run yet: the next step replaces it; it runs
+	 * before the screen is drawn or any other command. */
+	char *deferred;
 	int last_failed;	/* the last command (or its task) failed */
 	int fusion_wanted;	/* a fusion was shown: keep one */
 	double progress_drawn;	/* when the progress line was drawn */
@@ -391,12 +394,29 @@ tui_run_queue(struct tui *t)
 	return rc;
 }
 
+static int tui_run_command(struct tui *t, const char *line, int typed);
+
+/* The slider step that waited for the keys after it: now. */
+static void
+tui_flush_deferred(struct tui *t)
+{
+	char *cmd = t->deferred;
+
+	if (cmd == NULL)
+		return;
+	t->deferred = NULL;
+	(void)tui_run_command(t, cmd, 0);
+	free(cmd);
+}
+
 /* Queue a line's commands (each a command of its own) and run what may
  * run now.  -1 when one run now failed. */
 static int
 tui_run_command(struct tui *t, const char *line, int typed)
 {
 	unsigned id = ++t->lines;
+
+	tui_flush_deferred(t);	/* first what came before */
 
 	while (*line == ' ' || *line == '\t')
 		line++;
@@ -452,6 +472,20 @@ static void
 tui_submit(void *ud, const char *command)
 {
 	tui_run_command(ud, command, 0);
+}
+
+static void
+tui_submit_later(void *ud, const char *command)
+{
+	struct tui *t = ud;
+	char *copy = strdup(command);
+
+	if (copy == NULL) {
+		tui_run_command(t, command, 0);
+		return;
+	}
+	free(t->deferred);
+	t->deferred = copy;
 }
 
 static void
@@ -709,13 +743,15 @@ draw_footer(struct tui *t)
 	struct key_hint keys[TUI_MAX_HINTS];
 	int n = 0, i;
 
+	int last = 0;
+
 	if (t->console_focus) {
 		screen_draw_footer(&t->scr, console_keys,
-		    (int)(sizeof console_keys / sizeof console_keys[0]));
+		    (int)(sizeof console_keys / sizeof console_keys[0]), 0);
 		return;
 	}
 	if (t->help_open) {
-		screen_draw_footer(&t->scr, help_keys, help_nkeys);
+		screen_draw_footer(&t->scr, help_keys, help_nkeys, 0);
 		return;
 	}
 	for (i = 0; i < N_GLOBAL_KEYS; i++)
@@ -723,9 +759,11 @@ draw_footer(struct tui *t)
 			keys[n++] = global_keys[i].k;
 	n += view_hints(t, keys + n, TUI_MAX_HINTS - N_GLOBAL_KEYS);
 	for (i = 0; i < N_GLOBAL_KEYS; i++)
-		if (global_keys[i].after_view)
+		if (global_keys[i].after_view) {
 			keys[n++] = global_keys[i].k;
-	screen_draw_footer(&t->scr, keys, n);
+			last++;
+		}
+	screen_draw_footer(&t->scr, keys, n, last);
 }
 
 /* The help overlay at the width of the view: the screen's keys first. */
@@ -961,6 +999,7 @@ script_step(struct tui *t)
 			tui_handle_key(t, k->key);
 			/* Each key is seen drawn before the next, as when
 			 * typed. */
+			tui_flush_deferred(t);
 			tui_draw(t);
 		}
 		return 0;
@@ -1163,6 +1202,9 @@ tui_main_loop(struct tui *t)
 			if (loop_interrupted())
 				tui_interrupt(t);
 		}
+		/* The keys read so far are in: one `weights` for the
+		 * slider's steps among them, then the screen. */
+		tui_flush_deferred(t);
 	}
 }
 
@@ -1205,6 +1247,7 @@ tui_free(struct tui *t)
 		free(t->queue[i].text);
 	free(t->queue);
 	free(t->task_cmd);
+	free(t->deferred);
 	script_close(&t->script);
 	script_close(&t->init);
 	log_free(&t->log);
@@ -1231,6 +1274,7 @@ open_views(struct tui *t, const struct tui_opts *opts)
 	t->env.wb = t->ctx->wb;
 	t->env.unicode = opts->unicode && utf8;
 	t->env.submit = tui_submit;
+	t->env.submit_later = tui_submit_later;
 	t->env.message = tui_note;
 	t->env.ud = t;
 	t->env.log = &t->log;

@@ -22,6 +22,7 @@
 /* Growable per-thread output. */
 typedef struct pbuf {
 	int32_t *item;
+	uint16_t *from;
 	float *raw;
 	int32_t *rank;
 	size_t n, cap;		/* candidates */
@@ -42,6 +43,9 @@ pbuf_reserve(pbuf *b, int nm, size_t more)
 		if ((p = realloc(b->item, cap * sizeof *b->item)) == NULL)
 			return -1;
 		b->item = p;
+		if ((p = realloc(b->from, cap * sizeof *b->from)) == NULL)
+			return -1;
+		b->from = p;
 		if ((p = realloc(b->raw, cap * nm * sizeof *b->raw)) == NULL)
 			return -1;
 		b->raw = p;
@@ -77,6 +81,7 @@ static void
 pbuf_free(pbuf *b)
 {
 	free(b->item);
+	free(b->from);
 	free(b->raw);
 	free(b->rank);
 	free(b->pred);
@@ -122,7 +127,7 @@ pool_job_run(void *arg)
 		memcpy(j->out.item + off, s.cand,
 		    (size_t)len * sizeof(int32_t));
 		fusion_candidates_fill(f, &s, len, j->out.raw + off * nm,
-		    j->out.rank + off * nm);
+		    j->out.rank + off * nm, j->out.from + off);
 		j->out.n += (size_t)len;
 		j->out.len[r - j->from] = len;
 		if (j->preds && j->eval) {
@@ -158,6 +163,7 @@ fusion_pool_free(fusion_pool *p)
 	free(p->row);
 	free(p->ptr);
 	free(p->item);
+	free(p->from);
 	free(p->raw);
 	free(p->rank);
 	free(p->tr);
@@ -258,10 +264,11 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	}
 	p->ptr = malloc(((size_t)p->nu + 1) * sizeof *p->ptr);
 	p->item = malloc((nc + 1) * sizeof *p->item);
+	p->from = malloc((nc + 1) * sizeof *p->from);
 	p->raw = malloc((nc * nm + 1) * sizeof *p->raw);
 	p->rank = malloc((nc * nm + 1) * sizeof *p->rank);
 	p->tr = malloc((nc * nm + 1) * sizeof *p->tr);
-	if (!p->ptr || !p->item || !p->raw || !p->rank || !p->tr)
+	if (!p->ptr || !p->item || !p->from || !p->raw || !p->rank || !p->tr)
 		goto oom;
 	if (job[0].preds) {
 		p->pptr = malloc(((size_t)p->nu + 1) * sizeof *p->pptr);
@@ -277,6 +284,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 		pbuf *b = &job[t].out;
 
 		memcpy(p->item + nc, b->item, b->n * sizeof *p->item);
+		memcpy(p->from + nc, b->from, b->n * sizeof *p->from);
 		memcpy(p->raw + nc * nm, b->raw, b->n * nm * sizeof *p->raw);
 		memcpy(p->rank + nc * nm, b->rank,
 		    b->n * nm * sizeof *p->rank);
@@ -310,25 +318,41 @@ oom:
 	return NULL;
 }
 
+/* Is the pool's transform the one the settings want? */
+static int
+transform_current(const fusion *f, const fusion_pool *p)
+{
+	int kind = fusion_transform_kind(&f->set);
+
+	return p->tr_kind == kind &&
+	    p->tr_norm == (kind == TR_NORM ? (int)f->set.norm : -1) &&
+	    p->tr_k == (kind == TR_RRF ? f->set.rrf_k : 0) &&
+	    p->tr_active == fusion_active_models(f);
+}
+
 void
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	int kind = fusion_transform_kind(&f->set);
-	int norm = kind == TR_NORM ? (int)f->set.norm : -1;
-	double k = kind == TR_RRF ? f->set.rrf_k : 0;
+	int32_t *scratch;
 
-	if (p->tr_kind == kind && p->tr_norm == norm && p->tr_k == k)
+	if (transform_current(f, p))
 		return;
+	/* (NULL: each block allocates its own) */
+	scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
+	    sizeof *scratch);
 	for (int r = 0; r < p->nu; r++) {
 		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
 		size_t off = (size_t)p->ptr[r] * p->nm;
 
 		fusion_transform(f, p->nm, len, p->raw + off, p->rank + off,
-		    p->tr + off);
+		    p->from + p->ptr[r], p->tr + off, scratch);
 	}
+	free(scratch);
 	p->tr_kind = kind;
-	p->tr_norm = norm;
-	p->tr_k = k;
+	p->tr_norm = kind == TR_NORM ? (int)f->set.norm : -1;
+	p->tr_k = kind == TR_RRF ? f->set.rrf_k : 0;
+	p->tr_active = fusion_active_models(f);
 }
 
 void
@@ -339,6 +363,7 @@ fusion_pool_block(const fusion_pool *p, int r, fusion_block *b)
 	b->nm = p->nm;
 	b->len = (int)(p->ptr[r + 1] - p->ptr[r]);
 	b->item = p->item + p->ptr[r];
+	b->from = p->from + p->ptr[r];
 	b->raw = p->raw + off;
 	b->rank = p->rank + off;
 	b->tr = p->tr + off;
@@ -470,14 +495,12 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1)
 		return -1;
 	fusion_pool_block(p, r, &b);
-	if (fusion_transform_kind(&f->set) != p->tr_kind ||
-	    (p->tr_kind == TR_NORM && p->tr_norm != (int)f->set.norm) ||
-	    (p->tr_kind == TR_RRF && p->tr_k != f->set.rrf_k)) {
+	if (!transform_current(f, p)) {
 		/* Only this user's block: re-ranking one user must not pay
 		 * for every user's transform.  The pool's cache is then
 		 * mixed, so mark it stale for the next whole-pool use. */
-		fusion_transform(f, b.nm, b.len, b.raw, b.rank,
-		    p->tr + (size_t)p->ptr[r] * p->nm);
+		fusion_transform(f, b.nm, b.len, b.raw, b.rank, b.from,
+		    p->tr + (size_t)p->ptr[r] * p->nm, NULL);
 		p->tr_kind = TR_NONE;
 	}
 	if ((fused = malloc(((size_t)b.len + 1) * sizeof *fused)) == NULL)

@@ -1340,6 +1340,24 @@ workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
 	return refresh(wb, 1, err);
 }
 
+void
+workbench_fusion_share(const double *w, int n, int m, double share,
+    double *out)
+{
+	double rest = 0;
+
+	for (int k = 0; k < n; k++)
+		if (k != m)
+			rest += w[k];
+	for (int k = 0; k < n; k++)
+		if (k == m)
+			out[k] = share;
+		else if (rest > 1e-12)
+			out[k] = w[k] * ((1 - share) / rest);
+		else
+			out[k] = n > 1 ? (1 - share) / (n - 1) : 0;
+}
+
 /* --- tune ------------------------------------------------------------------ */
 
 static void

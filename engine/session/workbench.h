@@ -260,6 +260,11 @@ typedef struct fusion_preview {
 } fusion_preview;
 int workbench_fusion_preview(workbench *wb, int u, int k,
     fusion_preview *out, rf_error *err);
+/* Normalised weights w[0..n) with model m's share set to share (in
+ * [0, 1]) and the others scaled to keep the sum 1 (shared equally when
+ * they were all 0): what a slider step and `weights --share` set. */
+void workbench_fusion_share(const double *w, int n, int m, double share,
+    double *out);
 /* Store settings changed in memory; 0 when there was nothing to store. */
 int workbench_fusion_save(workbench *wb, rf_error *err);
 int workbench_fusion_unsaved(const workbench *wb);
