@@ -57,3 +57,42 @@ view_key_press(struct view *v, int key, int height)
 		v->env->submit(v->env->ud, cmd);
 	return r & ~VIEW_COALESCE;
 }
+
+int
+view_scroll(int top, int key, int total, int rows)
+{
+	int page = rows > 1 ? rows - 1 : 1;
+
+	switch (key) {
+	case 'j':
+	case 'J':
+	case KEY_DOWN:
+		top++;
+		break;
+	case 'k':
+	case 'K':
+	case KEY_UP:
+		top--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+	case 'f' & 0x1f:
+		top += page;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+	case 'b' & 0x1f:
+		top -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		top = 0;
+		break;
+	default:	/* G, End */
+		top = total;
+		break;
+	}
+	if (top > total - rows)
+		top = total - rows;
+	return top < 0 ? 0 : top;
+}

@@ -29,6 +29,10 @@ struct view_env {
 	/* The user the Fusion and User screens show: an external id, "" for
 	 * none; set by the `user` command (app/cmd/user.c). */
 	char user[128];
+	/* The command that changes the data running now (an import), else
+	 * NULL: a screen drawn meanwhile says so rather than what it
+	 * would say of the store as it is. */
+	const char *running;
 };
 
 /* What a key handler did (htop's HANDLED | REDRAW). */

@@ -136,11 +136,27 @@ screen_draw_header(struct screen *s, workbench *wb, int current)
 		char right[256], job[3][128];
 		int room = cols - x - 2, q = workbench_queue_length(wb);
 		int k, rw;
+		wb_task_progress tp;
 
 		snprintf(right, sizeof right, "%s%s ", base ? base + 1 : path,
 		    store_is_readonly(workbench_store(wb)) ?
 		    " (read-only)" : "");
 		rw = utf8_width(right);
+		/* A background command, on every screen: "tune 3s" before
+		 * the store's name (the message line says more). */
+		if (workbench_task_progress(wb, &tp) == 0) {
+			char task[64];
+			int tw;
+
+			snprintf(task, sizeof task, "%s %.0fs ", tp.what,
+			    tp.elapsed);
+			tw = utf8_width(task);
+			if (tw + 1 < room) {
+				draw_text_right(w, 0, x + 1, room + 1,
+				    color_attr(CR_TAB_ACTIVE), task);
+				room -= tw + 1;
+			}
+		}
 		if (r == NULL) {
 			if (room > 8)
 				draw_text_right(w, 0, x + 1, room + 1,

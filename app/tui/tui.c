@@ -85,6 +85,11 @@ struct tui {
 	/* A slider's step not run yet: the next step replaces it; it runs
 	 * before the screen is drawn or any other command. */
 	char *deferred;
+	/* RECFUSE_KEY_TIMES=FILE (the latency bench): per key, the time
+	 * from reading it to the end of the frame that shows it. */
+	FILE *key_times;
+	double keys_read[64];
+	int nkeys_read, keys_read_code[64];
 	int last_failed;	/* the last command (or its task) failed */
 	int fusion_wanted;	/* a fusion was shown: keep one */
 	double progress_drawn;	/* when the progress line was drawn */
@@ -269,6 +274,21 @@ tui_run_one(struct tui *t, const char *cmd, int typed)
 	if (!t->error_held)
 		tui_set_message(t, 0, "");
 	t->ctx->task_begun = 0;
+	/* A command that writes the data (an import) holds the screen
+	 * while it runs: the screens say so first, and reading the data
+	 * from the store for the first time is announced too. */
+	if (flags & CMD_WRITES) {
+		t->env.running = cmd;
+		tui_views_stale(t);
+		tui_set_message(t, 0, "running (Ctrl-C stops it)...");
+		t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+		tui_draw(t);
+	} else if (!(flags & (CMD_FRONT | CMD_BESIDE)) &&
+	    workbench_dataset_peek(t->ctx->wb) == NULL &&
+	    store_count(workbench_store(t->ctx->wb), "events") > 0) {
+		tui_set_message(t, 0, "reading the data from the store...");
+		tui_flush_message(t);
+	}
 	if (cmd_run_line(t->ctx, cmd) == 0) {
 		if (t->ctx->task_begun) {
 			/* It ends later: in the script when it ends well. */
@@ -287,6 +307,7 @@ tui_run_one(struct tui *t, const char *cmd, int typed)
 		rc = -1;
 		tui_mark_echo(t, echo, LOG_COMMAND_ASIDE);
 	}
+	t->env.running = NULL;
 	t->last_failed = rc < 0;
 	if (t->ctx->quit)
 		t->quit = 1;
@@ -863,6 +884,12 @@ tui_draw(struct tui *t)
 	t->dirty = 0;
 	loop_redraw_done();
 	t->last_draw = rf_monotonic();
+	if (t->key_times != NULL) {
+		for (int i = 0; i < t->nkeys_read; i++)
+			fprintf(t->key_times, "%d %.3f\n", t->keys_read_code[i],
+			    (t->last_draw - t->keys_read[i]) * 1000);
+		t->nkeys_read = 0;
+	}
 }
 
 /* --- keys ------------------------------------------------------------------- */
@@ -1198,6 +1225,10 @@ tui_main_loop(struct tui *t)
 		 * getch() after poll() was interrupted. */
 		loop_wait(STDIN_FILENO, timeout);
 		while (!t->quit && (key = getch()) != ERR) {
+			if (t->key_times != NULL && t->nkeys_read < 64) {
+				t->keys_read[t->nkeys_read] = rf_monotonic();
+				t->keys_read_code[t->nkeys_read++] = key;
+			}
 			tui_handle_key(t, key);
 			if (loop_interrupted())
 				tui_interrupt(t);
@@ -1256,6 +1287,29 @@ tui_free(struct tui *t)
 	free(t);
 }
 
+/* TERM names a VT (or its likes): its character set is ASCII and line
+ * drawing, whatever the locale says. */
+static int
+terminal_is_vt(void)
+{
+	const char *term = getenv("TERM");
+
+	return term != NULL && (strncmp(term, "vt", 2) == 0 ||
+	    strcmp(term, "ansi") == 0 || strncmp(term, "cons", 4) == 0 ||
+	    strcmp(term, "dumb") == 0);
+}
+
+/* The Linux console's and the VTs' fonts have no braille cells: the
+ * charts draw in ASCII there. */
+static int
+terminal_lacks_braille(void)
+{
+	const char *term = getenv("TERM");
+
+	return terminal_is_vt() || (term != NULL &&
+	    strncmp(term, "linux", 5) == 0);
+}
+
 /* The views get the environment the TUI lends them; -1 when one could
  * not open. */
 static int
@@ -1264,15 +1318,18 @@ open_views(struct tui *t, const struct tui_opts *opts)
 	const char *codeset;
 	int utf8, i, rc = 0;
 
-	/* The locale's character set decides on UTF-8; numbers stay in the
+	/* The locale's character set decides on UTF-8 (and a locale that
+	 * has one byte a character cannot draw any); numbers stay in the
 	 * C locale so every table prints "0.5", never "0,5". */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
 	codeset = nl_langinfo(CODESET);
-	utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
-	widgets_init(opts->unicode && utf8, utf8);
+	utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0 &&
+	    MB_CUR_MAX > 1;
+	widgets_init(opts->unicode && utf8 && !terminal_is_vt(),
+	    utf8, !terminal_lacks_braille());
 	t->env.wb = t->ctx->wb;
-	t->env.unicode = opts->unicode && utf8;
+	t->env.unicode = widgets_unicode();
 	t->env.submit = tui_submit;
 	t->env.submit_later = tui_submit_later;
 	t->env.message = tui_note;
@@ -1351,8 +1408,23 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 		tui_set_message(t, 1, err);
 	free(history);
 
+	if (getenv("RECFUSE_KEY_TIMES") != NULL &&
+	    *getenv("RECFUSE_KEY_TIMES") != '\0' &&
+	    (t->key_times = fopen(getenv("RECFUSE_KEY_TIMES"), "w")) == NULL)
+		tui_set_message(t, 1, "RECFUSE_KEY_TIMES: cannot write");
+	if (opts->created) {
+		char note[600];
+
+		snprintf(note, sizeof note, "%.500s did not exist: a new, "
+		    "empty store (import a log, or quit and open another)",
+		    store_path(workbench_store(ctx->wb)));
+		tui_set_message(t, 0, note);
+		log_append(&t->log, LOG_NOTE, note);
+	}
 	t->dirty = D_ALL;
 	tui_main_loop(t);
+	if (t->key_times != NULL)
+		fclose(t->key_times);
 
 	console_shutdown();
 	screen_stop(&t->scr);
