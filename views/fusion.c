@@ -272,6 +272,7 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 	struct fusion_view *fv = v->state;
 	const dataset *ds = fusion_dataset(f);
 	int n = fusion_n_models(f), k, m, titlew, barw, rows, decimals;
+	int held = 0;
 	int above = rank_method(fusion_get_settings(f)->method);
 	const char *names[FUSION_MAX_MODELS];
 	char letters[FUSION_MAX_MODELS], title[200];
@@ -279,11 +280,13 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 
 	if (h < 2)
 		return;
-	if (fv->user >= 0)
-		snprintf(title, sizeof title, "Top %d for user %s%s%s%s",
+	if (fv->user >= 0 && fv->step_note[0] != '\0')
+		snprintf(title, sizeof title, "Top %d for user %s - %s",
+		    fv->want, ds->user_ext[fv->user], fv->step_note);
+	else if (fv->user >= 0)
+		snprintf(title, sizeof title, "Top %d for user %s%s",
 		    fv->want, ds->user_ext[fv->user],
-		    picked ? "" : " (most active; u picks)",
-		    fv->step_note[0] ? " - " : "", fv->step_note);
+		    picked ? "" : " (most active; u picks)");
 	else
 		snprintf(title, sizeof title, "Top %d", fv->want);
 	draw_heading(win, y, x, w, title);
@@ -344,7 +347,14 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 		explain_item_name(ds, fv->pv.items[k], name, sizeof name);
 		draw_printf(win, row, x, 3, color_attr(CR_DIM), "%2d", k + 1);
 		draw_text(win, row, x + 3, 4, color_attr(CR_LABEL), move);
-		draw_text(win, row, x + 7, titlew - 1, 0, name);
+		/* The user has it in the held-out test part: a hit. */
+		if (interactions_contains(&ds->all, fv->user,
+		    fv->pv.items[k])) {
+			draw_text(win, row, x + 7, 1, color_attr(CR_LABEL),
+			    "*");
+			held = 1;
+		}
+		draw_text(win, row, x + 9, titlew - 3, 0, name);
 		draw_printf(win, row, x + 7 + titlew, 8, 0, "%7.*f", decimals,
 		    (double)fv->pv.scores[k]);
 		for (m = 0; m < n; m++)
@@ -358,8 +368,11 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 		    color_attr(CR_DIM), above ? "bars above the last: " :
 		    "bars: ");
 
-		draw_contrib_legend(win, y + 1 + rows, x + 7 + used,
+		used += draw_contrib_legend(win, y + 1 + rows, x + 7 + used,
 		    w - 7 - used, names, letters, n);
+		if (held)
+			draw_text(win, y + 1 + rows, x + 7 + used, w - 7 -
+			    used, color_attr(CR_DIM), "  * in the test part");
 	}
 }
 

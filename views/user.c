@@ -295,7 +295,7 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 	const char *names[FUSION_MAX_MODELS];
 	char letters[FUSION_MAX_MODELS], head[64];
 	double scale = 0;
-	int n, m, k, first, rows, barw, titlew;
+	int n, m, k, first, rows, barw, titlew, held, any_held = 0;
 
 	if (h < 2)
 		return 0;
@@ -349,14 +349,22 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int row = y + 1 + (k - first), sel = k == uv->sel;
 		char title[256];
 
-		explain_item_name(uv->ds, uv->recs.items[k], title,
-		    sizeof title);
+		/* An item the user has in the held-out test part (the
+		 * history shows it; the lists leave out only what is known
+		 * before the test): a hit, marked. */
+		held = interactions_contains(&uv->ds->all, uv->user,
+		    uv->recs.items[k]);
+		any_held |= held;
+		title[0] = held ? '*' : ' ';
+		title[1] = ' ';
+		explain_item_name(uv->ds, uv->recs.items[k], title + 2,
+		    sizeof title - 2);
 		if (sel)
 			draw_fill(win, row, x, 4 + titlew,
 			    color_attr(CR_SELECTED));
 		draw_printf(win, row, x, 4, sel ? color_attr(CR_SELECTED) :
 		    color_attr(CR_DIM), "%3d ", k + 1);
-		draw_text(win, row, x + 4, titlew - 1, sel ?
+		draw_text(win, row, x + 3, titlew, sel ?
 		    color_attr(CR_SELECTED) : 0, title);
 		draw_printf(win, row, x + 4 + titlew, 8, 0, "%7.3f",
 		    (double)uv->recs.scores[k]);
@@ -367,8 +375,11 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int used = draw_text(win, y + 1 + rows, x + 4, w - 4,
 		    color_attr(CR_DIM), "bars: ");
 
-		draw_contrib_legend(win, y + 1 + rows, x + 4 + used,
+		used += draw_contrib_legend(win, y + 1 + rows, x + 4 + used,
 		    w - 4 - used, names, letters, n);
+		if (any_held)
+			draw_text(win, y + 1 + rows, x + 4 + used, w - 4 -
+			    used, color_attr(CR_DIM), "  * in the test part");
 		return rows + 2;
 	}
 	return rows + 1;
