@@ -67,6 +67,10 @@ print_status(cmd_ctx *ctx)
 
 /* --- measure: the pools and live metrics beside the screen --------------- */
 
+/* A fusion that could not be measured is not tried again by itself (the
+ * front asks whenever it is idle). */
+static const fusion *measure_failed;
+
 static int
 measure_finish(cmd_ctx *ctx, void *ud)
 {
@@ -74,8 +78,9 @@ measure_finish(cmd_ctx *ctx, void *ud)
 
 	(void)ud;
 	if (workbench_fusion_measure_finish(ctx->wb, &err) != 0) {
+		measure_failed = workbench_fusion_peek(ctx->wb);
 		cmd_error(ctx, "fusion metrics: %s", err.msg[0] ? err.msg :
-		    "cancelled");
+		    "cancelled (`weights` measures again)");
 		return -1;
 	}
 	return 0;
@@ -104,16 +109,23 @@ replayed_refit_finish(cmd_ctx *ctx, void *ud)
 }
 
 int
-fusion_measure_background(cmd_ctx *ctx)
+fusion_measure_background(cmd_ctx *ctx, int asked)
 {
 	rf_error err = { { 0 } };
+	const fusion *f = workbench_fusion_peek(ctx->wb);
 	const fusion_live *l;
+	const interactions *v = workbench_valid_part(ctx->wb);
+	const interactions *t = workbench_test_part(ctx->wb);
 
-	if (workbench_task_kind(ctx->wb) != WB_TASK_NONE ||
-	    workbench_fusion_peek(ctx->wb) == NULL)
+	if (asked)
+		measure_failed = NULL;
+	if (workbench_task_kind(ctx->wb) != WB_TASK_NONE || f == NULL ||
+	    f == measure_failed || ((v == NULL || v->nnz == 0) &&
+	    (t == NULL || t->nnz == 0)))
 		return 0;
 	if (workbench_fusion_refit_pending(ctx->wb)) {
 		if (workbench_fusion_refit_start(ctx->wb, NULL, &err) < 0) {
+			measure_failed = f;
 			cmd_error(ctx, "refit as in the earlier session: %s",
 			    err.msg);
 			return -1;
@@ -125,6 +137,7 @@ fusion_measure_background(cmd_ctx *ctx)
 	if (l->ready && !l->stale)
 		return 0;
 	if (workbench_fusion_measure_start(ctx->wb, &err) < 0) {
+		measure_failed = f;
 		cmd_error(ctx, "fusion metrics: %s", err.msg);
 		return -1;
 	}
@@ -289,9 +302,11 @@ cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "weights: %s", err.msg);
 		return -1;
 	}
-	if (ctx->events != NULL)
+	if (ctx->events != NULL) {
 		print_weights_line(ctx);
-	else
+		/* The pools were not there: built beside the screen. */
+		(void)fusion_measure_background(ctx, 1);
+	} else
 		print_status(ctx);
 	return 0;
 }

@@ -9,8 +9,9 @@
 
 /* When a fusion exists and nothing runs: its pools and live metrics as a
  * background task when they are missing or stale (a refit first when an
- * earlier session's is to be redone).  1 started, 0 nothing to do, -1
- * (printed). */
-int fusion_measure_background(cmd_ctx *ctx);
+ * earlier session's is to be redone).  asked: a command wants them (else
+ * the front, idle: a fusion that failed to measure is not tried again by
+ * itself).  1 started, 0 nothing to do, -1 (printed). */
+int fusion_measure_background(cmd_ctx *ctx, int asked);
 
 #endif

@@ -72,7 +72,7 @@ cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 	if (workbench_fusion_peek(ctx->wb) == NULL)
 		(void)workbench_fusion(ctx->wb, &err);	/* loads saved models */
 	if (ctx->events != NULL)
-		(void)fusion_measure_background(ctx);	/* beside the screen */
+		(void)fusion_measure_background(ctx, 1);	/* beside the screen */
 	else if (workbench_fusion_peek(ctx->wb) != NULL &&
 	    !workbench_fusion_live(ctx->wb)->ready &&
 	    workbench_fusion_refresh(ctx->wb, &err) < 0)

@@ -1083,7 +1083,7 @@ tui_restore_session(struct tui *t)
 	tui_set_message(t, 0, msg);
 	/* The fusion's pools and figures (or the refit an earlier session
 	 * made) come in the background. */
-	(void)fusion_measure_background(t->ctx);
+	(void)fusion_measure_background(t->ctx, 0);
 	tui_views_stale(t);
 	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
 }
@@ -1110,7 +1110,7 @@ tui_idle_fusion(struct tui *t)
 	}
 	if (workbench_fusion_peek(wb) != NULL) {
 		t->fusion_wanted = 1;
-		if (fusion_measure_background(t->ctx) > 0)
+		if (fusion_measure_background(t->ctx, 0) > 0)
 			t->dirty |= D_MSG | D_HEAD;
 	}
 }

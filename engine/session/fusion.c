@@ -591,6 +591,15 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 		return rf_fail(err, "the split has neither a validation nor "
 		    "a test part: `split temporal 0.2 --valid 0.1`");
 	}
+	/* Beside the screen a pool is never scored here (seconds on big
+	 * data): the figures wait for a background task to build it. */
+	if (workbench_background(wb) && !s->pools_lent &&
+	    (part == 1 ? s->valid_pool : s->test_pool) == NULL &&
+	    s->pool_m == fusion_get_settings(s->f)->pool_m) {
+		s->live.stale = 1;
+		s->live.generation++;
+		return 0;
+	}
 	if ((p = workbench_fusion_pool(wb, part, err)) == NULL)
 		return -1;
 	if (live_measure(s->f, p, part, &s->lr, &s->live, fused_only,

@@ -213,7 +213,9 @@ typedef struct fusion_live {
 	unsigned long generation;
 } fusion_live;
 const fusion_live *workbench_fusion_live(const workbench *wb);
-int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
+/* Recompute the live metrics; under workbench_set_background() a pool
+ * that is not built yet is left to a background task (live.stale). */
+int workbench_fusion_refresh(workbench *wb, rf_error *err);
 /* What replaying the stored settings could not restore (a stack fitted on
  * other models, ...), "" when nothing; cleared by the next change. */
 const char *workbench_fusion_note(const workbench *wb);
