@@ -6,8 +6,9 @@
 # down (H): every step shows the new weight, 0.01 further, and the
 # preview's title tells what the step did to the list, which must be so:
 # "same order" when the list did not change, "N places changed" when N
-# places did.  After `quit` the stored weights give, in batch mode, the
-# fused top 10 the screen showed last.  Each step waits for its weight on
+# places did.  Then a share typed (=) puts the slider there.  After
+# `quit` the stored weights give, in batch mode, the fused top 10 the
+# screen showed last.  Each step waits for its weight on
 # the screen, never for a time.
 . "$(dirname "$0")/lib.sh"
 
@@ -92,6 +93,13 @@ for variant in "80x24 xterm-256color" "80x24 xterm-256color -C -U" \
 		w=$((w - 1))
 		step H "0.$w" || { echo "$test_name: $variant: down to 0.$w"; finish; }
 	done
+	# A typed share: the slider lands on it.
+	tm send-keys -t rf '='
+	wait_for '^:weights --share pop=' || finish
+	tm send-keys -t rf '0.3' Enter
+	wait_for '^> pop .* 0\.30 ' || finish
+	wait_for '^  fused .* 0\.[0-9]{4} ' || finish
+	preview > "$tmp/before"
 	# Braille only where the terminal draws it.
 	if [ "$term" = vt100 ] && grep -q "$(printf '\342\240')" "$tmp/pane"; then
 		echo "$test_name: $variant: braille on a vt100"
