@@ -64,10 +64,15 @@ latency()
 {
 	rm -f "$tmp/keys" "$tmp/exit"
 	tm kill-server >/dev/null 2>&1
-	tm new-session -d -s rf -x 80 -y 24 "env -i HOME=$tmp/home \
-	    PATH='$PATH' OPENBLAS_NUM_THREADS=1 LANG=${utf8:-C} \
-	    TERM=tmux-256color RECFUSE_KEY_TIMES='$tmp/keys' '$RECFUSE' \
-	    '$2'; echo \$? > '$tmp/exit'; sleep 60" || return 1
+	# (a new tmux server now and then exits at birth: again)
+	for attempt in 1 2 3; do
+		tm new-session -d -s rf -x 80 -y 24 "env -i HOME=$tmp/home \
+		    PATH='$PATH' OPENBLAS_NUM_THREADS=1 LANG=${utf8:-C} \
+		    TERM=tmux-256color RECFUSE_KEY_TIMES='$tmp/keys' \
+		    '$RECFUSE' '$2'; echo \$? > '$tmp/exit'; sleep 60" \
+		    2>/dev/null && break
+		sleep 0.2
+	done
 	wait_for 'Behaviour funnel' 60 || return 1
 	tm send-keys -t rf 3
 	wait_for '^  fused .* 0\.[0-9]{4} ' "$3" || return 1

@@ -204,6 +204,20 @@ tm()
 	tmux -S "$sock" -f /dev/null "$@"
 }
 
+# tmux_new COLS LINES COMMAND: a new session "rf" running COMMAND.  A new
+# tmux server now and then exits at birth ("server exited unexpectedly"):
+# tried again before calling the test broken.
+tmux_new()
+{
+	for attempt in 1 2 3; do
+		tm new-session -d -s rf -x "$1" -y "$2" "$3" \
+		    2>"$tmp/tmux.err" && return 0
+		sleep 0.2
+	done
+	cat "$tmp/tmux.err"
+	exit 99
+}
+
 # tmux_start [recfuse options]: recfuse on screen.db in a new session
 # "rf" of TMUX_SIZE (80x24) with TERM=$TMUX_TERM (tmux-256color) and
 # TMUX_ENV (more VAR=value words) in its environment; its exit status
@@ -213,20 +227,11 @@ tmux_start()
 	size=${TMUX_SIZE:-80x24}
 	tm kill-server >/dev/null 2>&1
 	rm -f "$tmp/exit"
-	# A new tmux server now and then exits at birth ("server exited
-	# unexpectedly"): try again before calling the test broken.
-	for attempt in 1 2 3; do
-		tm new-session -d -s rf -x "${size%x*}" -y "${size#*x}" \
-		    "cd '$tmp' && env -i \
-		    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
-		    LANG=$utf8_locale TERM=${TMUX_TERM:-tmux-256color} \
-		    ${TMUX_ENV:-} '$RECFUSE' $* \
-		    screen.db; echo \$? > '$tmp/exit'; sleep 30" \
-		    2>"$tmp/tmux.err" && return 0
-		sleep 0.2
-	done
-	cat "$tmp/tmux.err"
-	exit 99
+	tmux_new "${size%x*}" "${size#*x}" "cd '$tmp' && env -i \
+	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
+	    LANG=$utf8_locale TERM=${TMUX_TERM:-tmux-256color} \
+	    ${TMUX_ENV:-} '$RECFUSE' $* \
+	    screen.db; echo \$? > '$tmp/exit'; sleep 30"
 }
 
 # wait_for REGEX [SECONDS]: until a line of the pane (left in $tmp/pane)

@@ -123,9 +123,8 @@ diff -u "$tmp/before" "$tmp/after" ||
 # Ctrl-Z in a shell with job control: suspended, then `fg` redraws.
 if command -v bash >/dev/null 2>&1; then
 	tm kill-server >/dev/null 2>&1
-	tm new-session -d -s rf -x 80 -y 24 "env -i HOME='$tmp/home' \
-	    PATH='$PATH' PS1='shell\$ ' bash --norc --noprofile -i" ||
-	    exit 99
+	tmux_new 80 24 "env -i HOME='$tmp/home' PATH='$PATH' \
+	    PS1='shell\$ ' bash --norc --noprofile -i"
 	wait_for 'shell\$'
 	tm send-keys -t rf "cd '$tmp' && env TZ=UTC OPENBLAS_NUM_THREADS=1 \
 	    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' screen.db" Enter
