@@ -57,6 +57,11 @@ struct fusion {
 	char theta_names[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)][48];
 };
 
+/* At most this many transforms kept aside in a pool, and this many bytes
+ * for them all (a pool of a big sample keeps none). */
+#define POOL_TR_ASIDE 4
+#define POOL_TR_ASIDE_BYTES (96L << 20)
+
 /* Per user r, a block of nm x len values starting at nm * ptr[r], model
  * m's row at + m * len (see pool.c). */
 struct fusion_pool {
@@ -70,9 +75,20 @@ struct fusion_pool {
 	int32_t *rank;		/* (nm * nc) 1-based among the candidates */
 	uint16_t *from;		/* (nc) the models whose top-M has it */
 	float *tr;		/* (nm * nc) transformed values */
-	int tr_kind, tr_norm;
-	double tr_k;
-	unsigned tr_active;	/* the models taking part in tr */
+	struct pool_tr_key {
+		int kind, norm;
+		double k;
+		unsigned active;	/* the models taking part */
+	} key;			/* what tr holds */
+	/* Transforms of other settings kept aside (tune goes back and forth
+	 * between a few sets of models taking part), as memory allows. */
+	struct pool_tr_slot {
+		float *tr;
+		struct pool_tr_key key;
+		uint64_t used;
+	} aside[POOL_TR_ASIDE];
+	int n_aside;
+	uint64_t clock;
 	int maxlen;
 	const interactions *eval;
 	/* rating pairs: eval entries of pooled users, pair-major */

@@ -167,6 +167,8 @@ fusion_pool_free(fusion_pool *p)
 	free(p->raw);
 	free(p->rank);
 	free(p->tr);
+	for (int k = 0; k < p->n_aside; k++)
+		free(p->aside[k].tr);
 	free(p->pptr);
 	free(p->pred);
 	free(p->truth);
@@ -211,7 +213,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	p->nm = nm;
 	p->n_items = excl->n_items;
 	p->eval = eval;
-	p->tr_kind = TR_NONE;
+	p->key.kind = TR_NONE;
 	if ((p->row = malloc(((size_t)excl->n_users + 1) * sizeof *p->row))
 	    == NULL)
 		goto oom;
@@ -318,26 +320,82 @@ oom:
 	return NULL;
 }
 
+/* The transform the settings want. */
+static struct pool_tr_key
+wanted_key(const fusion *f)
+{
+	struct pool_tr_key k;
+
+	k.kind = fusion_transform_kind(&f->set);
+	k.norm = k.kind == TR_NORM ? (int)f->set.norm : -1;
+	k.k = k.kind == TR_RRF ? f->set.rrf_k : 0;
+	k.active = fusion_active_models(f);
+	return k;
+}
+
+static int
+same_key(const struct pool_tr_key *a, const struct pool_tr_key *b)
+{
+	return a->kind == b->kind && a->norm == b->norm && a->k == b->k &&
+	    a->active == b->active;
+}
+
 /* Is the pool's transform the one the settings want? */
 static int
 transform_current(const fusion *f, const fusion_pool *p)
 {
-	int kind = fusion_transform_kind(&f->set);
+	struct pool_tr_key want = wanted_key(f);
 
-	return p->tr_kind == kind &&
-	    p->tr_norm == (kind == TR_NORM ? (int)f->set.norm : -1) &&
-	    p->tr_k == (kind == TR_RRF ? f->set.rrf_k : 0) &&
-	    p->tr_active == fusion_active_models(f);
+	return same_key(&p->key, &want);
+}
+
+/* Swap the transform in use with the one kept aside in slot k. */
+static void
+swap_aside(fusion_pool *p, int k)
+{
+	float *tr = p->tr;
+	struct pool_tr_key key = p->key;
+
+	p->tr = p->aside[k].tr;
+	p->key = p->aside[k].key;
+	p->aside[k].tr = tr;
+	p->aside[k].key = key;
+	p->aside[k].used = ++p->clock;
 }
 
 void
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
-	int kind = fusion_transform_kind(&f->set);
+	struct pool_tr_key want = wanted_key(f);
+	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
 	int32_t *scratch;
+	int k, oldest = -1;
 
-	if (transform_current(f, p))
+	if (same_key(&p->key, &want))
 		return;
+	/* Kept aside: back in use, no work. */
+	for (k = 0; k < p->n_aside; k++)
+		if (same_key(&p->aside[k].key, &want)) {
+			swap_aside(p, k);
+			return;
+		}
+	/* The one in use goes aside (a new slot while memory allows, else
+	 * in place of the least recently used), and the transform is made
+	 * in the buffer that comes free. */
+	if (p->key.kind != TR_NONE) {
+		if (p->n_aside < POOL_TR_ASIDE && (long)((p->n_aside + 1) *
+		    bytes) <= POOL_TR_ASIDE_BYTES &&
+		    (p->aside[p->n_aside].tr = malloc(bytes)) != NULL) {
+			p->aside[p->n_aside].key.kind = TR_NONE;
+			oldest = p->n_aside++;
+		} else
+			for (k = 0; k < p->n_aside; k++)
+				if (oldest < 0 ||
+				    p->aside[k].used < p->aside[oldest].used)
+					oldest = k;
+		if (oldest >= 0)
+			swap_aside(p, oldest);
+	}
 	/* (NULL: each block allocates its own) */
 	scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
 	    sizeof *scratch);
@@ -349,10 +407,7 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 		    p->from + p->ptr[r], p->tr + off, scratch);
 	}
 	free(scratch);
-	p->tr_kind = kind;
-	p->tr_norm = kind == TR_NORM ? (int)f->set.norm : -1;
-	p->tr_k = kind == TR_RRF ? f->set.rrf_k : 0;
-	p->tr_active = fusion_active_models(f);
+	p->key = want;
 }
 
 void
@@ -501,7 +556,7 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 		 * mixed, so mark it stale for the next whole-pool use. */
 		fusion_transform(f, b.nm, b.len, b.raw, b.rank, b.from,
 		    p->tr + (size_t)p->ptr[r] * p->nm, NULL);
-		p->tr_kind = TR_NONE;
+		p->key.kind = TR_NONE;
 	}
 	if ((fused = malloc(((size_t)b.len + 1) * sizeof *fused)) == NULL)
 		return -1;
