@@ -6,9 +6,10 @@
 # down (H): every step shows the new weight, 0.01 further, and the
 # preview's title tells what the step did to the list, which must be so:
 # "same order" when the list did not change, "N places changed" when N
-# places did.  Then a share typed (=) puts the slider there.  After
-# `quit` the stored weights give, in batch mode, the fused top 10 the
-# screen showed last.  Each step waits for its weight on
+# places did.  Then a share typed (=) puts the slider there, `?` shows
+# each screen's own keys and the explanation in full scrolls to its last
+# line.  After `quit` the stored weights give, in batch mode, the fused
+# top 10 the screen showed last.  Each step waits for its weight on
 # the screen, never for a time.
 . "$(dirname "$0")/lib.sh"
 
@@ -106,12 +107,40 @@ for variant in "80x24 xterm-256color" "80x24 xterm-256color -C -U" \
 		failed=1
 	fi
 	tail -n +2 "$tmp/before" > "$tmp/shown"
+	user=$(grep -o 'Top [0-9]* for user [^ ]*' "$tmp/pane" | head -1 |
+	    awk '{ print $5 }')
+	# `?` shows the screen's own keys first.
+	tm send-keys -t rf '?'
+	wait_for 'Keys on Fusion \(3\)' || finish
+	tm send-keys -t rf Escape 1 '?'
+	wait_for 'Keys on Data \(1\)' || finish
+	grep -q 'fine steps of 0\.01' "$tmp/pane" &&
+	    { echo "$test_name: $variant: the Fusion keys on Data's help"; failed=1; }
+	# The explanation in full scrolls to its last line (the last
+	# model's block, and no "more lines" below).
+	tm send-keys -t rf Escape ':' "user $user" Enter
+	wait_for "^user $user: " || finish
+	tm send-keys -t rf 4
+	wait_for 'Why #1 ' || finish
+	grep -q 'Enter or e: the explanation in full' "$tmp/pane" &&
+	    tm send-keys -t rf e
+	wait_for '^(pop|.*  pop) +[0-9.]+%' || finish
+	i=0
+	while grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&
+	    [ $i -lt 40 ]; do
+		tm send-keys -t rf Space
+		sleep 0.05
+		tm capture-pane -p -t rf > "$tmp/pane"
+		i=$((i + 1))
+	done
+	wait_for '(^|  )ease +[0-9.]+%' ||
+	    { echo "$test_name: $variant: the explanation's end never showed"; }
+	grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&
+	    { echo "$test_name: $variant: the explanation did not reach its end"; failed=1; }
 	tm send-keys -t rf q
 	tmux_stopped
 	# The screen's last list is the fusion's, as batch mode ranks it
 	# with the weights stored at quit (titles; the first 10).
-	user=$(grep -o 'Top [0-9]* for user [^ ]*' "$tmp/pane" | head -1 |
-	    awk '{ print $5 }')
 	batch -o tsv -e "recommend $user --k 10" | awk -F '\t' 'NR > 1 &&
 	    $1 ~ /^[0-9]+$/ { print $3 }' > "$tmp/batch"
 	head -10 "$tmp/shown" | LC_ALL=C awk '{ sub(/~$/, "")
