@@ -17,6 +17,7 @@
 
 #include "app/cmd/dispatch.h"
 #include "app/cmd/output.h"
+#include "app/manual.h"
 #include "app/tui/tui.h"
 #include "engine/session/workbench.h"
 
@@ -29,33 +30,6 @@ on_sigint(int sig)
 {
 	(void)sig;
 	cancel_flag = 1;
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: recfuse [options] [STORE]\n"
-	    "\n"
-	    "An interactive workbench for recommendation models.  STORE is a\n"
-	    "SQLite file (default " DEFAULT_STORE "), created when missing.\n"
-	    "\n"
-	    "  -e 'CMD; CMD'     run commands and exit\n"
-	    "  -f SCRIPT         run a script of commands ('-' = stdin) and exit\n"
-	    "  -o FORMAT         table, tsv, csv or json output for results\n"
-	    "      --read-only   open the store read-only\n"
-	    "      --plain       a plain line console instead of the TUI\n"
-	    "  -C, --no-color    no colours (also when NO_COLOR is set)\n"
-	    "  -U, --no-unicode  ASCII drawing only\n"
-	    "      --mouse       let the TUI capture the mouse\n"
-	    "      --init FILE   run FILE's commands in the TUI at start-up, then\n"
-	    "                    stay (training runs live, one command at a time)\n"
-	    "      --script FILE drive the TUI from a key/command script (tests)\n"
-	    "  -h, --help        this help\n"
-	    "  -V, --version     the version\n"
-	    "\n"
-	    "Without -e/-f and without a terminal, commands are read from stdin.\n"
-	    "`recfuse -e help` lists the commands.\n");
 }
 
 /* Run lines from f; source names it in errors.  stop_on_error: scripts
@@ -135,11 +109,13 @@ main(int argc, char **argv)
 		{ "mouse", no_argument, NULL, 'M' },
 		{ "script", required_argument, NULL, 'S' },
 		{ "init", required_argument, NULL, 'I' },
+		{ "man", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *exec_text = NULL, *script = NULL, *tui_script = NULL;
 	const char *store_path = DEFAULT_STORE;
 	enum output_format format = OUT_TABLE;
+	output_batch_state printer;
 	int flags = STORE_CREATE, plain = 0, c, status = 0;
 	struct tui_opts topts;
 	rf_error err = { { 0 } };
@@ -191,13 +167,16 @@ main(int argc, char **argv)
 			topts.init = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			manual_usage(stdout);
 			return 0;
 		case 'V':
-			printf("recfuse %s\n", PACKAGE_VERSION);
+			manual_version(stdout);
 			return 0;
+		case 'm':
+			manual_page(stdout);
+			return ferror(stdout) ? 1 : 0;
 		default:
-			usage(stderr);
+			manual_usage(stderr);
 			return 2;
 		}
 	}
@@ -216,7 +195,7 @@ main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "recfuse: one store at a time; unexpected '%s'\n",
 		    argv[optind]);
-		usage(stderr);
+		manual_usage(stderr);
 		return 2;
 	}
 	if (tui_script == NULL && getenv("RECFUSE_SCRIPT") != NULL &&
@@ -237,7 +216,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ctx.format = format;
-	ctx.out = output_batch(&format);
+	ctx.out = output_batch(&printer, format);
 	ctx.cancel = &cancel_flag;
 
 	if (exec_text != NULL) {
@@ -265,11 +244,17 @@ main(int argc, char **argv)
 		topts.script = tui_script;
 		if (plain)
 			status = run_plain_console(&ctx);
-		else
+		else {
+			/* The screens show what comes, as it comes. */
+			ctx.out.begin = NULL;
+			ctx.out.end = NULL;
+			ctx.out.part = NULL;
 			status = tui_run(&ctx, &topts);
+		}
 	} else {
 		status = run_stream(&ctx, stdin, "<stdin>", 0);
 	}
 	workbench_close(ctx.wb);
+	output_batch_free(&printer);
 	return status;
 }

@@ -78,8 +78,73 @@ cmd_error(cmd_ctx *ctx, const char *fmt, ...)
 void
 cmd_print_table(cmd_ctx *ctx, const rf_table *t)
 {
-	if (ctx->out.table != NULL && t != NULL)
+	cmd_print_part(ctx, NULL, t);
+}
+
+void
+cmd_print_part(cmd_ctx *ctx, const char *key, const rf_table *t)
+{
+	if (t == NULL)
+		return;
+	if (ctx->out.part != NULL)
+		ctx->out.part(ctx->out.ud, key, t, 0);
+	else if (ctx->out.table != NULL)
 		ctx->out.table(ctx->out.ud, t);
+}
+
+void
+cmd_print_record(cmd_ctx *ctx, const char *key, const rf_table *t,
+    const char *sentence)
+{
+	if (ctx->out.part != NULL && t != NULL && t->nrows > 0)
+		ctx->out.part(ctx->out.ud, key, t, 1);
+	else if (sentence != NULL)
+		cmd_printf(ctx, "%s", sentence);
+}
+
+/* --- comparisons --------------------------------------------------------- */
+
+const char *
+cmd_comparison_verdict(const paired_diff *d)
+{
+	return d->lo > 0 ? "the fusion is better" : d->hi < 0 ?
+	    "the single model is better" : "no clear difference";
+}
+
+rf_table *
+cmd_comparison_table(const char *best, const char *metric,
+    const paired_diff *d)
+{
+	rf_table *t = table_new("comparison");
+
+	if (t == NULL || table_add_column(t, "best_single", COL_TEXT) < 0 ||
+	    table_add_column(t, "metric", COL_TEXT) < 0 ||
+	    table_add_column(t, "users", COL_INT) < 0 ||
+	    table_add_column(t, "fused", COL_REAL) < 0 ||
+	    table_add_column(t, "single", COL_REAL) < 0 ||
+	    table_add_column(t, "difference", COL_REAL) < 0 ||
+	    table_add_column(t, "low_95", COL_REAL) < 0 ||
+	    table_add_column(t, "high_95", COL_REAL) < 0 ||
+	    table_add_column(t, "verdict", COL_TEXT) < 0 ||
+	    table_begin_row(t) < 0) {
+		table_free(t);
+		return NULL;
+	}
+	table_cell_text(t, best);
+	table_cell_text(t, metric);
+	table_cell_int(t, d->n);
+	table_cell_real(t, d->a, 6);
+	table_cell_real(t, d->b, 6);
+	table_cell_real(t, d->mean, 6);
+	if (isnan(d->lo)) {
+		table_cell_null(t);
+		table_cell_null(t);
+	} else {
+		table_cell_real(t, d->lo, 6);
+		table_cell_real(t, d->hi, 6);
+	}
+	table_cell_text(t, cmd_comparison_verdict(d));
+	return t;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "app/events.h"
+#include "engine/eval/compare.h"
 #include "engine/core/table.h"
 #include "engine/session/workbench.h"
 #include "engine/core/rf.h"
@@ -16,11 +17,19 @@
 enum output_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 
 /* Where command output goes: stdout/stderr in batch mode, the log view in
- * the TUI.  is_error marks error text. */
+ * the TUI.  is_error marks error text.  The last three are optional and
+ * serve documents gathered per command (JSON, app/cmd/output.c): a
+ * command begins and ends (status 0 or -1); a part comes under a key of
+ * its own, a table's rows, or with record set its first row as one
+ * object.  Without them a part is shown by table() and a record by its
+ * sentence. */
 typedef struct cmd_output {
 	void (*text)(void *ud, int is_error, const char *line);
 	void (*table)(void *ud, const rf_table *t);
 	void *ud;
+	void (*begin)(void *ud, const char *command);
+	void (*end)(void *ud, int status);
+	void (*part)(void *ud, const char *key, const rf_table *t, int record);
 } cmd_output;
 
 /* What the full-screen front lends the commands that only it knows
@@ -109,7 +118,26 @@ typedef struct cmd_entry {
 /* Output helpers for handlers. */
 void cmd_printf(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
 void cmd_error(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
+/* A table; in a document its key comes from its title ("top users" ->
+ * "top_users"), or is named by cmd_print_part() when the title is a
+ * sentence ("recommend 196 (ease)" -> "recommendations"). */
 void cmd_print_table(cmd_ctx *ctx, const rf_table *t);
+void cmd_print_part(cmd_ctx *ctx, const char *key, const rf_table *t);
+/* A result of one row said in a sentence: a document gets the row as an
+ * object under key, the other outputs the sentence (NULL: nothing, the
+ * row being said already, in a table's title) as a message. */
+void cmd_print_record(cmd_ctx *ctx, const char *key, const rf_table *t,
+    const char *sentence);
+/* The fusion against the best single model per user (metric "ndcg@10"),
+ * as a record: best_single, metric, users, fused, single, difference,
+ * low_95, high_95 (NULL when too few users), verdict; NULL when out of
+ * memory. */
+rf_table *cmd_comparison_table(const char *best, const char *metric,
+    const paired_diff *d);
+/* "the fusion is better", "the single model is better" or "no clear
+ * difference", by the interval. */
+const char *cmd_comparison_verdict(const paired_diff *d);
+
 /* Print "usage: ..." for the entry and return -1. */
 int cmd_usage(cmd_ctx *ctx, const cmd_entry *e);
 

@@ -23,7 +23,8 @@ extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
 extern const cmd_entry cmd_user_entry;
 extern const cmd_entry cmd_stop_entry;
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
-    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry, cmd_set_entry;
+    cmd_import_model_entry, cmd_eval_entry, cmd_recommend_entry,
+    cmd_export_entry, cmd_set_entry;
 static const cmd_entry cmd_help_entry, cmd_quit_entry;
 
 /* The one table.  Order is the order of `help`. */
@@ -40,6 +41,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_train_entry,
 	&cmd_stop_entry,
 	&cmd_models_entry,
+	&cmd_import_model_entry,
 	&cmd_eval_entry,
 	&cmd_recommend_entry,
 	&cmd_export_entry,
@@ -193,23 +195,16 @@ parse_args(cmd_ctx *ctx, const cmd_entry *e, char **words, int n,
 	return 0;
 }
 
+/* Run the command of words[0] (text is the whole command, for CMD_RAW);
+ * frees words. */
 static int
-run_one(cmd_ctx *ctx, const char *text)
+run_words(cmd_ctx *ctx, const char *text, char **words, int n)
 {
 	rf_error err = { { 0 } };
-	char **words = NULL;
-	int n = 0, rc;
+	int rc;
 	const cmd_entry *e;
 	cmd_args a;
 
-	if (words_split(text, &words, &n, &err) < 0) {
-		cmd_error(ctx, "%s", err.msg);
-		return -1;
-	}
-	if (n == 0) {
-		words_free(words, n);
-		return 0;
-	}
 	if ((e = cmd_find(words[0], &err)) == NULL) {
 		cmd_error(ctx, "%s", err.msg);
 		words_free(words, n);
@@ -251,7 +246,7 @@ run_one(cmd_ctx *ctx, const char *text)
 			rc = e->exec(ctx, &a);
 		free(raw);
 		words_free(words, n);
-		return rc;
+		return rc < 0 ? -1 : 0;
 	}
 	if (parse_args(ctx, e, words, n, &a) < 0) {
 		free(a.argv);
@@ -262,6 +257,40 @@ run_one(cmd_ctx *ctx, const char *text)
 	free(a.argv);
 	words_free(words, n);
 	return rc < 0 ? -1 : 0;
+}
+
+/* One command; a printer that gathers documents (JSON) hears where it
+ * begins and ends. */
+static int
+run_one(cmd_ctx *ctx, const char *text)
+{
+	rf_error err = { { 0 } };
+	char **words = NULL;
+	int n = 0, rc;
+
+	if (words_split(text, &words, &n, &err) < 0) {
+		if (ctx->out.begin != NULL)
+			ctx->out.begin(ctx->out.ud, "");
+		cmd_error(ctx, "%s", err.msg);
+		if (ctx->out.end != NULL)
+			ctx->out.end(ctx->out.ud, -1);
+		return -1;
+	}
+	if (n == 0) {
+		words_free(words, n);
+		return 0;
+	}
+	if (ctx->out.begin != NULL) {
+		/* Named as the table names it, whatever prefix or alias was
+		 * typed. */
+		const cmd_entry *e = cmd_find(words[0], &err);
+
+		ctx->out.begin(ctx->out.ud, e != NULL ? e->name : words[0]);
+	}
+	rc = run_words(ctx, text, words, n);
+	if (ctx->out.end != NULL)
+		ctx->out.end(ctx->out.ud, rc);
+	return rc;
 }
 
 /* Fusion weights change in memory (a slider moving); unless the TUI

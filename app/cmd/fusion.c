@@ -17,13 +17,40 @@
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
     cmd_explain_entry, cmd_refit_entry;
 
+/* How the fusion is set (the fusion table's title says it to people):
+ * method, norm, refitted, note. */
+static rf_table *
+settings_record(cmd_ctx *ctx)
+{
+	const fusion *f = workbench_fusion_peek(ctx->wb);
+	const fusion_settings *set;
+	rf_table *t;
+
+	if (f == NULL || (t = table_new("settings")) == NULL)
+		return NULL;
+	set = fusion_get_settings(f);
+	table_add_column(t, "method", COL_TEXT);
+	table_add_column(t, "norm", COL_TEXT);
+	table_add_column(t, "refitted", COL_INT);
+	table_add_column(t, "note", COL_TEXT);
+	table_begin_row(t);
+	table_cell_text(t, fusion_method_name(set->method));
+	table_cell_text(t, fusion_norm_name(set->norm));
+	table_cell_int(t, workbench_fusion_refitted(ctx->wb));
+	table_cell_text(t, workbench_fusion_note(ctx->wb));
+	return t;
+}
+
 /* One table: per model (and fused) weight and metrics on valid/test. */
 static void
 print_status_table(cmd_ctx *ctx, rf_table *t)
 {
 	if (workbench_fusion_note(ctx->wb)[0])
 		cmd_printf(ctx, "fusion: %s", workbench_fusion_note(ctx->wb));
-	cmd_print_table(ctx, t);
+	cmd_print_part(ctx, "fusion", t);
+	table_free(t);
+	t = settings_record(ctx);
+	cmd_print_record(ctx, "settings", t, NULL);
 	table_free(t);
 }
 
@@ -332,6 +359,62 @@ const cmd_entry cmd_weights_entry = {
 
 /* --- tune ----------------------------------------------------------------- */
 
+/* What tune chose, in a sentence or as a record. */
+static void
+print_choice(cmd_ctx *ctx, const fusion *f, const fusion_tune_report *rep)
+{
+	int normed = rep->method == FUSE_WEIGHTED || rep->method == FUSE_STACK;
+	char sentence[512];
+	rf_table *t = table_new("choice");
+
+	snprintf(sentence, sizeof sentence, "tune %s on validation: chose %s "
+	    "(%s%s%s), judged by two-fold cross-validation over users; best "
+	    "single %s; %d evaluations in %.2f s",
+	    fusion_tune_metric_name(rep->metric),
+	    fusion_tune_candidate_name((enum tune_candidate)rep->chosen),
+	    fusion_method_name(rep->method), normed ? ", norm " : "",
+	    normed ? fusion_norm_name(rep->norm) : "",
+	    fusion_model_name(f, rep->best_single), rep->evaluations,
+	    rep->seconds);
+	if (t != NULL) {
+		table_add_column(t, "metric", COL_TEXT);
+		table_add_column(t, "chosen", COL_TEXT);
+		table_add_column(t, "method", COL_TEXT);
+		table_add_column(t, "norm", COL_TEXT);
+		table_add_column(t, "best_single", COL_TEXT);
+		table_add_column(t, "evaluations", COL_INT);
+		table_add_column(t, "seconds", COL_REAL);
+		table_begin_row(t);
+		table_cell_text(t, fusion_tune_metric_name(rep->metric));
+		table_cell_text(t, fusion_tune_candidate_name(
+		    (enum tune_candidate)rep->chosen));
+		table_cell_text(t, fusion_method_name(rep->method));
+		table_cell_text(t, normed ? fusion_norm_name(rep->norm) :
+		    NULL);
+		table_cell_text(t, fusion_model_name(f, rep->best_single));
+		table_cell_int(t, rep->evaluations);
+		table_cell_real(t, rep->seconds, 2);
+	}
+	cmd_print_record(ctx, "choice", t, sentence);
+	table_free(t);
+}
+
+/* The fusion against the best single model on a part, per user. */
+static void
+print_versus(cmd_ctx *ctx, const char *key, const char *part,
+    const char *best, const fusion_tune_report *rep, const paired_diff *d)
+{
+	char text[160], sentence[400];
+	rf_table *t = cmd_comparison_table(best,
+	    fusion_tune_metric_name(rep->metric), d);
+
+	paired_format(d, text, sizeof text);
+	snprintf(sentence, sizeof sentence, "fusion minus the best single "
+	    "model (%s), %s: %s", best, part, text);
+	cmd_print_record(ctx, key, t, sentence);
+	table_free(t);
+}
+
 static int
 tune_finish(cmd_ctx *ctx, void *ud)
 {
@@ -352,16 +435,7 @@ tune_finish(cmd_ctx *ctx, void *ud)
 		return -1;
 	}
 	f = workbench_fusion_peek(ctx->wb);
-	cmd_printf(ctx, "tune %s on validation: chose %s (%s%s%s), judged by "
-	    "two-fold cross-validation over users; best single %s; %d "
-	    "evaluations in %.2f s", fusion_tune_metric_name(rep.metric),
-	    fusion_tune_candidate_name((enum tune_candidate)rep.chosen),
-	    fusion_method_name(rep.method),
-	    rep.method == FUSE_WEIGHTED || rep.method == FUSE_STACK ?
-	    ", norm " : "", rep.method == FUSE_WEIGHTED ||
-	    rep.method == FUSE_STACK ? fusion_norm_name(rep.norm) : "",
-	    fusion_model_name(f, rep.best_single), rep.evaluations,
-	    rep.seconds);
+	print_choice(ctx, f, &rep);
 	/* The ways tried: how each did in and out of sample. */
 	if ((t = table_new("ways to fuse")) == NULL)
 		return -1;
@@ -369,8 +443,8 @@ tune_finish(cmd_ctx *ctx, void *ud)
 	table_add_column(t, "valid", COL_REAL);
 	table_add_column(t, "cross-valid", COL_REAL);
 	table_add_column(t, "vs single", COL_REAL);
-	table_add_column(t, "95% low", COL_REAL);
-	table_add_column(t, "95% high", COL_REAL);
+	table_add_column(t, "low 95%", COL_REAL);
+	table_add_column(t, "high 95%", COL_REAL);
 	table_add_column(t, "chosen", COL_TEXT);
 	for (int c = 0; c < TUNE_CAND_COUNT; c++) {
 		const tune_candidate_report *cr = &rep.cand[c];
@@ -413,22 +487,15 @@ tune_finish(cmd_ctx *ctx, void *ud)
 			table_cell_real(t, m < rep.n_models ?
 			    rep.single_test[m] : rep.fused_test, 4);
 	}
-	cmd_print_table(ctx, t);
+	cmd_print_part(ctx, "models", t);
 	table_free(t);
-	{
-		char text[160];
-
-		paired_format(&rep.valid_vs_single, text, sizeof text);
-		cmd_printf(ctx, "fusion minus the best single model (%s), "
-		    "validation, out of fold: %s",
-		    fusion_model_name(f, rep.best_single), text);
-		if (rep.test_single >= 0) {
-			paired_format(&rep.test_vs_single, text, sizeof text);
-			cmd_printf(ctx, "fusion minus the best single model "
-			    "(%s), test: %s", fusion_model_name(f,
-			    rep.test_single), text);
-		}
-	}
+	print_versus(ctx, "valid_vs_single", "validation, out of fold",
+	    fusion_model_name(f, rep.best_single), &rep,
+	    &rep.valid_vs_single);
+	if (rep.test_single >= 0)
+		print_versus(ctx, "test_vs_single", "test",
+		    fusion_model_name(f, rep.test_single), &rep,
+		    &rep.test_vs_single);
 	return 0;
 }
 

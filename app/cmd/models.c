@@ -1,5 +1,6 @@
-/* cmd-models: the modelling commands: split, train, models, eval,
- * recommend, export.  Thin: parse, call the workbench / engine, print. */
+/* cmd-models: the modelling commands: split, train, models, import-model,
+ * eval, recommend, export, set.  Thin: parse, call the workbench / engine,
+ * print. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <math.h>
@@ -17,7 +18,8 @@
 
 /* Listed in app/cmd.c's table. */
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
-    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry, cmd_set_entry;
+    cmd_import_model_entry, cmd_eval_entry, cmd_recommend_entry,
+    cmd_export_entry, cmd_set_entry;
 
 /* --- split ---------------------------------------------------------------- */
 
@@ -320,6 +322,159 @@ const cmd_entry cmd_models_entry = {
 	.exec = cmd_models_exec,
 };
 
+/* --- import-model --------------------------------------------------------- */
+
+/* "943 user rows, 2 unknown to the data (such as '9999')" */
+static void
+rows_phrase(const external_report *r, int side, const char *what, char *buf,
+    size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "%lld %s row%s",
+	    (long long)r->rows[side], what, r->rows[side] == 1 ? "" : "s");
+
+	if (len < n && r->unknown[side] > 0)
+		snprintf(buf + len, n - len, ", %lld with %s unknown to the "
+		    "data (such as '%s'), left out",
+		    (long long)r->unknown[side], side == 0 ? "a user" :
+		    "an item", r->unknown_example[side]);
+}
+
+/* The import as a record (a document) or two sentences. */
+static void
+report_import_model(cmd_ctx *ctx, const char *name, int factors,
+    const wb_import_result *res)
+{
+	const external_report *r = &res->rep;
+	const dataset *ds = workbench_dataset_peek(ctx->wb);
+	char users[160], items[160], sentence[768], text[512];
+	rf_table *t = table_new("import");
+
+	if (t != NULL) {
+		static const char *const cols[] = { "model", "kind", "factors",
+		    "user_rows", "item_rows", "unknown_users",
+		    "unknown_items", "users_covered", "items_covered",
+		    "duplicates", "version", "ndcg_at_10", "recall_at_10" };
+
+		for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+			table_add_column(t, cols[c], c < 2 ? COL_TEXT :
+			    c < 11 ? COL_INT : COL_REAL);
+		table_begin_row(t);
+		table_cell_text(t, name);
+		table_cell_text(t, factors ? "factors" : "scores");
+		table_cell_int(t, r->k);
+		table_cell_int(t, r->rows[0]);
+		if (factors)
+			table_cell_int(t, r->rows[1]);
+		else
+			table_cell_null(t);
+		table_cell_int(t, r->unknown[0]);
+		table_cell_int(t, r->unknown[1]);
+		table_cell_int(t, r->covered[0]);
+		table_cell_int(t, r->covered[1]);
+		table_cell_int(t, r->duplicates);
+		table_cell_int(t, res->version);
+		table_cell_real(t, res->final.ndcg, 6);
+		table_cell_real(t, res->final.recall, 6);
+	}
+	if (factors) {
+		rows_phrase(r, 0, "user", users, sizeof users);
+		rows_phrase(r, 1, "item", items, sizeof items);
+		snprintf(sentence, sizeof sentence, "imported %s: %d factors; "
+		    "%s; %s; %lld of %d users and %lld of %d items have "
+		    "factors", name, r->k, users, items,
+		    (long long)r->covered[0], ds ? ds->n_users : 0,
+		    (long long)r->covered[1], ds ? ds->n_items : 0);
+	} else {
+		size_t len = (size_t)snprintf(sentence, sizeof sentence,
+		    "imported %s: %lld score rows; %lld of %d users and %lld "
+		    "of %d items listed", name, (long long)r->rows[0],
+		    (long long)r->covered[0], ds ? ds->n_users : 0,
+		    (long long)r->covered[1], ds ? ds->n_items : 0);
+
+		for (int side = 0; side < 2 && len < sizeof sentence; side++)
+			if (r->unknown[side] > 0)
+				len += (size_t)snprintf(sentence + len,
+				    sizeof sentence - len, "; %lld with %s "
+				    "unknown to the data (such as '%s'), left "
+				    "out", (long long)r->unknown[side],
+				    side == 0 ? "a user" : "an item",
+				    r->unknown_example[side]);
+		if (r->duplicates > 0 && len < sizeof sentence)
+			snprintf(sentence + len, sizeof sentence - len, "; %lld "
+			    "pair%s listed again (the last score kept)",
+			    (long long)r->duplicates, r->duplicates == 1 ? "" :
+			    "s");
+	}
+	cmd_print_record(ctx, "import", t, sentence);
+	table_free(t);
+	if (ctx->out.part == NULL) {
+		metrics_format(&res->final, text, sizeof text);
+		cmd_printf(ctx, "%s: %s%s%s", name, text[0] ? "test " : "",
+		    text[0] ? text : "no test part to measure on",
+		    res->version > 0 ? "; saved in the store" : "");
+	}
+}
+
+static int
+cmd_import_model_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	int factors = args_opt(a, "factors") != NULL;
+	int scores = args_opt(a, "scores") != NULL;
+	wb_import_result res;
+	int rc;
+
+	if (factors == scores || a->argc != (factors ? 3 : 2)) {
+		cmd_error(ctx, "import-model: --factors USERS ITEMS, or "
+		    "--scores FILE");
+		return cmd_usage(ctx, &cmd_import_model_entry);
+	}
+	if (workbench_dataset(ctx->wb, &err) == NULL) {
+		cmd_error(ctx, "import-model: %s", err.msg);
+		return -1;
+	}
+	rc = factors ? workbench_import_factors(ctx->wb, a->argv[0],
+	    a->argv[1], a->argv[2], &res, &err) :
+	    workbench_import_scores(ctx->wb, a->argv[0], a->argv[1], &res,
+	    &err);
+	if (rc < 0) {
+		cmd_error(ctx, "import-model: %s", err.msg);
+		return -1;
+	}
+	report_import_model(ctx, a->argv[0], factors, &res);
+	return 0;
+}
+
+const cmd_entry cmd_import_model_entry = {
+	.name = "import-model",
+	.alias = NULL,
+	.options = "factors scores",
+	.min_args = 2,
+	.max_args = 3,
+	.usage = "import-model NAME --factors USERS ITEMS | "
+	    "import-model NAME --scores FILE",
+	.help = "Bring in a model trained elsewhere under NAME, to evaluate,\n"
+	    "fuse, weigh and explain it like one trained here:\n"
+	    "  --factors USERS ITEMS  user and item factor tables, scored by\n"
+	    "                         their dot product: Spark MLlib's ALSModel\n"
+	    "                         (userFactors.write.json(USERS): folders\n"
+	    "                         of part-*.json, {\"id\": 12, \"features\":\n"
+	    "                         [...]} a line), or id<TAB>f1 f2 ... text\n"
+	    "  --scores FILE          user item score lines (tab, comma or\n"
+	    "                         blank; or JSON lines with user, item,\n"
+	    "                         score); a user is scored on the items\n"
+	    "                         listed for them only\n"
+	    "Ids are the data's external ids; rows with an id the data lack\n"
+	    "are counted and left out.  The model is evaluated on the test\n"
+	    "part, saved in the store (it comes back in a new process),\n"
+	    "marked imported in `models`, and kept as it is by `refit`.\n"
+	    "`explain` names, for a factor model, the history items the\n"
+	    "user's vector is made of (its projection on their factors).",
+	.flags = CMD_WRITES,
+	.complete = { NULL, "path" },
+	.exec = cmd_import_model_exec,
+};
+
 /* --- eval ----------------------------------------------------------------- */
 
 static int
@@ -343,12 +498,16 @@ eval_finish(cmd_ctx *ctx, void *ud)
 		    "95%% interval of each NDCG); eval --all-users ranks "
 		    "every one", cmp.users, cmp.total_users);
 	if (cmp.have) {
+		char metric[32], sentence[400];
+
+		snprintf(metric, sizeof metric, "ndcg@%ld", k);
+		t = cmd_comparison_table(cmp.best, metric, &cmp.ndcg);
 		paired_format(&cmp.ndcg, text, sizeof text);
-		cmd_printf(ctx, "fusion minus the best single model (%s), "
-		    "NDCG@%ld per test user: %s (%s)", cmp.best, k, text,
-		    cmp.ndcg.lo > 0 ?
-		    "the fusion is better" : cmp.ndcg.hi < 0 ?
-		    "the single model is better" : "no clear difference");
+		snprintf(sentence, sizeof sentence, "fusion minus the best "
+		    "single model (%s), NDCG@%ld per test user: %s (%s)",
+		    cmp.best, k, text, cmd_comparison_verdict(&cmp.ndcg));
+		cmd_print_record(ctx, "comparison", t, sentence);
+		table_free(t);
 	}
 	return 0;
 }
@@ -411,7 +570,7 @@ cmd_recommend_exec(cmd_ctx *ctx, const cmd_args *a)
 	    strstr(t->title, "(fused)") != NULL)
 		cmd_printf(ctx, "recommend %s: from the fusion of the trained "
 		    "models (--model NAME: one of them)", a->argv[0]);
-	cmd_print_table(ctx, t);
+	cmd_print_part(ctx, "recommendations", t);
 	table_free(t);
 	return 0;
 }
@@ -440,6 +599,9 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 	rf_error err = { { 0 } };
 	const char *what = a->argv[0], *path = a->argv[1];
 	long k;
+
+	if (a->argc != 2 && strcmp(what, "factors") != 0)
+		return cmd_usage(ctx, &cmd_export_entry);
 
 	if (strcmp(what, "recs") == 0) {
 		int64_t users = 0;
@@ -480,7 +642,27 @@ cmd_export_exec(cmd_ctx *ctx, const cmd_args *a)
 		    path, res.fallback, res.fallback == 1 ? "" : "s");
 		return 0;
 	}
-	cmd_error(ctx, "export: expected recs or preds, not '%s'", what);
+	if (strcmp(what, "factors") == 0) {
+		wb_factors_result res;
+
+		if (a->argc != 3 || args_opt(a, "pairs") || args_opt(a, "k") ||
+		    args_opt(a, "model")) {
+			cmd_error(ctx, "export factors: MODEL DIR, no options");
+			return cmd_usage(ctx, &cmd_export_entry);
+		}
+		if (workbench_export_factors(ctx->wb, a->argv[1], a->argv[2],
+		    &res, &err) < 0) {
+			cmd_error(ctx, "export: %s", err.msg);
+			return -1;
+		}
+		cmd_printf(ctx, "wrote the %d factors of %s for %lld users and "
+		    "%lld items to %s/userFactors and %s/itemFactors", res.k,
+		    res.model, (long long)res.users, (long long)res.items,
+		    a->argv[2], a->argv[2]);
+		return 0;
+	}
+	cmd_error(ctx, "export: expected recs, preds or factors, not '%s'",
+	    what);
 	return cmd_usage(ctx, &cmd_export_entry);
 }
 
@@ -489,18 +671,24 @@ const cmd_entry cmd_export_entry = {
 	.alias = NULL,
 	.options = "k= model= pairs=",
 	.min_args = 2,
-	.max_args = 2,
+	.max_args = 3,
 	.usage = "export recs PATH [--k 10] [--model NAME] | "
-	    "export preds PATH --pairs FILE [--model NAME]",
+	    "export preds PATH --pairs FILE [--model NAME] | "
+	    "export factors MODEL DIR",
 	.help = "recs: write user<TAB>item<TAB>rank<TAB>score, the top K of\n"
-	    "every user (external ids, train items left out).\n"
+	    "every user (external ids, train items left out); a PATH ending\n"
+	    "in .csv gets CSV with a header (user,item,rank,score).\n"
 	    "--model fused uses the fusion (recs and, when every model of it\n"
 	    "predicts ratings, preds).\n"
 	    "preds: read user<TAB>item pairs from FILE and write\n"
 	    "user<TAB>item<TAB>prediction; users or items unseen in training\n"
-	    "get the mean and bias estimate mu + b_u + b_i.",
+	    "get the mean and bias estimate mu + b_u + b_i.\n"
+	    "factors: a factor model's user and item factors as Spark MLlib\n"
+	    "writes them: DIR/userFactors and DIR/itemFactors, each a folder\n"
+	    "of part-00000.json ({\"id\": 12, \"features\": [...]} a line) and\n"
+	    "_SUCCESS, which spark.read.json and import-model read back.",
 	.flags = 0,
-	.complete = { "recs|preds", "path" },
+	.complete = { "recs|preds|factors", "path" },
 	.exec = cmd_export_exec,
 };
 

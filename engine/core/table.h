@@ -5,6 +5,7 @@
 #define RF_TABLE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/core/rf.h"
 
@@ -30,6 +31,10 @@ int table_cell_int(rf_table *t, int64_t v);
 int table_cell_real(rf_table *t, double v, int decimals);
 int table_cell_null(rf_table *t);
 const char *table_get(const rf_table *t, int row, int col);
+
+/* A cell as a CSV field (RFC 4180): quoted when it holds a comma, a
+ * quote or a line end, a quote doubled inside. */
+void table_csv_field(FILE *f, const char *s);
 
 /* The one layout of a table as text (the batch printer, the Log, the
  * views' tables): column widths in terminal columns, numbers

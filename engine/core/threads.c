@@ -85,6 +85,12 @@ rf_blas_dense_end(int token)
 	pthread_mutex_unlock(&blas_lock);
 }
 
+const char *
+rf_blas_config(void)
+{
+	return openblas_get_config();
+}
+
 int
 rf_cpu_count(void)
 {

@@ -32,6 +32,10 @@ int rf_blas_exclusive(void);
 int rf_blas_dense_begin(void);
 void rf_blas_dense_end(int token);
 
+/* The linked OpenBLAS's build ("OpenBLAS 0.3.21 DYNAMIC_ARCH ..."), for
+ * `recfuse --version`. */
+const char *rf_blas_config(void);
+
 /* Online processors (>= 1). */
 int rf_cpu_count(void);
 

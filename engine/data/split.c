@@ -479,24 +479,37 @@ split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
 {
 	char *spec;
 	uint8_t *assign;
-	int64_t bytes;
+	int64_t bytes, counts[3];
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = store_split_get(st, id, &spec, &assign, &bytes, err)) <= 0) {
+	if ((rc = store_split_get(st, id, &spec, &assign, &bytes, counts,
+	    err)) <= 0) {
 		if (rc == 0)
 			rf_fail(err, "split %lld: no such split", (long long)id);
 		return -1;
 	}
 	if (split_parse(spec, &out->spec, err) < 0) {
+		char why[sizeof err->msg];
+
+		snprintf(why, sizeof why, "%s", err ? err->msg : "");
 		free(spec);
 		free(assign);
-		return -1;
+		return rf_fail(err, "split %lld is damaged: its spec does not "
+		    "read back (%.200s)", (long long)id, why);
 	}
 	free(spec);
 	split_spec_text(&out->spec, out->text, sizeof out->text);
 	if (bytes != nnz) {
 		free(assign);
+		/* Made for these data (its counts add up to them) but its
+		 * assignment has another length: damaged, not stale. */
+		if (counts[0] >= 0 && counts[0] + (counts[1] > 0 ? counts[1] :
+		    0) + (counts[2] > 0 ? counts[2] : 0) == nnz)
+			return rf_fail(err, "split %lld (%s) is damaged: its "
+			    "assignment has %lld entries, not %lld",
+			    (long long)id, out->text, (long long)bytes,
+			    (long long)nnz);
 		return rf_fail(err, "split %lld: made for another snapshot of "
 		    "the data (%lld entries, the data has %lld)", (long long)id,
 		    (long long)bytes, (long long)nnz);
@@ -506,9 +519,12 @@ split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
 	out->nnz = nnz;
 	for (int64_t k = 0; k < nnz; k++) {
 		if (out->assign[k] > SPLIT_TEST) {
+			int part = out->assign[k];
+
 			split_free(out);
-			return rf_fail(err, "split %lld: corrupt assignment",
-			    (long long)id);
+			return rf_fail(err, "split %lld is damaged: entry %lld "
+			    "is assigned to part %d", (long long)id,
+			    (long long)k, part);
 		}
 		if (out->assign[k] == SPLIT_TRAIN)
 			out->n_train++;
@@ -516,6 +532,19 @@ split_load(store *st, int64_t id, int64_t nnz, split *out, rf_error *err)
 			out->n_valid++;
 		else
 			out->n_test++;
+	}
+	/* The parts' sizes as recorded when it was made. */
+	if ((counts[0] >= 0 && counts[0] != out->n_train) ||
+	    (counts[1] >= 0 && counts[1] != out->n_valid) ||
+	    (counts[2] >= 0 && counts[2] != out->n_test)) {
+		rc = rf_fail(err, "split %lld (%s) is damaged: train %lld, "
+		    "valid %lld, test %lld, but %lld, %lld, %lld were "
+		    "recorded", (long long)id, out->text,
+		    (long long)out->n_train, (long long)out->n_valid,
+		    (long long)out->n_test, (long long)counts[0],
+		    (long long)counts[1], (long long)counts[2]);
+		split_free(out);
+		return rc;
 	}
 	return 0;
 }

@@ -35,7 +35,11 @@ enum model_trait {
 	MODEL_ROW_BASED = 1 << 0,
 	/* The score is the item's popularity: its plain-language reason is
 	 * the item's popularity and category, not history items. */
-	MODEL_BY_POPULARITY = 1 << 1
+	MODEL_BY_POPULARITY = 1 << 1,
+	/* Trained elsewhere and imported (engine/models/external.h): it has
+	 * no create or epoch, cannot be retrained (a refit keeps it as it
+	 * is), and is named by the analyst, not by its ops. */
+	MODEL_EXTERNAL = 1 << 2
 };
 
 /* One term of a model's own explanation: a history item and how much it

@@ -791,6 +791,7 @@ struct fusion_job {
 	/* refit */
 	interactions *tv;
 	model *fresh[FUSION_MAX_MODELS];
+	const model *kept[FUSION_MAX_MODELS];	/* the models refitted from */
 	train_spec spec[FUSION_MAX_MODELS];
 	int epochs[FUSION_MAX_MODELS];
 	double seconds[FUSION_MAX_MODELS];
@@ -1472,6 +1473,11 @@ refit_compute(struct wb_task *t, void *arg)
 		int cancelled = 0;
 		double t0 = rf_monotonic();
 
+		/* An imported model is kept as it is. */
+		if (j->spec[m].ops == NULL) {
+			nm[m] = j->kept[m];
+			continue;
+		}
 		wb_task_phase(t, j->spec[m].epochs, "%s (%d of %d) on train + "
 		    "valid, epochs", fusion_model_name(j->f, m), m + 1, n);
 		if ((j->fresh[m] = train_run(&j->spec[m], refit_event, t,
@@ -1542,6 +1548,10 @@ refit_start(workbench *wb, const volatile int *cancel, rf_error *err)
 		const wb_model *wm = workbench_find_model(wb, old->name);
 		train_spec *spec = &j->spec[m];
 
+		/* Trained elsewhere: it stays as it is (spec->ops NULL). */
+		j->kept[m] = old;
+		if (old->ops->traits & MODEL_EXTERNAL)
+			continue;
 		spec->ops = old->ops;
 		spec->params = old->params;
 		spec->epochs = wm && wm->epochs > 0 ? wm->epochs :
@@ -1603,8 +1613,9 @@ workbench_fusion_refit_finish(workbench *wb, wb_refit_callback cb, void *ud,
 	s->refitted = 1;
 	s->refit_pending = 0;
 	for (int m = 0; cb != NULL && m < fusion_n_models(s->f); m++)
-		cb(ud, fusion_model_name(s->f, m), j->epochs[m],
-		    j->seconds[m]);
+		if (s->refit[m] != NULL)
+			cb(ud, fusion_model_name(s->f, m), j->epochs[m],
+			    j->seconds[m]);
 	job_free(j);
 	return persist_and_hand(wb, t, status, err);
 }

@@ -5,11 +5,13 @@
  *
  *   lifecycle.c  open, close, data changed, a new split: orchestrates
  *   results.c    eval table, recommend, exports (the commands' engine side)
+ *   export_factors.c  a factor model's tables in Spark's layout
  *   fusion.c     the fusion session: pools, live metrics, refit, replay
  *   task.c       the one background task: its worker, pipe and progress
  *                (results.c and fusion.c hand it their jobs)
  *   runs.c       training: the queue, the background job, the history,
  *                saved models loaded back
+ *   imports.c    models trained elsewhere: imported, kept, loaded back
  *   models.c     the trained models kept in memory
  *   parts.c      the dataset snapshot and the current split's parts
  *
@@ -131,6 +133,9 @@ void wb_task_phase(struct wb_task *t, int64_t total, const char *fmt, ...)
 void wb_task_count(struct wb_task *t, int64_t done);
 const volatile int *wb_task_cancel_flag(struct wb_task *t);
 int wb_task_cancelled(struct wb_task *t);
+/* imports.c: the newest saved version of every imported model not in
+ * memory (by external id, whatever the split); how many. */
+int wb_load_imported(workbench *wb, rf_error *err);
 
 /* fusion.c */
 void wb_fusion_drop(workbench *wb);

@@ -71,17 +71,22 @@ wb_keep_model(workbench *wb, const wb_model *e, rf_error *err)
 		wb->models = p;
 		wb->cap = cap;
 	}
-	/* One order whatever the history: the registry's.  A fusion sums
-	 * its models in this order, so a store reopened (models loaded in
-	 * registry order) scores exactly as the session that trained them. */
+	/* One order whatever the history: the registry's, then imported
+	 * models by name.  A fusion sums its models in this order, so a
+	 * store reopened (models loaded in registry order) scores exactly as
+	 * the session that trained them. */
 	{
 		int at = wb->nmodels, rank = wb_registry_rank(e->m->ops);
 
-		for (int k = 0; k < wb->nmodels; k++)
-			if (wb_registry_rank(wb->models[k].m->ops) > rank) {
+		for (int k = 0; k < wb->nmodels; k++) {
+			int r = wb_registry_rank(wb->models[k].m->ops);
+
+			if (r > rank || (r == rank && strcmp(
+			    wb->models[k].m->name, e->m->name) > 0)) {
 				at = k;
 				break;
 			}
+		}
 		memmove(&wb->models[at + 1], &wb->models[at],
 		    (size_t)(wb->nmodels - at) * sizeof *wb->models);
 		wb->models[at] = *e;
@@ -122,6 +127,7 @@ workbench_models_table(workbench *wb, rf_error *err)
 	    table_add_column(t, "model", COL_TEXT) < 0 ||
 	    table_add_column(t, "version", COL_INT) < 0 ||
 	    table_add_column(t, "loaded", COL_TEXT) < 0 ||
+	    table_add_column(t, "origin", COL_TEXT) < 0 ||
 	    table_add_column(t, "params", COL_TEXT) < 0 ||
 	    table_add_column(t, "seed", COL_INT) < 0 ||
 	    table_add_column(t, "epochs", COL_INT) < 0 ||
@@ -133,7 +139,9 @@ workbench_models_table(workbench *wb, rf_error *err)
 		rf_fail(err, "out of memory");
 		return NULL;
 	}
-	/* The store's columns, with "loaded" after the version. */
+	/* The store's columns, with "loaded" and "origin" after the
+	 * version: what is not a model of the registry was imported (an
+	 * import may not take a registry name). */
 	for (int r = 0; r < saved->nrows; r++) {
 		const char *name = table_get(saved, r, 0);
 		const char *version = table_get(saved, r, 1);
@@ -144,6 +152,8 @@ workbench_models_table(workbench *wb, rf_error *err)
 		table_cell_text(t, name);
 		table_cell_text(t, version);
 		table_cell_text(t, loaded ? "yes" : "");
+		table_cell_text(t, name && model_lookup(name) == NULL ?
+		    "imported" : "trained");
 		for (int c = 2; c < 8; c++)
 			table_cell_text(t, table_get(saved, r, c));
 	}
@@ -160,6 +170,8 @@ workbench_models_table(workbench *wb, rf_error *err)
 		table_cell_text(t, e->m->name);
 		table_cell_null(t);
 		table_cell_text(t, "yes");
+		table_cell_text(t, e->m->ops->traits & MODEL_EXTERNAL ?
+		    "imported" : "trained");
 		table_cell_text(t, e->params);
 		table_cell_int(t, (int64_t)e->m->seed);
 		table_cell_int(t, e->epochs);

@@ -108,8 +108,19 @@ workbench_ensure_split(workbench *wb, rf_error *err)
 	if (wb->have_split)
 		return 0;
 	id = split_latest(wb->st, wb->ds->all.nnz);
-	if (id > 0 && split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
-		return wb_install_split(wb, &s, err);
+	if (id > 0) {
+		char why[sizeof err->msg];
+
+		if (split_load(wb->st, id, wb->ds->all.nnz, &s, err) == 0)
+			return wb_install_split(wb, &s, err);
+		/* The stored split of these data is damaged: say so, and
+		 * never go on as if there were none (the models trained on
+		 * it would silently not fit). */
+		snprintf(why, sizeof why, "%s", err ? err->msg : "");
+		return rf_fail(err, "%.600s; make a split again (`split ...`; "
+		    "the models trained on the damaged one cannot be used)",
+		    why);
+	}
 	return wb_make_split(wb, &none, err);
 }
 

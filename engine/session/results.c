@@ -234,7 +234,10 @@ eval_compute(struct wb_task *t, void *arg)
 		for (int m = 0; m < fusion_n_models(j->fused); m++) {
 			char name[64];
 
-			snprintf(name, sizeof name, "%s (refit)",
+			/* An imported model is not refitted: kept as is. */
+			snprintf(name, sizeof name, fusion_model(j->fused,
+			    m)->ops->traits & MODEL_EXTERNAL ?
+			    "%s (as imported)" : "%s (refit)",
 			    fusion_model_name(j->fused, m));
 			if ((j->rc = eval_row(j, fusion_model(j->fused, m),
 			    name, 0)) < 0)
@@ -599,6 +602,21 @@ file_fail(rf_error *err, const char *path, const char *what)
 	return rf_fail(err, "%s: %s: %s", path, what, strerror(errno));
 }
 
+/* One line of export recs: TSV, or CSV (a path ending in .csv). */
+static void
+put_rec(FILE *f, int csv, const char *user, const char *item, int rank,
+    float score)
+{
+	if (!csv) {
+		fprintf(f, "%s\t%s\t%d\t%.6g\n", user, item, rank, score);
+		return;
+	}
+	table_csv_field(f, user);
+	fputc(',', f);
+	table_csv_field(f, item);
+	fprintf(f, ",%d,%.6g\n", rank, score);
+}
+
 int
 workbench_export_recs(workbench *wb, const char *path, int k,
     const char *model_name, const volatile int *cancel, int64_t *n_users,
@@ -611,6 +629,7 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 	int32_t *top;
 	FILE *f;
 	int64_t written = 0;
+	int csv;
 	const fusion *fu = NULL;
 
 	if (is_fused(model_name)) {
@@ -636,6 +655,10 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 		    "file", path);
 	if ((f = fopen(path, "w")) == NULL)
 		return file_fail(err, path, "cannot write");
+	csv = strlen(path) > 4 && strcasecmp(path + strlen(path) - 4,
+	    ".csv") == 0;
+	if (csv)
+		fputs("user,item,rank,score\n", f);
 	scores = malloc((size_t)ds->n_items * sizeof *scores);
 	top = malloc((size_t)(k > 0 ? k : 1) * sizeof *top);
 	if (scores == NULL || top == NULL) {
@@ -664,17 +687,16 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 				return -1;
 			}
 			for (int r = 0; r < n; r++)
-				fprintf(f, "%s\t%s\t%d\t%.6g\n",
-				    ds->user_ext[u], ds->item_ext[top[r]],
-				    r + 1, scores[r]);
+				put_rec(f, csv, ds->user_ext[u],
+				    ds->item_ext[top[r]], r + 1, scores[r]);
 			written++;
 			continue;
 		}
 		score_excluding_train(e->m, train, u, scores);
 		n = topk_select(scores, ds->n_items, k, top);
 		for (int r = 0; r < n; r++)
-			fprintf(f, "%s\t%s\t%d\t%.6g\n", ds->user_ext[u],
-			    ds->item_ext[top[r]], r + 1, scores[top[r]]);
+			put_rec(f, csv, ds->user_ext[u], ds->item_ext[top[r]],
+			    r + 1, scores[top[r]]);
 		written++;
 	}
 	free(scores);

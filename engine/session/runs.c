@@ -297,8 +297,8 @@ workbench_load_saved(workbench *wb, rf_error *err)
 
 	if (workbench_ensure_split(wb, err) < 0)
 		return -1;
-	if (wb->sp.id <= 0)
-		return 0;	/* an unsaved split: nothing can match */
+	if (wb->sp.id <= 0)	/* an unsaved split: no trained model fits */
+		return wb_load_imported(wb, err);
 	wb_fingerprint(wb, &fp);
 	for (int k = 0; all[k]; k++) {
 		wb_model e;
@@ -320,7 +320,11 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		(void)run_load_history(wb, all[k], e.m->params, e.run_id);
 		n++;
 	}
-	return n;
+	{
+		int imported = wb_load_imported(wb, err);
+
+		return imported < 0 ? -1 : n + imported;
+	}
 }
 
 /* After a run: final metrics, records, save, keep. */

@@ -8,6 +8,7 @@
 #include "engine/fusion/fusion.h"
 #include "engine/eval/compare.h"
 #include "engine/eval/metrics.h"
+#include "engine/models/external.h"
 #include "engine/models/model.h"
 #include "engine/core/rf.h"
 #include "engine/data/split.h"
@@ -84,8 +85,47 @@ const wb_model *workbench_find_model(const workbench *wb, const char *name);
  * the current split of this snapshot; models that do not fit are skipped.
  * The run each came from (runs and epochs: its curves, seconds, status)
  * joins the curve history ahead of this session's runs, oldest first,
- * marked `earlier` (once per run).  Returns how many were loaded. */
+ * marked `earlier` (once per run).  Imported models not in memory come
+ * back too, whatever the split.  Returns how many were loaded. */
 int workbench_load_saved(workbench *wb, rf_error *err);
+
+/*
+ * Models trained elsewhere (engine/session/imports.c, engine/models/
+ * external.h): a factor model (users and items factor tables: Spark
+ * MLlib's ALSModel written with write.json, or id<TAB>factors text) or a
+ * score list (user, item, score rows), kept under name beside the
+ * trained models, evaluated on the test part, recorded as a run (params
+ * say where it came from) and saved; workbench_load_saved() brings it
+ * back in a new process whatever the split.  name starts with a letter
+ * and has letters, digits, '_', '-', '.' (at most 31), and is not one of
+ * the registry's models nor "fused"; an import under a name kept already
+ * replaces that model.
+ */
+typedef struct wb_import_result {
+	external_report rep;	/* rows read, unknown ids, coverage */
+	int version;		/* saved version; 0 when not saved */
+	metrics final;		/* on the test part at K=10 (NAN: none) */
+} wb_import_result;
+
+int workbench_import_factors(workbench *wb, const char *name,
+    const char *users_path, const char *items_path, wb_import_result *res,
+    rf_error *err);
+int workbench_import_scores(workbench *wb, const char *name,
+    const char *path, wb_import_result *res, rf_error *err);
+
+/* export factors (engine/session/export_factors.c): the factor tables of
+ * a model that has them (ALS, an imported factor model) as Spark writes
+ * them: DIR/userFactors/ and DIR/itemFactors/, each part-00000.json
+ * ({"id": 12, "features": [...]} a line; ids bare when every one is a
+ * number) and _SUCCESS. */
+typedef struct wb_factors_result {
+	int64_t users, items;	/* rows written */
+	int k;
+	const char *model;
+} wb_factors_result;
+
+int workbench_export_factors(workbench *wb, const char *model_name,
+    const char *dir, wb_factors_result *res, rf_error *err);
 
 /* How a run is made beyond its parameters. */
 typedef struct wb_train_opts {
@@ -352,7 +392,8 @@ rf_table *workbench_recommend(workbench *wb, const char *user, int k,
     const char *model_name, rf_error *err);
 
 /* export recs: "user\titem\trank\tscore" for every user (external ids),
- * top k excluding train items.  *n_users gets the users written. */
+ * top k excluding train items; a path ending in .csv gets CSV with a
+ * header line "user,item,rank,score".  *n_users gets the users written. */
 int workbench_export_recs(workbench *wb, const char *path, int k,
     const char *model_name, const volatile int *cancel, int64_t *n_users,
     const char **model_used, rf_error *err);

@@ -38,7 +38,7 @@ store_split_insert(store *st, const char *spec, uint64_t seed,
 
 int
 store_split_get(store *st, int64_t id, char **spec, uint8_t **assign,
-    int64_t *n, rf_error *err)
+    int64_t *n, int64_t counts[3], rf_error *err)
 {
 	const char *text;
 	const void *blob;
@@ -48,8 +48,10 @@ store_split_get(store *st, int64_t id, char **spec, uint8_t **assign,
 	*spec = NULL;
 	*assign = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT spec, assignment FROM splits"
-	    " WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+	counts[0] = counts[1] = counts[2] = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT spec, assignment, n_train,"
+	    " n_valid, n_test FROM splits WHERE id = ?", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return rf_fail(err, "split: %s", sqlite3_errmsg(st->db));
 	sqlite3_bind_int64(q, 1, id);
 	if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
@@ -71,6 +73,9 @@ store_split_get(store *st, int64_t id, char **spec, uint8_t **assign,
 	}
 	if (*n)
 		memcpy(*assign, blob, (size_t)*n);
+	for (int c = 0; c < 3; c++)
+		if (sqlite3_column_type(q, 2 + c) != SQLITE_NULL)
+			counts[c] = sqlite3_column_int64(q, 2 + c);
 	sqlite3_finalize(q);
 	return 1;
 }
@@ -81,9 +86,14 @@ store_split_latest(store *st, int64_t n)
 	sqlite3_stmt *q;
 	int64_t id = 0;
 
+	/* Made for data of this size by its recorded counts, or by the
+	 * length of its assignment: a split whose assignment was damaged
+	 * is still found (and then reported as damaged), not passed
+	 * over. */
 	if (sqlite3_prepare_v2(st->db, "SELECT id FROM splits WHERE"
-	    " length(assignment) = ? ORDER BY id DESC LIMIT 1", -1, &q, NULL)
-	    != SQLITE_OK)
+	    " length(assignment) = ?1 OR coalesce(n_train, 0) +"
+	    " coalesce(n_valid, 0) + coalesce(n_test, 0) = ?1"
+	    " ORDER BY id DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(q, 1, n);
 	if (sqlite3_step(q) == SQLITE_ROW)

@@ -16,8 +16,9 @@ int64_t store_split_insert(store *st, const char *spec, uint64_t seed,
 /* Split id: its spec text and assignment bytes (*n of them), both
  * malloc'd for the caller (never NULL when found).  1 found, 0 no such
  * split, -1 + err. */
+/* counts: the recorded n_train, n_valid, n_test (-1 when not recorded). */
 int store_split_get(store *st, int64_t id, char **spec, uint8_t **assign,
-    int64_t *n, rf_error *err);
+    int64_t *n, int64_t counts[3], rf_error *err);
 /* The newest split with n assignment bytes, 0 when there is none. */
 int64_t store_split_latest(store *st, int64_t n);
 

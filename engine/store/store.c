@@ -247,6 +247,12 @@ store_check_version(store *st, rf_error *err)
 	    "upgrade it", st->path, st->version, STORE_SCHEMA_VERSION);
 }
 
+const char *
+store_library_version(void)
+{
+	return sqlite3_libversion();
+}
+
 store *
 store_open(const char *path, int flags, rf_error *err)
 {

@@ -123,6 +123,8 @@ store *store_open(const char *path, int flags, rf_error *err);
 void store_close(store *st);
 
 const char *store_path(const store *st);
+/* The linked SQLite's version ("3.40.1"), for `recfuse --version`. */
+const char *store_library_version(void);
 /* 1 when path names the store's file (or its -wal, -shm or -journal): an
  * export there would destroy the store. */
 int store_is_store_file(const store *st, const char *path);

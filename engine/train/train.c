@@ -693,7 +693,16 @@ train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err)
 {
-	const char *name = ops->name;
+	return train_load_model_as(st, ops, ops->name, version, ds, train, fp,
+	    run_id, version_out, err);
+}
+
+model *
+train_load_model_as(store *st, const model_ops *ops, const char *name,
+    int version, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    rf_error *err)
+{
 	unsigned char *data = NULL;
 	store_model_info info;
 	int32_t hdr32[4];
@@ -733,9 +742,9 @@ train_load_model(store *st, const model_ops *ops, int version,
 	}
 	memcpy(hdr32, data + 8, sizeof hdr32);
 	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
-	if (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
+	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
 	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
-	    hdr64[2] != fp->split_id) {
+	    hdr64[2] != fp->split_id)) {
 		rf_fail(err, "%s v%d: trained on other data or another split",
 		    name, v);
 		goto out;
@@ -759,6 +768,7 @@ train_load_model(store *st, const model_ops *ops, int version,
 		goto out;
 	m->seed = (uint64_t)hdr64[3];
 	m->epochs_done = hdr32[3];
+	snprintf(m->name, sizeof m->name, "%s", name);
 	if (run_id)
 		*run_id = info.run_id;
 	if (version_out)

@@ -136,5 +136,11 @@ int train_save_model(store *st, int64_t run_id, const model *m,
 model *train_load_model(store *st, const model_ops *ops, int version,
     const dataset *ds, const interactions *train, const model_fingerprint *fp,
     int64_t *run_id, int *version_out, rf_error *err);
+/* The same for a model saved under a name of its own (one imported); fp
+ * NULL: not checked (the model maps its rows by external id itself). */
+model *train_load_model_as(store *st, const model_ops *ops, const char *name,
+    int version, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    rf_error *err);
 
 #endif

@@ -38,14 +38,25 @@ check "stdin commands" [ $? -eq 0 ]
 expect_out "stdin ran items" "title"
 
 run_ok "json output" "$RECFUSE" "$db" -o json -e "users --top 2"
-check "json: a list of two objects, one a line" awk '
-    NR == 1 && !/^\[\{/ { bad = 1 } NR > 1 && !/^ \{/ { bad = 1 }
-    END { exit bad || NR != 2 || $0 !~ /\}\]$/ }' "$tmp/out"
-if command -v python3 >/dev/null 2>&1; then
-	check "json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list) and len(d) == 2' "$tmp/out"
-else
-	echo "skip - json parses (no python3)"
-fi
+json_ok "json: one document, the top users as a list of two objects" \
+    "$tmp/out" "len(docs) == 1 and docs[0]['command'] == 'users' and
+    len(docs[0]['top_users']) == 2 and docs[0]['top_users'][0]['user'] == '1'"
+run_ok "json: a document per command" "$RECFUSE" "$db" -o json \
+    -e "sta; users --top 1; sql SELECT 1 AS a, 2 AS A, 'x' AS \"share%\""
+json_ok "json: three documents, full names, plain distinct keys" "$tmp/out" \
+    "[d['command'] for d in docs] == ['stats', 'users', 'sql'] and
+    'imports' in docs[0] and docs[2]['rows'] == [{'a': 1, 'a_2': 2,
+    'share_pct': 'x'}]"
+run_fail "json: a failed command is a document too" "$RECFUSE" "$db" -o json \
+    -e "users --top 1; frobnicate"
+json_ok "json: ok false and the error" "$tmp/out" \
+    "docs[1] == {'command': 'frobnicate', 'ok': False,
+    'error': 'unknown command: frobnicate (try \`help\`)'}"
+expect_err "json: the error on stderr too" "unknown command: frobnicate"
+printf 'stats\n# a comment\n\nhelp import\n' > "$tmp/j.rf"
+run_ok "json from a script" "$RECFUSE" "$db" -o json -f "$tmp/j.rf"
+json_ok "json: a document per command line, messages as strings" "$tmp/out" \
+    "len(docs) == 2 and docs[1]['messages'][0].startswith('usage: import')"
 run_ok "csv output" "$RECFUSE" "$db" -o csv -e "sql SELECT 'a,b' AS x, 1 AS n"
 expect_out "csv quoting" '^"a,b",1$'
 run_ok "tsv output" "$RECFUSE" "$db" -o tsv -e "sql SELECT 'a;b' AS x"

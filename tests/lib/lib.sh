@@ -79,6 +79,28 @@ expect_err() {
 	fi
 }
 
+# json_ok DESC FILE [EXPR]: FILE is recfuse's -o json output, one
+# document a line, each parsed strictly (tests/lib/jsonlines.py); EXPR, a
+# Python expression over `docs`, must hold.  Every -o json output of the
+# suite goes through here.
+json_ok() {
+	desc=$1
+	shift
+	tests_run=$((tests_run + 1))
+	if ! command -v python3 >/dev/null 2>&1; then
+		echo "ok - $desc # SKIP no python3"
+		return
+	fi
+	if python3 "$top_srcdir/tests/lib/jsonlines.py" "$@" >"$tmp/json.err" \
+	    2>&1; then
+		echo "ok - $desc"
+	else
+		echo "FAIL - $desc"
+		sed 's/^/  | /' "$tmp/json.err" | head -n 20
+		tests_failed=$((tests_failed + 1))
+	fi
+}
+
 # Data folder: skip (77) when absent, fail under CI.
 need_data() {
 	RECFUSE_DATA=${RECFUSE_DATA:-$top_srcdir/../shared/data}

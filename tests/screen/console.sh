@@ -40,7 +40,7 @@ expect()	# FILE TEXT: a line of the saved screen matches
 expect typed.screen '^> users$'
 expect typed.screen '^1  *12  '
 expect view.screen '^Summary '
-expect choices.screen '^import  import-items  items$'
+expect choices.screen '^import  import-items  import-model  items$'
 expect choices.screen '^:help i$'
 expect option.screen '^:rejects --limit$'
 expect search.screen "^(reverse-i-search)\`us': users\$"
