@@ -22,40 +22,8 @@ set -u
 : "${BENCH_SLIDER_KEYS:=100}" "${BENCH_SLIDER_ROWS:=10000000}"
 export OPENBLAS_NUM_THREADS=1
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "bench_slider: no tmux; skipped"
-	exit 0
-fi
-utf8=
-for l in C.UTF-8 C.utf8 en_US.UTF-8; do
-	if [ "$(LANG=$l LC_ALL= locale charmap 2>/dev/null)" = UTF-8 ]; then
-		utf8=$l
-		break
-	fi
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recfuse-bench-slider.XXXXXX") || exit 1
-sock="$tmp/tmux.sock"
-tm()
-{
-	tmux -S "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-mkdir "$tmp/home"
-
-# wait_for REGEX SECONDS: until the pane shows REGEX.
-wait_for()
-{
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -E -- "$1" "$tmp/pane" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "bench_slider: '$1' never showed"
-	cat "$tmp/pane"
-	return 1
-}
+bench=bench_slider
+. "$top_srcdir/bench/tmux.sh"
 
 # latency NAME STORE SECONDS: the TUI on STORE at 80x24, the Fusion
 # screen once its figures are measured (SECONDS at most), the keys, the
