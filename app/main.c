@@ -214,6 +214,8 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	memset(&ctx, 0, sizeof ctx);
+	/* A path that names no file gives a new store: the TUI says so. */
+	topts.created = flags == STORE_CREATE && access(store_path, F_OK) != 0;
 	ctx.wb = workbench_open(store_path, flags, &err);
 	if (ctx.wb == NULL) {
 		fprintf(stderr, "recfuse: %s\n", err.msg);

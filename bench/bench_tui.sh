@@ -15,25 +15,8 @@ set -u
 : "${BENCH_TUI_IDLE:=10}"
 export OPENBLAS_NUM_THREADS=1
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "bench_tui: no tmux; skipped"
-	exit 0
-fi
-utf8=
-for l in C.UTF-8 C.utf8 en_US.UTF-8; do
-	if [ "$(LANG=$l LC_ALL= locale charmap 2>/dev/null)" = UTF-8 ]; then
-		utf8=$l
-		break
-	fi
-done
-tmp=$(mktemp -d /tmp/recfuse-bench-tui.XXXXXX) || exit 1
-sock="$tmp/tmux.sock"
-tm()
-{
-	tmux -S "$sock" -f /dev/null "$@"
-}
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-mkdir "$tmp/home"
+bench=bench_tui
+. "$top_srcdir/bench/tmux.sh"
 
 "$top_builddir/samples/gen-taobao" --seed 7 --rows "$BENCH_TUI_ROWS" \
     --users $((BENCH_TUI_ROWS / 50)) --items $((BENCH_TUI_ROWS / 20)) \
@@ -47,21 +30,6 @@ last_seconds()
 {
 	"$RECFUSE" -o tsv -e 'sql SELECT seconds FROM runs ORDER BY id DESC
 	    LIMIT 1' "$tmp/b.db" | tail -n 1
-}
-
-# wait_for REGEX SECONDS
-wait_for()
-{
-	i=0
-	while [ $i -lt $(($2 * 20)) ]; do
-		tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -E -- "$1" "$tmp/pane" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	echo "bench_tui: '$1' never showed"
-	cat "$tmp/pane"
-	return 1
 }
 
 start_tui()
@@ -125,7 +93,7 @@ start_tui || exit 1
 tm send-keys -t rf ':' "train bpr --epochs 3" Enter
 wait_for 'trained bpr' 600 || exit 1
 tm send-keys -t rf 2
-wait_for 'bpr: done' 10 || exit 1
+wait_for 'bpr(#[0-9]+)?: done' 10 || exit 1
 sleep 1
 tm pipe-pane -o -t rf "cat > '$tmp/idle.out'"
 sleep "$BENCH_TUI_IDLE"

@@ -30,6 +30,9 @@ echo "== protocol_a (ml-100k u1..u5 ratings: baseline, mf, svdpp)"
 "$top_builddir/bench/protocol_a" -r 3
 echo "== bench_tui (training beside the screen; idle output)"
 RECFUSE="$top_builddir/recfuse" $SHELL "$top_srcdir/bench/bench_tui.sh"
+echo "== bench_slider (key to screen of a slider step: ml-100k, $BENCH_ROWS events)"
+RECFUSE="$top_builddir/recfuse" BENCH_SLIDER_ROWS="$BENCH_ROWS" \
+    $SHELL "$top_srcdir/bench/bench_slider.sh"
 for s in "$top_srcdir"/bench/protocol_*.sh; do
 	[ -f "$s" ] || continue
 	echo "== $(basename "$s")"

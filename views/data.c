@@ -492,6 +492,18 @@ data_draw(struct view *v, WINDOW *win)
 		return;
 	}
 	if (stat_count(dv->stats, "events") == 0 &&
+	    (dv->imports == NULL || dv->imports->nrows == 0) &&
+	    v->env->running != NULL) {
+		draw_heading(win, 0, 0, w, "Data");
+		draw_text(win, 1, 1, w - 1, color_attr(CR_LABEL), "Loading:");
+		draw_text(win, 2, 3, w - 3, color_attr(CR_COMMAND),
+		    v->env->running);
+		draw_text(win, 4, 1, w - 1, color_attr(CR_DIM), "The screens "
+		    "come back when it is done (Ctrl-C stops it).");
+		dv->content_height = 5;
+		return;
+	}
+	if (stat_count(dv->stats, "events") == 0 &&
 	    (dv->imports == NULL || dv->imports->nrows == 0)) {
 		static const char *const intro[] = {
 			"The store is empty.  Import a behaviour log from the "

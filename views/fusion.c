@@ -16,22 +16,36 @@
 #include "views/view.h"
 #include "views/widgets/widgets.h"
 
-#define FV_PREVIEW 10
-#define FV_STEP 0.05		/* a slider step, in normalised weight */
+#define FV_PREVIEW 10		/* the preview's length, more when tall */
+#define FV_STEP 0.05		/* a slider step (h/l), in normalised weight */
+#define FV_FINE 0.01		/* a fine step (H/L) */
 #define FV_WIDE 110		/* from here the preview sits beside */
 
 struct fusion_view {
 	int sel;			/* the model whose slider keys move */
+	/* The weights the sliders stand at, exact (normalised): what the
+	 * last step asked for while its `weights` has not run yet (keys
+	 * faster than the screen: each one moves on from the last), else
+	 * the fusion's. */
+	double target[FUSION_MAX_MODELS];
+	int n_target;
+	const fusion *target_f;
+	unsigned long target_gen;	/* the live generation it was set at */
+	/* What the last step did to the preview (shown in its title). */
+	int stepped;			/* a step awaits its preview */
+	char step_note[96];
 	/* The preview and what it was computed from. */
 	const fusion *f;
 	const dataset *ds;
 	unsigned long generation;
 	char settings[2048];
 	int user;			/* dense index, -1 none */
-	fusion_preview pv;		/* its top FV_PREVIEW */
+	int want, pv_want;		/* the length asked for, and that
+					 * of pv */
+	fusion_preview pv;		/* its top `want` */
 	/* The ranking before the last change, for the moves. */
 	int prev_n;
-	int32_t prev[FV_PREVIEW];
+	int32_t prev[WB_PREVIEW_MAX];
 	char error[256];
 	/* The most active user, the preview's default. */
 	const dataset *top_ds;
@@ -117,10 +131,11 @@ preview_update(struct view *v, const fusion *f, unsigned long generation,
 	fusion_settings_format(fusion_get_settings(f), settings,
 	    sizeof settings);
 	if (!v->stale && fv->f == f && fv->ds == ds && fv->user == u &&
-	    fv->generation == generation &&
+	    fv->generation == generation && fv->pv_want == fv->want &&
 	    strcmp(fv->settings, settings) == 0)
 		return;
-	same_user = fv->f == f && fv->ds == ds && fv->user == u && !v->stale;
+	fv->pv_want = fv->want;
+	same_user = fv->ds == ds && fv->user == u && !v->stale;
 	if (same_user && fv->pv.n > 0) {
 		memcpy(fv->prev, fv->pv.items, sizeof fv->prev);
 		fv->prev_n = fv->pv.n;
@@ -138,10 +153,22 @@ preview_update(struct view *v, const fusion *f, unsigned long generation,
 	if (u < 0)
 		return;
 	/* The user's block is scored once; a settings change re-ranks it. */
-	if (workbench_fusion_preview(v->env->wb, u, FV_PREVIEW, &fv->pv,
+	if (workbench_fusion_preview(v->env->wb, u, fv->want, &fv->pv,
 	    &err) < 0) {
 		fv->pv.n = 0;
 		snprintf(fv->error, sizeof fv->error, "%.200s", err.msg);
+	}
+	/* A slider step changes the list, or the title says it did not. */
+	if (fv->stepped && fv->generation == generation) {
+		int moved = fv->prev_n != fv->pv.n;
+
+		for (int k = 0; k < fv->pv.n && k < fv->prev_n; k++)
+			moved += fv->prev[k] != fv->pv.items[k];
+		fv->stepped = 0;
+		snprintf(fv->step_note + strlen(fv->step_note),
+		    sizeof fv->step_note - strlen(fv->step_note), moved ?
+		    ": %d place%s changed" : ": same order", moved,
+		    moved == 1 ? "" : "s");
 	}
 }
 
@@ -188,18 +215,32 @@ draw_howto(struct view *v, WINDOW *win)
 		    "Press m to fuse them (`fuse weighted`).");
 }
 
-/* "0.35" for a weight: up to 3 decimals, no trailing zeros. */
+/* A weight as the shortest text that reads back as the same double
+ * ("0.35", "0.3333333333333333"): the command carries the slider's
+ * exact weight, no rounding on the way. */
 static void
 format_weight(char *buf, size_t n, double w)
 {
-	size_t len;
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, n, "%.*g", digits, w);
+		if (strtod(buf, NULL) == w)
+			return;
+	}
+}
 
-	snprintf(buf, n, "%.3f", w);
-	len = strlen(buf);
-	while (len > 1 && buf[len - 1] == '0')
-		buf[--len] = '\0';
-	if (len > 1 && buf[len - 1] == '.')
-		buf[--len] = '\0';
+/* The weights the sliders stand at (see struct fusion_view). */
+static void
+slider_weights(struct fusion_view *fv, const workbench *wb, const fusion *f,
+    double *w)
+{
+	int n = fusion_n_models(f);
+
+	if (fv->target_f == f && fv->n_target == n &&
+	    fv->target_gen == workbench_fusion_live(wb)->generation) {
+		memcpy(w, fv->target, (size_t)n * sizeof *w);
+		return;
+	}
+	fusion_weights(f, w);
 }
 
 static void
@@ -215,25 +256,39 @@ draw_metric(WINDOW *win, int y, int x, int width, int ready, double v,
 	draw_text_right(win, y, x, width, attr, buf);
 }
 
+/* The rank methods' scores sit on a large common base (Borda points,
+ * 1/(k + rank), votes): their bars show each model's part above the
+ * lowest row shown, or every bar would be full. */
+static int
+rank_method(enum fusion_method m)
+{
+	return m == FUSE_RRF || m == FUSE_BORDA || m == FUSE_VOTE;
+}
+
 static void
 draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
     const fusion *f, int picked)
 {
 	struct fusion_view *fv = v->state;
 	const dataset *ds = fusion_dataset(f);
-	int n = fusion_n_models(f), k, m, titlew, barw;
+	int n = fusion_n_models(f), k, m, titlew, barw, rows, decimals;
+	int held = 0;
+	int above = rank_method(fusion_get_settings(f)->method);
 	const char *names[FUSION_MAX_MODELS];
-	char letters[FUSION_MAX_MODELS], title[160];
-	double scale = 0;
+	char letters[FUSION_MAX_MODELS], title[200];
+	double scale = 0, low[FUSION_MAX_MODELS], top;
 
 	if (h < 2)
 		return;
-	if (fv->user >= 0)
+	if (fv->user >= 0 && fv->step_note[0] != '\0')
+		snprintf(title, sizeof title, "Top %d for user %s - %s",
+		    fv->want, ds->user_ext[fv->user], fv->step_note);
+	else if (fv->user >= 0)
 		snprintf(title, sizeof title, "Top %d for user %s%s",
-		    FV_PREVIEW, ds->user_ext[fv->user],
+		    fv->want, ds->user_ext[fv->user],
 		    picked ? "" : " (most active; u picks)");
 	else
-		snprintf(title, sizeof title, "Top %d", FV_PREVIEW);
+		snprintf(title, sizeof title, "Top %d", fv->want);
 	draw_heading(win, y, x, w, title);
 	if (fv->error[0] != '\0') {
 		draw_text(win, y + 1, x, w, color_attr(CR_ERROR), fv->error);
@@ -247,20 +302,36 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 	for (m = 0; m < n; m++)
 		names[m] = fusion_model_name(f, m);
 	contrib_letters(names, n, letters);
+	for (m = 0; m < n; m++) {
+		low[m] = 0;
+		for (k = 0; above && k < fv->pv.n; k++)
+			if (k == 0 || fv->pv.contrib[k][m] < low[m])
+				low[m] = fv->pv.contrib[k][m];
+	}
 	for (k = 0; k < fv->pv.n; k++) {
 		double s = 0;
 
 		for (m = 0; m < n; m++)
-			s += fabs(fv->pv.contrib[k][m]);
+			s += fabs(fv->pv.contrib[k][m] - low[m]);
 		if (s > scale)
 			scale = s;
 	}
 	/* rank(3) move(4) title score(8) bar */
 	barw = w >= 70 ? (w - 15) / 3 : w >= 44 ? 12 : 0;
 	titlew = w - 3 - 4 - 8 - (barw > 0 ? barw + 1 : 0);
-	for (k = 0; k < fv->pv.n && k + 1 < h; k++) {
+	rows = fv->pv.n < h - 1 ? fv->pv.n : h - 1;
+	/* Four significant digits of the top score, every row alike:
+	 * weighted's 3.878, rrf's 0.01640, Borda's 1190. */
+	top = fabs((double)fv->pv.scores[0]);
+	decimals = top > 0 ? 3 - (int)floor(log10(top)) : 3;
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	for (k = 0; k < rows; k++) {
 		int row = y + 1 + k, was = -1, j;
 		char name[256], move[16] = "";
+		double part[FUSION_MAX_MODELS];
 
 		for (j = 0; j < fv->prev_n; j++)
 			if (fv->prev[j] == fv->pv.items[k])
@@ -276,20 +347,43 @@ draw_preview(struct view *v, WINDOW *win, int y, int x, int w, int h,
 		explain_item_name(ds, fv->pv.items[k], name, sizeof name);
 		draw_printf(win, row, x, 3, color_attr(CR_DIM), "%2d", k + 1);
 		draw_text(win, row, x + 3, 4, color_attr(CR_LABEL), move);
-		draw_text(win, row, x + 7, titlew - 1, 0, name);
-		draw_printf(win, row, x + 7 + titlew, 8, 0, "%7.3f",
+		/* The user has it in the held-out test part: a hit. */
+		if (interactions_contains(&ds->all, fv->user,
+		    fv->pv.items[k])) {
+			draw_text(win, row, x + 7, 1, color_attr(CR_LABEL),
+			    "*");
+			held = 1;
+		}
+		draw_text(win, row, x + 9, titlew - 3, 0, name);
+		draw_printf(win, row, x + 7 + titlew, 8, 0, "%7.*f", decimals,
 		    (double)fv->pv.scores[k]);
+		for (m = 0; m < n; m++)
+			part[m] = fv->pv.contrib[k][m] - low[m];
 		if (barw > 0)
 			draw_contrib_bar(win, row, x + 7 + titlew + 8, barw,
-			    fv->pv.contrib[k], letters, n, scale);
+			    part, letters, n, scale);
 	}
-	if (barw > 0 && fv->pv.n + 1 < h) {
-		int used = draw_text(win, y + 1 + fv->pv.n, x + 7, w - 7,
-		    color_attr(CR_DIM), "bars: ");
+	if (barw > 0 && rows + 1 < h) {
+		int used = draw_text(win, y + 1 + rows, x + 7, w - 7,
+		    color_attr(CR_DIM), above ? "bars above the last: " :
+		    "bars: ");
 
-		draw_contrib_legend(win, y + 1 + fv->pv.n, x + 7 + used,
+		used += draw_contrib_legend(win, y + 1 + rows, x + 7 + used,
 		    w - 7 - used, names, letters, n);
+		if (held)
+			draw_text(win, y + 1 + rows, x + 7 + used, w - 7 -
+			    used, color_attr(CR_DIM), "  * in the test part");
 	}
+}
+
+static void draw_keys_below(struct view *v, WINDOW *win, int y, int w,
+    int h);
+
+/* Does the method use the normalisation?  rrf and borda rank. */
+static int
+uses_norm(enum fusion_method m)
+{
+	return m != FUSE_RRF && m != FUSE_BORDA;
 }
 
 static void
@@ -304,6 +398,7 @@ fusion_draw(struct view *v, WINDOW *win)
 	int h = getmaxy(win), w = getmaxx(win), wide = w >= FV_WIDE;
 	int lw = wide ? w / 2 : w, n, m, y, ready, picked, u;
 	int namew = 10, valw = 6, metw = 10, sliderw, x;
+	enum wb_task_kind task = wb ? workbench_task_kind(wb) : WB_TASK_NONE;
 	char head[256];
 
 	if (f == NULL) {
@@ -312,14 +407,15 @@ fusion_draw(struct view *v, WINDOW *win)
 	}
 	n = fusion_n_models(f);
 	s = fusion_get_settings(f);
-	fusion_weights(f, wt);
+	slider_weights(fv, wb, f, wt);
 	ready = live != NULL && live->ready && live->n_models == n;
 	if (fv->sel >= n)
 		fv->sel = n - 1;
 	if (fv->sel < 0)
 		fv->sel = 0;
 
-	/* The method, its parameter, the normalisation, the part measured. */
+	/* The method, its parameter, the normalisation (when the method
+	 * uses it), the part measured. */
 	x = snprintf(head, sizeof head, "Fusion: %s",
 	    fusion_method_name(s->method));
 	if (s->method == FUSE_RRF)
@@ -328,9 +424,12 @@ fusion_draw(struct view *v, WINDOW *win)
 	else if (s->method == FUSE_VOTE)
 		x += snprintf(head + x, sizeof head - (size_t)x, " n=%d",
 		    s->vote_n);
-	snprintf(head + x, sizeof head - (size_t)x, ", norm %s%s",
-	    fusion_norm_name(s->norm), !ready ? "" : live->part == 1 ?
-	    ", on validation" : ", on test (no validation part)");
+	if (uses_norm(s->method))
+		x += snprintf(head + x, sizeof head - (size_t)x, ", norm %s",
+		    fusion_norm_name(s->norm));
+	snprintf(head + x, sizeof head - (size_t)x, "%s", !ready ? "" :
+	    live->part == 1 ? ", on validation" :
+	    ", on test (no validation part)");
 	draw_heading(win, 0, 0, lw, head);
 
 	for (m = 0; m < n; m++)
@@ -339,7 +438,7 @@ fusion_draw(struct view *v, WINDOW *win)
 	if (namew > 16)
 		namew = 16;
 	sliderw = lw - namew - valw - 2 * metw - 2;
-	if (sliderw > 34)
+	if (sliderw > 34 && !wide)
 		sliderw = 34;
 	y = 1;
 	draw_text(win, y, 2, namew, color_attr(CR_LABEL), "model");
@@ -365,37 +464,61 @@ fusion_draw(struct view *v, WINDOW *win)
 		draw_metric(win, y, x + metw, metw, ready, ready ?
 		    live->recall[m] : NAN, 0);
 	}
+	/* The fused row, and in its slider's place: fused minus the best
+	 * single model per user, with its 95% interval (does the fusion
+	 * really beat it?), or why there is no figure. */
 	if (++y < h) {
+		int dim = color_attr(CR_DIM);
+
 		draw_text(win, y, 2, namew - 2, color_attr(CR_LABEL), "fused");
+		if (!ready)
+			draw_text(win, y, namew, sliderw + valw, dim,
+			    task == WB_TASK_MEASURE ? "measuring..." :
+			    "not measured yet");
+		else if (live->stale)
+			draw_text(win, y, namew, sliderw + valw, dim,
+			    "of the weights before; measuring...");
+		else if (n == 1)
+			draw_text(win, y, namew, sliderw + valw, dim,
+			    "one model: train another to fuse");
+		else if (live->best >= 0 && live->best < n) {
+			char vs[128];
+
+			snprintf(vs, sizeof vs, "vs %s %+.4f [%+.4f, %+.4f]",
+			    fusion_model_name(f, live->best), live->diff,
+			    live->diff_lo, live->diff_hi);
+			/* Where the slider's place is too narrow (the
+			 * preview beside): a line of its own. */
+			if ((int)strlen(vs) < sliderw + valw)
+				draw_text(win, y, namew, sliderw + valw, dim,
+				    vs);
+			else if (y + 1 < h)
+				draw_text(win, y + 1, namew, lw - namew, dim,
+				    vs);
+		}
 		draw_metric(win, y, x, metw, ready, ready ? live->fused_ndcg :
 		    NAN, color_attr(CR_LABEL));
 		draw_metric(win, y, x + metw, metw, ready, ready ?
 		    live->fused_recall : NAN, color_attr(CR_LABEL));
 	}
-	if (++y < h) {
-		if (!ready) {
-			draw_text(win, y, 2, lw - 2, color_attr(CR_DIM),
-			    "metrics: run `weights` or `fuse` to measure");
-		} else if (n == 1) {
-			draw_text(win, y, 2, lw - 2, color_attr(CR_DIM),
-			    "one model: train another to fuse");
-		} else if (live->best >= 0 && live->best < n) {
-			/* Per user, with its 95% interval: does the fusion
-			 * really beat the best single model? */
-			draw_printf(win, y, 2, lw - 2, color_attr(CR_DIM),
-			    "fused - %s: %+.4f [%+.4f, %+.4f]%s",
-			    fusion_model_name(f, live->best), live->diff,
-			    live->diff_lo, live->diff_hi, s->method ==
-			    FUSE_STACK ? "; sliders go back to weighted" : "");
-		}
-	}
+	if (s->method == FUSE_STACK && ++y < h)
+		draw_text(win, y, 2, lw - 2, color_attr(CR_DIM),
+		    "a fitted stack: the sliders go back to weighted");
 
+	/* A tall screen (40 lines and more) shows more of the list: the
+	 * rows there are. */
+	fv->want = h >= 36 ? (wide ? h : h - y - 1) - 2 : FV_PREVIEW;
+	if (fv->want < FV_PREVIEW)
+		fv->want = FV_PREVIEW;
+	if (fv->want > WB_PREVIEW_MAX)
+		fv->want = WB_PREVIEW_MAX;
 	u = preview_user(v, fusion_dataset(f), &picked);
 	preview_update(v, f, live ? live->generation : 0, u);
-	if (wide)
+	if (wide) {
 		draw_preview(v, win, 0, lw + 2, w - lw - 2, h, f, picked);
-	else
-		draw_preview(v, win, y + 2, 0, w, h - y - 2, f, picked);
+		draw_keys_below(v, win, y + 2, lw, h);
+	} else
+		draw_preview(v, win, y + 1, 0, w, h - y - 1, f, picked);
 }
 
 static unsigned
@@ -425,51 +548,93 @@ select_model(struct view *v, int key, int height, char *cmd, size_t len)
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
-/* `weights` for the selected model moved a step, the others scaled so
- * that the weights still sum to 1: the slider lands where it shows. */
-static int
-move_slider(struct view *v, int key, int height, char *cmd, size_t len)
+/* `weights` with every model's weight, exact (see format_weight()). */
+static void
+weights_command(const fusion *f, const double *w, char *cmd, size_t len)
 {
-	struct fusion_view *fv = v->state;
-	const fusion *f = workbench_fusion_peek(v->env->wb);
-	int n = fusion_n_models(f), m, dir = key == 'l' || key == KEY_RIGHT ?
-	    1 : -1;
-	double wt[FUSION_MAX_MODELS], cur, next, rest, scale;
-	char val[16];
-	size_t used;
+	size_t used = (size_t)snprintf(cmd, len, "weights");
+	char val[32];
 
-	(void)height;
-	fusion_weights(f, wt);
-	cur = wt[fv->sel];
-	/* Snap to the grid of steps first: 0.333 -> 0.35 or 0.3. */
-	if (dir > 0)
-		next = floor(cur / FV_STEP + 1e-6) * FV_STEP + FV_STEP;
-	else
-		next = ceil(cur / FV_STEP - 1e-6) * FV_STEP - FV_STEP;
-	if (next < 0)
-		next = 0;
-	if (next > 1)
-		next = 1;
-	if (fabs(next - cur) < 1e-9 || n < 2) {
-		v->env->message(v->env->ud, n < 2 ?
-		    "one model: nothing to weigh against" : dir > 0 ?
-		    "the weight is 1 already" : "the weight is 0 already");
-		return VIEW_HANDLED | VIEW_REDRAW;
-	}
-	rest = 1 - cur;
-	scale = rest > 1e-12 ? (1 - next) / rest : 0;
-	used = (size_t)snprintf(cmd, len, "weights");
-	for (m = 0; m < n && used < len; m++) {
-		double x = m == fv->sel ? next : rest > 1e-12 ? wt[m] * scale :
-		    (1 - next) / (n - 1);
-
-		format_weight(val, sizeof val, x);
+	for (int m = 0; m < fusion_n_models(f) && used < len; m++) {
+		format_weight(val, sizeof val, w[m]);
 		used += (size_t)snprintf(cmd + used, len - used, " %s=%s",
 		    fusion_model_name(f, m), val);
 	}
 	if (used >= len)
 		cmd[0] = '\0';	/* cut: better nothing than a wrong weight */
-	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/*
+ * The chosen model's weight a step up or down (h/l 0.05, H/L 0.01) on
+ * the grid of the step, the others scaled to keep the sum 1: the slider
+ * lands where it shows.  The step moves on from where the last one
+ * landed even before its `weights` ran (keys faster than the screen
+ * coalesce into one command, VIEW_COALESCE); at 0 the model takes no
+ * part.
+ */
+static int
+move_slider(struct view *v, int key, int height, char *cmd, size_t len)
+{
+	struct fusion_view *fv = v->state;
+	workbench *wb = v->env->wb;
+	const fusion *f = workbench_fusion_peek(wb);
+	int n = fusion_n_models(f), up, fine;
+	double wt[FUSION_MAX_MODELS], next[FUSION_MAX_MODELS], cur, inv, k;
+	char val[32];
+
+	(void)height;
+	up = key == 'l' || key == 'L' || key == KEY_RIGHT || key == KEY_SRIGHT;
+	fine = key == 'H' || key == 'L' || key == KEY_SLEFT ||
+	    key == KEY_SRIGHT;
+	inv = fine ? 1 / FV_FINE : 1 / FV_STEP;
+	inv = floor(inv + 0.5);
+	slider_weights(fv, wb, f, wt);
+	cur = wt[fv->sel];
+	/* Onto the grid first: 0.333 -> 0.35 or 0.3; k / inv is the double
+	 * nearest 0.35 itself, not 7 * 0.05. */
+	k = up ? floor(cur * inv + 1e-6) + 1 : ceil(cur * inv - 1e-6) - 1;
+	if (k < 0)
+		k = 0;
+	if (k > inv)
+		k = inv;
+	if (n < 2 || fabs(k / inv - cur) < 1e-12) {
+		v->env->message(v->env->ud, n < 2 ?
+		    "one model: nothing to weigh against" : up ?
+		    "the weight is 1 already: the others take no part" :
+		    "the weight is 0 already: the model takes no part");
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	workbench_fusion_share(wt, n, fv->sel, k / inv, next);
+	memcpy(fv->target, next, (size_t)n * sizeof *next);
+	fv->n_target = n;
+	fv->target_f = f;
+	fv->target_gen = workbench_fusion_live(wb)->generation;
+	format_weight(val, sizeof val, k / inv);
+	snprintf(fv->step_note, sizeof fv->step_note, "%s %s",
+	    fusion_model_name(f, fv->sel), val);
+	fv->stepped = 1;
+	weights_command(f, next, cmd, len);
+	return VIEW_HANDLED | VIEW_REDRAW | VIEW_COALESCE;
+}
+
+/* Type the chosen model's share: the console opens with `weights --share
+ * MODEL=`. */
+static int
+type_weight(struct view *v, int key, int height, char *cmd, size_t len)
+{
+	struct fusion_view *fv = v->state;
+	const fusion *f = workbench_fusion_peek(v->env->wb);
+	char text[64];
+
+	(void)key;
+	(void)height;
+	(void)cmd;
+	(void)len;
+	snprintf(text, sizeof text, "weights --share %s=",
+	    fusion_model_name(f, fv->sel));
+	if (v->env->prompt != NULL)
+		v->env->prompt(v->env->ud, text);
+	return VIEW_HANDLED;
 }
 
 /* `fuse` with the next method of the cycle (m). */
@@ -508,9 +673,14 @@ static const struct view_key fusion_keys[] = {
 	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, FV_FUSED, "model",
 	    "choose the model whose slider h/l moves", .action = select_model },
 	{ "h/l", { 'h', 'l', KEY_LEFT, KEY_RIGHT }, FV_FUSED, "weight",
-	    "the chosen model's weight a step down or up, the others "
-	    "scaled to keep the sum 1 (a `weights` command)",
-	    .action = move_slider },
+	    "the chosen model's weight 0.05 down or up, the others "
+	    "scaled to keep the sum 1 (a `weights` command); at 0 the "
+	    "model takes no part", .action = move_slider },
+	{ "H/L", { 'H', 'L', KEY_SLEFT, KEY_SRIGHT }, FV_FUSED, NULL,
+	    "the same in fine steps of 0.01", .action = move_slider },
+	{ "=", { '=' }, FV_FUSED, NULL,
+	    "type the chosen model's weight (`weights --share MODEL=W`)",
+	    .action = type_weight },
 	{ "m", { 'm' }, FV_FUSED, "method",
 	    "the next method: weighted, rrf, borda, vote (`fuse METHOD`)",
 	    .action = next_method },
@@ -528,6 +698,25 @@ static const struct view_key fusion_keys[] = {
 	    .prompt = "user " },
 	{ NULL }
 };
+
+/* On a wide screen, the room under the sliders: the keys that move them
+ * (from the screen's keymap table, as `?` shows them). */
+static void
+draw_keys_below(struct view *v, WINDOW *win, int y, int w, int h)
+{
+	unsigned mode = v->ops->mode(v);
+
+	if (y + 3 >= h)
+		return;
+	draw_heading(win, y++, 0, w, "Keys");
+	for (const struct view_key *k = fusion_keys; k->label != NULL &&
+	    y < h; k++) {
+		if (k->modes != 0 && !(k->modes & mode))
+			continue;
+		draw_text(win, y, 2, 8, color_attr(CR_LABEL), k->label);
+		draw_text(win, y++, 10, w - 10, color_attr(CR_DIM), k->help);
+	}
+}
 
 const struct view_ops view_fusion_ops = {
 	.name = "fusion",

@@ -50,7 +50,49 @@ view_key_press(struct view *v, int key, int height)
 		return VIEW_IGNORED;
 	cmd[0] = '\0';
 	r = k->action(v, key, height, cmd, sizeof cmd);
-	if (cmd[0] != '\0')
+	if (cmd[0] != '\0' && (r & VIEW_COALESCE) &&
+	    v->env->submit_later != NULL)
+		v->env->submit_later(v->env->ud, cmd);
+	else if (cmd[0] != '\0')
 		v->env->submit(v->env->ud, cmd);
-	return r;
+	return r & ~VIEW_COALESCE;
+}
+
+int
+view_scroll(int top, int key, int total, int rows)
+{
+	int page = rows > 1 ? rows - 1 : 1;
+
+	switch (key) {
+	case 'j':
+	case 'J':
+	case KEY_DOWN:
+		top++;
+		break;
+	case 'k':
+	case 'K':
+	case KEY_UP:
+		top--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+	case 'f' & 0x1f:
+		top += page;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+	case 'b' & 0x1f:
+		top -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		top = 0;
+		break;
+	default:	/* G, End */
+		top = total;
+		break;
+	}
+	if (top > total - rows)
+		top = total - rows;
+	return top < 0 ? 0 : top;
 }

@@ -14,4 +14,9 @@ int view_key_live(const struct view_key *k, unsigned mode);
  * (VIEW_IGNORED when no live row has the key). */
 int view_key_press(struct view *v, int key, int height);
 
+/* The first line shown of a pane of total lines, rows high, after a
+ * scroll key: j/k or the arrows or J/K a line, Space/b or the page keys
+ * (C-f/C-b) a page, g/Home the top, anything else (G, End) the end. */
+int view_scroll(int top, int key, int total, int rows);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "engine/core/utf8.h"
 #include "views/widgets/color.h"
+#include "views/keymap.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
 
@@ -209,43 +210,11 @@ log_scroll(struct view *v, int key, int height, char *cmd, size_t n)
 {
 	struct log_view *lv = v->state;
 	int total = log_count(lv, v->env->log), body = height - 1;
-	int page = body > 1 ? body - 1 : 1, top = lv->top;
 
 	(void)cmd;
 	(void)n;
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		top++;
-		break;
-	case 'k':
-	case KEY_UP:
-		top--;
-		break;
-	case ' ':
-	case KEY_NPAGE:
-	case 'f' & 0x1f:
-		top += page;
-		break;
-	case 'b':
-	case KEY_PPAGE:
-	case 'b' & 0x1f:
-		top -= page;
-		break;
-	case 'g':
-	case KEY_HOME:
-		top = 0;
-		break;
-	default:	/* G, End */
-		top = total;
-		break;
-	}
-	if (top > total - body)
-		top = total - body;
-	if (top < 0)
-		top = 0;
-	lv->follow = top >= total - body;
-	lv->top = top;
+	lv->top = view_scroll(lv->top, key, total, body);
+	lv->follow = lv->top >= total - body;
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 

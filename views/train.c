@@ -208,6 +208,32 @@ draw_empty(WINDOW *win)
 	draw_text(win, row, 2, w - 2, color_attr(CR_DIM), line);
 }
 
+/* A run's name in at most width columns: the model, and "#2" after it
+ * when the model ran more than once (the second of its runs). */
+static void
+run_name(const workbench *wb, int index, char *buf, size_t n, int width)
+{
+	const wb_run *r = workbench_run_at(wb, index);
+	int nth = 0, of = 0;
+	char tag[16];
+
+	for (int k = 0; k < workbench_run_count(wb); k++) {
+		const wb_run *o = workbench_run_at(wb, k);
+
+		if (strcmp(o->model, r->model) != 0)
+			continue;
+		of++;
+		if (k <= index)
+			nth++;
+	}
+	if (of < 2) {
+		snprintf(buf, n, "%.*s", width, r->model);
+		return;
+	}
+	snprintf(tag, sizeof tag, "#%d", nth);
+	snprintf(buf, n, "%.*s%s", width - (int)strlen(tag), r->model, tag);
+}
+
 /* The list of runs in rows [y, y+h) and columns [0, lw). */
 static void
 draw_list(struct train_view *tv, const workbench *wb, WINDOW *win, int y,
@@ -239,10 +265,11 @@ draw_list(struct train_view *tv, const workbench *wb, WINDOW *win, int y,
 		queued += workbench_run_at(wb, k)->status == WB_RUN_QUEUED;
 	for (k = tv->top; k < n && k < tv->top + h; k++) {
 		const wb_run *r = workbench_run_at(wb, k);
-		char status[24];
+		char status[24], name[40];
 		int attr = k == sel ? color_attr(CR_SELECTED) :
 		    status_attr(r->status);
 
+		run_name(wb, k, name, sizeof name, 8);
 		if (r->status == WB_RUN_QUEUED)
 			snprintf(status, sizeof status, "queue %d", ++queued);
 		else if (r->earlier && r->status == WB_RUN_DONE)
@@ -262,11 +289,11 @@ draw_list(struct train_view *tv, const workbench *wb, WINDOW *win, int y,
 				snprintf(val, sizeof val, "%.4f", v);
 			else
 				snprintf(val, sizeof val, "-");
-			snprintf(line, sizeof line, "%-8.8s %-8s %9s %7s",
-			    r->model, status, ep, val);
+			snprintf(line, sizeof line, "%-8s %-8s %9s %7s",
+			    name, status, ep, val);
 		} else {
-			snprintf(line, sizeof line, "%-8.8s %-7s %9s",
-			    r->model, status, ep);
+			snprintf(line, sizeof line, "%-8s %-7s %9s", name,
+			    status, ep);
 		}
 		draw_fill(win, y + k - tv->top, 0, lw, attr);
 		draw_text(win, y + k - tv->top, 0, lw, attr, line);
@@ -288,21 +315,79 @@ padded(const double *v, int done, int n)
 	return p;
 }
 
-static void
+/* A run's curve v as a chart, its y labels label_w wide at least;
+ * returns the width they took (-1: no chart). */
+static int
 draw_curve(WINDOW *win, int y, int x, int h, int w, const wb_run *r,
-    const double *v, int role)
+    const double *v, int role, int label_w)
 {
 	struct chart_series s;
-	int n = x_span(r);
+	int n = x_span(r), got;
 	double *p = padded(v, r->done, n);
 
 	if (p == NULL)
-		return;
+		return -1;
 	s.v = p;
 	s.n = n;
 	s.attr = color_attr((enum color_role)role);
-	draw_chart(win, y, x, h, w, &s, 1);
+	got = draw_chart(win, y, x, h, w, &s, 1, label_w);
 	free(p);
+	return got;
+}
+
+/* The y labels' width of a run's curve (to line two charts up). */
+static int
+curve_label_width(const wb_run *r, const double *v)
+{
+	struct chart_series s;
+	int n = x_span(r), lw;
+	double *p = padded(v, r->done, n);
+
+	if (p == NULL)
+		return 0;
+	s.v = p;
+	s.n = n;
+	s.attr = 0;
+	lw = chart_label_width(&s, 1);
+	free(p);
+	return lw;
+}
+
+/* Epoch ticks under a chart whose axis is at column x + label_w: the
+ * first epoch, the last of the span, and a few between where they fit. */
+static void
+draw_epoch_ticks(WINDOW *win, int y, int x, int w, int label_w,
+    const wb_run *r)
+{
+	int n = x_span(r), cw = w - label_w - 1, pw, last = -1;
+	int unicode = widgets_unicode();
+
+	if (cw < 8 || n < 2)
+		return;
+	pw = unicode ? cw * 2 : cw;
+	draw_text_right(win, y, x, label_w, color_attr(CR_DIM), "epoch");
+	for (int q = 0; q <= 4; q++) {
+		int e = q == 0 ? 1 : (int)lround((double)n * q / 4);
+		double px = (double)(e - 1) * (pw - 1) / (n - 1);
+		int col = (int)(px / (unicode ? 2 : 1));
+		char label[16];
+		int lw;
+
+		snprintf(label, sizeof label, "%d", e);
+		lw = (int)strlen(label);
+		/* Centred on its column, inside the chart, apart from the
+		 * one before. */
+		col -= q == 0 ? 0 : q == 4 ? lw - 1 : lw / 2;
+		if (col < 0)
+			col = 0;
+		if (col + lw > cw)
+			col = cw - lw;
+		if (col <= last + 1 && q > 0)
+			continue;
+		draw_text(win, y, x + label_w + 1 + col, lw,
+		    color_attr(CR_DIM), label);
+		last = col + lw;
+	}
 }
 
 /* The selected run in the rectangle at column x, width w, rows [0, h). */
@@ -310,11 +395,12 @@ static void
 draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
     const wb_run *r, int index)
 {
-	char line[700], a[32], b[32], c[32];
-	int row = 0, hc, best, k, ahead = 0;
+	char line[700], a[32], b[32], c[32], name[64];
+	int row = 0, hc, best, k, ahead = 0, lab, drawn = -1;
 	double last;
 
-	snprintf(line, sizeof line, "%s: %s%s", r->model,
+	run_name(wb, index, name, sizeof name, 40);
+	snprintf(line, sizeof line, "%s: %s%s", name,
 	    status_word(r->status), r->earlier ? " (an earlier session)" : "");
 	draw_heading(win, row++, x, w, line);
 	snprintf(line, sizeof line, "%s%sseed %llu", r->params,
@@ -368,10 +454,14 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 	if (r->status == WB_RUN_QUEUED || r->loss == NULL)
 		return;
 
-	/* Two charts share what is left, a label line over each. */
-	hc = (h - row - 2) / 2;
+	/* Two charts share what is left, a label line over each and the
+	 * epochs under them; their axes line up. */
+	hc = (h - row - 3) / 2;
 	if (hc < 2)
 		hc = 2;
+	lab = curve_label_width(r, r->loss);
+	if (curve_label_width(r, r->valid) > lab)
+		lab = curve_label_width(r, r->valid);
 	last = last_value(r->loss, r->done);
 	snprintf(line, sizeof line, "Training loss");
 	if (isfinite(last))
@@ -383,7 +473,8 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 		draw_text_right(win, row, x, w, color_attr(CR_DIM), a);
 	row++;
 	if (r->done > 1 && row + hc <= h)
-		draw_curve(win, row, x, hc, w, r, r->loss, CR_CHART_LOSS);
+		drawn = draw_curve(win, row, x, hc, w, r, r->loss,
+		    CR_CHART_LOSS, lab);
 	else if (r->done == 1 && r->epochs == 1)
 		draw_text(win, row + hc / 2, x + 2, w - 2, color_attr(CR_DIM),
 		    "one pass (a closed form or counts): no curve");
@@ -403,9 +494,18 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 		    "  none: no valid part (split ... --valid 0.1)");
 	draw_text(win, row++, x, w, color_attr(CR_CHART_METRIC) | A_BOLD,
 	    line);
-	if (best >= 0 && r->done > 1 && row + 2 <= h)
-		draw_curve(win, row, x, h - row < hc ? h - row : hc, w, r,
-		    r->valid, CR_CHART_METRIC);
+	if (best >= 0 && r->done > 1 && row + 2 <= h) {
+		int ch = h - row - 1 < hc ? h - row - 1 : hc;
+
+		if (ch < 2)
+			ch = 2;
+		if ((k = draw_curve(win, row, x, ch, w, r, r->valid,
+		    CR_CHART_METRIC, lab)) >= 0)
+			drawn = k;
+		row += ch;
+	}
+	if (drawn >= 0 && row < h)
+		draw_epoch_ticks(win, row, x, w, drawn, r);
 }
 
 static void
@@ -422,7 +522,7 @@ train_draw(struct view *v, WINDOW *win)
 	}
 	sel = selected_index(tv, wb);
 	/* The list: narrow at 80 columns, with the metric from 110. */
-	lw = w >= 110 ? 36 : w >= 76 ? 26 : 24;
+	lw = w >= 110 ? 36 : 26;
 	queued = workbench_queue_length(wb);
 	running = workbench_training(wb);
 	draw_list(tv, wb, win, 0, h - 1, lw, sel);

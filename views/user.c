@@ -16,6 +16,7 @@
 #include "engine/core/utf8.h"
 #include "engine/core/words.h"
 #include "views/widgets/color.h"
+#include "views/keymap.h"
 #include "views/view.h"
 #include "views/widgets/widgets.h"
 
@@ -48,11 +49,17 @@ struct user_view {
 	explanation ex;
 	char ex_error[256];
 	int expanded;		/* Enter/e: the explanation in full */
+	int why_top;		/* the first line of it shown (scrolled) */
+	int why_lines, why_rows;	/* its lines, and the rows shown */
+	int hist_open;		/* h: the whole history, scrolled */
+	int hist_top, hist_rows;
 };
 
 /* The screen's modes: no user picked (the list to pick from), a user
- * with the short explanation, a user with the explanation in full. */
-enum { UV_PICK = 1 << 0, UV_USER = 1 << 1, UV_FULL = 1 << 2 };
+ * with the short explanation, a user with the explanation in full, the
+ * user's whole history. */
+enum { UV_PICK = 1 << 0, UV_USER = 1 << 1, UV_FULL = 1 << 2,
+	UV_HIST = 1 << 3 };
 
 static int
 user_open(struct view *v)
@@ -244,19 +251,23 @@ time_text(int64_t ts, char *buf, size_t n)
 		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* The history from entry first on (the whole of it when scrolled). */
 static int
-draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
+draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
+    int first)
 {
 	int r;
 
 	if (h < 2)
 		return 0;
-	draw_heading(win, y, x, w, "History, newest first");
-	for (r = 0; r < uv->n_hist && r + 1 < h; r++) {
-		int64_t k = uv->hist[r].k;
+	draw_heading(win, y, x, w, first > 0 || uv->hist_open ?
+	    "History, newest first (j/k, Space/b scroll; h or Esc: back)" :
+	    "History, newest first (h: all of it)");
+	for (r = 0; first + r < uv->n_hist && r + 1 < h; r++) {
+		int64_t k = uv->hist[first + r].k;
 		char when[32], beh[64], title[256];
 
-		time_text(uv->hist[r].ts, when, sizeof when);
+		time_text(uv->hist[first + r].ts, when, sizeof when);
 		behaviour_text(uv->ds, k, beh, sizeof beh);
 		explain_item_name(uv->ds, uv->ds->all.idx[k], title,
 		    sizeof title);
@@ -265,14 +276,16 @@ draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		    beh);
 		draw_text(win, y + 1 + r, x + 30, w - 30, 0, title);
 	}
-	if (r < uv->n_hist && h > 2) {
+	if (first + r < uv->n_hist && h > 2) {
 		/* Say what did not fit on the last line. */
 		r--;
 		draw_fill(win, y + 1 + r, x, w, 0);
 		draw_printf(win, y + 1 + r, x, w, color_attr(CR_DIM),
-		    "... %d more", uv->n_hist - r);
+		    "... %d more (h: all of it)", uv->n_hist - first - r);
+		r++;
 	}
-	return 1 + r + (r < uv->n_hist ? 1 : 0);
+	uv->hist_rows = r;
+	return 1 + r;
 }
 
 static int
@@ -282,7 +295,7 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 	const char *names[FUSION_MAX_MODELS];
 	char letters[FUSION_MAX_MODELS], head[64];
 	double scale = 0;
-	int n, m, k, first, rows, barw, titlew;
+	int n, m, k, first, rows, barw, titlew, held, any_held = 0;
 
 	if (h < 2)
 		return 0;
@@ -336,14 +349,22 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int row = y + 1 + (k - first), sel = k == uv->sel;
 		char title[256];
 
-		explain_item_name(uv->ds, uv->recs.items[k], title,
-		    sizeof title);
+		/* An item the user has in the held-out test part (the
+		 * history shows it; the lists leave out only what is known
+		 * before the test): a hit, marked. */
+		held = interactions_contains(&uv->ds->all, uv->user,
+		    uv->recs.items[k]);
+		any_held |= held;
+		title[0] = held ? '*' : ' ';
+		title[1] = ' ';
+		explain_item_name(uv->ds, uv->recs.items[k], title + 2,
+		    sizeof title - 2);
 		if (sel)
 			draw_fill(win, row, x, 4 + titlew,
 			    color_attr(CR_SELECTED));
 		draw_printf(win, row, x, 4, sel ? color_attr(CR_SELECTED) :
 		    color_attr(CR_DIM), "%3d ", k + 1);
-		draw_text(win, row, x + 4, titlew - 1, sel ?
+		draw_text(win, row, x + 3, titlew, sel ?
 		    color_attr(CR_SELECTED) : 0, title);
 		draw_printf(win, row, x + 4 + titlew, 8, 0, "%7.3f",
 		    (double)uv->recs.scores[k]);
@@ -354,22 +375,109 @@ draw_recs(struct user_view *uv, WINDOW *win, int y, int x, int w, int h)
 		int used = draw_text(win, y + 1 + rows, x + 4, w - 4,
 		    color_attr(CR_DIM), "bars: ");
 
-		draw_contrib_legend(win, y + 1 + rows, x + 4 + used,
+		used += draw_contrib_legend(win, y + 1 + rows, x + 4 + used,
 		    w - 4 - used, names, letters, n);
+		if (any_held)
+			draw_text(win, y + 1 + rows, x + 4 + used, w - 4 -
+			    used, color_attr(CR_DIM), "  * in the test part");
 		return rows + 2;
 	}
 	return rows + 1;
 }
 
+/* One line of the explanation in full: its text, attributes, indent. */
+struct why_line {
+	char text[320];
+	int attr, indent, model;	/* model >= 0: a model's name first */
+};
+
+/* The explanation in full as lines wrapped to width w (at most max):
+ * each model's share, score, rank and own reasons, after the sentence.
+ * Returns the count. */
+static int
+why_lines(struct user_view *uv, const explanation *e, int w,
+    struct why_line *out, int max)
+{
+	const char *s = e->sentence;
+	int n = 0;
+
+	while (*s != '\0' && n < max && w > 8) {
+		size_t fit;
+
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			break;
+		fit = utf8_wrap(s, w);
+		if (fit >= sizeof out[n].text)
+			fit = sizeof out[n].text - 1;
+		memcpy(out[n].text, s, fit);
+		out[n].text[fit] = '\0';
+		out[n].attr = 0;
+		out[n].indent = 0;
+		out[n++].model = -1;
+		s += fit;
+	}
+	if (n < max) {
+		if (e->base != 0)
+			snprintf(out[n].text, sizeof out[n].text, "fused %.3f "
+			    "= base %.3f + the terms below; rank %d of %d "
+			    "candidates", e->fused, e->base, e->fused_rank,
+			    e->pool_len);
+		else
+			snprintf(out[n].text, sizeof out[n].text, "fused %.3f "
+			    "= the sum of the terms below; rank %d of %d "
+			    "candidates", e->fused, e->fused_rank, e->pool_len);
+		out[n].attr = color_attr(CR_DIM);
+		out[n].indent = 0;
+		out[n++].model = -1;
+	}
+	for (int m = 0; m < e->n_models && n < max; m++) {
+		const explain_model *em = &e->models[m];
+
+		snprintf(out[n].text, sizeof out[n].text, "%5.1f%%  %+.3f  "
+		    "score %.4g  rank %d", em->share, em->contribution,
+		    em->score, em->rank);
+		out[n].attr = 0;
+		out[n].indent = 10;
+		out[n++].model = m;
+		for (int t = 0; t < em->n_terms && n < max; t++) {
+			const explain_reason *r = &em->terms[t];
+			char name[256];
+
+			explain_item_name(uv->ds, r->item, name, sizeof name);
+			snprintf(out[n].text, sizeof out[n].text, "%s %s  "
+			    "(weight %.3g, %+.3g)",
+			    explain_behavior_verb(r->beh), name, r->weight,
+			    r->contribution);
+			out[n].attr = color_attr(CR_DIM);
+			out[n].indent = 2;
+			out[n++].model = -1;
+		}
+		if (em->n_terms == 0 && em->note[0] != '\0' && n < max) {
+			snprintf(out[n].text, sizeof out[n].text, "%s",
+			    em->note);
+			out[n].attr = color_attr(CR_DIM);
+			out[n].indent = 2;
+			out[n++].model = -1;
+		}
+	}
+	return n;
+}
+
+#define UV_WHY_LINES 200
+
 /* The explanation: the sentence, then (full) each model's share, score,
- * rank and own reasons. */
+ * rank and own reasons, scrolled from uv->why_top (Space/b, J/K) with a
+ * last line saying what is below. */
 static void
 draw_why(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
     int full)
 {
 	const explanation *e;
+	struct why_line *lines;
 	char head[300], title[256];
-	int row = y, m, t;
+	int row = y, n, body, k;
 
 	if (h < 2 || uv->f == NULL || uv->recs.n == 0)
 		return;
@@ -381,41 +489,41 @@ draw_why(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
 		draw_text(win, row, x, w, color_attr(CR_ERROR), uv->ex_error);
 		return;
 	}
-	row += draw_wrapped(win, row, x, w, full ? 4 : h - 1, 0, e->sentence);
 	if (!full) {
+		draw_wrapped(win, row, x, w, h - 1, 0, e->sentence);
 		return;
 	}
-	if (row < y + h && e->base != 0)
-		draw_printf(win, row++, x, w, color_attr(CR_DIM),
-		    "fused %.3f = base %.3f + the terms below; rank %d of %d "
-		    "candidates", e->fused, e->base, e->fused_rank,
-		    e->pool_len);
-	else if (row < y + h)
-		draw_printf(win, row++, x, w, color_attr(CR_DIM),
-		    "fused %.3f = the sum of the terms below; rank %d of %d "
-		    "candidates", e->fused, e->fused_rank, e->pool_len);
-	for (m = 0; m < e->n_models && row < y + h; m++) {
-		const explain_model *em = &e->models[m];
-
-		draw_printf(win, row, x, w, color_attr(CR_MODEL(m)) |
-		    color_attr(CR_LABEL), "%-9s", em->name);
-		draw_printf(win, row++, x + 10, w - 10, 0,
-		    "%5.1f%%  %+.3f  score %.4g  rank %d", em->share,
-		    em->contribution, em->score, em->rank);
-		for (t = 0; t < em->n_terms && row < y + h && t < 3; t++) {
-			const explain_reason *r = &em->terms[t];
-			char name[256];
-
-			explain_item_name(uv->ds, r->item, name, sizeof name);
-			draw_printf(win, row++, x + 2, w - 2, color_attr(CR_DIM),
-			    "%s %s  (weight %.3g, %+.3g)",
-			    explain_behavior_verb(r->beh), name, r->weight,
-			    r->contribution);
-		}
-		if (em->n_terms == 0 && em->note[0] != '\0' && row < y + h)
-			draw_text(win, row++, x + 2, w - 2, color_attr(CR_DIM),
-			    em->note);
+	if ((lines = malloc(UV_WHY_LINES * sizeof *lines)) == NULL) {
+		draw_text(win, row, x, w, color_attr(CR_ERROR),
+		    "out of memory");
+		return;
 	}
+	n = why_lines(uv, e, w, lines, UV_WHY_LINES);
+	body = h - 1;
+	if (uv->why_top > n - body)
+		uv->why_top = n - body;
+	if (uv->why_top < 0)
+		uv->why_top = 0;
+	uv->why_lines = n;
+	uv->why_rows = body;
+	for (k = uv->why_top; k < n && row < y + h; k++, row++) {
+		const struct why_line *l = &lines[k];
+
+		/* The last row, when more is below, says so. */
+		if (row == y + h - 1 && k < n - 1) {
+			draw_printf(win, row, x, w, color_attr(CR_LABEL),
+			    "-- %d more line%s: Space/b or J/K scroll --",
+			    n - k, n - k == 1 ? "" : "s");
+			break;
+		}
+		if (l->model >= 0)
+			draw_printf(win, row, x, 10, color_attr(CR_MODEL(
+			    l->model)) | color_attr(CR_LABEL), "%-9s",
+			    e->models[l->model].name);
+		draw_text(win, row, x + l->indent, w - l->indent, l->attr,
+		    l->text);
+	}
+	free(lines);
 }
 
 static void
@@ -479,6 +587,7 @@ user_draw(struct view *v, WINDOW *win)
 	const char *why = "Pick a user: u (or /) types `user ` in the console,"
 	    " Tab completes ids.";
 
+	uv->why_rows = 0;	/* set again when it is drawn in full */
 	if (v->env->user[0] != '\0' && ds != NULL)
 		u = dataset_user_index(ds, v->env->user);
 	if (u < 0) {
@@ -490,31 +599,61 @@ user_draw(struct view *v, WINDOW *win)
 	}
 	user_update(v, ds, f, live ? live->generation : 0, u);
 	{
-		int64_t cnt[BEH_COUNT] = { 0 };
+		/* Events as the Data screen counts them (its top users):
+		 * all of them and per behaviour, then the distinct items. */
+		static const int feat[][2] = { { BEH_PV, UF_LOG_VIEWS },
+		    { BEH_FAV, UF_LOG_FAVS }, { BEH_CART, UF_LOG_CARTS },
+		    { BEH_BUY, UF_LOG_BUYS } };
+		const float *uf = ds->user_features != NULL ?
+		    ds->user_features + (size_t)u * UF_COUNT : NULL;
 		char line[256];
 		size_t n;
-		int k, b;
+		int listed = 0;
 
-		for (k = 0; k < uv->n_hist; k++)
-			for (b = 0; b < BEH_COUNT; b++)
-				if (ds->all.beh[uv->hist[k].k] & (1u << b))
-					cnt[b]++;
-		n = (size_t)snprintf(line, sizeof line, "User %s: %d item%s",
-		    ds->user_ext[u], uv->n_hist, uv->n_hist == 1 ? "" : "s");
-		for (b = 0; b < BEH_COUNT && n < sizeof line; b++)
-			if (cnt[b] > 0 && store_behavior_name(b) != NULL)
+		n = (size_t)snprintf(line, sizeof line, "User %s: ",
+		    ds->user_ext[u]);
+		if (uf != NULL) {
+			n += (size_t)snprintf(line + n, sizeof line - n,
+			    "%.0f events", expm1((double)uf[UF_LOG_EVENTS]));
+			for (size_t b = 0; b < sizeof feat / sizeof feat[0] &&
+			    n < sizeof line; b++) {
+				double c = expm1((double)uf[feat[b][1]]);
+
+				if (c < 0.5 || store_behavior_name(feat[b][0]) ==
+				    NULL)
+					continue;
 				n += (size_t)snprintf(line + n, sizeof line - n,
-				    ", %lld %s", (long long)cnt[b],
-				    store_behavior_name(b));
+				    "%s%.0f %s", listed++ ? ", " : " (", c,
+				    store_behavior_name(feat[b][0]));
+			}
+			if (listed && n < sizeof line)
+				n += (size_t)snprintf(line + n, sizeof line - n,
+				    ")");
+			if (n < sizeof line)
+				n += (size_t)snprintf(line + n, sizeof line - n,
+				    " on ");
+		}
+		if (n < sizeof line)
+			snprintf(line + n, sizeof line - n, "%d item%s",
+			    uv->n_hist, uv->n_hist == 1 ? "" : "s");
 		draw_heading(win, 0, 0, w, line);
 	}
 	y = 1;
+	if (uv->hist_open) {
+		/* The whole history, scrolled. */
+		if (uv->hist_top > uv->n_hist - (h - 2))
+			uv->hist_top = uv->n_hist - (h - 2);
+		if (uv->hist_top < 0)
+			uv->hist_top = 0;
+		draw_history(uv, win, y, 0, w, h - y, uv->hist_top);
+		return;
+	}
 	if (w >= UV_WIDE) {
 		int lw = w * 11 / 20, rx = lw + 2, rw = w - lw - 2;
 		int hh = uv->n_hist + 2 < (h - 1) / 2 ? uv->n_hist + 2 :
 		    (h - 1) / 2;
 
-		used = draw_history(uv, win, y, 0, lw, hh);
+		used = draw_history(uv, win, y, 0, lw, hh, 0);
 		draw_recs(uv, win, y + used, 0, lw, h - y - used);
 		draw_why(uv, win, y, rx, rw, h - y, 1);
 		return;
@@ -525,7 +664,7 @@ user_draw(struct view *v, WINDOW *win)
 		return;
 	}
 	used = draw_history(uv, win, y, 0, w, uv->n_hist + 2 < 6 ?
-	    uv->n_hist + 2 : 6);
+	    uv->n_hist + 2 : 6, 0);
 	y += used;
 	used = draw_recs(uv, win, y, 0, w, h - y - 4);
 	y += used;
@@ -543,7 +682,10 @@ user_mode(struct view *v)
 	if (uv->user < 0 || v->env->user[0] == '\0' || uv->ds == NULL ||
 	    uv->ds != workbench_dataset_peek(v->env->wb))
 		return UV_PICK;
-	return uv->expanded ? UV_FULL : UV_USER;
+	if (uv->hist_open)
+		return UV_HIST;
+	/* The explanation in full beside the list on a wide screen. */
+	return uv->expanded || uv->why_rows > 0 ? UV_FULL : UV_USER;
 }
 
 /* The list: j/k move, Enter picks (`user ID`). */
@@ -590,6 +732,7 @@ select_item(struct view *v, int key, int height, char *cmd, size_t n)
 		uv->sel = 0;
 	else if (key == 'G' || key == KEY_END)
 		uv->sel = uv->recs.n > 0 ? uv->recs.n - 1 : 0;
+	uv->why_top = 0;
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -603,6 +746,47 @@ toggle_full(struct view *v, int key, int height, char *cmd, size_t n)
 	(void)cmd;
 	(void)n;
 	uv->expanded = key == 27 ? 0 : !uv->expanded;
+	uv->why_top = 0;
+	uv->why_rows = 0;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/* Space/b, J/K: the explanation scrolls. */
+static int
+scroll_why(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+
+	(void)height;
+	(void)cmd;
+	(void)n;
+	uv->why_top = view_scroll(uv->why_top, key, uv->why_lines,
+	    uv->why_rows);
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+/* h: the whole history (again, or Esc: back). */
+static int
+toggle_history(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+
+	(void)height;
+	(void)cmd;
+	(void)n;
+	uv->hist_open = key == 27 ? 0 : !uv->hist_open;
+	uv->hist_top = 0;
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static int
+scroll_history(struct view *v, int key, int height, char *cmd, size_t n)
+{
+	struct user_view *uv = v->state;
+
+	(void)cmd;
+	(void)n;
+	uv->hist_top = view_scroll(uv->hist_top, key, uv->n_hist, height - 3);
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -619,8 +803,28 @@ static const struct view_key user_keys[] = {
 	{ "Enter/e", { '\r', '\n', KEY_ENTER, 'e' }, UV_USER | UV_FULL, "why",
 	    "why the item is recommended, in full (again: short)",
 	    .action = toggle_full },
+	{ "Space/b", { ' ', 'b', KEY_NPAGE, KEY_PPAGE }, UV_FULL, "scroll",
+	    "scroll the explanation a page down or up",
+	    .action = scroll_why },
+	{ "J/K", { 'J', 'K' }, UV_FULL, NULL,
+	    "scroll the explanation a line down or up",
+	    .action = scroll_why },
 	{ "Esc", { 27 }, UV_FULL, NULL, "the short explanation again",
 	    .action = toggle_full },
+	{ "h", { 'h' }, UV_USER | UV_FULL, "history",
+	    "the whole history, scrolled (h or Esc: back)",
+	    .action = toggle_history },
+	{ "j/k", { 'j', 'k', KEY_DOWN, KEY_UP }, UV_HIST, "scroll",
+	    "scroll the history a line down or up",
+	    .action = scroll_history },
+	{ "Space/b", { ' ', 'b', KEY_NPAGE, KEY_PPAGE }, UV_HIST, NULL,
+	    "scroll the history a page down or up",
+	    .action = scroll_history },
+	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, UV_HIST, NULL,
+	    "the newest or the oldest of the history",
+	    .action = scroll_history },
+	{ "h/Esc", { 'h', 27 }, UV_HIST, "back", "back to the user",
+	    .action = toggle_history },
 	{ "u", { 'u', '/' }, 0, "user",
 	    "pick a user: types `user ` in the console (/ too; Tab "
 	    "completes ids)", .prompt = "user " },

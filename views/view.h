@@ -15,8 +15,10 @@
 struct view_env {
 	workbench *wb;
 	int unicode;		/* braille and block characters allowed */
-	/* Hand a command line to the app's dispatcher (like a typed one). */
+	/* Hand a command line to the app's dispatcher (like a typed one);
+	 * submit_later: see VIEW_COALESCE. */
 	void (*submit)(void *ud, const char *command);
+	void (*submit_later)(void *ud, const char *command);
 	void *ud;
 	/* Show a one-line note in the message line (no command run). */
 	void (*message)(void *ud, const char *text);
@@ -27,13 +29,21 @@ struct view_env {
 	/* The user the Fusion and User screens show: an external id, "" for
 	 * none; set by the `user` command (app/cmd/user.c). */
 	char user[128];
+	/* The command that changes the data running now (an import), else
+	 * NULL: a screen drawn meanwhile says so rather than what it
+	 * would say of the store as it is. */
+	const char *running;
 };
 
 /* What a key handler did (htop's HANDLED | REDRAW). */
 enum view_result {
 	VIEW_IGNORED = 0,	/* not ours: the app tries its global keys */
 	VIEW_HANDLED = 1 << 0,
-	VIEW_REDRAW = 1 << 1
+	VIEW_REDRAW = 1 << 1,
+	/* The command replaces the one the view gave before if that one has
+	 * not run yet (a slider's steps: each carries every weight), and
+	 * runs before the screen is drawn or any other command. */
+	VIEW_COALESCE = 1 << 2
 };
 
 struct view {

@@ -41,6 +41,11 @@ typedef struct cmd_front {
 	 * returns -1 when the id is too long to keep. */
 	int (*pick_user)(void *ud, const char *id);
 	const char *(*picked_user)(void *ud);
+	/* A command's background task ends (app/cmd/task.h): before its
+	 * finish prints, and after it, ok when it succeeded (the command
+	 * joins the session script). */
+	void (*task_finishing)(void *ud);
+	void (*task_ended)(void *ud, int ok);
 	/* Write the screen as shown, as text; -1 on a write error. */
 	int (*dump_screen)(void *ud, FILE *f);
 	/* The session so far as a script batch mode replays (len bytes). */
@@ -64,6 +69,9 @@ typedef struct cmd_ctx {
 	 * the slider stops and at quit; otherwise cmd_run_line() does after
 	 * every line. */
 	int defer_save;
+	/* Set by a handler whose work goes on in a background task (the
+	 * TUI): the command's outcome comes with cmd_front.task_ended. */
+	int task_begun;
 } cmd_ctx;
 
 #define CMD_MAX_OPTS 24
@@ -83,7 +91,13 @@ typedef struct cmd_args {
 enum cmd_flags {
 	CMD_WRITES = 1 << 0,	/* refused when the store is read-only */
 	CMD_RAW = 1 << 1,	/* the rest of the line is one verbatim argument */
-	CMD_FRONT = 1 << 2	/* the TUI's own, out of the session script */
+	CMD_FRONT = 1 << 2,	/* the TUI's own, out of the session script */
+	/* Runs while a background task computes (it changes nothing the
+	 * task reads); the others wait in the TUI's queue. */
+	CMD_BESIDE = 1 << 3,
+	/* Runs beside a task that only reads the fusion's settings (an
+	 * evaluation, the pools being built): `weights`. */
+	CMD_BESIDE_READER = 1 << 4
 };
 
 /* What tab completion offers for the positionals, from left to right:

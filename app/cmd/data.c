@@ -213,6 +213,7 @@ const cmd_entry cmd_stats_entry = {
 	.usage = "stats",
 	.help = "Events, users, items, density, behaviour mix, time span and the\n"
 	    "counts of every import.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_stats_exec,
 };
 
@@ -235,6 +236,7 @@ const cmd_entry cmd_rejects_entry = {
 	.max_args = 0,
 	.usage = "rejects [--limit N]",
 	.help = "Rows that imports rejected, with file, line, reason and text.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_rejects_exec,
 };
 
@@ -257,6 +259,7 @@ const cmd_entry cmd_users_entry = {
 	.max_args = 0,
 	.usage = "users [--top N]",
 	.help = "The most active users, with their behaviour counts.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_users_exec,
 };
 
@@ -280,6 +283,7 @@ const cmd_entry cmd_items_entry = {
 	.usage = "items [--top N]",
 	.help = "The most popular items, with titles, categories and behaviour\n"
 	    "counts.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_items_exec,
 };
 
@@ -370,6 +374,6 @@ const cmd_entry cmd_sql_entry = {
 	    "saved_models, model_chunks, settings.  A query stops after 5 s\n"
 	    "in batch mode and 30 s on the screen (or on Ctrl-C); --timeout S\n"
 	    "gives it S seconds, --timeout 0 no limit.",
-	.flags = CMD_RAW,
+	.flags = CMD_RAW | CMD_BESIDE,
 	.exec = cmd_sql_exec,
 };

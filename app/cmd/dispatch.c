@@ -399,6 +399,7 @@ unsigned
 cmd_line_flags(const char *line)
 {
 	unsigned writes = 0, front_only = CMD_FRONT;
+	unsigned beside = CMD_BESIDE | CMD_BESIDE_READER;
 	int any = 0;
 
 	for (const char *p = line; *p != '\0';) {
@@ -421,12 +422,17 @@ cmd_line_flags(const char *line)
 				writes = CMD_WRITES;
 			if (e == NULL || !(e->flags & CMD_FRONT))
 				front_only = 0;
+			if (e == NULL || !(e->flags & CMD_BESIDE))
+				beside &= ~(unsigned)CMD_BESIDE;
+			if (e == NULL || !(e->flags & (CMD_BESIDE |
+			    CMD_BESIDE_READER)))
+				beside &= ~(unsigned)CMD_BESIDE_READER;
 			any = 1;
 		}
 		words_free(words, n);
 		p = *end == ';' ? end + 1 : end;
 	}
-	return writes | (any ? front_only : 0);
+	return writes | (any ? front_only : 0) | beside;
 }
 
 /* --- help and quit --------------------------------------------------------- */
@@ -544,6 +550,7 @@ static const cmd_entry cmd_help_entry = {
 	.usage = "help [COMMAND]",
 	.help = "List the commands, or show one command's usage and help.",
 	.complete = { "command" },
+	.flags = CMD_BESIDE,
 	.exec = cmd_help_exec,
 };
 
@@ -563,6 +570,7 @@ static const cmd_entry cmd_quit_entry = {
 	.max_args = 0,
 	.usage = "quit",
 	.help = "Leave recfuse.",
+	.flags = CMD_BESIDE,
 	.exec = cmd_quit_exec,
 };
 

@@ -25,7 +25,9 @@ const cmd_entry *const *cmd_table(void);	/* NULL-terminated */
  * one of them might change the data (an unknown one might; the screens
  * reload after such a line), CMD_FRONT when every one is the TUI's own
  * (such a line stays out of the session script, which batch mode
- * replays). */
+ * replays), CMD_BESIDE when every one may run while a background task
+ * computes, CMD_BESIDE_READER when every one may run beside a task that
+ * only reads the fusion's settings (an unknown command may not). */
 unsigned cmd_line_flags(const char *line);
 
 /* The first sentence of a command's help, its lines joined (up to a list

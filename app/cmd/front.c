@@ -34,7 +34,7 @@ const cmd_entry cmd_view_entry = {
 	.max_args = 1,
 	.usage = "view data|train|fusion|user|log",
 	.help = "Switch the TUI to a screen (the keys 1-5 do the same).",
-	.flags = CMD_FRONT,
+	.flags = CMD_FRONT | CMD_BESIDE,
 	.complete = { "view" },
 	.exec = cmd_view_exec,
 };
@@ -93,7 +93,7 @@ const cmd_entry cmd_save_display_entry = {
 	.max_args = 1,
 	.usage = "save-display FILE",
 	.help = "Write the TUI's screen as text to FILE (for screen tests).",
-	.flags = CMD_FRONT,
+	.flags = CMD_FRONT | CMD_BESIDE,
 	.complete = { "path" },
 	.exec = cmd_save_display_exec,
 };
@@ -135,7 +135,7 @@ const cmd_entry cmd_save_session_entry = {
 	.help = "Write the commands of this TUI session that succeeded (keys\n"
 	    "included: a slider move is a `weights` command) as a script that\n"
 	    "`recfuse STORE -f FILE` replays to the same state.",
-	.flags = CMD_FRONT,
+	.flags = CMD_FRONT | CMD_BESIDE,
 	.complete = { "path" },
 	.exec = cmd_save_session_exec,
 };

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app/cmd/cmd.h"
+#include "app/cmd/fusion.h"
+#include "app/cmd/task.h"
 #include "engine/explain/explain.h"
 #include "engine/fusion/fusion.h"
 #include "engine/session/workbench.h"
@@ -42,15 +43,8 @@ settings_record(cmd_ctx *ctx)
 
 /* One table: per model (and fused) weight and metrics on valid/test. */
 static void
-print_status(cmd_ctx *ctx)
+print_status_table(cmd_ctx *ctx, rf_table *t)
 {
-	rf_error err = { { 0 } };
-	rf_table *t = workbench_fusion_table(ctx->wb, &err);
-
-	if (t == NULL) {
-		cmd_error(ctx, "fusion: %s", err.msg);
-		return;
-	}
 	if (workbench_fusion_note(ctx->wb)[0])
 		cmd_printf(ctx, "fusion: %s", workbench_fusion_note(ctx->wb));
 	cmd_print_part(ctx, "fusion", t);
@@ -60,20 +54,153 @@ print_status(cmd_ctx *ctx)
 	table_free(t);
 }
 
+/* The table of the fusion as it is: computed here in batch mode, by a
+ * background task beside the screen (it scores the pools the first
+ * time). */
+static int
+status_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	rf_table *t = workbench_fusion_status_finish(ctx->wb, &err);
+
+	(void)ud;
+	if (t == NULL) {
+		cmd_error(ctx, "fusion: %s", err.msg);
+		return -1;
+	}
+	print_status_table(ctx, t);
+	return 0;
+}
+
+static void
+print_status(cmd_ctx *ctx)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+
+	if (ctx->events != NULL) {
+		if (workbench_fusion_status_start(ctx->wb, &err) < 0)
+			cmd_error(ctx, "fusion: %s", err.msg);
+		else
+			(void)cmd_task_begin(ctx, status_finish, NULL);
+		return;
+	}
+	if ((t = workbench_fusion_table(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "fusion: %s", err.msg);
+		return;
+	}
+	print_status_table(ctx, t);
+}
+
+/* --- measure: the pools and live metrics beside the screen --------------- */
+
+/* A fusion that could not be measured is not tried again by itself (the
+ * front asks whenever it is idle). */
+static const fusion *measure_failed;
+
+static int
+measure_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+
+	(void)ud;
+	if (workbench_fusion_measure_finish(ctx->wb, &err) != 0) {
+		measure_failed = workbench_fusion_peek(ctx->wb);
+		cmd_error(ctx, "fusion metrics: %s", err.msg[0] ? err.msg :
+		    "cancelled (`weights` measures again)");
+		return -1;
+	}
+	return 0;
+}
+
+static void refit_print(void *ud, const char *name, int epochs,
+    double seconds);
+
+static int
+replayed_refit_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	int rc;
+
+	(void)ud;
+	rc = workbench_fusion_refit_finish(ctx->wb, NULL, NULL, NULL, &err);
+	if (rc != 0) {
+		cmd_error(ctx, "refit as in the earlier session: %s", rc > 0 ?
+		    "cancelled; the fusion keeps its models (`refit` redoes "
+		    "it)" : err.msg);
+		return -1;
+	}
+	cmd_printf(ctx, "refitted the fusion's models on train + valid, as "
+	    "in the earlier session");
+	return 0;
+}
+
+int
+fusion_measure_background(cmd_ctx *ctx, int asked)
+{
+	rf_error err = { { 0 } };
+	const fusion *f = workbench_fusion_peek(ctx->wb);
+	const fusion_live *l;
+	const interactions *v = workbench_valid_part(ctx->wb);
+	const interactions *t = workbench_test_part(ctx->wb);
+
+	if (asked)
+		measure_failed = NULL;
+	if (workbench_task_kind(ctx->wb) != WB_TASK_NONE || f == NULL ||
+	    f == measure_failed || ((v == NULL || v->nnz == 0) &&
+	    (t == NULL || t->nnz == 0)))
+		return 0;
+	if (workbench_fusion_refit_pending(ctx->wb)) {
+		if (workbench_fusion_refit_start(ctx->wb, NULL, &err) < 0) {
+			measure_failed = f;
+			cmd_error(ctx, "refit as in the earlier session: %s",
+			    err.msg);
+			return -1;
+		}
+		return cmd_task_begin(ctx, replayed_refit_finish, NULL) < 0 ?
+		    -1 : 1;
+	}
+	l = workbench_fusion_live(ctx->wb);
+	if (l->ready && !l->stale)
+		return 0;
+	if (workbench_fusion_measure_start(ctx->wb, &err) < 0) {
+		measure_failed = f;
+		cmd_error(ctx, "fusion metrics: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, measure_finish, NULL) < 0 ? -1 : 1;
+}
+
 /* --- fuse ----------------------------------------------------------------- */
+
+static int
+fuse_finish(cmd_ctx *ctx, void *ud)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+	int rc = workbench_fuse_finish(ctx->wb, &t, &err);
+
+	(void)ud;
+	if (rc != 0) {
+		cmd_error(ctx, "fuse: %s", rc > 0 ? "cancelled; the fusion is "
+		    "as it was" : err.msg);
+		return -1;
+	}
+	print_status_table(ctx, t);
+	return 0;
+}
 
 static int
 cmd_fuse_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 
-	if (workbench_fuse(ctx->wb, a->argv[0], a->argc - 1, a->argv + 1,
-	    &err) < 0) {
+	if (workbench_fuse_start(ctx->wb, a->argv[0], a->argc - 1,
+	    a->argv + 1, &err) < 0) {
 		cmd_error(ctx, "fuse: %s", err.msg);
 		return -1;
 	}
-	print_status(ctx);
-	return 0;
+	return cmd_task_begin(ctx, fuse_finish, NULL);
 }
 
 const cmd_entry cmd_fuse_entry = {
@@ -98,31 +225,134 @@ const cmd_entry cmd_fuse_entry = {
 
 /* --- weights -------------------------------------------------------------- */
 
+/* Beside the screen a slider step prints one line, from the live
+ * metrics (the table ranks every model on both pools: too slow for a
+ * key); batch mode prints the table. */
+static void
+print_weights_line(cmd_ctx *ctx)
+{
+	const fusion *f = workbench_fusion_peek(ctx->wb);
+	const fusion_live *l = workbench_fusion_live(ctx->wb);
+	double w[FUSION_MAX_MODELS];
+	char text[1024];
+	size_t used = 0;
+
+	if (f == NULL)
+		return;
+	fusion_weights(f, w);
+	for (int m = 0; m < fusion_n_models(f) && used < sizeof text; m++)
+		used += (size_t)snprintf(text + used, sizeof text - used,
+		    "%s%s %.3f", m ? ", " : "", fusion_model_name(f, m), w[m]);
+	if (l->ready && !l->stale && used < sizeof text)
+		snprintf(text + used, sizeof text - used, "; fused NDCG@10 "
+		    "%.4f on %s", l->fused_ndcg, l->part == 1 ? "validation" :
+		    "test");
+	cmd_printf(ctx, "weights %s", text);
+}
+
+/* `weights --share MODEL=S`: the model's share of the weight set to S,
+ * the others scaled to keep the sum 1 (what a slider step does): the
+ * assignments of every model, in text[] (n models). */
+static int
+share_assignments(cmd_ctx *ctx, const cmd_args *a, char text[][64],
+    char **assign, int *n)
+{
+	rf_error err = { { 0 } };
+	const fusion *f;
+	double w[FUSION_MAX_MODELS], out[FUSION_MAX_MODELS], share;
+	const char *eq;
+	char *end;
+	int m;
+
+	if (a->argc != 1 || (eq = strchr(a->argv[0], '=')) == NULL) {
+		cmd_error(ctx, "weights: --share takes one MODEL=SHARE");
+		return -1;
+	}
+	if ((f = workbench_fusion(ctx->wb, &err)) == NULL) {
+		cmd_error(ctx, "weights: %s", err.msg);
+		return -1;
+	}
+	for (m = 0; m < fusion_n_models(f); m++)
+		if (strncasecmp(a->argv[0], fusion_model_name(f, m),
+		    (size_t)(eq - a->argv[0])) == 0 &&
+		    fusion_model_name(f, m)[eq - a->argv[0]] == '\0')
+			break;
+	if (m == fusion_n_models(f)) {
+		cmd_error(ctx, "weights: '%.*s' is not a trained model",
+		    (int)(eq - a->argv[0]), a->argv[0]);
+		return -1;
+	}
+	share = strtod(eq + 1, &end);
+	if (end == eq + 1 || *end != '\0' || !(share >= 0 && share <= 1)) {
+		cmd_error(ctx, "weights: %s: a share is a number from 0 to 1",
+		    a->argv[0]);
+		return -1;
+	}
+	fusion_weights(f, w);
+	workbench_fusion_share(w, fusion_n_models(f), m, share, out);
+	*n = fusion_n_models(f);
+	for (int k = 0; k < *n; k++) {
+		snprintf(text[k], 64, "%s=%.17g", fusion_model_name(f, k),
+		    out[k]);
+		assign[k] = text[k];
+	}
+	return 0;
+}
+
 static int
 cmd_weights_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
+	char text[FUSION_MAX_MODELS][64], *assign[FUSION_MAX_MODELS];
+	char *const *argv = a->argv;
+	int argc = a->argc;
 
-	if (workbench_fusion_set_weights(ctx->wb, a->argc, a->argv, &err) <
-	    0) {
+	if (args_opt(a, "share") != NULL) {
+		if (share_assignments(ctx, a, text, assign, &argc) < 0)
+			return -1;
+		argv = assign;
+	}
+	if (ctx->events != NULL && argc == 0) {
+		/* The table, beside the screen. */
+		if (workbench_fusion_peek(ctx->wb) == NULL &&
+		    workbench_fusion(ctx->wb, &err) == NULL) {
+			cmd_error(ctx, "weights: %s", err.msg);
+			return -1;
+		}
+		if (workbench_fusion_status_start(ctx->wb, &err) < 0) {
+			cmd_error(ctx, "weights: %s", err.msg);
+			return -1;
+		}
+		return cmd_task_begin(ctx, status_finish, NULL);
+	}
+	if (workbench_fusion_set_weights(ctx->wb, argc, argv, &err) < 0) {
 		cmd_error(ctx, "weights: %s", err.msg);
 		return -1;
 	}
-	print_status(ctx);
+	if (ctx->events != NULL) {
+		print_weights_line(ctx);
+		/* The pools were not there: built beside the screen. */
+		(void)fusion_measure_background(ctx, 1);
+	} else
+		print_status(ctx);
 	return 0;
 }
 
 const cmd_entry cmd_weights_entry = {
 	.name = "weights",
 	.alias = NULL,
-	.options = "",
+	.options = "share",
 	.min_args = 0,
 	.max_args = -1,
-	.usage = "weights [MODEL=W ...]",
+	.usage = "weights [MODEL=W ...] | weights --share MODEL=SHARE",
 	.help = "Show or set the fusion weights (non-negative; shown\n"
 	    "normalised to sum 1) with the validation and test metrics of\n"
-	    "each model and of the fusion.",
-	.flags = 0,
+	    "each model and of the fusion.  A model at weight 0 takes no\n"
+	    "part.  --share sets one model's share of the total (0 to 1)\n"
+	    "and scales the others to keep the sum 1, as a slider step does.\n"
+	    "In the TUI setting them prints one line (the fused figure);\n"
+	    "`weights` alone prints the table.",
+	.flags = CMD_BESIDE_READER,
 	.complete = { "model" },
 	.exec = cmd_weights_exec,
 };
@@ -186,20 +416,16 @@ print_versus(cmd_ctx *ctx, const char *key, const char *part,
 }
 
 static int
-cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
+tune_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
 	fusion_tune_report rep;
-	const char *v = args_opt(a, "metric");
-	int metric = -1, rc;
+	int rc;
 	const fusion *f;
 	rf_table *t;
 
-	if (v && (metric = fusion_tune_metric_parse(v)) < 0) {
-		cmd_error(ctx, "tune: --metric is ndcg@10, recall@20 or rmse");
-		return -1;
-	}
-	rc = workbench_fusion_tune(ctx->wb, metric, &rep, ctx->cancel, &err);
+	(void)ud;
+	rc = workbench_fusion_tune_finish(ctx->wb, &rep, &err);
 	if (rc < 0) {
 		cmd_error(ctx, "tune: %s", err.msg);
 		return -1;
@@ -271,6 +497,25 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 		    fusion_model_name(f, rep.test_single), &rep,
 		    &rep.test_vs_single);
 	return 0;
+}
+
+static int
+cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	const char *v = args_opt(a, "metric");
+	int metric = -1;
+
+	if (v && (metric = fusion_tune_metric_parse(v)) < 0) {
+		cmd_error(ctx, "tune: --metric is ndcg@10, recall@20 or rmse");
+		return -1;
+	}
+	if (workbench_fusion_tune_start(ctx->wb, metric, ctx->cancel,
+	    &err) < 0) {
+		cmd_error(ctx, "tune: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, tune_finish, NULL);
 }
 
 const cmd_entry cmd_tune_entry = {
@@ -386,7 +631,7 @@ const cmd_entry cmd_explain_entry = {
 	    "score depends on the history row only, or that fold the user's\n"
 	    "vector in again).  Without ITEM: the user's history summary and\n"
 	    "top K with a reason each.",
-	.flags = 0,
+	.flags = CMD_BESIDE,
 	.complete = { "user", "item" },
 	.exec = cmd_explain_exec,
 };
@@ -401,21 +646,35 @@ refit_print(void *ud, const char *name, int epochs, double seconds)
 }
 
 static int
-cmd_refit_exec(cmd_ctx *ctx, const cmd_args *a)
+refit_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
+	rf_table *t;
 	int rc;
 
-	(void)a;
-	rc = workbench_fusion_refit(ctx->wb, refit_print, ctx, ctx->cancel,
+	(void)ud;
+	rc = workbench_fusion_refit_finish(ctx->wb, refit_print, ctx, &t,
 	    &err);
 	if (rc != 0) {
 		cmd_error(ctx, "refit: %s", rc > 0 ? "cancelled; the fusion "
 		    "keeps its models" : err.msg);
 		return -1;
 	}
-	print_status(ctx);
+	print_status_table(ctx, t);
 	return 0;
+}
+
+static int
+cmd_refit_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+
+	(void)a;
+	if (workbench_fusion_refit_start(ctx->wb, ctx->cancel, &err) < 0) {
+		cmd_error(ctx, "refit: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, refit_finish, NULL);
 }
 
 const cmd_entry cmd_refit_entry = {

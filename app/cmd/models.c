@@ -2,12 +2,14 @@
  * eval, recommend, export, set.  Thin: parse, call the workbench / engine,
  * print. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/cmd/cmd.h"
+#include "app/cmd/task.h"
 #include "app/cmd/train.h"
 #include "engine/models/registry.h"
 #include "engine/data/split.h"
@@ -294,7 +296,7 @@ const cmd_entry cmd_train_entry = {
 	    "values of the model's main parameters, one at a time, on the\n"
 	    "validation part (those given on the line stay as given), and\n"
 	    "trains with the best; the tries are recorded with the run.",
-	.flags = 0,
+	.flags = CMD_BESIDE,
 	.complete = { "model", "param" },
 	.exec = cmd_train_exec,
 };
@@ -330,7 +332,7 @@ const cmd_entry cmd_models_entry = {
 	.help = "List the saved models (every version) with their parameters,\n"
 	    "seed, epochs, training time, split and test metrics; `loaded`\n"
 	    "marks the versions held in memory.",
-	.flags = 0,
+	.flags = CMD_BESIDE,
 	.complete = { NULL },
 	.exec = cmd_models_exec,
 };
@@ -491,19 +493,15 @@ const cmd_entry cmd_import_model_entry = {
 /* --- eval ----------------------------------------------------------------- */
 
 static int
-cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
+eval_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
-	rf_table *t;
 	wb_eval_compare cmp;
+	long k = (long)(intptr_t)ud;
 	char text[160];
-	long k;
+	rf_table *t;
 
-	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
-		return -1;
-	if ((t = workbench_eval_table(ctx->wb, (int)k,
-	    args_opt(a, "all-users") != NULL, ctx->cancel, &cmp, &err)) ==
-	    NULL) {
+	if ((t = workbench_eval_finish(ctx->wb, &cmp, &err)) == NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}
@@ -527,6 +525,22 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 		table_free(t);
 	}
 	return 0;
+}
+
+static int
+cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long k;
+
+	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
+		return -1;
+	if (workbench_eval_start(ctx->wb, (int)k,
+	    args_opt(a, "all-users") != NULL, ctx->cancel, &err) < 0) {
+		cmd_error(ctx, "eval: %s", err.msg);
+		return -1;
+	}
+	return cmd_task_begin(ctx, eval_finish, (void *)(intptr_t)k);
 }
 
 const cmd_entry cmd_eval_entry = {
@@ -567,6 +581,10 @@ cmd_recommend_exec(cmd_ctx *ctx, const cmd_args *a)
 		cmd_error(ctx, "recommend: %s", err.msg);
 		return -1;
 	}
+	if (args_opt(a, "model") == NULL && t->title != NULL &&
+	    strstr(t->title, "(fused)") != NULL)
+		cmd_printf(ctx, "recommend %s: from the fusion of the trained "
+		    "models (--model NAME: one of them)", a->argv[0]);
 	cmd_print_part(ctx, "recommendations", t);
 	table_free(t);
 	return 0;
@@ -579,10 +597,11 @@ const cmd_entry cmd_recommend_entry = {
 	.min_args = 1,
 	.max_args = 1,
 	.usage = "recommend USER [--k 10] [--model NAME]",
-	.help = "Top K items for a user (external id) from a trained model\n"
-	    "(by default the last one `eval` lists; `--model fused`: the\n"
-	    "fusion), leaving out the items the user has in train.",
-	.flags = 0,
+	.help = "Top K items for a user (external id): from the fusion when\n"
+	    "there is one (it says so), else from the last model `eval`\n"
+	    "lists; --model NAME picks one (`--model fused`: the fusion).\n"
+	    "What the user already has (train, validation) is left out.",
+	.flags = CMD_BESIDE,
 	.complete = { "user" },
 	.exec = cmd_recommend_exec,
 };

@@ -12,6 +12,10 @@
 #define PUMP_EVENTS 64
 
 static int pump_fd = -1;	/* the pipe the event loop watches, or -1 */
+/* The job ended while a background task computed over the models: its
+ * end (which keeps the new model and so drops the fusion the task uses)
+ * waits for the task's (app/cmd/task.c pumps again then). */
+static int finish_deferred;
 
 static void train_wake(void *ud);
 
@@ -29,6 +33,8 @@ train_watch(cmd_ctx *ctx)
 	const struct app_events *ev = ctx->events;
 	int fd = workbench_train_fd(ctx->wb);
 
+	if (finish_deferred && workbench_task_kind(ctx->wb) != WB_TASK_NONE)
+		fd = -1;	/* readable until its end: not now */
 	if (fd == pump_fd || ev == NULL)
 		return;
 	if (pump_fd >= 0)
@@ -107,6 +113,38 @@ start_next(cmd_ctx *ctx)
 	}
 }
 
+/* While a task runs: the job's epochs one at a time, stopping at its
+ * last event (done, stopped, failed) without ending it.  1 when the
+ * pump goes no further now. */
+static int
+defer_finish(cmd_ctx *ctx)
+{
+	train_event ev;
+	rf_error err = { { 0 } };
+	const wb_run *r;
+	int finished = 0;
+
+	if (workbench_task_kind(ctx->wb) == WB_TASK_NONE) {
+		finish_deferred = 0;
+		return 0;
+	}
+	while ((r = workbench_run_current(ctx->wb)) != NULL &&
+	    r->status == WB_RUN_RUNNING &&
+	    workbench_train_poll(ctx->wb, &ev, 1, &finished, &err) == 1 &&
+	    !finished)
+		;
+	if (finished) {
+		/* (cannot happen: the last event is taken first) */
+		finish_deferred = 0;
+		return 0;
+	}
+	if (r == NULL || r->status != WB_RUN_RUNNING) {
+		finish_deferred = 1;
+		train_watch(ctx);
+	}
+	return 1;
+}
+
 void
 train_pump(cmd_ctx *ctx)
 {
@@ -116,6 +154,10 @@ train_pump(cmd_ctx *ctx)
 
 	if (!workbench_training(ctx->wb)) {
 		train_watch(ctx);
+		return;
+	}
+	if (defer_finish(ctx)) {
+		ask_redraw(ctx);
 		return;
 	}
 	do {
@@ -188,6 +230,16 @@ cmd_stop_exec(cmd_ctx *ctx, const cmd_args *a)
 	int dropped = 0;
 
 	(void)a;
+	if (workbench_task_kind(ctx->wb) != WB_TASK_NONE) {
+		/* The background task first: what it computes is dropped. */
+		workbench_task_cancel(ctx->wb);
+		cmd_printf(ctx, "cancelling %s: nothing of it is applied",
+		    workbench_task_name(workbench_task_kind(ctx->wb)));
+		if (args_opt(a, "all") == NULL) {
+			ask_redraw(ctx);
+			return 0;
+		}
+	}
 	if (args_opt(a, "all") != NULL)
 		dropped = workbench_train_clear_queue(ctx->wb);
 	if (workbench_training(ctx->wb)) {
@@ -219,12 +271,14 @@ const cmd_entry cmd_stop_entry = {
 	.min_args = 0,
 	.max_args = 0,
 	.usage = "stop [--all]",
-	.help = "Stop the model training in the background (the TUI): it\n"
-	    "keeps its last completed epoch and is saved like a finished\n"
-	    "one; the next queued job starts.  --all also empties the\n"
-	    "queue.  (In batch mode training runs in the foreground: Ctrl-C\n"
-	    "stops it.)",
-	.flags = 0,
+	.help = "Stop what runs in the background (the TUI): a long command\n"
+	    "(tune, eval, refit, fuse: nothing of it is applied; Esc does\n"
+	    "the same), else the model training: it keeps its last\n"
+	    "completed epoch and is saved like a finished one; the next\n"
+	    "queued job starts.  --all also stops the training and empties\n"
+	    "its queue.  (In batch mode everything runs in the foreground:\n"
+	    "Ctrl-C stops it.)",
+	.flags = CMD_BESIDE,
 	.complete = { NULL },
 	.exec = cmd_stop_exec,
 };

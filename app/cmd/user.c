@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/cmd/cmd.h"
+#include "app/cmd/fusion.h"
 #include "engine/session/workbench.h"
 
 extern const cmd_entry cmd_user_entry;
@@ -71,7 +71,9 @@ cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 	 * (no models is not an error: the screens say what to do). */
 	if (workbench_fusion_peek(ctx->wb) == NULL)
 		(void)workbench_fusion(ctx->wb, &err);	/* loads saved models */
-	if (workbench_fusion_peek(ctx->wb) != NULL &&
+	if (ctx->events != NULL)
+		(void)fusion_measure_background(ctx, 1);	/* beside the screen */
+	else if (workbench_fusion_peek(ctx->wb) != NULL &&
 	    !workbench_fusion_live(ctx->wb)->ready &&
 	    workbench_fusion_refresh(ctx->wb, &err) < 0)
 		cmd_error(ctx, "user: fusion metrics: %s", err.msg);
@@ -91,7 +93,7 @@ const cmd_entry cmd_user_entry = {
 	    "explains (4: history, fused top-K with each model's share,\n"
 	    "why).  Without ID: the user picked.  Outside the TUI it only\n"
 	    "checks the id and prints the user's history in one line.",
-	.flags = 0,
+	.flags = CMD_BESIDE,
 	.complete = { "user" },
 	.exec = cmd_user_exec,
 };

@@ -136,11 +136,27 @@ screen_draw_header(struct screen *s, workbench *wb, int current)
 		char right[256], job[3][128];
 		int room = cols - x - 2, q = workbench_queue_length(wb);
 		int k, rw;
+		wb_task_progress tp;
 
 		snprintf(right, sizeof right, "%s%s ", base ? base + 1 : path,
 		    store_is_readonly(workbench_store(wb)) ?
 		    " (read-only)" : "");
 		rw = utf8_width(right);
+		/* A background command, on every screen: "tune 3s" before
+		 * the store's name (the message line says more). */
+		if (workbench_task_progress(wb, &tp) == 0) {
+			char task[64];
+			int tw;
+
+			snprintf(task, sizeof task, "%s %.0fs ", tp.what,
+			    tp.elapsed);
+			tw = utf8_width(task);
+			if (tw + 1 < room) {
+				draw_text_right(w, 0, x + 1, room + 1,
+				    color_attr(CR_TAB_ACTIVE), task);
+				room -= tw + 1;
+			}
+		}
 		if (r == NULL) {
 			if (room > 8)
 				draw_text_right(w, 0, x + 1, room + 1,
@@ -177,27 +193,55 @@ screen_draw_header(struct screen *s, workbench *wb, int current)
 }
 
 static void
-draw_key(WINDOW *w, int *x, int cols, const char *keys, const char *hint)
+draw_key(WINDOW *w, int *x, int cols, const char *keys, const char *hint,
+    int gap)
 {
 	if (*x >= cols - 1)
 		return;
 	*x += draw_text(w, 0, *x, cols - *x, color_attr(CR_FOOTER_KEY), keys);
 	*x += draw_text(w, 0, *x, cols - *x, color_attr(CR_FOOTER), ":");
 	*x += draw_text(w, 0, *x, cols - *x, color_attr(CR_FOOTER), hint);
-	*x += draw_text(w, 0, *x, cols - *x, color_attr(CR_FOOTER), "  ");
+	*x += draw_text(w, 0, *x, cols - *x, color_attr(CR_FOOTER),
+	    gap > 1 ? "  " : " ");
+}
+
+/* The width of the hints shown[] with gaps of gap blanks. */
+static int
+footer_width(const struct key_hint *keys, int n, const char *shown, int gap)
+{
+	int x = 1;
+
+	for (int i = 0; i < n; i++)
+		if (shown[i])
+			x += utf8_width(keys[i].keys) + 1 +
+			    utf8_width(keys[i].hint) + gap;
+	return x - gap;
 }
 
 void
-screen_draw_footer(struct screen *s, const struct key_hint *keys, int n)
+screen_draw_footer(struct screen *s, const struct key_hint *keys, int n,
+    int keep_last)
 {
 	WINDOW *w = s->foot;
-	int cols = getmaxx(w), x = 1;
+	int cols = getmaxx(w), x = 1, gap = 2;
+	char shown[64];
 
 	werase(w);
 	draw_fill(w, 0, 0, cols, color_attr(CR_FOOTER));
+	if (n > 64)
+		n = 64;
 	for (int i = 0; i < n; i++)
-		if (keys[i].hint != NULL)
-			draw_key(w, &x, cols, keys[i].keys, keys[i].hint);
+		shown[i] = keys[i].hint != NULL;
+	/* Narrow: single gaps, then the hints before the last keep_last
+	 * go from the right, so that no hint is ever cut. */
+	if (footer_width(keys, n, shown, gap) > cols)
+		gap = 1;
+	for (int i = n - keep_last - 1; i >= 0 &&
+	    footer_width(keys, n, shown, gap) > cols; i--)
+		shown[i] = 0;
+	for (int i = 0; i < n; i++)
+		if (shown[i])
+			draw_key(w, &x, cols, keys[i].keys, keys[i].hint, gap);
 }
 
 void

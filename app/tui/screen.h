@@ -42,10 +42,11 @@ void screen_free_windows(struct screen *s);
 /* The header: " recfuse ", a tab per screen (current highlighted), the
  * store's name and, while a job trains, its progress. */
 void screen_draw_header(struct screen *s, workbench *wb, int current);
-/* The key bar: "keys:hint" for every row with a hint, in order, until
- * the width runs out. */
+/* The key bar: "keys:hint" for every row with a hint, in order; when
+ * they do not fit, single gaps, then hints left out from the right but
+ * for the last keep_last: a hint is never cut. */
 void screen_draw_footer(struct screen *s, const struct key_hint *keys,
-    int n);
+    int n, int keep_last);
 void screen_draw_message(struct screen *s, int is_error, const char *text);
 /* The whole terminal says it is too small (no windows then). */
 void screen_draw_too_small(void);

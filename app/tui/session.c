@@ -43,8 +43,9 @@ session_restore(workbench *wb, char *msg, size_t n, rf_error *err)
 	if (loaded > 0 && (fusion_text = store_get_setting(workbench_store(wb),
 	    "fusion")) != NULL) {
 		free(fusion_text);
-		if (workbench_fusion(wb, err) != NULL &&
-		    workbench_fusion_refresh(wb, err) == 0)
+		/* Built here (quick); its pools and figures are left to a
+		 * background task. */
+		if (workbench_fusion(wb, err) != NULL)
 			snprintf(msg + strlen(msg), n - strlen(msg),
 			    " and the stored fusion");
 	}

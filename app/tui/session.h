@@ -24,7 +24,8 @@ void session_free(struct session *s);
 /* Does the store hold saved models to load? */
 int session_can_restore(workbench *wb);
 /* Load the saved models of the current split and, when there are some,
- * the stored fusion with its live metrics.  Returns the models loaded,
+ * the stored fusion (its pools and live metrics are for the caller to
+ * measure, in the background).  Returns the models loaded,
  * -1 + err; msg says what was loaded ("loaded 3 saved models and the
  * stored fusion"). */
 int session_restore(workbench *wb, char *msg, size_t n, rf_error *err);

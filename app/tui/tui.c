@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "app/cmd/dispatch.h"
+#include "app/cmd/fusion.h"
+#include "app/cmd/task.h"
 #include "app/cmd/train.h"
 #include "app/tui/console.h"
 #include "app/tui/help.h"
@@ -23,6 +25,7 @@
 #include "app/tui/screen.h"
 #include "app/tui/script.h"
 #include "app/tui/session.h"
+#include "engine/core/words.h"
 #include "views/keymap.h"
 #include "views/log.h"
 #include "views/view.h"
@@ -32,6 +35,7 @@
 #define TUI_REDRAW_MS 100	/* at most 10 redraws a second from wake-ups */
 #define TUI_MAX_HINTS 40
 #define TUI_SAVE_IDLE 1.0	/* seconds without a change: store weights */
+#define TUI_PROGRESS_MS 250	/* the progress line of a task ticks */
 
 enum tui_dirty {
 	D_HEAD = 1 << 0,
@@ -58,7 +62,37 @@ struct tui {
 	struct log_buffer log;
 	char message[1024];
 	int message_error;
+	/* an error stays on the message line until the next key: the first
+	 * error of a command, not the lines after it */
+	int error_held;
 	int out_lines;		/* output lines of the running command */
+
+	/* Commands to run, one per entry (a line's commands in order): those
+	 * that may not run beside the background task wait here. */
+	struct queued {
+		char *text;
+		unsigned line;	/* the line it came from */
+		int typed;
+		int noted;	/* "queued" said */
+	} *queue;
+	int nqueue, queue_cap;
+	unsigned lines;		/* lines queued so far */
+	/* The command whose background task runs: it joins the session
+	 * script, and its log line the script view, when it ends well. */
+	char *task_cmd;
+	unsigned long task_echo;
+	int task_typed, task_view, task_lines;
+	/* A slider's step not run yet: the next step replaces it; it runs
+	 * before the screen is drawn or any other command. */
+	char *deferred;
+	/* RECFUSE_KEY_TIMES=FILE (the latency bench): per key, the time
+	 * from reading it to the end of the frame that shows it. */
+	FILE *key_times;
+	double keys_read[64];
+	int nkeys_read, keys_read_code[64];
+	int last_failed;	/* the last command (or its task) failed */
+	int fusion_wanted;	/* a fusion was shown: keep one */
+	double progress_drawn;	/* when the progress line was drawn */
 
 	unsigned dirty;
 	double last_draw;
@@ -79,9 +113,69 @@ static void tui_draw(struct tui *t);
 static void
 tui_set_message(struct tui *t, int is_error, const char *text)
 {
+	/* An error stays until the next key (the lines a failing command
+	 * prints after it are in the Log). */
+	if (t->error_held)
+		return;
 	snprintf(t->message, sizeof t->message, "%s", text ? text : "");
 	t->message_error = is_error;
+	t->error_held = is_error && text != NULL && *text != '\0';
 	t->dirty |= D_MSG;
+}
+
+/* The next key: a held error goes (unless the key is a resize). */
+static void
+tui_release_error(struct tui *t)
+{
+	if (!t->error_held)
+		return;
+	t->error_held = 0;
+	tui_set_message(t, 0, "");
+}
+
+/* What the message line shows: an error held, else the progress of the
+ * background task (what, how far, how long, how to cancel, what waits),
+ * else the last message. */
+static const char *
+tui_message_text(struct tui *t, int *is_error, char *buf, size_t n)
+{
+	wb_task_progress p;
+	size_t used;
+	int waiting = 0;
+
+	*is_error = t->message_error;
+	if (t->error_held ||
+	    workbench_task_progress(t->ctx->wb, &p) < 0)
+		return t->message;
+	*is_error = 0;
+	used = (size_t)snprintf(buf, n, "%s: %s", p.what, p.phase[0] ?
+	    p.phase : "starting");
+	if (p.total > 0 && used < n)
+		used += (size_t)snprintf(buf + used, n - used, " (%lld/%lld)",
+		    (long long)p.done, (long long)p.total);
+	if (used < n)
+		used += (size_t)snprintf(buf + used, n - used, ", %.1f s; %s",
+		    p.elapsed, p.cancelling ? "cancelling" :
+		    "Esc cancels");
+	/* What waits, by command name. */
+	for (int i = 0; i < t->nqueue && used < n; i++)
+		if (t->queue[i].noted)
+			used += (size_t)snprintf(buf + used, n - used, "%s%.*s",
+			    waiting++ ? ", " : "; queued: ",
+			    (int)strcspn(t->queue[i].text, " \t"),
+			    t->queue[i].text);
+	return buf;
+}
+
+static void
+tui_draw_message(struct tui *t)
+{
+	char buf[1024];
+	int is_error;
+	const char *text = tui_message_text(t, &is_error, buf, sizeof buf);
+
+	screen_draw_message(&t->scr, is_error, text);
+	t->progress_drawn = rf_monotonic();
 }
 
 /* Long commands print as they go: show the latest line at once. */
@@ -90,7 +184,7 @@ tui_flush_message(struct tui *t)
 {
 	if (t->scr.too_small || t->scr.msg == NULL)
 		return;
-	screen_draw_message(&t->scr, t->message_error, t->message);
+	tui_draw_message(t);
 	wnoutrefresh(t->scr.msg);
 	if (t->scr.cons != NULL)
 		wnoutrefresh(t->scr.cons);
@@ -153,45 +247,78 @@ tui_views_stale(struct tui *t)
 		t->views[i].stale = 1;
 }
 
+/* The log line of a command echoed as number echo (log.appended then):
+ * its kind, while it is still in the buffer. */
+static void
+tui_mark_echo(struct tui *t, unsigned long echo, enum log_kind kind)
+{
+	long at = (long)t->log.n - 1 - (long)(t->log.appended - echo);
+
+	if (at >= 0 && at < t->log.n)
+		t->log.lines[at].kind = kind;
+}
+
+/* Run one command now.  0, -1 when it failed. */
 static int
-tui_run_command(struct tui *t, const char *line, int typed)
+tui_run_one(struct tui *t, const char *cmd, int typed)
 {
 	int before = t->current, rc = 0;
 	unsigned long echo;
-	unsigned flags;
+	unsigned flags = cmd_line_flags(cmd);
 
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line == '\0')
-		return 0;
-	flags = cmd_line_flags(line);
 	log_append(&t->log, (flags & CMD_FRONT) ? LOG_COMMAND_ASIDE :
-	    LOG_COMMAND, line);
+	    LOG_COMMAND, cmd);
 	echo = t->log.appended;
 	t->out_lines = 0;
 	loop_clear_interrupt();
-	tui_set_message(t, 0, "");
-	if (cmd_run_line(t->ctx, line) == 0) {
-		if (!(flags & CMD_FRONT) &&
-		    session_record(&t->session, line) < 0)
+	if (!t->error_held)
+		tui_set_message(t, 0, "");
+	t->ctx->task_begun = 0;
+	/* A command that writes the data (an import) holds the screen
+	 * while it runs: the screens say so first, and reading the data
+	 * from the store for the first time is announced too. */
+	if (flags & CMD_WRITES) {
+		t->env.running = cmd;
+		tui_views_stale(t);
+		tui_set_message(t, 0, "running (Ctrl-C stops it)...");
+		t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+		tui_draw(t);
+	} else if (!(flags & (CMD_FRONT | CMD_BESIDE)) &&
+	    workbench_dataset_peek(t->ctx->wb) == NULL &&
+	    store_count(workbench_store(t->ctx->wb), "events") > 0) {
+		tui_set_message(t, 0, "reading the data from the store...");
+		tui_flush_message(t);
+	}
+	if (cmd_run_line(t->ctx, cmd) == 0) {
+		if (t->ctx->task_begun) {
+			/* It ends later: in the script when it ends well. */
+			free(t->task_cmd);
+			t->task_cmd = (flags & CMD_FRONT) ? NULL : strdup(cmd);
+			t->task_echo = echo;
+			t->task_typed = typed;
+			t->task_view = t->current;
+			tui_mark_echo(t, echo, LOG_COMMAND_ASIDE);
+		} else if (!(flags & CMD_FRONT) &&
+		    session_record(&t->session, cmd) < 0)
 			tui_set_message(t, 1, "out of memory: the session "
 			    "script misses a line");
 	} else {
-		/* A failed line stays out of the session script. */
-		long at = (long)t->log.n - 1 - (long)(t->log.appended - echo);
-
+		/* A failed command stays out of the session script. */
 		rc = -1;
-		if (at >= 0)
-			t->log.lines[at].kind = LOG_COMMAND_ASIDE;
+		tui_mark_echo(t, echo, LOG_COMMAND_ASIDE);
 	}
+	t->env.running = NULL;
+	t->last_failed = rc < 0;
 	if (t->ctx->quit)
 		t->quit = 1;
 	/* Weights change in memory as a slider moves: stored once it
 	 * stops (or at quit), not on every key. */
 	if (workbench_fusion_unsaved(t->ctx->wb))
 		t->save_due = rf_monotonic() + TUI_SAVE_IDLE;
-	/* A job may have started, or gone with the data. */
+	/* A job may have started, or gone with the data; a task may have
+	 * gone with the models. */
 	train_watch(t->ctx);
+	cmd_task_check(t->ctx);
 	if (flags & CMD_WRITES)
 		tui_views_stale(t);
 	/* More output than the message line holds: show the Log (unless the
@@ -204,9 +331,182 @@ tui_run_command(struct tui *t, const char *line, int typed)
 }
 
 static void
+tui_unqueue(struct tui *t, int i)
+{
+	free(t->queue[i].text);
+	memmove(&t->queue[i], &t->queue[i + 1], (size_t)(t->nqueue - i - 1) *
+	    sizeof *t->queue);
+	t->nqueue--;
+}
+
+/* May this command run now, beside the task that runs (if one does)? */
+static int
+tui_may_run(struct tui *t, const char *cmd)
+{
+	enum wb_task_kind k = workbench_task_kind(t->ctx->wb);
+	unsigned flags;
+
+	if (k == WB_TASK_NONE)
+		return 1;
+	flags = cmd_line_flags(cmd);
+	if (flags & CMD_BESIDE)
+		return 1;
+	/* `weights` beside a task that only reads the fusion's settings. */
+	return (flags & CMD_BESIDE_READER) && (k == WB_TASK_EVAL ||
+	    k == WB_TASK_MEASURE);
+}
+
+/*
+ * Run what may run of the queue, in order: a command waits while the
+ * background task runs unless it may run beside it, and then so do the
+ * commands after it on its line.  A failed command drops the rest of its
+ * line.  -1 when a command run now failed.
+ */
+static int
+tui_run_queue(struct tui *t)
+{
+	unsigned waiting[64];
+	int nwaiting = 0, i = 0, rc = 0;
+
+	cmd_task_check(t->ctx);
+	while (i < t->nqueue && !t->quit) {
+		struct queued *q = &t->queue[i];
+		int blocked = 0;
+		char *text;
+		unsigned line;
+
+		for (int w = 0; w < nwaiting; w++)
+			blocked |= waiting[w] == q->line;
+		if (blocked || !tui_may_run(t, q->text)) {
+			if (!q->noted) {
+				char note[sizeof t->message];
+
+				q->noted = 1;
+				snprintf(note, sizeof note, "queued behind %s: "
+				    "%.900s", workbench_task_name(
+				    workbench_task_kind(t->ctx->wb)), q->text);
+				log_append(&t->log, LOG_NOTE, note);
+				tui_set_message(t, 0, note);
+			}
+			if (!blocked && nwaiting < 64)
+				waiting[nwaiting++] = q->line;
+			i++;
+			continue;
+		}
+		text = q->text;
+		line = q->line;
+		q->text = NULL;
+		{
+			int typed = q->typed;
+
+			tui_unqueue(t, i);
+			if (tui_run_one(t, text, typed) < 0) {
+				rc = -1;
+				/* The rest of its line is not run. */
+				for (int j = i; j < t->nqueue;)
+					if (t->queue[j].line == line)
+						tui_unqueue(t, j);
+					else
+						j++;
+			}
+		}
+		free(text);
+	}
+	return rc;
+}
+
+static int tui_run_command(struct tui *t, const char *line, int typed);
+
+/* The slider step that waited for the keys after it: now. */
+static void
+tui_flush_deferred(struct tui *t)
+{
+	char *cmd = t->deferred;
+
+	if (cmd == NULL)
+		return;
+	t->deferred = NULL;
+	(void)tui_run_command(t, cmd, 0);
+	free(cmd);
+}
+
+/* Queue a line's commands (each a command of its own) and run what may
+ * run now.  -1 when one run now failed. */
+static int
+tui_run_command(struct tui *t, const char *line, int typed)
+{
+	unsigned id = ++t->lines;
+
+	tui_flush_deferred(t);	/* first what came before */
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	for (const char *p = line; *p != '\0';) {
+		const char *end = words_command_end(p);
+		char *one = strndup(p, (size_t)(end - p));
+		size_t len;
+
+		p = *end == ';' ? end + 1 : end;
+		if (one == NULL)
+			return -1;
+		len = strlen(one);
+		while (len > 0 && (one[len - 1] == ' ' || one[len - 1] == '\t'))
+			one[--len] = '\0';
+		if (one[strspn(one, " \t")] == '\0') {
+			free(one);
+			continue;
+		}
+		memmove(one, one + strspn(one, " \t"),
+		    strlen(one + strspn(one, " \t")) + 1);
+		/* A slider step waiting behind a task replaces the one
+		 * before it: both set every weight. */
+		if (t->nqueue > 0 && t->queue[t->nqueue - 1].noted &&
+		    strncmp(one, "weights ", 8) == 0 &&
+		    strncmp(t->queue[t->nqueue - 1].text, "weights ", 8) == 0) {
+			free(t->queue[t->nqueue - 1].text);
+			t->queue[t->nqueue - 1].text = one;
+			continue;
+		}
+		if (t->nqueue == t->queue_cap) {
+			int cap = t->queue_cap ? t->queue_cap * 2 : 8;
+			struct queued *q = realloc(t->queue,
+			    (size_t)cap * sizeof *q);
+
+			if (q == NULL) {
+				free(one);
+				tui_set_message(t, 1, "out of memory");
+				return -1;
+			}
+			t->queue = q;
+			t->queue_cap = cap;
+		}
+		t->queue[t->nqueue].text = one;
+		t->queue[t->nqueue].line = id;
+		t->queue[t->nqueue].typed = typed;
+		t->queue[t->nqueue].noted = 0;
+		t->nqueue++;
+	}
+	return tui_run_queue(t);
+}
+
+static void
 tui_submit(void *ud, const char *command)
 {
 	tui_run_command(ud, command, 0);
+}
+
+static void
+tui_submit_later(void *ud, const char *command)
+{
+	struct tui *t = ud;
+	char *copy = strdup(command);
+
+	if (copy == NULL) {
+		tui_run_command(t, command, 0);
+		return;
+	}
+	free(t->deferred);
+	t->deferred = copy;
 }
 
 static void
@@ -252,6 +552,44 @@ front_dump_screen(void *ud, FILE *f)
 {
 	(void)ud;
 	return screen_dump(f);
+}
+
+/* A command's background task is about to end: count what it prints. */
+static void
+front_task_finishing(void *ud)
+{
+	struct tui *t = ud;
+
+	t->task_lines = t->out_lines;
+}
+
+/* It ended: a command that ended well joins the session script; a typed
+ * one that printed more than the message line holds shows the Log if its
+ * screen is still the one shown.  Then what waited for it runs. */
+static void
+front_task_ended(void *ud, int ok)
+{
+	struct tui *t = ud;
+
+	if (ok && t->task_cmd != NULL) {
+		tui_mark_echo(t, t->task_echo, LOG_COMMAND);
+		if (session_record(&t->session, t->task_cmd) < 0)
+			tui_set_message(t, 1, "out of memory: the session "
+			    "script misses a line");
+	}
+	free(t->task_cmd);
+	t->task_cmd = NULL;
+	t->last_failed = !ok;
+	if (t->task_typed && t->out_lines - t->task_lines > 1 &&
+	    t->current == t->task_view && !t->quit && !t->help_open &&
+	    !t->console_focus)
+		tui_switch(t, VIEW_COUNT - 1);
+	t->task_typed = 0;
+	if (workbench_fusion_unsaved(t->ctx->wb))
+		t->save_due = rf_monotonic() + TUI_SAVE_IDLE;
+	tui_views_stale(t);
+	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+	(void)tui_run_queue(t);
 }
 
 static const char *
@@ -349,10 +687,17 @@ key_redraw(struct tui *t, int key)
 	t->dirty |= D_ALL;
 }
 
+/* Esc: the background task stops (nothing of it is applied), else the
+ * message line clears. */
 static void
-key_clear_message(struct tui *t, int key)
+key_escape(struct tui *t, int key)
 {
 	(void)key;
+	if (workbench_task_kind(t->ctx->wb) != WB_TASK_NONE) {
+		workbench_task_cancel(t->ctx->wb);
+		t->dirty |= D_MSG | D_HEAD;
+		return;
+	}
 	if (t->message[0] != '\0')
 		tui_set_message(t, 0, "");
 }
@@ -373,8 +718,8 @@ static const struct global_key global_keys[] = {
 	    "tabs)" }, { '1', '2', '3', '4', '5' }, key_switch, 0 },
 	{ { "C-l", NULL, "redraw the screen" }, { 'l' & 0x1f }, key_redraw,
 	    0 },
-	{ { "Esc", NULL, "clear the message line" }, { 27 },
-	    key_clear_message, 0 },
+	{ { "Esc", NULL, "stop the background command, else clear the "
+	    "message line" }, { 27 }, key_escape, 0 },
 	{ { "q", "quit", "quit (`quit`)" }, { 'q' }, key_quit, 1 },
 };
 #define N_GLOBAL_KEYS (int)(sizeof global_keys / sizeof global_keys[0])
@@ -419,13 +764,15 @@ draw_footer(struct tui *t)
 	struct key_hint keys[TUI_MAX_HINTS];
 	int n = 0, i;
 
+	int last = 0;
+
 	if (t->console_focus) {
 		screen_draw_footer(&t->scr, console_keys,
-		    (int)(sizeof console_keys / sizeof console_keys[0]));
+		    (int)(sizeof console_keys / sizeof console_keys[0]), 0);
 		return;
 	}
 	if (t->help_open) {
-		screen_draw_footer(&t->scr, help_keys, help_nkeys);
+		screen_draw_footer(&t->scr, help_keys, help_nkeys, 0);
 		return;
 	}
 	for (i = 0; i < N_GLOBAL_KEYS; i++)
@@ -433,9 +780,11 @@ draw_footer(struct tui *t)
 			keys[n++] = global_keys[i].k;
 	n += view_hints(t, keys + n, TUI_MAX_HINTS - N_GLOBAL_KEYS);
 	for (i = 0; i < N_GLOBAL_KEYS; i++)
-		if (global_keys[i].after_view)
+		if (global_keys[i].after_view) {
 			keys[n++] = global_keys[i].k;
-	screen_draw_footer(&t->scr, keys, n);
+			last++;
+		}
+	screen_draw_footer(&t->scr, keys, n, last);
 }
 
 /* The help overlay at the width of the view: the screen's keys first. */
@@ -522,7 +871,7 @@ tui_draw(struct tui *t)
 		wnoutrefresh(t->scr.foot);
 	}
 	if (t->dirty & D_MSG) {
-		screen_draw_message(&t->scr, t->message_error, t->message);
+		tui_draw_message(t);
 		wnoutrefresh(t->scr.msg);
 	}
 	if (t->dirty & D_CONS)
@@ -535,6 +884,12 @@ tui_draw(struct tui *t)
 	t->dirty = 0;
 	loop_redraw_done();
 	t->last_draw = rf_monotonic();
+	if (t->key_times != NULL) {
+		for (int i = 0; i < t->nkeys_read; i++)
+			fprintf(t->key_times, "%d %.3f\n", t->keys_read_code[i],
+			    (t->last_draw - t->keys_read[i]) * 1000);
+		t->nkeys_read = 0;
+	}
 }
 
 /* --- keys ------------------------------------------------------------------- */
@@ -577,6 +932,7 @@ tui_handle_key(struct tui *t, int key)
 		t->dirty |= D_ALL;
 		return;
 	}
+	tui_release_error(t);
 	if (key == ('l' & 0x1f)) {	/* redraws from the console too */
 		key_redraw(t, key);
 		return;
@@ -640,6 +996,8 @@ tui_interrupt(struct tui *t)
 	loop_clear_interrupt();
 	if (t->console_focus)
 		console_cancel();
+	else if (workbench_task_kind(t->ctx->wb) != WB_TASK_NONE)
+		key_escape(t, 27);
 	else if (workbench_training(t->ctx->wb))
 		tui_run_command(t, "stop", 0);
 	else
@@ -668,6 +1026,7 @@ script_step(struct tui *t)
 			tui_handle_key(t, k->key);
 			/* Each key is seen drawn before the next, as when
 			 * typed. */
+			tui_flush_deferred(t);
 			tui_draw(t);
 		}
 		return 0;
@@ -722,8 +1081,38 @@ tui_restore_session(struct tui *t)
 		return;
 	}
 	tui_set_message(t, 0, msg);
+	/* The fusion's pools and figures (or the refit an earlier session
+	 * made) come in the background. */
+	(void)fusion_measure_background(t->ctx, 0);
 	tui_views_stale(t);
 	t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+}
+
+/* Nothing runs: a fusion there was (or one stored) is rebuilt over the
+ * models as they are now (a model trained meanwhile), and a fusion
+ * without its figures is measured, both in the background, so that the
+ * Fusion screen shows the fusion as it is. */
+static void
+tui_idle_fusion(struct tui *t)
+{
+	workbench *wb = t->ctx->wb;
+	rf_error err = { { 0 } };
+
+	if (t->fusion_wanted && workbench_fusion_peek(wb) == NULL &&
+	    workbench_model_count(wb) > 0 && !workbench_training(wb)) {
+		t->fusion_wanted = 0;
+		if (workbench_fusion(wb, &err) == NULL) {
+			tui_set_message(t, 1, err.msg);
+			return;
+		}
+		tui_views_stale(t);
+		t->dirty |= D_ALL & ~(unsigned)D_LAYOUT;
+	}
+	if (workbench_fusion_peek(wb) != NULL) {
+		t->fusion_wanted = 1;
+		if (fusion_measure_background(t->ctx, 0) > 0)
+			t->dirty |= D_MSG | D_HEAD;
+	}
 }
 
 /* --- the loop ----------------------------------------------------------------- */
@@ -781,8 +1170,13 @@ tui_main_loop(struct tui *t)
 			}
 			if (loop_poll_extra() > 0)
 				continue;
-			/* Training beside the screen is not idle: its
-			 * wake-ups come first (the timeout is a safety). */
+			/* A task or training beside the screen is not idle:
+			 * their wake-ups come first (the timeout is a
+			 * safety). */
+			if (workbench_task_kind(t->ctx->wb) != WB_TASK_NONE) {
+				loop_wait(-1, 100);
+				continue;
+			}
 			if (workbench_training(t->ctx->wb)) {
 				loop_wait(-1, 100);
 				train_pump(t->ctx);
@@ -799,8 +1193,11 @@ tui_main_loop(struct tui *t)
 			continue;
 		}
 		if (t->init.f != NULL && !loop_redraw_asked() &&
-		    !workbench_training(t->ctx->wb)) {
-			if (init_step(t) < 0)
+		    !workbench_training(t->ctx->wb) &&
+		    workbench_task_kind(t->ctx->wb) == WB_TASK_NONE &&
+		    t->nqueue == 0) {
+			/* A command whose task failed ends it too. */
+			if (t->last_failed || init_step(t) < 0)
 				script_close(&t->init);
 			continue;
 		}
@@ -811,14 +1208,34 @@ tui_main_loop(struct tui *t)
 		if ((save = tui_save_when_idle(t)) >= 0 &&
 		    (timeout < 0 || save < timeout))
 			timeout = save;
+		/* The progress line of a task ticks. */
+		if (workbench_task_kind(t->ctx->wb) != WB_TASK_NONE) {
+			double wait = t->progress_drawn +
+			    TUI_PROGRESS_MS / 1000.0 - rf_monotonic();
+
+			if (wait <= 0) {
+				t->dirty |= D_MSG | D_HEAD;
+				continue;
+			}
+			if (timeout < 0 || wait * 1000 + 1 < timeout)
+				timeout = (int)(wait * 1000) + 1;
+		} else if (t->nqueue == 0 && !t->quit)
+			tui_idle_fusion(t);
 		/* Keys, or a signal: a resize shows up as KEY_RESIZE from
 		 * getch() after poll() was interrupted. */
 		loop_wait(STDIN_FILENO, timeout);
 		while (!t->quit && (key = getch()) != ERR) {
+			if (t->key_times != NULL && t->nkeys_read < 64) {
+				t->keys_read[t->nkeys_read] = rf_monotonic();
+				t->keys_read_code[t->nkeys_read++] = key;
+			}
 			tui_handle_key(t, key);
 			if (loop_interrupted())
 				tui_interrupt(t);
 		}
+		/* The keys read so far are in: one `weights` for the
+		 * slider's steps among them, then the screen. */
+		tui_flush_deferred(t);
 	}
 }
 
@@ -857,12 +1274,40 @@ open_players(struct tui *t, const struct tui_opts *opts)
 static void
 tui_free(struct tui *t)
 {
+	for (int i = 0; i < t->nqueue; i++)
+		free(t->queue[i].text);
+	free(t->queue);
+	free(t->task_cmd);
+	free(t->deferred);
 	script_close(&t->script);
 	script_close(&t->init);
 	log_free(&t->log);
 	help_free(&t->help);
 	session_free(&t->session);
 	free(t);
+}
+
+/* TERM names a VT (or its likes): its character set is ASCII and line
+ * drawing, whatever the locale says. */
+static int
+terminal_is_vt(void)
+{
+	const char *term = getenv("TERM");
+
+	return term != NULL && (strncmp(term, "vt", 2) == 0 ||
+	    strcmp(term, "ansi") == 0 || strncmp(term, "cons", 4) == 0 ||
+	    strcmp(term, "dumb") == 0);
+}
+
+/* The Linux console's and the VTs' fonts have no braille cells: the
+ * charts draw in ASCII there. */
+static int
+terminal_lacks_braille(void)
+{
+	const char *term = getenv("TERM");
+
+	return terminal_is_vt() || (term != NULL &&
+	    strncmp(term, "linux", 5) == 0);
 }
 
 /* The views get the environment the TUI lends them; -1 when one could
@@ -873,16 +1318,20 @@ open_views(struct tui *t, const struct tui_opts *opts)
 	const char *codeset;
 	int utf8, i, rc = 0;
 
-	/* The locale's character set decides on UTF-8; numbers stay in the
+	/* The locale's character set decides on UTF-8 (and a locale that
+	 * has one byte a character cannot draw any); numbers stay in the
 	 * C locale so every table prints "0.5", never "0,5". */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
 	codeset = nl_langinfo(CODESET);
-	utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
-	widgets_init(opts->unicode && utf8, utf8);
+	utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0 &&
+	    MB_CUR_MAX > 1;
+	widgets_init(opts->unicode && utf8 && !terminal_is_vt(),
+	    utf8, !terminal_lacks_braille());
 	t->env.wb = t->ctx->wb;
-	t->env.unicode = opts->unicode && utf8;
+	t->env.unicode = widgets_unicode();
 	t->env.submit = tui_submit;
+	t->env.submit_later = tui_submit_later;
 	t->env.message = tui_note;
 	t->env.ud = t;
 	t->env.log = &t->log;
@@ -935,7 +1384,11 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	t->front.picked_user = front_picked_user;
 	t->front.dump_screen = front_dump_screen;
 	t->front.session_script = front_session_script;
+	t->front.task_finishing = front_task_finishing;
+	t->front.task_ended = front_task_ended;
 	t->front.ud = t;
+	/* Long commands compute beside the screen. */
+	workbench_set_background(ctx->wb, 1);
 	ctx->out.text = tui_out_text;
 	ctx->out.table = tui_out_table;
 	ctx->out.ud = t;
@@ -955,11 +1408,29 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 		tui_set_message(t, 1, err);
 	free(history);
 
+	if (getenv("RECFUSE_KEY_TIMES") != NULL &&
+	    *getenv("RECFUSE_KEY_TIMES") != '\0' &&
+	    (t->key_times = fopen(getenv("RECFUSE_KEY_TIMES"), "w")) == NULL)
+		tui_set_message(t, 1, "RECFUSE_KEY_TIMES: cannot write");
+	if (opts->created) {
+		char note[600];
+
+		snprintf(note, sizeof note, "%.500s did not exist: a new, "
+		    "empty store (import a log, or quit and open another)",
+		    store_path(workbench_store(ctx->wb)));
+		tui_set_message(t, 0, note);
+		log_append(&t->log, LOG_NOTE, note);
+	}
 	t->dirty = D_ALL;
 	tui_main_loop(t);
+	if (t->key_times != NULL)
+		fclose(t->key_times);
 
 	console_shutdown();
 	screen_stop(&t->scr);
+	/* A task still running at quit commits nothing (the workbench's
+	 * close ends it). */
+	workbench_set_background(ctx->wb, 0);
 	loop_stop();
 	/* At quit: what the slider set and the idle wait did not store. */
 	{

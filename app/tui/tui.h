@@ -20,6 +20,7 @@ struct tui_opts {
 	 * is done; keys work meanwhile and the TUI stays when it ends. */
 	const char *init;
 	const char *history_path;	/* NULL: ~/.recfuse_history */
+	int created;		/* the store did not exist: a new one */
 };
 
 /* Run the TUI until `quit`.  While it runs, ctx lends the commands the

@@ -33,6 +33,7 @@ fusion_scratch_free(fusion_scratch *s)
 	free(s->top);
 	free(s->cand);
 	free(s->stamp);
+	free(s->nominated);
 	free(s->sort);
 	memset(s, 0, sizeof *s);
 }
@@ -51,8 +52,10 @@ fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M)
 	s->top = malloc((size_t)M * sizeof *s->top);
 	s->cand = malloc(nc * sizeof *s->cand);
 	s->stamp = calloc((size_t)n_items + 1, sizeof *s->stamp);
+	s->nominated = malloc(((size_t)n_items + 1) * sizeof *s->nominated);
 	s->sort = malloc(nc * sizeof *s->sort);
-	if (!s->scores || !s->top || !s->cand || !s->stamp || !s->sort) {
+	if (!s->scores || !s->top || !s->cand || !s->stamp || !s->sort ||
+	    !s->nominated) {
 		fusion_scratch_free(s);
 		return -1;
 	}
@@ -84,8 +87,10 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 		for (int j = 0; j < nt; j++)
 			if (s->stamp[s->top[j]] != s->tag) {
 				s->stamp[s->top[j]] = s->tag;
+				s->nominated[s->top[j]] = (uint16_t)(1u << m);
 				s->cand[len++] = s->top[j];
-			}
+			} else
+				s->nominated[s->top[j]] |= (uint16_t)(1u << m);
 	}
 	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
 	if (extra_added)
@@ -99,6 +104,7 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 			memmove(s->cand + pos + 1, s->cand + pos,
 			    (size_t)(len - pos) * sizeof *s->cand);
 			s->cand[pos] = extra;
+			s->stamp[extra] = s->tag;
 			len++;
 			if (extra_added)
 				*extra_added = 1;
@@ -116,13 +122,18 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 				}
 		}
 	}
+	/* The item asked about takes part whatever the weights. */
+	if (extra >= 0 && extra < n_items)
+		s->nominated[extra] = 0xffff;
 	return len;
 }
 
 void
 fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
-    float *raw, int32_t *rank)
+    float *raw, int32_t *rank, uint16_t *from)
 {
+	for (int c = 0; c < len; c++)
+		from[c] = s->nominated[s->cand[c]];
 	for (int m = 0; m < f->n; m++) {
 		const float *sc = s->scores + (size_t)m * s->n_items;
 		float *r = raw + (size_t)m * len;

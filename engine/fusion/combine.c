@@ -38,70 +38,153 @@ fusion_transform_kind(const fusion_settings *s)
 	}
 }
 
-/* T_m over one model's candidates (see the top of the file). */
+unsigned
+fusion_active_models(const fusion *f)
+{
+	unsigned all = (1u << f->n) - 1, active = 0;
+
+	if (f->set.method == FUSE_STACK)
+		return all;
+	for (int m = 0; m < f->n; m++)
+		if (f->set.w[m] > 0)
+			active |= 1u << m;
+	return active != 0 ? active : all;
+}
+
+/* T_m over one model's candidates (see the top of the file): over those
+ * with keep[c] (NULL: all), n of them, rank[] being their rank among
+ * them; the others get 0. */
 static void
 transform_row(int kind, enum fusion_norm norm, double k, int len,
-    const float *raw, const int32_t *rank, float *out)
+    const float *raw, const int32_t *rank, const uint8_t *keep, int n,
+    float *out)
 {
-	double a = 0, b = 0, lo, hi;
+	double a = 0, b = 0, lo = 0, hi = 0;
+	int first = 1;
 
+	for (int c = 0; keep != NULL && c < len; c++)
+		if (!keep[c])
+			out[c] = 0;
+#define KEPT(c) (keep == NULL || keep[c])
 	if (kind == TR_RRF) {
 		for (int c = 0; c < len; c++)
-			out[c] = (float)(1.0 / (k + rank[c]));
+			if (KEPT(c))
+				out[c] = (float)(1.0 / (k + rank[c]));
 		return;
 	}
 	if (kind == TR_BORDA) {
 		for (int c = 0; c < len; c++)
-			out[c] = (float)(len - rank[c]);
+			if (KEPT(c))
+				out[c] = (float)(n - rank[c]);
 		return;
 	}
 	switch (norm) {
 	case NORM_ZSCORE:
 		for (int c = 0; c < len; c++)
-			a += raw[c];
-		a /= len ? len : 1;
+			if (KEPT(c))
+				a += raw[c];
+		a /= n ? n : 1;
 		for (int c = 0; c < len; c++)
-			b += (raw[c] - a) * (raw[c] - a);
-		b = len > 1 ? sqrt(b / len) : 0;
+			if (KEPT(c))
+				b += (raw[c] - a) * (raw[c] - a);
+		b = n > 1 ? sqrt(b / n) : 0;
 		for (int c = 0; c < len; c++)
-			out[c] = b > 0 ? (float)((raw[c] - a) / b) : 0.0f;
+			if (KEPT(c))
+				out[c] = b > 0 ? (float)((raw[c] - a) / b) :
+				    0.0f;
 		break;
 	case NORM_MINMAX:
-		lo = hi = len ? raw[0] : 0;
-		for (int c = 1; c < len; c++) {
-			if (raw[c] < lo)
+		for (int c = 0; c < len; c++) {
+			if (!KEPT(c))
+				continue;
+			if (first || raw[c] < lo)
 				lo = raw[c];
-			if (raw[c] > hi)
+			if (first || raw[c] > hi)
 				hi = raw[c];
+			first = 0;
 		}
 		for (int c = 0; c < len; c++)
-			out[c] = hi > lo ? (float)((raw[c] - lo) / (hi - lo)) :
-			    0.0f;
+			if (KEPT(c))
+				out[c] = hi > lo ? (float)((raw[c] - lo) /
+				    (hi - lo)) : 0.0f;
 		break;
 	case NORM_RANK:
 		for (int c = 0; c < len; c++)
-			out[c] = (float)(1.0 / rank[c]);
+			if (KEPT(c))
+				out[c] = (float)(1.0 / rank[c]);
 		break;
 	case NORM_BORDA:
 		for (int c = 0; c < len; c++)
-			out[c] = (float)((double)(len - rank[c]) / len);
+			if (KEPT(c))
+				out[c] = (float)((double)(n - rank[c]) / n);
 		break;
 	default:
-		memcpy(out, raw, (size_t)len * sizeof *out);
+		for (int c = 0; c < len; c++)
+			if (KEPT(c))
+				out[c] = raw[c];
 		break;
 	}
+#undef KEPT
 }
 
 void
 fusion_transform(const fusion *f, int nm, int len, const float *raw,
-    const int32_t *rank, float *tr)
+    const int32_t *rank, const uint16_t *from, float *tr, int32_t *scratch)
 {
-	int kind = fusion_transform_kind(&f->set);
+	int kind = fusion_transform_kind(&f->set), n = 0;
+	unsigned active = fusion_active_models(f);
+	int32_t *own = NULL, *at, *sub;
+	uint8_t *keep;
 
-	for (int m = 0; m < nm; m++)
+	if (from == NULL || active == (1u << nm) - 1) {
+		for (int m = 0; m < nm; m++)
+			transform_row(kind, f->set.norm, f->set.rrf_k, len,
+			    raw + (size_t)m * len, rank + (size_t)m * len,
+			    NULL, len, tr + (size_t)m * len);
+		return;
+	}
+	/* Some models take no part: their candidates go, and each model's
+	 * ranks are counted among the candidates left. */
+	if (scratch == NULL && (scratch = own = malloc(
+	    FUSION_TRANSFORM_SCRATCH(len) * sizeof *own)) == NULL) {
+		/* Out of memory: every candidate, rather than nothing. */
+		for (int m = 0; m < nm; m++)
+			transform_row(kind, f->set.norm, f->set.rrf_k, len,
+			    raw + (size_t)m * len, rank + (size_t)m * len,
+			    NULL, len, tr + (size_t)m * len);
+		return;
+	}
+	at = scratch;
+	sub = scratch + len;
+	keep = (uint8_t *)(scratch + 2 * (size_t)len);
+	for (int c = 0; c < len; c++)
+		n += (keep[c] = (active & from[c]) != 0);
+	for (int m = 0; m < nm; m++) {
+		const int32_t *rk = rank + (size_t)m * len;
+		int r = 0;
+
+		/* A model that takes no part weighs 0: its T_m is 0. */
+		if (!(active & (1u << m))) {
+			memset(tr + (size_t)m * len, 0, (size_t)len *
+			    sizeof *tr);
+			continue;
+		}
+		/* The ranks among the candidates left, when T_m uses
+		 * ranks. */
+		if (kind != TR_NORM || f->set.norm == NORM_RANK ||
+		    f->set.norm == NORM_BORDA) {
+			for (int c = 0; c < len; c++)
+				at[rk[c] - 1] = c;
+			for (int q = 0; q < len; q++)
+				if (keep[at[q]])
+					sub[at[q]] = ++r;
+			rk = sub;
+		}
 		transform_row(kind, f->set.norm, f->set.rrf_k, len,
-		    raw + (size_t)m * len, rank + (size_t)m * len,
+		    raw + (size_t)m * len, rk, keep, n,
 		    tr + (size_t)m * len);
+	}
+	free(own);
 }
 
 /* Per-user weights of the linear methods: fused = base + sum_m we[m] T_m. */
@@ -172,7 +255,7 @@ fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
 			}
 			fused[c] = (float)(v + tie * t);
 		}
-		return;
+		goto takes_part;
 	}
 	for (int c = 0; c < len; c++)
 		fused[c] = (float)base;
@@ -184,6 +267,16 @@ fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
 			continue;
 		for (int c = 0; c < len; c++)
 			fused[c] += wm * t[c];
+	}
+takes_part:
+	/* The candidates of models at weight 0 only are not the fusion's. */
+	if (b->from != NULL) {
+		unsigned active = fusion_active_models(f);
+
+		if (active != (1u << b->nm) - 1)
+			for (int c = 0; c < len; c++)
+				if (!FUSION_TAKES(active, b->from, c))
+					fused[c] = -INFINITY;
 	}
 }
 

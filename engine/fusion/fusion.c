@@ -163,6 +163,25 @@ fusion_new(const dataset *ds, const model *const *models,
 	return f;
 }
 
+fusion *
+fusion_clone(const fusion *f, rf_error *err)
+{
+	size_t nf = (size_t)(f->n_users ? f->n_users : 1) * UFN;
+	fusion *c = malloc(sizeof *c);
+	float *ufeat = malloc(nf * sizeof *ufeat);
+
+	if (c == NULL || ufeat == NULL) {
+		free(c);
+		free(ufeat);
+		rf_fail(err, "fusion: out of memory");
+		return NULL;
+	}
+	*c = *f;
+	memcpy(ufeat, f->ufeat, nf * sizeof *ufeat);
+	c->ufeat = ufeat;
+	return c;
+}
+
 void
 fusion_free(fusion *f)
 {

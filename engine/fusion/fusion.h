@@ -33,6 +33,10 @@ typedef struct fusion fusion;
 fusion *fusion_new(const dataset *ds, const model *const *models,
     const char *const *names, int n, rf_error *err);
 void fusion_free(fusion *f);
+/* A fusion of the same models (shared, not owned), known part, settings
+ * and fitted stack, to be changed on its own (a tune on a worker thread
+ * while the screens draw from the original).  NULL + err. */
+fusion *fusion_clone(const fusion *f, rf_error *err);
 int fusion_n_models(const fusion *f);
 const char *fusion_model_name(const fusion *f, int m);
 const model *fusion_model(const fusion *f, int m);

@@ -57,6 +57,11 @@ struct fusion {
 	char theta_names[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)][48];
 };
 
+/* At most this many transforms kept aside in a pool, and this many bytes
+ * for them all (a pool of a big sample keeps none). */
+#define POOL_TR_ASIDE 4
+#define POOL_TR_ASIDE_BYTES (96L << 20)
+
 /* Per user r, a block of nm x len values starting at nm * ptr[r], model
  * m's row at + m * len (see pool.c). */
 struct fusion_pool {
@@ -68,9 +73,22 @@ struct fusion_pool {
 	int32_t *item;		/* (nc) ascending within a user */
 	float *raw;		/* (nm * nc) */
 	int32_t *rank;		/* (nm * nc) 1-based among the candidates */
+	uint16_t *from;		/* (nc) the models whose top-M has it */
 	float *tr;		/* (nm * nc) transformed values */
-	int tr_kind, tr_norm;
-	double tr_k;
+	struct pool_tr_key {
+		int kind, norm;
+		double k;
+		unsigned active;	/* the models taking part */
+	} key;			/* what tr holds */
+	/* Transforms of other settings kept aside (tune goes back and forth
+	 * between a few sets of models taking part), as memory allows. */
+	struct pool_tr_slot {
+		float *tr;
+		struct pool_tr_key key;
+		uint64_t used;
+	} aside[POOL_TR_ASIDE];
+	int n_aside;
+	uint64_t clock;
 	int maxlen;
 	const interactions *eval;
 	/* rating pairs: eval entries of pooled users, pair-major */
@@ -83,6 +101,7 @@ struct fusion_pool {
 struct fusion_user {
 	int u, nm, len;
 	int32_t *item;		/* (len) ascending */
+	uint16_t *from;		/* (len) the models whose top-M has it */
 	float *raw;		/* (nm, len) */
 	int32_t *rank;		/* (nm, len) 1-based among the candidates */
 };
@@ -91,6 +110,7 @@ struct fusion_user {
 typedef struct fusion_block {
 	int nm, len;
 	const int32_t *item;	/* (len) */
+	const uint16_t *from;	/* (len) the models whose top-M has it */
 	const float *raw;	/* (nm, len) */
 	const int32_t *rank;	/* (nm, len) */
 	const float *tr;	/* (nm, len) */
@@ -102,9 +122,21 @@ extern const char *const fusion_ufeat_names[UFN];
 /* combine.c */
 /* The kind of T_m the settings' method wants (TR_NORM, TR_RRF, ...). */
 int fusion_transform_kind(const fusion_settings *s);
-/* T_m of a block's nm rows of len candidates under the fusion's settings. */
+/* The models taking part (bit m): a model at weight 0 takes none, its
+ * candidates are not the fusion's and its scores move no normalisation,
+ * so that the fusion is the one without it.  Every model when all
+ * weigh 0 (uniform) and for the stack (its coefficients weigh them). */
+unsigned fusion_active_models(const fusion *f);
+/* Is candidate c of a block (from: its models) one of the fusion's? */
+#define FUSION_TAKES(active, from, c) \
+	((from) == NULL || ((active) & (from)[c]) != 0)
+/* T_m of a block's nm rows of len candidates under the fusion's settings,
+ * over the candidates of the models taking part (from may be NULL: all
+ * candidates); the others, and the rows of models taking no part, get 0.
+ * scratch: FUSION_TRANSFORM_SCRATCH(len) int32s, or NULL (allocated). */
+#define FUSION_TRANSFORM_SCRATCH(len) (3 * (size_t)(len) + 1)
 void fusion_transform(const fusion *f, int nm, int len, const float *raw,
-    const int32_t *rank, float *tr);
+    const int32_t *rank, const uint16_t *from, float *tr, int32_t *scratch);
 /* Fused scores of user u's candidates, from b->tr. */
 void fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
     float *fused);
@@ -137,6 +169,8 @@ typedef struct fusion_scratch {
 	int32_t *top;		/* (M) */
 	int32_t *cand;		/* (nm * M + 1) */
 	uint32_t *stamp;	/* (n_items) */
+	uint16_t *nominated;	/* (n_items) under stamp: the models whose
+				 * top-M has the item */
 	uint32_t tag;
 	fusion_scored *sort;	/* (nm * M + 1) */
 } fusion_scratch;
@@ -149,9 +183,10 @@ void fusion_scratch_free(fusion_scratch *s);
  * NULL, says whether it was).  Returns the count. */
 int fusion_candidates(const fusion *f, const interactions *excl, int u,
     int extra, fusion_scratch *s, int *extra_added);
-/* Raw scores and ranks of the len candidates for every model. */
+/* Raw scores and ranks of the len candidates for every model, and the
+ * models whose top-M has each (from: len; the extra item added: all). */
 void fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
-    float *raw, int32_t *rank);
+    float *raw, int32_t *rank, uint16_t *from);
 
 /* pool.c */
 /* Bring the pool's transformed values in line with the settings. */

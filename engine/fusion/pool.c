@@ -22,6 +22,7 @@
 /* Growable per-thread output. */
 typedef struct pbuf {
 	int32_t *item;
+	uint16_t *from;
 	float *raw;
 	int32_t *rank;
 	size_t n, cap;		/* candidates */
@@ -42,6 +43,9 @@ pbuf_reserve(pbuf *b, int nm, size_t more)
 		if ((p = realloc(b->item, cap * sizeof *b->item)) == NULL)
 			return -1;
 		b->item = p;
+		if ((p = realloc(b->from, cap * sizeof *b->from)) == NULL)
+			return -1;
+		b->from = p;
 		if ((p = realloc(b->raw, cap * nm * sizeof *b->raw)) == NULL)
 			return -1;
 		b->raw = p;
@@ -77,6 +81,7 @@ static void
 pbuf_free(pbuf *b)
 {
 	free(b->item);
+	free(b->from);
 	free(b->raw);
 	free(b->rank);
 	free(b->pred);
@@ -122,7 +127,7 @@ pool_job_run(void *arg)
 		memcpy(j->out.item + off, s.cand,
 		    (size_t)len * sizeof(int32_t));
 		fusion_candidates_fill(f, &s, len, j->out.raw + off * nm,
-		    j->out.rank + off * nm);
+		    j->out.rank + off * nm, j->out.from + off);
 		j->out.n += (size_t)len;
 		j->out.len[r - j->from] = len;
 		if (j->preds && j->eval) {
@@ -158,9 +163,12 @@ fusion_pool_free(fusion_pool *p)
 	free(p->row);
 	free(p->ptr);
 	free(p->item);
+	free(p->from);
 	free(p->raw);
 	free(p->rank);
 	free(p->tr);
+	for (int k = 0; k < p->n_aside; k++)
+		free(p->aside[k].tr);
 	free(p->pptr);
 	free(p->pred);
 	free(p->truth);
@@ -205,7 +213,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	p->nm = nm;
 	p->n_items = excl->n_items;
 	p->eval = eval;
-	p->tr_kind = TR_NONE;
+	p->key.kind = TR_NONE;
 	if ((p->row = malloc(((size_t)excl->n_users + 1) * sizeof *p->row))
 	    == NULL)
 		goto oom;
@@ -258,10 +266,11 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	}
 	p->ptr = malloc(((size_t)p->nu + 1) * sizeof *p->ptr);
 	p->item = malloc((nc + 1) * sizeof *p->item);
+	p->from = malloc((nc + 1) * sizeof *p->from);
 	p->raw = malloc((nc * nm + 1) * sizeof *p->raw);
 	p->rank = malloc((nc * nm + 1) * sizeof *p->rank);
 	p->tr = malloc((nc * nm + 1) * sizeof *p->tr);
-	if (!p->ptr || !p->item || !p->raw || !p->rank || !p->tr)
+	if (!p->ptr || !p->item || !p->from || !p->raw || !p->rank || !p->tr)
 		goto oom;
 	if (job[0].preds) {
 		p->pptr = malloc(((size_t)p->nu + 1) * sizeof *p->pptr);
@@ -277,6 +286,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 		pbuf *b = &job[t].out;
 
 		memcpy(p->item + nc, b->item, b->n * sizeof *p->item);
+		memcpy(p->from + nc, b->from, b->n * sizeof *p->from);
 		memcpy(p->raw + nc * nm, b->raw, b->n * nm * sizeof *p->raw);
 		memcpy(p->rank + nc * nm, b->rank,
 		    b->n * nm * sizeof *p->rank);
@@ -310,25 +320,94 @@ oom:
 	return NULL;
 }
 
+/* The transform the settings want. */
+static struct pool_tr_key
+wanted_key(const fusion *f)
+{
+	struct pool_tr_key k;
+
+	k.kind = fusion_transform_kind(&f->set);
+	k.norm = k.kind == TR_NORM ? (int)f->set.norm : -1;
+	k.k = k.kind == TR_RRF ? f->set.rrf_k : 0;
+	k.active = fusion_active_models(f);
+	return k;
+}
+
+static int
+same_key(const struct pool_tr_key *a, const struct pool_tr_key *b)
+{
+	return a->kind == b->kind && a->norm == b->norm && a->k == b->k &&
+	    a->active == b->active;
+}
+
+/* Is the pool's transform the one the settings want? */
+static int
+transform_current(const fusion *f, const fusion_pool *p)
+{
+	struct pool_tr_key want = wanted_key(f);
+
+	return same_key(&p->key, &want);
+}
+
+/* Swap the transform in use with the one kept aside in slot k. */
+static void
+swap_aside(fusion_pool *p, int k)
+{
+	float *tr = p->tr;
+	struct pool_tr_key key = p->key;
+
+	p->tr = p->aside[k].tr;
+	p->key = p->aside[k].key;
+	p->aside[k].tr = tr;
+	p->aside[k].key = key;
+	p->aside[k].used = ++p->clock;
+}
+
 void
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
-	int kind = fusion_transform_kind(&f->set);
-	int norm = kind == TR_NORM ? (int)f->set.norm : -1;
-	double k = kind == TR_RRF ? f->set.rrf_k : 0;
+	struct pool_tr_key want = wanted_key(f);
+	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
+	int32_t *scratch;
+	int k, oldest = -1;
 
-	if (p->tr_kind == kind && p->tr_norm == norm && p->tr_k == k)
+	if (same_key(&p->key, &want))
 		return;
+	/* Kept aside: back in use, no work. */
+	for (k = 0; k < p->n_aside; k++)
+		if (same_key(&p->aside[k].key, &want)) {
+			swap_aside(p, k);
+			return;
+		}
+	/* The one in use goes aside (a new slot while memory allows, else
+	 * in place of the least recently used), and the transform is made
+	 * in the buffer that comes free. */
+	if (p->key.kind != TR_NONE) {
+		if (p->n_aside < POOL_TR_ASIDE && (long)((p->n_aside + 1) *
+		    bytes) <= POOL_TR_ASIDE_BYTES &&
+		    (p->aside[p->n_aside].tr = malloc(bytes)) != NULL) {
+			p->aside[p->n_aside].key.kind = TR_NONE;
+			oldest = p->n_aside++;
+		} else
+			for (k = 0; k < p->n_aside; k++)
+				if (oldest < 0 ||
+				    p->aside[k].used < p->aside[oldest].used)
+					oldest = k;
+		if (oldest >= 0)
+			swap_aside(p, oldest);
+	}
+	/* (NULL: each block allocates its own) */
+	scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
+	    sizeof *scratch);
 	for (int r = 0; r < p->nu; r++) {
 		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
 		size_t off = (size_t)p->ptr[r] * p->nm;
 
 		fusion_transform(f, p->nm, len, p->raw + off, p->rank + off,
-		    p->tr + off);
+		    p->from + p->ptr[r], p->tr + off, scratch);
 	}
-	p->tr_kind = kind;
-	p->tr_norm = norm;
-	p->tr_k = k;
+	free(scratch);
+	p->key = want;
 }
 
 void
@@ -339,6 +418,7 @@ fusion_pool_block(const fusion_pool *p, int r, fusion_block *b)
 	b->nm = p->nm;
 	b->len = (int)(p->ptr[r + 1] - p->ptr[r]);
 	b->item = p->item + p->ptr[r];
+	b->from = p->from + p->ptr[r];
 	b->raw = p->raw + off;
 	b->rank = p->rank + off;
 	b->tr = p->tr + off;
@@ -470,15 +550,13 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1)
 		return -1;
 	fusion_pool_block(p, r, &b);
-	if (fusion_transform_kind(&f->set) != p->tr_kind ||
-	    (p->tr_kind == TR_NORM && p->tr_norm != (int)f->set.norm) ||
-	    (p->tr_kind == TR_RRF && p->tr_k != f->set.rrf_k)) {
+	if (!transform_current(f, p)) {
 		/* Only this user's block: re-ranking one user must not pay
 		 * for every user's transform.  The pool's cache is then
 		 * mixed, so mark it stale for the next whole-pool use. */
-		fusion_transform(f, b.nm, b.len, b.raw, b.rank,
-		    p->tr + (size_t)p->ptr[r] * p->nm);
-		p->tr_kind = TR_NONE;
+		fusion_transform(f, b.nm, b.len, b.raw, b.rank, b.from,
+		    p->tr + (size_t)p->ptr[r] * p->nm, NULL);
+		p->key.kind = TR_NONE;
 	}
 	if ((fused = malloc(((size_t)b.len + 1) * sizeof *fused)) == NULL)
 		return -1;

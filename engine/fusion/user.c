@@ -14,6 +14,7 @@ fusion_user_free(fusion_user *b)
 	if (b == NULL)
 		return;
 	free(b->item);
+	free(b->from);
 	free(b->raw);
 	free(b->rank);
 	free(b);
@@ -41,15 +42,17 @@ fusion_user_build(const fusion *f, const interactions *excl, int u,
 	b->nm = nm;
 	b->len = fusion_candidates(f, excl, u, extra, &s, extra_added);
 	b->item = malloc(((size_t)b->len + 1) * sizeof *b->item);
+	b->from = malloc(((size_t)b->len + 1) * sizeof *b->from);
 	b->raw = malloc(((size_t)b->len * nm + 1) * sizeof *b->raw);
 	b->rank = malloc(((size_t)b->len * nm + 1) * sizeof *b->rank);
-	if (b->item == NULL || b->raw == NULL || b->rank == NULL) {
+	if (b->item == NULL || b->from == NULL || b->raw == NULL ||
+	    b->rank == NULL) {
 		fusion_scratch_free(&s);
 		fusion_user_free(b);
 		return NULL;
 	}
 	memcpy(b->item, s.cand, (size_t)b->len * sizeof *b->item);
-	fusion_candidates_fill(f, &s, b->len, b->raw, b->rank);
+	fusion_candidates_fill(f, &s, b->len, b->raw, b->rank, b->from);
 	fusion_scratch_free(&s);
 	return b;
 }
@@ -100,10 +103,12 @@ fusion_user_fuse(const fusion *f, const fusion_user *ub, fusion_fused *out)
 		fusion_fused_free(out);
 		return -1;
 	}
-	fusion_transform(f, ub->nm, ub->len, ub->raw, ub->rank, out->tr);
+	fusion_transform(f, ub->nm, ub->len, ub->raw, ub->rank, ub->from,
+	    out->tr, NULL);
 	out->b.nm = ub->nm;
 	out->b.len = ub->len;
 	out->b.item = ub->item;
+	out->b.from = ub->from;
 	out->b.raw = ub->raw;
 	out->b.rank = ub->rank;
 	out->b.tr = out->tr;

@@ -7,6 +7,8 @@
  *   results.c    eval table, recommend, exports (the commands' engine side)
  *   export_factors.c  a factor model's tables in Spark's layout
  *   fusion.c     the fusion session: pools, live metrics, refit, replay
+ *   task.c       the one background task: its worker, pipe and progress
+ *                (results.c and fusion.c hand it their jobs)
  *   runs.c       training: the queue, the background job, the history,
  *                saved models loaded back
  *   imports.c    models trained elsewhere: imported, kept, loaded back
@@ -20,6 +22,7 @@
 #define RF_SESSION_INTERNAL_H
 
 #include "engine/session/workbench.h"
+#include "engine/session/task.h"
 
 /* Validation during training looks at this many users at most. */
 #define WB_VALID_MAX_USERS 5000
@@ -34,6 +37,7 @@ struct wb_run_slot {
 };
 
 struct wb_fusion;
+struct wb_task;
 
 struct workbench {
 	store *st;
@@ -75,6 +79,12 @@ struct workbench {
 	 * part has more; 0: every user always (settings key
 	 * "sample_users"). */
 	int sample_users;
+
+	/* the background task (task.c), and whether tasks run on a worker
+	 * (the TUI) or on the caller's thread */
+	struct wb_task *task;
+	uint64_t task_serial;		/* tasks started so far */
+	int background;
 };
 
 #define WB_SAMPLE_USERS 10000
@@ -102,6 +112,27 @@ int32_t *wb_part_users(const workbench *wb, const interactions *part,
 void wb_drop_job(workbench *wb);
 void wb_free_runs(workbench *wb);
 
+/* task.c.  wb_task_start() hands job to a worker that runs compute(t,
+ * job) (or runs it here without one); it owns job from then on and calls
+ * discard(job) when the task is aborted or cannot start (-1 + err: one
+ * task at a time).  wb_task_take() hands a finished job of that kind back
+ * for its commit (NULL + err when there is none or it still runs);
+ * *cancelled says a cancel was asked: commit nothing then.
+ * wb_task_abort() cancels, waits and discards. */
+typedef void (*wb_task_compute)(struct wb_task *t, void *job);
+int wb_task_start(workbench *wb, enum wb_task_kind kind,
+    wb_task_compute compute, void (*discard)(void *job), void *job,
+    const volatile int *cancel, rf_error *err);
+void *wb_task_take(workbench *wb, enum wb_task_kind kind, int *cancelled,
+    rf_error *err);
+void wb_task_abort(workbench *wb);
+/* The worker's side: the phase shown (with how far of total, 0:
+ * unknown), the count done, the flag its computations poll. */
+void wb_task_phase(struct wb_task *t, int64_t total, const char *fmt, ...)
+    RF_PRINTF(3, 4);
+void wb_task_count(struct wb_task *t, int64_t done);
+const volatile int *wb_task_cancel_flag(struct wb_task *t);
+int wb_task_cancelled(struct wb_task *t);
 /* imports.c: the newest saved version of every imported model not in
  * memory (by external id, whatever the split); how many. */
 int wb_load_imported(workbench *wb, rf_error *err);

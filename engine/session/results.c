@@ -75,23 +75,20 @@ fusion_exists(workbench *wb)
 	return 1;
 }
 
+/* The fused row's metrics: the fusion f (a clone of the session's) on
+ * the test part, leaving out what is known (seen). */
 static int
-fused_metrics(workbench *wb, int k, const int32_t *popularity,
+fused_metrics(const fusion *f, const interactions *seen,
+    const interactions *test, int k, const int32_t *popularity,
     const volatile int *cancel, const eval_options *opt, metrics *out,
     double *per_user, rf_error *err)
 {
-	const fusion *f = workbench_fusion(wb, err);
-	const interactions *seen, *test = workbench_test_part(wb);
-	const dataset *ds;
+	const dataset *ds = fusion_dataset(f);
 	int rc, rating = 1;
 
 	metrics_clear(out);
-	if (f == NULL)
-		return -1;
 	if (test == NULL || test->nnz == 0)
 		return rf_fail(err, "eval: the current split has no test part");
-	ds = fusion_dataset(f);
-	seen = workbench_fusion_seen(wb);
 	{
 		topn_eval ev = {
 			.score = fusion_score_user, .ctx = f, .train = seen,
@@ -142,154 +139,254 @@ compare_single(struct compare_state *cs, const char *name, double mean)
 	cs->pu = t;
 }
 
-/*
- * The eval table's fusion rows, when a fusion exists: after `refit`, each
- * refitted model ("ease (refit)", trained on train + valid, ranked over
- * the items not in train + valid, as the fusion is: like with like), then
- * "fused".
- */
-static int
-fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
-    const volatile int *cancel, const eval_options *opt,
-    struct compare_state *cs, wb_eval_compare *cmp, rf_error *err)
+/* An evaluation: gathered on the main thread (the models loaded, the
+ * fusion built and cloned, the users drawn), ranked by the worker. */
+struct eval_job {
+	struct wb_task *task;
+	int k;
+	const interactions *known, *test, *seen;
+	int32_t *pop;
+	eval_options opt;
+	int n_models;
+	const model **models;	/* the workbench's, in its order */
+	fusion *fused;		/* a clone of the session's fusion, or NULL */
+	int refitted;
+	struct compare_state cs;
+	rf_table *t;
+	wb_eval_compare cmp;
+	int rc;
+	rf_error err;
+};
+
+static void
+eval_job_free(void *arg)
 {
-	const fusion *f;
+	struct eval_job *j = arg;
+
+	free(j->pop);
+	free(j->models);
+	fusion_free(j->fused);
+	free(j->cs.pu);
+	free(j->cs.best_pu);
+	table_free(j->t);
+	free(j);
+}
+
+/* How far the evaluator is, for the progress line. */
+static void
+eval_progress(void *ud, int64_t done, int64_t total)
+{
+	struct eval_job *j = ud;
+
+	(void)total;
+	if (j->task != NULL)
+		wb_task_count(j->task, done);
+}
+
+/* One row: single (a model) or the fusion (m == NULL). */
+static int
+eval_row(struct eval_job *j, const model *m, const char *name, int single)
+{
 	metrics mt;
 	int rc;
 
-	if (!fusion_exists(wb))
-		return 0;
-	if ((f = workbench_fusion(wb, err)) == NULL)
-		return -1;
-	if (workbench_fusion_refitted(wb)) {
+	wb_task_phase(j->task, j->cmp.users, "ranking %s", name);
+	if (m != NULL)
+		rc = eval_model_with(m, single ? j->known : j->seen, j->test,
+		    j->k, 2, j->pop, wb_task_cancel_flag(j->task), &j->opt,
+		    &mt, j->cs.pu, &j->err);
+	else
+		rc = fused_metrics(j->fused, j->seen, j->test, j->k, j->pop,
+		    wb_task_cancel_flag(j->task), &j->opt, &mt, j->cs.pu,
+		    &j->err);
+	if (rc != 0)
+		return rc > 0 ? rf_fail(&j->err, "eval: cancelled") : -1;
+	metric_row(j->t, name, &mt, j->cs.sampled);
+	if (m != NULL)
+		compare_single(&j->cs, name, mt.ndcg);
+	return 0;
+}
+
+/*
+ * The rows: one per model, then, when a fusion exists: after `refit`,
+ * each refitted model ("ease (refit)", trained on train + valid, ranked
+ * over the items not in train + valid, as the fusion is: like with
+ * like), then "fused" and the comparison with the best single model.
+ */
+static void
+eval_compute(struct wb_task *t, void *arg)
+{
+	struct eval_job *j = arg;
+	struct compare_state *cs = &j->cs;
+
+	j->task = t;
+	j->rc = 0;
+	for (int k = 0; k < j->n_models; k++)
+		if ((j->rc = eval_row(j, j->models[k], j->models[k]->name,
+		    1)) < 0)
+			goto out;
+	if (j->fused == NULL)
+		goto out;
+	if (j->refitted) {
 		/* Like with like: the fusion of refitted models against the
 		 * best refitted model. */
 		cs->best_mean = -INFINITY;
-		for (int m = 0; m < fusion_n_models(f); m++) {
+		for (int m = 0; m < fusion_n_models(j->fused); m++) {
 			char name[64];
 
-			rc = eval_model_with(fusion_model(f, m),
-			    workbench_fusion_seen(wb), workbench_test_part(wb),
-			    k, 2, pop, cancel, opt, &mt, cs->pu, err);
-			if (rc != 0)
-				return rc > 0 ? rf_fail(err, "eval: "
-				    "cancelled") : -1;
 			/* An imported model is not refitted: kept as is. */
-			snprintf(name, sizeof name, fusion_model(f, m)->ops->traits
-			    & MODEL_EXTERNAL ? "%s (as imported)" : "%s (refit)",
-			    fusion_model_name(f, m));
-			metric_row(t, name, &mt, cs->sampled);
-			compare_single(cs, name, mt.ndcg);
+			snprintf(name, sizeof name, fusion_model(j->fused,
+			    m)->ops->traits & MODEL_EXTERNAL ?
+			    "%s (as imported)" : "%s (refit)",
+			    fusion_model_name(j->fused, m));
+			if ((j->rc = eval_row(j, fusion_model(j->fused, m),
+			    name, 0)) < 0)
+				goto out;
 		}
 	}
-	if ((rc = fused_metrics(wb, k, pop, cancel, opt, &mt, cs->pu,
-	    err)) != 0)
-		return rc > 0 ? rf_fail(err, "eval: cancelled") : -1;
-	metric_row(t, "fused", &mt, cs->sampled);
-	if (cmp != NULL && cs->pu != NULL && isfinite(cs->best_mean)) {
-		cmp->have = 1;
-		snprintf(cmp->best, sizeof cmp->best, "%s", cs->best);
+	if ((j->rc = eval_row(j, NULL, "fused", 0)) < 0)
+		goto out;
+	if (cs->pu != NULL && isfinite(cs->best_mean)) {
+		j->cmp.have = 1;
+		snprintf(j->cmp.best, sizeof j->cmp.best, "%s", cs->best);
 		paired_compare(cs->pu, cs->best_pu, NULL, cs->n_users,
-		    &cmp->ndcg);
+		    &j->cmp.ndcg);
 	}
-	return 0;
+out:
+	j->task = NULL;
+}
+
+static int
+eval_start(workbench *wb, int k, int all_users, const volatile int *cancel,
+    int worker, rf_error *err)
+{
+	const interactions *train, *test;
+	int32_t *users;
+	struct eval_job *j;
+	char name[32];
+	int n_sample, n_total, was, rc;
+	static const char *const cols[] = { "P", "R", "NDCG", "MAP", "HR",
+	    "MRR" };
+
+	if (wb->task != NULL)
+		return rf_fail(err, "%s is running; wait for it or cancel it "
+		    "(Esc)", workbench_task_name(workbench_task_kind(wb)));
+	if (ready(wb, err) < 0)
+		return -1;
+	train = workbench_train_part(wb);
+	test = workbench_test_part(wb);
+	if (test->nnz == 0)
+		return rf_fail(err, "eval: the current split has no test part "
+		    "(split temporal 0.2, for one)");
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return rf_fail(err, "out of memory");
+	j->k = k;
+	j->known = workbench_known_part(wb);
+	j->test = test;
+	j->opt.sample_seed = WB_SAMPLE_SEED;
+	j->opt.progress = eval_progress;
+	j->opt.progress_ud = j;
+	/* Every test user, or the same seeded sample for every row. */
+	if ((users = wb_part_users(wb, test, all_users, &n_sample,
+	    &n_total)) == NULL) {
+		eval_job_free(j);
+		return rf_fail(err, "out of memory");
+	}
+	free(users);
+	if (n_sample < n_total) {
+		j->opt.sample_users = n_sample;
+		j->cs.sampled = 1;
+	}
+	j->cmp.users = n_sample;
+	j->cmp.total_users = n_total;
+	j->cs.n_users = test->n_users;
+	j->cs.best_mean = -INFINITY;
+	j->cs.pu = malloc(((size_t)j->cs.n_users + 1) * sizeof *j->cs.pu);
+	j->cs.best_pu = malloc(((size_t)j->cs.n_users + 1) *
+	    sizeof *j->cs.best_pu);
+	j->n_models = workbench_model_count(wb);
+	j->models = malloc(((size_t)j->n_models + 1) * sizeof *j->models);
+	if ((j->pop = eval_train_popularity(train)) == NULL ||
+	    j->cs.pu == NULL || j->cs.best_pu == NULL || j->models == NULL ||
+	    (j->t = table_new("eval")) == NULL) {
+		eval_job_free(j);
+		return rf_fail(err, "out of memory");
+	}
+	for (int m = 0; m < j->n_models; m++)
+		j->models[m] = workbench_model_at(wb, m)->m;
+	table_add_column(j->t, "model", COL_TEXT);
+	table_add_column(j->t, "RMSE", COL_REAL);
+	table_add_column(j->t, "MAE", COL_REAL);
+	for (int c = 0; c < 6; c++) {
+		snprintf(name, sizeof name, "%s@%d", cols[c], k);
+		table_add_column(j->t, name, COL_REAL);
+	}
+	table_add_column(j->t, "coverage", COL_REAL);
+	table_add_column(j->t, "mean_pop", COL_REAL);
+	if (j->cs.sampled) {
+		snprintf(name, sizeof name, "NDCG@%d 95%%+-", k);
+		table_add_column(j->t, name, COL_REAL);
+	}
+	/* The fusion, made in this session or stored by an earlier one: a
+	 * clone, so that the sliders may move while the worker ranks. */
+	if (fusion_exists(wb)) {
+		const fusion *f = workbench_fusion(wb, err);
+
+		if (f == NULL || (j->fused = fusion_clone(f, err)) == NULL) {
+			eval_job_free(j);
+			return -1;
+		}
+		j->refitted = workbench_fusion_refitted(wb);
+		j->seen = workbench_fusion_seen(wb);
+	}
+	was = wb->background;
+	wb->background = worker;
+	rc = wb_task_start(wb, WB_TASK_EVAL, eval_compute, eval_job_free, j,
+	    cancel, err);
+	wb->background = was;
+	return rc;
+}
+
+int
+workbench_eval_start(workbench *wb, int k, int all_users,
+    const volatile int *cancel, rf_error *err)
+{
+	return eval_start(wb, k, all_users, cancel, wb->background, err);
+}
+
+rf_table *
+workbench_eval_finish(workbench *wb, wb_eval_compare *cmp, rf_error *err)
+{
+	struct eval_job *j;
+	rf_table *t;
+	int cancelled;
+
+	if ((j = wb_task_take(wb, WB_TASK_EVAL, &cancelled, err)) == NULL)
+		return NULL;
+	if (cancelled && j->rc == 0)
+		j->rc = rf_fail(&j->err, "eval: cancelled");
+	if (j->rc != 0) {
+		*err = j->err;
+		eval_job_free(j);
+		return NULL;
+	}
+	if (cmp != NULL)
+		*cmp = j->cmp;
+	t = j->t;
+	j->t = NULL;
+	eval_job_free(j);
+	return t;
 }
 
 rf_table *
 workbench_eval_table(workbench *wb, int k, int all_users,
     const volatile int *cancel, wb_eval_compare *cmp, rf_error *err)
 {
-	const interactions *train, *test;
-	int32_t *pop, *users;
-	rf_table *t;
-	char name[32];
-	struct compare_state cs = { 0 };
-	eval_options opt = { .sample_seed = WB_SAMPLE_SEED };
-	int n_sample, n_total;
-	static const char *const cols[] = { "P", "R", "NDCG", "MAP", "HR",
-	    "MRR" };
-
-	if (ready(wb, err) < 0)
-		return NULL;
-	train = workbench_train_part(wb);
-	test = workbench_test_part(wb);
-	if (test->nnz == 0) {
-		rf_fail(err, "eval: the current split has no test part "
-		    "(split temporal 0.2, for one)");
-		return NULL;
-	}
 	if (cmp != NULL)
 		memset(cmp, 0, sizeof *cmp);
-	/* Every test user, or the same seeded sample for every row. */
-	if ((users = wb_part_users(wb, test, all_users, &n_sample,
-	    &n_total)) == NULL) {
-		rf_fail(err, "out of memory");
+	if (eval_start(wb, k, all_users, cancel, 0, err) < 0)
 		return NULL;
-	}
-	free(users);
-	if (n_sample < n_total) {
-		opt.sample_users = n_sample;
-		cs.sampled = 1;
-	}
-	if (cmp != NULL) {
-		cmp->users = n_sample;
-		cmp->total_users = n_total;
-	}
-	cs.n_users = test->n_users;
-	cs.best_mean = -INFINITY;
-	cs.pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.pu);
-	cs.best_pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.best_pu);
-	if ((pop = eval_train_popularity(train)) == NULL ||
-	    cs.pu == NULL || cs.best_pu == NULL ||
-	    (t = table_new("eval")) == NULL) {
-		free(pop);
-		free(cs.pu);
-		free(cs.best_pu);
-		rf_fail(err, "out of memory");
-		return NULL;
-	}
-	table_add_column(t, "model", COL_TEXT);
-	table_add_column(t, "RMSE", COL_REAL);
-	table_add_column(t, "MAE", COL_REAL);
-	for (int c = 0; c < 6; c++) {
-		snprintf(name, sizeof name, "%s@%d", cols[c], k);
-		table_add_column(t, name, COL_REAL);
-	}
-	table_add_column(t, "coverage", COL_REAL);
-	table_add_column(t, "mean_pop", COL_REAL);
-	if (cs.sampled) {
-		snprintf(name, sizeof name, "NDCG@%d 95%%+-", k);
-		table_add_column(t, name, COL_REAL);
-	}
-	for (int j = 0; j < workbench_model_count(wb); j++) {
-		const wb_model *e = workbench_model_at(wb, j);
-		metrics mt;
-		int rc = eval_model_with(e->m, workbench_known_part(wb), test,
-		    k, 2, pop, cancel, &opt, &mt, cs.pu, err);
-
-		if (rc != 0) {
-			if (rc > 0)
-				rf_fail(err, "eval: cancelled");
-			free(pop);
-			free(cs.pu);
-			free(cs.best_pu);
-			table_free(t);
-			return NULL;
-		}
-		compare_single(&cs, e->m->name, mt.ndcg);
-		metric_row(t, e->m->name, &mt, cs.sampled);
-	}
-	if (fused_rows(wb, t, k, pop, cancel, &opt, &cs, cmp, err) < 0) {
-		free(pop);
-		free(cs.pu);
-		free(cs.best_pu);
-		table_free(t);
-		return NULL;
-	}
-	free(pop);
-	free(cs.pu);
-	free(cs.best_pu);
-	return t;
+	return workbench_eval_finish(wb, cmp, err);
 }
 
 /* "a, b or c": the registry's models that predict ratings. */
@@ -468,7 +565,10 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	char title[160];
 	int u, n;
 
-	if (is_fused(model_name))
+	/* Without --model: the fusion when there is one (made in this
+	 * session or stored), else the last model. */
+	if (is_fused(model_name) || (model_name == NULL &&
+	    ready(wb, err) == 0 && fusion_exists(wb)))
 		return recommend_fused(wb, user, k, err);
 	if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;

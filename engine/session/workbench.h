@@ -15,6 +15,7 @@
 #include "engine/store/store.h"
 #include "engine/core/table.h"
 #include "engine/train/train.h"
+#include "engine/session/task.h"
 
 typedef struct workbench workbench;
 
@@ -244,11 +245,17 @@ typedef struct fusion_live {
 	 * part: the mean and its 95% interval */
 	int best;		/* the best single model, -1 unknown */
 	double diff, diff_lo, diff_hi;
+	int users;		/* the pool rows measured */
+	/* the weights changed while a background task builds the pools:
+	 * the figures are of the weights before until it commits */
+	int stale;
 	char method[16], norm[16];
 	unsigned long generation;
 } fusion_live;
 const fusion_live *workbench_fusion_live(const workbench *wb);
-int workbench_fusion_refresh(workbench *wb, rf_error *err); /* recompute live */
+/* Recompute the live metrics; under workbench_set_background() a pool
+ * that is not built yet is left to a background task (live.stale). */
+int workbench_fusion_refresh(workbench *wb, rf_error *err);
 /* What replaying the stored settings could not restore (a stack fitted on
  * other models, ...), "" when nothing; cleared by the next change. */
 const char *workbench_fusion_note(const workbench *wb);
@@ -258,6 +265,22 @@ const char *workbench_fusion_note(const workbench *wb);
  * in memory only (a slider moving) until workbench_fusion_save(). */
 int workbench_fuse(workbench *wb, const char *method, int nparams,
     char *const *params, rf_error *err);
+/* The same as a background task (task.h): the parameters are checked at
+ * the start (a bad one changes nothing); the pools, a stack's fit, the
+ * live metrics and the table of every model (*status, may be NULL) are
+ * computed on the worker; the finish commits and stores.  0, 1 when
+ * cancelled (nothing changed), -1 + err. */
+int workbench_fuse_start(workbench *wb, const char *method, int nparams,
+    char *const *params, rf_error *err);
+int workbench_fuse_finish(workbench *wb, rf_table **status, rf_error *err);
+/* The pools and the live metrics as a background task (a new fusion, a
+ * restored one): the weights may change meanwhile (the finish measures
+ * the fused figure again for them). */
+int workbench_fusion_measure_start(workbench *wb, rf_error *err);
+int workbench_fusion_measure_finish(workbench *wb, rf_error *err);
+/* workbench_fusion_table() as a background task. */
+int workbench_fusion_status_start(workbench *wb, rf_error *err);
+rf_table *workbench_fusion_status_finish(workbench *wb, rf_error *err);
 /* "MODEL=W" assignments, all checked before any is applied; re-ranks the
  * pool once for the fused figure; not stored until
  * workbench_fusion_save() (batch mode after every command line, the TUI
@@ -279,12 +302,24 @@ typedef struct fusion_preview {
 } fusion_preview;
 int workbench_fusion_preview(workbench *wb, int u, int k,
     fusion_preview *out, rf_error *err);
+/* Normalised weights w[0..n) with model m's share set to share (in
+ * [0, 1]) and the others scaled to keep the sum 1 (shared equally when
+ * they were all 0): what a slider step and `weights --share` set. */
+void workbench_fusion_share(const double *w, int n, int m, double share,
+    double *out);
 /* Store settings changed in memory; 0 when there was nothing to store. */
 int workbench_fusion_save(workbench *wb, rf_error *err);
 int workbench_fusion_unsaved(const workbench *wb);
 /* metric < 0: rmse for a rating fusion, else ndcg@10.  1 when cancelled. */
 int workbench_fusion_tune(workbench *wb, int metric, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
+/* The same as a background task: the worker tunes a clone of the fusion
+ * (sharing the models) on the pools; the finish swaps it in and stores
+ * the settings.  cancel: the caller's flag when there is no worker. */
+int workbench_fusion_tune_start(workbench *wb, int metric,
+    const volatile int *cancel, rf_error *err);
+int workbench_fusion_tune_finish(workbench *wb, fusion_tune_report *rep,
+    rf_error *err);
 /* Retrain every model of the fusion on train + valid with its parameters,
  * seed and epochs, keeping the weights (and a fitted stack); cb (may be
  * NULL) hears of each model done.  1 when cancelled (nothing changed). */
@@ -292,7 +327,19 @@ typedef void (*wb_refit_callback)(void *ud, const char *name, int epochs,
     double seconds);
 int workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
     const volatile int *cancel, rf_error *err);
+/* The same as a background task: the worker trains the new models from
+ * train + valid (immutable meanwhile) and measures them; the finish keeps
+ * them, tells cb of each (at the finish) and gives the table (*status,
+ * may be NULL). */
+int workbench_fusion_refit_start(workbench *wb, const volatile int *cancel,
+    rf_error *err);
+int workbench_fusion_refit_finish(workbench *wb, wb_refit_callback cb,
+    void *ud, rf_table **status, rf_error *err);
 int workbench_fusion_refitted(const workbench *wb);
+/* Under workbench_set_background() a fusion restored from an earlier
+ * session that had been refitted is not refitted again inside
+ * workbench_fusion(): this says a refit task should redo it. */
+int workbench_fusion_refit_pending(const workbench *wb);
 /* What the fused recommendations leave out: workbench_known_part(), the
  * same as every single model's (NULL without a fusion). */
 const interactions *workbench_fusion_seen(const workbench *wb);
@@ -328,9 +375,19 @@ typedef struct wb_eval_compare {
  * all_users. */
 rf_table *workbench_eval_table(workbench *wb, int k, int all_users,
     const volatile int *cancel, wb_eval_compare *cmp, rf_error *err);
+/* The same as a background task: the saved models are loaded and the
+ * fusion built at the start; the worker ranks (the fused rows with a
+ * clone of the fusion, so that the weights may move meanwhile); the
+ * finish hands the table over (NULL + err, "eval: cancelled" too). */
+int workbench_eval_start(workbench *wb, int k, int all_users,
+    const volatile int *cancel, rf_error *err);
+rf_table *workbench_eval_finish(workbench *wb, wb_eval_compare *cmp,
+    rf_error *err);
 
-/* recommend: top k for a user (external id) excluding their train items:
- * rank, item, title, score.  model_name NULL: the last trained model. */
+/* recommend: top k for a user (external id) excluding what is known of
+ * them: rank, item, title, score.  model_name NULL: the fusion when one
+ * exists (made in this session or stored; the table's title says
+ * "(fused)"), else the last trained model. */
 rf_table *workbench_recommend(workbench *wb, const char *user, int k,
     const char *model_name, rf_error *err);
 

@@ -20,7 +20,7 @@ set -u
 test_name=$(basename "$0" .sh)
 expected_dir="$top_srcdir/tests/screen/expected"
 samples_dir="$top_srcdir/samples"
-screen_watchdog=${SCREEN_WATCHDOG:-30}
+screen_watchdog=${SCREEN_WATCHDOG:-120}
 failed=0
 
 update_golden=0
@@ -204,19 +204,13 @@ tm()
 	tmux -S "$sock" -f /dev/null "$@"
 }
 
-# tmux_start [recfuse options]: recfuse on screen.db in a new 80x24
-# session "rf"; its exit status lands in $tmp/exit.
-tmux_start()
+# tmux_new COLS LINES COMMAND: a new session "rf" running COMMAND.  A new
+# tmux server now and then exits at birth ("server exited unexpectedly"):
+# tried again before calling the test broken.
+tmux_new()
 {
-	tm kill-server >/dev/null 2>&1
-	rm -f "$tmp/exit"
-	# A new tmux server now and then exits at birth ("server exited
-	# unexpectedly"): try again before calling the test broken.
 	for attempt in 1 2 3; do
-		tm new-session -d -s rf -x 80 -y 24 "cd '$tmp' && env -i \
-		    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
-		    LANG=$utf8_locale TERM=tmux-256color '$RECFUSE' $* \
-		    screen.db; echo \$? > '$tmp/exit'; sleep 30" \
+		tm new-session -d -s rf -x "$1" -y "$2" "$3" \
 		    2>"$tmp/tmux.err" && return 0
 		sleep 0.2
 	done
@@ -224,17 +218,35 @@ tmux_start()
 	exit 99
 }
 
+# tmux_start [recfuse options]: recfuse on screen.db in a new session
+# "rf" of TMUX_SIZE (80x24) with TERM=$TMUX_TERM (tmux-256color) and
+# TMUX_ENV (more VAR=value words) in its environment; its exit status
+# lands in $tmp/exit.
+tmux_start()
+{
+	size=${TMUX_SIZE:-80x24}
+	tm kill-server >/dev/null 2>&1
+	rm -f "$tmp/exit"
+	tmux_new "${size%x*}" "${size#*x}" "cd '$tmp' && env -i \
+	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
+	    LANG=$utf8_locale TERM=${TMUX_TERM:-tmux-256color} \
+	    ${TMUX_ENV:-} '$RECFUSE' $* \
+	    screen.db; echo \$? > '$tmp/exit'; sleep 30"
+}
+
 # wait_for REGEX [SECONDS]: until a line of the pane (left in $tmp/pane)
-# matches the extended regular expression; 10 seconds at most.
+# matches the extended regular expression.  The deadline (30 seconds, or
+# TMUX_WAIT) only bounds a failure: on a loaded machine the condition
+# comes late, never wrong.
 wait_for()
 {
-	i=0 n=$(( ${2:-10} * 10 ))
+	i=0 n=$(( ${2:-${TMUX_WAIT:-30}} * 20 ))
 	while [ $i -lt $n ]; do
 		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
 		    grep -q -E -- "$1" "$tmp/pane"; then
 			return 0
 		fi
-		sleep 0.1
+		sleep 0.05
 		i=$((i + 1))
 	done
 	echo "$test_name: '$1' never showed; the pane:"
@@ -243,11 +255,11 @@ wait_for()
 	return 1
 }
 
-# tmux_stopped: until recfuse has ended (10 s at most); it must exit 0.
+# tmux_stopped: until recfuse has ended (30 s at most); it must exit 0.
 tmux_stopped()
 {
 	i=0
-	while [ $i -lt 100 ] && [ ! -s "$tmp/exit" ]; do
+	while [ $i -lt 300 ] && [ ! -s "$tmp/exit" ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

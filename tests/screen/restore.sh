@@ -23,7 +23,7 @@ batch -o tsv -e weights | awk -F '\t' 'NR > 1 { print $1, $3 }' \
 tmux_start
 wait_for 'loaded 3 saved models and the stored fusion' || finish
 tm send-keys -t rf 3
-wait_for '^  fused +0\.[0-9]{4} ' || finish
+wait_for '^  fused .* 0\.[0-9]{4} ' || finish
 grep -q -E '^> pop +\[.*\] +0\.20 ' "$tmp/pane" &&
     grep -q -E '^  itemknn +\[.*\] +0\.30 ' "$tmp/pane" &&
     grep -q -E '^  ease +\[.*\] +0\.50 ' "$tmp/pane" ||

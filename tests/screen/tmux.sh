@@ -17,7 +17,7 @@ wait_for 'Log \(command output'
 tm send-keys -t rf ':' 'users' Enter
 wait_for '> users'
 tm resize-window -t rf -x 60 -y 20
-wait_for '\?:help  ::command' && [ "$(wc -L < "$tmp/pane")" -le 60 ] ||
+wait_for '\?:help +::command' && [ "$(wc -L < "$tmp/pane")" -le 60 ] ||
     { echo "$test_name: wider than 60 after the resize"; failed=1; }
 tm send-keys -t rf 1
 wait_for 'Summary'

@@ -390,6 +390,89 @@ test_contributions(void)
 	problem_free(&p);
 }
 
+/* A model at weight 0 takes no part: the fusion equals the one built
+ * without it (the independent reference), for every linear method and
+ * normalisation, on the fly and in a pool: the same top 10, the same
+ * scores, the same NDCG. */
+static void
+test_weight_zero(void)
+{
+	problem p;
+	const char *names[] = { "good", "fair", "poor", "pop" };
+	const char *names3[] = { "good", "poor", "pop" };
+	const model *ms3[3];
+	fusion *f, *g;
+	fusion_pool *pf, *pg;
+	rf_error err;
+	int32_t a[10], b[10];
+	float sa[10], sb[10];
+	int64_t compared = 0;
+
+	problem_make(&p, 60, 80, 7);
+	ms3[0] = p.ms[0];
+	ms3[1] = p.ms[2];
+	ms3[2] = p.ms[3];
+	f = fusion_new(&p.ds, p.ms, names, 4, &err);
+	g = fusion_new(&p.ds, ms3, names3, 3, &err);
+	if (f == NULL || g == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		exit(check_done());
+	}
+	CHECK_EQ(fusion_set_param(f, "m=15", &err), 0);
+	CHECK_EQ(fusion_set_param(g, "m=15", &err), 0);
+	fusion_set_weight(f, 0, 0.5, &err);
+	fusion_set_weight(f, 1, 0, &err);
+	fusion_set_weight(f, 2, 0.3, &err);
+	fusion_set_weight(f, 3, 0.2, &err);
+	fusion_set_weight(g, 0, 0.5, &err);
+	fusion_set_weight(g, 1, 0.3, &err);
+	fusion_set_weight(g, 2, 0.2, &err);
+	pf = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
+	pg = fusion_pool_build(g, NULL, &p.valid, NULL, 0, 1, &err);
+	CHECK_MSG(pf != NULL && pg != NULL, "pool: %s", err.msg);
+	for (int meth = 0; meth < FUSE_STACK; meth++)
+		for (int norm = 0; norm < NORM_COUNT; norm++) {
+			char np[32];
+			metrics mf, mg;
+
+			snprintf(np, sizeof np, "norm=%s",
+			    fusion_norm_name((enum fusion_norm)norm));
+			fusion_set_method(f, (enum fusion_method)meth);
+			fusion_set_method(g, (enum fusion_method)meth);
+			CHECK_EQ(fusion_set_param(f, np, &err), 0);
+			CHECK_EQ(fusion_set_param(g, np, &err), 0);
+			check_context("%s %s", fusion_method_name(
+			    (enum fusion_method)meth), np);
+			for (int u = 0; u < p.nu; u++) {
+				int na = fusion_recommend(f, u, 10, a, sa,
+				    &err);
+				int nb = fusion_recommend(g, u, 10, b, sb,
+				    &err);
+
+				CHECK_EQ(na, nb);
+				for (int r = 0; r < na && r < nb; r++) {
+					CHECK_EQ(a[r], b[r]);
+					CHECK_NEAR(sa[r], sb[r], 1e-5 *
+					    (1 + fabs(sb[r])));
+				}
+				compared++;
+			}
+			if (pf != NULL && pg != NULL &&
+			    fusion_pool_eval(f, pf, -1, 10, &mf, &err) == 0 &&
+			    fusion_pool_eval(g, pg, -1, 10, &mg, &err) == 0)
+				CHECK_NEAR(mf.ndcg, mg.ndcg, 1e-12);
+		}
+	check_context_clear();
+	printf("weight 0: %lld user rankings equal to the fusion without "
+	    "the model\n", (long long)compared);
+	CHECK(compared > 0);
+	fusion_pool_free(pf);
+	fusion_pool_free(pg);
+	fusion_free(f);
+	fusion_free(g);
+	problem_free(&p);
+}
+
 /* Tune on validation and check it never ends below the best single
  * model there, and that the settings it leaves measure what it said. */
 static void
@@ -875,6 +958,7 @@ main(void)
 {
 	test_tiny();
 	test_contributions();
+	test_weight_zero();
 	test_tune();
 	test_tune_choice();
 	test_ridge();

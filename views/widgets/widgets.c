@@ -13,19 +13,26 @@
 
 #include "views/widgets/color.h"
 
-static int use_unicode, use_utf8;
+static int use_unicode, use_utf8, use_braille;
 
 void
-widgets_init(int unicode, int utf8)
+widgets_init(int unicode, int utf8, int braille)
 {
 	use_unicode = unicode && utf8;
 	use_utf8 = utf8;
+	use_braille = use_unicode && braille;
 }
 
 int
 widgets_unicode(void)
 {
 	return use_unicode;
+}
+
+int
+widgets_braille(void)
+{
+	return use_braille;
 }
 
 /* The next character of s as drawn: engine/core/utf8.h's walker, with
@@ -414,19 +421,16 @@ series_at(const struct chart_series *s, int px, int pw, double *out)
 	return 1;
 }
 
-void
-draw_chart(WINDOW *w, int y, int x, int h, int width,
-    const struct chart_series *s, int nseries)
+/* The y range of the series (widened when flat) and its labels; 0, -1
+ * when there is nothing finite to draw. */
+static int
+chart_range(const struct chart_series *s, int nseries, double *lo_out,
+    double *hi_out, char *top, char *bot, size_t n)
 {
 	double lo = INFINITY, hi = -INFINITY;
-	char top[32], bot[32];
-	int label_w, pw, i, k;
-	struct canvas c;
 
-	if (h < 2 || width < 12)
-		return;
-	for (k = 0; k < nseries; k++)
-		for (i = 0; i < s[k].n; i++)
+	for (int k = 0; k < nseries; k++)
+		for (int i = 0; i < s[k].n; i++)
 			if (isfinite(s[k].v[i])) {
 				if (s[k].v[i] < lo)
 					lo = s[k].v[i];
@@ -434,15 +438,46 @@ draw_chart(WINDOW *w, int y, int x, int h, int width,
 					hi = s[k].v[i];
 			}
 	if (!(lo <= hi))
-		return;
+		return -1;
 	if (hi - lo < 1e-12 * (fabs(hi) + 1)) {
 		hi += 0.5 * (fabs(hi) + 1e-3);
 		lo -= 0.5 * (fabs(lo) + 1e-3);
 	}
-	format_axis(top, sizeof top, hi);
-	format_axis(bot, sizeof bot, lo);
+	format_axis(top, n, hi);
+	format_axis(bot, n, lo);
+	*lo_out = lo;
+	*hi_out = hi;
+	return 0;
+}
+
+int
+chart_label_width(const struct chart_series *s, int nseries)
+{
+	char top[32], bot[32];
+	double lo, hi;
+
+	if (chart_range(s, nseries, &lo, &hi, top, bot, sizeof top) < 0)
+		return 0;
+	return utf8_width(top) > utf8_width(bot) ? utf8_width(top) :
+	    utf8_width(bot);
+}
+
+int
+draw_chart(WINDOW *w, int y, int x, int h, int width,
+    const struct chart_series *s, int nseries, int label_min)
+{
+	double lo, hi;
+	char top[32], bot[32];
+	int label_w, pw, i, k;
+	struct canvas c;
+
+	if (h < 2 || width < 12 ||
+	    chart_range(s, nseries, &lo, &hi, top, bot, sizeof top) < 0)
+		return -1;
 	label_w = utf8_width(top) > utf8_width(bot) ? utf8_width(top) :
 	    utf8_width(bot);
+	if (label_w < label_min)
+		label_w = label_min;
 	draw_text_right(w, y, x, label_w, color_attr(CR_DIM), top);
 	draw_text_right(w, y + h - 1, x, label_w, color_attr(CR_DIM), bot);
 	for (i = 0; i < h; i++)
@@ -451,15 +486,15 @@ draw_chart(WINDOW *w, int y, int x, int h, int width,
 	c.cw = width - label_w - 1;
 	c.ch = h;
 	if (c.cw < 2)
-		return;
-	c.pw = use_unicode ? c.cw * 2 : c.cw;
-	c.ph = use_unicode ? h * 4 : h * 3;
+		return -1;
+	c.pw = use_braille ? c.cw * 2 : c.cw;
+	c.ph = use_braille ? h * 4 : h * 3;
 	c.bits = calloc((size_t)c.cw * (size_t)c.ch, 1);
 	c.owner = calloc((size_t)c.cw * (size_t)c.ch, 1);
 	if (c.bits == NULL || c.owner == NULL) {
 		free(c.bits);
 		free(c.owner);
-		return;
+		return -1;
 	}
 	pw = c.pw;
 	for (k = 0; k < nseries; k++) {
@@ -492,13 +527,14 @@ draw_chart(WINDOW *w, int y, int x, int h, int width,
 
 			if (b == 0)
 				continue;
-			put_wch(w, y + i, x + label_w + 1 + j, use_unicode ?
+			put_wch(w, y + i, x + label_w + 1 + j, use_braille ?
 			    (wchar_t)(0x2800 + b) : ascii_cell(b),
 			    owner > 0 ? s[owner - 1].attr : 0);
 		}
 	}
 	free(c.bits);
 	free(c.owner);
+	return label_w;
 }
 
 void

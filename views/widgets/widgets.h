@@ -8,10 +8,13 @@
 #include "engine/core/table.h"
 #include "views/view.h"
 
-/* unicode: block and braille characters allowed; utf8: the locale decodes
- * UTF-8 text (titles stay readable under -U, and are masked otherwise). */
-void widgets_init(int unicode, int utf8);
+/* unicode: block and line characters allowed; utf8: the locale decodes
+ * UTF-8 text (titles stay readable under -U, and are masked otherwise);
+ * braille: the terminal's font has the braille cells the charts plot with
+ * (not the Linux console's, nor a VT's): else the charts are ASCII. */
+void widgets_init(int unicode, int utf8, int braille);
 int widgets_unicode(void);
+int widgets_braille(void);
 
 /* Widths of text: engine/core/utf8.h (utf8_width), as drawn here. */
 /* Draw s at (y, x) in at most width columns; a cut is marked with '~' (or
@@ -70,10 +73,15 @@ struct chart_series {
 	int n;
 	int attr;
 };
-/* A line chart in h x width cells, y labels in the first columns, the
- * y range fitted to the data.  Braille gives 2 x 4 points per cell. */
-void draw_chart(WINDOW *w, int y, int x, int h, int width,
-    const struct chart_series *s, int nseries);
+/* A line chart in h x width cells, y labels in the first columns (at
+ * least label_min of them: charts stacked line up), the y range fitted
+ * to the data.  Braille gives 2 x 4 points per cell.  Returns the width
+ * of the labels (the axis is the column after them), -1 when nothing
+ * was drawn. */
+int draw_chart(WINDOW *w, int y, int x, int h, int width,
+    const struct chart_series *s, int nseries, int label_min);
+/* The width of the y labels draw_chart() would give the series. */
+int chart_label_width(const struct chart_series *s, int nseries);
 /* A column chart: n values side by side (one column per value, or more
  * when the width allows), growing up from the bottom row. */
 void draw_columns(WINDOW *w, int y, int x, int h, int width,
