@@ -197,6 +197,23 @@ open_input(ictx *c, FILE **fp)
 	    c->err);
 }
 
+/* The rows of the file, guessed from its first block: the writer sizes
+ * its duplicate check with it when the rows turn out not to be grouped. */
+static int64_t
+guess_rows(const char *p, size_t n, int64_t size)
+{
+	const char *end = p + n;
+	int64_t lines = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		lines++;
+		p++;
+	}
+	if (lines == 0 || n == 0)
+		return 0;
+	return (int64_t)((double)size / (double)n * (double)lines);
+}
+
 static int
 start_reading(ictx *c, FILE *fp)
 {
@@ -207,6 +224,7 @@ start_reading(ictx *c, FILE *fp)
 		return rf_fail(c->err, "%s: read error: %s", c->path,
 		    strerror(errno));
 	first = reader_pending(&c->rd, &n);
+	c->w.rows_hint = guess_rows(first, n, c->size);
 	return sniff_setup(&c->p, first, n, c->o->format, c->path,
 	    &c->res->format, c->err);
 }
@@ -276,6 +294,7 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 	c.p.o = o;
 	c.p.items_kind = items_kind;
 	c.p.items = &c.w.items;
+	c.p.users = &c.w.users;
 	if ((c.p.text = malloc(PARSER_TEXT)) == NULL) {
 		rf_fail(err, "%s: out of memory", path);
 		goto out;

@@ -20,8 +20,11 @@ typedef struct writer {
 	ingest_result *res;	/* accepted, duplicates, new users and items */
 	idmap users, items;
 	/* duplicate detection, see writer_event() */
-	dedup_set block, global;
+	dedup_set block;
+	dedup_index all;	/* every event, once the rows are not grouped */
 	int global_mode;
+	int64_t rows_hint;	/* the driver's guess of the file's rows, or 0 */
+	int64_t refill_next;	/* the ordinal a refill puts next */
 	unsigned char *closed;	/* (closed_cap) by user id: block ended */
 	size_t closed_cap;
 	char last_key[MAX_ID];	/* the current user's external id */
