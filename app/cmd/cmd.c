@@ -82,6 +82,27 @@ cmd_print_table(cmd_ctx *ctx, const rf_table *t)
 		ctx->out.table(ctx->out.ud, t);
 }
 
+void
+cmd_progress(cmd_ctx *ctx, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (ctx->out.progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	ctx->out.progress(ctx->out.ud, line);
+}
+
+void
+cmd_progress_end(cmd_ctx *ctx)
+{
+	if (ctx->out.progress != NULL)
+		ctx->out.progress(ctx->out.ud, NULL);
+}
+
 int
 cmd_usage(cmd_ctx *ctx, const cmd_entry *e)
 {

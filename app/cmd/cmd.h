@@ -20,6 +20,10 @@ enum output_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 typedef struct cmd_output {
 	void (*text)(void *ud, int is_error, const char *line);
 	void (*table)(void *ud, const rf_table *t);
+	/* A passing status line of a long command (an import's rows, rate
+	 * and time left), each replacing the last, NULL ending it; never
+	 * logged.  May be NULL: no status shown. */
+	void (*progress)(void *ud, const char *line);
 	void *ud;
 } cmd_output;
 
@@ -96,6 +100,10 @@ typedef struct cmd_entry {
 void cmd_printf(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
 void cmd_error(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
 void cmd_print_table(cmd_ctx *ctx, const rf_table *t);
+/* The status line of a long command (see cmd_output.progress), and its
+ * end. */
+void cmd_progress(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
+void cmd_progress_end(cmd_ctx *ctx);
 /* Print "usage: ..." for the entry and return -1. */
 int cmd_usage(cmd_ctx *ctx, const cmd_entry *e);
 

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_CELL_WIDTH 60
 
@@ -206,10 +207,31 @@ batch_table(void *ud, const rf_table *t)
 	output_table(stdout, t, *format);
 }
 
+/* On a terminal only (a log or a pipe gets the final line alone): the
+ * status rewritten in place on stderr, erased at the end. */
+static void
+batch_progress(void *ud, const char *line)
+{
+	static int tty = -1;
+
+	(void)ud;
+	if (tty < 0)
+		tty = isatty(fileno(stderr));
+	if (!tty)
+		return;
+	if (line != NULL) {
+		fputc('\r', stderr);
+		put_clean(stderr, line, strlen(line), 1);
+	} else
+		fputc('\r', stderr);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+}
+
 cmd_output
 output_batch(enum output_format *format)
 {
-	cmd_output o = { batch_text, batch_table, format };
+	cmd_output o = { batch_text, batch_table, batch_progress, format };
 
 	return o;
 }
