@@ -118,10 +118,11 @@ train_pump(cmd_ctx *ctx)
 		train_watch(ctx);
 		return;
 	}
-	do {
-		n = workbench_train_poll(ctx->wb, evs, PUMP_EVENTS, &finished,
-		    &err);
-	} while (n == PUMP_EVENTS && !finished);
+	/* One batch a wake-up: epochs that come faster than they are
+	 * recorded (a small log, a fast model) would otherwise hold the loop
+	 * here and the keys waiting; the job keeps its pipe readable while
+	 * events are left (train_job_poll()). */
+	n = workbench_train_poll(ctx->wb, evs, PUMP_EVENTS, &finished, &err);
 	if (finished) {
 		const wb_run *r = workbench_run_at(ctx->wb, k);
 
