@@ -379,16 +379,13 @@ fusion_draw(struct view *v, WINDOW *win)
 		} else if (n == 1) {
 			draw_text(win, y, 2, lw - 2, color_attr(CR_DIM),
 			    "one model: train another to fuse");
-		} else {
-			int best = 0;
-
-			for (m = 1; m < n; m++)
-				if (live->ndcg[m] > live->ndcg[best])
-					best = m;
+		} else if (live->best >= 0 && live->best < n) {
+			/* Per user, with its 95% interval: does the fusion
+			 * really beat the best single model? */
 			draw_printf(win, y, 2, lw - 2, color_attr(CR_DIM),
-			    "fused %+.4f NDCG@10 vs the best single (%s)%s",
-			    live->fused_ndcg - live->ndcg[best],
-			    fusion_model_name(f, best), s->method ==
+			    "fused - %s: %+.4f [%+.4f, %+.4f]%s",
+			    fusion_model_name(f, live->best), live->diff,
+			    live->diff_lo, live->diff_hi, s->method ==
 			    FUSE_STACK ? "; sliders go back to weighted" : "");
 		}
 	}

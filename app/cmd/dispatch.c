@@ -23,7 +23,7 @@ extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
 extern const cmd_entry cmd_user_entry;
 extern const cmd_entry cmd_stop_entry;
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
-    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry;
+    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry, cmd_set_entry;
 static const cmd_entry cmd_help_entry, cmd_quit_entry;
 
 /* The one table.  Order is the order of `help`. */
@@ -49,6 +49,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_explain_entry,
 	&cmd_refit_entry,
 	&cmd_user_entry,
+	&cmd_set_entry,
 	&cmd_view_entry,
 	&cmd_save_display_entry,
 	&cmd_save_session_entry,

@@ -126,6 +126,47 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 		return -1;
 	}
 	f = workbench_fusion_peek(ctx->wb);
+	cmd_printf(ctx, "tune %s on validation: chose %s (%s%s%s), judged by "
+	    "two-fold cross-validation over users; best single %s; %d "
+	    "evaluations in %.2f s", fusion_tune_metric_name(rep.metric),
+	    fusion_tune_candidate_name((enum tune_candidate)rep.chosen),
+	    fusion_method_name(rep.method),
+	    rep.method == FUSE_WEIGHTED || rep.method == FUSE_STACK ?
+	    ", norm " : "", rep.method == FUSE_WEIGHTED ||
+	    rep.method == FUSE_STACK ? fusion_norm_name(rep.norm) : "",
+	    fusion_model_name(f, rep.best_single), rep.evaluations,
+	    rep.seconds);
+	/* The ways tried: how each did in and out of sample. */
+	if ((t = table_new("ways to fuse")) == NULL)
+		return -1;
+	table_add_column(t, "way", COL_TEXT);
+	table_add_column(t, "valid", COL_REAL);
+	table_add_column(t, "cross-valid", COL_REAL);
+	table_add_column(t, "vs single", COL_REAL);
+	table_add_column(t, "95% low", COL_REAL);
+	table_add_column(t, "95% high", COL_REAL);
+	table_add_column(t, "chosen", COL_TEXT);
+	for (int c = 0; c < TUNE_CAND_COUNT; c++) {
+		const tune_candidate_report *cr = &rep.cand[c];
+
+		if (!cr->tried)
+			continue;
+		table_begin_row(t);
+		table_cell_text(t, cr->name);
+		table_cell_real(t, cr->valid, 4);
+		table_cell_real(t, cr->cv, 4);
+		table_cell_real(t, cr->vs_single.mean, 4);
+		if (isnan(cr->vs_single.lo)) {
+			table_cell_null(t);
+			table_cell_null(t);
+		} else {
+			table_cell_real(t, cr->vs_single.lo, 4);
+			table_cell_real(t, cr->vs_single.hi, 4);
+		}
+		table_cell_text(t, c == rep.chosen ? "*" : "");
+	}
+	cmd_print_table(ctx, t);
+	table_free(t);
 	if ((t = table_new(NULL)) == NULL)
 		return -1;
 	table_add_column(t, "model", COL_TEXT);
@@ -146,14 +187,22 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 			table_cell_real(t, m < rep.n_models ?
 			    rep.single_test[m] : rep.fused_test, 4);
 	}
-	cmd_printf(ctx, "tune %s on validation: weighted, norm %s; best "
-	    "single %s; shrunk %.0f%% toward equal weights (one-standard-error"
-	    " rule); %d evaluations in %.2f s",
-	    fusion_tune_metric_name(rep.metric), fusion_norm_name(rep.norm),
-	    fusion_model_name(f, rep.best_single), 100 * (1 - rep.shrink),
-	    rep.evaluations, rep.seconds);
 	cmd_print_table(ctx, t);
 	table_free(t);
+	{
+		char text[160];
+
+		paired_format(&rep.valid_vs_single, text, sizeof text);
+		cmd_printf(ctx, "fusion minus the best single model (%s), "
+		    "validation, out of fold: %s",
+		    fusion_model_name(f, rep.best_single), text);
+		if (rep.test_single >= 0) {
+			paired_format(&rep.test_vs_single, text, sizeof text);
+			cmd_printf(ctx, "fusion minus the best single model "
+			    "(%s), test: %s", fusion_model_name(f,
+			    rep.test_single), text);
+		}
+	}
 	return 0;
 }
 
@@ -164,10 +213,15 @@ const cmd_entry cmd_tune_entry = {
 	.min_args = 0,
 	.max_args = 0,
 	.usage = "tune [--metric ndcg@10|recall@20|rmse]",
-	.help = "Learn the weights (and normalisation) of `weighted` on the\n"
-	    "validation part; never worse than the best single model there.\n"
-	    "Prints every model's metric and the fusion's on validation and\n"
-	    "test.",
+	.help = "Learn how to fuse on the validation part: several ways\n"
+	    "(the best model alone, ensemble selection, equal weights over\n"
+	    "its members, weights regularised toward the best model,\n"
+	    "feature-weighted stacking on activity, recency and category\n"
+	    "spread, rrf, borda, vote, the stack), each judged by two-fold\n"
+	    "cross-validation over users; keeps the best, never one below the\n"
+	    "best single model there.  Prints each way's figures, every\n"
+	    "model's on validation and test, and the fused minus the best\n"
+	    "single model per user with a 95% interval.",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_tune_exec,

@@ -15,7 +15,7 @@
 
 /* Listed in app/cmd.c's table. */
 extern const cmd_entry cmd_split_entry, cmd_train_entry, cmd_models_entry,
-    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry;
+    cmd_eval_entry, cmd_recommend_entry, cmd_export_entry, cmd_set_entry;
 
 /* --- split ---------------------------------------------------------------- */
 
@@ -24,7 +24,7 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 	split_spec spec;
-	char text[256];
+	char text[256], what[640];
 	const char *v;
 	const split *s;
 	const interactions *te;
@@ -37,6 +37,9 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 	if ((v = args_opt(a, "valid")) != NULL)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		    " --valid %s", v);
+	if ((v = args_opt(a, "valid-mode")) != NULL)
+		snprintf(text + strlen(text), sizeof text - strlen(text),
+		    " --valid-mode %s", v);
 	if ((v = args_opt(a, "seed")) != NULL)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		    " --seed %s", v);
@@ -71,9 +74,10 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 	for (int u = 0; u < te->n_users; u++)
 		if (te->ptr[u + 1] > te->ptr[u])
 			users++;
-	cmd_printf(ctx, "split %s: train %" PRId64 ", valid %" PRId64
-	    ", test %" PRId64 " (%" PRId64 " users with test items)%s",
-	    s->text, s->n_train, s->n_valid, s->n_test, users,
+	split_describe(s, &workbench_dataset_peek(ctx->wb)->all, what,
+	    sizeof what);
+	cmd_printf(ctx, "split %s: %s; %" PRId64 " users with test "
+	    "items%s", s->text, what, users,
 	    s->id > 0 ? "" : " [not stored: read-only]");
 	return 0;
 }
@@ -81,22 +85,27 @@ cmd_split_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_split_entry = {
 	.name = "split",
 	.alias = NULL,
-	.options = "valid= seed=",
+	.options = "valid= valid-mode= seed=",
 	.min_args = 1,
 	.max_args = 2,
 	.usage = "split temporal|last|random|pairs|none [FRAC|N|PATH] "
-	    "[--valid FRAC] [--seed S]",
-	.help = "Divide each user's interactions into train / test (and\n"
-	    "validation with --valid, carved from train the same way):\n"
+	    "[--valid FRAC [--valid-mode temporal|random]] [--seed S]",
+	.help = "Divide each user's interactions into train / test, and with\n"
+	    "--valid FRAC a validation part carved out of each user's train:\n"
 	    "  temporal FRAC  the last FRAC by time (default 0.2) are test\n"
 	    "  last N         the last N by time are test\n"
 	    "  random FRAC    FRAC drawn at random (seeded) are test\n"
 	    "  pairs PATH     the (user, item) pairs PATH lists are test (a\n"
-	    "                 given split: import its events too; validation\n"
-	    "                 is then drawn at random, seeded)\n"
-	    "  none           everything is train\n"
-	    "Users with fewer than 5 interactions stay whole in train.  The\n"
-	    "assignment is stored so that runs can be reproduced.",
+	    "                 given split: import its events too)\n"
+	    "  none           nothing is test\n"
+	    "The validation part is the latest FRAC of each user's train, so\n"
+	    "that it looks like a temporal test (what comes next); random\n"
+	    "splits, data without times and --valid-mode random draw it at\n"
+	    "random (seeded).  Users with fewer than 5 interactions stay\n"
+	    "whole in train.  The assignment is stored so that runs can be\n"
+	    "reproduced.  The tuned weights of a fusion carry over best to the\n"
+	    "models `refit` trains on train + validation when the validation\n"
+	    "part is small (0.05 to 0.1).",
 	.flags = 0,
 	.complete = { "temporal|last|random|pairs|none" },
 	.exec = cmd_split_exec,
@@ -116,6 +125,12 @@ train_print_event(void *ud, const train_event *ev)
 	struct train_print *p = ud;
 	char valid[64] = "";
 
+	if (ev->kind == TRAIN_SEARCH) {
+		cmd_printf(p->ctx, "%s search %d: %s %.4f%s", ev->model,
+		    ev->epoch + 1, ev->msg, ev->valid_metric, ev->loss > 0 ?
+		    " (best so far)" : "");
+		return;
+	}
 	if (ev->kind != TRAIN_EPOCH)
 		return;
 	if (!isnan(ev->valid_metric))
@@ -151,6 +166,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	rf_error err = { { 0 } };
 	const model_ops *ops = model_lookup(a->argv[0]);
 	struct train_print p = { ctx, 0, 0 };
+	wb_train_opts opts;
 	double *params;
 	long epochs, seed;
 	char names[512], text[512];
@@ -187,12 +203,28 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		free(params);
 		return 0;
 	}
+	memset(&opts, 0, sizeof opts);
+	opts.search = args_opt(a, "search") != NULL;
+	if (opts.search && ops->search == NULL) {
+		cmd_error(ctx, "train: %s has nothing to search (--search "
+		    "tries the main parameters of the models that have any)",
+		    ops->name);
+		free(params);
+		return -1;
+	}
 	for (int k = 1; k < a->argc; k++) {
+		const char *eq = strchr(a->argv[k], '=');
+		int at;
+
 		if (train_parse_param(ops, a->argv[k], params, &err) < 0) {
 			print_error_lines(ctx, "train ", err.msg);
 			free(params);
 			return -1;
 		}
+		/* What the user set is not searched. */
+		if (eq != NULL && (at = model_param_index_n(ops, a->argv[k],
+		    (size_t)(eq - a->argv[k]))) >= 0 && at < TRAIN_MAX_PARAMS)
+			opts.fixed[at] = 1;
 	}
 	if (train_check_params(ops, params, &err) < 0) {
 		print_error_lines(ctx, "train ", err.msg);
@@ -207,7 +239,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	if (ctx->events != NULL) {
 		/* The TUI: beside the screen, queued behind a running job. */
 		rc = train_background(ctx, ops, params, (int)epochs,
-		    (uint64_t)seed);
+		    (uint64_t)seed, &opts);
 		free(params);
 		return rc;
 	}
@@ -217,7 +249,7 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 	cmd_printf(ctx, "training %s (%s%sseed %ld, %ld epoch%s)", ops->name,
 	    text, text[0] ? ", " : "", seed, epochs, epochs == 1 ? "" : "s");
 	rc = workbench_train(ctx->wb, ops, params, (int)epochs,
-	    (uint64_t)seed, train_print_event, &p, ctx->cancel, &err);
+	    (uint64_t)seed, &opts, train_print_event, &p, ctx->cancel, &err);
 	free(params);
 	if (rc < 0) {
 		cmd_error(ctx, "train: %s", err.msg);
@@ -230,17 +262,21 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 const cmd_entry cmd_train_entry = {
 	.name = "train",
 	.alias = NULL,
-	.options = "epochs= seed=",
+	.options = "epochs= seed= search",
 	.min_args = 1,
 	.max_args = -1,
-	.usage = "train MODEL [param=value ...] [--epochs N] [--seed S]",
+	.usage = "train MODEL [param=value ...] [--epochs N] [--seed S] "
+	    "[--search]",
 	.help = "Train a model on the train part of the current split (all\n"
 	    "data when there is none), printing the loss, the validation\n"
 	    "metric (NDCG@10, or RMSE for rating models on ratings) and the\n"
 	    "time of each epoch.  Ctrl-C stops after keeping the last\n"
 	    "completed epoch.  The run, its epochs and the model are saved\n"
 	    "in the store.  `help train` lists the models; `train MODEL\n"
-	    "help` lists a model's parameters.",
+	    "help` lists a model's parameters.  --search first tries a few\n"
+	    "values of the model's main parameters, one at a time, on the\n"
+	    "validation part (those given on the line stay as given), and\n"
+	    "trains with the best; the tries are recorded with the run.",
 	.flags = 0,
 	.complete = { "model", "param" },
 	.exec = cmd_train_exec,
@@ -289,33 +325,53 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 	rf_table *t;
+	wb_eval_compare cmp;
+	char text[160];
 	long k;
 
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
-	if ((t = workbench_eval_table(ctx->wb, (int)k, ctx->cancel, &err)) ==
+	if ((t = workbench_eval_table(ctx->wb, (int)k,
+	    args_opt(a, "all-users") != NULL, ctx->cancel, &cmp, &err)) ==
 	    NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}
 	cmd_print_table(ctx, t);
 	table_free(t);
+	if (cmp.users < cmp.total_users)
+		cmd_printf(ctx, "ranked a seeded sample of %d of the %d test "
+		    "users (the same for every row; the last column is the "
+		    "95%% interval of each NDCG); eval --all-users ranks "
+		    "every one", cmp.users, cmp.total_users);
+	if (cmp.have) {
+		paired_format(&cmp.ndcg, text, sizeof text);
+		cmd_printf(ctx, "fusion minus the best single model (%s), "
+		    "NDCG@%ld per test user: %s (%s)", cmp.best, k, text,
+		    cmp.ndcg.lo > 0 ?
+		    "the fusion is better" : cmp.ndcg.hi < 0 ?
+		    "the single model is better" : "no clear difference");
+	}
 	return 0;
 }
 
 const cmd_entry cmd_eval_entry = {
 	.name = "eval",
 	.alias = NULL,
-	.options = "k=",
+	.options = "k= all-users",
 	.min_args = 0,
 	.max_args = 0,
-	.usage = "eval [--k 10]",
+	.usage = "eval [--k 10] [--all-users]",
 	.help = "Evaluate every trained model on the test part: RMSE/MAE on\n"
 	    "rating data, and precision, recall, NDCG, MAP, hit rate, MRR at\n"
-	    "K ranking all items the user has not seen in train; catalogue\n"
-	    "coverage and mean popularity of the recommended items.  When a\n"
-	    "fusion exists, a `fused` row (and after `refit` one row per\n"
-	    "refitted model, ranked like the fusion over train + valid).",
+	    "K ranking all items the user does not have yet (not in train or\n"
+	    "validation); catalogue coverage and mean popularity of the\n"
+	    "recommended items.  When a fusion exists, a `fused` row (and\n"
+	    "after `refit` one row per refitted model), then the fused minus\n"
+	    "the best single model per test user with a 95% interval.  With\n"
+	    "more test users than `set sample-users` (10000 by default) every\n"
+	    "row ranks the same seeded sample of them and shows its NDCG's\n"
+	    "95% interval; --all-users ranks every one (Ctrl-C stops).",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_eval_exec,
@@ -427,4 +483,72 @@ const cmd_entry cmd_export_entry = {
 	.flags = 0,
 	.complete = { "recs|preds", "path" },
 	.exec = cmd_export_exec,
+};
+
+/* --- set -------------------------------------------------------------------- */
+
+static int
+cmd_set_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	long n;
+	char *end;
+
+	if (a->argc == 0) {
+		int su = workbench_sample_users(ctx->wb);
+
+		if (su > 0)
+			cmd_printf(ctx, "sample-users %d", su);
+		else
+			cmd_printf(ctx, "sample-users all");
+		return 0;
+	}
+	if (strcmp(a->argv[0], "sample-users") != 0) {
+		cmd_error(ctx, "set: unknown setting '%s' (settings: "
+		    "sample-users)", a->argv[0]);
+		return -1;
+	}
+	if (a->argc != 2) {
+		cmd_error(ctx, "set sample-users: give a count (>= 100) or "
+		    "all");
+		return -1;
+	}
+	if (strcmp(a->argv[1], "all") == 0)
+		n = 0;
+	else {
+		n = strtol(a->argv[1], &end, 10);
+		if (*end != '\0' || end == a->argv[1] || n > 1L << 30) {
+			cmd_error(ctx, "set sample-users: '%s' is not a count",
+			    a->argv[1]);
+			return -1;
+		}
+	}
+	if (workbench_set_sample_users(ctx->wb, (int)n, &err) < 0) {
+		cmd_error(ctx, "set: %s", err.msg);
+		return -1;
+	}
+	if (n > 0)
+		cmd_printf(ctx, "sample-users %ld: evaluations rank a seeded "
+		    "sample of %ld users where there are more", n, n);
+	else
+		cmd_printf(ctx, "sample-users all: evaluations rank every "
+		    "user");
+	return 0;
+}
+
+const cmd_entry cmd_set_entry = {
+	.name = "set",
+	.alias = NULL,
+	.options = "",
+	.min_args = 0,
+	.max_args = 2,
+	.usage = "set [sample-users N|all]",
+	.help = "Show or change a setting of the store.  sample-users: above\n"
+	    "this many users (10000 by default) the evaluations after\n"
+	    "`train`, `eval`, `tune` and the Fusion screen rank a fixed\n"
+	    "seeded sample of them and give a 95% interval; all ranks every\n"
+	    "user always.",
+	.flags = CMD_WRITES,
+	.complete = { "sample-users" },
+	.exec = cmd_set_exec,
 };

@@ -150,7 +150,7 @@ train_wake(void *ud)
 
 int
 train_background(cmd_ctx *ctx, const model_ops *ops, const double *params,
-    int epochs, uint64_t seed)
+    int epochs, uint64_t seed, const wb_train_opts *opts)
 {
 	rf_error err = { { 0 } };
 	char text[512];
@@ -158,7 +158,7 @@ train_background(cmd_ctx *ctx, const model_ops *ops, const double *params,
 
 	train_params_text(ops, params, text, sizeof text);
 	if ((rc = workbench_train_enqueue(ctx->wb, ops, params, epochs, seed,
-	    &err)) < 0) {
+	    opts, &err)) < 0) {
 		cmd_error(ctx, "train: %s", err.msg);
 		return -1;
 	}

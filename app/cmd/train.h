@@ -10,7 +10,8 @@
 
 /* Queue (or start) a job for the TUI and print what happened.  0 or -1. */
 int train_background(cmd_ctx *ctx, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts);
 
 /* Make the event loop (cmd_ctx.events) watch the running job's wake-up
  * pipe, or stop watching one that went away.  The TUI calls it after

@@ -84,6 +84,31 @@ test_count(const split_spec *spec, int64_t n)
 	return t < 0 ? 0 : t;
 }
 
+/* Do the data have times to order by (not all the same)? */
+static int
+has_times(const interactions *all)
+{
+	if (all->ts == NULL || all->nnz == 0)
+		return 0;
+	for (int64_t k = 1; k < all->nnz; k++)
+		if (all->ts[k] != all->ts[0])
+			return 1;
+	return 0;
+}
+
+int
+split_valid_temporal(const split_spec *spec, const interactions *all)
+{
+	switch (spec->valid_mode) {
+	case VALID_TEMPORAL:
+		return 1;
+	case VALID_RANDOM:
+		return 0;
+	default:
+		return spec->kind != SPLIT_RANDOM && has_times(all);
+	}
+}
+
 int
 split_make(const interactions *all, const split_spec *spec, split *out,
     rf_error *err)
@@ -91,7 +116,10 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 	struct by_time *e = NULL;
 	int64_t maxrow = 0;
 	rf_rng rng;
-	int random = spec->kind == SPLIT_RANDOM || spec->kind == SPLIT_PAIRS;
+	/* test: by time but for random splits; validation: its own rule */
+	int random = spec->kind == SPLIT_RANDOM;
+	int valid_random = !split_valid_temporal(spec, all);
+	int carve = spec->kind != SPLIT_NONE || spec->valid_frac > 0;
 
 	if (spec->kind == SPLIT_PAIRS && spec->mark == NULL)
 		return rf_fail(err, "split: pairs needs the marked entries "
@@ -106,13 +134,13 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 	for (int u = 0; u < all->n_users; u++)
 		if (all->ptr[u + 1] - all->ptr[u] > maxrow)
 			maxrow = all->ptr[u + 1] - all->ptr[u];
-	if (spec->kind != SPLIT_NONE &&
+	if (carve &&
 	    (e = malloc((size_t)(maxrow ? maxrow : 1) * sizeof *e)) == NULL) {
 		split_free(out);
 		return rf_fail(err, "split: out of memory");
 	}
 	rf_rng_seed(&rng, spec->seed);
-	for (int u = 0; spec->kind != SPLIT_NONE && u < all->n_users; u++) {
+	for (int u = 0; carve && u < all->n_users; u++) {
 		int64_t lo = all->ptr[u], n = all->ptr[u + 1] - lo, t, ntrain;
 
 		if (spec->kind == SPLIT_PAIRS) {
@@ -124,6 +152,8 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 				t += spec->mark[lo + j] != 0;
 			if (t == n || spec->valid_frac <= 0)
 				continue;
+		} else if (spec->kind == SPLIT_NONE) {
+			t = 0;
 		} else if ((t = test_count(spec, n)) == 0)
 			continue;
 		for (int64_t j = 0; j < n; j++) {
@@ -131,9 +161,11 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 			e[j].item = all->idx[lo + j];
 			e[j].k = lo + j;
 		}
-		if (!random)
+		/* Time order for the test rule and for a temporal carve;
+		 * a random one draws from any order. */
+		if (!random || !valid_random)
 			qsort(e, (size_t)n, sizeof *e, by_time_cmp);
-		if (spec->kind != SPLIT_PAIRS)
+		if (spec->kind != SPLIT_PAIRS && spec->kind != SPLIT_NONE)
 			hold_out(e, n, t, random, &rng, SPLIT_TEST,
 			    out->assign);
 		ntrain = n - t;
@@ -146,7 +178,7 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 				v = ntrain - 1;
 			/* hold_out() compacts e to the entries still in
 			 * train (in time order for the time rules). */
-			hold_out(e, n, v, random, &rng, SPLIT_VALID,
+			hold_out(e, n, v, valid_random, &rng, SPLIT_VALID,
 			    out->assign);
 		}
 	}
@@ -172,10 +204,13 @@ split_free(split *s)
 void
 split_spec_text(const split_spec *spec, char *buf, size_t n)
 {
-	char valid[48] = "";
+	char valid[80] = "";
 
 	if (spec->valid_frac > 0)
-		snprintf(valid, sizeof valid, " --valid %g", spec->valid_frac);
+		snprintf(valid, sizeof valid, " --valid %g%s", spec->valid_frac,
+		    spec->valid_mode == VALID_TEMPORAL ?
+		    " --valid-mode temporal" : spec->valid_mode == VALID_RANDOM ?
+		    " --valid-mode random" : "");
 	switch (spec->kind) {
 	case SPLIT_TEMPORAL:
 		snprintf(buf, n, "temporal %g%s", spec->frac, valid);
@@ -192,7 +227,7 @@ split_spec_text(const split_spec *spec, char *buf, size_t n)
 		    (unsigned long long)spec->seed);
 		break;
 	default:
-		snprintf(buf, n, "none");
+		snprintf(buf, n, "none%s", valid);
 		break;
 	}
 }
@@ -247,6 +282,15 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 			if (parse_frac(words[++k], &spec->valid_frac,
 			    "--valid", err) < 0)
 				return -1;
+		} else if (strcmp(words[k], "--valid-mode") == 0 && k + 1 < n) {
+			k++;
+			if (strcmp(words[k], "temporal") == 0)
+				spec->valid_mode = VALID_TEMPORAL;
+			else if (strcmp(words[k], "random") == 0)
+				spec->valid_mode = VALID_RANDOM;
+			else
+				return rf_fail(err, "split: --valid-mode is "
+				    "temporal or random, not '%s'", words[k]);
 		} else if (strcmp(words[k], "--seed") == 0 && k + 1 < n) {
 			char *end;
 
@@ -284,12 +328,48 @@ split_parse(const char *text, split_spec *spec, rf_error *err)
 		} else
 			return rf_fail(err, "split: unexpected '%s'", words[k]);
 	}
-	if (spec->kind == SPLIT_NONE)
-		spec->valid_frac = 0;
+	if (spec->valid_mode != VALID_AUTO && spec->valid_frac <= 0)
+		return rf_fail(err, "split: --valid-mode needs --valid FRAC");
 	if (spec->kind == SPLIT_PAIRS && spec->path[0] == '\0')
 		return rf_fail(err, "split: pairs needs the file of test pairs "
 		    "(split pairs u1.test)");
 	return 0;
+}
+
+void
+split_describe(const split *s, const interactions *all, char *buf, size_t n)
+{
+	const split_spec *sp = &s->spec;
+	char test[320], valid[160] = "";
+
+	switch (sp->kind) {
+	case SPLIT_TEMPORAL:
+		snprintf(test, sizeof test, "the latest %g%% of each user's "
+		    "entries", 100 * sp->frac);
+		break;
+	case SPLIT_LAST:
+		snprintf(test, sizeof test, "each user's latest %d entr%s",
+		    sp->last_n, sp->last_n == 1 ? "y" : "ies");
+		break;
+	case SPLIT_RANDOM:
+		snprintf(test, sizeof test, "%g%% of each user's entries at "
+		    "random", 100 * sp->frac);
+		break;
+	case SPLIT_PAIRS:
+		snprintf(test, sizeof test, "the pairs of %s", sp->path);
+		break;
+	default:
+		snprintf(test, sizeof test, "none");
+		break;
+	}
+	if (sp->valid_frac > 0)
+		snprintf(valid, sizeof valid, " (%s %g%% of each user's train "
+		    "part)", split_valid_temporal(sp, all) ? "the latest" :
+		    "at random,", 100 * sp->valid_frac);
+	snprintf(buf, n, "train %lld, valid %lld%s, test %lld (%s); users "
+	    "with fewer than %d entries stay whole in train",
+	    (long long)s->n_train, (long long)s->n_valid, valid,
+	    (long long)s->n_test, test, SPLIT_MIN_USER);
 }
 
 int

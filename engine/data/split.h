@@ -26,11 +26,18 @@ enum split_kind { SPLIT_NONE, SPLIT_TEMPORAL, SPLIT_LAST, SPLIT_RANDOM,
  * user's train part smaller than this gives no validation entries). */
 #define SPLIT_MIN_USER 5
 
+/* How the validation entries are carved out of each user's train part:
+ * the latest ones by time (the default, but for random splits: it looks
+ * like a temporal test), or drawn at random (seeded). */
+enum split_valid_mode { VALID_AUTO, VALID_TEMPORAL, VALID_RANDOM };
+
 typedef struct split_spec {
 	enum split_kind kind;
 	double frac;		/* temporal / random: share held out as test */
 	int last_n;		/* last: entries held out per user */
 	double valid_frac;	/* share of the remaining train carved as valid */
+	enum split_valid_mode valid_mode;	/* --valid-mode; AUTO: temporal
+						 * but for random splits */
 	uint64_t seed;		/* random */
 	/* pairs: the file whose (user, item) pairs are the test part (a
 	 * given split such as ml-100k's u1.test), and the entries it marks
@@ -57,9 +64,14 @@ typedef struct split {
  *                  users in index order) are test;
  *   pairs PATH:    the entries spec->mark marks are test, whatever the
  *                  user's size (a split given by a file);
- * then with valid_frac > 0 the same rule (temporal for temporal and last,
- * random for random and pairs) carves validation entries out of the train
- * part.
+ *   none:          nothing is test;
+ * then with valid_frac > 0, per user whose train part has >= SPLIT_MIN_USER
+ * entries, round(valid_frac * its train size) entries (at least 1, at most
+ * all but one) of the train part are validation: the latest by time (the
+ * validation looks like a temporal test: what comes next), or drawn at
+ * random for random splits and for --valid-mode random.  Without
+ * timestamps (all equal) the latest are the highest item indices, which
+ * means nothing: VALID_AUTO draws at random then.
  * On ml-100k, temporal 0.2 holds out 20,000 of the 100,000 ratings.
  */
 int split_make(const interactions *all, const split_spec *spec, split *out,
@@ -70,6 +82,13 @@ void split_free(split *s);
  * "pairs PATH --valid 0.1 --seed 1", "none" (the words the split command
  * takes; PATH has no blanks). */
 int split_parse(const char *text, split_spec *spec, rf_error *err);
+/* "valid: the latest 10% of each user's train part" and the like: what
+ * split_make() carved, in words, for the split command's report. */
+void split_describe(const split *s, const interactions *all, char *buf,
+    size_t n);
+/* Whether validation is carved by time (1) or at random (0) for this spec
+ * on these data (VALID_AUTO resolved). */
+int split_valid_temporal(const split_spec *spec, const interactions *all);
 /* Canonical text of a spec (what split_parse reads back). */
 void split_spec_text(const split_spec *spec, char *buf, size_t n);
 

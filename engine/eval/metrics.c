@@ -1,5 +1,6 @@
 /* metrics: rating and top-K accuracy, and the full-ranking evaluator. */
 #include "engine/eval/metrics.h"
+#include "engine/core/rng.h"
 #include "engine/core/threads.h"
 
 #include <math.h>
@@ -16,6 +17,8 @@ metrics_clear(metrics *m)
 	m->precision = m->recall = m->ndcg = m->map = m->hit_rate = NAN;
 	m->mrr = m->coverage = m->mean_popularity = NAN;
 	m->rmse = m->mae = NAN;
+	m->n_test_users = 0;
+	m->ndcg_se = NAN;
 }
 
 double
@@ -73,6 +76,7 @@ int
 topk_select(const float *scores, int n_items, int k, int32_t *out)
 {
 	int n = 0;
+	float thr = -INFINITY;	/* the weakest kept score once k are kept */
 
 	if (k <= 0)
 		return 0;
@@ -80,9 +84,19 @@ topk_select(const float *scores, int n_items, int k, int32_t *out)
 	for (int32_t i = 0; i < n_items; i++) {
 		float v = scores[i];
 
+		if (n == k) {
+			/* Items come in index order: one that only ties the
+			 * root has the higher index, so it is worse. */
+			if (!(v > thr))
+				continue;
+			out[0] = i;
+			heap_sift_down(scores, out, n, 0);
+			thr = scores[out[0]];
+			continue;
+		}
 		if (isnan(v) || v == -INFINITY)
 			continue;
-		if (n < k) {
+		{
 			int j = n++;
 
 			out[j] = i;
@@ -94,10 +108,9 @@ topk_select(const float *scores, int n_items, int k, int32_t *out)
 				out[(j - 1) / 2] = t;
 				j = (j - 1) / 2;
 			}
-		} else if (worse(scores, out[0], i)) {
-			out[0] = i;
-			heap_sift_down(scores, out, n, 0);
 		}
+		if (n == k)
+			thr = scores[out[0]];
 	}
 	/* Pop the weakest to the back: best first. */
 	for (int m = n; m > 1; m--) {
@@ -155,6 +168,14 @@ metrics_user_topn(const int32_t *ranked, int n_ranked, int k,
 	out->rr = first ? 1.0 / first : 0;
 }
 
+static int
+cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* The evaluator: test users split over threads by position (j % threads),
  * per-user results kept by position and summed in order afterwards so the
  * figures do not depend on the thread count. */
@@ -162,6 +183,8 @@ struct eval_shared {
 	const topn_eval *ev;
 	const int32_t *users;
 	int n;
+	int block;		/* users scored at once (score_block) */
+	int64_t ranked;		/* users done, for progress (atomic) */
 	user_metrics *um;
 	double *popsum;		/* (n) summed popularity of the list */
 	int *listlen;		/* (n) */
@@ -176,16 +199,55 @@ struct eval_worker {
 	int cancelled;
 };
 
+/* One user's ranking and measures, from its scores (overwritten). */
+static void
+eval_rank_user(struct eval_worker *w, int j, float *scores, int32_t *top)
+{
+	struct eval_shared *sh = w->sh;
+	const topn_eval *ev = sh->ev;
+	const interactions *tr = ev->train, *te = ev->test;
+	int u = sh->users[j], n;
+
+	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
+		scores[tr->idx[p]] = -INFINITY;
+	n = topk_select(scores, tr->n_items, ev->k, top);
+	metrics_user_topn(top, n, ev->k, te->idx + te->ptr[u],
+	    (int)(te->ptr[u + 1] - te->ptr[u]), &sh->um[j]);
+	sh->listlen[j] = n;
+	sh->popsum[j] = 0;
+	for (int r = 0; r < n; r++) {
+		w->seen[top[r]] = 1;
+		if (ev->popularity)
+			sh->popsum[j] += ev->popularity[top[r]];
+	}
+}
+
+/* Progress now and then, from the caller's thread only (share 0). */
+static void
+eval_progress(struct eval_worker *w, int done, double *next)
+{
+	struct eval_shared *sh = w->sh;
+	const topn_eval *ev = sh->ev;
+	int64_t all = __atomic_add_fetch(&sh->ranked, done,
+	    __ATOMIC_RELAXED);
+
+	if (w->t != 0 || ev->progress == NULL || rf_monotonic() < *next)
+		return;
+	*next = rf_monotonic() + 0.25;
+	ev->progress(ev->progress_ud, all, sh->n);
+}
+
 static void
 eval_worker_run(void *arg)
 {
 	struct eval_worker *w = arg;
 	struct eval_shared *sh = w->sh;
 	const topn_eval *ev = sh->ev;
-	int n_items = ev->train->n_items, k = ev->k;
-	float *scores = malloc((size_t)(n_items ? n_items : 1) *
+	int n_items = ev->train->n_items, k = ev->k, B = sh->block;
+	float *scores = malloc((size_t)(n_items ? n_items : 1) * (size_t)B *
 	    sizeof *scores);
 	int32_t *top = malloc((size_t)k * sizeof *top);
+	double next = 0;
 
 	if (scores == NULL || top == NULL) {
 		sh->failed = 1;
@@ -193,33 +255,38 @@ eval_worker_run(void *arg)
 		free(top);
 		return;
 	}
-	for (int j = w->t; j < sh->n; j += sh->threads) {
-		int u = sh->users[j], n;
-		const interactions *tr = ev->train, *te = ev->test;
+	if (ev->score_block != NULL) {
+		/* Blocks of B users by position, block b on thread
+		 * b % threads: each block's scores in one product. */
+		for (int b = w->t; (int64_t)b * B < sh->n; b += sh->threads) {
+			int lo = b * B, cnt = sh->n - lo < B ? sh->n - lo : B;
 
-		if (ev->cancel && *ev->cancel) {
-			w->cancelled = 1;
-			break;
+			if (ev->cancel && *ev->cancel) {
+				w->cancelled = 1;
+				break;
+			}
+			if (sh->failed)
+				break;
+			ev->score_block(ev->ctx, sh->users + lo, cnt, scores);
+			for (int j = 0; j < cnt; j++)
+				eval_rank_user(w, lo + j, scores +
+				    (size_t)j * n_items, top);
+			eval_progress(w, cnt, &next);
 		}
-		if (sh->failed)
-			break;
-		ev->score(ev->ctx, u, scores);
-		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
-			scores[tr->idx[p]] = -INFINITY;
-		n = topk_select(scores, n_items, k, top);
-		metrics_user_topn(top, n, k, te->idx + te->ptr[u],
-		    (int)(te->ptr[u + 1] - te->ptr[u]), &sh->um[j]);
-		sh->listlen[j] = n;
-		sh->popsum[j] = 0;
-		for (int r = 0; r < n; r++) {
-			w->seen[top[r]] = 1;
-			if (ev->popularity)
-				sh->popsum[j] += ev->popularity[top[r]];
+	} else
+		for (int j = w->t; j < sh->n; j += sh->threads) {
+			if (ev->cancel && *ev->cancel) {
+				w->cancelled = 1;
+				break;
+			}
+			if (sh->failed)
+				break;
+			ev->score(ev->ctx, sh->users[j], scores);
+			eval_rank_user(w, j, scores, top);
+			eval_progress(w, 1, &next);
 		}
-	}
 	free(scores);
 	free(top);
-	return;
 }
 
 int
@@ -240,9 +307,13 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	if ((users = malloc(((size_t)ev->test->n_users + 1) * sizeof *users))
 	    == NULL)
 		return rf_fail(err, "eval: out of memory");
-	for (int u = 0; u < ev->test->n_users; u++)
+	for (int u = 0; u < ev->test->n_users; u++) {
+		if (ev->per_user_ndcg != NULL)
+			ev->per_user_ndcg[u] = NAN;
 		if (ev->test->ptr[u + 1] > ev->test->ptr[u])
 			users[n++] = u;
+	}
+	out->n_test_users = n;
 	if (ev->max_users > 0 && n > ev->max_users) {
 		/* Evenly spaced subset: deterministic and spread over the
 		 * index range. */
@@ -250,10 +321,34 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 			users[j] = users[(int64_t)j * n / ev->max_users];
 		n = ev->max_users;
 	}
+	if (ev->sample_users > 0 && n > ev->sample_users) {
+		/* A random sample, the same for a seed: the first
+		 * sample_users of a partial Fisher-Yates shuffle, then in
+		 * index order again. */
+		rf_rng rng;
+
+		rf_rng_seed(&rng, ev->sample_seed);
+		for (int j = 0; j < ev->sample_users; j++) {
+			int r = j + (int)rf_rng_below(&rng, (uint32_t)(n - j));
+			int32_t t = users[j];
+
+			users[j] = users[r];
+			users[r] = t;
+		}
+		n = ev->sample_users;
+		qsort(users, (size_t)n, sizeof *users, cmp_i32);
+	}
 	sh.ev = ev;
 	sh.users = users;
 	sh.n = n;
 	sh.threads = threads;
+	/* Blocks of about 16 MB of scores per thread. */
+	sh.block = 1;
+	if (ev->score_block != NULL && n_items > 0) {
+		long b = (16L << 20) / ((long)n_items * (long)sizeof(float));
+
+		sh.block = b < 1 ? 1 : b > 256 ? 256 : (int)b;
+	}
 	sh.um = calloc((size_t)n + 1, sizeof *sh.um);
 	sh.popsum = calloc((size_t)n + 1, sizeof *sh.popsum);
 	sh.listlen = calloc((size_t)n + 1, sizeof *sh.listlen);
@@ -274,6 +369,8 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	if (cancelled)
 		goto done;
 	for (int j = 0; j < n; j++) {
+		if (ev->per_user_ndcg != NULL)
+			ev->per_user_ndcg[users[j]] = sh.um[j].ndcg;
 		sum[0] += sh.um[j].precision;
 		sum[1] += sh.um[j].recall;
 		sum[2] += sh.um[j].ndcg;
@@ -296,6 +393,20 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	out->coverage = n_items ? (double)covered / n_items : NAN;
 	out->mean_popularity = nrec && ev->popularity ? pop / (double)nrec :
 	    NAN;
+	/* The NDCG mean's standard error over a sample (0: every user). */
+	if (n < out->n_test_users && n > 1) {
+		double var = 0, fpc;
+
+		for (int j = 0; j < n; j++)
+			var += (sh.um[j].ndcg - out->ndcg) *
+			    (sh.um[j].ndcg - out->ndcg);
+		var /= n - 1;
+		fpc = 1.0 - (double)n / (double)out->n_test_users;
+		out->ndcg_se = sqrt(var / n * (fpc > 0 ? fpc : 0));
+	} else
+		out->ndcg_se = 0;
+	if (ev->progress != NULL)
+		ev->progress(ev->progress_ud, n, n);
 done:
 	for (int t = 0; t < threads; t++)
 		free(w[t].seen);

@@ -20,6 +20,12 @@ typedef struct metrics {
 	double mean_popularity;	/* mean train popularity of recommended items */
 	int64_t n_pred;		/* rating pairs predicted (0: no rating metrics) */
 	double rmse, mae;
+	/* When the users ranked are a sample: how many test users there are
+	 * in all, and the standard error of the NDCG mean over the sample
+	 * (finite-population corrected); 0 when every test user was ranked.
+	 * The 95% interval is ndcg +- student_t95(n_users - 1) * ndcg_se. */
+	int64_t n_test_users;
+	double ndcg_se;
 } metrics;
 
 /* Set every field to NAN (k and counts to 0): "not measured". */
@@ -55,6 +61,10 @@ void metrics_user_topn(const int32_t *ranked, int n_ranked, int k,
 /* Scores of every item for user u; must be thread-safe for distinct out
  * buffers.  ctx is the model (or fusion state). */
 typedef void (*score_fn)(const void *ctx, int u, float *out);
+/* The same for n users at once, out (n x n_items) row-major: a factor
+ * model's scores of a block of users in one matrix product. */
+typedef void (*score_block_fn)(const void *ctx, const int32_t *users, int n,
+    float *out);
 
 typedef struct topn_eval {
 	score_fn score;
@@ -66,7 +76,20 @@ typedef struct topn_eval {
 	int threads;		/* 1 or 2 (each with its own score buffer) */
 	int max_users;		/* > 0: an evenly spaced subset of the test
 				 * users (validation during training) */
+	/* > 0 and fewer than the test users: a random sample of that many,
+	 * drawn with sample_seed (the same users every time), with the
+	 * standard error of the NDCG mean in the result */
+	int sample_users;
+	uint64_t sample_seed;
+	/* may be NULL: users scored in blocks (block_users at most) */
+	score_block_fn score_block;
+	/* may be NULL: called now and then with the users ranked so far */
+	void (*progress)(void *ud, int64_t done, int64_t total);
+	void *progress_ud;
 	const volatile int *cancel;
+	/* not NULL: (n_users) each ranked user's NDCG@k, NAN for the
+	 * others, for paired comparisons (eval/compare.h) */
+	double *per_user_ndcg;
 } topn_eval;
 
 /* Rank every test user (>= 1 test item) over all items not in their

@@ -395,7 +395,7 @@ explain_item(const fusion *f, int u, int i, int probe, explanation *out,
 	memset(out, 0, sizeof *out);
 	if (fusion_contributions(f, u, i, &fc, err) < 0)
 		return -1;
-	tr = fusion_model(f, 0)->train;
+	tr = fusion_known(f);	/* what the user already has */
 	out->user = u;
 	out->item = i;
 	out->fused = fc.fused;
@@ -620,7 +620,7 @@ int
 explain_user(const fusion *f, int u, int k, explain_user_summary *out,
     rf_error *err)
 {
-	const interactions *tr = fusion_model(f, 0)->train;
+	const interactions *tr = fusion_known(f);	/* the user's history */
 	const dataset *ds = fusion_dataset(f);
 	int nc;
 

@@ -20,11 +20,19 @@ compute_user_features(fusion *f, const interactions *tr, rf_error *err)
 	int nu = tr->n_users;
 	int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 	double mean[UFN] = { 0 }, sd[UFN] = { 0 };
+	const dataset *ds = f->ds;
+	int ncat = ds && ds->item_category && ds->n_categories > 0 ?
+	    ds->n_categories : 0;
+	int *catn = NULL;
 
 	f->n_users = nu;
 	f->ufeat = calloc((size_t)(nu ? nu : 1) * UFN, sizeof *f->ufeat);
-	if (f->ufeat == NULL)
+	if (ncat > 0)
+		catn = calloc((size_t)ncat, sizeof *catn);
+	if (f->ufeat == NULL || (ncat > 0 && catn == NULL)) {
+		free(catn);
 		return rf_fail(err, "fusion: out of memory");
+	}
 	if (tr->ts)
 		for (int64_t p = 0; p < tr->nnz; p++) {
 			if (tr->ts[p] < tmin)
@@ -45,9 +53,33 @@ compute_user_features(fusion *f, const interactions *tr, rf_error *err)
 			    (float)((double)(tmax - last) /
 			    (double)(tmax - tmin));
 		}
+		if (ncat > 0 && tr->ptr[u + 1] > tr->ptr[u]) {
+			double n = (double)(tr->ptr[u + 1] - tr->ptr[u]), h = 0;
+
+			for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+				int c = ds->item_category[tr->idx[p]];
+
+				if (c >= 0 && c < ncat)
+					catn[c]++;
+			}
+			/* Entropy over the categories seen, then the counts
+			 * go back to zero (only those touched). */
+			for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+				int c = ds->item_category[tr->idx[p]];
+
+				if (c >= 0 && c < ncat && catn[c] > 0) {
+					double q = catn[c] / n;
+
+					h -= q * log(q);
+					catn[c] = 0;
+				}
+			}
+			x[2] = (float)h;
+		}
 		for (int j = 0; j < UFN; j++)
 			mean[j] += x[j];
 	}
+	free(catn);
 	for (int j = 0; j < UFN; j++)
 		mean[j] /= nu ? nu : 1;
 	for (int u = 0; u < nu; u++)
@@ -67,7 +99,8 @@ compute_user_features(fusion *f, const interactions *tr, rf_error *err)
 	return 0;
 }
 
-const char *const fusion_ufeat_names[UFN] = { "activity", "recency" };
+const char *const fusion_ufeat_names[UFN] = { "activity", "recency",
+	"spread" };
 
 fusion *
 fusion_new(const dataset *ds, const model *const *models,
@@ -167,6 +200,26 @@ const fusion_settings *
 fusion_get_settings(const fusion *f)
 {
 	return &f->set;
+}
+
+int
+fusion_set_known(fusion *f, const interactions *known, rf_error *err)
+{
+	const interactions *tr = f->models[0]->train;
+
+	if (known != NULL && (known->n_users != tr->n_users ||
+	    known->n_items != tr->n_items))
+		return rf_fail(err, "fusion: what is known is %d x %d, the "
+		    "models' train part %d x %d", known->n_users,
+		    known->n_items, tr->n_users, tr->n_items);
+	f->known = known;
+	return 0;
+}
+
+const interactions *
+fusion_known(const fusion *f)
+{
+	return f->known != NULL ? f->known : f->models[0]->train;
 }
 
 int

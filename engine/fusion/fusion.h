@@ -40,6 +40,13 @@ const dataset *fusion_dataset(const fusion *f);
 const fusion_settings *fusion_get_settings(const fusion *f);
 /* Replace the models (same count and names: after `refit`), keeping the
  * settings and the stack. */
+/* What is known of every user, which fusion_score_user(),
+ * fusion_recommend() and fusion_contributions() never rank (NULL: the
+ * models' train part): the session's train + validation, so that the
+ * fused list, like every single one, leaves out what the user already
+ * has.  Same dimensions as the models' train part; not owned. */
+int fusion_set_known(fusion *f, const interactions *known, rf_error *err);
+const interactions *fusion_known(const fusion *f);
 int fusion_replace_models(fusion *f, const model *const *models,
     rf_error *err);
 

@@ -27,9 +27,12 @@
 
 #include "engine/fusion/fusion.h"
 
-/* User features of the stack: standardised log(1 + train size) and
- * recency (days since the user's last train event, standardised). */
-#define UFN 2
+/* User features the stack and the feature-weighted fusion weigh the
+ * models by (standardised): activity, log(1 + train size); recency, the
+ * time from the user's last train event to the data's end; category
+ * spread, the entropy of the categories of the user's train items (0 for
+ * data without categories). */
+#define UFN 3
 
 /* What a block's transformed values T_m are (combine.c). */
 enum { TR_NONE, TR_NORM, TR_RRF, TR_BORDA };
@@ -44,6 +47,9 @@ struct fusion {
 	float *ufeat;			/* (n_users, UFN) */
 	int n_users;
 	int can_predict;		/* every model predicts ratings */
+	/* what on-the-fly scoring (score.c) leaves out of every user's
+	 * candidates; NULL: the models' train part */
+	const interactions *known;
 	/* stack: theta over [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] */
 	int stack_kind;
 	int ntheta;
@@ -154,9 +160,11 @@ void fusion_pool_transform(const fusion *f, fusion_pool *p);
 void fusion_pool_block(const fusion_pool *p, int r, fusion_block *b);
 /* fusion_pool_eval() with, when per_user is not NULL, each evaluated
  * user's NDCG (per_user[0]) and recall (per_user[1]) in pool order
- * (entries of users without eval items are left alone). */
+ * (entries of users without eval items are left alone), over the rows
+ * with rows[r] only (NULL: all). */
 int fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
-    metrics *out, double *const per_user[2], rf_error *err);
+    metrics *out, double *const per_user[2], const uint8_t *rows,
+    rf_error *err);
 
 /* user.c */
 /* User u's block against excl, with item extra (>= 0) added when it is not
@@ -176,5 +184,13 @@ typedef struct fusion_fused {
 int fusion_user_fuse(const fusion *f, const fusion_user *ub,
     fusion_fused *out);
 void fusion_fused_free(fusion_fused *o);
+
+/* stack.c: the stack fitted on the pool rows with mask[r] (NULL: all),
+ * for tune's cross-validation; and the names of the stack's coefficients
+ * (after setting f->ntheta's layout: a fusion that sets theta by other
+ * means, the feature-weighted fusion of tune.c). */
+int fusion_fit_stack_rows(fusion *f, fusion_pool *valid, const uint8_t *mask,
+    int rating, uint64_t seed, rf_error *err);
+void fusion_stack_names(fusion *f);
 
 #endif

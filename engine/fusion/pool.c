@@ -348,12 +348,30 @@ int
 fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k, metrics *out,
     rf_error *err)
 {
-	return fusion_pool_eval_users(f, p, single, k, out, NULL, err);
+	return fusion_pool_eval_users(f, p, single, k, out, NULL, NULL, err);
+}
+
+int
+fusion_pool_eval_rows(fusion *f, fusion_pool *p, int single, int k,
+    metrics *out, double *ndcg, rf_error *err)
+{
+	double *rec = malloc(((size_t)p->nu + 1) * sizeof *rec);
+	double *const pu[2] = { ndcg, rec };
+	int rc;
+
+	if (rec == NULL)
+		return rf_fail(err, "fusion: out of memory");
+	for (int r = 0; r < p->nu; r++)
+		ndcg[r] = NAN;
+	rc = fusion_pool_eval_users(f, p, single, k, out, pu, NULL, err);
+	free(rec);
+	return rc;
 }
 
 int
 fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
-    metrics *out, double *const per_user[2], rf_error *err)
+    metrics *out, double *const per_user[2], const uint8_t *rows,
+    rf_error *err)
 {
 	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
 	int32_t *top = malloc(((size_t)k + 1) * sizeof *top);
@@ -389,7 +407,7 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 		user_metrics um;
 		const float *sc;
 
-		if (hi == lo)
+		if (hi == lo || (rows != NULL && !rows[r]))
 			continue;
 		fusion_pool_block(p, r, &b);
 		if (single >= 0)

@@ -33,6 +33,11 @@ int64_t fusion_pool_n_candidates(const fusion_pool *p);
  * of out).  single >= 0 ranks by that single model alone instead. */
 int fusion_pool_eval(fusion *f, fusion_pool *p, int single, int k,
     metrics *out, rf_error *err);
+/* The same, with each evaluated row's NDCG@k in ndcg (fusion_pool_n_users
+ * entries, pool order; NAN for rows without eval items), for paired
+ * comparisons. */
+int fusion_pool_eval_rows(fusion *f, fusion_pool *p, int single, int k,
+    metrics *out, double *ndcg, rf_error *err);
 /* RMSE / MAE of the fused (model < 0) or one model's rating predictions
  * on the pool's eval pairs.  -1 when the pool has no predictions. */
 int fusion_pool_eval_rating(fusion *f, fusion_pool *p, int single,

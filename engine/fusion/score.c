@@ -18,7 +18,7 @@ fusion_score_user(const void *ctx, int u, float *out)
 
 	for (int i = 0; i < n_items; i++)
 		out[i] = -INFINITY;
-	if ((b = fusion_user_build(f, NULL, u, -1, NULL)) == NULL)
+	if ((b = fusion_user_build(f, f->known, u, -1, NULL)) == NULL)
 		return;
 	if (fusion_user_fuse(f, b, &o) == 0) {
 		for (int c = 0; c < b->len; c++)
@@ -50,7 +50,7 @@ fusion_recommend(const fusion *f, int u, int k, int32_t *items,
 
 	if (k < 1)
 		return rf_fail(err, "fusion: K must be at least 1");
-	if ((b = fusion_user_build(f, NULL, u, -1, NULL)) == NULL)
+	if ((b = fusion_user_build(f, f->known, u, -1, NULL)) == NULL)
 		return rf_fail(err, "fusion: no user %d, or out of memory", u);
 	nt = fusion_user_rank(f, b, k, items, scores, NULL, NULL, err);
 	fusion_user_free(b);
@@ -70,7 +70,7 @@ fusion_contributions(const fusion *f, int u, int i, fusion_contrib *out,
 		return rf_fail(err, "fusion: no item %d", i);
 	/* The user's candidates, with i added when it is not one of them
 	 * (scores, ranks and normalisation then take it in). */
-	if ((b = fusion_user_build(f, NULL, u, i, &added)) == NULL)
+	if ((b = fusion_user_build(f, f->known, u, i, &added)) == NULL)
 		return rf_fail(err, "fusion: no user %d, or out of memory", u);
 	if (fusion_user_fuse(f, b, &o) < 0) {
 		fusion_user_free(b);

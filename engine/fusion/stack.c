@@ -14,8 +14,8 @@
 #include "engine/core/rng.h"
 #include "engine/fusion/fusion_priv.h"
 
-static void
-stack_names(fusion *f)
+void
+fusion_stack_names(fusion *f)
 {
 	int n = f->n;
 
@@ -87,7 +87,8 @@ solve_spd(double *A, double *b, int d, rf_error *err)
 /* Ridge blend of the rating predictions on the pool's pairs, closed form:
  * (X'X + l2 I') theta = X'y, I' without the intercept. */
 static int
-stack_fit_rating(fusion *f, fusion_pool *p, rf_error *err)
+stack_fit_rating(fusion *f, fusion_pool *p, const uint8_t *mask,
+    rf_error *err)
 {
 	int d = f->ntheta;
 	double *A = calloc((size_t)d * d, sizeof *A);
@@ -102,7 +103,8 @@ stack_fit_rating(fusion *f, fusion_pool *p, rf_error *err)
 		return rf_fail(err, "fusion: out of memory");
 	}
 	for (int r = 0; r < p->nu; r++)
-		for (int64_t q = p->pptr[r]; q < p->pptr[r + 1]; q++) {
+		for (int64_t q = p->pptr[r]; q < p->pptr[r + 1] &&
+		    (mask == NULL || mask[r]); q++) {
 			stack_row(f, p->users[r], p->pred + (size_t)q * p->nm,
 			    1, x);
 			cblas_dsyr(CblasRowMajor, CblasUpper, d, 1.0, x, 1,
@@ -139,7 +141,8 @@ stack_fit_rating(fusion *f, fusion_pool *p, rf_error *err)
 #define STACK_NEWTON_ITERS 25
 
 static int
-stack_fit_topn(fusion *f, fusion_pool *p, uint64_t seed, rf_error *err)
+stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
+    uint64_t seed, rf_error *err)
 {
 	int d = f->ntheta;
 	size_t cap = 0, n = 0;
@@ -159,7 +162,7 @@ stack_fit_topn(fusion *f, fusion_pool *p, uint64_t seed, rf_error *err)
 		int npos = 0;
 
 		fusion_pool_block(p, r, &b);
-		if (nrel == 0)
+		if (nrel == 0 || (mask != NULL && !mask[r]))
 			continue;
 		if (n + (size_t)b.len > cap) {
 			size_t nc = cap ? cap : 8192;
@@ -277,21 +280,28 @@ int
 fusion_fit_stack(fusion *f, fusion_pool *valid, int rating, uint64_t seed,
     rf_error *err)
 {
+	return fusion_fit_stack_rows(f, valid, NULL, rating, seed, err);
+}
+
+int
+fusion_fit_stack_rows(fusion *f, fusion_pool *valid, const uint8_t *mask,
+    int rating, uint64_t seed, rf_error *err)
+{
 	int rc;
 
-	stack_names(f);
+	fusion_stack_names(f);
 	f->set.method = FUSE_STACK;
 	if (rating) {
 		if (valid->pptr == NULL)
 			return rf_fail(err, "fusion: a rating stack needs "
 			    "models that predict ratings and a validation "
 			    "part");
-		rc = stack_fit_rating(f, valid, err);
+		rc = stack_fit_rating(f, valid, mask, err);
 		f->stack_kind = rc == 0 ? STACK_RATING : STACK_NONE;
 	} else {
 		/* The stack ranks by T_m: the raw or rank-only transforms
 		 * of rrf/borda have no meaning here; keep the norm. */
-		rc = stack_fit_topn(f, valid, seed, err);
+		rc = stack_fit_topn(f, valid, mask, seed, err);
 		f->stack_kind = rc == 0 ? STACK_TOPN : STACK_NONE;
 	}
 	return rc;
@@ -441,7 +451,7 @@ fusion_stack_parse(fusion *f, const char *text, rf_error *err)
 			f->theta[1 + UFN + f->n + j * f->n + m] =
 			    th[1 + UFN + nn + j * nn + map[m]];
 	}
-	stack_names(f);
+	fusion_stack_names(f);
 	f->ntheta = d;
 	f->stack_kind = kind;
 	f->set.method = FUSE_STACK;

@@ -1,9 +1,41 @@
-/* tune: learn the weights (and the normalisation) of the weighted fusion
- * on a validation pool by coordinate ascent over the simplex, then shrink
- * them toward equal weights by the one-standard-error rule. */
+/* tune: learn how to fuse on a validation pool, and choose how.
+ *
+ * Several ways to fuse are learned on the validation pool (the
+ * candidates):
+ *   single     the best model alone (its own ranking);
+ *   selection  greedy forward ensemble selection with replacement
+ *              (Caruana, Niculescu-Mizil, Crew & Ksikes, ICML 2004): from
+ *              the best model, add the model (again, if it helps) that
+ *              raises the metric most, keep the best prefix; the weights
+ *              are the counts; tried under each normalisation;
+ *   members    equal weights over the models selection picked: the
+ *              "forecast combination puzzle" (Smith & Wallis 2009) says
+ *              plain averages often transfer better than fitted weights;
+ *   weights    coordinate ascent over the simplex from the best model
+ *              alone, penalised by one standard error of the best model's
+ *              metric for moving weight away from it (regularised toward
+ *              the best single model, not toward equal weights), then
+ *              members below 1% set to 0;
+ *   fwls       feature-weighted linear stacking (Sill, Takacs, Mackey &
+ *              Lin 2009): each model's weight a linear function of the
+ *              user's features (activity, recency, category spread),
+ *              w_m(u) = a_m + sum_f c_mf x_uf, from selection's weights by
+ *              coordinate ascent on the metric itself;
+ *   rrf, borda, vote  over selection's members, equal weights;
+ *   stack      the logistic (top-N) or ridge (ratings) stack.
+ * Each is judged by two-fold cross-validation over users: learned on one
+ * half of the validation users and measured on the other, and the other
+ * way round, so that a way with more freedom does not win by fitting the
+ * validation noise.  The best by that measure among the ways that beat
+ * the best single model out of fold beyond doubt (the 95% interval of the
+ * per-user difference above 0) is learned again on every validation user
+ * and kept; when none does, the best single model is kept (its ranking
+ * exactly).  Ratings (RMSE) try single, weights and stack only.
+ */
 #include "engine/fusion/tune.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +43,11 @@
 #include "engine/fusion/fusion_priv.h"
 
 static const char *const tune_names[] = { "ndcg@10", "recall@20", "rmse" };
+
+static const char *const cand_names[TUNE_CAND_COUNT] = {
+	"single", "selection", "members", "weights", "fwls", "rrf", "borda",
+	"vote", "stack"
+};
 
 int
 fusion_tune_metric_parse(const char *name)
@@ -27,203 +64,582 @@ fusion_tune_metric_name(enum tune_metric m)
 	return (unsigned)m < 3 ? tune_names[m] : "?";
 }
 
-/* The tuned quantity, larger = better (RMSE negated); NAN on error. */
-static double
-tune_measure(fusion *f, fusion_pool *p, int single, enum tune_metric metric)
+const char *
+fusion_tune_candidate_name(enum tune_candidate c)
 {
-	metrics mt;
-	rf_error err;
-
-	if (metric == TUNE_RMSE) {
-		if (fusion_pool_eval_rating(f, p, single, &mt, &err) < 0)
-			return NAN;
-		return -mt.rmse;
-	}
-	if (fusion_pool_eval(f, p, single, metric == TUNE_NDCG10 ? 10 : 20,
-	    &mt, &err) < 0)
-		return NAN;
-	return metric == TUNE_NDCG10 ? mt.ndcg : mt.recall;
+	return (unsigned)c < TUNE_CAND_COUNT ? cand_names[c] : "?";
 }
 
+/* What a learner leaves in the fusion: the settings and a stack. */
+struct tune_state {
+	fusion_settings set;
+	int stack_kind, ntheta;
+	double theta[1 + UFN + FUSION_MAX_MODELS * (1 + UFN)];
+};
+
+static void
+state_save(const fusion *f, struct tune_state *s)
+{
+	s->set = f->set;
+	s->stack_kind = f->stack_kind;
+	s->ntheta = f->ntheta;
+	memcpy(s->theta, f->theta, sizeof s->theta);
+}
+
+static void
+state_load(fusion *f, const struct tune_state *s)
+{
+	f->set = s->set;
+	f->stack_kind = s->stack_kind;
+	f->ntheta = s->ntheta;
+	memcpy(f->theta, s->theta, sizeof s->theta);
+	if (f->stack_kind != STACK_NONE)
+		fusion_stack_names(f);
+}
+
+/* The tuning at work: the pool, the metric, per-row scratch. */
+struct tune {
+	fusion *f;
+	fusion_pool *p;
+	enum tune_metric metric;
+	int nu, n;
+	double *v;		/* (nu) the row's value, larger = better */
+	double *wt;		/* (nu) its weight in the mean (0: unused) */
+	double *pu[2];		/* (nu) per-user NDCG and recall */
+	uint8_t *fold;		/* (nu) 0 or 1 */
+	uint8_t *mask;		/* (nu) the rows a learner sees */
+	int *evals;
+	const volatile int *cancel;
+	int failed;
+	/* ensemble selection per set of rows (fold 0, fold 1, all): every
+	 * way but single and weights starts from it */
+	int key;		/* the set of rows the learner sees */
+	int sel_ok[3];
+	int sel_cnt[3][FUSION_MAX_MODELS];
+	enum fusion_norm sel_norm[3];
+};
+
 /*
- * The tuned quantity per pool row (user), for the one-standard-error rule
- * below: v[r] such that the metric is sum_r v[r] / *scale over the rows
- * with used[r] (larger = better): NDCG@10 or recall@20 per user (scale =
- * the users evaluated), or minus the user's summed squared error (scale =
- * the pairs; the metric is then -MSE, monotone in -RMSE).
+ * Per pool row (user): v[r] and its weight wt[r], so that the metric over
+ * a set of rows is sum v / sum wt: NDCG@10 or recall@20 per user (weight
+ * 1 when the user has validation items), or minus the user's summed
+ * squared error (weight = its pairs: the mean is then -MSE, monotone in
+ * -RMSE).  Rows outside rows (when not NULL) are not computed.
  */
 static int
-tune_units(fusion *f, fusion_pool *p, enum tune_metric metric, double *v,
-    uint8_t *used, double *scale)
+units(struct tune *t, int single, const uint8_t *rows)
 {
-	double *pu[2];
+	fusion *f = t->f;
+	fusion_pool *p = t->p;
 	metrics mt;
 	rf_error err;
 
-	*scale = 0;
-	if (metric == TUNE_RMSE) {
-		if (p->pptr == NULL)
-			return -1;
+	(*t->evals)++;
+	if (t->metric == TUNE_RMSE) {
 		for (int r = 0; r < p->nu; r++) {
 			double se = 0;
 
+			t->v[r] = t->wt[r] = 0;
+			if (rows != NULL && !rows[r])
+				continue;
 			for (int64_t q = p->pptr[r]; q < p->pptr[r + 1]; q++) {
-				double fp = fusion_fused_prediction(f,
-				    p->users[r], p->pred + (size_t)q * p->nm);
+				const float *pr = p->pred + (size_t)q * p->nm;
+				double fp = single >= 0 ? pr[single] :
+				    fusion_fused_prediction(f, p->users[r], pr);
 				double d = fusion_clip_rating(f, fp) -
 				    p->truth[q];
 
 				se += d * d;
 			}
-			v[r] = -se;
-			used[r] = p->pptr[r + 1] > p->pptr[r];
-			*scale += (double)(p->pptr[r + 1] - p->pptr[r]);
+			t->v[r] = -se;
+			t->wt[r] = (double)(p->pptr[r + 1] - p->pptr[r]);
 		}
 		return 0;
 	}
-	if ((pu[0] = calloc((size_t)p->nu + 1, sizeof *pu[0])) == NULL ||
-	    (pu[1] = calloc((size_t)p->nu + 1, sizeof *pu[1])) == NULL) {
-		free(pu[0]);
+	if (fusion_pool_eval_users(f, p, single, t->metric == TUNE_NDCG10 ?
+	    10 : 20, &mt, t->pu, rows, &err) < 0)
 		return -1;
-	}
-	if (fusion_pool_eval_users(f, p, -1, metric == TUNE_NDCG10 ? 10 : 20,
-	    &mt, pu, &err) < 0) {
-		free(pu[0]);
-		free(pu[1]);
-		return -1;
-	}
 	for (int r = 0; r < p->nu; r++) {
 		int u = p->users[r];
 
-		used[r] = p->eval->ptr[u + 1] > p->eval->ptr[u];
-		v[r] = used[r] ? pu[metric == TUNE_NDCG10 ? 0 : 1][r] : 0;
-		*scale += used[r];
+		t->wt[r] = (rows == NULL || rows[r]) &&
+		    p->eval->ptr[u + 1] > p->eval->ptr[u];
+		t->v[r] = t->wt[r] > 0 ?
+		    t->pu[t->metric == TUNE_NDCG10 ? 0 : 1][r] : 0;
 	}
-	free(pu[0]);
-	free(pu[1]);
 	return 0;
 }
 
-/*
- * Shrink the tuned weights toward equal weights while the loss on
- * validation stays within one standard error: the "one-standard-error
- * rule" (Hastie, Tibshirani & Friedman, ESL 2nd ed., section 7.10) applied
- * along w(l) = (1 - l) uniform + l w*, l = 0, 0.1, ..., 1.  Equal weights
- * are hard to beat out of sample (the "forecast combination puzzle",
- * Smith & Wallis 2009): weights fitted on a validation part carry its
- * noise and its drift, and after `refit` they are applied to models that
- * saw more (and more recent) data than the ones they were tuned on.  The
- * standard error is the optimum's, over users (the independent units),
- * as in ESL.  Returns the chosen l (1: no shrinkage) and
- * leaves the chosen weights in w; -1 on error.
- */
+/* The metric over the rows of mask (NULL: all) under the fusion's
+ * settings (single >= 0: that model alone); NAN on failure. */
 static double
-tune_shrink(fusion *f, fusion_pool *p, enum tune_metric metric, double *w,
-    double floor_metric, int *evals)
+measure(struct tune *t, int single, const uint8_t *mask)
 {
-	int n = f->n, nu = p->nu;
-	double *vs = malloc(((size_t)nu + 1) * sizeof *vs);
-	double *v = malloc(((size_t)nu + 1) * sizeof *v);
-	uint8_t *used = malloc((size_t)nu + 1);
-	double best[FUSION_MAX_MODELS], scale, chosen = 1;
+	double sv = 0, sw = 0;
 
-	if (vs == NULL || v == NULL || used == NULL) {
-		free(vs);
-		free(v);
-		free(used);
-		return -1;
+	if (units(t, single, mask) < 0) {
+		t->failed = 1;
+		return NAN;
 	}
-	memcpy(best, w, (size_t)n * sizeof *w);
-	memcpy(f->set.w, best, (size_t)n * sizeof *w);
-	if (tune_units(f, p, metric, vs, used, &scale) < 0 || scale <= 0)
-		goto out;
-	for (int step = 0; step < 10; step++) {
-		double l = step / 10.0, t[FUSION_MAX_MODELS];
-		double sd = 0, sdd = 0, mean, se, cnt = 0, sum = 0;
-
-		for (int m = 0; m < n; m++)
-			t[m] = (1 - l) / n + l * best[m];
-		memcpy(f->set.w, t, (size_t)n * sizeof *t);
-		if (tune_units(f, p, metric, v, used, &scale) < 0)
-			goto out;
-		(*evals)++;
-		for (int r = 0; r < nu; r++)
-			if (used[r]) {
-				sd += vs[r];
-				sdd += vs[r] * vs[r];
-				sum += v[r];
-				cnt++;
-			}
-		if (cnt < 2)
-			break;
-		mean = sd / cnt;
-		/* The standard error of the optimum's estimate, as ESL's
-		 * rule has it: sum_r v_r / scale over cnt independent users
-		 * has standard error sqrt(cnt * var(v)) / scale. */
-		se = sqrt(cnt * ((sdd - cnt * mean * mean) / (cnt - 1))) /
-		    scale;
-		if (sum / scale > floor_metric && (sd - sum) / scale <= se) {
-			memcpy(w, t, (size_t)n * sizeof *t);
-			chosen = l;
-			break;
-		}
+	for (int r = 0; r < t->nu; r++) {
+		sv += t->v[r];
+		sw += t->wt[r];
 	}
-out:
-	memcpy(f->set.w, w, (size_t)n * sizeof *w);
-	free(vs);
-	free(v);
-	free(used);
-	return chosen;
+	return sw > 0 ? sv / sw : NAN;
 }
 
-/* Coordinate ascent over the simplex: move one weight by +-step (then
- * renormalise) and keep the move only when the metric strictly rises. */
+static int
+stopped(const struct tune *t)
+{
+	return t->failed || (t->cancel != NULL && *t->cancel);
+}
+
+static void
+set_weights(fusion *f, enum fusion_method method, enum fusion_norm norm,
+    const double *w)
+{
+	f->set.method = method;
+	f->set.norm = norm;
+	f->stack_kind = STACK_NONE;
+	memcpy(f->set.w, w, (size_t)f->n * sizeof *w);
+}
+
+/* The best model alone over mask: its index and metric. */
+static int
+best_single(struct tune *t, const uint8_t *mask, double *value)
+{
+	int best = 0;
+
+	*value = -INFINITY;
+	for (int m = 0; m < t->n; m++) {
+		double v = measure(t, m, mask);
+
+		if (v > *value) {
+			*value = v;
+			best = m;
+		}
+	}
+	return best;
+}
+
+static void
+learn_single(struct tune *t, const uint8_t *mask)
+{
+	double w[FUSION_MAX_MODELS] = { 0 }, v;
+
+	w[best_single(t, mask, &v)] = 1;
+	/* Raw scores: the fused ranking is then exactly the model's. */
+	set_weights(t->f, FUSE_WEIGHTED, NORM_RAW, w);
+}
+
+/* Ensemble selection under one normalisation: the counts in cnt. */
 static double
-tune_ascent(fusion *f, fusion_pool *p, enum tune_metric metric, double *w,
-    int *evals, const volatile int *cancel)
+select_counts(struct tune *t, const uint8_t *mask, enum fusion_norm norm,
+    int start, int *cnt)
+{
+	int n = t->n, rounds = n * 8 < 40 ? 40 : n * 8, since = 0;
+	int cur[FUSION_MAX_MODELS] = { 0 };
+	double best = -INFINITY, w[FUSION_MAX_MODELS];
+
+	cur[start] = 1;
+	for (int m = 0; m < n; m++)
+		w[m] = cur[m];
+	set_weights(t->f, FUSE_WEIGHTED, norm, w);
+	best = measure(t, -1, mask);
+	memcpy(cnt, cur, (size_t)n * sizeof *cnt);
+	for (int r = 0; r < rounds && since < 8 && !stopped(t); r++) {
+		int pick = -1;
+		double pv = -INFINITY;
+
+		for (int m = 0; m < n; m++) {
+			double v;
+
+			cur[m]++;
+			for (int j = 0; j < n; j++)
+				w[j] = cur[j];
+			set_weights(t->f, FUSE_WEIGHTED, norm, w);
+			v = measure(t, -1, mask);
+			cur[m]--;
+			if (v > pv + 1e-12) {
+				pv = v;
+				pick = m;
+			}
+		}
+		if (pick < 0)
+			break;
+		cur[pick]++;
+		if (pv > best + 1e-12) {
+			best = pv;
+			memcpy(cnt, cur, (size_t)n * sizeof *cnt);
+			since = 0;
+		} else
+			since++;
+	}
+	return best;
+}
+
+static const enum fusion_norm tune_norms[] = {
+	NORM_ZSCORE, NORM_MINMAX, NORM_RANK, NORM_BORDA
+};
+
+/* Selection under every normalisation; the best is left in the fusion,
+ * its counts in cnt and its normalisation in *norm. */
+static void
+learn_selection(struct tune *t, const uint8_t *mask, int *cnt,
+    enum fusion_norm *norm)
+{
+	int n = t->n, c[FUSION_MAX_MODELS], start;
+	double best = -INFINITY, v, w[FUSION_MAX_MODELS];
+
+	if (t->sel_ok[t->key]) {
+		memcpy(cnt, t->sel_cnt[t->key], (size_t)n * sizeof *cnt);
+		*norm = t->sel_norm[t->key];
+		for (int m = 0; m < n; m++)
+			w[m] = cnt[m];
+		set_weights(t->f, FUSE_WEIGHTED, *norm, w);
+		return;
+	}
+	start = best_single(t, mask, &v);
+	*norm = NORM_ZSCORE;
+	memset(cnt, 0, (size_t)n * sizeof *cnt);
+	cnt[start] = 1;
+	for (size_t k = 0; k < sizeof tune_norms / sizeof *tune_norms &&
+	    !stopped(t); k++) {
+		v = select_counts(t, mask, tune_norms[k], start, c);
+		if (v > best) {
+			best = v;
+			*norm = tune_norms[k];
+			memcpy(cnt, c, (size_t)n * sizeof *c);
+		}
+	}
+	for (int m = 0; m < n; m++)
+		w[m] = cnt[m];
+	set_weights(t->f, FUSE_WEIGHTED, *norm, w);
+	if (!stopped(t)) {
+		memcpy(t->sel_cnt[t->key], cnt, (size_t)n * sizeof *cnt);
+		t->sel_norm[t->key] = *norm;
+		t->sel_ok[t->key] = 1;
+	}
+}
+
+/* Equal weights over selection's members, under method. */
+static void
+learn_members(struct tune *t, const uint8_t *mask, enum fusion_method method)
+{
+	int cnt[FUSION_MAX_MODELS];
+	enum fusion_norm norm;
+	double w[FUSION_MAX_MODELS];
+
+	learn_selection(t, mask, cnt, &norm);
+	for (int m = 0; m < t->n; m++)
+		w[m] = cnt[m] > 0;
+	set_weights(t->f, method, norm, w);
+}
+
+/* The standard error of the best single model's metric over mask (the
+ * price of moving all weight away from it). */
+static double
+single_se(struct tune *t, int single, const uint8_t *mask)
+{
+	double sv = 0, svv = 0, sw = 0, k = 0, mean;
+
+	if (units(t, single, mask) < 0) {
+		t->failed = 1;
+		return 0;
+	}
+	for (int r = 0; r < t->nu; r++)
+		if (t->wt[r] > 0) {
+			double x = t->v[r] / t->wt[r];
+
+			sv += x;
+			svv += x * x;
+			sw += t->wt[r];
+			k++;
+		}
+	if (k < 2)
+		return 0;
+	mean = sv / k;
+	return sqrt(fmax(0, (svv - k * mean * mean) / (k - 1)) / k) *
+	    (t->metric == TUNE_RMSE ? k / sw : 1);
+}
+
+static void
+learn_weights(struct tune *t, const uint8_t *mask)
 {
 	static const double steps[] = { 0.5, 0.25, 0.1, 0.05, 0.02 };
-	double best;
-	int n = f->n;
+	int n = t->n, cnt[FUSION_MAX_MODELS], b;
+	enum fusion_norm norm;
+	double w[FUSION_MAX_MODELS] = { 0 }, v, lambda, obj;
 
-	memcpy(f->set.w, w, (size_t)n * sizeof *w);
-	best = tune_measure(f, p, -1, metric);
-	(*evals)++;
-	for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
-		for (int pass = 0, improved = 1; improved && pass < 12;
-		    pass++) {
+	if (t->metric == TUNE_RMSE)
+		norm = NORM_RAW;
+	else	/* the normalisation selection found best */
+		learn_selection(t, mask, cnt, &norm);
+	b = best_single(t, mask, &v);
+	lambda = single_se(t, b, mask);
+	w[b] = 1;
+	set_weights(t->f, FUSE_WEIGHTED, norm, w);
+	obj = measure(t, -1, mask);
+	for (size_t s = 0; s < sizeof steps / sizeof *steps && !stopped(t);
+	    s++) {
+		for (int pass = 0, improved = 1; improved && pass < 10 &&
+		    !stopped(t); pass++) {
 			improved = 0;
 			for (int m = 0; m < n; m++)
 				for (int sign = -1; sign <= 1; sign += 2) {
-					double t[FUSION_MAX_MODELS], sum = 0, v;
+					double x[FUSION_MAX_MODELS], sum = 0, o;
 
-					if (cancel && *cancel)
-						return best;
-					memcpy(t, w, (size_t)n * sizeof *t);
-					t[m] += sign * steps[s];
-					if (t[m] < 0)
-						t[m] = 0;
+					memcpy(x, w, (size_t)n * sizeof *x);
+					x[m] += sign * steps[s];
+					if (x[m] < 0)
+						x[m] = 0;
 					for (int j = 0; j < n; j++)
-						sum += t[j];
-					if (sum <= 0 || t[m] == w[m])
+						sum += x[j];
+					if (sum <= 0 || x[m] == w[m])
 						continue;
 					for (int j = 0; j < n; j++)
-						t[j] /= sum;
-					memcpy(f->set.w, t, (size_t)n *
-					    sizeof *t);
-					v = tune_measure(f, p, -1, metric);
-					(*evals)++;
-					if (v > best + 1e-12) {
-						best = v;
-						memcpy(w, t, (size_t)n *
-						    sizeof *t);
+						x[j] /= sum;
+					set_weights(t->f, FUSE_WEIGHTED, norm,
+					    x);
+					o = measure(t, -1, mask) -
+					    lambda * (1 - x[b]);
+					if (o > obj + 1e-12) {
+						obj = o;
+						memcpy(w, x, (size_t)n *
+						    sizeof *x);
 						improved = 1;
 					}
 				}
 		}
 	}
-	memcpy(f->set.w, w, (size_t)n * sizeof *w);
-	return best;
+	/* Members that barely take part take none. */
+	{
+		double sum = 0;
+
+		for (int m = 0; m < n; m++) {
+			if (w[m] < 0.01)
+				w[m] = 0;
+			sum += w[m];
+		}
+		for (int m = 0; m < n && sum > 0; m++)
+			w[m] /= sum;
+	}
+	set_weights(t->f, FUSE_WEIGHTED, norm, w);
+}
+
+/* fwls: the stack's layout with coefficients chosen on the metric. */
+static void
+learn_fwls(struct tune *t, const uint8_t *mask)
+{
+	static const double steps[] = { 0.4, 0.2, 0.1, 0.05 };
+	fusion *f = t->f;
+	int n = t->n, cnt[FUSION_MAX_MODELS], tot = 0;
+	enum fusion_norm norm;
+	double best, mean;
+
+	learn_selection(t, mask, cnt, &norm);
+	for (int m = 0; m < n; m++)
+		tot += cnt[m];
+	f->set.method = FUSE_STACK;
+	f->set.norm = norm;
+	f->stack_kind = STACK_TOPN;
+	f->ntheta = 1 + UFN + n * (1 + UFN);
+	memset(f->theta, 0, sizeof f->theta);
+	for (int m = 0; m < n; m++)
+		f->theta[1 + UFN + m] = tot ? (double)cnt[m] / tot : 1.0 / n;
+	fusion_stack_names(f);
+	best = measure(t, -1, mask);
+	mean = 1.0 / n;
+	/* Only the weights' coefficients matter to a ranking (the intercept
+	 * and the features alone add the same to every candidate). */
+	for (size_t s = 0; s < sizeof steps / sizeof *steps && !stopped(t);
+	    s++) {
+		double step = steps[s] * mean;
+
+		for (int pass = 0, improved = 1; improved && pass < 4 &&
+		    !stopped(t); pass++) {
+			improved = 0;
+			for (int j = 0; j < n * (1 + UFN); j++)
+				for (int sign = -1; sign <= 1; sign += 2) {
+					double *th = &f->theta[1 + UFN + j];
+					double keep = *th, v;
+
+					*th += sign * step;
+					/* The mean weight stays >= 0. */
+					if (j < n && *th < 0) {
+						*th = keep;
+						continue;
+					}
+					v = measure(t, -1, mask);
+					if (v > best + 1e-12) {
+						best = v;
+						improved = 1;
+					} else
+						*th = keep;
+				}
+		}
+	}
+}
+
+static void
+learn_stack(struct tune *t, const uint8_t *mask)
+{
+	rf_error err;
+	fusion_settings keep = t->f->set;
+
+	if (t->metric != TUNE_RMSE) {
+		int cnt[FUSION_MAX_MODELS];
+		enum fusion_norm norm;
+
+		/* The stack ranks by T_m: under selection's normalisation. */
+		learn_selection(t, mask, cnt, &norm);
+		t->f->set.norm = norm;
+	} else
+		t->f->set.norm = NORM_RAW;
+	if (fusion_fit_stack_rows(t->f, t->p, mask, t->metric == TUNE_RMSE,
+	    1, &err) < 0) {
+		/* Not fittable here (no positives among the candidates):
+		 * the candidate scores as the best single model. */
+		t->f->set = keep;
+		learn_single(t, mask);
+	}
+}
+
+static void
+learn(struct tune *t, enum tune_candidate c, const uint8_t *mask)
+{
+	int cnt[FUSION_MAX_MODELS];
+	enum fusion_norm norm;
+
+	switch (c) {
+	case TUNE_SINGLE:
+		learn_single(t, mask);
+		break;
+	case TUNE_SELECTION:
+		learn_selection(t, mask, cnt, &norm);
+		break;
+	case TUNE_MEMBERS:
+		learn_members(t, mask, FUSE_WEIGHTED);
+		break;
+	case TUNE_WEIGHTS:
+		learn_weights(t, mask);
+		break;
+	case TUNE_FWLS:
+		learn_fwls(t, mask);
+		break;
+	case TUNE_RRF:
+		learn_members(t, mask, FUSE_RRF);
+		break;
+	case TUNE_BORDA:
+		learn_members(t, mask, FUSE_BORDA);
+		break;
+	case TUNE_VOTE:
+		learn_members(t, mask, FUSE_VOTE);
+		break;
+	case TUNE_STACK:
+		learn_stack(t, mask);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+candidate_applies(enum tune_candidate c, enum tune_metric metric)
+{
+	if (metric == TUNE_RMSE)
+		return c == TUNE_SINGLE || c == TUNE_WEIGHTS ||
+		    c == TUNE_STACK;
+	return 1;
+}
+
+/* Per-user values comparable across users: the metric (NDCG, recall) or
+ * the user's mean squared error negated. */
+static void
+per_user(const struct tune *t, double *out)
+{
+	for (int r = 0; r < t->nu; r++)
+		out[r] = t->wt[r] > 0 ? t->v[r] / t->wt[r] : NAN;
+}
+
+/* Out-of-fold values of candidate c: learned on one fold, measured on
+ * the other; *cv the metric over every row. */
+static int
+cross_validate(struct tune *t, enum tune_candidate c, double *oof,
+    double *cv)
+{
+	double sv = 0, sw = 0;
+
+	for (int r = 0; r < t->nu; r++)
+		oof[r] = NAN;
+	for (int k = 0; k < 2 && !stopped(t); k++) {
+		for (int r = 0; r < t->nu; r++)
+			t->mask[r] = t->fold[r] == k;
+		t->key = k;
+		learn(t, c, t->mask);
+		for (int r = 0; r < t->nu; r++)
+			t->mask[r] = t->fold[r] != k;
+		if (units(t, -1, t->mask) < 0)
+			return -1;
+		for (int r = 0; r < t->nu; r++)
+			if (t->mask[r] && t->wt[r] > 0) {
+				oof[r] = t->v[r] / t->wt[r];
+				sv += t->v[r];
+				sw += t->wt[r];
+			}
+	}
+	*cv = sw > 0 ? sv / sw : NAN;
+	return stopped(t) ? -1 : 0;
+}
+
+/* The metric as reported: RMSE itself, not -MSE. */
+static double
+reported(enum tune_metric metric, double v)
+{
+	return metric == TUNE_RMSE ? sqrt(-v) : v;
+}
+
+/* On another pool (the test part): fused against the best single model
+ * there, per user. */
+static void
+compare_on(struct tune *t0, fusion_pool *p, fusion_tune_report *rep)
+{
+	struct tune t = *t0;
+	double best = -INFINITY, *a, *b;
+	int bm = 0, nu = p->nu;
+
+	t.p = p;
+	t.nu = nu;
+	t.v = calloc((size_t)nu + 1, sizeof *t.v);
+	t.wt = calloc((size_t)nu + 1, sizeof *t.wt);
+	t.pu[0] = calloc((size_t)nu + 1, sizeof *t.pu[0]);
+	t.pu[1] = calloc((size_t)nu + 1, sizeof *t.pu[1]);
+	a = calloc((size_t)nu + 1, sizeof *a);
+	b = calloc((size_t)nu + 1, sizeof *b);
+	if (t.v && t.wt && t.pu[0] && t.pu[1] && a && b) {
+		for (int m = 0; m < t.n; m++) {
+			double v = measure(&t, m, NULL);
+
+			rep->single_test[m] = reported(t.metric, v);
+			if (v > best) {
+				best = v;
+				bm = m;
+			}
+		}
+		rep->fused_test = reported(t.metric, measure(&t, -1, NULL));
+		per_user(&t, a);
+		if (units(&t, bm, NULL) == 0) {
+			per_user(&t, b);
+			paired_compare(a, b, NULL, nu, &rep->test_vs_single);
+			rep->test_single = bm;
+		}
+	}
+	free(t.v);
+	free(t.wt);
+	free(t.pu[0]);
+	free(t.pu[1]);
+	free(a);
+	free(b);
 }
 
 int
@@ -231,103 +647,133 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err)
 {
-	return fusion_tune_ex(f, valid, test, metric, 1, rep, cancel, err);
-}
-
-int
-fusion_tune_ex(fusion *f, fusion_pool *valid, fusion_pool *test,
-    enum tune_metric metric, int shrink, fusion_tune_report *rep,
-    const volatile int *cancel, rf_error *err)
-{
-	static const enum fusion_norm norms[] = {
-		NORM_ZSCORE, NORM_MINMAX, NORM_RANK, NORM_BORDA
-	};
-	fusion_settings saved = f->set;
-	double best_single = -INFINITY, best = -INFINITY;
-	double bw[FUSION_MAX_MODELS] = { 0 };
-	enum fusion_norm bnorm = NORM_RAW;
-	int n = f->n, nnorms = metric == TUNE_RMSE ? 1 : 4;
-	double t0 = rf_monotonic();
+	struct tune t;
+	struct tune_state saved, chosen_state;
+	double t0 = rf_monotonic(), *oof = NULL, *oof_single = NULL;
+	double best_cv = -INFINITY;
+	int nu = valid->nu, rc = -1;
 
 	memset(rep, 0, sizeof *rep);
 	rep->metric = metric;
-	rep->n_models = n;
+	rep->n_models = f->n;
+	rep->test_single = -1;
+	rep->test_vs_single.lo = rep->test_vs_single.hi = NAN;
+	rep->fused_test = NAN;
+	for (int m = 0; m < f->n; m++)
+		rep->single_test[m] = NAN;
 	if (metric == TUNE_RMSE && valid->pptr == NULL)
 		return rf_fail(err, "tune: rmse needs models that predict "
 		    "ratings");
 	if (metric != TUNE_RMSE && valid->eval == NULL)
 		return rf_fail(err, "tune: the pool has no validation part");
-	/* Every single model alone: the floor the fusion must beat. */
-	for (int m = 0; m < n; m++) {
-		rep->single_valid[m] = tune_measure(f, valid, m, metric);
-		rep->single_test[m] = test ? tune_measure(f, test, m, metric) :
-		    NAN;
-		if (isnan(rep->single_valid[m]))
-			return rf_fail(err, "tune: cannot measure %s",
-			    f->set.names[m]);
-		if (rep->single_valid[m] > best_single) {
-			best_single = rep->single_valid[m];
+	state_save(f, &saved);
+	memset(&t, 0, sizeof t);
+	t.f = f;
+	t.p = valid;
+	t.metric = metric;
+	t.nu = nu;
+	t.n = f->n;
+	t.evals = &rep->evaluations;
+	t.cancel = cancel;
+	t.v = calloc((size_t)nu + 1, sizeof *t.v);
+	t.wt = calloc((size_t)nu + 1, sizeof *t.wt);
+	t.pu[0] = calloc((size_t)nu + 1, sizeof *t.pu[0]);
+	t.pu[1] = calloc((size_t)nu + 1, sizeof *t.pu[1]);
+	t.fold = calloc((size_t)nu + 1, 1);
+	t.mask = calloc((size_t)nu + 1, 1);
+	oof = calloc((size_t)nu + 1, sizeof *oof);
+	oof_single = calloc((size_t)nu + 1, sizeof *oof_single);
+	if (!t.v || !t.wt || !t.pu[0] || !t.pu[1] || !t.fold || !t.mask ||
+	    !oof || !oof_single) {
+		rf_fail(err, "tune: out of memory");
+		goto out;
+	}
+	/* Two folds of users by a hash of the user, stable whatever the
+	 * order of the pool: a multiplicative mix whose high bit depends on
+	 * every bit of the id (the low bit of FNV-1a would follow the id's
+	 * parity). */
+	for (int r = 0; r < nu; r++) {
+		uint64_t x = (uint64_t)valid->users[r] * 0x9e3779b97f4a7c15ULL;
+
+		x ^= x >> 29;
+		x *= 0xbf58476d1ce4e5b9ULL;
+		t.fold[r] = (uint8_t)(x >> 63);
+	}
+	/* Every single model alone on every validation user. */
+	for (int m = 0; m < f->n; m++)
+		rep->single_valid[m] = reported(metric, measure(&t, m, NULL));
+	rep->best_single = 0;
+	for (int m = 1; m < f->n; m++)
+		if (metric == TUNE_RMSE ?
+		    rep->single_valid[m] < rep->single_valid[rep->best_single] :
+		    rep->single_valid[m] > rep->single_valid[rep->best_single])
 			rep->best_single = m;
-		}
+	if (t.failed) {
+		rf_fail(err, "tune: cannot measure the models on validation");
+		goto out;
 	}
-	f->set.method = FUSE_WEIGHTED;
-	for (int k = 0; k < nnorms; k++) {
-		f->set.norm = metric == TUNE_RMSE ? NORM_RAW : norms[k];
-		for (int start = 0; start < 2; start++) {
-			double w[FUSION_MAX_MODELS], v;
+	rep->chosen = TUNE_SINGLE;
+	for (int c = 0; c < TUNE_CAND_COUNT; c++) {
+		tune_candidate_report *cr = &rep->cand[c];
+		double cv;
 
-			for (int m = 0; m < n; m++)
-				w[m] = start == 0 ?
-				    (m == rep->best_single ? 1.0 : 0.0) :
-				    1.0 / n;
-			v = tune_ascent(f, valid, metric, w, &rep->evaluations,
-			    cancel);
-			if (v > best) {
-				best = v;
-				bnorm = f->set.norm;
-				memcpy(bw, w, sizeof bw);
-			}
-			if (cancel && *cancel) {
-				f->set = saved;
-				return 1;
-			}
+		snprintf(cr->name, sizeof cr->name, "%s", cand_names[c]);
+		cr->valid = cr->cv = NAN;
+		cr->vs_single.lo = cr->vs_single.hi = NAN;
+		if (!candidate_applies((enum tune_candidate)c, metric) ||
+		    (f->n < 2 && c != TUNE_SINGLE))
+			continue;
+		if (cross_validate(&t, (enum tune_candidate)c, oof, &cv) < 0)
+			goto stop;
+		cr->tried = 1;
+		cr->cv = reported(metric, cv);
+		if (c == TUNE_SINGLE)
+			memcpy(oof_single, oof, (size_t)nu * sizeof *oof);
+		paired_compare(oof, oof_single, NULL, nu, &cr->vs_single);
+		/* Learned on every validation user: the in-sample figure. */
+		t.key = 2;
+		learn(&t, (enum tune_candidate)c, NULL);
+		cr->valid = reported(metric, measure(&t, -1, NULL));
+		if (stopped(&t))
+			goto stop;
+		/* Chosen by the cross-validated figure, among the ways that
+		 * beat the best single model out of fold beyond doubt (the
+		 * lower end of the 95% interval of the per-user difference
+		 * above 0): a fusion that wins by chance (a random model in
+		 * the pool) does not replace the single model. */
+		if (c == TUNE_SINGLE || (cv > best_cv + 1e-12 &&
+		    cr->vs_single.lo > 0)) {
+			best_cv = cv;
+			rep->chosen = c;
+			state_save(f, &chosen_state);
 		}
 	}
-	/* Never worse than the best single model: unless the fusion beats
-	 * it strictly, keep that model alone with raw scores (the fused
-	 * ranking is then exactly the model's own). */
-	rep->shrink = 1;
-	if (!(best > best_single)) {
-		memset(bw, 0, sizeof bw);
-		bw[rep->best_single] = 1;
-		bnorm = NORM_RAW;
-	} else if (shrink && n > 1) {
-		double l;
-
-		f->set.norm = bnorm;
-		if ((l = tune_shrink(f, valid, metric, bw,
-		    metric == TUNE_RMSE ? -best_single * best_single :
-		    best_single, &rep->evaluations)) < 0) {
-			f->set = saved;
-			return rf_fail(err, "tune: out of memory");
-		}
-		rep->shrink = l;
-	}
-	f->set.norm = bnorm;
-	memcpy(f->set.w, bw, sizeof bw);
-	rep->norm = bnorm;
-	memcpy(rep->w, bw, sizeof bw);
-	rep->fused_valid = tune_measure(f, valid, -1, metric);
-	rep->fused_test = test ? tune_measure(f, test, -1, metric) : NAN;
-	if (metric == TUNE_RMSE) {
-		/* Report RMSE itself, not its negation. */
-		for (int m = 0; m < n; m++) {
-			rep->single_valid[m] = -rep->single_valid[m];
-			rep->single_test[m] = -rep->single_test[m];
-		}
-		rep->fused_valid = -rep->fused_valid;
-		rep->fused_test = -rep->fused_test;
-	}
+	state_load(f, &chosen_state);
+	rep->valid_vs_single = rep->cand[rep->chosen].vs_single;
+	rep->method = f->set.method;
+	rep->norm = f->set.norm;
+	fusion_weights(f, rep->w);
+	rep->fused_valid = rep->cand[rep->chosen].valid;
+	if (test != NULL && (metric == TUNE_RMSE ? test->pptr != NULL :
+	    test->eval != NULL))
+		compare_on(&t, test, rep);
 	rep->seconds = rf_monotonic() - t0;
-	return 0;
+	rc = 0;
+	goto out;
+stop:
+	state_load(f, &saved);
+	if (t.failed)
+		rf_fail(err, "tune: out of memory");
+	else
+		rc = 1;		/* cancelled: nothing changed */
+out:
+	free(t.v);
+	free(t.wt);
+	free(t.pu[0]);
+	free(t.pu[1]);
+	free(t.fold);
+	free(t.mask);
+	free(oof);
+	free(oof_single);
+	return rc;
 }

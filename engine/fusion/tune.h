@@ -1,11 +1,15 @@
-/* tune: learn the weights and the normalisation of the weighted fusion on
- * a validation pool (coordinate ascent over the simplex, never below the
- * best single model, shrunk toward equal weights by the one-SE rule). */
+/* tune: learn how to fuse on a validation pool: several candidate ways
+ * (the best model alone, ensemble selection, equal weights over its
+ * members, weights regularised toward the best model, feature-weighted
+ * stacking, rrf, borda, vote, the stack), each judged by two-fold
+ * cross-validation over the validation users; the best is kept, never
+ * one that does not beat the best single model there (see tune.c). */
 #ifndef RF_FUSION_TUNE_H
 #define RF_FUSION_TUNE_H
 
-#include "engine/fusion/settings.h"
 #include "engine/core/rf.h"
+#include "engine/eval/compare.h"
+#include "engine/fusion/settings.h"
 
 typedef struct fusion fusion;
 typedef struct fusion_pool fusion_pool;
@@ -14,39 +18,60 @@ enum tune_metric { TUNE_NDCG10, TUNE_RECALL20, TUNE_RMSE };
 int fusion_tune_metric_parse(const char *name);	/* -1 when unknown */
 const char *fusion_tune_metric_name(enum tune_metric m);
 
+enum tune_candidate {
+	TUNE_SINGLE,		/* the best model alone */
+	TUNE_SELECTION,		/* ensemble selection (Caruana et al. 2004) */
+	TUNE_MEMBERS,		/* equal weights over selection's members */
+	TUNE_WEIGHTS,		/* weights regularised toward the best model */
+	TUNE_FWLS,		/* feature-weighted linear stacking (Sill 2009) */
+	TUNE_RRF,
+	TUNE_BORDA,
+	TUNE_VOTE,
+	TUNE_STACK,		/* logistic (top-N) / ridge (ratings) stack */
+	TUNE_CAND_COUNT
+};
+const char *fusion_tune_candidate_name(enum tune_candidate c);
+
+typedef struct tune_candidate_report {
+	char name[16];
+	int tried;		/* 0: does not apply (ratings, one model) */
+	double valid;		/* learned and measured on every valid user */
+	double cv;		/* learned on one half of the users, measured
+				 * on the other (both ways): what chooses */
+	/* per user, out of fold, this way minus the best single model
+	 * (RMSE: minus the user's mean squared error) */
+	paired_diff vs_single;
+} tune_candidate_report;
+
 typedef struct fusion_tune_report {
 	enum tune_metric metric;
 	int n_models;
 	double single_valid[FUSION_MAX_MODELS];
 	double single_test[FUSION_MAX_MODELS];	/* NAN without a test pool */
-	int best_single;
-	double fused_valid, fused_test;
+	int best_single;			/* on validation */
+	tune_candidate_report cand[TUNE_CAND_COUNT];
+	int chosen;				/* enum tune_candidate */
+	enum fusion_method method;		/* what the fusion now is */
 	enum fusion_norm norm;
 	double w[FUSION_MAX_MODELS];		/* normalised */
+	double fused_valid, fused_test;
+	/* the chosen way against the best single model, per user: out of
+	 * fold on validation, and on the test pool (against the best single
+	 * model there) when one was given */
+	paired_diff valid_vs_single, test_vs_single;
+	int test_single;			/* -1 without a test pool */
 	int evaluations;
 	double seconds;
-	/* where the weights ended on the way from equal weights (0) to the
-	 * validation optimum (1), by the one-standard-error rule */
-	double shrink;
 } fusion_tune_report;
 
 /*
- * Learn the weights (and the normalisation) of `weighted` on the valid
- * pool by coordinate ascent over the simplex, from the best single
- * model's one-hot weights and from uniform, with shrinking steps; only
- * strict improvements are accepted, so the result never scores below the
- * best single model on validation.  test may be NULL.  Sets the method
- * to weighted with the chosen weights.
+ * Learn on the valid pool and set the fusion to the chosen way (its
+ * method, normalisation, weights or stack).  test may be NULL; it is
+ * measured for the report, never used to choose.  Returns 0, 1 when
+ * cancelled (the fusion unchanged), -1 + err.
  */
 int fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
-    const volatile int *cancel, rf_error *err);
-/* The same; shrink = 0 keeps the validation optimum as it is (fusion_tune
- * shrinks it toward equal weights by the one-standard-error rule: the
- * weights closest to equal whose validation metric is within one paired
- * standard error of the optimum, and still above the best single). */
-int fusion_tune_ex(fusion *f, fusion_pool *valid, fusion_pool *test,
-    enum tune_metric metric, int shrink, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
 
 #endif

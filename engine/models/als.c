@@ -899,6 +899,14 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 	return &am->base;
 }
 
+/* `train als --search`: the main parameters, one at a time. */
+static const model_search als_search[] = {
+	{ "reg", 5, { 1, 5, 20, 50, 200 } },
+	{ "alpha", 5, { 0.5, 1, 2, 5, 15 } },
+	{ "factors", 3, { 32, 64, 128 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_als_ops = {
 	.name = "als",
 	.title = "ALS",
@@ -907,6 +915,7 @@ const model_ops model_als_ops = {
 	.kinds = MODEL_TOPN,
 	.params = als_params,
 	.nparams = (int)(sizeof als_params / sizeof als_params[0]),
+	.search = als_search,
 	.default_epochs = 15,
 	.create = als_create,
 	.epoch = als_epoch,

@@ -698,6 +698,13 @@ bpr_load(const dataset *ds, const interactions *train, const double *params,
 	return &bm->base;
 }
 
+/* `train bpr --search`: the main parameters, one at a time. */
+static const model_search bpr_search[] = {
+	{ "lr", 4, { 0.01, 0.02, 0.05, 0.1 } },
+	{ "reg", 4, { 0.001, 0.005, 0.01, 0.05 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_bpr_ops = {
 	.name = "bpr",
 	.title = "BPR",
@@ -706,6 +713,7 @@ const model_ops model_bpr_ops = {
 	.kinds = MODEL_TOPN,
 	.params = bpr_params,
 	.nparams = BPR_NPARAMS,
+	.search = bpr_search,
 	.default_epochs = BPR_DEFAULT_EPOCHS,
 	.create = bpr_create,
 	.epoch = bpr_epoch,

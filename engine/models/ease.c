@@ -464,6 +464,12 @@ fail:
 	return NULL;
 }
 
+/* `train ease --search`: the main parameters, one at a time. */
+static const model_search ease_search[] = {
+	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_ease_ops = {
 	.name = "ease",
 	.title = "EASE",
@@ -472,6 +478,7 @@ const model_ops model_ease_ops = {
 	.traits = MODEL_ROW_BASED,
 	.params = ease_params,
 	.nparams = (int)(sizeof ease_params / sizeof ease_params[0]),
+	.search = ease_search,
 	.default_epochs = 1,
 	.create = ease_create,
 	.epoch = ease_epoch,

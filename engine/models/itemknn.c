@@ -703,6 +703,13 @@ knn_free(model *m)
 	free(km);
 }
 
+/* `train itemknn --search`: the main parameters, one at a time. */
+static const model_search knn_search[] = {
+	{ "k", 6, { 20, 50, 100, 200, 400, 1000 } },
+	{ "shrink", 5, { 0, 5, 20, 50, 200 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_itemknn_ops = {
 	.name = "itemknn",
 	.title = "ItemKNN",
@@ -712,6 +719,7 @@ const model_ops model_itemknn_ops = {
 	.traits = MODEL_ROW_BASED,
 	.params = knn_params,
 	.nparams = (int)(sizeof knn_params / sizeof knn_params[0]),
+	.search = knn_search,
 	.default_epochs = 1,
 	.create = knn_create,
 	.epoch = knn_epoch,

@@ -581,6 +581,13 @@ mf_rating_loss_grad(int k, double mu, double r, const double reg[4],
 	return loss;
 }
 
+/* `train mf --search`: the main parameters, one at a time. */
+static const model_search mf_search[] = {
+	{ "reg", 5, { 0.02, 0.04, 0.065, 0.1, 0.15 } },
+	{ "factors", 4, { 16, 48, 100, 200 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_mf_ops = {
 	.name = "mf",
 	.title = "MF",
@@ -588,6 +595,7 @@ const model_ops model_mf_ops = {
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = mf_params,
 	.nparams = MF_NPARAMS,
+	.search = mf_search,
 	.default_epochs = 15,
 	.create = mf_create,
 	.epoch = mf_epoch,

@@ -2,6 +2,7 @@
 #include "engine/models/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,16 @@ model_param_index(const model_ops *ops, const char *name)
 {
 	for (int i = 0; i < ops->nparams; i++)
 		if (strcmp(ops->params[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+model_param_index_n(const model_ops *ops, const char *name, size_t n)
+{
+	for (int i = 0; i < ops->nparams; i++)
+		if (strncmp(ops->params[i].name, name, n) == 0 &&
+		    ops->params[i].name[n] == '\0')
 			return i;
 	return -1;
 }
@@ -27,6 +38,7 @@ model_init_header(model *m, const model_ops *ops, const dataset *ds,
     rf_error *err)
 {
 	m->ops = ops;
+	snprintf(m->name, sizeof m->name, "%s", ops->name);
 	m->ds = ds;
 	m->train = train;
 	m->seed = seed;

@@ -47,6 +47,15 @@ typedef struct explain_term {
 	double weight;		/* similarity / kernel weight, model-specific */
 } explain_term;
 
+/* A parameter `train MODEL --search` tries, with the values worth trying
+ * on any data (a bounded grid, not a fit to one dataset). */
+#define MODEL_SEARCH_VALUES 8
+typedef struct model_search {
+	const char *param;	/* NULL ends the list */
+	int n;
+	double values[MODEL_SEARCH_VALUES];
+} model_search;
+
 /* A leave-one-out probe by the model's own exact method: the drop of the
  * item's score when one history item is left out, for the most recent
  * MODEL_PROBE_MAX_HISTORY history items at most. */
@@ -65,6 +74,10 @@ typedef struct model_ops model_ops;
 /* Every model struct starts with this header. */
 typedef struct model {
 	const model_ops *ops;
+	/* What the model is called in the workbench, the store and a fusion:
+	 * ops->name for a model trained here; the name it was imported
+	 * under for one trained elsewhere. */
+	char name[32];
 	const dataset *ds;
 	const interactions *train;	/* what it was trained on (not owned) */
 	double *params;			/* (ops->nparams), owned */
@@ -80,6 +93,10 @@ struct model_ops {
 	unsigned traits;		/* enum model_trait */
 	const model_param *params;
 	int nparams;
+	/* The main parameters and the values `--search` tries, one at a
+	 * time from the defaults (or those given), on the validation part;
+	 * NULL: nothing to search. */
+	const model_search *search;
 	int default_epochs;		/* 1 for closed forms */
 
 	/* Allocate and initialise (deterministic under seed); params has
@@ -95,6 +112,11 @@ struct model_ops {
 	/* Scores of every item for user u (higher = better); out has
 	 * ds->n_items floats.  Must be thread-safe for distinct out buffers. */
 	void (*score_user)(const model *m, int u, float *out);
+	/* The same for n users at once into out (n x ds->n_items, row-major):
+	 * what a factor model does in one cblas_sgemm, for the evaluator's
+	 * blocks.  NULL: score_user per user.  Thread-safe likewise. */
+	void (*score_users)(const model *m, const int32_t *users, int n,
+	    float *out);
 	/* Predicted rating of (u, i), or NULL when the model has none. */
 	double (*predict)(const model *m, int u, int i);
 	/* Up to max terms of the model's own reasons for item i and user u,
@@ -118,6 +140,8 @@ const model_ops *model_lookup(const char *name);
 const model_ops *const *model_all(void);	/* NULL-terminated */
 /* Index of a parameter by name, or -1. */
 int model_param_index(const model_ops *ops, const char *name);
+/* The same for the first n bytes of name ("reg" of "reg=5"). */
+int model_param_index_n(const model_ops *ops, const char *name, size_t n);
 /* Fill params with the defaults. */
 void model_params_default(const model_ops *ops, double *params);
 

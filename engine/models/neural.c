@@ -1047,6 +1047,12 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 	return &nm->base;
 }
 
+/* `train neural --search`: the main parameters, one at a time. */
+static const model_search neural_search[] = {
+	{ "lr", 4, { 0.0005, 0.001, 0.002, 0.005 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_neural_ops = {
 	.name = "neural",
 	.title = "Neural",
@@ -1055,6 +1061,7 @@ const model_ops model_neural_ops = {
 	.kinds = MODEL_TOPN,
 	.params = nn_params,
 	.nparams = NN_NPARAMS,
+	.search = neural_search,
 	.default_epochs = NN_DEFAULT_EPOCHS,
 	.create = nn_create,
 	.epoch = nn_epoch,

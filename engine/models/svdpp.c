@@ -553,6 +553,12 @@ svdpp_rating_loss_grad(int k, int n, double mu, double r, const double reg[5],
 	return loss;
 }
 
+/* `train svdpp --search`: the main parameters, one at a time. */
+static const model_search svdpp_search[] = {
+	{ "reg", 4, { 0.05, 0.1, 0.15, 0.25 } },
+	{ NULL, 0, { 0 } }
+};
+
 const model_ops model_svdpp_ops = {
 	.name = "svdpp",
 	.title = "SVD++",
@@ -561,6 +567,7 @@ const model_ops model_svdpp_ops = {
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = sp_params,
 	.nparams = SP_NPARAMS,
+	.search = svdpp_search,
 	.default_epochs = 20,
 	.create = sp_create,
 	.epoch = sp_epoch,

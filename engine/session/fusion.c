@@ -15,6 +15,7 @@
 #include "engine/core/hash.h"
 #include "engine/fusion/fusion.h"
 #include "engine/fusion/user.h"
+#include "engine/eval/compare.h"
 
 struct wb_fusion {
 	/* what the fusion was built on (checked on every use) */
@@ -27,6 +28,10 @@ struct wb_fusion {
 	/* the Fusion screen's preview: one user's block, scored once and
 	 * re-ranked on every change of the settings */
 	fusion_user *preview;
+	/* per pool row of the live part: the best single model's NDCG and
+	 * the fusion's (for the interval of their difference) */
+	double *live_best, *live_fused;
+	int live_rows;
 	/* after `refit`: models trained on train + valid (on the heap: the
 	 * models keep pointers to it), owned here */
 	interactions *tv;
@@ -65,6 +70,11 @@ drop_pools(struct wb_fusion *s)
 	s->valid_pool = s->test_pool = NULL;
 	fusion_user_free(s->preview);
 	s->preview = NULL;
+	free(s->live_best);
+	free(s->live_fused);
+	s->live_best = s->live_fused = NULL;
+	s->live_rows = 0;
+	s->live.best = -1;
 }
 
 void
@@ -149,7 +159,7 @@ models_fingerprint(const struct wb_fusion *s)
 		uint64_t h = RF_FNV_SEED;
 		int64_t nnz = md->train ? md->train->nnz : 0;
 
-		h = rf_fnv1a(h, md->ops->name, strlen(md->ops->name));
+		h = rf_fnv1a(h, md->name, strlen(md->name));
 		h = rf_fnv1a(h, md->params, (size_t)md->ops->nparams *
 		    sizeof *md->params);
 		h = rf_fnv1a(h, &md->seed, sizeof md->seed);
@@ -279,7 +289,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 
 		if (wm && wm->m) {
 			ms[n] = wm->m;
-			names[n++] = wm->m->ops->name;
+			names[n++] = wm->m->name;
 		}
 	}
 	if (n == 0) {
@@ -289,6 +299,12 @@ workbench_fusion(workbench *wb, rf_error *err)
 	wb_fusion_drop(wb);
 	if ((s->f = fusion_new(ds, ms, names, n, err)) == NULL)
 		return NULL;
+	/* On-the-fly lists (recommend, explain, the screens) leave out what
+	 * the user already has, as the test pool does. */
+	if (fusion_set_known(s->f, workbench_known_part(wb), err) < 0) {
+		wb_fusion_drop(wb);
+		return NULL;
+	}
 	s->n = n;
 	memcpy(s->models, ms, (size_t)n * sizeof *ms);
 	s->train = workbench_train_part(wb);
@@ -321,7 +337,7 @@ workbench_fusion_seen(const workbench *wb)
 
 	if (!still_current(wb, s))
 		return NULL;
-	return s->refitted ? s->tv : s->train;
+	return workbench_known_part(wb);
 }
 
 int
@@ -337,6 +353,27 @@ workbench_fusion_is_rating(const workbench *wb)
 		if (fusion_model(f, m)->ops->predict == NULL)
 			return 0;
 	return ds->is_rating;
+}
+
+/* A pool of the part's users, or of the session's seeded sample of them
+ * on big data (workbench_sample_users()): tune and the live metrics then
+ * re-rank a sample, and say so through the intervals they give. */
+static fusion_pool *
+sampled_pool(workbench *wb, struct wb_fusion *s, const interactions *exclude,
+    const interactions *part, rf_error *err)
+{
+	int32_t *users;
+	int n, total;
+	fusion_pool *p;
+
+	if ((users = wb_part_users(wb, part, 0, &n, &total)) == NULL) {
+		rf_fail(err, "fusion: out of memory");
+		return NULL;
+	}
+	p = fusion_pool_build(s->f, exclude, part, n < total ? users : NULL,
+	    n < total ? n : 0, 2, err);
+	free(users);
+	return p;
 }
 
 fusion_pool *
@@ -363,20 +400,20 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 			return NULL;
 		}
 		if (s->valid_pool == NULL)
-			s->valid_pool = fusion_pool_build(s->f, NULL, s->valid,
-			    NULL, 0, 2, err);
+			s->valid_pool = sampled_pool(wb, s, NULL, s->valid,
+			    err);
 		return s->valid_pool;
 	}
 	if (!has_entries(s->test)) {
 		rf_fail(err, "the split has no test part");
 		return NULL;
 	}
-	/* Before a refit the test candidates leave out the train part only,
-	 * as every single model's evaluation does; after it, train + valid
-	 * (what the refitted models were trained on). */
+	/* The test candidates leave out what is known of each user (train
+	 * + valid), before a refit as after it, like every single model's
+	 * evaluation: like with like. */
 	if (s->test_pool == NULL)
-		s->test_pool = fusion_pool_build(s->f, s->refitted ? s->tv :
-		    NULL, s->test, NULL, 0, 2, err);
+		s->test_pool = sampled_pool(wb, s, workbench_known_part(wb),
+		    s->test, err);
 	return s->test_pool;
 }
 
@@ -406,7 +443,8 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 	fusion_pool *p;
 	fusion_live *l;
 	metrics mt;
-	int part;
+	paired_diff d;
+	int part, nu;
 
 	if (workbench_fusion(wb, err) == NULL)
 		return -1;
@@ -421,14 +459,32 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 	}
 	if ((p = workbench_fusion_pool(wb, part, err)) == NULL)
 		return -1;
+	nu = fusion_pool_n_users(p);
+	if (s->live_rows != nu || s->live_best == NULL) {
+		free(s->live_best);
+		free(s->live_fused);
+		s->live_best = malloc(((size_t)nu + 1) * sizeof *s->live_best);
+		s->live_fused = malloc(((size_t)nu + 1) *
+		    sizeof *s->live_fused);
+		s->live_rows = nu;
+		fused_only = 0;
+		if (s->live_best == NULL || s->live_fused == NULL) {
+			s->live_rows = 0;
+			return rf_fail(err, "fusion: out of memory");
+		}
+	}
 	if (!l->ready || l->part != part ||
 	    l->n_models != fusion_n_models(s->f))
 		fused_only = 0;
 	l->part = part;
 	l->n_models = fusion_n_models(s->f);
 	fusion_weights(s->f, l->weight);
-	for (int m = -1; m < (fused_only ? 0 : l->n_models); m++) {
-		if (fusion_pool_eval(s->f, p, m, 10, &mt, err) < 0)
+	if (!fused_only)
+		l->best = -1;
+	for (int m = fused_only ? -1 : l->n_models - 1; m >= -1; m--) {
+		/* The singles first (best kept row by row), then fused. */
+		if (fusion_pool_eval_rows(s->f, p, m, 10, &mt, s->live_fused,
+		    err) < 0)
 			return -1;
 		if (m < 0) {
 			l->fused_ndcg = mt.ndcg;
@@ -438,8 +494,22 @@ refresh(workbench *wb, int fused_only, rf_error *err)
 			    fusion_model_name(s->f, m));
 			l->ndcg[m] = mt.ndcg;
 			l->recall[m] = mt.recall;
+			if (l->best < 0 || mt.ndcg > l->ndcg[l->best]) {
+				double *t = s->live_best;
+
+				l->best = m;
+				s->live_best = s->live_fused;
+				s->live_fused = t;
+			}
 		}
 	}
+	if (l->best >= 0) {
+		paired_compare(s->live_fused, s->live_best, NULL, nu, &d);
+		l->diff = d.mean;
+		l->diff_lo = d.lo;
+		l->diff_hi = d.hi;
+	} else
+		l->diff = l->diff_lo = l->diff_hi = NAN;
 	snprintf(l->method, sizeof l->method, "%s",
 	    fusion_method_name(fusion_get_settings(s->f)->method));
 	snprintf(l->norm, sizeof l->norm, "%s",
@@ -662,7 +732,7 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 	for (int m = 0; m < n; m++) {
 		/* The workbench's model, not an earlier refit's. */
 		const model *old = s->models[m];
-		const wb_model *wm = workbench_find_model(wb, old->ops->name);
+		const wb_model *wm = workbench_find_model(wb, old->name);
 		train_spec spec;
 		int cancelled = 0;
 		double t0 = rf_monotonic();
@@ -686,13 +756,16 @@ workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
 				rc = 1;
 			else {
 				snprintf(msg, sizeof msg, "%s", err->msg);
-				rf_fail(err, "%s: %s", old->ops->name, msg);
+				rf_fail(err, "%s: %s", old->name, msg);
 			}
 			goto fail;
 		}
+		/* Refitted under the name it had. */
+		snprintf(fresh[m]->name, sizeof fresh[m]->name, "%s",
+		    old->name);
 		nm[m] = fresh[m];
 		if (cb)
-			cb(ud, old->ops->name, spec.epochs,
+			cb(ud, old->name, spec.epochs,
 			    rf_monotonic() - t0);
 	}
 	/* Swap in: the fusion keeps its weights and stack. */

@@ -28,6 +28,7 @@ struct wb_run_slot {
 	const model_ops *ops;
 	double *params;		/* (ops->nparams + 1), for a queued job */
 	int64_t run_id;		/* runs.id, 0 when not recorded (yet) */
+	wb_train_opts opts;	/* how a queued job is to run */
 };
 
 struct wb_fusion;
@@ -38,6 +39,11 @@ struct workbench {
 	split sp;
 	int have_split;
 	interactions train, valid, test;
+	/* what is known of each user when ranking for the test part or
+	 * recommending: train + valid (with its transpose: refit trains on
+	 * it); with no validation part it is left empty and the train part
+	 * is what is known */
+	interactions known;
 	int32_t *train_pop;		/* distinct train users per item */
 
 	wb_model *models;
@@ -61,7 +67,16 @@ struct workbench {
 	int blas_held;			/* a job holds BLAS single */
 
 	struct wb_fusion *fusion;	/* fusion.c's; NULL before */
+
+	/* The automatic evaluations (after `train`, eval, tune's pools, the
+	 * Fusion screen) rank a seeded sample of this many users when a
+	 * part has more; 0: every user always (settings key
+	 * "sample_users"). */
+	int sample_users;
 };
+
+#define WB_SAMPLE_USERS 10000
+#define WB_SAMPLE_SEED 20261206ULL
 
 /* parts.c: take ownership of s and build its parts (any old ones are
  * freed first); free the parts; make, store and install a split. */
@@ -73,6 +88,13 @@ int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
 int wb_keep_model(workbench *wb, const wb_model *e, rf_error *err);
 void wb_drop_models(workbench *wb);
 void wb_fingerprint(const workbench *wb, model_fingerprint *fp);
+
+/* parts.c: the users of part (>= 1 entry), all of them or a seeded
+ * sample of wb->sample_users (when force_all is 0 and there are more);
+ * *total gets how many there are.  malloc'd, ascending; NULL when out of
+ * memory. */
+int32_t *wb_part_users(const workbench *wb, const interactions *part,
+    int force_all, int *n, int *total);
 
 /* runs.c */
 void wb_drop_job(workbench *wb);

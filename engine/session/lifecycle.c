@@ -22,6 +22,21 @@ workbench_open(const char *path, int store_flags, rf_error *err)
 	}
 	rf_blas_init();	/* the one policy: engine/core/threads.h */
 	wb->models_changed = wb_fusion_drop;
+	wb->sample_users = WB_SAMPLE_USERS;
+	{
+		char *v = store_get_setting(wb->st, "sample_users");
+		long n;
+		char *end;
+
+		if (v != NULL) {
+			n = strtol(v, &end, 10);
+			/* A bad stored value keeps the default. */
+			if (*end == '\0' && end != v && (n == 0 ||
+			    (n >= 100 && n <= 1L << 30)))
+				wb->sample_users = (int)n;
+			free(v);
+		}
+	}
 	return wb;
 }
 

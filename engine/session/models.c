@@ -27,7 +27,7 @@ const wb_model *
 workbench_find_model(const workbench *wb, const char *name)
 {
 	for (int k = 0; k < wb->nmodels; k++)
-		if (strcmp(wb->models[k].m->ops->name, name) == 0)
+		if (strcmp(wb->models[k].m->name, name) == 0)
 			return &wb->models[k];
 	return NULL;
 }
@@ -52,7 +52,7 @@ wb_keep_model(workbench *wb, const wb_model *e, rf_error *err)
 	if (wb->models_changed)	/* the fusion over them goes */
 		wb->models_changed(wb);
 	for (int k = 0; k < wb->nmodels; k++) {
-		if (strcmp(wb->models[k].m->ops->name, e->m->ops->name) != 0)
+		if (strcmp(wb->models[k].m->name, e->m->name) != 0)
 			continue;
 		wb->models[k].m->ops->free(wb->models[k].m);
 		memmove(&wb->models[k], &wb->models[k + 1],
@@ -157,7 +157,7 @@ workbench_models_table(workbench *wb, rf_error *err)
 			continue;
 		metrics_format(&e->final, text, sizeof text);
 		table_begin_row(t);
-		table_cell_text(t, e->m->ops->name);
+		table_cell_text(t, e->m->name);
 		table_cell_null(t);
 		table_cell_text(t, "yes");
 		table_cell_text(t, e->params);

@@ -2,9 +2,11 @@
  * the current split's train / validation / test parts. */
 #include "engine/session/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/rng.h"
 #include "engine/eval/eval.h"
 
 store *
@@ -35,12 +37,21 @@ workbench_dataset_peek(const workbench *wb)
 	return wb->ds;
 }
 
+static int
+cmp_user(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 void
 wb_drop_parts(workbench *wb)
 {
 	interactions_free(&wb->train);
 	interactions_free(&wb->valid);
 	interactions_free(&wb->test);
+	interactions_free(&wb->known);
 	free(wb->train_pop);
 	wb->train_pop = NULL;
 	split_free(&wb->sp);
@@ -62,6 +73,8 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 	    err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
 	    err) < 0 ||
+	    (wb->valid.nnz > 0 && split_extract(all, wb->sp.assign,
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, &wb->known, err) < 0) ||
 	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
 		wb_drop_parts(wb);
 		return rf_fail(err, "split: out of memory");
@@ -124,6 +137,14 @@ workbench_test_part(const workbench *wb)
 	return wb->have_split ? &wb->test : NULL;
 }
 
+const interactions *
+workbench_known_part(const workbench *wb)
+{
+	if (!wb->have_split)
+		return NULL;
+	return wb->valid.nnz > 0 ? &wb->known : &wb->train;
+}
+
 int
 workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 {
@@ -131,4 +152,61 @@ workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 		return -1;
 	return split_extract(&wb->ds->all, wb->sp.assign,
 	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+}
+
+int32_t *
+wb_part_users(const workbench *wb, const interactions *part, int force_all,
+    int *n, int *total)
+{
+	int32_t *users = malloc(((size_t)part->n_users + 1) * sizeof *users);
+	int m = 0, want = wb->sample_users;
+
+	*n = *total = 0;
+	if (users == NULL)
+		return NULL;
+	for (int u = 0; u < part->n_users; u++)
+		if (part->ptr[u + 1] > part->ptr[u])
+			users[m++] = u;
+	*total = m;
+	if (!force_all && want > 0 && m > want) {
+		/* The evaluator's own sampling rule (same seed, same
+		 * users): a partial shuffle, then in order again. */
+		rf_rng rng;
+
+		rf_rng_seed(&rng, WB_SAMPLE_SEED);
+		for (int j = 0; j < want; j++) {
+			int r = j + (int)rf_rng_below(&rng,
+			    (uint32_t)(m - j));
+			int32_t t = users[j];
+
+			users[j] = users[r];
+			users[r] = t;
+		}
+		m = want;
+		qsort(users, (size_t)m, sizeof *users, cmp_user);
+	}
+	*n = m;
+	return users;
+}
+
+int
+workbench_sample_users(const workbench *wb)
+{
+	return wb->sample_users;
+}
+
+int
+workbench_set_sample_users(workbench *wb, int n, rf_error *err)
+{
+	char text[32];
+
+	if (n < 0 || (n > 0 && n < 100))
+		return rf_fail(err, "sample-users is 0 (every user) or at "
+		    "least 100, not %d", n);
+	wb->sample_users = n;
+	snprintf(text, sizeof text, "%d", n);
+	if (!store_is_readonly(wb->st) && store_set_setting(wb->st,
+	    "sample_users", text, err) < 0)
+		return -1;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "engine/eval/compare.h"
 #include "engine/eval/eval.h"
 #include "engine/models/registry.h"
 
@@ -39,7 +40,7 @@ cell_metric(rf_table *t, double v, int decimals)
 }
 
 static void
-metric_row(rf_table *t, const char *name, const metrics *mt)
+metric_row(rf_table *t, const char *name, const metrics *mt, int sampled)
 {
 	table_begin_row(t);
 	table_cell_text(t, name);
@@ -53,6 +54,9 @@ metric_row(rf_table *t, const char *name, const metrics *mt)
 	cell_metric(t, mt->mrr, 4);
 	cell_metric(t, mt->coverage, 4);
 	cell_metric(t, mt->mean_popularity, 1);
+	if (sampled)
+		cell_metric(t, mt->n_users > 1 ? student_t95(mt->n_users - 1) *
+		    mt->ndcg_se : NAN, 4);
 }
 
 /* Is there a fusion to evaluate: one made in this session, or settings
@@ -73,7 +77,8 @@ fusion_exists(workbench *wb)
 
 static int
 fused_metrics(workbench *wb, int k, const int32_t *popularity,
-    const volatile int *cancel, metrics *out, rf_error *err)
+    const volatile int *cancel, const eval_options *opt, metrics *out,
+    double *per_user, rf_error *err)
 {
 	const fusion *f = workbench_fusion(wb, err);
 	const interactions *seen, *test = workbench_test_part(wb);
@@ -92,6 +97,11 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 			.score = fusion_score_user, .ctx = f, .train = seen,
 			.test = test, .popularity = popularity, .k = k,
 			.threads = 2, .max_users = 0, .cancel = cancel,
+			.per_user_ndcg = per_user,
+			.sample_users = opt ? opt->sample_users : 0,
+			.sample_seed = opt ? opt->sample_seed : 0,
+			.progress = opt ? opt->progress : NULL,
+			.progress_ud = opt ? opt->progress_ud : NULL,
 		};
 
 		if ((rc = metrics_eval_topn(&ev, out, err)) != 0)
@@ -106,6 +116,32 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
 	return 0;
 }
 
+/* The per-user NDCG of the best single model so far (by its mean) and
+ * of the fusion, for the paired comparison under the eval table. */
+struct compare_state {
+	int sampled;		/* the rows carry their NDCG's interval */
+	int n_users;
+	double best_mean;
+	char best[72];
+	double *best_pu, *pu;	/* (n_users) */
+};
+
+/* A single model's row was measured into cs->pu: keep it when it beats
+ * the best so far. */
+static void
+compare_single(struct compare_state *cs, const char *name, double mean)
+{
+	double *t;
+
+	if (cs->pu == NULL || isnan(mean) || mean <= cs->best_mean)
+		return;
+	cs->best_mean = mean;
+	snprintf(cs->best, sizeof cs->best, "%s", name);
+	t = cs->best_pu;
+	cs->best_pu = cs->pu;
+	cs->pu = t;
+}
+
 /*
  * The eval table's fusion rows, when a fusion exists: after `refit`, each
  * refitted model ("ease (refit)", trained on train + valid, ranked over
@@ -114,7 +150,8 @@ fused_metrics(workbench *wb, int k, const int32_t *popularity,
  */
 static int
 fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
-    const volatile int *cancel, rf_error *err)
+    const volatile int *cancel, const eval_options *opt,
+    struct compare_state *cs, wb_eval_compare *cmp, rf_error *err)
 {
 	const fusion *f;
 	metrics mt;
@@ -124,33 +161,49 @@ fused_rows(workbench *wb, rf_table *t, int k, const int32_t *pop,
 		return 0;
 	if ((f = workbench_fusion(wb, err)) == NULL)
 		return -1;
-	if (workbench_fusion_refitted(wb))
+	if (workbench_fusion_refitted(wb)) {
+		/* Like with like: the fusion of refitted models against the
+		 * best refitted model. */
+		cs->best_mean = -INFINITY;
 		for (int m = 0; m < fusion_n_models(f); m++) {
 			char name[64];
 
-			rc = eval_model(fusion_model(f, m),
+			rc = eval_model_with(fusion_model(f, m),
 			    workbench_fusion_seen(wb), workbench_test_part(wb),
-			    k, 2, pop, cancel, &mt, err);
+			    k, 2, pop, cancel, opt, &mt, cs->pu, err);
 			if (rc != 0)
 				return rc > 0 ? rf_fail(err, "eval: "
 				    "cancelled") : -1;
 			snprintf(name, sizeof name, "%s (refit)",
 			    fusion_model_name(f, m));
-			metric_row(t, name, &mt);
+			metric_row(t, name, &mt, cs->sampled);
+			compare_single(cs, name, mt.ndcg);
 		}
-	if ((rc = fused_metrics(wb, k, pop, cancel, &mt, err)) != 0)
+	}
+	if ((rc = fused_metrics(wb, k, pop, cancel, opt, &mt, cs->pu,
+	    err)) != 0)
 		return rc > 0 ? rf_fail(err, "eval: cancelled") : -1;
-	metric_row(t, "fused", &mt);
+	metric_row(t, "fused", &mt, cs->sampled);
+	if (cmp != NULL && cs->pu != NULL && isfinite(cs->best_mean)) {
+		cmp->have = 1;
+		snprintf(cmp->best, sizeof cmp->best, "%s", cs->best);
+		paired_compare(cs->pu, cs->best_pu, NULL, cs->n_users,
+		    &cmp->ndcg);
+	}
 	return 0;
 }
 
 rf_table *
-workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error *err)
+workbench_eval_table(workbench *wb, int k, int all_users,
+    const volatile int *cancel, wb_eval_compare *cmp, rf_error *err)
 {
 	const interactions *train, *test;
-	int32_t *pop;
+	int32_t *pop, *users;
 	rf_table *t;
 	char name[32];
+	struct compare_state cs = { 0 };
+	eval_options opt = { .sample_seed = WB_SAMPLE_SEED };
+	int n_sample, n_total;
 	static const char *const cols[] = { "P", "R", "NDCG", "MAP", "HR",
 	    "MRR" };
 
@@ -163,9 +216,33 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 		    "(split temporal 0.2, for one)");
 		return NULL;
 	}
+	if (cmp != NULL)
+		memset(cmp, 0, sizeof *cmp);
+	/* Every test user, or the same seeded sample for every row. */
+	if ((users = wb_part_users(wb, test, all_users, &n_sample,
+	    &n_total)) == NULL) {
+		rf_fail(err, "out of memory");
+		return NULL;
+	}
+	free(users);
+	if (n_sample < n_total) {
+		opt.sample_users = n_sample;
+		cs.sampled = 1;
+	}
+	if (cmp != NULL) {
+		cmp->users = n_sample;
+		cmp->total_users = n_total;
+	}
+	cs.n_users = test->n_users;
+	cs.best_mean = -INFINITY;
+	cs.pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.pu);
+	cs.best_pu = malloc(((size_t)cs.n_users + 1) * sizeof *cs.best_pu);
 	if ((pop = eval_train_popularity(train)) == NULL ||
+	    cs.pu == NULL || cs.best_pu == NULL ||
 	    (t = table_new("eval")) == NULL) {
 		free(pop);
+		free(cs.pu);
+		free(cs.best_pu);
 		rf_fail(err, "out of memory");
 		return NULL;
 	}
@@ -178,38 +255,38 @@ workbench_eval_table(workbench *wb, int k, const volatile int *cancel, rf_error 
 	}
 	table_add_column(t, "coverage", COL_REAL);
 	table_add_column(t, "mean_pop", COL_REAL);
+	if (cs.sampled) {
+		snprintf(name, sizeof name, "NDCG@%d 95%%+-", k);
+		table_add_column(t, name, COL_REAL);
+	}
 	for (int j = 0; j < workbench_model_count(wb); j++) {
 		const wb_model *e = workbench_model_at(wb, j);
 		metrics mt;
-		int rc = eval_model(e->m, train, test, k, 2, pop, cancel, &mt,
-		    err);
+		int rc = eval_model_with(e->m, workbench_known_part(wb), test,
+		    k, 2, pop, cancel, &opt, &mt, cs.pu, err);
 
 		if (rc != 0) {
 			if (rc > 0)
 				rf_fail(err, "eval: cancelled");
 			free(pop);
+			free(cs.pu);
+			free(cs.best_pu);
 			table_free(t);
 			return NULL;
 		}
-		table_begin_row(t);
-		table_cell_text(t, e->m->ops->name);
-		cell_metric(t, mt.n_pred ? mt.rmse : NAN, 4);
-		cell_metric(t, mt.n_pred ? mt.mae : NAN, 4);
-		cell_metric(t, mt.precision, 4);
-		cell_metric(t, mt.recall, 4);
-		cell_metric(t, mt.ndcg, 4);
-		cell_metric(t, mt.map, 4);
-		cell_metric(t, mt.hit_rate, 4);
-		cell_metric(t, mt.mrr, 4);
-		cell_metric(t, mt.coverage, 4);
-		cell_metric(t, mt.mean_popularity, 1);
+		compare_single(&cs, e->m->name, mt.ndcg);
+		metric_row(t, e->m->name, &mt, cs.sampled);
 	}
-	if (fused_rows(wb, t, k, pop, cancel, err) < 0) {
+	if (fused_rows(wb, t, k, pop, cancel, &opt, &cs, cmp, err) < 0) {
 		free(pop);
+		free(cs.pu);
+		free(cs.best_pu);
 		table_free(t);
 		return NULL;
 	}
 	free(pop);
+	free(cs.pu);
+	free(cs.best_pu);
 	return t;
 }
 
@@ -245,7 +322,7 @@ trained_names(workbench *wb, int for_predict, char *buf, size_t n)
 		if (for_predict && m->ops->predict == NULL)
 			continue;
 		len += (size_t)snprintf(buf + len, n - len, "%s%s",
-		    len ? ", " : "", m->ops->name);
+		    len ? ", " : "", m->name);
 	}
 	if (len == 0)
 		snprintf(buf, n, "none");
@@ -263,7 +340,10 @@ pick_model(workbench *wb, const char *name, int for_predict,
 	if (name) {
 		const model_ops *ops = model_lookup(name);
 
-		e = ops ? workbench_find_model(wb, ops->name) : NULL;
+		/* By the name it is kept under, else the registry's
+		 * spelling of it. */
+		if ((e = workbench_find_model(wb, name)) == NULL && ops)
+			e = workbench_find_model(wb, ops->name);
 		if (e == NULL) {
 			trained_names(wb, 0, names, sizeof names);
 			rf_fail(err, "model '%s' is not trained (trained: %s)",
@@ -273,7 +353,7 @@ pick_model(workbench *wb, const char *name, int for_predict,
 		if (for_predict && e->m->ops->predict == NULL) {
 			trained_names(wb, 1, names, sizeof names);
 			rf_fail(err, "%s does not predict ratings (trained "
-			    "models that do: %s)", e->m->ops->name, names);
+			    "models that do: %s)", e->m->name, names);
 			return NULL;
 		}
 		return e;
@@ -391,7 +471,7 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;
 	ds = e->m->ds;
-	train = workbench_train_part(wb);
+	train = workbench_known_part(wb);
 	if ((u = dataset_user_index(ds, user)) < 0) {
 		rf_fail(err, "unknown user '%s'", user);
 		return NULL;
@@ -399,7 +479,7 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	scores = malloc((size_t)ds->n_items * sizeof *scores);
 	top = malloc((size_t)(k > 0 ? k : 1) * sizeof *top);
 	snprintf(title, sizeof title, "recommend %s (%s)", user,
-	    e->m->ops->name);
+	    e->m->name);
 	if (scores == NULL || top == NULL || (t = table_new(title)) == NULL) {
 		free(scores);
 		free(top);
@@ -439,16 +519,16 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 			return -1;
 		e = NULL;
 		ds = fusion_dataset(fu);
-		train = workbench_fusion_seen(wb);
+		train = workbench_known_part(wb);
 		if (model_used)
 			*model_used = "fused";
 	} else {
 		if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 			return -1;
 		ds = e->m->ds;
-		train = workbench_train_part(wb);
+		train = workbench_known_part(wb);
 		if (model_used)
-			*model_used = e->m->ops->name;
+			*model_used = e->m->name;
 	}
 	if (ds->user_ext == NULL || ds->item_ext == NULL)
 		return rf_fail(err, "export: the data have no external ids");
@@ -599,14 +679,16 @@ workbench_export_preds(workbench *wb, const char *path, const char *pairs_path,
 		}
 		e = NULL;
 		ds = fusion_dataset(fu);
-		train = workbench_fusion_seen(wb);
+		/* what the fusion's models were trained on: a pair outside
+		 * it gets the bias estimate */
+		train = fusion_model(fu, 0)->train;
 		res->model = "fused";
 	} else {
 		if ((e = pick_model(wb, model_name, 1, err)) == NULL)
 			return -1;
 		ds = e->m->ds;
 		train = workbench_train_part(wb);
-		res->model = e->m->ops->name;
+		res->model = e->m->name;
 	}
 	if ((in = fopen(pairs_path, "r")) == NULL)
 		return file_fail(err, pairs_path, "cannot read");

@@ -28,7 +28,8 @@ run_free(struct wb_run_slot *s)
 /* A new entry at the end; its index, or -1 when out of memory. */
 static int
 run_add(workbench *wb, const model_ops *ops, const double *params,
-    int epochs, uint64_t seed, enum wb_run_status status)
+    int epochs, uint64_t seed, const wb_train_opts *opts,
+    enum wb_run_status status)
 {
 	struct wb_run_slot *s;
 
@@ -56,6 +57,8 @@ run_add(workbench *wb, const model_ops *ops, const double *params,
 	s->r.epochs = epochs;
 	s->r.valid_rmse = wb->ds ? train_valid_is_rmse(ops, wb->ds) : 0;
 	s->r.started = NAN;
+	if (opts != NULL)
+		s->opts = *opts;
 	return wb->nruns++;
 }
 
@@ -114,6 +117,18 @@ run_event(workbench *wb, int k, const train_event *ev)
 		r->status = WB_RUN_FAILED;
 		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
 		break;
+	case TRAIN_SEARCH: {
+		size_t len = strlen(r->search);
+
+		/* "lambda=100, valid ndcg@10" -> "lambda=100 0.1230" */
+		const char *comma = strstr(ev->msg, ", valid ");
+
+		snprintf(r->search + len, sizeof r->search - len,
+		    "%s%.*s %.4f%s", len ? ", " : "searched ",
+		    comma ? (int)(comma - ev->msg) : (int)strlen(ev->msg),
+		    ev->msg, ev->valid_metric, ev->loss > 0 ? "*" : "");
+		break;
+	}
 	}
 }
 
@@ -193,7 +208,7 @@ run_load_history(workbench *wb, const model_ops *ops, const double *params,
 	if ((rc = store_run_get(wb->st, run_id, &run, NULL)) <= 0)
 		return rc;
 	/* Made at the end (then moved into place). */
-	if ((k = run_add(wb, ops, params, 0, 0, WB_RUN_DONE)) < 0)
+	if ((k = run_add(wb, ops, params, 0, 0, NULL, WB_RUN_DONE)) < 0)
 		return -1;
 	slot = &wb->runs[k];
 	slot->run_id = run_id;
@@ -311,7 +326,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 /* After a run: final metrics, records, save, keep. */
 static int
 finish_run(workbench *wb, model *m, const model_ops *ops,
-    const double *params, int64_t run_id, int cancelled, double seconds,
+    int64_t run_id, int cancelled, double seconds, const char *trail,
     rf_error *err)
 {
 	model_fingerprint fp;
@@ -323,10 +338,21 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 	e.run_id = run_id;
 	e.epochs = m->epochs_done;
 	e.seconds = seconds;
-	train_params_text(ops, params, e.params, sizeof e.params);
+	/* The parameters it was trained with (--search may have chosen
+	 * them). */
+	train_params_text(ops, m->params, e.params, sizeof e.params);
 	metrics_clear(&e.final);
-	if (wb->test.nnz > 0 && (rc = eval_model(m, &wb->train, &wb->test,
-	    10, 2, wb->train_pop, NULL, &e.final, err)) != 0) {
+	if (wb->test.nnz > 0) {
+		/* A fixed sample of users on big data: every model of the
+		 * split on the same users (see workbench_sample_users()). */
+		eval_options opt = { .sample_users = wb->sample_users,
+			.sample_seed = WB_SAMPLE_SEED };
+
+		rc = eval_model_with(m, workbench_known_part(wb), &wb->test,
+		    10, 2, wb->train_pop, NULL, &opt, &e.final, NULL, err);
+	} else
+		rc = 0;
+	if (rc != 0) {
 		ops->free(m);
 		return -1;
 	}
@@ -335,6 +361,12 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 		if (run_id > 0 && train_record_finish(wb->st, run_id,
 		    cancelled ? "cancelled" : "done", e.epochs, seconds,
 		    &e.final, err) < 0) {
+			ops->free(m);
+			return -1;
+		}
+		if (run_id > 0 && trail != NULL && trail[0] != '\0' &&
+		    store_run_searched(wb->st, run_id, e.params, trail,
+		    err) < 0) {
 			ops->free(m);
 			return -1;
 		}
@@ -372,9 +404,12 @@ sync_event(void *ud, const train_event *ev)
 
 static void
 fill_spec(workbench *wb, train_spec *spec, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed)
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts)
 {
 	memset(spec, 0, sizeof *spec);
+	spec->search = opts != NULL && opts->search;
+	spec->fixed = opts != NULL ? opts->fixed : NULL;
 	spec->ops = ops;
 	spec->params = params;
 	spec->epochs = epochs;
@@ -397,8 +432,8 @@ fill_spec(workbench *wb, train_spec *spec, const model_ops *ops,
 
 int
 workbench_train(workbench *wb, const model_ops *ops, const double *params,
-    int epochs, uint64_t seed, train_callback cb, void *ud,
-    const volatile int *cancel, rf_error *err)
+    int epochs, uint64_t seed, const wb_train_opts *opts, train_callback cb,
+    void *ud, const volatile int *cancel, rf_error *err)
 {
 	struct sync_ctx c = { wb, 0, cb, ud, NAN, -1 };
 	train_spec spec;
@@ -417,12 +452,12 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	    wb->sp.id, err)) < 0)
 		return -1;
 	/* The history is a nicety: out of memory there, train anyway. */
-	if ((c.slot = run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED))
-	    >= 0 && run_begin(wb, c.slot) < 0)
+	if ((c.slot = run_add(wb, ops, params, epochs, seed, opts,
+	    WB_RUN_QUEUED)) >= 0 && run_begin(wb, c.slot) < 0)
 		c.slot = -1;
 	if (c.slot >= 0)
 		wb->runs[c.slot].run_id = c.run_id;
-	fill_spec(wb, &spec, ops, params, epochs, seed);
+	fill_spec(wb, &spec, ops, params, epochs, seed, opts);
 	/* No job runs (refused above) and the caller waits: nothing else
 	 * computes, so a large dense step may use every core. */
 	rf_blas_set_exclusive(1);
@@ -436,8 +471,8 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 		    WB_RUN_FAILED, err ? err->msg : NULL);
 		return -1;
 	}
-	if (finish_run(wb, m, ops, params, c.run_id, cancelled, c.seconds,
-	    err) < 0) {
+	if (finish_run(wb, m, ops, c.run_id, cancelled, c.seconds,
+	    c.slot >= 0 ? wb->runs[c.slot].r.search : NULL, err) < 0) {
 		if (c.slot >= 0) {
 			wb->runs[c.slot].r.status = WB_RUN_FAILED;
 			snprintf(wb->runs[c.slot].r.msg, sizeof
@@ -450,7 +485,8 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 
 int
 workbench_train_start(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err)
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err)
 {
 	train_spec spec;
 
@@ -476,7 +512,7 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 		wb->job_run = 0;
 		return -1;
 	}
-	fill_spec(wb, &spec, ops, wb->job_params, epochs, seed);
+	fill_spec(wb, &spec, ops, wb->job_params, epochs, seed, opts);
 	blas_single(wb, 1);
 	if ((wb->job = train_job_start(&spec, err)) == NULL) {
 		blas_single(wb, 0);
@@ -495,7 +531,7 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 	/* Its history entry: the queued one workbench_train_next() picked,
 	 * or a new one. */
 	if (wb->job_slot == 0)
-		wb->job_slot = run_add(wb, ops, params, epochs, seed,
+		wb->job_slot = run_add(wb, ops, params, epochs, seed, opts,
 		    WB_RUN_QUEUED) + 1;
 	if (wb->job_slot > 0 && run_begin(wb, wb->job_slot - 1) < 0) {
 		wb->runs[wb->job_slot - 1].r.status = WB_RUN_QUEUED;
@@ -560,8 +596,9 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 		run_end(wb, wb->job_slot - 1, cancelled ? WB_RUN_CANCELLED :
 		    WB_RUN_FAILED, err ? err->msg : NULL);
 		rc = -1;
-	} else if (finish_run(wb, m, wb->job_ops, wb->job_params, wb->job_run,
-	    cancelled, wb->job_seconds, err) < 0) {
+	} else if (finish_run(wb, m, wb->job_ops, wb->job_run,
+	    cancelled, wb->job_seconds, wb->job_slot > 0 ?
+	    wb->runs[wb->job_slot - 1].r.search : NULL, err) < 0) {
 		if (wb->job_slot > 0) {
 			wb_run *r = &wb->runs[wb->job_slot - 1].r;
 
@@ -615,7 +652,8 @@ workbench_queue_length(const workbench *wb)
 
 int
 workbench_train_enqueue(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err)
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err)
 {
 	if (train_check_params(ops, params, err) < 0 ||
 	    workbench_ensure_split(wb, err) < 0)
@@ -624,8 +662,8 @@ workbench_train_enqueue(workbench *wb, const model_ops *ops,
 		return rf_fail(err, "train: the train part is empty");
 	if (wb->job == NULL && workbench_queue_length(wb) == 0)
 		return workbench_train_start(wb, ops, params, epochs, seed,
-		    err);
-	if (run_add(wb, ops, params, epochs, seed, WB_RUN_QUEUED) < 0)
+		    opts, err);
+	if (run_add(wb, ops, params, epochs, seed, opts, WB_RUN_QUEUED) < 0)
 		return rf_fail(err, "out of memory");
 	return workbench_queue_length(wb);
 }
@@ -646,7 +684,7 @@ workbench_train_next(workbench *wb, rf_error *err)
 	s = &wb->runs[k];
 	wb->job_slot = k + 1;
 	rc = workbench_train_start(wb, s->ops, s->params, s->r.epochs,
-	    s->r.seed, err);
+	    s->r.seed, &s->opts, err);
 	if (rc < 0) {
 		/* (s may have moved: the start adds no entry, but be safe.) */
 		wb->job_slot = 0;

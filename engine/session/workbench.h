@@ -6,6 +6,7 @@
 
 #include "engine/data/dataset.h"
 #include "engine/fusion/fusion.h"
+#include "engine/eval/compare.h"
 #include "engine/eval/metrics.h"
 #include "engine/models/model.h"
 #include "engine/core/rf.h"
@@ -44,6 +45,22 @@ int workbench_set_split(workbench *wb, const split_spec *spec,
 const interactions *workbench_train_part(const workbench *wb);
 const interactions *workbench_valid_part(const workbench *wb);
 const interactions *workbench_test_part(const workbench *wb);
+/* The automatic evaluations (after `train`, `eval` without
+ * --all-users, tune's and the Fusion screen's pools) rank a fixed
+ * seeded sample of this many users when a part has more, and report
+ * the sample and a 95% interval; 0: every user (stored with the
+ * store). */
+int workbench_sample_users(const workbench *wb);
+int workbench_set_sample_users(workbench *wb, int n, rf_error *err);
+
+/* What is known of each user at test time: the one rule of what every
+ * score, list, export and metric on the test part leaves out, for single
+ * models and the fusion alike.  Train + valid when the split has a
+ * validation part (the validation interactions came before the test
+ * ones, whether or not a model was trained on them), else train.  NULL
+ * before a split.  (The validation part itself is measured leaving out
+ * train only: it is the target there.) */
+const interactions *workbench_known_part(const workbench *wb);
 /* train + valid in one matrix with transpose (for a refit); the caller
  * frees it with interactions_free(). */
 int workbench_train_valid(workbench *wb, interactions *out, rf_error *err);
@@ -69,6 +86,13 @@ const wb_model *workbench_find_model(const workbench *wb, const char *name);
  * marked `earlier` (once per run).  Returns how many were loaded. */
 int workbench_load_saved(workbench *wb, rf_error *err);
 
+/* How a run is made beyond its parameters. */
+typedef struct wb_train_opts {
+	int search;		/* --search: see train_spec.search */
+	unsigned char fixed[TRAIN_MAX_PARAMS];	/* parameters the user gave
+						 * (not searched) */
+} wb_train_opts;
+
 /*
  * Train synchronously: record the run and each epoch (writable stores),
  * call cb for each event as train_run() does, evaluate on the test part,
@@ -76,8 +100,9 @@ int workbench_load_saved(workbench *wb, rf_error *err);
  * 1 when cancelled (the last good epoch is kept), -1 on error.
  */
 int workbench_train(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, train_callback cb,
-    void *ud, const volatile int *cancel, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, train_callback cb, void *ud,
+    const volatile int *cancel, rf_error *err);
 
 /* The same on a background thread (one job at a time): start it, poll
  * workbench_train_fd() for readability, then workbench_train_poll() drains
@@ -85,7 +110,8 @@ int workbench_train(workbench *wb, const model_ops *ops,
  * workbench_train() does; *finished (may be NULL) is then 1 and the
  * return value is still the number of events copied. */
 int workbench_train_start(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err);
 int workbench_train_fd(const workbench *wb);	/* -1 when idle */
 int workbench_train_poll(workbench *wb, train_event *evs, int max,
     int *finished, rf_error *err);
@@ -125,6 +151,8 @@ typedef struct wb_run {
 	double seconds;		/* the epochs' sum; finished: the run's */
 	double started;		/* rf_monotonic() when it began (running) */
 	char msg[256];		/* failed or cancelled: why */
+	char search[512];	/* --search's tries so far: "lambda=500 0.1312*
+				 * ..." (* the best so far) */
 	int earlier;		/* a run of an earlier session, loaded from
 				 * the store with its saved model (the
 				 * history of workbench_load_saved()) */
@@ -140,7 +168,8 @@ int workbench_queue_length(const workbench *wb);	/* waiting jobs */
  * the queue (returns its place, 1 = next).  -1 + err on bad parameters or
  * no data. */
 int workbench_train_enqueue(workbench *wb, const model_ops *ops,
-    const double *params, int epochs, uint64_t seed, rf_error *err);
+    const double *params, int epochs, uint64_t seed,
+    const wb_train_opts *opts, rf_error *err);
 /* When no job runs, start the oldest queued one: 1 started, 0 the queue
  * is empty, -1 it could not start (marked failed, err says why; call
  * again for the next). */
@@ -171,6 +200,10 @@ typedef struct fusion_live {
 	double weight[FUSION_MAX_MODELS];	/* normalised, sum 1 */
 	double ndcg[FUSION_MAX_MODELS], recall[FUSION_MAX_MODELS];
 	double fused_ndcg, fused_recall;
+	/* the fused NDCG@10 minus the best single model's, per user of the
+	 * part: the mean and its 95% interval */
+	int best;		/* the best single model, -1 unknown */
+	double diff, diff_lo, diff_hi;
 	char method[16], norm[16];
 	unsigned long generation;
 } fusion_live;
@@ -220,8 +253,8 @@ typedef void (*wb_refit_callback)(void *ud, const char *name, int epochs,
 int workbench_fusion_refit(workbench *wb, wb_refit_callback cb, void *ud,
     const volatile int *cancel, rf_error *err);
 int workbench_fusion_refitted(const workbench *wb);
-/* What the fused recommendations leave out: the train part, or train +
- * valid after `refit` (NULL without a fusion). */
+/* What the fused recommendations leave out: workbench_known_part(), the
+ * same as every single model's (NULL without a fusion). */
 const interactions *workbench_fusion_seen(const workbench *wb);
 /* Every model predicts ratings and the data are ratings. */
 int workbench_fusion_is_rating(const workbench *wb);
@@ -241,8 +274,20 @@ rf_table *workbench_fusion_table(workbench *wb, rf_error *err);
  * RMSE, MAE, P/R/NDCG/MAP/HR/MRR@k, coverage, mean popularity; then, when
  * a fusion exists (made in this session or stored), after `refit` one row
  * per refitted model ("ease (refit)") and a "fused" row. */
-rf_table *workbench_eval_table(workbench *wb, int k,
-    const volatile int *cancel, rf_error *err);
+typedef struct wb_eval_compare {
+	int users, total_users;	/* the test users ranked, of how many (a
+				 * seeded sample when fewer) */
+	int have;		/* a fused row and a single model to compare */
+	char best[72];		/* the best single model ("ease (refit)") */
+	paired_diff ndcg;	/* fused minus it, NDCG@k per test user */
+} wb_eval_compare;
+/* cmp (may be NULL): the fusion against the best single model of the
+ * table (the best refitted one after `refit`), per user.  Above
+ * workbench_sample_users() test users every row ranks the same seeded
+ * sample and gets a column with its NDCG's 95% interval, unless
+ * all_users. */
+rf_table *workbench_eval_table(workbench *wb, int k, int all_users,
+    const volatile int *cancel, wb_eval_compare *cmp, rf_error *err);
 
 /* recommend: top k for a user (external id) excluding their train items:
  * rank, item, title, score.  model_name NULL: the last trained model. */

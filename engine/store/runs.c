@@ -184,3 +184,24 @@ store_run_epochs(store *st, int64_t run_id, store_epoch **out, int *n,
 	*n = k;
 	return 0;
 }
+
+int
+store_run_searched(store *st, int64_t run_id, const char *params,
+    const char *trail, rf_error *err)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE runs SET params = ?1,"
+	    " metrics = trim(coalesce(metrics, '') || ' ' || ?2)"
+	    " WHERE id = ?3", -1, &s, NULL) != SQLITE_OK)
+		return runs_fail(st, err, "recording the search");
+	sqlite3_bind_text(s, 1, params, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, trail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, run_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return runs_fail(st, err, "recording the search");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -22,6 +22,10 @@ int store_run_epoch(store *st, int64_t run_id, int epoch, double loss,
 int store_run_finish(store *st, int64_t run_id, const char *status,
     int epochs, double seconds, const char *metrics, rf_error *err);
 
+/* After `train --search`: the parameters the run really used, and the
+ * search's trail appended to its metrics text. */
+int store_run_searched(store *st, int64_t run_id, const char *params,
+    const char *trail, rf_error *err);
 /* A run read back; text that was not recorded reads as "". */
 typedef struct store_run {
 	char params[2048];	/* "factors=64 reg=0.01" */

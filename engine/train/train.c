@@ -144,9 +144,10 @@ emit(train_callback cb, void *ud, const train_spec *spec,
 	cb(ud, &ev);
 }
 
-/* The validation measure after an epoch (NAN without a valid part). */
+/* The validation measure after an epoch (NAN without a valid part):
+ * RMSE (rmse) or NDCG@k. */
 static double
-valid_metric(const train_spec *spec, const model *m,
+valid_measure(const train_spec *spec, const model *m, int rmse,
     const volatile int *cancel)
 {
 	metrics mt;
@@ -155,7 +156,7 @@ valid_metric(const train_spec *spec, const model *m,
 	if (spec->valid == NULL || spec->valid->nnz == 0)
 		return NAN;
 	metrics_clear(&mt);
-	if (train_valid_is_rmse(spec->ops, spec->ds)) {
+	if (rmse) {
 		if (metrics_eval_rating(predict_model, m, spec->valid,
 		    spec->ds->rating_min, spec->ds->rating_max, &mt, &err) < 0)
 			return NAN;
@@ -178,24 +179,153 @@ valid_metric(const train_spec *spec, const model *m,
 	}
 }
 
+static double
+valid_metric(const train_spec *spec, const model *m,
+    const volatile int *cancel)
+{
+	return valid_measure(spec, m, train_valid_is_rmse(spec->ops,
+	    spec->ds), cancel);
+}
+
+/* What --search judges a setting by: NDCG@10 for a model that ranks
+ * (item-kNN's k and shrinkage act on its ranking even on ratings), RMSE
+ * for one that only predicts ratings. */
+static int
+search_by_rmse(const train_spec *spec)
+{
+	return !(spec->ops->kinds & MODEL_TOPN) &&
+	    train_valid_is_rmse(spec->ops, spec->ds);
+}
+
+/* One try of --search: the model trained with params for the spec's
+ * epochs, measured on the valid part; NAN when it failed or was
+ * cancelled. */
+static double
+search_try(const train_spec *spec, const double *params,
+    const volatile int *cancel)
+{
+	const model_ops *ops = spec->ops;
+	double loss, v = NAN;
+	rf_error err;
+	model *m;
+	int e;
+
+	if (train_check_params(ops, params, &err) < 0 ||
+	    (m = ops->create(spec->ds, spec->train, params, spec->seed,
+	    &err)) == NULL)
+		return NAN;
+	for (e = 0; e < spec->epochs; e++)
+		if (ops->epoch(m, e, &loss, cancel, &err) != 0)
+			break;
+	if (e == spec->epochs)
+		v = valid_measure(spec, m, search_by_rmse(spec), cancel);
+	ops->free(m);
+	return v;
+}
+
+/*
+ * --search: coordinate-wise over ops->search, from params (one pass,
+ * each parameter's values tried with the others at their best so far),
+ * into best.  Every try is an event.  -1 when cancelled or nothing could
+ * be measured.
+ */
+static int
+search_params(const train_spec *spec, double *best, train_callback cb,
+    void *ud, const volatile int *cancel, rf_error *err)
+{
+	const model_ops *ops = spec->ops;
+	int rmse = search_by_rmse(spec), tries = 0;
+	const char *metric = rmse ? "rmse" : "ndcg@10";
+	double cur, *p;
+	char what[160];
+
+	if (spec->valid == NULL || spec->valid->nnz == 0)
+		return rf_fail(err, "%s --search: the split has no validation "
+		    "part to search on (split ... --valid 0.1)", ops->name);
+	if ((p = malloc(((size_t)ops->nparams + 1) * sizeof *p)) == NULL)
+		return rf_fail(err, "%s --search: out of memory", ops->name);
+	memcpy(best, spec->params, (size_t)ops->nparams * sizeof *best);
+	cur = search_try(spec, best, cancel);
+	snprintf(what, sizeof what, "as given, valid %s", metric);
+	emit(cb, ud, spec, TRAIN_SEARCH, tries++, 1, cur, 0, what);
+	for (const model_search *s = ops->search; s && s->param; s++) {
+		int k = model_param_index(ops, s->param);
+
+		if (k < 0 || (spec->fixed && spec->fixed[k]))
+			continue;
+		for (int j = 0; j < s->n; j++) {
+			double v;
+			int better;
+
+			if (cancel && *cancel) {
+				free(p);
+				return rf_fail(err, "%s --search: cancelled",
+				    ops->name);
+			}
+			if (s->values[j] == best[k])
+				continue;
+			memcpy(p, best, (size_t)ops->nparams * sizeof *p);
+			p[k] = s->values[j];
+			v = search_try(spec, p, cancel);
+			better = !isnan(v) && (isnan(cur) || (rmse ? v < cur :
+			    v > cur));
+			snprintf(what, sizeof what, "%s=%g, valid %s",
+			    s->param, s->values[j], metric);
+			emit(cb, ud, spec, TRAIN_SEARCH, tries++, better, v, 0,
+			    what);
+			if (better) {
+				cur = v;
+				best[k] = p[k];
+			}
+		}
+	}
+	free(p);
+	if (isnan(cur))
+		return rf_fail(err, "%s --search: no setting could be "
+		    "measured on the validation part", ops->name);
+	return 0;
+}
+
 model *
 train_run(const train_spec *spec, train_callback cb, void *ud,
     const volatile int *cancel, int *cancelled, rf_error *err)
 {
 	const model_ops *ops = spec->ops;
-	double t_start = rf_monotonic();
+	double t_start = rf_monotonic(), *searched = NULL;
+	const double *params = spec->params;
 	int done = 0, stopped = 0;
 	model *m;
 
 	if (cancelled)
 		*cancelled = 0;
-	if (train_check_params(ops, spec->params, err) < 0 ||
-	    (m = ops->create(spec->ds, spec->train, spec->params, spec->seed,
+	if (spec->search && ops->search != NULL) {
+		if ((searched = malloc(((size_t)ops->nparams + 1) *
+		    sizeof *searched)) == NULL) {
+			rf_fail(err, "%s: out of memory", ops->name);
+			emit(cb, ud, spec, TRAIN_FAILED, 0, NAN, NAN, 0,
+			    err ? err->msg : NULL);
+			return NULL;
+		}
+		if (search_params(spec, searched, cb, ud, cancel, err) < 0) {
+			free(searched);
+			if (cancel && *cancel && cancelled)
+				*cancelled = 1;
+			emit(cb, ud, spec, cancel && *cancel ?
+			    TRAIN_CANCELLED : TRAIN_FAILED, 0, NAN, NAN,
+			    rf_monotonic() - t_start, err ? err->msg : NULL);
+			return NULL;
+		}
+		params = searched;
+	}
+	if (train_check_params(ops, params, err) < 0 ||
+	    (m = ops->create(spec->ds, spec->train, params, spec->seed,
 	    err)) == NULL) {
+		free(searched);
 		emit(cb, ud, spec, TRAIN_FAILED, 0, NAN, NAN, 0,
 		    err ? err->msg : NULL);
 		return NULL;
 	}
+	free(searched);		/* the model keeps its own copy */
 	for (int e = 0; e < spec->epochs; e++) {
 		double t0 = rf_monotonic(), loss = NAN, metric;
 		int rc;
@@ -243,6 +373,7 @@ train_run(const train_spec *spec, train_callback cb, void *ud,
 struct train_job {
 	train_spec spec;
 	double *params;
+	unsigned char fixed[TRAIN_MAX_PARAMS];	/* spec.fixed's copy */
 	pthread_t tid;
 	int started, joined;
 	pthread_mutex_t lock;
@@ -341,6 +472,12 @@ train_job_start(const train_spec *spec, rf_error *err)
 		memcpy(job->params, spec->params,
 		    (size_t)spec->ops->nparams * sizeof *job->params);
 	job->spec.params = job->params;
+	memset(job->fixed, 0, sizeof job->fixed);
+	if (spec->fixed != NULL)
+		memcpy(job->fixed, spec->fixed, (size_t)spec->ops->nparams <
+		    sizeof job->fixed ? (size_t)spec->ops->nparams :
+		    sizeof job->fixed);
+	job->spec.fixed = spec->fixed != NULL ? job->fixed : NULL;
 	if (pipe(fds) < 0) {
 		rf_fail(err, "train: pipe: %s", strerror(errno));
 		free(job->params);
@@ -517,7 +654,7 @@ train_save_model(store *st, int64_t run_id, const model *m,
 	}
 	snprintf(sum, sizeof sum, "%016" PRIx64,
 	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
-	if ((w = store_model_begin(st, m->ops->name, run_id, MODEL_FORMAT,
+	if ((w = store_model_begin(st, m->name, run_id, MODEL_FORMAT,
 	    err)) == NULL) {
 		rf_buf_free(&b);
 		return -1;

@@ -18,7 +18,11 @@ enum train_event_kind {
 	TRAIN_EPOCH,		/* one epoch finished */
 	TRAIN_DONE,		/* all epochs finished */
 	TRAIN_CANCELLED,	/* stopped; the model keeps its last good epoch */
-	TRAIN_FAILED		/* msg says why; no model */
+	TRAIN_FAILED,		/* msg says why; no model */
+	TRAIN_SEARCH		/* --search tried one setting: msg has it
+				 * ("reg=5"), valid_metric its figure; epoch
+				 * counts the tries, loss is 1 when it is the
+				 * best so far */
 };
 
 typedef struct train_event {
@@ -38,6 +42,9 @@ typedef void (*train_callback)(void *ud, const train_event *ev);
  * are ratings and the model predicts them, else NDCG@10. */
 int train_valid_is_rmse(const model_ops *ops, const dataset *ds);
 
+/* The most parameters a model has (room for per-parameter flags). */
+#define TRAIN_MAX_PARAMS 64
+
 typedef struct train_spec {
 	const model_ops *ops;
 	const double *params;		/* (ops->nparams), range-checked */
@@ -49,6 +56,12 @@ typedef struct train_spec {
 	int valid_k;			/* 10 */
 	int valid_max_users;		/* 0 = all; else an evenly spaced
 					 * subset (big data) */
+	/* --search: before the run, try the values of ops->search one
+	 * parameter at a time (from params, keeping the best on the valid
+	 * part) and train with the best; parameters with fixed[k] set (the
+	 * ones the user gave) are not searched.  Needs a valid part. */
+	int search;
+	const unsigned char *fixed;	/* (nparams) or NULL */
 } train_spec;
 
 /* Check params against the model's ranges; the message lists the valid

@@ -6,7 +6,9 @@
  *  - contributions adding up to the fused score for every recommended
  *    item of every user, for every method, on a small random dataset;
  *  - pool re-ranking equal to on-the-fly recommendation;
- *  - tune never below the best single model on validation;
+ *  - tune never below the best single model on validation; tune
+ *    keeping a strong model alone against a random one, and choosing
+ *    feature-weighted stacking where weights must depend on activity;
  *  - the ridge stack against a closed-form solve done here;
  *  - settings text round trip. */
 #include <math.h>
@@ -476,6 +478,174 @@ test_tune(void)
 	}
 }
 
+/*
+ * Two made-up problems for tune's choice, each where the right answer is
+ * known:
+ *  guard: a strong model (taste + a little noise) and a random one.  The
+ *    random one cannot help out of sample: tune keeps the strong model
+ *    alone, and the fused ranking on test is exactly its ranking.
+ *  fwls: half the users are heavy (many train items) and model A knows
+ *    their taste while B is noise for them; for the light half it is the
+ *    other way round.  No global weighting can serve both halves; weights
+ *    that depend on activity can: feature-weighted stacking must beat
+ *    every global way out of fold, and be chosen.
+ */
+static void
+tune_problem(int nu, int ni, int kind, uint64_t seed, problem *p)
+{
+	rf_rng rng;
+	float *taste = malloc((size_t)nu * ni * sizeof *taste);
+	float *tab = malloc((size_t)nu * ni * sizeof *tab);
+	int (*pr[3])[2], np[3] = { 0 };
+
+	memset(p, 0, sizeof *p);
+	p->nu = nu;
+	p->ni = ni;
+	rf_rng_seed(&rng, seed);
+	for (int k = 0; k < 3; k++)
+		pr[k] = malloc((size_t)nu * ni * sizeof *pr[k]);
+	if (!taste || !tab || !pr[0] || !pr[1] || !pr[2]) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
+	for (int u = 0; u < nu; u++) {
+		int heavy = u % 2 == 0;
+
+		for (int i = 0; i < ni; i++) {
+			double x;
+			int part;
+
+			taste[u * ni + i] = (float)rf_rng_normal(&rng);
+			if (taste[u * ni + i] < 0.8)
+				continue;
+			/* heavy users: most of what they like in train */
+			x = rf_rng_uniform(&rng);
+			if (kind == 1 && !heavy)
+				part = x < 0.15 ? 0 : x < 0.6 ? 1 : 2;
+			else
+				part = x < 0.6 ? 0 : x < 0.8 ? 1 : 2;
+			pr[part][np[part]][0] = u;
+			pr[part][np[part]][1] = i;
+			np[part]++;
+		}
+	}
+	if (fake_matrix(&p->train, nu, ni, (const int (*)[2])pr[0], np[0],
+	    NULL) < 0 || fake_matrix(&p->valid, nu, ni,
+	    (const int (*)[2])pr[1], np[1], NULL) < 0 ||
+	    fake_matrix(&p->test, nu, ni, (const int (*)[2])pr[2], np[2],
+	    NULL) < 0) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
+	p->ds.n_users = nu;
+	p->ds.n_items = ni;
+	p->nm = 2;
+	for (int k = 0; k < 2; k++) {
+		for (int u = 0; u < nu; u++)
+			for (int i = 0; i < ni; i++) {
+				int knows = kind == 0 ? k == 0 :
+				    (k == 0) == (u % 2 == 0);
+
+				tab[u * ni + i] = knows ? (float)(taste[u * ni +
+				    i] + 0.3 * rf_rng_normal(&rng)) :
+				    (float)rf_rng_normal(&rng);
+			}
+		if ((p->fm[k] = fake_new(&p->ds, &p->train, tab)) == NULL) {
+			CHECK_FAIL("out of memory");
+			exit(check_done());
+		}
+		p->ms[k] = &p->fm[k]->base;
+	}
+	for (int k = 0; k < 3; k++)
+		free(pr[k]);
+	free(taste);
+	free(tab);
+}
+
+static void
+test_tune_choice(void)
+{
+	const char *names[] = { "strong", "random" };
+	const char *names2[] = { "a", "b" };
+
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		problem p;
+		fusion *f;
+		fusion_pool *valid, *test;
+		fusion_tune_report rep;
+		metrics single, fused;
+		rf_error err;
+
+		check_context("guard, seed %llu", (unsigned long long)seed);
+		tune_problem(300, 80, 0, seed, &p);
+		f = fusion_new(&p.ds, p.ms, names, 2, &err);
+		valid = f ? fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1,
+		    &err) : NULL;
+		test = f ? fusion_pool_build(f, NULL, &p.test, NULL, 0, 1,
+		    &err) : NULL;
+		if (valid == NULL || test == NULL) {
+			CHECK_FAIL("%s", err.msg);
+		} else if (fusion_tune(f, valid, test, TUNE_NDCG10, &rep, NULL,
+		    &err) < 0) {
+			CHECK_FAIL("tune: %s", err.msg);
+		} else {
+			CHECK_EQ(rep.best_single, 0);
+			CHECK_EQ(rep.chosen, TUNE_SINGLE);
+			fusion_pool_eval(f, test, 0, 10, &single, &err);
+			fusion_pool_eval(f, test, -1, 10, &fused, &err);
+			CHECK_NEAR(fused.ndcg, single.ndcg, 0);
+			CHECK_NEAR(fused.recall, single.recall, 0);
+			/* every other way was judged, and none beat the
+			 * strong model out of fold beyond doubt */
+			for (int c = 1; c < TUNE_CAND_COUNT; c++)
+				CHECK(!rep.cand[c].tried ||
+				    rep.cand[c].cv <= rep.cand[0].cv ||
+				    rep.cand[c].vs_single.lo <= 0);
+		}
+		fusion_pool_free(valid);
+		fusion_pool_free(test);
+		fusion_free(f);
+		problem_free(&p);
+
+		check_context("fwls, seed %llu", (unsigned long long)seed);
+		tune_problem(400, 80, 1, seed + 10, &p);
+		f = fusion_new(&p.ds, p.ms, names2, 2, &err);
+		valid = f ? fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1,
+		    &err) : NULL;
+		test = f ? fusion_pool_build(f, NULL, &p.test, NULL, 0, 1,
+		    &err) : NULL;
+		if (valid == NULL || test == NULL) {
+			CHECK_FAIL("%s", err.msg);
+		} else if (fusion_tune(f, valid, test, TUNE_NDCG10, &rep, NULL,
+		    &err) < 0) {
+			CHECK_FAIL("tune: %s", err.msg);
+		} else {
+			for (int c = 0; c < TUNE_CAND_COUNT; c++)
+				if (c != TUNE_FWLS && c != TUNE_STACK &&
+				    rep.cand[c].tried)
+					CHECK(rep.cand[TUNE_FWLS].cv >
+					    rep.cand[c].cv);
+			CHECK(rep.chosen == TUNE_FWLS ||
+			    rep.chosen == TUNE_STACK);
+			/* and it holds on test, better than either alone */
+			CHECK(rep.fused_test > rep.single_test[0] &&
+			    rep.fused_test > rep.single_test[1]);
+			CHECK(rep.test_vs_single.lo > 0);
+			printf("fwls seed %llu: single %.4f / %.4f, weights "
+			    "%.4f, fwls %.4f (cross-validated), chose %s; test "
+			    "fused %.4f\n", (unsigned long long)seed,
+			    rep.single_valid[0], rep.single_valid[1],
+			    rep.cand[TUNE_WEIGHTS].cv, rep.cand[TUNE_FWLS].cv,
+			    rep.cand[rep.chosen].name, rep.fused_test);
+		}
+		fusion_pool_free(valid);
+		fusion_pool_free(test);
+		fusion_free(f);
+		problem_free(&p);
+	}
+	check_context_clear();
+}
+
 /* Ridge stack on a tiny rating case against the normal equations solved
  * here by Gaussian elimination.  All users have the same train size and
  * timestamps span nothing, so the user features are 0 and the design is
@@ -574,19 +744,21 @@ test_ridge(void)
 		y[r] /= A[r][r];
 	}
 	nc = fusion_stack_coefs(f, cn, coef, 64);
-	/* intercept, a, b, then the interaction weights (user features x
+	/* intercept, the three user features (activity, recency, spread:
+	 * 0 here), a, b, then the interaction weights (user features x
 	 * models), 0 here */
-	CHECK_EQ(nc, 1 + 2 + 2 * 3);
+	CHECK_EQ(nc, 1 + 3 + 2 + 3 * 2);
 	CHECK_NEAR(coef[0], y[0], 1e-6);
-	CHECK_NEAR(coef[3], y[1], 1e-6);
-	CHECK_NEAR(coef[4], y[2], 1e-6);
-	for (int k = 5; k < nc; k++)
-		CHECK_NEAR(coef[k], 0, 1e-9);
+	CHECK_NEAR(coef[4], y[1], 1e-6);
+	CHECK_NEAR(coef[5], y[2], 1e-6);
+	for (int k = 1; k < nc; k++)
+		if (k != 4 && k != 5)
+			CHECK_NEAR(coef[k], 0, 1e-9);
 	/* fusion_predict applies it (clipped by the metrics, not here). */
 	CHECK_NEAR(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
 	    y[2] * tb[2 * NI + 4], 1e-5);
 	printf("ridge: intercept %.6f, a %.6f, b %.6f (closed form %.6f, "
-	    "%.6f, %.6f)\n", coef[0], coef[3], coef[4], y[0], y[1], y[2]);
+	    "%.6f, %.6f)\n", coef[0], coef[4], coef[5], y[0], y[1], y[2]);
 	fusion_pool_free(pool);
 	fusion_free(f);
 	fake_free(a);
@@ -704,6 +876,7 @@ main(void)
 	test_tiny();
 	test_contributions();
 	test_tune();
+	test_tune_choice();
 	test_ridge();
 	test_user_block();
 	return check_done();

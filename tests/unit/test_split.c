@@ -124,6 +124,83 @@ test_parse(void)
 	CHECK(split_parse("temporal 1.5", &sp, &err) < 0);
 	CHECK(split_parse("sideways", &sp, &err) < 0);
 	CHECK_CONTAINS(err.msg, "temporal|last|random|none");
+	/* none keeps its validation part; the mode round-trips */
+	CHECK_EQ(split_parse("none --valid 0.25", &sp, &err), 0);
+	CHECK_NEAR(sp.valid_frac, 0.25, 0);
+	split_spec_text(&sp, text, sizeof text);
+	CHECK_STR(text, "none --valid 0.25");
+	CHECK_EQ(split_parse("pairs u1.test --valid 0.1 --valid-mode random",
+	    &sp, &err), 0);
+	CHECK_EQ(sp.valid_mode, VALID_RANDOM);
+	split_spec_text(&sp, text, sizeof text);
+	CHECK_STR(text, "pairs u1.test --valid 0.1 --valid-mode random "
+	    "--seed 0");
+	CHECK(split_parse("temporal 0.2 --valid-mode random", &sp, &err) < 0);
+	CHECK_CONTAINS(err.msg, "--valid-mode needs --valid");
+	CHECK(split_parse("temporal 0.2 --valid 0.1 --valid-mode soon", &sp,
+	    &err) < 0);
+}
+
+/* The validation part of a given split (pairs) and of none is each user's
+ * latest train entries, as a temporal test would be; random on request.
+ * One user, 10 entries, ts = 10 * k (k = 0..9); pairs marks entries 2 and
+ * 9 as test. */
+static void
+test_valid_carve(void)
+{
+	interactions m;
+	uint8_t mark[10] = { 0, 0, 1, 0, 0, 0, 0, 0, 0, 1 };
+	split_spec spec = { .kind = SPLIT_PAIRS, .valid_frac = 0.25,
+		.mark = mark };
+	split s;
+	rf_error err;
+
+	if (interactions_alloc(&m, 1, 10, 10) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	m.ptr[1] = 10;
+	for (int k = 0; k < 10; k++) {
+		m.idx[k] = k;
+		m.val[k] = 1;
+		m.ts[k] = 10 * k;
+	}
+	/* train 8 entries: round(0.25 * 8) = 2 latest, entries 7 and 8 */
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("pairs: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_test, 2);
+		CHECK_EQ(s.n_valid, 2);
+		CHECK_EQ(s.assign[7], SPLIT_VALID);
+		CHECK_EQ(s.assign[8], SPLIT_VALID);
+		CHECK_EQ(s.assign[9], SPLIT_TEST);
+		split_free(&s);
+	}
+	/* random carve: still 2, now seeded draws (never the test ones) */
+	spec.valid_mode = VALID_RANDOM;
+	spec.seed = 3;
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("pairs random: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_valid, 2);
+		CHECK_EQ(s.assign[2], SPLIT_TEST);
+		CHECK_EQ(s.assign[9], SPLIT_TEST);
+		split_free(&s);
+	}
+	/* none --valid 0.3: round(0.3 * 10) = 3 latest, no test */
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_NONE;
+	spec.valid_frac = 0.3;
+	if (split_make(&m, &spec, &s, &err) < 0) {
+		CHECK_FAIL("none: %s", err.msg);
+	} else {
+		CHECK_EQ(s.n_test, 0);
+		CHECK_EQ(s.n_valid, 3);
+		for (int k = 7; k < 10; k++)
+			CHECK_EQ(s.assign[k], SPLIT_VALID);
+		split_free(&s);
+	}
+	interactions_free(&m);
 }
 
 int
@@ -139,6 +216,7 @@ main(void)
 
 	test_small_users();
 	test_parse();
+	test_valid_carve();
 	snprintf(file, sizeof file, "%s/ml-100k/u.data",
 	    check_data_dir("ml-100k/u.data"));
 	if (ml_load(file, 943, 1682, 0, &m) < 0) {

@@ -146,11 +146,11 @@ main(void)
 	model_params_default(bpr, pb);
 	model_params_default(mf, pm);
 	/* mf first (older run id), on the background thread; then bpr. */
-	if (workbench_train_start(wb, mf, pm, 4, 3, &err) < 0)
+	if (workbench_train_start(wb, mf, pm, 4, 3, NULL, &err) < 0)
 		CHECK_FAIL("train mf: %s", err.msg);
 	else
 		CHECK_EQ(run_job(wb), 0);
-	if (workbench_train(wb, bpr, pb, 5, 7, NULL, NULL, NULL, &err) < 0)
+	if (workbench_train(wb, bpr, pb, 5, 7, NULL, NULL, NULL, NULL, &err) < 0)
 		CHECK_FAIL("train bpr: %s", err.msg);
 	CHECK_EQ(workbench_run_count(wb), 2);
 	if (workbench_run_count(wb) == 2) {
@@ -174,7 +174,7 @@ main(void)
 	}
 	CHECK_EQ(workbench_run_count(wb), 0);
 	/* A run of this session first: the earlier ones go ahead of it. */
-	if (workbench_train(wb, model_lookup("pop"), pb, 1, 1, NULL, NULL,
+	if (workbench_train(wb, model_lookup("pop"), pb, 1, 1, NULL, NULL, NULL,
 	    NULL, &err) < 0)
 		CHECK_FAIL("train pop: %s", err.msg);
 	n = workbench_load_saved(wb, &err);
