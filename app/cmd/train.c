@@ -64,6 +64,10 @@ train_report(cmd_ctx *ctx, const char *name, int stopped)
 	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
 	    text[0] ? "; test " : "", text,
 	    e->version > 0 ? "" : " (not saved: read-only store)");
+	/* What the model chose for this data, in its own words. */
+	if (e->m != NULL && e->m->ops->report != NULL &&
+	    e->m->ops->report(e->m, text, sizeof text) > 0)
+		cmd_printf(ctx, "%s: %s", name, text);
 }
 
 /* What batch mode prints at the end of a run. */
