@@ -52,6 +52,9 @@ struct parser {
 	int latin1;		/* input is ISO-8859-1 (u.item), not UTF-8 */
 	char delim;
 	int skip_header;	/* the first non-blank line is a header */
+	/* Parsed rows point into their line only (not into text): a line may
+	 * be parsed ahead of its turn, to fetch its slots early. */
+	int ahead;
 	int nfields;		/* fields per line (generic formats) */
 	/* 1-based columns, 0 = absent (generic formats) */
 	int col_user, col_item, col_type, col_time, col_value, col_category;

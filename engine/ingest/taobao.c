@@ -34,12 +34,7 @@ ingest_taobao_line(parser *p, const line *l, parsed_row *row)
 
 	if (nf != 5)
 		return clean_field_count(p, l, 5, nf);
-	/* Start fetching the item's and the user's slots while the row is
-	 * checked (the user's hash is taken again by parsed_event(): it
-	 * costs less than passing it through every parser). */
 	ih = idmap_hash(f[1].p, f[1].n);
-	idmap_prefetch(p->items, ih);
-	idmap_prefetch(p->users, idmap_hash(f[0].p, f[0].n));
 	if ((rc = clean_numeric_id(p, l, &f[0], "user", 0)) != ROW_OK ||
 	    (rc = clean_numeric_id(p, l, &f[1], "item", 0)) != ROW_OK ||
 	    (rc = clean_numeric_id(p, l, &f[2], "category", 0)) != ROW_OK)

@@ -311,6 +311,34 @@ insert_event(writer *w, int64_t lineno, const dedup_key *k, double value,
 	return store_import_event(w->imp, &e, lineno, err);
 }
 
+/* The key of r but its ids (filled once they are known); returns its
+ * value, -0 made 0 (one value). */
+static double
+event_key(const event_row *r, dedup_key *k)
+{
+	double value = r->value == 0 ? 0 : r->value;
+
+	k->ts = r->ts;
+	k->behavior = r->behavior;
+	k->gen = 0;
+	memcpy(&k->vbits, &value, sizeof value);
+	return value;
+}
+
+void
+writer_prefetch(const writer *w, const event_row *r)
+{
+	idmap_prefetch(&w->users, r->user_hash);
+	idmap_prefetch(&w->items, r->item_hash);
+	if (w->global_mode) {
+		dedup_key k;
+
+		event_key(r, &k);
+		dedup_index_prefetch(&w->all, dedup_event_hash(r->user_hash,
+		    r->item_hash, &k));
+	}
+}
+
 /*
  * Exact duplicates (same user, item, behaviour, value and time) are dropped
  * and counted.  Logs grouped by user (Taobao, our generator) only need the
@@ -327,18 +355,13 @@ int
 writer_event(writer *w, int64_t lineno, const event_row *r, rf_error *err)
 {
 	const field *user = &r->user;
-	double value = r->value;
 	dedup_key k;
+	double value = event_key(r, &k);
 	int rc;
 
-	if (value == 0)
-		value = 0;	/* -0 and 0 are one value */
-	k.ts = r->ts;
-	k.behavior = r->behavior;
-	k.gen = 0;
-	memcpy(&k.vbits, &value, sizeof value);
 	/* Rows out of order: the index slot is fetched while the ids are
-	 * looked up (the three cache misses overlap). */
+	 * looked up (the misses overlap; formats parsed ahead fetched it
+	 * lines before, see ingest_loop()). */
 	if (w->global_mode)
 		dedup_index_prefetch(&w->all, dedup_event_hash(r->user_hash,
 		    r->item_hash, &k));

@@ -15,10 +15,11 @@
  * incomparable across strata and cost ml-100k half its NDCG); block
  * (a, b) holds the triples of the users of range a whose positive i lies
  * in stratum b, with the negative j drawn from stratum b too (so j is
- * still uniform over the items, as in LearnBPR).  In sub-epoch s the blocks (a, a + s mod S)
- * share no user and no item, so threads run them at once with no lock and
- * no lost update, each block in a fixed order from its own generator: the
- * factors are bit for bit the same for any number of threads.  Inside a
+ * still uniform over the items, as in LearnBPR).  In sub-epoch s the
+ * blocks (a, a + s mod S) share no user and no item, so threads run them
+ * at once with no lock and no lost update, each block in a fixed order
+ * from its own generator: the factors are bit for bit the same for any
+ * number of threads.  Inside a
  * block users come in runs of BPR_USER_RUN consecutive ones (their rows
  * are read in order), the runs in a random order; a user's triples run
  * together (p_u stays in cache) and the item rows of the triples ahead
@@ -40,9 +41,11 @@ enum { BPR_FACTORS, BPR_LR, BPR_REG, BPR_INIT, BPR_THREADS, BPR_DECAY,
 
 /* User and item ranges of the block schedule: fixed, never the thread
  * count, so that results do not depend on it.  4 gives up to 4 threads a
- * block each per sub-epoch; on ml-100k (Protocol B, seeds 42 and 1-4,
- * decay 0.05) 1, 2, 4 and 8 ranges average 0.1768, 0.1766, 0.1755 and
- * 0.1741, 16 ranges 0.1727 (seeds 1-4). */
+ * block each per sub-epoch; on ml-100k (Protocol B, seeds 42 and 1-4, an
+ * earlier form of the schedule) 1, 2, 4 and 8 ranges averaged 0.1768,
+ * 0.1766, 0.1755 and 0.1741, 16 ranges 0.1727 (seeds 1-4).  As it is now
+ * (strata by index modulo 4, runs of users): 0.1788, 0.1796, 0.1774,
+ * 0.1776, 0.1811, mean 0.1789 (0.1766 before the block schedule). */
 #define BPR_STRATA	4
 #define BPR_MAX_THREADS	BPR_STRATA
 #define BPR_USER_RUN	32	/* users stepped in index order, see above */
@@ -141,10 +144,9 @@ bpr_free(model *m)
  * where decay 0.05 falls back from 0.145 to 0.11 and reg 0.03 stays under
  * 0.16.  Both cost ml-100k (0.174 -> 0.153 at one half by popularity,
  * 0.164 at decay 0.3), so both follow this measure of sparsity: 0 from 40
- * draws an item on (neg_pop 0, decay 0.02: LearnBPR; ml-100k over seeds 42
- * and 1-4 0.1771 on average, against 0.1766 before the block schedule,
- * 0.1755 at decay 0 or 0.05, 0.1722 at 0.1), 1 at none (neg_pop 0.5,
- * decay 0.3).
+ * draws an item on (neg_pop 0, decay 0.02: LearnBPR; on ml-100k, seeds 42
+ * and 1-4, decay 0.02 averaged 0.1771, 0 and 0.05 0.1755, 0.1 0.1722),
+ * 1 at none (neg_pop 0.5, decay 0.3).
  */
 double
 bpr_sparsity(const interactions *train)

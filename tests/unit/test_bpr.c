@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/models/blob.h"
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
@@ -282,6 +283,52 @@ test_step(void)
 	interactions_free(&tm);
 }
 
+/* A save streamed in pieces of 1000 bytes (blob_stream_begin) hands the
+ * sink, in order, the very bytes of a save into one buffer, and never
+ * holds more than a piece. */
+struct pieces {
+	rf_buf all;
+	size_t most;
+	int n;
+};
+
+static int
+collect(void *ud, const void *p, size_t n, rf_error *err)
+{
+	struct pieces *pc = ud;
+
+	(void)err;
+	pc->n++;
+	if (n > pc->most)
+		pc->most = n;
+	return rf_buf_append(&pc->all, p, n);
+}
+
+static void
+test_stream(model *m)
+{
+	struct pieces pc = { { 0 }, 0, 0 };
+	rf_buf whole = { 0 }, out = { 0 };
+	rf_error err;
+
+	if (model_bpr_ops.save(m, &whole, &err) < 0 ||
+	    blob_stream_begin(&out, collect, &pc, 1000, &err) < 0) {
+		CHECK_FAIL("save: %s", err.msg);
+		return;
+	}
+	CHECK(model_bpr_ops.save(m, &out, &err) == 0);
+	CHECK(blob_stream_end(&out, &err) == 0);
+	CHECK_EQ(out.len, 0);
+	CHECK_EQ(pc.all.len, whole.len);
+	CHECK(pc.all.len == whole.len &&
+	    memcmp(pc.all.data, whole.data, whole.len) == 0);
+	CHECK(pc.n > 10);
+	CHECK(pc.most <= 1000);
+	rf_buf_free(&pc.all);
+	rf_buf_free(&whole);
+	rf_buf_free(&out);
+}
+
 /* The block schedule: any thread count, the same model (and loss). */
 static void
 test_threads(const char *dir)
@@ -335,6 +382,7 @@ test_threads(const char *dir)
 		}
 	free(sa);
 	free(sb);
+	test_stream(m[0]);
 	for (int x = 0; x < 3; x++)
 		model_bpr_ops.free(m[x]);
 	free(ds);
