@@ -20,7 +20,7 @@ rm -f "$out"/*.csv
 
 for b in "$top_builddir"/bench/bench_*; do
 	case "$b" in
-	*/bench_import|*.o|*.c|*.sh) continue ;;
+	*/bench_import|*/bench_train_scale|*.o|*.c|*.sh) continue ;;
 	esac
 	[ -x "$b" ] || continue
 	echo "== $(basename "$b")"

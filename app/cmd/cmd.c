@@ -147,6 +147,29 @@ cmd_comparison_table(const char *best, const char *metric,
 	return t;
 }
 
+/* --- progress --------------------------------------------------------- */
+
+void
+cmd_progress(cmd_ctx *ctx, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (ctx->out.progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	ctx->out.progress(ctx->out.ud, line);
+}
+
+void
+cmd_progress_end(cmd_ctx *ctx)
+{
+	if (ctx->out.progress != NULL)
+		ctx->out.progress(ctx->out.ud, NULL);
+}
+
 int
 cmd_usage(cmd_ctx *ctx, const cmd_entry *e)
 {

@@ -26,6 +26,10 @@ enum output_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 typedef struct cmd_output {
 	void (*text)(void *ud, int is_error, const char *line);
 	void (*table)(void *ud, const rf_table *t);
+	/* A passing status line of a long command (an import's rows, rate
+	 * and time left), each replacing the last, NULL ending it; never
+	 * logged.  May be NULL: no status shown. */
+	void (*progress)(void *ud, const char *line);
 	void *ud;
 	void (*begin)(void *ud, const char *command);
 	void (*end)(void *ud, int status);
@@ -138,6 +142,10 @@ rf_table *cmd_comparison_table(const char *best, const char *metric,
  * difference", by the interval. */
 const char *cmd_comparison_verdict(const paired_diff *d);
 
+/* The status line of a long command (see cmd_output.progress), and its
+ * end. */
+void cmd_progress(cmd_ctx *ctx, const char *fmt, ...) RF_PRINTF(2, 3);
+void cmd_progress_end(cmd_ctx *ctx);
 /* Print "usage: ..." for the entry and return -1. */
 int cmd_usage(cmd_ctx *ctx, const cmd_entry *e);
 

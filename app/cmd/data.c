@@ -75,6 +75,40 @@ import_options(cmd_ctx *ctx, const char *cmd, const cmd_args *a,
 	return 0;
 }
 
+/* An import's status line (cmd_progress): rows so far, their rate, the
+ * share of the file read and the time left, at most four times a
+ * second. */
+struct import_status {
+	cmd_ctx *ctx;
+	const char *path;
+	double started, shown;
+};
+
+static void
+import_status(void *ud, int64_t done, int64_t total, int64_t rows)
+{
+	struct import_status *s = ud;
+	double now = rf_monotonic(), took = now - s->started, left;
+	char count[32], eta[32];
+
+	if (now - s->shown < 0.25 || took <= 0 || rows <= 0 || done >= total)
+		return;
+	s->shown = now;
+	if (rows >= 1000000)
+		snprintf(count, sizeof count, "%.2f M rows", rows / 1e6);
+	else
+		snprintf(count, sizeof count, "%lld rows", (long long)rows);
+	left = took * (double)(total - done) / (double)done;
+	if (left >= 60)
+		snprintf(eta, sizeof eta, "%d min %02d s", (int)(left / 60),
+		    (int)left % 60);
+	else
+		snprintf(eta, sizeof eta, "%.0f s", left);
+	cmd_progress(s->ctx, "%s: %s, %.2f M rows/s, %.0f%% read, %s left",
+	    s->path, count, rows / took / 1e6, 100.0 * (double)done /
+	    (double)total, eta);
+}
+
 static void
 report_import(cmd_ctx *ctx, const char *path, const ingest_result *r,
     int items)
@@ -108,13 +142,18 @@ import_paths(cmd_ctx *ctx, const cmd_args *a, int items)
 		return -1;
 	for (int i = 0; i < a->argc; i++) {
 		rf_error err = { { 0 } };
+		struct import_status status = { ctx, a->argv[i], rf_monotonic(),
+		    0 };
 		ingest_result r;
 		int rc;
 
 		memset(&r, 0, sizeof r);
+		o.progress = import_status;
+		o.progress_ud = &status;
 		rc = items ? ingest_items(ctx_store(ctx), a->argv[i], &o, &r,
 		    &err) : ingest_events(ctx_store(ctx), a->argv[i], &o, &r,
 		    &err);
+		cmd_progress_end(ctx);
 		if (rc < 0) {
 			cmd_error(ctx, "%s: %s", cmd, err.msg);
 			failed = 1;

@@ -219,6 +219,8 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 				*nl++ = '\0';
 			cmd_printf(ctx, "%s", line);
 		}
+		if (ops->memory != NULL)
+			cmd_printf(ctx, "memory: %s", ops->memory);
 		free(params);
 		return 0;
 	}

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_CELL_WIDTH 60
 
@@ -403,10 +404,32 @@ batch_end(void *ud, int status)
 	rf_buf_free(&b.b);
 }
 
+/* On a terminal only (a log or a pipe gets the final line alone): the
+ * status rewritten in place on stderr, erased at the end. */
+static void
+batch_progress(void *ud, const char *line)
+{
+	static int tty = -1;
+
+	(void)ud;
+	if (tty < 0)
+		tty = isatty(fileno(stderr));
+	if (!tty)
+		return;
+	if (line != NULL) {
+		fputc('\r', stderr);
+		put_clean(stderr, line, strlen(line), 1);
+	} else
+		fputc('\r', stderr);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+}
+
 cmd_output
 output_batch(output_batch_state *st, enum output_format format)
 {
-	cmd_output o = { batch_text, batch_table, st, NULL, NULL, NULL };
+	cmd_output o = { batch_text, batch_table, batch_progress, st, NULL, NULL,
+	    NULL };
 
 	memset(st, 0, sizeof *st);
 	st->format = format;

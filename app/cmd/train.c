@@ -70,6 +70,10 @@ train_report(cmd_ctx *ctx, const char *name, int stopped)
 	    e->epochs, e->epochs == 1 ? "" : "s", e->seconds,
 	    text[0] ? "; test " : "", text,
 	    e->version > 0 ? "" : " (not saved: read-only store)");
+	/* What the model chose for this data, in its own words. */
+	if (e->m != NULL && e->m->ops->report != NULL &&
+	    e->m->ops->report(e->m, text, sizeof text) > 0)
+		cmd_printf(ctx, "%s: %s", name, text);
 }
 
 /* What batch mode prints at the end of a run. */
@@ -160,10 +164,11 @@ train_pump(cmd_ctx *ctx)
 		ask_redraw(ctx);
 		return;
 	}
-	do {
-		n = workbench_train_poll(ctx->wb, evs, PUMP_EVENTS, &finished,
-		    &err);
-	} while (n == PUMP_EVENTS && !finished);
+	/* One batch a wake-up: epochs that come faster than they are
+	 * recorded (a small log, a fast model) would otherwise hold the loop
+	 * here and the keys waiting; the job keeps its pipe readable while
+	 * events are left (train_job_poll()). */
+	n = workbench_train_poll(ctx->wb, evs, PUMP_EVENTS, &finished, &err);
 	if (finished) {
 		const wb_run *r = workbench_run_at(ctx->wb, k);
 

@@ -210,6 +210,19 @@ tui_out_text(void *ud, int is_error, const char *line)
 	tui_flush_message(t);
 }
 
+/* A long command's passing status: on the message line at once, not in
+ * the log; its last output replaces it. */
+static void
+tui_out_progress(void *ud, const char *line)
+{
+	struct tui *t = ud;
+
+	if (line == NULL)
+		return;
+	tui_set_message(t, 0, line);
+	tui_flush_message(t);
+}
+
 static void
 tui_out_table(void *ud, const rf_table *tab)
 {
@@ -1391,6 +1404,7 @@ tui_run(cmd_ctx *ctx, const struct tui_opts *opts)
 	workbench_set_background(ctx->wb, 1);
 	ctx->out.text = tui_out_text;
 	ctx->out.table = tui_out_table;
+	ctx->out.progress = tui_out_progress;
 	ctx->out.ud = t;
 	ctx->cancel = loop_cancel_flag();
 	ctx->events = loop_events();

@@ -5,7 +5,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+
+void *
+rf_calloc_big(size_t n, size_t size)
+{
+	void *p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	if ((p = calloc(n, size)) == NULL)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* Big callocs are fresh mappings no page of which was touched yet;
+	 * the advice covers the 2 MB-aligned part of it.  Only advice: where
+	 * it is refused nothing changes. */
+	if (n * size >= RF_BIG_BYTES) {
+		uintptr_t lo = ((uintptr_t)p + ((1u << 21) - 1)) &
+		    ~(uintptr_t)((1u << 21) - 1);
+		uintptr_t hi = ((uintptr_t)p + n * size) &
+		    ~(uintptr_t)((1u << 21) - 1);
+
+		if (hi > lo)
+			(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
 
 int
 rf_fail(rf_error *err, const char *fmt, ...)

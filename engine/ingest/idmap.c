@@ -1,5 +1,6 @@
 /* idmap: the id dictionaries of an import (see idmap.h). */
 #include "engine/ingest/idmap.h"
+#include "engine/core/rf.h"
 
 #include <stdlib.h>
 
@@ -44,10 +45,14 @@ idslot_is(const idslot *s, const char *key, size_t len, uint64_t h)
 
 	if (s->hash != h || s->len != len)
 		return 0;
-	if (len > ID_INLINE)
-		return memcmp(s->k.big, key, len) == 0;
+	if (len > ID_INLINE) {
+		const char *big;
+
+		memcpy(&big, s->k, sizeof big);
+		return memcmp(big, key, len) == 0;
+	}
 	for (i = 0; i < len; i++)
-		if (s->k.small[i] != key[i])
+		if (s->k[i] != key[i])
 			return 0;
 	return 1;
 }
@@ -73,7 +78,7 @@ static int
 idmap_grow(idmap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 1024, i, j;
-	idslot *slots = calloc(cap, sizeof *slots);
+	idslot *slots = rf_calloc_big(cap, sizeof *slots);
 
 	if (slots == NULL)
 		return -1;
@@ -97,16 +102,24 @@ idmap_add(idmap *m, const char *key, size_t len, uint64_t h, int64_t id)
 	idslot *s;
 	size_t i;
 
-	if ((m->count + 1) * 2 > m->cap && idmap_grow(m) < 0)
+	/* At most 3/4 full: half the memory of 1/2 (4.3 M items: 256 MB, not
+	 * 512), for about one more slot per lookup, in the same cache line or
+	 * the next. */
+	if ((m->count + 1) * 4 > m->cap * 3 && idmap_grow(m) < 0)
 		return NULL;
 	for (i = h & (m->cap - 1); m->slots[i].flags & IDF_USED;
 	    i = (i + 1) & (m->cap - 1))
 		;
 	s = &m->slots[i];
 	if (len <= ID_INLINE)
-		memcpy(s->k.small, key, len);
-	else if ((s->k.big = arena_strndup(&m->keys, key, len)) == NULL)
-		return NULL;
+		memcpy(s->k, key, len);
+	else {
+		const char *big = arena_strndup(&m->keys, key, len);
+
+		if (big == NULL)
+			return NULL;
+		memcpy(s->k, &big, sizeof big);
+	}
 	s->hash = h;
 	s->len = (uint16_t)len;
 	s->flags = IDF_USED;

@@ -25,19 +25,20 @@ typedef struct arena {
 	arena_chunk *head;
 } arena;
 
-/* 32 bytes, two per cache line; short ids are compared in place, so a
- * lookup costs one cache miss, not two. */
+/* 32 bytes, two per cache line (a union with the pointer would align it
+ * to 8 and make the slot 40 bytes, straddling lines); short ids are
+ * compared in place, so a lookup costs one cache miss, not two. */
 typedef struct idslot {
 	uint64_t hash;
 	int64_t id;
 	uint16_t len, flags;
-	union {
-		char small[ID_INLINE];
-		const char *big;	/* in the arena */
-	} k;
+	/* the id itself (len <= ID_INLINE), or the address of its copy in
+	 * the arena, stored with memcpy */
+	char k[ID_INLINE];
 } idslot;
+_Static_assert(sizeof(idslot) == 32, "an idslot is half a cache line");
 
-/* Linear probing; cap is a power of two. */
+/* Linear probing, at most 3/4 full; cap is a power of two. */
 typedef struct idmap {
 	idslot *slots;
 	size_t cap, count;

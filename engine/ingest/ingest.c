@@ -55,6 +55,38 @@ record_reject(ictx *c, const line *l)
 	return store_import_reject(c->imp, l->no, c->p.why, raw, n, c->err);
 }
 
+/* CRLF and blanks at the end of the line (tabs only when they are not the
+ * delimiter: there they end an empty field). */
+static void
+trim_line(const ictx *c, line *l)
+{
+	while (l->n > 0 && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' ' ||
+	    (l->p[l->n - 1] == '\t' && c->p.delim != '\t')))
+		l->n--;
+}
+
+/* Lines whose slots are fetched before their turn: a random-order log
+ * misses the cache three times a row (user, item, duplicate index), and
+ * fetched this far ahead the misses overlap instead of queueing. */
+#define LOOKAHEAD	8
+
+/* Parse the lines up to LOOKAHEAD ahead (formats whose rows point into
+ * the line only) and start fetching their slots. */
+static void
+prefetch_ahead(ictx *c)
+{
+	parsed_row row;
+	line l;
+
+	while (c->rd.peeked < LOOKAHEAD && reader_peek(&c->rd, &l) > 0) {
+		if (l.flags & LINE_TOO_LONG)
+			continue;
+		trim_line(c, &l);
+		if (l.n > 0 && c->p.parse(&c->p, &l, &row) == ROW_OK)
+			writer_prefetch(&c->w, &row.event);
+	}
+}
+
 static int
 process_line(ictx *c, line *l)
 {
@@ -67,11 +99,7 @@ process_line(ictx *c, line *l)
 		    INGEST_MAX_LINE);
 		return record_reject(c, l);
 	}
-	/* CRLF and blanks at the end of the line (tabs only when they are
-	 * not the delimiter: there they end an empty field). */
-	while (l->n > 0 && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' ' ||
-	    (l->p[l->n - 1] == '\t' && c->p.delim != '\t')))
-		l->n--;
+	trim_line(c, l);
 	if (l->n == 0)
 		return 0;
 	if (c->p.skip_header) {
@@ -100,9 +128,12 @@ ingest_loop(ictx *c)
 	line l;
 	int rc;
 
-	while ((rc = reader_next(&c->rd, &l)) > 0)
+	while ((rc = reader_next(&c->rd, &l)) > 0) {
+		if (c->p.ahead && !c->items_kind)
+			prefetch_ahead(c);
 		if (process_line(c, &l) < 0)
 			return -1;
+	}
 	if (rc == READ_CANCELLED)
 		return rf_fail(c->err, "%s: import cancelled", c->path);
 	if (rc == READ_ERROR)
@@ -203,6 +234,23 @@ open_input(ictx *c, FILE **fp)
 	    c->err);
 }
 
+/* The rows of the file, guessed from its first block: the writer sizes
+ * its duplicate check with it when the rows turn out not to be grouped. */
+static int64_t
+guess_rows(const char *p, size_t n, int64_t size)
+{
+	const char *end = p + n;
+	int64_t lines = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		lines++;
+		p++;
+	}
+	if (lines == 0 || n == 0)
+		return 0;
+	return (int64_t)((double)size / (double)n * (double)lines);
+}
+
 static int
 start_reading(ictx *c, FILE *fp)
 {
@@ -213,6 +261,7 @@ start_reading(ictx *c, FILE *fp)
 		return rf_fail(c->err, "%s: read error: %s", c->path,
 		    strerror(errno));
 	first = reader_pending(&c->rd, &n);
+	c->w.rows_hint = guess_rows(first, n, c->size);
 	return sniff_setup(&c->p, first, n, c->o->format, c->path,
 	    &c->res->format, c->err);
 }
@@ -303,6 +352,7 @@ ingest_file(store *st, const char *path, const ingest_opts *o,
 	c.p.o = o;
 	c.p.items_kind = items_kind;
 	c.p.items = &c.w.items;
+	c.p.users = &c.w.users;
 	if ((c.p.text = malloc(PARSER_TEXT)) == NULL) {
 		rf_fail(err, "%s: out of memory", path);
 		goto out;

@@ -24,7 +24,7 @@ enum { ROW_OK = 0, ROW_REJECT = 1 };
  * parser's scratch space). */
 typedef struct event_row {
 	field user, item;
-	uint64_t item_hash;	/* idmap_hash() of item */
+	uint64_t user_hash, item_hash;	/* idmap_hash() of user and item */
 	field category;		/* p NULL: none */
 	int behavior;
 	double value;
@@ -52,11 +52,15 @@ struct parser {
 	int latin1;		/* input is ISO-8859-1 (u.item), not UTF-8 */
 	char delim;
 	int skip_header;	/* the first non-blank line is a header */
+	/* Parsed rows point into their line only (not into text): a line may
+	 * be parsed ahead of its turn, to fetch its slots early. */
+	int ahead;
 	int nfields;		/* fields per line (generic formats) */
 	/* 1-based columns, 0 = absent (generic formats) */
 	int col_user, col_item, col_type, col_time, col_value, col_category;
 	int col_title, col_genres;
-	const idmap *items;	/* to prefetch an item's slot while parsing */
+	/* to prefetch a user's and an item's slot while parsing */
+	const idmap *users, *items;
 	char *text;		/* PARSER_TEXT bytes for converted/unquoted text */
 	char genres[256];	/* u.item's genre flags as names */
 	char why[320];		/* the reason of the last ROW_REJECT */
@@ -72,6 +76,7 @@ parsed_event(parsed_row *row, const field *user, const field *item,
 
 	e->user = *user;
 	e->item = *item;
+	e->user_hash = idmap_hash(user->p, user->n);
 	e->item_hash = item_hash;
 	e->category.p = category != NULL ? category->p : NULL;
 	e->category.n = category != NULL ? category->n : 0;

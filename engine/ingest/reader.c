@@ -14,6 +14,8 @@ reader_fill(reader *r)
 	memmove(r->buf, r->buf + r->pos, rem);
 	r->len = rem;
 	r->pos = 0;
+	r->peek = 0;
+	r->peeked = 0;
 	n = fread(r->buf + rem, 1, READ_BLOCK, r->fp);
 	if (n == 0) {
 		if (ferror(r->fp))
@@ -27,7 +29,7 @@ reader_fill(reader *r)
 	if (!r->started) {
 		r->started = 1;
 		if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-			r->pos = 3;	/* UTF-8 byte order mark */
+			r->pos = r->peek = 3;	/* UTF-8 byte order mark */
 	}
 	if (r->o->progress != NULL)
 		r->o->progress(r->o->progress_ud, r->bytes_read, r->bytes_total,
@@ -74,6 +76,27 @@ line_set(line *l, char *p, size_t n, int64_t no, int flags)
 }
 
 int
+reader_peek(reader *r, line *l)
+{
+	char *s, *nl;
+
+	if (r->peek < r->pos) {
+		r->peek = r->pos;
+		r->peeked = 0;
+	}
+	if (r->skipping || r->peek >= r->len)
+		return 0;
+	s = r->buf + r->peek;
+	if ((nl = memchr(s, '\n', r->len - r->peek)) == NULL)
+		return 0;
+	line_set(l, s, (size_t)(nl - s), 0, (size_t)(nl - s) >
+	    INGEST_MAX_LINE ? LINE_TOO_LONG : 0);
+	r->peek += (size_t)(nl - s) + 1;
+	r->peeked++;
+	return 1;
+}
+
+int
 reader_next(reader *r, line *l)
 {
 	for (;;) {
@@ -93,6 +116,12 @@ reader_next(reader *r, line *l)
 			size_t n = (size_t)(nl - s);
 
 			r->pos += n + 1;
+			/* a line reader_peek() saw: one fewer ahead */
+			if (r->peek < r->pos) {
+				r->peek = r->pos;
+				r->peeked = 0;
+			} else
+				r->peeked--;
 			line_set(l, s, n, ++r->lineno,
 			    n > INGEST_MAX_LINE ? LINE_TOO_LONG : 0);
 			return 1;

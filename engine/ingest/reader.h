@@ -34,6 +34,8 @@ typedef struct reader {
 	rf_hash128 hash;	/* of every byte read, in order */
 	const ingest_opts *o;	/* progress and cancel */
 	const int64_t *rows;	/* for progress */
+	size_t peek;		/* where reader_peek() goes on */
+	int peeked;		/* whole lines between pos and peek */
 } reader;
 
 enum { READ_ERROR = -1, READ_CANCELLED = -2 };
@@ -44,6 +46,12 @@ int reader_init(reader *r, FILE *fp, int64_t total, const ingest_opts *o,
 void reader_free(reader *r);
 /* 1 with a line, 0 at the end of the file, or READ_ERROR/READ_CANCELLED. */
 int reader_next(reader *r, line *l);
+/* The line after the last one peeked (after the position, at first) when
+ * it is whole in the buffer, without reading or consuming anything: 1,
+ * or 0 when the lines ahead need a read.  The line stays valid until
+ * reader_next() reads again; r->peeked counts the lines peeked ahead of
+ * the position. */
+int reader_peek(reader *r, line *l);
 /* What is buffered and not yet read as lines (the first block, right
  * after reader_init()), for sniffing. */
 const char *reader_pending(const reader *r, size_t *n);

@@ -276,15 +276,18 @@ sniff_setup(parser *p, const char *buf, size_t n, ingest_format fmt,
 	case FMT_MOVIELENS:
 		p->delim = '\t';
 		p->parse = ingest_rating_line;
+		p->ahead = 1;
 		return 0;
 	case FMT_ML_CSV:
 		p->delim = ',';
 		p->skip_header = first.n > 0 && !field_all_digits(&f[0]);
 		p->parse = ingest_rating_line;
+		p->ahead = 1;
 		return 0;
 	case FMT_TAOBAO:
 		p->delim = ',';
 		p->parse = ingest_taobao_line;
+		p->ahead = 1;
 		return 0;
 	case FMT_GENERIC:
 		p->parse = ingest_generic_line;

@@ -34,9 +34,7 @@ ingest_taobao_line(parser *p, const line *l, parsed_row *row)
 
 	if (nf != 5)
 		return clean_field_count(p, l, 5, nf);
-	/* Start fetching the item's slot while the row is checked. */
 	ih = idmap_hash(f[1].p, f[1].n);
-	idmap_prefetch(p->items, ih);
 	if ((rc = clean_numeric_id(p, l, &f[0], "user", 0)) != ROW_OK ||
 	    (rc = clean_numeric_id(p, l, &f[1], "item", 0)) != ROW_OK ||
 	    (rc = clean_numeric_id(p, l, &f[2], "category", 0)) != ROW_OK)

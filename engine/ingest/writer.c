@@ -26,7 +26,7 @@ writer_free(writer *w)
 	idmap_free(&w->users);
 	idmap_free(&w->items);
 	dedup_free(&w->block);
-	dedup_free(&w->global);
+	dedup_index_free(&w->all);
 	free(w->closed);
 	w->closed = NULL;
 }
@@ -90,9 +90,9 @@ dict_add(writer *w, idmap *m, const field *f, uint64_t h, int64_t id,
 
 /* The slot of a user, added when new; valid until the next insertion. */
 static idslot *
-user_get(writer *w, int64_t lineno, const field *f, rf_error *err)
+user_get(writer *w, int64_t lineno, const field *f, uint64_t h,
+    rf_error *err)
 {
-	uint64_t h = idmap_hash(f->p, f->n);
 	idslot *s = idmap_find(&w->users, f->p, f->n, h);
 	int64_t id;
 
@@ -130,38 +130,135 @@ item_get(writer *w, int64_t lineno, const event_row *r, int64_t *id,
 	return 0;
 }
 
-static int
-refill_global(void *ud, const store_event_row *e, rf_error *err)
+/* The external id hash of every id of a dictionary, by id (0 where no
+ * id): a refill files the stored events (which have ids) under the same
+ * hashes as new rows (which have texts).  *n gets the array's length. */
+static uint64_t *
+hashes_by_id(const idmap *m, int64_t *n)
 {
-	writer *w = ud;
+	int64_t max = 0;
+	uint64_t *h;
+
+	for (size_t i = 0; i < m->cap; i++)
+		if ((m->slots[i].flags & IDF_USED) && m->slots[i].id > max)
+			max = m->slots[i].id;
+	if ((h = rf_calloc_big((size_t)max + 1, sizeof *h)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->cap; i++)
+		if ((m->slots[i].flags & IDF_USED) && m->slots[i].id > 0)
+			h[m->slots[i].id] = m->slots[i].hash;
+	*n = max + 1;
+	return h;
+}
+
+typedef struct refill {
+	writer *w;
+	uint64_t *user_hash, *item_hash;
+	int64_t n_users, n_items;
+} refill;
+
+static int
+refill_one(void *ud, const store_event_row *e, rf_error *err)
+{
+	refill *rf = ud;
+	writer *w = rf->w;
 	dedup_key k;
 
-	k.user = e->user;
-	k.item = e->item;
-	k.behavior = e->behavior;
+	if (e->user <= 0 || e->user >= rf->n_users || e->item <= 0 ||
+	    e->item >= rf->n_items)
+		return rf_fail(err, "%s: duplicate check: an event of this "
+		    "import has an unknown id", w->path);
 	k.ts = e->ts;
-	k.gen = 0;
+	k.behavior = e->behavior;
 	memcpy(&k.vbits, &e->value, sizeof e->value);
-	if (dedup_add(&w->global, &k) < 0)
-		return writer_oom(w, err);
+	if (dedup_index_put(&w->all, dedup_event_hash(rf->user_hash[e->user],
+	    rf->item_hash[e->item], &k), w->refill_next++) < 0)
+		return rf_fail(err, "%s: duplicate check: too many events",
+		    w->path);
 	return 0;
 }
 
-/* Switch from per-user sets to one set for the whole import; see
- * writer_event(). */
+/* The index of every event, made for at least `rows` events and filled
+ * with those already written (they differ from each other: the per-user
+ * sets, or this index, checked them).  The former index is freed first,
+ * so memory peaks at the new one alone. */
+static int
+build_index(writer *w, int64_t rows, int64_t lineno, rf_error *err)
+{
+	refill rf = { w, NULL, NULL, 0, 0 };
+	int rc = -1;
+
+	if (dedup_index_init(&w->all, rows) < 0 ||
+	    (rf.user_hash = hashes_by_id(&w->users, &rf.n_users)) == NULL ||
+	    (rf.item_hash = hashes_by_id(&w->items, &rf.n_items)) == NULL)
+		writer_oom(w, err);
+	else {
+		w->refill_next = 0;
+		rc = store_import_each_event(w->imp, refill_one, &rf, lineno,
+		    err) ? -1 : 0;
+	}
+	free(rf.user_hash);
+	free(rf.item_hash);
+	return rc;
+}
+
+/* Switch from per-user sets to one index for the whole import, sized for
+ * the rows the file seems to have; see writer_event(). */
 static int
 go_global_set(writer *w, int64_t lineno, rf_error *err)
 {
+	int64_t rows = w->res->accepted * 2 + 1;
+
 	w->global_mode = 1;
 	dedup_free(&w->block);
-	return store_import_each_event(w->imp, refill_global, w, lineno, err) ?
-	    -1 : 0;
+	if (w->rows_hint > rows)
+		rows = w->rows_hint;
+	return build_index(w, rows, lineno, err);
+}
+
+/* A duplicate check's look at event `ordinal` (fetch of dedup_index_add). */
+static int
+fetch_event(void *ud, int64_t ordinal, dedup_key *k, rf_error *err)
+{
+	writer *w = ud;
+	store_event_row e;
+
+	if (store_import_event_at(w->imp, ordinal, &e, err) < 0)
+		return -1;
+	k->user = e.user;
+	k->item = e.item;
+	k->behavior = e.behavior;
+	k->ts = e.ts;
+	k->gen = 0;
+	memcpy(&k->vbits, &e.value, sizeof e.value);
+	return 0;
+}
+
+/* Whether k (the key of r) is new: 1 (and remembered), 0 a duplicate,
+ * -1 an error. */
+static int
+check_new(writer *w, int64_t lineno, const event_row *r, const dedup_key *k,
+    rf_error *err)
+{
+	int rc;
+
+	if (!w->global_mode) {
+		if ((rc = dedup_add(&w->block, k)) < 0)
+			return writer_oom(w, err);
+		return rc;
+	}
+	if (dedup_index_full(&w->all) &&
+	    build_index(w, (int64_t)w->all.count * 2, lineno, err) < 0)
+		return -1;
+	return dedup_index_add(&w->all, dedup_event_hash(r->user_hash,
+	    r->item_hash, k), k, w->res->accepted, fetch_event, w, err);
 }
 
 static int
-user_switch(writer *w, int64_t lineno, const field *f, rf_error *err)
+user_switch(writer *w, int64_t lineno, const field *f, uint64_t h,
+    rf_error *err)
 {
-	idslot *s = user_get(w, lineno, f, err);
+	idslot *s = user_get(w, lineno, f, h, err);
 
 	if (s == NULL)
 		return -1;
@@ -214,41 +311,70 @@ insert_event(writer *w, int64_t lineno, const dedup_key *k, double value,
 	return store_import_event(w->imp, &e, lineno, err);
 }
 
+/* The key of r but its ids (filled once they are known); returns its
+ * value, -0 made 0 (one value). */
+static double
+event_key(const event_row *r, dedup_key *k)
+{
+	double value = r->value == 0 ? 0 : r->value;
+
+	k->ts = r->ts;
+	k->behavior = r->behavior;
+	k->gen = 0;
+	memcpy(&k->vbits, &value, sizeof value);
+	return value;
+}
+
+void
+writer_prefetch(const writer *w, const event_row *r)
+{
+	idmap_prefetch(&w->users, r->user_hash);
+	idmap_prefetch(&w->items, r->item_hash);
+	if (w->global_mode) {
+		dedup_key k;
+
+		event_key(r, &k);
+		dedup_index_prefetch(&w->all, dedup_event_hash(r->user_hash,
+		    r->item_hash, &k));
+	}
+}
+
 /*
  * Exact duplicates (same user, item, behaviour, value and time) are dropped
  * and counted.  Logs grouped by user (Taobao, our generator) only need the
  * current user's rows in a set, cleared when the user changes, so memory
  * stays flat however long the file is.  The first time a user comes back
- * after its block has ended the file is not grouped: from then on a single
- * set holds every row of this import, first re-filled with the rows already
- * written (store_import_each_event()).  The sets hold the exact keys, so
- * nothing is dropped on a hash collision.
+ * after its block has ended the file is not grouped (ordered by time, or
+ * shuffled): from then on one compact index holds every event of this
+ * import (8 bytes a slot, see dedup.h), first filled with the rows already
+ * written (store_import_each_event()); a hash tag that matches is checked
+ * against the stored event, so nothing is dropped on a collision, and the
+ * rows go in at about the same speed whatever their order.
  */
 int
 writer_event(writer *w, int64_t lineno, const event_row *r, rf_error *err)
 {
 	const field *user = &r->user;
-	double value = r->value;
 	dedup_key k;
+	double value = event_key(r, &k);
 	int rc;
 
+	/* Rows out of order: the index slot is fetched while the ids are
+	 * looked up (the misses overlap; formats parsed ahead fetched it
+	 * lines before, see ingest_loop()). */
+	if (w->global_mode)
+		dedup_index_prefetch(&w->all, dedup_event_hash(r->user_hash,
+		    r->item_hash, &k));
 	if (w->last_uid == 0 || user->n != w->last_len ||
 	    memcmp(user->p, w->last_key, user->n) != 0) {
-		if (user_switch(w, lineno, user, err) < 0)
+		if (user_switch(w, lineno, user, r->user_hash, err) < 0)
 			return -1;
 	}
 	if (item_get(w, lineno, r, &k.item, err) < 0)
 		return -1;
-	if (value == 0)
-		value = 0;	/* -0 and 0 are one value */
 	k.user = w->last_uid;
-	k.ts = r->ts;
-	k.behavior = r->behavior;
-	k.gen = 0;
-	memcpy(&k.vbits, &value, sizeof value);
-	rc = dedup_add(w->global_mode ? &w->global : &w->block, &k);
-	if (rc < 0)
-		return writer_oom(w, err);
+	if ((rc = check_new(w, lineno, r, &k, err)) < 0)
+		return -1;
 	if (rc == 0) {
 		w->res->duplicates++;
 		return 0;

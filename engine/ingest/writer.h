@@ -20,8 +20,11 @@ typedef struct writer {
 	ingest_result *res;	/* accepted, duplicates, new users and items */
 	idmap users, items;
 	/* duplicate detection, see writer_event() */
-	dedup_set block, global;
+	dedup_set block;
+	dedup_index all;	/* every event, once the rows are not grouped */
 	int global_mode;
+	int64_t rows_hint;	/* the driver's guess of the file's rows, or 0 */
+	int64_t refill_next;	/* the ordinal a refill puts next */
 	unsigned char *closed;	/* (closed_cap) by user id: block ended */
 	size_t closed_cap;
 	char last_key[MAX_ID];	/* the current user's external id */
@@ -38,6 +41,9 @@ void writer_init(writer *w, store_import *imp, const char *path,
 void writer_free(writer *w);
 /* The dictionaries as the store has them (users only for events). */
 int writer_load(writer *w, int items_kind, rf_error *err);
+/* Start fetching what storing r will read (its user's and item's
+ * dictionary slots, its duplicate-index slot): a row some lines ahead. */
+void writer_prefetch(const writer *w, const event_row *r);
 /* Store one row; lineno (its line) is for messages.  0 or -1. */
 int writer_event(writer *w, int64_t lineno, const event_row *r, rf_error *err);
 int writer_item(writer *w, int64_t lineno, const item_row *r, rf_error *err);

@@ -26,6 +26,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,9 @@ typedef struct als_model {
 	float *c1, *tc1;	/* (nnz) c_ui - 1 in row and transpose order */
 	float *st;		/* (nnz) x_u . y_i, transpose order (see
 				 * als_chunk_body) */
-	int64_t *c2t;		/* (nnz) row position -> transpose position */
+	uint32_t *c2t;		/* (nnz) row position -> transpose position:
+				 * 4 bytes, not 8 (40 MB at 10 M entries);
+				 * none past 2^32 entries */
 	int st_ok;		/* st matches the current X and Y */
 	double *part;		/* (item chunks) objective sums */
 	als_scratch scr[ALS_MAX_THREADS];
@@ -275,7 +278,7 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 		for (int k = 0; k < fs; k++)
 			r[k] = -gx[k];
 		if (ps->sread != NULL) {
-			const int64_t *mp = am->c2t + ptr[t];
+			const uint32_t *mp = am->c2t + ptr[t];
 
 			for (int64_t q = 0; q < m; q++)
 				w[q] = ps->sread[mp[q]];
@@ -517,19 +520,63 @@ als_map(als_model *am, const interactions *tr)
 				free(next);
 				return -1;
 			}
-			am->c2t[k] = p;
+			am->c2t[k] = (uint32_t)p;
 		}
 	free(next);
 	return 0;
 }
 
+/* The training state (confidences, tracked dots, scratch), made at the
+ * first epoch: a model loaded to score or explain never holds it (200 MB
+ * at 10 M entries before c2t went to 4 bytes, 120 MB after). */
+static int
+als_prepare(als_model *am, rf_error *err)
+{
+	const interactions *train = am->base.train;
+	size_t longest = als_longest_row(train) + 1;
+	size_t nnz = (size_t)train->nnz + 1;
+	size_t rows = (size_t)am->ni / ALS_CHUNK + 1;
+	int ok;
+
+	am->c1 = malloc(nnz * sizeof *am->c1);
+	am->tc1 = malloc(nnz * sizeof *am->tc1);
+	am->st = malloc(nnz * sizeof *am->st);
+	am->c2t = nnz <= UINT32_MAX ? malloc(nnz * sizeof *am->c2t) : NULL;
+	am->part = malloc(rows * sizeof *am->part);
+	ok = am->c1 && am->tc1 && am->st && (am->c2t || nnz > UINT32_MAX) &&
+	    am->part;
+	for (int t = 0; ok && t < am->nthreads; t++) {
+		als_scratch *s = &am->scr[t];
+		size_t sz = (size_t)ALS_CHUNK * am->fs * sizeof(float);
+
+		s->R = malloc(sz);
+		s->P = malloc(sz);
+		s->AP = malloc(sz);
+		s->w = malloc(longest * sizeof *s->w);
+		s->d = malloc(longest * sizeof *s->d);
+		ok = s->R && s->P && s->AP && s->w && s->d;
+	}
+	if (!ok)
+		return rf_fail(err, "als: out of memory for the training state "
+		    "of %lld entries", (long long)train->nnz);
+	for (int64_t q = 0; q < train->nnz; q++) {
+		am->c1[q] = als_conf1(am, train->val[q]);
+		am->tc1[q] = als_conf1(am, train->tval[q]);
+	}
+	if (am->c2t != NULL && als_map(am, train) < 0) {
+		free(am->c2t);
+		am->c2t = NULL;
+	}
+	return 0;
+}
+
+/* A model with its factors (zero) and Grams; the training state comes at
+ * the first epoch (als_prepare()). */
 static als_model *
 als_alloc(const dataset *ds, const interactions *train, const double *params,
     uint64_t seed, rf_error *err)
 {
 	als_model *am = calloc(1, sizeof *am);
-	size_t longest, nnz, rows;
-	int ok;
 
 	if (am == NULL) {
 		rf_fail(err, "als: out of memory");
@@ -549,13 +596,12 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 		am->nthreads = 1;
 	if (am->nthreads > ALS_MAX_THREADS)
 		am->nthreads = ALS_MAX_THREADS;
-	longest = als_longest_row(train) + 1;
-	nnz = (size_t)train->nnz + 1;
-	rows = (size_t)am->ni / ALS_CHUNK + 1;
 	{
-		/* X and Y, the Gram matrices, four arrays per entry and each
-		 * thread's scratch; the factors are what a smaller setting
-		 * shrinks. */
+		/* X and Y, the Gram matrices, and the training state
+		 * (als_prepare(): four arrays per entry and each thread's
+		 * scratch); the factors are what a smaller setting shrinks. */
+		size_t longest = als_longest_row(train) + 1;
+		size_t nnz = (size_t)train->nnz + 1;
 		uint64_t per_factor = ((uint64_t)am->nu + am->ni + 2 +
 		    3ull * ALS_CHUNK * am->nthreads) * sizeof(float);
 		uint64_t need = per_factor * am->fs + 3ull * am->fs * am->fs *
@@ -567,42 +613,18 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 			return NULL;
 		}
 	}
-	am->X = calloc(((size_t)am->nu + 1) * am->fs, sizeof *am->X);
-	am->Y = calloc(((size_t)am->ni + 1) * am->fs, sizeof *am->Y);
+	/* Rows are gathered at random by every solve: huge pages spare a
+	 * TLB miss per row where the system gives them. */
+	am->X = rf_calloc_big(((size_t)am->nu + 1) * am->fs, sizeof *am->X);
+	am->Y = rf_calloc_big(((size_t)am->ni + 1) * am->fs, sizeof *am->Y);
 	am->GX = malloc((size_t)am->fs * am->fs * sizeof *am->GX);
 	am->GY = malloc((size_t)am->fs * am->fs * sizeof *am->GY);
 	am->A = malloc((size_t)am->fs * am->fs * sizeof *am->A);
-	am->c1 = malloc(nnz * sizeof *am->c1);
-	am->tc1 = malloc(nnz * sizeof *am->tc1);
-	am->st = malloc(nnz * sizeof *am->st);
-	am->c2t = malloc(nnz * sizeof *am->c2t);
-	am->part = malloc(rows * sizeof *am->part);
-	ok = am->X && am->Y && am->GX && am->GY && am->A && am->c1 &&
-	    am->tc1 && am->st && am->c2t && am->part;
-	for (int t = 0; ok && t < am->nthreads; t++) {
-		als_scratch *s = &am->scr[t];
-		size_t sz = (size_t)ALS_CHUNK * am->fs * sizeof(float);
-
-		s->R = malloc(sz);
-		s->P = malloc(sz);
-		s->AP = malloc(sz);
-		s->w = malloc(longest * sizeof *s->w);
-		s->d = malloc(longest * sizeof *s->d);
-		ok = s->R && s->P && s->AP && s->w && s->d;
-	}
-	if (!ok) {
+	if (!am->X || !am->Y || !am->GX || !am->GY || !am->A) {
 		rf_fail(err, "als: out of memory for %d x %d factors",
 		    am->nu + am->ni, am->f);
 		als_free(&am->base);
 		return NULL;
-	}
-	for (int64_t q = 0; q < train->nnz; q++) {
-		am->c1[q] = als_conf1(am, train->val[q]);
-		am->tc1[q] = als_conf1(am, train->tval[q]);
-	}
-	if (als_map(am, train) < 0) {
-		free(am->c2t);
-		am->c2t = NULL;
 	}
 	return am;
 }
@@ -717,8 +739,9 @@ als_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 	int sok = am->st_ok && am->c2t != NULL;
 
 	(void)epoch;
-	(void)err;
 	*loss = 0;
+	if (am->c1 == NULL && als_prepare(am, err) < 0)
+		return -1;
 	if (!am->gy_ok) {
 		als_gram(am, am->Y, am->ni, am->GY);
 		am->gy_ok = 1;
@@ -837,6 +860,35 @@ out:
 	return rc;
 }
 
+/* Factors that shrank to zero: HKV's reg is not scaled by the data, and
+ * where users and items have few pairs (a uniform 10 M log: 10 a user,
+ * 2.3 an item) reg 20 outweighs them all; the objective then sits at its
+ * value for X = Y = 0 (the mean confidence) and moves in the 6th digit.
+ * Say so rather than leave a flat loss to guess at. */
+static int
+als_report(const model *m, char *buf, size_t n)
+{
+	const als_model *am = (const als_model *)m;
+	const interactions *tr = m->train;
+	double sx = 0, sy = 0;
+
+	/* nothing fitted yet: neither an epoch here nor a saved fit */
+	if (am->nu == 0 || am->ni == 0 || (m->epochs_done == 0 && !am->st_ok))
+		return 0;
+	for (size_t x = 0; x < (size_t)am->nu * am->fs; x++)
+		sx += (double)am->X[x] * am->X[x];
+	for (size_t x = 0; x < (size_t)am->ni * am->fs; x++)
+		sy += (double)am->Y[x] * am->Y[x];
+	/* the mean |x_u|^2 |y_i|^2 bounds the mean squared score */
+	if (sx / am->nu * (sy / am->ni) > 1e-8)
+		return 0;
+	snprintf(buf, n, "the factors shrank to zero (every score near 0): "
+	    "reg %g outweighs %.1f pairs a user and %.1f an item; a smaller "
+	    "reg keeps them", m->params[P_REG], (double)tr->nnz / am->nu,
+	    (double)tr->nnz / am->ni);
+	return 1;
+}
+
 /* Blob: uint32 magic, version, n_users, n_items, factors; then X and Y
  * rows of `factors` floats (no padding). */
 static const uint32_t als_magic[2] = { ALS_MAGIC, ALS_VERSION };
@@ -911,6 +963,10 @@ static const model_search als_search[] = {
 const model_ops model_als_ops = {
 	.name = "als",
 	.title = "ALS",
+	.memory = "(users + items) x factors floats (64 factors, 1 M users, "
+	    "4.3 M items: 1.36 GB); while it trains, 16 bytes a training "
+	    "pair more (confidences both ways, tracked dots, the transpose "
+	    "map)",
 	.help = "implicit ALS with conjugate gradient (Hu, Koren, Volinsky "
 	    "2008; Takacs et al. 2011)",
 	.kinds = MODEL_TOPN,
@@ -923,6 +979,7 @@ const model_ops model_als_ops = {
 	.score_user = als_score_user,
 	.predict = NULL,
 	.explain = als_explain,
+	.report = als_report,
 	.probe = als_probe,
 	.save = als_save,
 	.load = als_load,

@@ -308,6 +308,8 @@ const model_ops model_baseline_ops = {
 	.name = "baseline",
 	.title = "Baseline",
 	.help = "global mean + user and item biases (Koren 2010, eq. 1-3)",
+	.memory = "a bias per user and per item; by SGD, 12 bytes a training "
+	    "pair more while it trains (the pairs, shuffled)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = bl_params,
 	.nparams = BL_NPARAMS,

@@ -2,7 +2,72 @@
 #include "engine/models/blob.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* An rf_buf streamed to a sink; the active ones of this thread in a list,
+ * found by their buffer when a model's save starts a writer on it. */
+struct blob_stream {
+	rf_buf *out;
+	blob_sink sink;
+	void *ud;
+	size_t every;
+	int failed;		/* the sink failed or memory ran out */
+	rf_error err;		/* the first failure */
+	blob_stream *next;
+};
+
+static _Thread_local blob_stream *streams;
+
+int
+blob_stream_begin(rf_buf *out, blob_sink sink, void *ud, size_t every,
+    rf_error *err)
+{
+	blob_stream *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return rf_fail(err, "out of memory saving the model");
+	s->out = out;
+	s->sink = sink;
+	s->ud = ud;
+	s->every = every > 0 ? every : 1;
+	s->next = streams;
+	streams = s;
+	return 0;
+}
+
+/* Hand out's bytes to the sink and empty it. */
+static int
+blob_stream_flush(blob_stream *s)
+{
+	if (s->failed)
+		return -1;
+	if (s->out->len > 0 && s->sink(s->ud, s->out->data, s->out->len,
+	    &s->err) < 0) {
+		s->failed = 1;
+		return -1;
+	}
+	s->out->len = 0;
+	return 0;
+}
+
+int
+blob_stream_end(rf_buf *out, rf_error *err)
+{
+	blob_stream **pp = &streams, *s;
+	int rc;
+
+	while (*pp != NULL && (*pp)->out != out)
+		pp = &(*pp)->next;
+	if ((s = *pp) == NULL)
+		return rf_fail(err, "saving the model: no stream");
+	*pp = s->next;
+	rc = blob_stream_flush(s);
+	if (rc < 0 && err != NULL)
+		*err = s->err;
+	free(s);
+	return rc;
+}
 
 void
 blob_writer_init(blob_writer *w, rf_buf *out)
@@ -10,13 +75,41 @@ blob_writer_init(blob_writer *w, rf_buf *out)
 	w->out = out;
 	w->start = out->len;
 	w->failed = 0;
+	for (w->stream = streams; w->stream != NULL &&
+	    w->stream->out != out; w->stream = w->stream->next)
+		;
 }
 
 void
 blob_put(blob_writer *w, const void *p, size_t n)
 {
-	if (!w->failed && n > 0 && rf_buf_append(w->out, p, n) < 0)
-		w->failed = 1;
+	blob_stream *s = w->stream;
+	const unsigned char *c = p;
+
+	if (w->failed || n == 0)
+		return;
+	if (s == NULL) {
+		if (rf_buf_append(w->out, p, n) < 0)
+			w->failed = 1;
+		return;
+	}
+	/* in pieces: out never grows past `every` */
+	while (n > 0) {
+		size_t room = s->every > w->out->len ? s->every - w->out->len :
+		    0, k = n < room ? n : room;
+
+		if (k > 0 && rf_buf_append(w->out, c, k) < 0) {
+			rf_fail(&s->err, "out of memory saving the model");
+			s->failed = 1;
+		}
+		c += k;
+		n -= k;
+		if (s->failed || (w->out->len >= s->every &&
+		    blob_stream_flush(s) < 0)) {
+			w->failed = 1;
+			return;
+		}
+	}
 }
 
 void
@@ -36,6 +129,8 @@ blob_writer_finish(blob_writer *w, const char *name, rf_error *err)
 {
 	if (!w->failed)
 		return 0;
+	if (w->stream != NULL)	/* the bytes are gone: say why */
+		return rf_fail(err, "%s: %s", name, w->stream->err.msg);
 	w->out->len = w->start;
 	return rf_fail(err, "%s: out of memory saving the model", name);
 }

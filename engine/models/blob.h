@@ -1,8 +1,8 @@
 /* blob: the framing every model's saved state shares (the save/load ops in
  * engine/models/): a magic prefix (bytes, or a uint32 magic and version),
  * fixed header fields and raw arrays in host byte order.  The writer
- * appends to an rf_buf and remembers a failed allocation so a save is a
- * plain sequence of puts; the reader is a bounds-checked cursor whose
+ * appends to an rf_buf (or streams out of it, blob_stream_begin()) and
+ * remembers a failed allocation so a save is a plain sequence of puts; the reader is a bounds-checked cursor whose
  * failures ("truncated", "not a saved NAME model", dimension mismatch,
  * wrong size) fill the rf_error with the model's name. */
 #ifndef RF_BLOB_H
@@ -13,11 +13,28 @@
 
 #include "engine/core/rf.h"
 
+typedef struct blob_stream blob_stream;
+
 typedef struct blob_writer {
 	rf_buf *out;
 	size_t start;		/* out->len when the save began */
 	int failed;
+	blob_stream *stream;	/* out is streamed (blob_stream_begin) */
 } blob_writer;
+
+/*
+ * Streaming: a save into out hands its bytes to sink in pieces of about
+ * `every` bytes as they come, instead of growing out to the whole model
+ * (ALS at 10 M events: 1.36 GB held twice).  Begin before calling the
+ * model's save with out, end after it: end passes what is left (out is
+ * then empty) and returns 0, or -1 with the first error of the sink (or
+ * of memory) in err.  The same thread, one stream per buffer.
+ */
+typedef int (*blob_sink)(void *ud, const void *p, size_t n, rf_error *err);
+
+int blob_stream_begin(rf_buf *out, blob_sink sink, void *ud, size_t every,
+    rf_error *err);
+int blob_stream_end(rf_buf *out, rf_error *err);
 
 void blob_writer_init(blob_writer *w, rf_buf *out);
 void blob_put(blob_writer *w, const void *p, size_t n);

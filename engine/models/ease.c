@@ -542,6 +542,29 @@ fail:
 	return NULL;
 }
 
+/* The cut to the catalogue's head, when there was one: how much of the
+ * catalogue and of the training pairs B covers, and what it costs. */
+static int
+ease_report(const model *m, char *buf, size_t n)
+{
+	const ease_model *em = (const ease_model *)m;
+	const interactions *tr = m->train;
+	int64_t covered = 0;
+
+	if (em->pos == NULL)
+		return 0;
+	for (int64_t p = 0; p < tr->nnz; p++)
+		covered += em->pos[tr->idx[p]] >= 0;
+	snprintf(buf, n, "B covers the %d items with the most users of %d "
+	    "(max_items %d: B is %d^2 floats, %.3g MB), %.1f%% of the training "
+	    "pairs; the other %d items rank below them for every user",
+	    em->n, tr->n_items, em->n, em->n,
+	    (double)em->n * em->n * sizeof(float) / 1e6,
+	    tr->nnz > 0 ? 100.0 * (double)covered / (double)tr->nnz : 0.0,
+	    tr->n_items - em->n);
+	return 1;
+}
+
 /* `train ease --search`: the main parameters, one at a time. */
 static const model_search ease_search[] = {
 	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 } },
@@ -552,6 +575,9 @@ const model_ops model_ease_ops = {
 	.name = "ease",
 	.title = "EASE",
 	.help = "EASE item-item closed form (Steck, WWW 2019)",
+	.memory = "B: n^2 floats for n = min(items, max_items), factorised in "
+	    "place (10,000 items: 400 MB); past max_items only the most "
+	    "popular items enter B",
 	.kinds = MODEL_TOPN,
 	.traits = MODEL_ROW_BASED,
 	.params = ease_params,
@@ -563,6 +589,7 @@ const model_ops model_ease_ops = {
 	.score_user = ease_score_user,
 	.predict = NULL,
 	.explain = ease_explain,
+	.report = ease_report,
 	.save = ease_save,
 	.load = ease_load,
 	.free = ease_free,

@@ -19,6 +19,7 @@
  * neighbour's deviation with no normalising mass behind it), and the
  * prediction is clipped to the rating scale. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@
  * that N^k(j;u) is exact for any catalogue of this size. */
 #define KNN_RATING_KEEP	2000
 
-enum { P_K, P_SHRINK, P_BINARY, P_RATING, P_RK, P_RSHRINK };
+enum { P_K, P_SHRINK, P_BINARY, P_RATING, P_RK, P_RSHRINK, P_MAX_MB };
 
 static const model_param knn_params[] = {
 	{ "k", 100, 1, 5000, 10, 1,
@@ -54,6 +55,9 @@ static const model_param knn_params[] = {
 	  "neighbours per prediction, N^k(j;u) (Koren 2010 eq. 3)" },
 	{ "rating_shrink", 100, 0, 10000, 10, 0,
 	  "Pearson shrinkage: s *= (n_ij - 1) / (n_ij - 1 + shrink)" },
+	{ "max_mb", 1024, 0.01, 1000000, 256, 0,
+	  "megabytes the top-N neighbour lists may take (8 bytes a "
+	  "neighbour): past it, fewer than k per item" },
 };
 
 /* A sparse similarity list per item (CSR), most similar first. */
@@ -67,6 +71,7 @@ typedef struct knn_model {
 	model base;
 	int n, n_users;
 	knn_lists nb;		/* top-N neighbourhoods N_k(i) */
+	int k_used;		/* k, or fewer under max_mb (see knn_k()) */
 	int rating;		/* rating part fitted / wanted */
 	double mu;
 	float *bu, *bi;		/* (n_users), (n) baselines */
@@ -208,24 +213,41 @@ lists_push(knn_lists *l, int64_t *cap, int i, const knn_cand *c, int n)
 	return 0;
 }
 
+/* Neighbours kept per item: k, unless n items x k x 8 bytes would pass
+ * max_mb (4.3 M items x 100: 3.4 GB); then as many as fit, at least 1. */
+static int
+knn_k(const knn_model *km)
+{
+	double budget = km->base.params[P_MAX_MB] * 1048576.0;
+	double per_item = budget / (8.0 * (km->n > 0 ? km->n : 1));
+	int k = (int)km->base.params[P_K];
+
+	if (per_item < k)
+		k = per_item >= 1 ? (int)per_item : 1;
+	return k;
+}
+
 /* Cosine with shrinkage, one item at a time by sparse co-occurrence:
  * for item i, every user u of i and every item j of u adds x_ui x_uj to a
- * dense accumulator.  Cost sum_u |I_u|^2, no n_items^2 matrix. */
+ * dense accumulator.  Cost sum_u |I_u|^2, no n_items^2 matrix; memory
+ * about 21 bytes an item of scratch and the lists, which grow as they
+ * fill (sparse data leaves most items with fewer than k neighbours). */
 static int
 knn_fit_cosine(knn_model *km, const volatile int *cancel, rf_error *err)
 {
 	const interactions *tr = km->base.train;
-	int n = km->n, k = (int)km->base.params[P_K], rc = -1;
+	int n = km->n, k = knn_k(km), rc = -1;
 	double shrink = km->base.params[P_SHRINK];
-	int64_t cap = (int64_t)n * (k < n ? k : n) + 1;
+	/* The lists grow as they fill, up to k (knn_k(): under max_mb)
+	 * neighbours an item at 8 bytes each; the per-item scratch. */
+	uint64_t most = (uint64_t)n * (uint64_t)(k < n ? k : (n > 0 ? n : 1));
+	int64_t cap = (int64_t)n * (k < 16 ? k : 16) + 1;
 	float *dot, *norm;
 	int32_t *touched;
 	unsigned char *seen;
 	knn_cand *c;
 
-	/* The neighbour lists (an index and a similarity each) and the
-	 * per-item scratch. */
-	if (model_check_room(&km->base, (uint64_t)cap * 8 + ((uint64_t)n + 1) *
+	if (model_check_room(&km->base, most * 8 + ((uint64_t)n + 1) *
 	    (13 + sizeof *c), P_K, (uint64_t)n * 8, 0, err) < 0)
 		return -1;
 	dot = calloc((size_t)n + 1, sizeof *dot);
@@ -233,6 +255,7 @@ knn_fit_cosine(knn_model *km, const volatile int *cancel, rf_error *err)
 	touched = malloc(((size_t)n + 1) * sizeof *touched);
 	seen = calloc((size_t)n + 1, 1);
 	c = malloc(((size_t)n + 1) * sizeof *c);
+	km->k_used = k;
 	knn_lists_free(&km->nb);
 	km->nb.ptr = calloc((size_t)n + 1, sizeof *km->nb.ptr);
 	km->nb.idx = malloc((size_t)cap * sizeof *km->nb.idx);
@@ -740,6 +763,24 @@ knn_free(model *m)
 	free(km);
 }
 
+/* Fewer neighbours than k, when max_mb set it so. */
+static int
+knn_report(const model *m, char *buf, size_t n)
+{
+	const knn_model *km = (const knn_model *)m;
+	int k = (int)m->params[P_K];
+
+	if (km->k_used <= 0 || km->k_used >= k)
+		return 0;
+	snprintf(buf, n, "kept at most %d neighbours per item, not k %d: %d "
+	    "items x %d x 8 bytes would take %.1f GB (max_mb %.0f); the lists "
+	    "hold %lld neighbours, %.0f MB", km->k_used, k, km->n, k,
+	    (double)km->n * k * 8 / 1e9, m->params[P_MAX_MB],
+	    (long long)km->nb.ptr[km->n], (double)km->nb.ptr[km->n] * 8 /
+	    1048576.0);
+	return 1;
+}
+
 /* `train itemknn --search`: the main parameters, one at a time. */
 static const model_search knn_search[] = {
 	{ "k", 6, { 20, 50, 100, 200, 400, 1000 } },
@@ -752,6 +793,10 @@ const model_ops model_itemknn_ops = {
 	.title = "ItemKNN",
 	.help = "item-item cosine kNN (Deshpande & Karypis 2004) and "
 	    "KNNBaseline ratings (Koren, TKDD 2010)",
+	.memory = "k neighbours per item at 8 bytes each, at most max_mb in "
+	    "all (fewer than k past it: 4.3 M items x 100 would be 3.4 GB), "
+	    "and about 21 bytes an item while it fits; on rating data up to "
+	    "2,000 similarities per item more",
 	.kinds = MODEL_TOPN | MODEL_RATING,
 	.traits = MODEL_ROW_BASED,
 	.params = knn_params,
@@ -763,6 +808,7 @@ const model_ops model_itemknn_ops = {
 	.score_user = knn_score_user,
 	.predict = knn_predict,
 	.explain = knn_explain,
+	.report = knn_report,
 	.save = knn_save,
 	.load = knn_load,
 	.free = knn_free,

@@ -607,6 +607,9 @@ const model_ops model_mf_ops = {
 	.name = "mf",
 	.title = "MF",
 	.help = "biased matrix factorisation by SGD (Koren, Bell, Volinsky 2009)",
+	.memory = "(users + items) x factors floats (rounded up to 8) and a bias "
+	    "and two weights per user and item; 12 bytes a training pair "
+	    "more while it trains (the pairs in blocks)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = mf_params,
 	.nparams = MF_NPARAMS,

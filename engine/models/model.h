@@ -93,6 +93,10 @@ struct model_ops {
 	const char *name;
 	const char *title;		/* in sentences: "EASE", "SVD++" */
 	const char *help;		/* one line, cites the paper */
+	/* What the model holds in memory, in a sentence with the sizes
+	 * that set it (`train MODEL help` shows it): at millions of users
+	 * and items a model that does not fit must say so before it runs. */
+	const char *memory;
 	unsigned kinds;			/* MODEL_TOPN | MODEL_RATING */
 	unsigned traits;		/* enum model_trait */
 	const model_param *params;
@@ -133,6 +137,11 @@ struct model_ops {
 	 * generically (MODEL_ROW_BASED), the others not at all. */
 	int (*probe)(const model *m, int u, int i, double score,
 	    model_probe *p);
+	/* After a fit: a sentence on what the model chose for this data
+	 * (a catalogue cut to its head, fewer neighbours than asked, factors
+	 * shrunk to zero) into buf, for `train` to print; returns 0 when
+	 * there is nothing to say.  NULL: never anything. */
+	int (*report)(const model *m, char *buf, size_t n);
 	int (*save)(const model *m, rf_buf *out, rf_error *err);
 	model *(*load)(const dataset *ds, const interactions *train,
 	    const double *params, const void *data, size_t len, rf_error *err);

@@ -1076,6 +1076,10 @@ const model_ops model_neural_ops = {
 	.title = "Neural",
 	.help = "NeuMF: GMF + MLP towers fused by a sigmoid output "
 	    "(He et al. 2017)",
+	.memory = "the embeddings ((users + items) x (factors + mlp / 2) "
+	    "floats) and layers, four times over (weights, gradients, Adam's "
+	    "two moments), and the items' first-layer products while it "
+	    "scores",
 	.kinds = MODEL_TOPN,
 	.params = nn_params,
 	.nparams = NN_NPARAMS,

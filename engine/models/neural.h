@@ -22,6 +22,14 @@ void bpr_parameters(model *m, float **user_f, float **item_f,
  * dl/db_i, dl/db_j: the very gradient LearnBPR's SGD step follows. */
 double bpr_triple_loss_grad(const model *m, int u, int i, int j,
     float *gp_u, float *gq_i, float *gq_j, float *gb_i, float *gb_j);
+/* The SGD step an epoch takes for one triple: every parameter the triple
+ * touches moves by -lr times that gradient (in float, p_u's old value in
+ * the item steps); returns the triple's loss before the step. */
+double bpr_triple_step(model *m, int u, int i, int j, float lr);
+/* How sparse train is for BPR's sampling, 0 (every item drawn as a
+ * negative 40 times an epoch or more) to 1: neg_pop -1 is half of it,
+ * decay -1 0.02 + 0.28 times it (see bpr.c). */
+double bpr_sparsity(const interactions *train);
 
 /* NeuMF: every parameter lives in one contiguous buffer; a group is a named
  * slice of it (an embedding table, a layer's weights or biases). */

@@ -122,6 +122,7 @@ const model_ops model_pop_ops = {
 	.name = "pop",
 	.title = "Pop",
 	.help = "most popular items (distinct users per item in train)",
+	.memory = "one count per item",
 	.kinds = MODEL_TOPN,
 	.traits = MODEL_BY_POPULARITY,
 	.params = NULL,

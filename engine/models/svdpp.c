@@ -581,6 +581,9 @@ const model_ops model_svdpp_ops = {
 	.title = "SVD++",
 	.help = "SVD++: biased MF plus implicit feedback of rated items "
 	    "(Koren 2008, eq. 15)",
+	.memory = "(2 users + 2 items) x factors floats (p, q, y and the users' "
+	    "implicit sums), biases; 12 bytes a training pair more while it "
+	    "trains",
 	.kinds = MODEL_RATING | MODEL_TOPN,
 	.params = sp_params,
 	.nparams = SP_NPARAMS,

@@ -17,6 +17,22 @@
 
 #define EVENTS_INSERT "INSERT INTO events(user_id, item_id, behavior, value," \
 	" ts, import_id) VALUES "
+#define USERS_INSERT "INSERT INTO users(id, ext_id) VALUES "
+#define ITEMS_INSERT "INSERT INTO items(id, ext_id, category) VALUES "
+
+/* New users or items waiting for their INSERT: ids given here (the
+ * largest id + 1), texts copied (the input line they came from is gone by
+ * the time they are written). */
+typedef struct id_queue {
+	sqlite3_stmt *one, *batch;	/* one row; EVENT_BATCH rows */
+	int ncols;			/* 2: id, ext_id; 3: and category */
+	int64_t next_id;		/* 0: not known yet */
+	int n;
+	int64_t id[EVENT_BATCH];
+	size_t off[EVENT_BATCH][2], len[EVENT_BATCH][2];	/* in text */
+	int has[EVENT_BATCH][2];	/* the text is not NULL */
+	rf_buf text;
+} id_queue;
 
 struct store_import {
 	store *st;
@@ -25,9 +41,12 @@ struct store_import {
 	int items_kind;
 	int small_cache, begun;
 	int64_t import_id;
-	sqlite3_stmt *ins_event, *ins_batch, *ins_user, *ins_item;
+	sqlite3_stmt *ins_event, *ins_batch;
+	id_queue users, items;
 	sqlite3_stmt *set_category, *ins_reject, *ins_item_meta, *upd_item_meta;
+	sqlite3_stmt *get_event;	/* prepared at the first use */
 	int64_t first_rowid, last_rowid;	/* events written, 0: none */
+	int64_t written;			/* events written */
 	store_event_row pending[EVENT_BATCH];
 	int npending;
 };
@@ -74,26 +93,41 @@ prepare_one(store_import *imp, sqlite3_stmt **s, const char *sql,
 	return 0;
 }
 
-/* The same insert with EVENT_BATCH rows (fixed text, no user input).
- * SQLite's per-statement work (step, halt, reset) is then paid once per
- * batch, which makes the insert about 1.7 times faster than one row per
- * statement. */
+/* The insert `head` with n rows of ncols placeholders each (fixed text,
+ * no user input).  SQLite's per-statement work (step, halt, reset) is
+ * then paid once per batch, which makes an insert of EVENT_BATCH rows
+ * about 1.7 times faster than one row per statement. */
 static int
-prepare_batch(store_import *imp, rf_error *err)
+prepare_rows(store_import *imp, sqlite3_stmt **s, const char *head,
+    int ncols, int n, rf_error *err)
 {
 	rf_buf sql = { 0 };
 	int i, rc = 0;
 
-	rc |= rf_buf_printf(&sql, "%s", EVENTS_INSERT);
-	for (i = 0; i < EVENT_BATCH; i++)
-		rc |= rf_buf_printf(&sql, "%s(?, ?, ?, ?, ?, ?)", i ? ", " : "");
-	if (rc != 0) {
+	rc |= rf_buf_printf(&sql, "%s", head);
+	for (i = 0; i < n; i++) {
+		rc |= rf_buf_printf(&sql, "%s(?", i ? ", " : "");
+		for (int c = 1; c < ncols; c++)
+			rc |= rf_buf_printf(&sql, ", ?");
+		rc |= rf_buf_printf(&sql, ")");
+	}
+	if (rc != 0 || rf_buf_append(&sql, "", 1) < 0) {
 		rf_buf_free(&sql);
 		return rf_fail(err, "%s: out of memory", imp->source);
 	}
-	rc = prepare_one(imp, &imp->ins_batch, (const char *)sql.data, err);
+	rc = prepare_one(imp, s, (const char *)sql.data, err);
 	rf_buf_free(&sql);
 	return rc;
+}
+
+static int
+prepare_queue(store_import *imp, id_queue *q, const char *head, int ncols,
+    rf_error *err)
+{
+	q->ncols = ncols;
+	return prepare_rows(imp, &q->one, head, ncols, 1, err) < 0 ||
+	    prepare_rows(imp, &q->batch, head, ncols, EVENT_BATCH, err) < 0 ?
+	    -1 : 0;
 }
 
 static int
@@ -101,8 +135,7 @@ prepare_all(store_import *imp, rf_error *err)
 {
 	if (prepare_one(imp, &imp->ins_reject, "INSERT INTO rejects(import_id,"
 	    " line, reason, raw) VALUES (?, ?, ?, ?)", err) < 0 ||
-	    prepare_one(imp, &imp->ins_item, "INSERT INTO items(ext_id,"
-	    " category) VALUES (?, ?)", err) < 0 ||
+	    prepare_queue(imp, &imp->items, ITEMS_INSERT, 3, err) < 0 ||
 	    prepare_one(imp, &imp->ins_item_meta, "INSERT INTO items(ext_id,"
 	    " title, category, genres) VALUES (?, ?, ?, ?)", err) < 0 ||
 	    prepare_one(imp, &imp->upd_item_meta, "UPDATE items SET"
@@ -113,11 +146,10 @@ prepare_all(store_import *imp, rf_error *err)
 		return -1;
 	if (imp->items_kind)
 		return 0;
-	return prepare_one(imp, &imp->ins_user, "INSERT INTO users(ext_id)"
-	    " VALUES (?)", err) < 0 ||
-	    prepare_one(imp, &imp->ins_event, EVENTS_INSERT
-	    "(?, ?, ?, ?, ?, ?)", err) < 0 ||
-	    prepare_batch(imp, err) < 0 ? -1 : 0;
+	return prepare_queue(imp, &imp->users, USERS_INSERT, 2, err) < 0 ||
+	    prepare_rows(imp, &imp->ins_event, EVENTS_INSERT, 6, 1, err) < 0 ||
+	    prepare_rows(imp, &imp->ins_batch, EVENTS_INSERT, 6, EVENT_BATCH,
+	    err) < 0 ? -1 : 0;
 }
 
 store_import *
@@ -148,12 +180,17 @@ store_import_free(store_import *imp)
 		    IMPORT_STR(STORE_CACHE_KIB), NULL, NULL, NULL);
 	sqlite3_finalize(imp->ins_event);
 	sqlite3_finalize(imp->ins_batch);
-	sqlite3_finalize(imp->ins_user);
-	sqlite3_finalize(imp->ins_item);
+	sqlite3_finalize(imp->users.one);
+	sqlite3_finalize(imp->users.batch);
+	rf_buf_free(&imp->users.text);
+	sqlite3_finalize(imp->items.one);
+	sqlite3_finalize(imp->items.batch);
+	rf_buf_free(&imp->items.text);
 	sqlite3_finalize(imp->set_category);
 	sqlite3_finalize(imp->ins_reject);
 	sqlite3_finalize(imp->ins_item_meta);
 	sqlite3_finalize(imp->upd_item_meta);
+	sqlite3_finalize(imp->get_event);
 	free(imp);
 }
 
@@ -323,15 +360,81 @@ store_import_id(const store_import *imp)
 	return imp->import_id;
 }
 
+/* Write the queued rows of q. */
+static int
+queue_flush(store_import *imp, id_queue *q, int64_t line, rf_error *err)
+{
+	sqlite3_stmt *s = q->n == EVENT_BATCH ? q->batch : q->one;
+	int done = 0;
+
+	while (done < q->n) {
+		int n = s == q->batch ? EVENT_BATCH : 1;
+
+		for (int i = 0; i < n; i++) {
+			int r = done + i, b = q->ncols * i;
+
+			sqlite3_bind_int64(s, b + 1, q->id[r]);
+			for (int c = 0; c + 1 < q->ncols; c++)
+				bind_opt_text(s, b + 2 + c, q->has[r][c] ?
+				    (const char *)q->text.data + q->off[r][c] :
+				    NULL, q->len[r][c]);
+		}
+		if (step_once(imp, s, line, "cannot add an id", err) < 0)
+			return -1;
+		done += n;
+	}
+	q->n = 0;
+	q->text.len = 0;
+	return 0;
+}
+
+/* The largest id of table (users or items) + 1: the first new id. */
+static int
+queue_start(store_import *imp, id_queue *q, const char *sql, rf_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (prepare_one(imp, &s, sql, err) < 0)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		q->next_id = sqlite3_column_int64(s, 0) + 1;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return import_fail(imp, 0, "cannot read the store", err);
+	return 0;
+}
+
+/* Queue a new row of q (texts copied; a NULL text stays NULL); its id in
+ * *id. */
+static int
+queue_add(store_import *imp, id_queue *q, const char *const *text,
+    const size_t *len, int64_t line, int64_t *id, rf_error *err)
+{
+	int r = q->n;
+
+	for (int c = 0; c + 1 < q->ncols; c++) {
+		q->has[r][c] = text[c] != NULL;
+		q->off[r][c] = q->text.len;
+		q->len[r][c] = text[c] != NULL ? len[c] : 0;
+		if (text[c] != NULL && rf_buf_append(&q->text, text[c],
+		    len[c]) < 0)
+			return rf_fail(err, "%s: out of memory", imp->source);
+	}
+	*id = q->id[r] = q->next_id++;
+	if (++q->n == EVENT_BATCH)
+		return queue_flush(imp, q, line, err);
+	return 0;
+}
+
 int
 store_import_add_user(store_import *imp, const char *ext_id, size_t n,
     int64_t line, int64_t *id, rf_error *err)
 {
-	sqlite3_bind_text(imp->ins_user, 1, ext_id, (int)n, SQLITE_STATIC);
-	if (step_once(imp, imp->ins_user, line, "cannot add an id", err) < 0)
+	if (imp->users.next_id == 0 && queue_start(imp, &imp->users,
+	    "SELECT coalesce(max(id), 0) FROM users", err) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(imp->db);
-	return 0;
+	return queue_add(imp, &imp->users, &ext_id, &n, line, id, err);
 }
 
 int
@@ -339,18 +442,21 @@ store_import_add_item(store_import *imp, const char *ext_id, size_t n,
     const char *category, size_t category_n, int64_t line, int64_t *id,
     rf_error *err)
 {
-	sqlite3_bind_text(imp->ins_item, 1, ext_id, (int)n, SQLITE_STATIC);
-	bind_opt_text(imp->ins_item, 2, category, category_n);
-	if (step_once(imp, imp->ins_item, line, "cannot add an id", err) < 0)
+	const char *text[2] = { ext_id, category };
+	size_t len[2] = { n, category_n };
+
+	if (imp->items.next_id == 0 && queue_start(imp, &imp->items,
+	    "SELECT coalesce(max(id), 0) FROM items", err) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(imp->db);
-	return 0;
+	return queue_add(imp, &imp->items, text, len, line, id, err);
 }
 
 int
 store_import_set_category(store_import *imp, int64_t item,
     const char *category, size_t n, int64_t line, rf_error *err)
 {
+	if (queue_flush(imp, &imp->items, line, err) < 0)
+		return -1;
 	sqlite3_bind_text(imp->set_category, 1, category, (int)n,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(imp->set_category, 2, item);
@@ -365,6 +471,11 @@ store_import_save_item(store_import *imp, const char *ext_id, size_t n,
 	sqlite3_stmt *s = *id != 0 ? imp->upd_item_meta : imp->ins_item_meta;
 	int k = 1;
 
+	/* Items queued by an events import are written first, and the
+	 * queue's next id (when known) moves past a new one. */
+	if (queue_flush(imp, &imp->items, line, err) < 0)
+		return -1;
+
 	if (*id == 0)
 		sqlite3_bind_text(s, k++, ext_id, (int)n, SQLITE_STATIC);
 	bind_opt_text(s, k++, t->title, t->title_n);
@@ -374,23 +485,17 @@ store_import_save_item(store_import *imp, const char *ext_id, size_t n,
 		sqlite3_bind_int64(s, k, *id);
 	if (step_once(imp, s, line, "cannot save an item", err) < 0)
 		return -1;
-	if (*id == 0)
+	if (*id == 0) {
 		*id = sqlite3_last_insert_rowid(imp->db);
+		if (imp->items.next_id != 0 && *id >= imp->items.next_id)
+			imp->items.next_id = *id + 1;
+	}
 	return 0;
 }
 
-int
-store_import_event(store_import *imp, const store_event_row *e, int64_t line,
-    rf_error *err)
-{
-	imp->pending[imp->npending++] = *e;
-	if (imp->npending == EVENT_BATCH)
-		return store_import_flush(imp, line, err);
-	return 0;
-}
-
-int
-store_import_flush(store_import *imp, int64_t line, rf_error *err)
+/* Write the queued events. */
+static int
+events_flush(store_import *imp, int64_t line, rf_error *err)
 {
 	sqlite3_stmt *s = imp->npending == EVENT_BATCH ? imp->ins_batch :
 	    imp->ins_event;
@@ -414,10 +519,34 @@ store_import_flush(store_import *imp, int64_t line, rf_error *err)
 		imp->last_rowid = sqlite3_last_insert_rowid(imp->db);
 		if (imp->first_rowid == 0)
 			imp->first_rowid = imp->last_rowid - (n - 1);
+		imp->written += n;
 		done += n;
+		/* store_import_event_at() counts on it (SQLite gives max + 1
+		 * unless the rowids ran out). */
+		if (imp->last_rowid - imp->first_rowid + 1 != imp->written)
+			return rf_fail(err, "%s: the events' row ids are not "
+			    "consecutive", imp->source);
 	}
 	imp->npending = 0;
 	return 0;
+}
+
+int
+store_import_event(store_import *imp, const store_event_row *e, int64_t line,
+    rf_error *err)
+{
+	imp->pending[imp->npending++] = *e;
+	if (imp->npending == EVENT_BATCH)
+		return events_flush(imp, line, err);
+	return 0;
+}
+
+int
+store_import_flush(store_import *imp, int64_t line, rf_error *err)
+{
+	return queue_flush(imp, &imp->users, line, err) < 0 ||
+	    queue_flush(imp, &imp->items, line, err) < 0 ||
+	    events_flush(imp, line, err) < 0 ? -1 : 0;
 }
 
 /* Events are appended in one transaction, so this import's rows are the
@@ -455,6 +584,42 @@ store_import_each_event(store_import *imp, store_import_event_fn fn,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return import_fail(imp, line, "cannot re-read this import", err);
+	return 0;
+}
+
+int
+store_import_event_at(store_import *imp, int64_t ordinal,
+    store_event_row *e, rf_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (ordinal < 0 || ordinal >= imp->written + imp->npending)
+		return rf_fail(err, "%s: no event number %" PRId64 " in this "
+		    "import", imp->source, ordinal);
+	if (ordinal >= imp->written) {
+		*e = imp->pending[ordinal - imp->written];
+		return 0;
+	}
+	if (imp->get_event == NULL && prepare_one(imp, &imp->get_event,
+	    "SELECT user_id, item_id, behavior, value, ts FROM events"
+	    " WHERE rowid = ?", err) < 0)
+		return -1;
+	s = imp->get_event;
+	sqlite3_bind_int64(s, 1, imp->first_rowid + ordinal);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		e->user = sqlite3_column_int64(s, 0);
+		e->item = sqlite3_column_int64(s, 1);
+		e->behavior = sqlite3_column_int(s, 2);
+		e->value = sqlite3_column_double(s, 3);
+		e->ts = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return rf_fail(err, "%s: event number %" PRId64 " of this "
+		    "import is missing", imp->source, ordinal);
+	if (rc != SQLITE_ROW)
+		return import_fail(imp, 0, "cannot re-read an event", err);
 	return 0;
 }
 

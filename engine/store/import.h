@@ -106,6 +106,14 @@ typedef int (*store_import_event_fn)(void *ud, const store_event_row *e,
 int store_import_each_event(store_import *imp, store_import_event_fn fn,
     void *ud, int64_t line, rf_error *err);
 
+/* Event number ordinal of this import (0 = its first accepted event),
+ * whether already written or still queued: a duplicate check's
+ * confirmation of a hash match.  The events of an import have
+ * consecutive rowids (checked at every write), so this is one lookup by
+ * rowid. */
+int store_import_event_at(store_import *imp, int64_t ordinal,
+    store_event_row *e, rf_error *err);
+
 /* A rejected input line: its number, the reason and raw text (n bytes). */
 int store_import_reject(store_import *imp, int64_t line, const char *reason,
     const char *raw, size_t n, rf_error *err);

@@ -1,5 +1,6 @@
 /* train: epochs, events, background jobs, run records, saved models. */
 #include "engine/train/train.h"
+#include "engine/models/blob.h"
 #include "engine/core/hash.h"
 #include "engine/core/threads.h"
 #include "engine/store/runs.h"
@@ -627,11 +628,31 @@ train_record_finish(store *st, int64_t run_id, const char *status,
 
 /* Saved models. */
 #define MODEL_MAGIC "RFMODEL1"
+/* Bytes of a saved model handed to the store at once. */
+#define SAVE_PIECE	((size_t)16 << 20)
+
+/* Where a model being saved goes: the store's writer, and the checksum
+ * of every byte so far (FNV-1a runs on in pieces). */
+struct save_sink {
+	store_model_writer *w;
+	uint64_t sum;
+};
+
+static int
+save_piece(void *ud, const void *p, size_t n, rf_error *err)
+{
+	struct save_sink *sk = ud;
+
+	sk->sum = rf_fnv1a(sk->sum, p, n);
+	return store_model_write(sk->w, p, n, err);
+}
 #define MODEL_FORMAT 1
 #define MODEL_HEADER (8 + 4 * 4 + 8 * 4)
 
-int
-train_model_to_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
+/* The header, the parameters and the model's own bytes appended to b
+ * (a buffer or a stream); b is left for the caller to free. */
+static int
+model_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
     rf_error *err)
 {
 	int32_t hdr32[4] = { fp->n_users, fp->n_items, m->ops->nparams,
@@ -639,18 +660,23 @@ train_model_to_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
 	int64_t hdr64[4] = { fp->nnz, fp->train_nnz, fp->split_id,
 	    (int64_t)m->seed };
 
-	if (m->ops->save == NULL)
-		return rf_fail(err, "%s: this model cannot be saved",
-		    m->ops->name);
 	if (rf_buf_append(b, MODEL_MAGIC, 8) < 0 ||
 	    rf_buf_append(b, hdr32, sizeof hdr32) < 0 ||
 	    rf_buf_append(b, hdr64, sizeof hdr64) < 0 ||
 	    rf_buf_append(b, m->params, (size_t)m->ops->nparams *
-	    sizeof *m->params) < 0) {
-		rf_buf_free(b);
+	    sizeof *m->params) < 0)
 		return rf_fail(err, "%s: out of memory", m->ops->name);
-	}
-	if (m->ops->save(m, b, err) < 0) {
+	return m->ops->save(m, b, err);
+}
+
+int
+train_model_to_bytes(const model *m, const model_fingerprint *fp, rf_buf *b,
+    rf_error *err)
+{
+	if (m->ops->save == NULL)
+		return rf_fail(err, "%s: this model cannot be saved",
+		    m->ops->name);
+	if (model_bytes(m, fp, b, err) < 0) {
 		rf_buf_free(b);
 		return -1;
 	}
@@ -661,26 +687,36 @@ int
 train_save_model(store *st, int64_t run_id, const model *m,
     const model_fingerprint *fp, int *version, rf_error *err)
 {
-	store_model_writer *w;
+	struct save_sink sk = { NULL, RF_FNV_SEED };
 	rf_buf b = { 0 };
 	char sum[17];
 
-	if (train_model_to_bytes(m, fp, &b, err) < 0)
+	if (m->ops->save == NULL)
+		return rf_fail(err, "%s: this model cannot be saved",
+		    m->ops->name);
+	if ((sk.w = store_model_begin(st, m->name, run_id, MODEL_FORMAT,
+	    err)) == NULL)
 		return -1;
-	snprintf(sum, sizeof sum, "%016" PRIx64,
-	    rf_fnv1a(RF_FNV_SEED, b.data, b.len));
-	if ((w = store_model_begin(st, m->name, run_id, MODEL_FORMAT,
-	    err)) == NULL) {
+	/* Streamed: the model's bytes reach the store as they are made,
+	 * SAVE_PIECE at a time, never all of them in memory at once. */
+	if (blob_stream_begin(&b, save_piece, &sk, SAVE_PIECE, err) < 0) {
+		store_model_abort(sk.w);
+		return -1;
+	}
+	if (model_bytes(m, fp, &b, err) < 0) {
+		blob_stream_end(&b, NULL);
+		store_model_abort(sk.w);
 		rf_buf_free(&b);
 		return -1;
 	}
-	if (store_model_write(w, b.data, b.len, err) < 0) {
-		store_model_abort(w);
+	if (blob_stream_end(&b, err) < 0) {
+		store_model_abort(sk.w);
 		rf_buf_free(&b);
 		return -1;
 	}
 	rf_buf_free(&b);
-	return store_model_commit(w, sum, version, err);
+	snprintf(sum, sizeof sum, "%016" PRIx64, sk.sum);
+	return store_model_commit(sk.w, sum, version, err);
 }
 
 /* The saved model's len bytes (its size when found) into data: 0, 1 when

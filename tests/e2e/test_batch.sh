@@ -76,6 +76,24 @@ expect_err "read-only named" "read-only"
 run_fail "missing file" "$RECFUSE" "$db" -e "import $tmp/nope.csv"
 expect_err "missing file named" "nope.csv"
 
+# An import's status line (rows, rate, time left) goes to a terminal only:
+# a log or a pipe gets the final line alone.
+gen=${top_builddir:-.}/samples/gen-taobao
+if [ -x "$gen" ]; then
+	"$gen" --seed 3 --rows 150000 --users 1500 --items 20000 \
+	    -o "$tmp/gen.csv" -i "$tmp/gen-items.tsv" >/dev/null 2>&1
+	run_ok "import a generated log" "$RECFUSE" "$tmp/gen.db" \
+	    -e "import $tmp/gen.csv"
+	check "no status line on a pipe" sh -c "! grep -q 'rows/s' '$tmp/err'"
+	if command -v script >/dev/null 2>&1; then
+		rm -f "$tmp/gen2.db"
+		script -qfc "'$RECFUSE' '$tmp/gen2.db' -e 'import $tmp/gen.csv'" \
+		    /dev/null >"$tmp/tty" 2>&1 </dev/null
+		check "a status line on a terminal" grep -q \
+		    'M rows/s, [0-9]*% read, .* left' "$tmp/tty"
+	fi
+fi
+
 run_ok "help lists commands" "$RECFUSE" "$db" -e "help"
 expect_out "help shows import" "import"
 run_ok "help CMD" "$RECFUSE" "$db" -e "help import"

@@ -105,6 +105,31 @@ ref_conf1(double alpha, double v)
 	}
 }
 
+/* HKV eq. 3 summed over every (u, i) (not over nnz) from the factors. */
+static double
+hkv_objective(const interactions *tr, const factors *fa, double reg,
+    double alpha)
+{
+	int f = fa->f;
+	double obj = 0;
+
+	for (int u = 0; u < fa->nu; u++)
+		for (int i = 0; i < fa->ni; i++) {
+			int64_t at = interactions_find(tr, u, i);
+			double c = 1 + (at >= 0 ? ref_conf1(alpha, tr->val[at]) :
+			    0), p = at >= 0, s = 0;
+
+			for (int q = 0; q < f; q++)
+				s += (double)fa->X[u * f + q] * fa->Y[i * f + q];
+			obj += c * (p - s) * (p - s);
+		}
+	for (int a = 0; a < fa->nu * f; a++)
+		obj += reg * fa->X[a] * fa->X[a];
+	for (int a = 0; a < fa->ni * f; a++)
+		obj += reg * fa->Y[a] * fa->Y[a];
+	return obj;
+}
+
 /* The exact least-squares row for row r of tr given the other side F. */
 static void
 closed_form(const interactions *tr, int r, const float *F, int nf, int f,
@@ -256,21 +281,8 @@ test_tiny(void)
 	}
 	/* the loss: HKV eq. 3 summed over every (u, i), over nnz */
 	{
-		double obj = 0;
-		for (int u = 0; u < NU; u++)
-			for (int i = 0; i < NI; i++) {
-				double s = 0, c = 1 +
-				    ref_conf1(alpha, r[u * NI + i]);
-				double p = r[u * NI + i] != 0;
-				for (int q = 0; q < f; q++)
-					s += (double)fa.X[u * f + q] *
-					    fa.Y[i * f + q];
-				obj += c * (p - s) * (p - s);
-			}
-		for (int a = 0; a < NU * f; a++)
-			obj += reg * fa.X[a] * fa.X[a];
-		for (int a = 0; a < NI * f; a++)
-			obj += reg * fa.Y[a] * fa.Y[a];
+		double obj = hkv_objective(&tr, &fa, reg, alpha);
+
 		CHECK_NEAR(loss, obj / (double)tr.nnz, 1e-5 * obj);
 	}
 	/* scores are x_u . y_j */
@@ -289,6 +301,63 @@ test_tiny(void)
 		for (int j = 0; j < NI; j++)
 			check_explain(m, &tr, &fa, u, j, reg, alpha);
 	rf_buf_free(&fa.buf);
+	m->ops->free(m);
+	free(ds);
+	interactions_free(&tr);
+}
+
+/* The reported loss is HKV eq. 3 at every epoch, not only at convergence:
+ * summed here over every (u, i) of a sparse matrix from the factors, and
+ * it falls each epoch.  A reg that outweighs the data shrinks the factors
+ * to zero, the loss then sits at the mean confidence, and the model says
+ * so in its report (and not otherwise). */
+static void
+test_loss_each_epoch(void)
+{
+	const int f = 4;
+	const double reg = 0.5, alpha = 2;
+	interactions tr;
+	dataset *ds;
+	rf_error err;
+	double prev = INFINITY, loss, csum = 0;
+	char text[512];
+	model *m;
+
+	if (tiny_random_matrix(&tr, 40, 30, 0.2, 9) < 0 ||
+	    (ds = ml_dataset(&tr, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
+		exit(check_done());
+	}
+	m = make(&tr, ds, f, reg, alpha, 3, 5);
+	for (int e = 0; e < 6; e++) {
+		factors fa;
+		double obj;
+
+		if (m->ops->epoch(m, e, &loss, NULL, &err) != 0 ||
+		    get_factors(m, &fa) < 0) {
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+			exit(check_done());
+		}
+		check_context("epoch %d", e);
+		obj = hkv_objective(&tr, &fa, reg, alpha);
+		CHECK_NEAR(loss, obj / (double)tr.nnz, 1e-5 * obj / tr.nnz);
+		CHECK(loss < prev);
+		prev = loss;
+		rf_buf_free(&fa.buf);
+	}
+	check_context_clear();
+	CHECK_EQ(m->ops->report(m, text, sizeof text), 0);
+	m->ops->free(m);
+	/* reg 1000 against about 6 pairs a user: nothing survives */
+	m = make(&tr, ds, f, 1000, alpha, 3, 5);
+	for (int e = 0; e < 4; e++)
+		if (m->ops->epoch(m, e, &loss, NULL, &err) != 0)
+			CHECK_FAIL("epoch %d: %s", e, err.msg);
+	for (int64_t q = 0; q < tr.nnz; q++)
+		csum += 1 + ref_conf1(alpha, tr.val[q]);
+	CHECK_NEAR(loss, csum / (double)tr.nnz, 1e-6 * csum / tr.nnz);
+	CHECK(m->ops->report(m, text, sizeof text) > 0);
+	CHECK_CONTAINS(text, "shrank to zero");
 	m->ops->free(m);
 	free(ds);
 	interactions_free(&tr);
@@ -416,6 +485,8 @@ main(void)
 	/* the generic ones, which every machine can run */
 	setenv("RECFUSE_ALS_GENERIC", "1", 1);
 	test_tiny();
+	unsetenv("RECFUSE_ALS_GENERIC");
+	test_loss_each_epoch();
 	dir = check_data_dir("ml-100k/u1.base");
 	unsetenv("RECFUSE_ALS_GENERIC");
 	test_ml100k(dir);

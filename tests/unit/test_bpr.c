@@ -3,12 +3,16 @@
  *    over a fixed set of triples against central finite differences, for
  *    every user factor, item factor and item bias of a tiny model.
  * 2. The epoch loss falls on a 200-user slice of ml-100k u1.base (implicit).
- * 3. Same seed -> same scores; save -> load -> same scores. */
+ * 3. Same seed -> same scores; save -> load -> same scores.
+ * 4. An epoch's SGD step (bpr_triple_step) moves every parameter by -lr
+ *    times that gradient, and one thread or two give the same model bit
+ *    for bit (the block schedule, bpr.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/models/blob.h"
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
@@ -225,10 +229,172 @@ test_training(const char *dir)
 	interactions_free(&all);
 }
 
+/* One step of the epoch's kernel against -lr times the reference
+ * gradient (computed in double from the same parameters). */
+static void
+test_step(void)
+{
+	const int nu = 4, ni = 9;
+	const float lr = 0.07f;
+	interactions tm;
+	dataset *ds;
+	double prm[16], l_ref, l_step;
+	rf_error err;
+	model *m;
+	float *p, *q, *b, g[3 * 8], gbi, gbj, p0[8], qi0[8], qj0[8], bi0, bj0;
+	int k;
+
+	if (tiny_random_matrix(&tm, nu, ni, 0.4, 3) < 0 ||
+	    (ds = ml_dataset(&tm, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	model_params_default(&model_bpr_ops, prm);
+	prm[model_param_index(&model_bpr_ops, "factors")] = 8;
+	prm[model_param_index(&model_bpr_ops, "reg")] = 0.05;
+	prm[model_param_index(&model_bpr_ops, "init")] = 0.5;
+	if ((m = model_bpr_ops.create(ds, &tm, prm, 5, &err)) == NULL) {
+		CHECK_FAIL("create: %s", err.msg);
+		return;
+	}
+	bpr_parameters(m, &p, &q, &b, &k);
+	b[2] = 0.3f;
+	b[7] = -0.2f;
+	memcpy(p0, p + 1 * k, sizeof p0);
+	memcpy(qi0, q + 2 * k, sizeof qi0);
+	memcpy(qj0, q + 7 * k, sizeof qj0);
+	bi0 = b[2];
+	bj0 = b[7];
+	l_ref = bpr_triple_loss_grad(m, 1, 2, 7, g, g + k, g + 2 * k, &gbi,
+	    &gbj);
+	l_step = bpr_triple_step(m, 1, 2, 7, lr);
+	check_context("bpr step");
+	CHECK_NEAR(l_step, l_ref, 1e-5 * (1 + fabs(l_ref)));
+	for (int f = 0; f < k; f++) {
+		CHECK_NEAR(p[1 * k + f], p0[f] - lr * g[f], 1e-6);
+		CHECK_NEAR(q[2 * k + f], qi0[f] - lr * g[k + f], 1e-6);
+		CHECK_NEAR(q[7 * k + f], qj0[f] - lr * g[2 * k + f], 1e-6);
+	}
+	CHECK_NEAR(b[2], bi0 - lr * gbi, 1e-6);
+	CHECK_NEAR(b[7], bj0 - lr * gbj, 1e-6);
+	check_context_clear();
+	model_bpr_ops.free(m);
+	free(ds);
+	interactions_free(&tm);
+}
+
+/* A save streamed in pieces of 1000 bytes (blob_stream_begin) hands the
+ * sink, in order, the very bytes of a save into one buffer, and never
+ * holds more than a piece. */
+struct pieces {
+	rf_buf all;
+	size_t most;
+	int n;
+};
+
+static int
+collect(void *ud, const void *p, size_t n, rf_error *err)
+{
+	struct pieces *pc = ud;
+
+	(void)err;
+	pc->n++;
+	if (n > pc->most)
+		pc->most = n;
+	return rf_buf_append(&pc->all, p, n);
+}
+
+static void
+test_stream(model *m)
+{
+	struct pieces pc = { { 0 }, 0, 0 };
+	rf_buf whole = { 0 }, out = { 0 };
+	rf_error err;
+
+	if (model_bpr_ops.save(m, &whole, &err) < 0 ||
+	    blob_stream_begin(&out, collect, &pc, 1000, &err) < 0) {
+		CHECK_FAIL("save: %s", err.msg);
+		return;
+	}
+	CHECK(model_bpr_ops.save(m, &out, &err) == 0);
+	CHECK(blob_stream_end(&out, &err) == 0);
+	CHECK_EQ(out.len, 0);
+	CHECK_EQ(pc.all.len, whole.len);
+	CHECK(pc.all.len == whole.len &&
+	    memcmp(pc.all.data, whole.data, whole.len) == 0);
+	CHECK(pc.n > 10);
+	CHECK(pc.most <= 1000);
+	rf_buf_free(&pc.all);
+	rf_buf_free(&whole);
+	rf_buf_free(&out);
+}
+
+/* The block schedule: any thread count, the same model (and loss). */
+static void
+test_threads(const char *dir)
+{
+	char path[4200];
+	interactions all;
+	dataset *ds;
+	double prm[16];
+	rf_error err;
+	model *m[3];
+	float *sa, *sb;
+	int ni;
+
+	snprintf(path, sizeof path, "%s/ml-100k/u1.base", dir);
+	if (ml_load(path, 943, 1682, 1, &all) < 0 ||
+	    (ds = ml_dataset(&all, 0)) == NULL) {
+		CHECK_FAIL("cannot read %s", path);
+		return;
+	}
+	model_params_default(&model_bpr_ops, prm);
+	for (int x = 0; x < 3; x++) {
+		prm[model_param_index(&model_bpr_ops, "threads")] = x + 1;
+		if ((m[x] = model_bpr_ops.create(ds, &all, prm, 7, &err)) ==
+		    NULL) {
+			CHECK_FAIL("create: %s", err.msg);
+			return;
+		}
+	}
+	for (int e = 0; e < 3; e++) {
+		double l[3];
+
+		for (int x = 0; x < 3; x++)
+			if (model_bpr_ops.epoch(m[x], e, &l[x], NULL, &err) !=
+			    0)
+				CHECK_FAIL("epoch: %s", err.msg);
+		CHECK_NEAR(l[1], l[0], 0);
+		CHECK_NEAR(l[2], l[0], 0);
+	}
+	ni = all.n_items;
+	sa = malloc((size_t)ni * sizeof *sa);
+	sb = malloc((size_t)ni * sizeof *sb);
+	if (sa == NULL || sb == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	for (int u = 0; u < all.n_users; u += 17)
+		for (int x = 1; x < 3; x++) {
+			model_bpr_ops.score_user(m[0], u, sa);
+			model_bpr_ops.score_user(m[x], u, sb);
+			CHECK(memcmp(sa, sb, (size_t)ni * sizeof *sa) == 0);
+		}
+	free(sa);
+	free(sb);
+	test_stream(m[0]);
+	for (int x = 0; x < 3; x++)
+		model_bpr_ops.free(m[x]);
+	free(ds);
+	interactions_free(&all);
+}
+
 int
 main(void)
 {
 	test_gradient();
+	test_step();
 	test_training(check_data_dir("ml-100k/u1.base"));
+	test_threads(check_data_dir("ml-100k/u1.base"));
 	return check_done();
 }

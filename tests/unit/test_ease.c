@@ -307,6 +307,24 @@ run_subset(void)
 		}
 	}
 	check_context_clear();
+	/* the model says what it kept, in its own report; with every item
+	 * in B there is nothing to say */
+	{
+		char text[512], want[64];
+		int64_t in = 0;
+
+		for (int64_t p = 0; p < full.nnz; p++)
+			for (int k = 0; k < SMAX; k++)
+				in += top[k] == full.idx[p];
+		CHECK(ops->report(a, text, sizeof text) > 0);
+		snprintf(want, sizeof want, "the %d items with the most users "
+		    "of %d", SMAX, SI);
+		CHECK_CONTAINS(text, want);
+		snprintf(want, sizeof want, "%.1f%% of the training pairs",
+		    100.0 * (double)in / (double)full.nnz);
+		CHECK_CONTAINS(text, want);
+		CHECK_EQ(ops->report(r, text, sizeof text), 0);
+	}
 	{
 		rf_buf buf = { 0 };
 		float sb[SI];

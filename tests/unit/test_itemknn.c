@@ -309,10 +309,64 @@ test_ml100k(const char *dir)
 	interactions_free(&test);
 }
 
+/* max_mb caps the neighbour lists: fewer than k per item, the best ones
+ * (the lists of the capped model are the first k_used of the free one's),
+ * and the model says so. */
+static void
+test_budget(void)
+{
+	const model_ops *ops = &model_itemknn_ops;
+	interactions tm;
+	dataset *ds;
+	double params[16], loss;
+	rf_error err;
+	model *a, *b;
+	char text[512];
+	float sa[200], sb[200];
+	/* 0.01 MB over 200 items: 6 neighbours of 8 bytes each */
+	const int n = 200, kept = (int)(0.01 * 1048576 / (8.0 * n));
+
+	if (tiny_random_matrix(&tm, 300, n, 0.2, 5) < 0 ||
+	    (ds = ml_dataset(&tm, 0)) == NULL) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	model_params_default(ops, params);
+	params[model_param_index(ops, "k")] = kept;
+	a = ops->create(ds, &tm, params, 1, &err);
+	params[model_param_index(ops, "k")] = 50;
+	params[model_param_index(ops, "max_mb")] = 0.01;
+	b = ops->create(ds, &tm, params, 1, &err);
+	if (a == NULL || b == NULL || ops->epoch(a, 0, &loss, NULL, &err) ||
+	    ops->epoch(b, 0, &loss, NULL, &err)) {
+		CHECK_FAIL("itemknn: %s", err.msg);
+		return;
+	}
+	CHECK_EQ(ops->report(a, text, sizeof text), 0);
+	CHECK(ops->report(b, text, sizeof text) > 0);
+	{
+		char want[64];
+
+		snprintf(want, sizeof want, "kept at most %d neighbours per item, "
+		    "not k 50", kept);
+		CHECK_CONTAINS(text, want);
+	}
+	for (int u = 0; u < 300; u += 7) {
+		ops->score_user(a, u, sa);
+		ops->score_user(b, u, sb);
+		CHECK(memcmp(sa, sb, sizeof sa) == 0);
+	}
+	ops->free(a);
+	ops->free(b);
+	free(ds);
+	interactions_free(&tm);
+}
+
 int
 main(void)
 {
 	test_hand();
+	test_budget();
 	test_rating();
 	test_ml100k(check_data_dir("ml-100k/u1.test"));
 	return check_done();
