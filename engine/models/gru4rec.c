@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define G4_MAX_BATCH	512	/* windows per mini-batch, at most */
+
 enum {
 	G4_FACTORS, G4_WINDOW, G4_NEG, G4_ALPHA, G4_LR, G4_BATCH, G4_DROPOUT,
 	G4_REG, G4_CATEGORY, G4_NPARAMS
@@ -48,7 +50,7 @@ static const model_param g4_params[G4_NPARAMS] = {
 	{ "alpha", 0.5, 0, 1, 0.1, 0,
 	    "popularity exponent of the drawn negatives (0: uniform)" },
 	{ "lr", 0.002, 1e-5, 0.1, 0.0005, 0, "Adam learning rate" },
-	{ "batch", 64, 1, 512, 8, 1,
+	{ "batch", 64, 1, G4_MAX_BATCH, 8, 1,
 	    "windows of L + 1 items per mini-batch" },
 	{ "dropout", 0.2, 0, 0.9, 0.05, 0,
 	    "dropout on the GRU's inputs and outputs" },
@@ -301,7 +303,7 @@ static void
 g4_batch_pack(const g4_model *gm, g4_batch *b, const int32_t *const *seqs,
     const int *len, int n, double rate, rf_rng *rng)
 {
-	g4_by_len order[512];
+	g4_by_len order[G4_MAX_BATCH];
 	const int h = gm->h;
 
 	for (int s = 0; s < n; s++) {
@@ -1037,8 +1039,8 @@ g4_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 {
 	g4_model *gm = (g4_model *)m;
 	g4_batch *b = &gm->bt;
-	const int32_t *seqs[512];
-	int lens[512], B, stopped = 0;
+	const int32_t *seqs[G4_MAX_BATCH];
+	int lens[G4_MAX_BATCH], B, stopped = 0;
 	double rate = m->params[G4_DROPOUT], sum = 0;
 	int64_t positions = 0;
 
@@ -1114,7 +1116,7 @@ gru4rec_loss_grad(model *m, const int32_t *items, const int *start,
 {
 	g4_model *gm = (g4_model *)m;
 	g4_batch *b = &gm->bt;
-	const int32_t *seqs[512];
+	const int32_t *seqs[G4_MAX_BATCH];
 	double loss;
 
 	if (gm->bt.maxseq == 0 && g4_prepare_training(gm, err) < 0)

@@ -118,27 +118,26 @@ ml_data_dir(void)
 	return check_data_root();
 }
 
-/* Protocol B's parts of an interactions matrix, made by the engine's own
- * split (split temporal FRAC: per user, the last FRAC by time is test;
- * users with fewer than SPLIT_MIN_USER entries stay whole in train). */
+/* The parts of an interactions matrix made by the engine's own split;
+ * Protocol B's is split temporal FRAC (per user, the last FRAC by time is
+ * test; users with fewer than SPLIT_MIN_USER entries stay whole in
+ * train). */
 typedef struct ml_parts {
 	interactions train;	/* with its transpose */
 	interactions test;
 } ml_parts;
 
+/* The train (with transpose) and test parts of all under spec. */
 static inline int
-ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+ml_split_parts(const interactions *all, const split_spec *spec,
+    ml_parts *p)
 {
-	split_spec spec;
 	split sp;
 	rf_error err;
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	memset(&spec, 0, sizeof spec);
-	spec.kind = SPLIT_TEMPORAL;
-	spec.frac = frac;
-	if (split_make(all, &spec, &sp, &err) < 0) {
+	if (split_make(all, spec, &sp, &err) < 0) {
 		fprintf(stderr, "split: %s\n", err.msg);
 		return -1;
 	}
@@ -149,6 +148,53 @@ ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
 		fprintf(stderr, "split: %s\n", err.msg);
 	split_free(&sp);
 	return rc;
+}
+
+static inline int
+ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+{
+	split_spec spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_TEMPORAL;
+	spec.frac = frac;
+	return ml_split_parts(all, &spec, p);
+}
+
+/* `split last n`: each user's last n entries by (time, item) are test. */
+static inline int
+ml_last_parts(const interactions *all, int n, ml_parts *p)
+{
+	split_spec spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_LAST;
+	spec.last_n = n;
+	return ml_split_parts(all, &spec, p);
+}
+
+/* Set the parameters named by "name=value" arguments (others ignored;
+ * unknown names said on stderr when verbose). */
+static inline void
+ml_apply_params(const model_ops *ops, double *params, int argc,
+    char **argv, int verbose)
+{
+	for (int a = 0; a < argc; a++) {
+		char name[64];
+		const char *eq = strchr(argv[a], '=');
+		int p;
+
+		if (eq == NULL || (size_t)(eq - argv[a]) >= sizeof name)
+			continue;
+		memcpy(name, argv[a], (size_t)(eq - argv[a]));
+		name[eq - argv[a]] = '\0';
+		p = model_param_index(ops, name);
+		if (p >= 0)
+			params[p] = atof(eq + 1);
+		else if (verbose)
+			fprintf(stderr, "%s: no parameter %s\n", ops->name,
+			    name);
+	}
 }
 
 static inline void

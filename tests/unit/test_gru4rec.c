@@ -501,52 +501,32 @@ train_model(const model_ops *o, const dataset *ds, const interactions *tr,
 	return m;
 }
 
-/* The parts of split last 1 (the engine's own split). */
-static int
-last_one_parts(const interactions *all, interactions *tr, interactions *te)
-{
-	split_spec spec;
-	split sp;
-	rf_error err;
-	int rc;
-
-	memset(&spec, 0, sizeof spec);
-	spec.kind = SPLIT_LAST;
-	spec.last_n = 1;
-	if (split_make(all, &spec, &sp, &err) < 0)
-		return -1;
-	rc = split_extract(all, sp.assign, SPLIT_MASK_TRAIN, 1, tr, &err) < 0 ||
-	    split_extract(all, sp.assign, SPLIT_MASK_TEST, 0, te, &err) < 0 ?
-	    -1 : 0;
-	split_free(&sp);
-	return rc;
-}
-
 static void
 test_synthetic(void)
 {
-	interactions all, tr, te;
+	interactions all;
+	ml_parts pt;
 	dataset *ds;
 	double prm[16], kprm[16], hr_gru, hr_knn;
 	model *g, *k;
 
-	if (synthetic_log(&all) < 0 || last_one_parts(&all, &tr, &te) < 0 ||
-	    (ds = ml_dataset(&tr, 0)) == NULL) {
+	if (synthetic_log(&all) < 0 || ml_last_parts(&all, 1, &pt) < 0 ||
+	    (ds = ml_dataset(&pt.train, 0)) == NULL) {
 		CHECK_FAIL("out of memory");
 		return;
 	}
-	CHECK_EQ(te.nnz, SYN_USERS);
+	CHECK_EQ(pt.test.nnz, SYN_USERS);
 	model_params_default(ops, prm);
 	set_param(prm, "factors", 32);
 	set_param(prm, "lr", 0.01);
 	set_param(prm, "dropout", 0);
 	model_params_default(&model_itemknn_ops, kprm);
-	g = train_model(ops, ds, &tr, prm, 15, 5, NULL);
-	k = train_model(&model_itemknn_ops, ds, &tr, kprm, 1, 5, NULL);
+	g = train_model(ops, ds, &pt.train, prm, 15, 5, NULL);
+	k = train_model(&model_itemknn_ops, ds, &pt.train, kprm, 1, 5, NULL);
 	if (g == NULL || k == NULL)
 		return;
-	hr_gru = hit_rate(g, &tr, &te);
-	hr_knn = hit_rate(k, &tr, &te);
+	hr_gru = hit_rate(g, &pt.train, &pt.test);
+	hr_knn = hit_rate(k, &pt.train, &pt.test);
 	printf("synthetic next = f(previous): HR@10 gru4rec %.3f, item-kNN "
 	    "%.3f (a set holds %d triggers without their follower)\n",
 	    hr_gru, hr_knn, SYN_NOISE + 1);
@@ -557,8 +537,7 @@ test_synthetic(void)
 	model_itemknn_ops.free(k);
 	free(ds);
 	interactions_free(&all);
-	interactions_free(&tr);
-	interactions_free(&te);
+	ml_parts_free(&pt);
 }
 
 /* ---- 4. determinism, save and load ----------------------------------------- */
