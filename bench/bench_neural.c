@@ -36,22 +36,7 @@ run(const char *label, const model_ops *ops, const dataset *ds,
 	if (params == NULL)
 		return -1;
 	model_params_default(ops, params);
-	for (int a = 0; a < argc; a++) {
-		char name[64];
-		const char *eq = strchr(argv[a], '=');
-		int p;
-
-		if (eq == NULL || (size_t)(eq - argv[a]) >= sizeof name)
-			continue;
-		memcpy(name, argv[a], (size_t)(eq - argv[a]));
-		name[eq - argv[a]] = '\0';
-		p = model_param_index(ops, name);
-		if (p >= 0)
-			params[p] = atof(eq + 1);
-		else if (verbose)
-			fprintf(stderr, "%s: no parameter %s\n", ops->name,
-			    name);
-	}
+	ml_apply_params(ops, params, argc, argv, verbose);
 	if (epochs <= 0)
 		epochs = ops->default_epochs;
 	t0 = rf_monotonic();

@@ -15,6 +15,7 @@ static const model_ops *const all_models[] = {
 	&model_bpr_ops,
 	&model_ease_ops,
 	&model_neural_ops,
+	&model_gru4rec_ops,
 	NULL
 };
 

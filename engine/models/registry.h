@@ -5,7 +5,8 @@
 
 #include "engine/models/model.h"
 
-extern const model_ops model_pop_ops, model_itemknn_ops, model_baseline_ops, model_mf_ops, model_svdpp_ops, model_als_ops, model_bpr_ops, model_ease_ops, model_neural_ops;
+extern const model_ops model_pop_ops, model_itemknn_ops, model_baseline_ops, model_mf_ops, model_svdpp_ops, model_als_ops, model_bpr_ops, model_ease_ops, model_neural_ops,
+    model_gru4rec_ops;
 
 /* "name" or "name (unknown ...)": the names of all models, comma-joined,
  * for error messages; buf gets at most n bytes. */

@@ -31,6 +31,28 @@ ml_triple_cmp(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* n triples (0-based, at most one per (user, item)) as an interactions
+ * matrix of n_users x n_items with its transpose; t is sorted in place.
+ * 0, or -1 when out of memory. */
+static inline int
+ml_triples_matrix(ml_triple *t, size_t n, int n_users, int n_items,
+    interactions *m)
+{
+	qsort(t, n, sizeof *t, ml_triple_cmp);
+	if (interactions_alloc(m, n_users, n_items, (int64_t)n) < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		m->ptr[t[k].u + 1]++;
+		m->idx[k] = t[k].i;
+		m->val[k] = t[k].r;
+		m->ts[k] = t[k].ts;
+		m->beh[k] = 1;	/* BEH_RATING bit (1 << 0) */
+	}
+	for (int k = 0; k < n_users; k++)
+		m->ptr[k + 1] += m->ptr[k];
+	return interactions_build_transpose(m);
+}
+
 /* Read path into an interactions matrix of n_users x n_items (ids are
  * 1-based in the file).  binary: every rating becomes value 1 (implicit).
  * Returns 0, or -1 when the file cannot be read. */
@@ -44,6 +66,7 @@ ml_load(const char *path, int n_users, int n_items, int binary,
 	int u, i;
 	float r;
 	long long ts;
+	int rc;
 
 	if (f == NULL)
 		return -1;
@@ -65,22 +88,9 @@ ml_load(const char *path, int n_users, int n_items, int binary,
 		n++;
 	}
 	fclose(f);
-	qsort(t, n, sizeof *t, ml_triple_cmp);
-	if (interactions_alloc(m, n_users, n_items, (int64_t)n) < 0) {
-		free(t);
-		return -1;
-	}
-	for (size_t k = 0; k < n; k++) {
-		m->ptr[t[k].u + 1]++;
-		m->idx[k] = t[k].i;
-		m->val[k] = t[k].r;
-		m->ts[k] = t[k].ts;
-		m->beh[k] = 1;	/* BEH_RATING bit (1 << 0) */
-	}
-	for (int k = 0; k < n_users; k++)
-		m->ptr[k + 1] += m->ptr[k];
+	rc = ml_triples_matrix(t, n, n_users, n_items, m);
 	free(t);
-	return interactions_build_transpose(m);
+	return rc;
 }
 
 /* A minimal dataset around an interactions matrix (metadata left empty). */
@@ -108,27 +118,26 @@ ml_data_dir(void)
 	return check_data_root();
 }
 
-/* Protocol B's parts of an interactions matrix, made by the engine's own
- * split (split temporal FRAC: per user, the last FRAC by time is test;
- * users with fewer than SPLIT_MIN_USER entries stay whole in train). */
+/* The parts of an interactions matrix made by the engine's own split;
+ * Protocol B's is split temporal FRAC (per user, the last FRAC by time is
+ * test; users with fewer than SPLIT_MIN_USER entries stay whole in
+ * train). */
 typedef struct ml_parts {
 	interactions train;	/* with its transpose */
 	interactions test;
 } ml_parts;
 
+/* The train (with transpose) and test parts of all under spec. */
 static inline int
-ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+ml_split_parts(const interactions *all, const split_spec *spec,
+    ml_parts *p)
 {
-	split_spec spec;
 	split sp;
 	rf_error err;
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	memset(&spec, 0, sizeof spec);
-	spec.kind = SPLIT_TEMPORAL;
-	spec.frac = frac;
-	if (split_make(all, &spec, &sp, &err) < 0) {
+	if (split_make(all, spec, &sp, &err) < 0) {
 		fprintf(stderr, "split: %s\n", err.msg);
 		return -1;
 	}
@@ -139,6 +148,53 @@ ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
 		fprintf(stderr, "split: %s\n", err.msg);
 	split_free(&sp);
 	return rc;
+}
+
+static inline int
+ml_temporal_parts(const interactions *all, double frac, ml_parts *p)
+{
+	split_spec spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_TEMPORAL;
+	spec.frac = frac;
+	return ml_split_parts(all, &spec, p);
+}
+
+/* `split last n`: each user's last n entries by (time, item) are test. */
+static inline int
+ml_last_parts(const interactions *all, int n, ml_parts *p)
+{
+	split_spec spec;
+
+	memset(&spec, 0, sizeof spec);
+	spec.kind = SPLIT_LAST;
+	spec.last_n = n;
+	return ml_split_parts(all, &spec, p);
+}
+
+/* Set the parameters named by "name=value" arguments (others ignored;
+ * unknown names said on stderr when verbose). */
+static inline void
+ml_apply_params(const model_ops *ops, double *params, int argc,
+    char **argv, int verbose)
+{
+	for (int a = 0; a < argc; a++) {
+		char name[64];
+		const char *eq = strchr(argv[a], '=');
+		int p;
+
+		if (eq == NULL || (size_t)(eq - argv[a]) >= sizeof name)
+			continue;
+		memcpy(name, argv[a], (size_t)(eq - argv[a]));
+		name[eq - argv[a]] = '\0';
+		p = model_param_index(ops, name);
+		if (p >= 0)
+			params[p] = atof(eq + 1);
+		else if (verbose)
+			fprintf(stderr, "%s: no parameter %s\n", ops->name,
+			    name);
+	}
 }
 
 static inline void
@@ -156,27 +212,38 @@ ml_score_model(const void *ctx, int u, float *out)
 	m->ops->score_user(m, u, out);
 }
 
-/* NDCG@k and P@k of a model on the test part, with the engine's evaluator
- * (full ranking over the items not in the user's train). */
+/* Every top-N measure at k of a model on test, with the engine's
+ * evaluator (full ranking over the items not in the user's train). */
 static inline int
-ml_eval_topn(const model *m, const ml_parts *p, int k, double *ndcg,
-    double *prec)
+ml_eval_metrics(const model *m, const interactions *train,
+    const interactions *test, int k, metrics *out)
 {
 	topn_eval ev;
-	metrics mt;
 	rf_error err;
 
 	memset(&ev, 0, sizeof ev);
 	ev.score = ml_score_model;
 	ev.ctx = m;
-	ev.train = &p->train;
-	ev.test = &p->test;
+	ev.train = train;
+	ev.test = test;
 	ev.k = k;
 	ev.threads = 1;
-	if (metrics_eval_topn(&ev, &mt, &err) != 0) {
+	if (metrics_eval_topn(&ev, out, &err) != 0) {
 		fprintf(stderr, "eval: %s\n", err.msg);
 		return -1;
 	}
+	return 0;
+}
+
+/* NDCG@k and P@k of a model on the test part. */
+static inline int
+ml_eval_topn(const model *m, const ml_parts *p, int k, double *ndcg,
+    double *prec)
+{
+	metrics mt;
+
+	if (ml_eval_metrics(m, &p->train, &p->test, k, &mt) < 0)
+		return -1;
 	*ndcg = mt.ndcg;
 	*prec = mt.precision;
 	return 0;
