@@ -34,10 +34,9 @@ run() {
 	start=$(date +%s)
 	rm -f "$dir/store.rfs"
 	"$RECFUSE" "$dir/store.rfs" -e "$script" |
-	    grep -v ' epoch [0-9]*/' > "$dir/out"
+	    grep -v ' epoch [0-9]*/' | tee "$dir/out"
 	# The eval table: model RMSE MAE P R NDCG ...; a refitted model's
 	# name is two words, so its NDCG@10 is one column further.
-	sed -n '/^model  *RMSE/,$p' "$dir/out"
 	awk -v label="$label" '$1 == "model" && $2 == "RMSE" { t = 1; next }
 	    t && $1 == "fused" { fused = $6; fhr = $8 }
 	    t && $1 == "gru4rec" && $2 == "(refit)" { seq = $7; shr = $9 }
@@ -46,8 +45,9 @@ run() {
 			printf "protocol_seq_fusion: %s: MISS (no fused or refitted gru4rec row)\n", label
 			exit
 		}
+		ok = fused >= seq
 		printf "protocol_seq_fusion: %s: fused NDCG@10 %.4f (HR@10 %.4f) vs gru4rec alone %.4f (HR@10 %.4f), target fused >= alone: %s\n",
-		    label, fused, fhr, seq, shr, fused >= seq ? "PASS" : "MISS"
+		    label, fused, fhr, seq, shr, ok ? "PASS" : "MISS"
 	    }' "$dir/out"
 	echo "protocol_seq_fusion: $label: $(( $(date +%s) - start )) s"
 }

@@ -117,7 +117,7 @@ typedef struct g4_batch {
 typedef struct g4_model {
 	model base;
 	int nu, ni, nc, h, L;
-	size_t nparams, nsparse;	/* all floats; those of the embeddings */
+	size_t nparams, nsparse;	/* floats: all, the embeddings' */
 	float *param_mem, *grad_mem, *m_mem, *v_mem;
 	gru4rec_net p, g, am, av;	/* params, grads, Adam m and v */
 	int32_t *cat_of;		/* (ni) category, -1 unknown */
@@ -136,7 +136,7 @@ typedef struct g4_model {
 	rf_rng rng;
 } g4_model;
 
-/* ---- layout ------------------------------------------------------------ */
+/* ---- layout ------------------------------------------------------------- */
 
 /* Map a buffer of the parameter layout onto named slices; returns the
  * float count (base may be NULL to count).  *sparse gets the floats of
@@ -194,7 +194,7 @@ g4_item_grad(const g4_model *gm, gru4rec_net *g, int i, const float *d)
 			g->cat[(size_t)c * gm->h + k] += d[k];
 }
 
-/* ---- the batch ------------------------------------------------------------ */
+/* ---- the batch ---------------------------------------------------------- */
 
 static void
 g4_batch_free(g4_batch *b)
@@ -398,7 +398,7 @@ g4_sample_candidates(g4_model *gm, g4_batch *b)
 	}
 }
 
-/* ---- forward and backward ------------------------------------------------- */
+/* ---- forward and backward ----------------------------------------------- */
 
 /* sum[c] += a[r][c] over rows */
 static void
@@ -488,7 +488,7 @@ g4_forward_backward(g4_model *gm, g4_batch *b, double scale)
 	return loss;
 }
 
-/* ---- Adam ------------------------------------------------------------------ */
+/* ---- Adam --------------------------------------------------------------- */
 
 static void
 g4_adam(float *p, float *g, float *m, float *v, size_t n, float lr, float reg,
@@ -503,7 +503,7 @@ g4_adam(float *p, float *g, float *m, float *v, size_t n, float lr, float reg,
 		v[x] = b2 * v[x] + (1 - b2) * gr * gr;
 		p[x] -= lr * (float)((m[x] / c1) /
 		    (sqrt(v[x] / c2) + G4_ADAM_EPS));
-		g[x] = 0;	/* the gradient buffer stays zero between steps */
+		g[x] = 0;	/* the gradients stay zero between steps */
 	}
 }
 
@@ -573,7 +573,7 @@ g4_adam_step(g4_model *gm)
 	    gm->nparams - gm->nsparse, lr, reg, c1, c2);
 }
 
-/* ---- scoring ------------------------------------------------------------- */
+/* ---- scoring ------------------------------------------------------------ */
 
 /*
  * The GRU's state after each of n sequences (seqs[s][0 .. len[s]), no
@@ -697,10 +697,11 @@ g4_score_user(const model *m, int u, float *out)
 /*
  * The drop of item i's score when each of the last min(n, L) history
  * items is left out: the GRU re-run on the last L items of the history
- * without it (an older item slides into the window), all in one batch
- * with the full window so both sides are computed alike.  all gets one
- * term per item (weight: how many steps back it is, 1 the latest); *full
- * the full window's score.  Returns the count, or -1 when out of memory.
+ * without it (an older item slides into the window), run together with
+ * the full window so that both sides are computed the same way.  all
+ * gets one term per item (weight: how many steps back it is, 1 the
+ * latest); *full the full window's score.  Returns the count, or -1
+ * when out of memory.
  */
 static int
 g4_leave_one_out(const g4_model *gm, int u, int i, explain_term *all,
@@ -805,7 +806,7 @@ g4_probe(const model *m, int u, int i, double score, model_probe *p)
 	return 0;
 }
 
-/* ---- life cycle -------------------------------------------------------------- */
+/* ---- life cycle --------------------------------------------------------- */
 
 static void
 g4_free(model *m)
@@ -1105,7 +1106,7 @@ g4_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 	return 0;
 }
 
-/* ---- test hooks --------------------------------------------------------------- */
+/* ---- test hooks --------------------------------------------------------- */
 
 size_t
 gru4rec_parameters(model *m, float **params, float **grads, gru4rec_net *p,
@@ -1164,7 +1165,7 @@ gru4rec_loss_grad(model *m, const int32_t *items, const int *start,
 	return loss;
 }
 
-/* ---- save / load ----------------------------------------------------------- */
+/* ---- save / load -------------------------------------------------------- */
 
 /* Blob: uint32 magic, version; int32 n_users, n_items, n_cats, factors,
  * window; the G4_NPARAMS parameters it was trained with (doubles); the
@@ -1224,9 +1225,11 @@ g4_load(const dataset *ds, const interactions *train, const double *params,
 	if (g4_check_params(params, "the run's", err) < 0 ||
 	    g4_check_params(saved, "the saved", err) < 0)
 		return NULL;
-	if (blob_match(&r, "factors", hdr[3], (int64_t)params[G4_FACTORS]) < 0 ||
+	if (blob_match(&r, "factors", hdr[3],
+	    (int64_t)params[G4_FACTORS]) < 0 ||
 	    blob_match(&r, "window", hdr[4], (int64_t)params[G4_WINDOW]) < 0 ||
-	    blob_match(&r, "factors", hdr[3], (int64_t)saved[G4_FACTORS]) < 0 ||
+	    blob_match(&r, "factors", hdr[3],
+	    (int64_t)saved[G4_FACTORS]) < 0 ||
 	    blob_match(&r, "window", hdr[4], (int64_t)saved[G4_WINDOW]) < 0)
 		return NULL;
 	if (hdr[2] < 0 || hdr[2] > train->n_items + 1000000)

@@ -45,7 +45,7 @@ typedef struct gru_layer {
 /* What the forward pass keeps for the backward one, per packed row. */
 typedef struct gru_cache {
 	float *ax;		/* (rows, 3 nh) x W_x + b_x */
-	float *ah;		/* (rows, 3 nh) h W_h + b_h (h: the state before) */
+	float *ah;		/* (rows, 3 nh) h_prev W_h + b_h */
 	float *gate;		/* (rows, 3 nh) z, r, n */
 	float *h;		/* (rows, nh) the state after the step */
 } gru_cache;

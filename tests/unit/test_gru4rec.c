@@ -47,7 +47,7 @@ set_param(double *prm, const char *name, double v)
 		prm[p] = v;
 }
 
-/* ---- a double-precision GRU from the equations (gru_cell.h) ---------- */
+/* ---- a double-precision GRU from the equations (gru_cell.h) ------------- */
 
 typedef struct ref_gru {
 	int nin, nh;
@@ -85,7 +85,7 @@ ref_gru_step(const ref_gru *g, const double *x, double *h)
 	memcpy(h, out, (size_t)nh * sizeof *h);
 }
 
-/* ---- 1. the layer ------------------------------------------------------ */
+/* ---- 1. the layer ------------------------------------------------------- */
 
 enum { CELL_IN = 5, CELL_H = 4, CELL_SEQ = 3, CELL_ROWS = 4 + 3 + 1 };
 static const int cell_len[CELL_SEQ] = { 4, 3, 1 };
@@ -399,7 +399,7 @@ test_loss_gradient(void)
 	interactions_free(&tm);
 }
 
-/* ---- 3. the synthetic log ----------------------------------------------------- */
+/* ---- 3. the synthetic log ----------------------------------------------- */
 
 /*
  * Triggers 0..SYN_A-1, each with its own follower f(a) = SYN_A + pi(a).
@@ -540,7 +540,7 @@ test_synthetic(void)
 	ml_parts_free(&pt);
 }
 
-/* ---- 4. determinism, save and load ----------------------------------------- */
+/* ---- 4. determinism, save and load -------------------------------------- */
 
 /* The first 150 users of u.data (with their timestamps), implicit. */
 static int
@@ -623,7 +623,7 @@ test_determinism_and_blob(const interactions *sl, const dataset *ds,
 	}
 }
 
-/* ---- 5. the probe ----------------------------------------------------------- */
+/* ---- 5. the probe ------------------------------------------------------- */
 
 /* src without user u's entry of item (same dimensions). */
 static int
