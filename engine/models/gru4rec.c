@@ -1190,22 +1190,6 @@ g4_save(const model *m, rf_buf *out, rf_error *err)
 	return blob_writer_finish(&w, "gru4rec", err);
 }
 
-/* Every parameter inside its range (a corrupt or foreign record). */
-static int
-g4_check_params(const double *params, const char *whose, rf_error *err)
-{
-	for (int k = 0; k < G4_NPARAMS; k++) {
-		const model_param *p = &g4_params[k];
-
-		if (!(params[k] >= p->min && params[k] <= p->max) ||
-		    (p->integer && params[k] != floor(params[k])))
-			return rf_fail(err, "gru4rec: %s %s=%g is out of its "
-			    "range %g..%g", whose, p->name, params[k], p->min,
-			    p->max);
-	}
-	return 0;
-}
-
 static model *
 g4_load(const dataset *ds, const interactions *train, const double *params,
     const void *data, size_t len, rf_error *err)
@@ -1222,8 +1206,8 @@ g4_load(const dataset *ds, const interactions *train, const double *params,
 	    blob_match(&r, "items", hdr[1], train->n_items) < 0 ||
 	    blob_get(&r, saved, sizeof saved) < 0)
 		return NULL;
-	if (g4_check_params(params, "the run's", err) < 0 ||
-	    g4_check_params(saved, "the saved", err) < 0)
+	if (model_check_saved_params(&model_gru4rec_ops, params, err) < 0 ||
+	    model_check_saved_params(&model_gru4rec_ops, saved, err) < 0)
 		return NULL;
 	if (blob_match(&r, "factors", hdr[3],
 	    (int64_t)params[G4_FACTORS]) < 0 ||
