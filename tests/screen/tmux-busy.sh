@@ -15,7 +15,7 @@ gen="$top_builddir/samples/gen-taobao"
 "$gen" --seed 3 --rows 60000 --users 1000 --items 2000 -o "$tmp/g.csv" \
     -i "$tmp/g-items.tsv" || exit 99
 batch -e 'import g.csv; import-items g-items.tsv;
-    split temporal 0.2 --valid 0.1 --seed 1; train pop --seed 1;
+    split temporal 0.2 --valid 0.1; train pop --seed 1;
     train itemknn --seed 1; train ease --seed 1;
     train bpr --seed 1 --epochs 10; fuse weighted;
     weights pop=0.1 itemknn=0.3 ease=0.4 bpr=0.2' >/dev/null

@@ -16,7 +16,7 @@
 tmux_init
 generated_log
 batch -e 'import g.csv; import-items g-items.tsv;
-    split temporal 0.2 --valid 0.1 --seed 1; train pop --seed 1;
+    split temporal 0.2 --valid 0.1; train pop --seed 1;
     train itemknn --seed 1; train ease --seed 1; fuse weighted;
     weights pop=0.2 itemknn=0.4 ease=0.4' >/dev/null
 cp "$tmp/screen.db" "$tmp/fused.db"

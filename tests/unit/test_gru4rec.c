@@ -608,7 +608,7 @@ test_determinism_and_blob(const interactions *sl, const dataset *ds,
 	set_param(prm, "factors", 16);
 	set_param(prm, "dropout", 2);
 	CHECK(ops->load(ds, sl, prm, blob->data, blob->len, &err) == NULL);
-	CHECK_CONTAINS(err.msg, "out of its range");
+	CHECK_CONTAINS(err.msg, "is out of range");
 	set_param(prm, "dropout", 0.2);
 	{
 		float nan = NAN, keep;
