@@ -256,6 +256,47 @@ const cmd_entry cmd_stats_entry = {
 	.exec = cmd_stats_exec,
 };
 
+/* --- check ---------------------------------------------------------------- */
+
+static int
+cmd_check_exec(cmd_ctx *ctx, const cmd_args *a)
+{
+	rf_error err = { { 0 } };
+	rf_table *t;
+	int problems, n;
+
+	(void)a;
+	if ((t = workbench_check(ctx->wb, &problems, &err)) == NULL) {
+		cmd_error(ctx, "check: %s", err.msg);
+		return -1;
+	}
+	n = t->nrows;
+	cmd_print_table(ctx, t);
+	table_free(t);
+	if (problems > 0) {
+		cmd_error(ctx, "check: %d of %d parts damaged or unreadable "
+		    "(see their detail)", problems, n);
+		return -1;
+	}
+	cmd_printf(ctx, "check: all %d parts sound", n);
+	return 0;
+}
+
+const cmd_entry cmd_check_entry = {
+	.name = "check",
+	.options = "",
+	.min_args = 0,
+	.max_args = 0,
+	.usage = "check",
+	.help = "Check the store: SQLite's integrity check of the file, every\n"
+	    "stored split against the data and every saved model read back as\n"
+	    "a load reads it (its checksum, header and parameters; in full\n"
+	    "when it was saved for the current split).  One row per part with\n"
+	    "its status (ok, DAMAGED, failed, other data) and what to do;\n"
+	    "fails when any part is damaged.",
+	.exec = cmd_check_exec,
+};
+
 static int
 cmd_rejects_exec(cmd_ctx *ctx, const cmd_args *a)
 {

@@ -15,7 +15,7 @@
 /* The entries, one or more per handler file. */
 extern const cmd_entry cmd_import_entry, cmd_import_items_entry,
     cmd_stats_entry, cmd_rejects_entry, cmd_users_entry, cmd_items_entry,
-    cmd_sql_entry;
+    cmd_sql_entry, cmd_check_entry;
 extern const cmd_entry cmd_view_entry, cmd_save_display_entry,
     cmd_save_session_entry;
 extern const cmd_entry cmd_fuse_entry, cmd_weights_entry, cmd_tune_entry,
@@ -37,6 +37,7 @@ static const cmd_entry *const cmd_entries[] = {
 	&cmd_users_entry,
 	&cmd_items_entry,
 	&cmd_sql_entry,
+	&cmd_check_entry,
 	&cmd_split_entry,
 	&cmd_train_entry,
 	&cmd_stop_entry,
@@ -283,6 +284,18 @@ run_words(cmd_ctx *ctx, const char *text, char **words, int n)
 		return -1;
 	rc = p.e->exec(ctx, &p.a);
 	parsed_free(&p);
+	/* Saved models the command's loads could not use, said once each;
+	 * a damaged one fails the command (a script must notice), whatever
+	 * it printed with the models that were sound. */
+	if (ctx->wb != NULL) {
+		const wb_damage *d;
+
+		while ((d = workbench_damage_news(ctx->wb)) != NULL) {
+			cmd_error(ctx, "%s", d->why);
+			if (d->damaged)
+				rc = -1;
+		}
+	}
 	return rc < 0 ? -1 : 0;
 }
 

@@ -310,8 +310,36 @@ cmd_models_exec(cmd_ctx *ctx, const cmd_args *a)
 {
 	rf_error err = { { 0 } };
 	rf_table *t;
+	int n, rc;
 
-	(void)a;
+	if (a->argc > 0) {
+		char *end;
+		long v;
+
+		if (strcmp(a->argv[0], "drop") != 0 || a->argc != 3) {
+			cmd_error(ctx, "models: usage: models [drop NAME "
+			    "VERSION]");
+			return -1;
+		}
+		v = strtol(a->argv[2], &end, 10);
+		if (*a->argv[2] == '\0' || *end != '\0' || v < 1 ||
+		    v > 1000000000) {
+			cmd_error(ctx, "models drop: '%s' is not a version "
+			    "(a whole number from 1)", a->argv[2]);
+			return -1;
+		}
+		if ((rc = workbench_drop_saved(ctx->wb, a->argv[1], (int)v,
+		    &err)) <= 0) {
+			if (rc == 0)
+				cmd_error(ctx, "models drop: no saved %s v%ld "
+				    "(`models` lists them)", a->argv[1], v);
+			else
+				cmd_error(ctx, "%s", err.msg);
+			return -1;
+		}
+		cmd_printf(ctx, "dropped %s v%ld", a->argv[1], v);
+		return 0;
+	}
 	if ((t = workbench_models_table(ctx->wb, &err)) == NULL) {
 		cmd_error(ctx, "models: %s", err.msg);
 		return -1;
@@ -321,6 +349,10 @@ cmd_models_exec(cmd_ctx *ctx, const cmd_args *a)
 	else
 		cmd_print_table(ctx, t);
 	table_free(t);
+	/* What the loads of this session found wrong, in words. */
+	n = workbench_damage_count(ctx->wb);
+	for (int k = 0; k < n; k++)
+		cmd_printf(ctx, "%s", workbench_damage_at(ctx->wb, k)->why);
 	return 0;
 }
 
@@ -329,11 +361,13 @@ const cmd_entry cmd_models_entry = {
 	.alias = NULL,
 	.options = "",
 	.min_args = 0,
-	.max_args = 0,
-	.usage = "models",
+	.max_args = 3,
+	.usage = "models [drop NAME VERSION]",
 	.help = "List the saved models (every version) with their parameters,\n"
 	    "seed, epochs, training time, split and test metrics; `loaded`\n"
-	    "marks the versions held in memory.",
+	    "marks the versions held in memory, DAMAGED those a load found\n"
+	    "damaged (said below with what to do; `check` reads every one).\n"
+	    "`models drop NAME VERSION` removes a saved version from the store.",
 	.flags = CMD_BESIDE,
 	.complete = { NULL },
 	.exec = cmd_models_exec,

@@ -1231,10 +1231,11 @@ g4_load(const dataset *ds, const interactions *train, const double *params,
 	}
 	for (int i = 0; i < gm->ni; i++)
 		if (gm->cat_of[i] < -1 || gm->cat_of[i] >= gm->nc) {
+			/* Said before the model (and what it says) goes. */
+			rf_fail(err, "gru4rec: corrupt saved model (item %d "
+			    "in category %d of %d)", i, gm->cat_of[i], gm->nc);
 			g4_free(&gm->base);
-			return rf_fail(err, "gru4rec: corrupt saved model "
-			    "(item %d in category %d of %d)", i, gm->cat_of[i],
-			    gm->nc), NULL;
+			return NULL;
 		}
 	for (size_t k = 0; k < gm->nparams; k++)
 		if (!isfinite(gm->param_mem[k])) {

@@ -142,6 +142,7 @@ wb_load_imported(workbench *wb, rf_error *err)
 		const char *name = table_get(saved, r, 0);
 		store_run run;
 		rf_error lerr;
+		train_found found;
 		wb_model e;
 
 		/* The store lists every version: the newest is loaded once. */
@@ -152,10 +153,16 @@ wb_load_imported(workbench *wb, rf_error *err)
 			continue;
 		memset(&e, 0, sizeof e);
 		/* Either kind's load reads either kind (external.h). */
-		if ((e.m = train_load_model_as(wb->st,
+		if ((e.m = train_load_saved(wb->st,
 		    &model_external_factors_ops, name, 0, wb->ds, &wb->train,
-		    NULL, &e.run_id, &e.version, &lerr)) == NULL)
+		    NULL, &e.run_id, &e.version, &found, &lerr)) == NULL) {
+			if (wb_note_load_failure(wb, name, e.version, found,
+			    &lerr) < 0) {
+				table_free(saved);
+				return rf_fail(err, "out of memory");
+			}
 			continue;
+		}
 		e.seconds = NAN;
 		metrics_clear(&e.final);
 		if (e.run_id > 0 && store_run_get(wb->st, e.run_id, &run,

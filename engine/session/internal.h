@@ -5,6 +5,7 @@
  *
  *   lifecycle.c  open, close, data changed, a new split: orchestrates
  *   results.c    eval table, recommend, exports (the commands' engine side)
+ *   check.c      the store's health: integrity, every split and saved model
  *   export_factors.c  a factor model's tables in Spark's layout
  *   fusion.c     the fusion session: pools, live metrics, refit, replay
  *   task.c       the one background task: its worker, pipe and progress
@@ -74,6 +75,11 @@ struct workbench {
 
 	struct wb_fusion *fusion;	/* fusion.c's; NULL before */
 
+	/* saved models the loads could not use (models.c), in the order
+	 * found; the first `damage_told` were reported */
+	wb_damage *damage;
+	int ndamage, damage_cap, damage_told;
+
 	/* The automatic evaluations (after `train`, eval, tune's pools, the
 	 * Fusion screen) rank a seeded sample of this many users when a
 	 * part has more; 0: every user always (settings key
@@ -99,6 +105,15 @@ int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
 /* models.c */
 int wb_keep_model(workbench *wb, const wb_model *e, rf_error *err);
 void wb_drop_models(workbench *wb);
+/* A saved version found unusable: kept once per name and version. */
+int wb_note_damage(workbench *wb, const char *name, int version,
+    int damaged, const char *why);
+void wb_clear_damage(workbench *wb);
+/* A load that found a damaged model or failed noted (with what
+ * to do); none saved or saved for other data is no damage.  -1 when
+ * out of memory. */
+int wb_note_load_failure(workbench *wb, const char *name, int version,
+    train_found found, const rf_error *lerr);
 void wb_fingerprint(const workbench *wb, model_fingerprint *fp);
 
 /* parts.c: the users of part (>= 1 entry), all of them or a seeded

@@ -70,6 +70,7 @@ workbench_close(workbench *wb)
 	(void)workbench_fusion_save(wb, NULL);
 	workbench_data_changed(wb);
 	wb_fusion_destroy(wb);
+	wb_clear_damage(wb);
 	free(wb->models);
 	wb_free_runs(wb);
 	store_close(wb->st);

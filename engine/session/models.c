@@ -105,6 +105,117 @@ wb_drop_models(workbench *wb)
 	wb->nmodels = 0;
 }
 
+int
+wb_note_damage(workbench *wb, const char *name, int version, int damaged,
+    const char *why)
+{
+	wb_damage *d;
+
+	if (workbench_damage_of(wb, name, version) != NULL)
+		return 0;
+	if (wb->ndamage == wb->damage_cap) {
+		int cap = wb->damage_cap ? wb->damage_cap * 2 : 8;
+		wb_damage *p = realloc(wb->damage, (size_t)cap * sizeof *p);
+
+		if (p == NULL)
+			return -1;
+		wb->damage = p;
+		wb->damage_cap = cap;
+	}
+	d = &wb->damage[wb->ndamage++];
+	snprintf(d->name, sizeof d->name, "%s", name);
+	d->version = version;
+	d->damaged = damaged;
+	snprintf(d->why, sizeof d->why, "%s", why);
+	return 0;
+}
+
+int
+wb_note_load_failure(workbench *wb, const char *name, int version,
+    train_found found, const rf_error *lerr)
+{
+	char why[sizeof ((wb_damage *)0)->why];
+
+	switch (found) {
+	case LOAD_DAMAGED:
+		snprintf(why, sizeof why, "%.500s; %s it again (`%s %s%s`) "
+		    "or remove it (`models drop %s %d`)", lerr->msg,
+		    model_lookup(name) ? "train" : "import",
+		    model_lookup(name) ? "train" : "import-model", name,
+		    model_lookup(name) ? "" : " ...", name, version);
+		return wb_note_damage(wb, name, version, 1, why);
+	case LOAD_FAILED:
+		snprintf(why, sizeof why, "%.600s (not loaded)", lerr->msg);
+		return wb_note_damage(wb, name, version, 0, why);
+	default:	/* none saved, or saved for other data: nothing lost */
+		return 0;
+	}
+}
+
+void
+wb_clear_damage(workbench *wb)
+{
+	free(wb->damage);
+	wb->damage = NULL;
+	wb->ndamage = wb->damage_cap = wb->damage_told = 0;
+}
+
+int
+workbench_damage_count(const workbench *wb)
+{
+	return wb->ndamage;
+}
+
+const wb_damage *
+workbench_damage_at(const workbench *wb, int k)
+{
+	return k >= 0 && k < wb->ndamage ? &wb->damage[k] : NULL;
+}
+
+const wb_damage *
+workbench_damage_of(const workbench *wb, const char *name, int version)
+{
+	for (int k = 0; k < wb->ndamage; k++)
+		if (wb->damage[k].version == version &&
+		    strcmp(wb->damage[k].name, name) == 0)
+			return &wb->damage[k];
+	return NULL;
+}
+
+const wb_damage *
+workbench_damage_news(workbench *wb)
+{
+	return wb->damage_told < wb->ndamage ?
+	    &wb->damage[wb->damage_told++] : NULL;
+}
+
+int
+workbench_drop_saved(workbench *wb, const char *name, int version,
+    rf_error *err)
+{
+	const wb_model *e = workbench_find_model(wb, name);
+	int rc;
+
+	if (e != NULL && e->version == version)
+		return rf_fail(err, "models drop: %s v%d is in use (loaded); "
+		    "train it again or open the store anew to drop it", name,
+		    version);
+	if ((rc = store_model_drop(wb->st, name, version, err)) <= 0)
+		return rc;
+	for (int k = 0; k < wb->ndamage; k++) {
+		if (wb->damage[k].version != version ||
+		    strcmp(wb->damage[k].name, name) != 0)
+			continue;
+		memmove(&wb->damage[k], &wb->damage[k + 1],
+		    (size_t)(wb->ndamage - k - 1) * sizeof *wb->damage);
+		wb->ndamage--;
+		if (wb->damage_told > k)
+			wb->damage_told--;
+		break;
+	}
+	return 1;
+}
+
 void
 wb_fingerprint(const workbench *wb, model_fingerprint *fp)
 {
@@ -147,11 +258,14 @@ workbench_models_table(workbench *wb, rf_error *err)
 		const char *version = table_get(saved, r, 1);
 		const wb_model *e = workbench_find_model(wb, name);
 		int loaded = e && version && e->version == atoi(version);
+		const wb_damage *d = name && version ?
+		    workbench_damage_of(wb, name, atoi(version)) : NULL;
 
 		table_begin_row(t);
 		table_cell_text(t, name);
 		table_cell_text(t, version);
-		table_cell_text(t, loaded ? "yes" : "");
+		table_cell_text(t, loaded ? "yes" : d == NULL ? "" :
+		    d->damaged ? "DAMAGED" : "failed");
 		table_cell_text(t, name && model_lookup(name) == NULL ?
 		    "imported" : "trained");
 		for (int c = 2; c < 8; c++)

@@ -303,13 +303,19 @@ workbench_load_saved(workbench *wb, rf_error *err)
 	for (int k = 0; all[k]; k++) {
 		wb_model e;
 		rf_error lerr;
+		train_found found;
 
 		if (workbench_find_model(wb, all[k]->name))
 			continue;
 		memset(&e, 0, sizeof e);
-		if ((e.m = train_load_model(wb->st, all[k], 0, wb->ds,
-		    &wb->train, &fp, &e.run_id, &e.version, &lerr)) == NULL)
+		if ((e.m = train_load_saved(wb->st, all[k], all[k]->name,
+		    wb->sp.id, wb->ds, &wb->train, &fp, &e.run_id, &e.version,
+		    &found, &lerr)) == NULL) {
+			if (wb_note_load_failure(wb, all[k]->name, e.version,
+			    found, &lerr) < 0)
+				return rf_fail(err, "out of memory");
 			continue;
+		}
 		e.epochs = e.m->epochs_done;
 		e.seconds = NAN;
 		train_params_text(all[k], e.m->params, e.params,

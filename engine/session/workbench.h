@@ -89,6 +89,36 @@ const wb_model *workbench_find_model(const workbench *wb, const char *name);
  * back too, whatever the split.  Returns how many were loaded. */
 int workbench_load_saved(workbench *wb, rf_error *err);
 
+/* A saved model the last load could not use: damaged (its bytes, header
+ * or parameters) or, with damaged 0, not loaded by this machine (memory,
+ * the store).  why says what failed and what to do. */
+typedef struct wb_damage {
+	char name[64];
+	int version;
+	int damaged;
+	char why[768];
+} wb_damage;
+
+int workbench_damage_count(const workbench *wb);
+const wb_damage *workbench_damage_at(const workbench *wb, int k);
+/* The damage of that saved version, NULL when none is known. */
+const wb_damage *workbench_damage_of(const workbench *wb, const char *name,
+    int version);
+/* The next damage not yet told (NULL: none left), now marked told: the
+ * commands report each once. */
+const wb_damage *workbench_damage_news(workbench *wb);
+/* Remove saved version `version` of `name` from the store (and its
+ * damage from the list): 1 removed, 0 no such version, -1 + err. */
+int workbench_drop_saved(workbench *wb, const char *name, int version,
+    rf_error *err);
+/* The store's health (`check`): SQLite's integrity check, every stored
+ * split against the data and every saved model read back as a load
+ * would (in full when saved for the current split).  A table of part,
+ * name, status (ok, DAMAGED, failed, other data, none), detail;
+ * *problems counts the DAMAGED and failed rows.  NULL + err when the
+ * check itself could not run. */
+rf_table *workbench_check(workbench *wb, int *problems, rf_error *err);
+
 /*
  * Models trained elsewhere (engine/session/imports.c, engine/models/
  * external.h): a factor model (users and items factor tables: Spark

@@ -381,3 +381,37 @@ store_model_find_split(store *st, const char *name, int64_t split_id,
 	sqlite3_finalize(s);
 	return 1;
 }
+
+int
+store_model_drop(store *st, const char *name, int version, rf_error *err)
+{
+	store_model_info info;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->readonly)
+		return rf_fail(err, "models drop: the store is read-only");
+	if ((rc = store_model_find(st, name, version, &info, err)) <= 0)
+		return rc;
+	if (store_begin(st, err) < 0)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		if (sqlite3_prepare_v2(st->db, k == 0 ?
+		    "DELETE FROM model_chunks WHERE model_id = ?1" :
+		    "DELETE FROM saved_models WHERE id = ?1", -1, &s,
+		    NULL) != SQLITE_OK) {
+			rf_fail(err, "models drop: %s", sqlite3_errmsg(st->db));
+			store_rollback(st);
+			return -1;
+		}
+		sqlite3_bind_int64(s, 1, info.id);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			rf_fail(err, "models drop: %s", sqlite3_errmsg(st->db));
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return store_commit(st, err) < 0 ? -1 : 1;
+}

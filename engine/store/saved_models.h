@@ -51,6 +51,11 @@ int store_model_find(store *st, const char *name, int version,
 int store_model_find_split(store *st, const char *name, int64_t split_id,
     store_model_info *out, rf_error *err);
 
+/* Remove the saved model `name` of that version (its chunks too): 1
+ * removed, 0 no such version, -1 + err. */
+int store_model_drop(store *st, const char *name, int version,
+    rf_error *err);
+
 /* Reading a saved model's bytes in order, in pieces of any size:
  * store_model_read fills up to n bytes and returns how many (fewer only
  * at the end; 0 past it), -1 + err. */

@@ -101,3 +101,40 @@ store_split_latest(store *st, int64_t n)
 	sqlite3_finalize(q);
 	return id;
 }
+
+int
+store_split_ids(store *st, int64_t **ids, int *n, rf_error *err)
+{
+	sqlite3_stmt *q;
+	int64_t *v = NULL;
+	int cap = 0, rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM splits ORDER BY id",
+	    -1, &q, NULL) != SQLITE_OK)
+		return rf_fail(err, "splits: %s", sqlite3_errmsg(st->db));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			int64_t *nv;
+
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, (size_t)cap * sizeof *v)) == NULL) {
+				free(v);
+				sqlite3_finalize(q);
+				*n = 0;
+				return rf_fail(err, "splits: out of memory");
+			}
+			v = nv;
+		}
+		v[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return rf_fail(err, "splits: %s", sqlite3_errmsg(st->db));
+	}
+	*ids = v;
+	return 0;
+}

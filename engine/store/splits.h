@@ -19,6 +19,9 @@ int64_t store_split_insert(store *st, const char *spec, uint64_t seed,
 /* counts: the recorded n_train, n_valid, n_test (-1 when not recorded). */
 int store_split_get(store *st, int64_t id, char **spec, uint8_t **assign,
     int64_t *n, int64_t counts[3], rf_error *err);
+/* Every split's id, oldest first (*ids malloc'd, NULL when *n is 0): 0,
+ * -1 + err. */
+int store_split_ids(store *st, int64_t **ids, int *n, rf_error *err);
 /* The newest split with n assignment bytes, 0 when there is none. */
 int64_t store_split_latest(store *st, int64_t n);
 

@@ -126,6 +126,40 @@ store_behavior_code(const char *name, size_t len)
 }
 
 int
+store_integrity(store *st, char *buf, size_t n, rf_error *err)
+{
+	sqlite3_stmt *q;
+	size_t at = 0;
+	int rc, ok = 1, lines = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	/* At most ten lines of its findings: the first say where. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(10)", -1, &q,
+	    NULL) != SQLITE_OK)
+		return rf_fail(err, "%s: integrity check: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(q, 0);
+
+		if (line == NULL || strcmp(line, "ok") == 0)
+			continue;
+		ok = 0;
+		if (at < n) {
+			int w = snprintf(buf + at, n - at, "%s%s",
+			    lines++ ? "; " : "", line);
+
+			at = w < 0 ? n : at + (size_t)w;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return rf_fail(err, "%s: integrity check: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	return ok;
+}
+
+int
 store_exec(store *st, const char *sql, rf_error *err)
 {
 	char *msg = NULL;

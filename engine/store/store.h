@@ -137,6 +137,10 @@ int store_schema_version(store *st);
 /* Refuse with a clear message when the store is read-only. */
 int store_check_writable(store *st, const char *what, rf_error *err);
 
+/* SQLite's integrity_check of the whole file: 1 when it says ok, 0 when
+ * not (its first lines in buf), -1 + err. */
+int store_integrity(store *st, char *buf, size_t n, rf_error *err);
+
 /* Transactions; store_exec runs trusted, fixed SQL (never user text). */
 int store_exec(store *st, const char *sql, rf_error *err);
 int store_begin(store *st, rf_error *err);

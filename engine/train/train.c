@@ -739,10 +739,12 @@ read_saved_bytes(store *st, int64_t id, unsigned char *data, size_t len,
 	return (size_t)got != len || more != 0;
 }
 
-model *
-train_model_from_bytes(const model_ops *ops, const char *name, int version,
+/* train_model_from_bytes(), saying in *found why a load failed. */
+static model *
+from_bytes(const model_ops *ops, const char *name, int version,
     const unsigned char *data, size_t len, const dataset *ds,
-    const interactions *train, const model_fingerprint *fp, rf_error *err)
+    const interactions *train, const model_fingerprint *fp,
+    train_found *found, rf_error *err)
 {
 	int32_t hdr32[4];
 	int64_t hdr64[4];
@@ -751,7 +753,9 @@ train_model_from_bytes(const model_ops *ops, const char *name, int version,
 	model *m;
 	int k;
 
+	*found = LOAD_DAMAGED;
 	if (ops->load == NULL) {
+		*found = LOAD_FAILED;
 		rf_fail(err, "%s: this model cannot be loaded", name);
 		return NULL;
 	}
@@ -762,21 +766,15 @@ train_model_from_bytes(const model_ops *ops, const char *name, int version,
 	}
 	memcpy(hdr32, data + 8, sizeof hdr32);
 	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
-	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
-	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
-	    hdr64[2] != fp->split_id)) {
-		rf_fail(err, "%s v%d: trained on other data or another split",
-		    name, version);
-		return NULL;
-	}
 	if (hdr32[2] != ops->nparams || len < MODEL_HEADER +
 	    (size_t)hdr32[2] * sizeof(double) || hdr32[3] < 0) {
-		rf_fail(err, "%s v%d: saved parameters do not match the model",
-		    name, version);
+		rf_fail(err, "%s v%d: damaged: its saved parameters do not "
+		    "match the model", name, version);
 		return NULL;
 	}
 	if ((params = calloc((size_t)ops->nparams + 1, sizeof *params)) ==
 	    NULL) {
+		*found = LOAD_FAILED;
 		rf_fail(err, "%s: out of memory", name);
 		return NULL;
 	}
@@ -793,13 +791,90 @@ train_model_from_bytes(const model_ops *ops, const char *name, int version,
 		free(params);
 		return NULL;
 	}
+	/* Sound so far; for these data? */
+	if (fp != NULL && (hdr32[0] != fp->n_users || hdr32[1] != fp->n_items ||
+	    hdr64[0] != fp->nnz || hdr64[1] != fp->train_nnz ||
+	    hdr64[2] != fp->split_id)) {
+		*found = LOAD_OTHER_DATA;
+		rf_fail(err, "%s v%d: trained on other data or another split",
+		    name, version);
+		free(params);
+		return NULL;
+	}
 	m = ops->load(ds, train, params, data + off, len - off, err);
 	free(params);
-	if (m == NULL)
+	if (m == NULL) {
+		/* The model's own reading failed: its bytes, unless memory
+		 * ran short (model_check_room() and every allocation say
+		 * "memory"). */
+		if (err != NULL && strstr(err->msg, "memory") != NULL)
+			*found = LOAD_FAILED;
+		else if (err != NULL && strncmp(err->msg, name,
+		    strlen(name)) != 0) {
+			char why[sizeof err->msg];
+
+			snprintf(why, sizeof why, "%s", err->msg);
+			rf_fail(err, "%s v%d: damaged: %.900s", name, version,
+			    why);
+		}
 		return NULL;
+	}
 	m->seed = (uint64_t)hdr64[3];
 	m->epochs_done = hdr32[3];
 	snprintf(m->name, sizeof m->name, "%s", name);
+	*found = LOAD_FOUND;
+	return m;
+}
+
+model *
+train_model_from_bytes(const model_ops *ops, const char *name, int version,
+    const unsigned char *data, size_t len, const dataset *ds,
+    const interactions *train, const model_fingerprint *fp, rf_error *err)
+{
+	train_found found;
+
+	return from_bytes(ops, name, version, data, len, ds, train, fp,
+	    &found, err);
+}
+
+/* The saved model of info (its name for messages) read, checked and
+ * loaded. */
+static model *
+load_info(store *st, const model_ops *ops, const char *name,
+    const store_model_info *info, const dataset *ds,
+    const interactions *train, const model_fingerprint *fp,
+    train_found *found, rf_error *err)
+{
+	unsigned char *data = NULL;
+	char sum[17];
+	size_t len = (size_t)info->size;
+	model *m = NULL;
+	int rc;
+
+	*found = LOAD_FAILED;
+	if ((uint64_t)len != info->size || (data = malloc(len ? len : 1)) ==
+	    NULL) {
+		rf_fail(err, "%s v%d: out of memory for its %llu bytes", name,
+		    info->version, (unsigned long long)info->size);
+		return NULL;
+	}
+	if ((rc = read_saved_bytes(st, info->id, data, len, err)) < 0)
+		goto out;
+	snprintf(sum, sizeof sum, "%016" PRIx64,
+	    rf_fnv1a(RF_FNV_SEED, data, len));
+	if (rc != 0 || info->format != MODEL_FORMAT ||
+	    strcmp(sum, info->checksum) != 0) {
+		*found = LOAD_DAMAGED;
+		rf_fail(err, "%s v%d: damaged (%s)", name, info->version,
+		    rc != 0 ? "its pieces do not add up to its size" :
+		    info->format != MODEL_FORMAT ? "an unknown format" :
+		    "checksum mismatch");
+		goto out;
+	}
+	m = from_bytes(ops, name, info->version, data, len, ds, train, fp,
+	    found, err);
+out:
+	free(data);
 	return m;
 }
 
@@ -818,47 +893,74 @@ train_load_model_as(store *st, const model_ops *ops, const char *name,
     const model_fingerprint *fp, int64_t *run_id, int *version_out,
     rf_error *err)
 {
-	unsigned char *data = NULL;
 	store_model_info info;
-	char sum[17];
-	size_t len;
-	model *m = NULL;
-	int v, rc;
+	train_found found;
+	model *m;
+	int rc;
 
-	if (ops->load == NULL) {
-		rf_fail(err, "%s: this model cannot be loaded", name);
-		return NULL;
-	}
 	if ((rc = store_model_find(st, name, version, &info, err)) <= 0) {
 		if (rc == 0)
 			rf_fail(err, "%s: no saved model", name);
 		return NULL;
 	}
-	v = info.version;
-	len = (size_t)info.size;
-	if ((uint64_t)len != info.size || (data = malloc(len ? len : 1)) ==
-	    NULL) {
-		rf_fail(err, "%s: out of memory", name);
+	if ((m = load_info(st, ops, name, &info, ds, train, fp, &found,
+	    err)) == NULL)
 		return NULL;
-	}
-	if ((rc = read_saved_bytes(st, info.id, data, len, err)) < 0)
-		goto out;
-	snprintf(sum, sizeof sum, "%016" PRIx64,
-	    rf_fnv1a(RF_FNV_SEED, data, len));
-	if (rc != 0 || info.format != MODEL_FORMAT ||
-	    strcmp(sum, info.checksum) != 0) {
-		rf_fail(err, "%s v%d: corrupt saved model (checksum or format)",
-		    name, v);
-		goto out;
-	}
-	if ((m = train_model_from_bytes(ops, name, v, data, len, ds, train,
-	    fp, err)) == NULL)
-		goto out;
 	if (run_id)
 		*run_id = info.run_id;
 	if (version_out)
-		*version_out = v;
-out:
-	free(data);
+		*version_out = info.version;
 	return m;
+}
+
+model *
+train_load_saved(store *st, const model_ops *ops, const char *name,
+    int64_t split_id, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    train_found *found, rf_error *err)
+{
+	store_model_info info;
+	model *m;
+	int rc;
+
+	*found = LOAD_FAILED;
+	rc = split_id > 0 ? store_model_find_split(st, name, split_id, &info,
+	    err) : store_model_find(st, name, 0, &info, err);
+	if (rc <= 0) {
+		if (rc == 0) {
+			*found = LOAD_NONE;
+			rf_fail(err, "%s: no saved model", name);
+		}
+		return NULL;
+	}
+	if (version_out)
+		*version_out = info.version;
+	if ((m = load_info(st, ops, name, &info, ds, train, fp, found,
+	    err)) == NULL)
+		return NULL;
+	if (run_id)
+		*run_id = info.run_id;
+	return m;
+}
+
+train_found
+train_verify_saved(store *st, const model_ops *ops, const char *name,
+    int version, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, rf_error *err)
+{
+	store_model_info info;
+	train_found found;
+	model *m;
+	int rc;
+
+	if ((rc = store_model_find(st, name, version, &info, err)) <= 0) {
+		if (rc == 0)
+			rf_fail(err, "%s v%d: no such saved model", name,
+			    version);
+		return rc == 0 ? LOAD_NONE : LOAD_FAILED;
+	}
+	if ((m = load_info(st, ops, name, &info, ds, train, fp, &found,
+	    err)) != NULL)
+		m->ops->free(m);
+	return found;
 }

@@ -155,4 +155,30 @@ model *train_load_model_as(store *st, const model_ops *ops, const char *name,
     const model_fingerprint *fp, int64_t *run_id, int *version_out,
     rf_error *err);
 
+/* What looking for a saved model found. */
+typedef enum train_found {
+	LOAD_FOUND,		/* loaded */
+	LOAD_NONE,		/* nothing saved for this split */
+	LOAD_OTHER_DATA,	/* saved, but for other data */
+	LOAD_DAMAGED,		/* saved and damaged: its bytes, header or
+				 * parameters do not hold (err says how) */
+	LOAD_FAILED		/* this machine failed (memory, the store) */
+} train_found;
+
+/* The newest version of `name` saved for split split_id (split_id <= 0:
+ * the newest of all) loaded as ops, with what was found in *found; NULL
+ * + err unless LOAD_FOUND.  *version_out gets the version looked at
+ * whenever one was (a damaged one too). */
+model *train_load_saved(store *st, const model_ops *ops, const char *name,
+    int64_t split_id, const dataset *ds, const interactions *train,
+    const model_fingerprint *fp, int64_t *run_id, int *version_out,
+    train_found *found, rf_error *err);
+/* Version `version` of `name` checked as a load would: its bytes against
+ * their checksum, its header and parameters, and, when it was saved for
+ * the data of fp, loaded in full (then freed).  LOAD_FOUND: loads;
+ * LOAD_OTHER_DATA: sound, saved for other data; else err says what. */
+train_found train_verify_saved(store *st, const model_ops *ops,
+    const char *name, int version, const dataset *ds,
+    const interactions *train, const model_fingerprint *fp, rf_error *err);
+
 #endif

@@ -247,7 +247,7 @@ test_orders(void)
 		same_rows(st[0], st[k], items_sql);
 		same_rows(st[0], st[k], users_sql);
 	}
-	check_context(NULL);
+	check_context_clear();
 	for (int k = 0; k < 4; k++)
 		store_close(st[k]);
 }

@@ -384,7 +384,7 @@ main(void)
 		    " WHERE version = 1)", NULL);
 		CHECK(train_load_model(st, &toy_ops, 1, &ds, &train, &fp, NULL,
 		    NULL, &err) == NULL);
-		CHECK_CONTAINS(err.msg, "checksum");
+		CHECK_CONTAINS(err.msg, "v1: damaged");
 	}
 	toy_free(m);
 
