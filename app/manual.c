@@ -505,6 +505,9 @@ static const char page_tail[] =
 "The folder of public datasets the test suite reads (\\fImake check\\fR; "
 "by default \\fI../shared/data\\fR beside the source tree).\n"
 ".SH FILES\n"
+/* Not justified: an install prefix can be one long unbreakable path
+ * (make distcheck's is), which groff cannot spread over a line. */
+".ad l\n"
 ".TP\n.I recfuse.db\n"
 "The store when none is named: a SQLite file holding the imports, "
 "events, users, items, rejected rows, splits, training runs with their "
@@ -519,6 +522,7 @@ static const char page_tail[] =
 ".TP\n.I " PKGLIBEXECDIR "/gen\\-taobao\n"
 "A seeded generator of realistic Taobao\\-style logs of any size "
 "(\\fB\\-\\-help\\fR).\n"
+".ad\n"
 ".SH EXIT STATUS\n"
 ".TP\n.B 0\n"
 "Every command succeeded.\n"

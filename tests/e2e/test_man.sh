@@ -79,6 +79,14 @@ if command -v groff >/dev/null 2>&1; then
 	check "groff renders the page without a warning" \
 	    sh -c "[ ! -s '$tmp/groff.err' ]"
 	sed 's/^/  | /' "$tmp/groff.err" | head -5
+	# Installed under a long prefix (make distcheck's is one), the
+	# paths of FILES are long unbreakable words: still no warning.
+	long=/tmp/recfuse-distcheck.AbCdEf/recfuse-0.1.0/_build/sub/../../_inst
+	sed "s#/usr/local/#$long/#g" "$tmp/recfuse.1" > "$tmp/long.1"
+	groff -man -Tutf8 -ww -z "$tmp/long.1" > "$tmp/groff.err" 2>&1
+	check "groff renders the page of a long install prefix without a warning" \
+	    sh -c "[ ! -s '$tmp/groff.err' ]"
+	sed 's/^/  | /' "$tmp/groff.err" | head -5
 fi
 
 run_ok "--version" "$RECFUSE" --version
