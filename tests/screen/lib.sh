@@ -235,12 +235,12 @@ tmux_start()
 }
 
 # wait_for REGEX [SECONDS]: until a line of the pane (left in $tmp/pane)
-# matches the extended regular expression.  The deadline (30 seconds, or
+# matches the extended regular expression.  The deadline (60 seconds, or
 # TMUX_WAIT) only bounds a failure: on a loaded machine the condition
 # comes late, never wrong.
 wait_for()
 {
-	i=0 n=$(( ${2:-${TMUX_WAIT:-30}} * 20 ))
+	i=0 n=$(( ${2:-${TMUX_WAIT:-60}} * 20 ))
 	while [ $i -lt $n ]; do
 		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
 		    grep -q -E -- "$1" "$tmp/pane"; then

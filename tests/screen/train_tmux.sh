@@ -15,12 +15,12 @@ tm send-keys -t rf ':' 'train bpr --epochs 20000' Enter
 wait_for 'training bpr in the background'
 tm send-keys -t rf 2
 wait_for 'bpr: running' || finish
-# Epochs come in: the counter moves (polled until it does, 30 s at most).
+# Epochs come in: the counter moves (polled until it does, 60 s at most).
 wait_for 'epoch [1-9][0-9]*/20000'
 first=$(grep -o 'epoch [0-9]*/20000' "$tmp/pane" | head -1)
 second=$first
 i=0
-while [ "$second" = "$first" ] && [ $i -lt 300 ]; do
+while [ "$second" = "$first" ] && [ $i -lt 600 ]; do
 	sleep 0.1
 	tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null
 	second=$(grep -o 'epoch [0-9]*/20000' "$tmp/pane" | head -1)
