@@ -1329,6 +1329,24 @@ workbench_fusion_set_weights(workbench *wb, int n, char *const *assign,
 	if (n == 0)
 		return workbench_fusion_live(wb)->ready ? 0 :
 		    workbench_fusion_refresh(wb, err);
+	{
+		/* Every model at 0 would leave nothing to fuse (shown as
+		 * equal shares before): refused, nothing changed. */
+		int any = 0;
+
+		for (int m = 0; m < fusion_n_models(f) && !any; m++) {
+			double v = fusion_get_settings(f)->w[m];
+
+			for (int k = 0; k < n; k++)
+				if (which[k] == m)
+					v = w[k];
+			any = v > 0;
+		}
+		if (!any)
+			return rf_fail(err, "every weight would be 0, which "
+			    "leaves nothing to fuse: give at least one model "
+			    "a weight above 0");
+	}
 	for (int k = 0; k < n; k++)
 		if (fusion_set_weight(f, which[k], w[k], err) < 0)
 			return -1;

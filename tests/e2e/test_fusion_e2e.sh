@@ -23,6 +23,12 @@ run_fail "negative weight refused" "$RECFUSE" "$db" -e "weights ease=-1"
 expect_err "refusal says why" "non-negative"
 run_fail "unknown model refused" "$RECFUSE" "$db" -e "weights nosuch=1"
 expect_err "unknown model named" "'nosuch' is not a trained model"
+# Every weight 0 is refused (it was shown as equal shares), and changes
+# nothing: the weights stay 3:1.
+run_fail "all weights 0 refused" "$RECFUSE" "$db" -e "weights ease=0 itemknn=0"
+expect_err "all-zero refusal says why" "every weight would be 0"
+run_ok "one weight 0 is fine" "$RECFUSE" "$db" -e "weights itemknn=0; weights itemknn=1"
+expect_out "the weights kept after the refusal" "^ease  *0\.750"
 
 # A second process replays the stored settings.
 run_ok "weights replay in a new process" "$RECFUSE" "$db" -e "weights"
