@@ -1,8 +1,10 @@
-/* user: the User screen: the picked user's history (behaviour and time),
- * the fused top-K with a stacked bar per item splitting its score into
- * each model's contribution, and why the selected item is recommended,
- * in sentences and numbers (engine/explain.h).  With no user picked, the
- * most active users to pick from.  Picking runs `user ID`. */
+/* user: the User screen: the picked user's history as a timeline (time
+ * order, behaviours, the long gaps between events, and the items behind
+ * the selected recommendation marked), the fused top-K with a stacked bar
+ * per item splitting its score into each model's contribution, and why
+ * the selected item is recommended, in sentences and numbers
+ * (engine/explain.h).  With no user picked, the most active users to pick
+ * from.  Picking runs `user ID`. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +25,28 @@
 #define UV_K 20			/* recommendations kept */
 #define UV_LIST 50		/* users offered when none is picked */
 #define UV_WIDE 110		/* from here the explanation sits beside */
+/* A pause this long between two events (the usual cut between two
+ * sessions of a click log) gets a line of its own on the timeline. */
+#define UV_GAP_SECONDS (30 * 60)
+#define UV_MARKS (FUSION_MAX_MODELS * EXPLAIN_MAX_TERMS)
 
 struct hist_entry {
 	int64_t ts;
 	int64_t k;		/* entry in ds->all */
+};
+
+/* A line of the timeline: an entry, or the gap before it. */
+struct hist_line {
+	int entry;		/* in hist */
+	int gap;		/* 1: the pause before the entry */
+};
+
+/* A history item the explanation names: the share of the fused score's
+ * positive part it carries, and how much of it comes from each model. */
+struct hist_mark {
+	int item;
+	double share;
+	double by_model[FUSION_MAX_MODELS];
 };
 
 struct user_view {
@@ -39,8 +59,12 @@ struct user_view {
 	unsigned long generation;
 	char settings[2048];
 	int user;
-	struct hist_entry *hist;
+	struct hist_entry *hist;	/* oldest first */
 	int n_hist;
+	struct hist_line *lines;	/* the timeline */
+	int n_lines;
+	int year;			/* of every entry, or 0 */
+	int behw;			/* the behaviours' column */
 	fusion_preview recs;	/* the fused top UV_K */
 	char error[256];
 	/* The selected item and its explanation. */
@@ -48,6 +72,8 @@ struct user_view {
 	int explained;		/* item of ex, -1 none */
 	explanation ex;
 	char ex_error[256];
+	struct hist_mark marks[UV_MARKS];	/* of ex */
+	int n_marks;
 	int expanded;		/* Enter/e: the explanation in full */
 	int why_top;		/* the first line of it shown (scrolled) */
 	int why_lines, why_rows;	/* its lines, and the rows shown */
@@ -83,19 +109,131 @@ user_close(struct view *v)
 	if (uv != NULL) {
 		table_free(uv->list);
 		free(uv->hist);
+		free(uv->lines);
 	}
 	free(uv);
 	v->state = NULL;
 }
 
 static int
-hist_newest_first(const void *a, const void *b)
+hist_oldest_first(const void *a, const void *b)
 {
 	const struct hist_entry *x = a, *y = b;
 
 	if (x->ts != y->ts)
-		return x->ts < y->ts ? 1 : -1;
+		return x->ts < y->ts ? -1 : 1;
 	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* "pv,cart,buy" or "rated 4" for a history entry. */
+static void
+behaviour_text(const dataset *ds, int64_t k, char *buf, size_t n)
+{
+	uint8_t bits = ds->all.beh[k];
+	size_t used = 0;
+	int b;
+
+	buf[0] = '\0';
+	if (bits & (1u << BEH_RATING)) {
+		snprintf(buf, n, "rated %g", (double)ds->all.val[k]);
+		return;
+	}
+	for (b = 0; b < BEH_COUNT && used < n; b++) {
+		const char *name = store_behavior_name(b);
+
+		if ((bits & (1u << b)) && name != NULL)
+			used += (size_t)snprintf(buf + used, n - used, "%s%s",
+			    used ? "," : "", name);
+	}
+}
+
+/* The local time of ts, without the year when year_known. */
+static void
+time_text(int64_t ts, int year_known, char *buf, size_t n)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (ts <= 0 || localtime_r(&t, &tm) == NULL)
+		snprintf(buf, n, "-");
+	else
+		strftime(buf, n, year_known ? "%m-%d %H:%M" : "%Y-%m-%d %H:%M",
+		    &tm);
+}
+
+
+/* The calendar year of ts in local time, or -1. */
+static int
+year_of(int64_t ts)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (ts <= 0 || localtime_r(&t, &tm) == NULL)
+		return -1;
+	return tm.tm_year + 1900;
+}
+
+/* The picked user's history in time order and its timeline: a gap line
+ * before an entry that comes UV_GAP_SECONDS or more after the one before
+ * (entries without a time get none). */
+static void
+load_history(struct user_view *uv, const dataset *ds, int u)
+{
+	const interactions *m = &ds->all;
+	int64_t a, b;
+	int k, n;
+
+	free(uv->hist);
+	free(uv->lines);
+	uv->hist = NULL;
+	uv->lines = NULL;
+	uv->n_hist = uv->n_lines = uv->year = 0;
+	if (u < 0)
+		return;
+	a = m->ptr[u];
+	b = m->ptr[u + 1];
+	n = (int)(b - a);
+	uv->hist = malloc((size_t)(n + 1) * sizeof *uv->hist);
+	uv->lines = malloc((size_t)(2 * n + 1) * sizeof *uv->lines);
+	if (uv->hist == NULL || uv->lines == NULL) {
+		free(uv->hist);
+		free(uv->lines);
+		uv->hist = NULL;
+		uv->lines = NULL;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		uv->hist[k].ts = m->ts[a + k];
+		uv->hist[k].k = a + k;
+	}
+	uv->n_hist = n;
+	qsort(uv->hist, (size_t)n, sizeof *uv->hist, hist_oldest_first);
+	/* The behaviours' column as wide as the widest of them needs. */
+	uv->behw = 6;
+	for (k = 0; k < n; k++) {
+		char beh[64];
+		int bw;
+
+		behaviour_text(ds, uv->hist[k].k, beh, sizeof beh);
+		bw = utf8_width(beh) + 2;
+		if (bw > uv->behw)
+			uv->behw = bw < 18 ? bw : 18;
+	}
+	/* A history within one year says it once, in the heading. */
+	uv->year = n > 0 && year_of(uv->hist[0].ts) == year_of(uv->hist[n -
+	    1].ts) ? year_of(uv->hist[0].ts) : 0;
+	if (uv->year < 0)
+		uv->year = 0;
+	for (k = 0; k < n; k++) {
+		if (k > 0 && uv->hist[k - 1].ts > 0 &&
+		    uv->hist[k].ts - uv->hist[k - 1].ts >= UV_GAP_SECONDS) {
+			uv->lines[uv->n_lines].entry = k;
+			uv->lines[uv->n_lines++].gap = 1;
+		}
+		uv->lines[uv->n_lines].entry = k;
+		uv->lines[uv->n_lines++].gap = 0;
+	}
 }
 
 /* Reload what depends on the user, the snapshot and the fusion. */
@@ -106,7 +244,6 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 	struct user_view *uv = v->state;
 	char settings[sizeof uv->settings];
 	rf_error err = { { 0 } };
-	int k;
 
 	settings[0] = '\0';
 	if (f != NULL)
@@ -119,26 +256,7 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 	if (uv->ds != ds || uv->user != u || v->stale) {
 		uv->sel = 0;
 		uv->expanded = 0;
-		/* The history, newest first. */
-		free(uv->hist);
-		uv->hist = NULL;
-		uv->n_hist = 0;
-		if (u >= 0) {
-			const interactions *m = &ds->all;
-			int64_t a = m->ptr[u], b = m->ptr[u + 1];
-
-			uv->hist = malloc((size_t)(b - a + 1) *
-			    sizeof *uv->hist);
-			for (k = 0; uv->hist != NULL && a + k < b; k++) {
-				uv->hist[k].ts = m->ts[a + k];
-				uv->hist[k].k = a + k;
-			}
-			if (uv->hist != NULL) {
-				uv->n_hist = (int)(b - a);
-				qsort(uv->hist, (size_t)uv->n_hist,
-				    sizeof *uv->hist, hist_newest_first);
-			}
-		}
+		load_history(uv, ds, u);
 	}
 	v->stale = 0;
 	uv->ds = ds;
@@ -147,6 +265,7 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 	uv->generation = generation;
 	memcpy(uv->settings, settings, sizeof settings);
 	uv->explained = -1;
+	uv->n_marks = 0;
 	uv->error[0] = '\0';
 	uv->recs.n = 0;
 	if (f == NULL || u < 0)
@@ -168,6 +287,53 @@ user_update(struct view *v, const dataset *ds, const fusion *f,
 		uv->sel = uv->recs.n > 0 ? uv->recs.n - 1 : 0;
 }
 
+/*
+ * The history items the explanation names, for the timeline: each model
+ * that pushes the item up (a positive share of the fused score) splits
+ * its share over the history items of its own reasons, in proportion to
+ * their positive terms (item-kNN's similarities, EASE's weights, the
+ * drops of a leave-one-out over a sequence).  An item's share is the sum
+ * over the models; a model without such reasons (popularity) keeps its
+ * share to itself.
+ */
+static void
+explanation_marks(struct user_view *uv, const explanation *e)
+{
+	uv->n_marks = 0;
+	for (int m = 0; m < e->n_models && m < FUSION_MAX_MODELS; m++) {
+		const explain_model *em = &e->models[m];
+		double pos = 0;
+
+		if (!(em->share > 0))
+			continue;
+		for (int t = 0; t < em->n_terms; t++)
+			if (em->terms[t].contribution > 0)
+				pos += em->terms[t].contribution;
+		if (!(pos > 0))
+			continue;
+		for (int t = 0; t < em->n_terms; t++) {
+			const explain_reason *r = &em->terms[t];
+			double part = em->share * r->contribution / pos;
+			int k;
+
+			if (!(r->contribution > 0))
+				continue;
+			for (k = 0; k < uv->n_marks &&
+			    uv->marks[k].item != r->item; k++)
+				;
+			if (k == uv->n_marks) {
+				if (k == UV_MARKS)
+					continue;
+				memset(&uv->marks[k], 0, sizeof uv->marks[k]);
+				uv->marks[k].item = r->item;
+				uv->n_marks++;
+			}
+			uv->marks[k].share += part;
+			uv->marks[k].by_model[m] += part;
+		}
+	}
+}
+
 /* The explanation of the selected item, computed once per selection. */
 static const explanation *
 user_explanation(struct user_view *uv)
@@ -180,12 +346,23 @@ user_explanation(struct user_view *uv)
 		return uv->ex_error[0] ? NULL : &uv->ex;
 	uv->explained = uv->recs.items[uv->sel];
 	uv->ex_error[0] = '\0';
+	uv->n_marks = 0;
 	if (explain_item(uv->f, uv->user, uv->recs.items[uv->sel], 0, &uv->ex,
 	    &err) < 0) {
 		snprintf(uv->ex_error, sizeof uv->ex_error, "%.200s", err.msg);
 		return NULL;
 	}
+	explanation_marks(uv, &uv->ex);
 	return &uv->ex;
+}
+
+static const struct hist_mark *
+find_mark(const struct user_view *uv, int item)
+{
+	for (int k = 0; k < uv->n_marks; k++)
+		if (uv->marks[k].item == item)
+			return &uv->marks[k];
+	return NULL;
 }
 
 /* Word-wrap text into at most max lines of width columns from (y, x). */
@@ -217,74 +394,138 @@ draw_wrapped(WINDOW *win, int y, int x, int width, int max, int attr,
 	return lines;
 }
 
-/* "pv,cart,buy" or "rated 4" for a history entry. */
+/* "3 days later": the pause of s seconds in the unit that reads best. */
 static void
-behaviour_text(const dataset *ds, int64_t k, char *buf, size_t n)
+gap_text(int64_t s, char *buf, size_t n)
 {
-	uint8_t bits = ds->all.beh[k];
-	size_t used = 0;
-	int b;
+	static const struct {
+		int64_t unit, below;
+		const char *name;
+	} units[] = {
+		{ 60, 90 * 60, "minute" },
+		{ 3600, 20 * 3600, "hour" },
+		{ 86400, 14 * 86400, "day" },
+		{ 7 * 86400, 61 * 86400, "week" },
+		{ 2629746, 731 * 86400, "month" },	/* 30.44 days */
+		{ 31556952, INT64_MAX, "year" },
+	};
+	size_t u;
+	int64_t v;
 
-	buf[0] = '\0';
-	if (bits & (1u << BEH_RATING)) {
-		snprintf(buf, n, "rated %g", (double)ds->all.val[k]);
+	for (u = 0; u + 1 < sizeof units / sizeof units[0] &&
+	    s >= units[u].below; u++)
+		;
+	v = (s + units[u].unit / 2) / units[u].unit;
+	snprintf(buf, n, "%lld %s%s later", (long long)v, units[u].name,
+	    v == 1 ? "" : "s");
+}
+
+/* An entry of the timeline: the mark (the explanation names it: >, or
+ * *: in the test part, which the models do not know), when, what the
+ * user did, the item, and (marked) the share it carries with a bar in
+ * the models' colours or letters. */
+static void
+draw_history_entry(struct user_view *uv, WINDOW *win, int y, int x, int w,
+    int e, int markw, double scale)
+{
+	int64_t k = uv->hist[e].k;
+	/* the title's column: after the mark, the time, the behaviours */
+	int timew = uv->year > 0 ? 11 : 16, tx = 2 + timew + 1 + uv->behw;
+	int item = uv->ds->all.idx[k], n, titlew;
+	const struct hist_mark *mk = find_mark(uv, item);
+	char when[32], beh[64], title[256], letters[FUSION_MAX_MODELS];
+	const char *names[FUSION_MAX_MODELS];
+
+	time_text(uv->hist[e].ts, uv->year > 0, when, sizeof when);
+	behaviour_text(uv->ds, k, beh, sizeof beh);
+	explain_item_name(uv->ds, item, title, sizeof title);
+	titlew = w - tx - (mk != NULL ? markw : 0);
+	if (mk != NULL)
+		draw_text(win, y, x, 2, color_attr(CR_LABEL) | A_BOLD,
+		    widgets_unicode() ? "\xe2\x96\xb6" : ">");
+	else if (uv->f != NULL && fusion_dataset(uv->f) == uv->ds &&
+	    !interactions_contains(fusion_known(uv->f), uv->user, item))
+		draw_text(win, y, x, 2, color_attr(CR_DIM), "*");
+	draw_text(win, y, x + 2, timew, color_attr(CR_DIM), when);
+	draw_text(win, y, x + tx - uv->behw, uv->behw - 1,
+	    color_attr(CR_LABEL), beh);
+	draw_text(win, y, x + tx, titlew, mk != NULL ? A_BOLD : 0, title);
+	if (mk == NULL || markw == 0)
 		return;
-	}
-	for (b = 0; b < BEH_COUNT && used < n; b++) {
-		const char *name = store_behavior_name(b);
-
-		if ((bits & (1u << b)) && name != NULL)
-			used += (size_t)snprintf(buf + used, n - used, "%s%s",
-			    used ? "," : "", name);
-	}
+	n = fusion_n_models(uv->f);
+	for (int m = 0; m < n; m++)
+		names[m] = fusion_model_name(uv->f, m);
+	contrib_letters(names, n, letters);
+	draw_contrib_bar(win, y, x + w - markw + 1, markw - 6, mk->by_model,
+	    letters, n, scale);
+	draw_printf(win, y, x + w - 4, 4, 0, "%3.0f%%", mk->share);
 }
 
-static void
-time_text(int64_t ts, char *buf, size_t n)
-{
-	time_t t = (time_t)ts;
-	struct tm tm;
-
-	if (ts <= 0 || localtime_r(&t, &tm) == NULL)
-		snprintf(buf, n, "-");
-	else
-		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
-}
-
-/* The history from entry first on (the whole of it when scrolled). */
+/*
+ * The history as a timeline in time order, from line first on (the whole
+ * of it, scrolled, when open), or (first < 0) its newest lines with a
+ * first line saying how many are earlier.  The items behind the selected
+ * recommendation are marked with their share.
+ */
 static int
 draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
     int first)
 {
-	int r;
+	const int unicode = widgets_unicode();
+	int r = 0, body = h - 1, markw = uv->n_marks > 0 && w >= 60 ? 9 : 0;
+	double scale = 0;
+	char head[160], mark[32] = "", year[16] = "";
 
 	if (h < 2)
 		return 0;
-	draw_heading(win, y, x, w, first > 0 || uv->hist_open ?
-	    "History, newest first (j/k, Space/b scroll; h or Esc: back)" :
-	    "History, newest first (h: all of it)");
-	for (r = 0; first + r < uv->n_hist && r + 1 < h; r++) {
-		int64_t k = uv->hist[first + r].k;
-		char when[32], beh[64], title[256];
+	for (int k = 0; k < uv->n_marks; k++)
+		if (uv->marks[k].share > scale)
+			scale = uv->marks[k].share;
+	if (uv->n_marks > 0)
+		snprintf(mark, sizeof mark, "; %s behind #%d",
+		    unicode ? "\xe2\x96\xb6" : ">", uv->sel + 1);
+	if (uv->year > 0)
+		snprintf(year, sizeof year, " in %d,", uv->year);
+	snprintf(head, sizeof head, "History%s in time order%s%s", year, mark,
+	    uv->hist_open ? " (j/k, Space/b, g/G; h or Esc: back)" :
+	    " (h: all of it)");
+	draw_heading(win, y, x, w, head);
+	if (first < 0 && uv->n_lines > body) {
+		/* The newest lines, after one saying what is above. */
+		int above, marked = 0;
 
-		time_text(uv->hist[first + r].ts, when, sizeof when);
-		behaviour_text(uv->ds, k, beh, sizeof beh);
-		explain_item_name(uv->ds, uv->ds->all.idx[k], title,
-		    sizeof title);
-		draw_text(win, y + 1 + r, x, 17, color_attr(CR_DIM), when);
-		draw_text(win, y + 1 + r, x + 17, 13, color_attr(CR_LABEL),
-		    beh);
-		draw_text(win, y + 1 + r, x + 30, w - 30, 0, title);
+		first = uv->n_lines - (body - 1);
+		above = uv->lines[first].entry;
+		for (int e = 0; e < above; e++)
+			marked += find_mark(uv,
+			    uv->ds->all.idx[uv->hist[e].k]) != NULL;
+		if (marked > 0)
+			draw_printf(win, y + 1, x + 2, w - 2,
+			    color_attr(CR_DIM), "... %d earlier, %d of them "
+			    "marked", above, marked);
+		else
+			draw_printf(win, y + 1, x + 2, w - 2,
+			    color_attr(CR_DIM), "... %d earlier", above);
+		r = 1;
+	} else if (first < 0)
+		first = 0;
+	for (int l = first; l < uv->n_lines && r < body; l++, r++) {
+		const struct hist_line *hl = &uv->lines[l];
+
+		if (hl->gap) {
+			char gap[64];
+
+			gap_text(uv->hist[hl->entry].ts -
+			    uv->hist[hl->entry - 1].ts, gap, sizeof gap);
+			draw_printf(win, y + 1 + r, x + 2, w - 2,
+			    color_attr(CR_DIM), unicode ?
+			    "\xe2\x94\x80\xe2\x94\x80 %s \xe2\x94\x80\xe2\x94\x80" :
+			    "-- %s --", gap);
+		} else
+			draw_history_entry(uv, win, y + 1 + r, x, w, hl->entry,
+			    markw, scale);
 	}
-	if (first + r < uv->n_hist && h > 2) {
-		/* Say what did not fit on the last line. */
-		r--;
-		draw_fill(win, y + 1 + r, x, w, 0);
-		draw_printf(win, y + 1 + r, x, w, color_attr(CR_DIM),
-		    "... %d more (h: all of it)", uv->n_hist - first - r);
-		r++;
-	}
-	uv->hist_rows = r;
+	uv->hist_rows = body;
 	return 1 + r;
 }
 
@@ -583,7 +824,7 @@ user_draw(struct view *v, WINDOW *win)
 	const dataset *ds = wb ? workbench_dataset_peek(wb) : NULL;
 	const fusion *f = wb ? workbench_fusion_peek(wb) : NULL;
 	const fusion_live *live = wb ? workbench_fusion_live(wb) : NULL;
-	int h = getmaxy(win), w = getmaxx(win), u = -1, y, used;
+	int h = getmaxy(win), w = getmaxx(win), u = -1, y, used, hh;
 	const char *why = "Pick a user: u (or /) types `user ` in the console,"
 	    " Tab completes ids.";
 
@@ -639,10 +880,12 @@ user_draw(struct view *v, WINDOW *win)
 		draw_heading(win, 0, 0, w, line);
 	}
 	y = 1;
+	/* The explanation first: the timeline marks what it names. */
+	user_explanation(uv);
 	if (uv->hist_open) {
-		/* The whole history, scrolled. */
-		if (uv->hist_top > uv->n_hist - (h - 2))
-			uv->hist_top = uv->n_hist - (h - 2);
+		/* The whole history, scrolled (opened at its newest). */
+		if (uv->hist_top > uv->n_lines - (h - y - 1))
+			uv->hist_top = uv->n_lines - (h - y - 1);
 		if (uv->hist_top < 0)
 			uv->hist_top = 0;
 		draw_history(uv, win, y, 0, w, h - y, uv->hist_top);
@@ -650,10 +893,11 @@ user_draw(struct view *v, WINDOW *win)
 	}
 	if (w >= UV_WIDE) {
 		int lw = w * 11 / 20, rx = lw + 2, rw = w - lw - 2;
-		int hh = uv->n_hist + 2 < (h - 1) / 2 ? uv->n_hist + 2 :
+
+		hh = uv->n_lines + 2 < (h - 1) / 2 ? uv->n_lines + 2 :
 		    (h - 1) / 2;
 
-		used = draw_history(uv, win, y, 0, lw, hh, 0);
+		used = draw_history(uv, win, y, 0, lw, hh, -1);
 		draw_recs(uv, win, y + used, 0, lw, h - y - used);
 		draw_why(uv, win, y, rx, rw, h - y, 1);
 		return;
@@ -663,8 +907,10 @@ user_draw(struct view *v, WINDOW *win)
 		draw_why(uv, win, y + used, 0, w, h - y - used, 1);
 		return;
 	}
-	used = draw_history(uv, win, y, 0, w, uv->n_hist + 2 < 6 ?
-	    uv->n_hist + 2 : 6, 0);
+	/* The timeline's box: 6 lines, more on a tall terminal. */
+	hh = h / 4 > 6 ? h / 4 : 6;
+	used = draw_history(uv, win, y, 0, w, uv->n_lines + 2 < hh ?
+	    uv->n_lines + 2 : hh, -1);
 	y += used;
 	used = draw_recs(uv, win, y, 0, w, h - y - 4);
 	y += used;
@@ -775,7 +1021,7 @@ toggle_history(struct view *v, int key, int height, char *cmd, size_t n)
 	(void)cmd;
 	(void)n;
 	uv->hist_open = key == 27 ? 0 : !uv->hist_open;
-	uv->hist_top = 0;
+	uv->hist_top = uv->n_lines;	/* the newest at the bottom */
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -786,7 +1032,9 @@ scroll_history(struct view *v, int key, int height, char *cmd, size_t n)
 
 	(void)cmd;
 	(void)n;
-	uv->hist_top = view_scroll(uv->hist_top, key, uv->n_hist, height - 3);
+	(void)height;
+	uv->hist_top = view_scroll(uv->hist_top, key, uv->n_lines,
+	    uv->hist_rows);
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
@@ -821,7 +1069,7 @@ static const struct view_key user_keys[] = {
 	    "scroll the history a page down or up",
 	    .action = scroll_history },
 	{ "g/G", { 'g', 'G', KEY_HOME, KEY_END }, UV_HIST, NULL,
-	    "the newest or the oldest of the history",
+	    "the oldest or the newest of the history",
 	    .action = scroll_history },
 	{ "h/Esc", { 'h', 27 }, UV_HIST, "back", "back to the user",
 	    .action = toggle_history },

@@ -46,7 +46,7 @@ tm resize-window -t rf -x 60 -y 20
 wait_for '^Recommended' && [ "$(wc -L < "$tmp/pane")" -le 60 ] ||
     { echo "$test_name: wider than 60 after the resize"; failed=1; }
 tm resize-window -t rf -x 80 -y 24
-wait_for 'History, newest first'
+wait_for '^History( in [0-9]+,)? in time order'
 tm send-keys -t rf q
 tmux_stopped
 finish
