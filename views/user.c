@@ -161,7 +161,6 @@ time_text(int64_t ts, int year_known, char *buf, size_t n)
 		    &tm);
 }
 
-
 /* The calendar year of ts in local time, or -1. */
 static int
 year_of(int64_t ts)
@@ -410,13 +409,13 @@ gap_text(int64_t s, char *buf, size_t n)
 		{ 31556952, INT64_MAX, "year" },
 	};
 	size_t u;
-	int64_t v;
+	long long v;
 
 	for (u = 0; u + 1 < sizeof units / sizeof units[0] &&
 	    s >= units[u].below; u++)
 		;
-	v = (s + units[u].unit / 2) / units[u].unit;
-	snprintf(buf, n, "%lld %s%s later", (long long)v, units[u].name,
+	v = llround((double)s / (double)units[u].unit);
+	snprintf(buf, n, "%lld %s%s later", v, units[u].name,
 	    v == 1 ? "" : "s");
 }
 
