@@ -489,15 +489,25 @@ draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
 	    uv->hist_open ? " (j/k, Space/b, g/G; h or Esc: back)" :
 	    " (h: all of it)");
 	draw_heading(win, y, x, w, head);
-	if (first < 0 && uv->n_lines > body) {
+	if (first < 0 && uv->n_lines > body && body < 2)
+		first = uv->n_lines - body;	/* no room to say more */
+	else if (first < 0 && uv->n_lines > body) {
 		/* The newest lines, after one saying what is above. */
 		int above, marked = 0;
 
 		first = uv->n_lines - (body - 1);
 		above = uv->lines[first].entry;
-		for (int e = 0; e < above; e++)
-			marked += find_mark(uv,
-			    uv->ds->all.idx[uv->hist[e].k]) != NULL;
+		for (int k = 0; k < uv->n_marks; k++) {
+			/* before the first entry shown: an earlier one */
+			struct hist_entry me;
+
+			me.k = interactions_find(&uv->ds->all, uv->user,
+			    uv->marks[k].item);
+			if (me.k < 0)
+				continue;
+			me.ts = uv->ds->all.ts[me.k];
+			marked += hist_oldest_first(&me, &uv->hist[above]) < 0;
+		}
 		if (marked > 0)
 			draw_printf(win, y + 1, x + 2, w - 2,
 			    color_attr(CR_DIM), "... %d earlier, %d of them "
@@ -913,7 +923,8 @@ user_draw(struct view *v, WINDOW *win)
 	y += used;
 	used = draw_recs(uv, win, y, 0, w, h - y - 4);
 	y += used;
-	draw_why(uv, win, y, 0, w, h - y, 0);
+	/* The hint on the last line, below the sentence, never over it. */
+	draw_why(uv, win, y, 0, w, h - y >= 4 ? h - y - 1 : h - y, 0);
 	if (h - y >= 4)
 		draw_text(win, h - 1, 0, w, color_attr(CR_DIM),
 		    "Enter or e: the explanation in full");
