@@ -851,41 +851,13 @@ user_draw(struct view *v, WINDOW *win)
 	{
 		/* Events as the Data screen counts them (its top users):
 		 * all of them and per behaviour, then the distinct items. */
-		static const int feat[][2] = { { BEH_PV, UF_LOG_VIEWS },
-		    { BEH_FAV, UF_LOG_FAVS }, { BEH_CART, UF_LOG_CARTS },
-		    { BEH_BUY, UF_LOG_BUYS } };
-		const float *uf = ds->user_features != NULL ?
-		    ds->user_features + (size_t)u * UF_COUNT : NULL;
 		char line[256];
-		size_t n;
-		int listed = 0;
-
-		n = (size_t)snprintf(line, sizeof line, "User %s: ",
+		int n = snprintf(line, sizeof line, "User %s: ",
 		    ds->user_ext[u]);
-		if (uf != NULL) {
-			n += (size_t)snprintf(line + n, sizeof line - n,
-			    "%.0f events", expm1((double)uf[UF_LOG_EVENTS]));
-			for (size_t b = 0; b < sizeof feat / sizeof feat[0] &&
-			    n < sizeof line; b++) {
-				double c = expm1((double)uf[feat[b][1]]);
 
-				if (c < 0.5 || store_behavior_name(feat[b][0]) ==
-				    NULL)
-					continue;
-				n += (size_t)snprintf(line + n, sizeof line - n,
-				    "%s%.0f %s", listed++ ? ", " : " (", c,
-				    store_behavior_name(feat[b][0]));
-			}
-			if (listed && n < sizeof line)
-				n += (size_t)snprintf(line + n, sizeof line - n,
-				    ")");
-			if (n < sizeof line)
-				n += (size_t)snprintf(line + n, sizeof line - n,
-				    " on ");
-		}
-		if (n < sizeof line)
-			snprintf(line + n, sizeof line - n, "%d item%s",
-			    uv->n_hist, uv->n_hist == 1 ? "" : "s");
+		if (n > 0 && (size_t)n < sizeof line)
+			dataset_user_summary(ds, u, line + n,
+			    sizeof line - (size_t)n);
 		draw_heading(win, 0, 0, w, line);
 	}
 	y = 1;

@@ -10,32 +10,6 @@
 
 extern const cmd_entry cmd_user_entry;
 
-/* "12 items: 8 pv, 1 fav, 1 cart, 2 buy" (entries with each behaviour). */
-static void
-user_summary(const dataset *ds, int u, char *buf, size_t n)
-{
-	const interactions *m = &ds->all;
-	int64_t count[BEH_COUNT] = { 0 };
-	size_t used;
-	int b, listed = 0;
-
-	for (int64_t k = m->ptr[u]; k < m->ptr[u + 1]; k++)
-		for (b = 0; b < BEH_COUNT; b++)
-			if (m->beh[k] & (1u << b))
-				count[b]++;
-	used = (size_t)snprintf(buf, n, "%lld item%s",
-	    (long long)(m->ptr[u + 1] - m->ptr[u]),
-	    m->ptr[u + 1] - m->ptr[u] == 1 ? "" : "s");
-	for (b = 0; b < BEH_COUNT && used < n; b++) {
-		const char *name = store_behavior_name(b);
-
-		if (count[b] == 0 || name == NULL)
-			continue;
-		used += (size_t)snprintf(buf + used, n - used, "%s %lld %s",
-		    listed++ ? "," : ":", (long long)count[b], name);
-	}
-}
-
 static int
 cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 {
@@ -77,7 +51,7 @@ cmd_user_exec(cmd_ctx *ctx, const cmd_args *a)
 	    !workbench_fusion_live(ctx->wb)->ready &&
 	    workbench_fusion_refresh(ctx->wb, &err) < 0)
 		cmd_error(ctx, "user: fusion metrics: %s", err.msg);
-	user_summary(ds, u, summary, sizeof summary);
+	dataset_user_summary(ds, u, summary, sizeof summary);
 	cmd_printf(ctx, "user %s: %s", a->argv[0], summary);
 	return 0;
 }

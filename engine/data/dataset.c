@@ -3,6 +3,7 @@
 #include "engine/core/hash.h"
 #include "engine/core/sort.h"
 #include "engine/store/scan.h"
+#include "engine/store/store.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -741,4 +742,44 @@ int
 interactions_contains(const interactions *m, int u, int item)
 {
 	return interactions_find(m, u, item) >= 0;
+}
+
+void
+dataset_user_summary(const dataset *ds, int u, char *buf, size_t n)
+{
+	static const int feat[][2] = { { BEH_PV, UF_LOG_VIEWS },
+	    { BEH_FAV, UF_LOG_FAVS }, { BEH_CART, UF_LOG_CARTS },
+	    { BEH_BUY, UF_LOG_BUYS } };
+	const float *uf = ds->user_features != NULL ?
+	    ds->user_features + (size_t)u * UF_COUNT : NULL;
+	int64_t items = ds->all.ptr[u + 1] - ds->all.ptr[u];
+	size_t used = 0;
+	int listed = 0;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	/* The features hold log(1 + count): counts come back exactly
+	 * enough to be rounded. */
+	if (uf != NULL) {
+		used += (size_t)snprintf(buf, n, "%.0f events",
+		    expm1((double)uf[UF_LOG_EVENTS]));
+		for (size_t b = 0; b < sizeof feat / sizeof feat[0] &&
+		    used < n; b++) {
+			double c = expm1((double)uf[feat[b][1]]);
+
+			if (c < 0.5 || store_behavior_name(feat[b][0]) == NULL)
+				continue;
+			used += (size_t)snprintf(buf + used, n - used,
+			    "%s%.0f %s", listed++ ? ", " : " (", c,
+			    store_behavior_name(feat[b][0]));
+		}
+		if (listed && used < n)
+			used += (size_t)snprintf(buf + used, n - used, ")");
+		if (used < n)
+			used += (size_t)snprintf(buf + used, n - used, " on ");
+	}
+	if (used < n)
+		snprintf(buf + used, n - used, "%lld item%s", (long long)items,
+		    items == 1 ? "" : "s");
 }

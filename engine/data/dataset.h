@@ -72,6 +72,10 @@ void dataset_free(dataset *ds);
 /* Dense index from an external id, or -1.  Datasets not made by
  * dataset_build() (priv NULL) fall back to a linear search of the ids. */
 int dataset_user_index(const dataset *ds, const char *ext_id);
+/* User u in words, as the screens and the `user` command say it: "12
+ * events (8 pv, 1 fav, 1 cart, 2 buy) on 6 items" (the events from the
+ * user features, when the snapshot has them). */
+void dataset_user_summary(const dataset *ds, int u, char *buf, size_t n);
 int dataset_item_index(const dataset *ds, const char *ext_id);
 
 /* Allocate/free the arrays of an interactions matrix; build its transpose. */
