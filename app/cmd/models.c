@@ -537,6 +537,7 @@ eval_finish(cmd_ctx *ctx, void *ud)
 	char text[160];
 	rf_table *t;
 
+	cmd_progress_end(ctx);
 	if ((t = workbench_eval_finish(ctx->wb, &cmp, &err)) == NULL) {
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
@@ -563,6 +564,15 @@ eval_finish(cmd_ctx *ctx, void *ud)
 	return 0;
 }
 
+/* Batch mode's status line while eval ranks on this thread (the TUI
+ * draws a worker's from the task). */
+static void
+eval_status(void *ud, const wb_task_progress *p)
+{
+	cmd_progress(ud, "eval: %s (%lld/%lld users), %.0f s", p->phase,
+	    (long long)p->done, (long long)p->total, p->elapsed);
+}
+
 static int
 cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 {
@@ -572,7 +582,9 @@ cmd_eval_exec(cmd_ctx *ctx, const cmd_args *a)
 	if (args_int(ctx, a, "k", 10, 1, 1000, &k) < 0)
 		return -1;
 	if (workbench_eval_start(ctx->wb, (int)k,
-	    args_opt(a, "all-users") != NULL, ctx->cancel, &err) < 0) {
+	    args_opt(a, "all-users") != NULL, ctx->cancel, eval_status, ctx,
+	    &err) < 0) {
+		cmd_progress_end(ctx);
 		cmd_error(ctx, "eval: %s", err.msg);
 		return -1;
 	}

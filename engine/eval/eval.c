@@ -15,11 +15,11 @@ eval_model_score(const void *ctx, int u, float *out)
 
 void
 eval_model_score_block(const void *ctx, const int32_t *users, int n,
-    float *out)
+    int lo, int hi, float *out)
 {
 	const model *m = ctx;
 
-	m->ops->score_users(m, users, n, out);
+	m->ops->score_users(m, users, n, lo, hi, out);
 }
 
 double

@@ -18,7 +18,7 @@ void eval_model_score(const void *ctx, int u, float *out);
 double eval_model_predict(const void *ctx, int u, int i);
 /* score_block_fn of a model with score_users. */
 void eval_model_score_block(const void *ctx, const int32_t *users, int n,
-    float *out);
+    int lo, int hi, float *out);
 
 /* One model on a test part: full-ranking top-N at k over items not in
  * train; plus RMSE/MAE when the data are ratings and the model predicts

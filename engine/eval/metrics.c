@@ -46,6 +46,11 @@ metric_mae(const double *pred, const double *truth, int64_t n)
 	return s / (double)n;
 }
 
+/* The evaluator's blocks of users and tiles of users x items (512 KB of
+ * scores): see metrics_eval_topn. */
+#define EVAL_BLOCK_USERS	256
+#define EVAL_TILE_FLOATS	(1 << 17)
+
 /* a ranks below b: lower score, or the same score and a higher index. */
 static int
 worse(const float *s, int32_t a, int32_t b)
@@ -177,14 +182,121 @@ cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The evaluator: test users split over threads by position (j % threads),
- * per-user results kept by position and summed in order afterwards so the
- * figures do not depend on the thread count. */
+/* A running top K of one user over items fed in index order, a tile at a
+ * time (the block path): a tile's scores are gone once it is fed, so the
+ * heap keeps each score beside its item.  The same choice as
+ * topk_select: NaN and -INFINITY skipped, ties to the lower index. */
+struct ranked {
+	float score;
+	int32_t item;
+};
+
+struct topk_run {
+	struct ranked *h;	/* (k) a min-heap: its root the weakest kept */
+	int n;
+	float thr;		/* the root's score once k are kept */
+};
+
+/* a ranks below b */
+static int
+ranked_worse(struct ranked a, struct ranked b)
+{
+	return a.score < b.score || (a.score == b.score && a.item > b.item);
+}
+
+static void
+ranked_sift_down(struct ranked *h, int n, int j)
+{
+	for (;;) {
+		int l = 2 * j + 1, r = l + 1, m = j;
+		struct ranked t;
+
+		if (l < n && ranked_worse(h[l], h[m]))
+			m = l;
+		if (r < n && ranked_worse(h[r], h[m]))
+			m = r;
+		if (m == j)
+			return;
+		t = h[j];
+		h[j] = h[m];
+		h[m] = t;
+		j = m;
+	}
+}
+
+/* The scores of the items lo .. lo + count - 1. */
+static void
+topk_run_feed(struct topk_run *r, int k, const float *s, int lo, int count)
+{
+	int i = 0;
+
+	for (; i < count && r->n < k; i++) {
+		int j = r->n;
+
+		if (isnan(s[i]) || s[i] == -INFINITY)
+			continue;
+		r->h[r->n++] = (struct ranked){ s[i], lo + i };
+		while (j > 0 && ranked_worse(r->h[j], r->h[(j - 1) / 2])) {
+			struct ranked t = r->h[j];
+
+			r->h[j] = r->h[(j - 1) / 2];
+			r->h[(j - 1) / 2] = t;
+			j = (j - 1) / 2;
+		}
+		if (r->n == k)
+			r->thr = r->h[0].score;
+	}
+	while (i < count) {
+		int end = count - i < 16 ? count : i + 16;
+		int any = 0;
+
+		/* Nearly every item of a long catalogue is below the K-th
+		 * best: sixteen of them at once on one vector compare.  An
+		 * item that only ties the root comes later, so it is worse;
+		 * NaN and -INFINITY never pass. */
+		if (end == i + 16) {
+			for (int j = 0; j < 16; j++)
+				any |= s[i + j] > r->thr;
+			if (!any) {
+				i = end;
+				continue;
+			}
+		}
+		for (; i < end; i++) {
+			if (!(s[i] > r->thr))
+				continue;
+			r->h[0] = (struct ranked){ s[i], lo + i };
+			ranked_sift_down(r->h, r->n, 0);
+			r->thr = r->h[0].score;
+		}
+	}
+}
+
+/* The items kept, best first, into out; returns how many. */
+static int
+topk_run_finish(struct topk_run *r, int32_t *out)
+{
+	for (int m = r->n; m > 1; m--) {
+		struct ranked t = r->h[0];
+
+		r->h[0] = r->h[m - 1];
+		r->h[m - 1] = t;
+		ranked_sift_down(r->h, m - 1, 0);
+	}
+	for (int j = 0; j < r->n; j++)
+		out[j] = r->h[j].item;
+	return r->n;
+}
+
+/* The evaluator: test users split over threads by position (j % threads,
+ * or by blocks of users), per-user results kept by position and summed in
+ * order afterwards so the figures do not depend on the thread count. */
 struct eval_shared {
 	const topn_eval *ev;
 	const int32_t *users;
 	int n;
 	int block;		/* users scored at once (score_block) */
+	int tile_items;		/* items of a tile (score_block) */
 	int64_t ranked;		/* users done, for progress (atomic) */
 	user_metrics *um;
 	double *popsum;		/* (n) summed popularity of the list */
@@ -200,18 +312,15 @@ struct eval_worker {
 	int cancelled;
 };
 
-/* One user's ranking and measures, from its scores (overwritten). */
+/* One user's measures from its list of n items, best first. */
 static void
-eval_rank_user(struct eval_worker *w, int j, float *scores, int32_t *top)
+eval_measure_user(struct eval_worker *w, int j, const int32_t *top, int n)
 {
 	struct eval_shared *sh = w->sh;
 	const topn_eval *ev = sh->ev;
-	const interactions *tr = ev->train, *te = ev->test;
-	int u = sh->users[j], n;
+	const interactions *te = ev->test;
+	int u = sh->users[j];
 
-	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
-		scores[tr->idx[p]] = -INFINITY;
-	n = topk_select(scores, tr->n_items, ev->k, top);
 	metrics_user_topn(top, n, ev->k, te->idx + te->ptr[u],
 	    (int)(te->ptr[u + 1] - te->ptr[u]), &sh->um[j]);
 	sh->listlen[j] = n;
@@ -221,6 +330,17 @@ eval_rank_user(struct eval_worker *w, int j, float *scores, int32_t *top)
 		if (ev->popularity)
 			sh->popsum[j] += ev->popularity[top[r]];
 	}
+}
+
+/* Leave out u's known items in [lo, hi) of a tile: the row is sorted
+ * (dataset.h), so one cursor walks it once over the tiles. */
+static void
+eval_exclude_known(const interactions *tr, int u, int64_t *at, int lo,
+    int hi, float *row)
+{
+	for (; *at < tr->ptr[u + 1] && tr->idx[*at] < hi; (*at)++)
+		if (tr->idx[*at] >= lo)
+			row[tr->idx[*at] - lo] = -INFINITY;
 }
 
 /* Progress now and then, from the caller's thread only (share 0). */
@@ -238,6 +358,83 @@ eval_progress(struct eval_worker *w, int done, double *next)
 	ev->progress(ev->progress_ud, all, sh->n);
 }
 
+static int
+eval_stop(struct eval_worker *w)
+{
+	const topn_eval *ev = w->sh->ev;
+
+	if (ev->cancel && *ev->cancel)
+		w->cancelled = 1;
+	return w->cancelled || w->sh->failed;
+}
+
+/* Blocks of users by position, block b on thread b % threads; each block
+ * scored a tile of items at a time (a tile's scores in one product, small
+ * enough to stay in cache while it is ranked), every user's top K kept
+ * across the tiles. */
+static void
+eval_blocks(struct eval_worker *w, float *tile, struct topk_run *run,
+    int64_t *at, int32_t *top)
+{
+	struct eval_shared *sh = w->sh;
+	const topn_eval *ev = sh->ev;
+	const interactions *tr = ev->train;
+	int n_items = tr->n_items, B = sh->block, C = sh->tile_items;
+	double next = 0;
+
+	for (int b = w->t; (int64_t)b * B < sh->n; b += sh->threads) {
+		int first = b * B, cnt = sh->n - first < B ? sh->n - first : B;
+		const int32_t *users = sh->users + first;
+
+		for (int j = 0; j < cnt; j++) {
+			run[j].n = 0;
+			at[j] = tr->ptr[users[j]];
+		}
+		for (int lo = 0; lo < n_items; lo += C) {
+			int width = n_items - lo < C ? n_items - lo : C;
+
+			if (eval_stop(w))
+				return;
+			ev->score_block(ev->ctx, users, cnt, lo, lo + width,
+			    tile);
+			for (int j = 0; j < cnt; j++) {
+				float *row = tile + (size_t)j * width;
+
+				eval_exclude_known(tr, users[j], &at[j], lo,
+				    lo + width, row);
+				topk_run_feed(&run[j], ev->k, row, lo, width);
+			}
+		}
+		for (int j = 0; j < cnt; j++)
+			eval_measure_user(w, first + j, top,
+			    topk_run_finish(&run[j], top));
+		eval_progress(w, cnt, &next);
+	}
+}
+
+/* A user at a time: its scores of every item, then its top K. */
+static void
+eval_users(struct eval_worker *w, float *scores, int32_t *top)
+{
+	struct eval_shared *sh = w->sh;
+	const topn_eval *ev = sh->ev;
+	const interactions *tr = ev->train;
+	double next = 0;
+
+	for (int j = w->t; j < sh->n; j += sh->threads) {
+		int u = sh->users[j];
+
+		if (eval_stop(w))
+			return;
+		ev->score(ev->ctx, u, scores);
+		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
+			scores[tr->idx[p]] = -INFINITY;
+		eval_measure_user(w, j, top, topk_select(scores, tr->n_items,
+		    ev->k, top));
+		eval_progress(w, 1, &next);
+	}
+}
+
 static void
 eval_worker_run(void *arg)
 {
@@ -245,49 +442,31 @@ eval_worker_run(void *arg)
 	struct eval_shared *sh = w->sh;
 	const topn_eval *ev = sh->ev;
 	int n_items = ev->train->n_items, k = ev->k, B = sh->block;
-	float *scores = malloc((size_t)(n_items ? n_items : 1) * (size_t)B *
-	    sizeof *scores);
+	int blocks = ev->score_block != NULL;
+	size_t floats = blocks ? (size_t)B * (size_t)sh->tile_items :
+	    (size_t)n_items;
+	float *scores = malloc((floats ? floats : 1) * sizeof *scores);
 	int32_t *top = malloc((size_t)k * sizeof *top);
-	double next = 0;
+	struct ranked *heaps = blocks ? malloc((size_t)B * (size_t)k *
+	    sizeof *heaps) : NULL;
+	struct topk_run *run = blocks ? malloc((size_t)B * sizeof *run) :
+	    NULL;
+	int64_t *at = blocks ? malloc((size_t)B * sizeof *at) : NULL;
 
-	if (scores == NULL || top == NULL) {
+	if (scores == NULL || top == NULL || (blocks && (heaps == NULL ||
+	    run == NULL || at == NULL)))
 		sh->failed = 1;
-		free(scores);
-		free(top);
-		return;
-	}
-	if (ev->score_block != NULL) {
-		/* Blocks of B users by position, block b on thread
-		 * b % threads: each block's scores in one product. */
-		for (int b = w->t; (int64_t)b * B < sh->n; b += sh->threads) {
-			int lo = b * B, cnt = sh->n - lo < B ? sh->n - lo : B;
-
-			if (ev->cancel && *ev->cancel) {
-				w->cancelled = 1;
-				break;
-			}
-			if (sh->failed)
-				break;
-			ev->score_block(ev->ctx, sh->users + lo, cnt, scores);
-			for (int j = 0; j < cnt; j++)
-				eval_rank_user(w, lo + j, scores +
-				    (size_t)j * n_items, top);
-			eval_progress(w, cnt, &next);
-		}
+	else if (blocks) {
+		for (int j = 0; j < B; j++)
+			run[j].h = heaps + (size_t)j * k;
+		eval_blocks(w, scores, run, at, top);
 	} else
-		for (int j = w->t; j < sh->n; j += sh->threads) {
-			if (ev->cancel && *ev->cancel) {
-				w->cancelled = 1;
-				break;
-			}
-			if (sh->failed)
-				break;
-			ev->score(ev->ctx, sh->users[j], scores);
-			eval_rank_user(w, j, scores, top);
-			eval_progress(w, 1, &next);
-		}
+		eval_users(w, scores, top);
 	free(scores);
 	free(top);
+	free(heaps);
+	free(run);
+	free(at);
 }
 
 int
@@ -299,6 +478,7 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	int n = 0, threads = ev->threads >= 2 ? 2 : 1;
 	int n_items = ev->train->n_items, cancelled = 0;
 	int64_t nrec = 0, covered = 0;
+	uint64_t per_thread;
 	double sum[6] = { 0 }, pop = 0;
 
 	memset(w, 0, sizeof w);
@@ -343,20 +523,36 @@ metrics_eval_topn(const topn_eval *ev, metrics *out, rf_error *err)
 	sh.users = users;
 	sh.n = n;
 	sh.threads = threads;
-	/* Blocks of about 16 MB of scores per thread. */
+	/* Blocks of up to EVAL_BLOCK_USERS users (fewer when there are few,
+	 * so that both threads have some), scored in tiles of about
+	 * EVAL_TILE_FLOATS scores: sgemm runs at its best rate on 256 users
+	 * x 512 items of 64 factors (bench_sgemm: the tile stays in a core's
+	 * cache, where it is ranked next), and 256 users share each pass
+	 * over the item factors. */
 	sh.block = 1;
-	if (ev->score_block != NULL && n_items > 0) {
-		long b = (16L << 20) / ((long)n_items * (long)sizeof(float));
+	sh.tile_items = n_items > 0 ? n_items : 1;
+	if (ev->score_block != NULL && n > 0) {
+		int b = (n + threads - 1) / threads;
+		int c;
 
-		sh.block = b < 1 ? 1 : b > 256 ? 256 : (int)b;
+		sh.block = b > EVAL_BLOCK_USERS ? EVAL_BLOCK_USERS : b;
+		c = EVAL_TILE_FLOATS / sh.block / 16 * 16;
+		sh.tile_items = c < 16 ? 16 : c;
+		if (sh.tile_items > n_items)
+			sh.tile_items = n_items > 0 ? n_items : 1;
 	}
-	/* Per user its measures, list length and popularity; per thread a
-	 * block of scores for every item and a seen mark. */
+	/* Per user its measures, list length and popularity; per thread its
+	 * scores (every item's, or a tile and each block user's top K) and a
+	 * seen mark. */
+	per_thread = ev->score_block != NULL ? (uint64_t)sh.block *
+	    ((uint64_t)sh.tile_items * sizeof(float) + (uint64_t)ev->k *
+	    sizeof(struct ranked) + sizeof(struct topk_run) +
+	    sizeof(int64_t)) : (uint64_t)n_items * sizeof(float);
+	per_thread += (uint64_t)n_items + 1 + (uint64_t)ev->k *
+	    sizeof(int32_t);
 	if (rf_mem_check(((uint64_t)n + 1) * (sizeof *sh.um +
 	    sizeof *sh.popsum + sizeof *sh.listlen) + (uint64_t)threads *
-	    ((uint64_t)n_items + 1) * (sh.block * sizeof(float) + 1) +
-	    (uint64_t)ev->k * sizeof(int32_t), "eval: the evaluation buffers",
-	    NULL, err) < 0) {
+	    per_thread, "eval: the evaluation buffers", NULL, err) < 0) {
 		free(users);
 		return -1;
 	}

@@ -61,10 +61,11 @@ void metrics_user_topn(const int32_t *ranked, int n_ranked, int k,
 /* Scores of every item for user u; must be thread-safe for distinct out
  * buffers.  ctx is the model (or fusion state). */
 typedef void (*score_fn)(const void *ctx, int u, float *out);
-/* The same for n users at once, out (n x n_items) row-major: a factor
- * model's scores of a block of users in one matrix product. */
+/* The same for n users at once and the items [lo, hi), out
+ * (n x (hi - lo)) row-major: a factor model's scores of a tile of users x
+ * items in one matrix product. */
 typedef void (*score_block_fn)(const void *ctx, const int32_t *users, int n,
-    float *out);
+    int lo, int hi, float *out);
 
 typedef struct topn_eval {
 	score_fn score;
@@ -81,7 +82,8 @@ typedef struct topn_eval {
 	 * standard error of the NDCG mean in the result */
 	int sample_users;
 	uint64_t sample_seed;
-	/* may be NULL: users scored in blocks (block_users at most) */
+	/* may be NULL: users scored in tiles of a block of users by a
+	 * range of items, each user's top K kept across the tiles */
 	score_block_fn score_block;
 	/* may be NULL: called now and then with the users ranked so far */
 	void (*progress)(void *ud, int64_t done, int64_t total);

@@ -790,6 +790,20 @@ als_score_user(const model *m, int u, float *out)
 	    am->fs, am->X + (size_t)u * am->fs, 1, 0.0f, out, 1);
 }
 
+/* The same for a block of users and the items [lo, hi): one sgemm of
+ * their rows of X by those of Y (the evaluator's tiles), over the padded
+ * stride as score_user. */
+static void
+als_score_users(const model *m, const int32_t *users, int n, int lo, int hi,
+    float *out)
+{
+	const als_model *am = (const als_model *)m;
+	const model_factor_tables ft = { am->X, am->Y, NULL, am->nu, am->fs,
+	    am->fs };
+
+	model_score_factor_block(&ft, users, n, lo, hi, out);
+}
+
 /* HKV 2008 section 5: with W^u = (Y^T C^u Y + reg I)^-1 the exact
  * least-squares user vector is x_u = W^u Y^T C^u p(u), so
  *   y_j . x_u = sum_{i in history} s^u_ji c_ui,   s^u_ji = y_j^T W^u y_i.
@@ -977,6 +991,7 @@ const model_ops model_als_ops = {
 	.create = als_create,
 	.epoch = als_epoch,
 	.score_user = als_score_user,
+	.score_users = als_score_users,
 	.predict = NULL,
 	.explain = als_explain,
 	.report = als_report,

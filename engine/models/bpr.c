@@ -637,6 +637,19 @@ bpr_score_user(const model *m, int u, float *out)
 	    bm->k, bm->p + (size_t)u * bm->k, 1, 1.0f, out, 1);
 }
 
+/* The same for a block of users and the items [lo, hi): b copied into
+ * every row, then one sgemm of their rows of P by those of Q. */
+static void
+bpr_score_users(const model *m, const int32_t *users, int n, int lo, int hi,
+    float *out)
+{
+	const bpr_model *bm = (const bpr_model *)m;
+	const model_factor_tables ft = { bm->p, bm->q, bm->b,
+	    m->train->n_users, bm->k, bm->k };
+
+	model_score_factor_block(&ft, users, n, lo, hi, out);
+}
+
 void
 bpr_parameters(model *m, float **user_f, float **item_f, float **item_bias,
     int *k)
@@ -737,6 +750,7 @@ const model_ops model_bpr_ops = {
 	.create = bpr_create,
 	.epoch = bpr_epoch,
 	.score_user = bpr_score_user,
+	.score_users = bpr_score_users,
 	.predict = NULL,
 	.explain = NULL,
 	.save = bpr_save,

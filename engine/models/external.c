@@ -164,6 +164,44 @@ factors_score_user(const model *m, int u, float *out)
 		out[fm->no_row[k]] = -INFINITY;
 }
 
+/* The same for a block of users and the items [lo, hi): one sgemm, then
+ * -inf for the users and the items without a row. */
+static void
+factors_score_users(const model *m, const int32_t *users, int n, int lo,
+    int hi, float *out)
+{
+	const factors_model *fm = (const factors_model *)m;
+	const model_factor_tables ft = { fm->X, fm->Y, NULL, fm->nu,
+	    fm->stride, fm->stride };
+	int width = hi - lo, first = 0, last = fm->n_no_row;
+
+	model_score_factor_block(&ft, users, n, lo, hi, out);
+	/* no_row is ascending: its part in [lo, hi) starts at the first
+	 * entry >= lo */
+	while (first < last) {
+		int mid = first + (last - first) / 2;
+
+		if (fm->no_row[mid] < lo)
+			first = mid + 1;
+		else
+			last = mid;
+	}
+	for (last = first; last < fm->n_no_row && fm->no_row[last] < hi;)
+		last++;
+	for (int j = 0; j < n; j++) {
+		float *row = out + (size_t)j * width;
+		int u = users[j];
+
+		if (u < 0 || u >= fm->nu || !fm->has_user[u]) {
+			for (int i = 0; i < width; i++)
+				row[i] = -INFINITY;
+			continue;
+		}
+		for (int x = first; x < last; x++)
+			row[fm->no_row[x] - lo] = -INFINITY;
+	}
+}
+
 /* The history items of u behind score(u, i): the ridge projection of the
  * top of the file.  weight = a_h, contribution = a_h (y_h . y_i). */
 static int
@@ -781,6 +819,7 @@ const model_ops model_external_factors_ops = {
 	.nparams = 0,
 	.default_epochs = 0,
 	.score_user = factors_score_user,
+	.score_users = factors_score_users,
 	.explain = factors_explain,
 	.save = factors_save,
 	.load = external_load,

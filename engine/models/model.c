@@ -1,6 +1,7 @@
 /* model: helpers shared by every model implementation. */
 #include "engine/models/model.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,69 @@ model_check_room(const model *m, uint64_t need, int param,
 	}
 	snprintf(what, sizeof what, "%s: the model's arrays", name);
 	return rf_mem_refuse(&room, need, what, hint, err);
+}
+
+/* The users' rows gathered on the stack, this many floats at a time:
+ * 256 users of 64 factors, enough for sgemm's full rate (bench_sgemm). */
+#define MODEL_GATHER_FLOATS 16384
+
+/* c (cnt x width) = a (cnt x k, rows lda apart) Y_lo..hi^T + the bias */
+static void
+score_factor_rows(const model_factor_tables *ft, const float *a, int lda,
+    int cnt, int lo, int width, float *c)
+{
+	float beta = 0.0f;
+
+	if (ft->item_bias != NULL) {
+		for (int j = 0; j < cnt; j++)
+			memcpy(c + (size_t)j * width, ft->item_bias + lo,
+			    (size_t)width * sizeof *c);
+		beta = 1.0f;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cnt, width, ft->k,
+	    1.0f, a, lda, ft->item + (size_t)lo * (size_t)ft->stride,
+	    ft->stride, beta, c, width);
+}
+
+void
+model_score_factor_block(const model_factor_tables *ft,
+    const int32_t *users, int n, int lo, int hi, float *out)
+{
+	float rows[MODEL_GATHER_FLOATS];
+	int width = hi - lo, k = ft->k, per = MODEL_GATHER_FLOATS / k;
+
+	if (n <= 0 || width <= 0)
+		return;
+	for (int j0 = 0; per > 0 && j0 < n; j0 += per) {
+		int cnt = n - j0 < per ? n - j0 : per;
+
+		for (int j = 0; j < cnt; j++) {
+			int u = users[j0 + j];
+
+			if (u >= 0 && u < ft->n_users)
+				memcpy(rows + (size_t)j * k, ft->user +
+				    (size_t)u * ft->stride, (size_t)k *
+				    sizeof *rows);
+			else
+				memset(rows + (size_t)j * k, 0, (size_t)k *
+				    sizeof *rows);
+		}
+		score_factor_rows(ft, rows, k, cnt, lo, width, out +
+		    (size_t)j0 * width);
+	}
+	/* More factors than the stack holds (more than any model has): a
+	 * user at a time, from its row in place. */
+	for (int j = 0; per == 0 && j < n; j++) {
+		float *c = out + (size_t)j * width;
+
+		if (users[j] >= 0 && users[j] < ft->n_users)
+			score_factor_rows(ft, ft->user + (size_t)users[j] *
+			    ft->stride, ft->stride, 1, lo, width, c);
+		else
+			for (int i = 0; i < width; i++)
+				c[i] = ft->item_bias ? ft->item_bias[lo + i] :
+				    0.0f;
+	}
 }
 
 void

@@ -120,11 +120,13 @@ struct model_ops {
 	/* Scores of every item for user u (higher = better); out has
 	 * ds->n_items floats.  Must be thread-safe for distinct out buffers. */
 	void (*score_user)(const model *m, int u, float *out);
-	/* The same for n users at once into out (n x ds->n_items, row-major):
-	 * what a factor model does in one cblas_sgemm, for the evaluator's
-	 * blocks.  NULL: score_user per user.  Thread-safe likewise. */
+	/* The same for n users at once and the items [lo, hi) into out
+	 * (n x (hi - lo), row-major): what a factor model does in one
+	 * cblas_sgemm (model_score_factor_block), for the evaluator's
+	 * tiles of users x items.  NULL: score_user per user.  Thread-safe
+	 * likewise. */
 	void (*score_users)(const model *m, const int32_t *users, int n,
-	    float *out);
+	    int lo, int hi, float *out);
 	/* Predicted rating of (u, i), or NULL when the model has none. */
 	double (*predict)(const model *m, int u, int i);
 	/* Up to max terms of the model's own reasons for item i and user u,
@@ -193,6 +195,20 @@ void model_probe_keep(model_probe *p, explain_term *all, int n);
  * bytes per unit of it: factors, neighbours). */
 int model_check_room(const model *m, uint64_t need, int param,
     uint64_t per_unit, int blas, rf_error *err);
+
+/* The factor tables of a model that scores x_u . y_i (+ b_i). */
+typedef struct model_factor_tables {
+	const float *user;	/* (n_users x stride) */
+	const float *item;	/* (n_items x stride) */
+	const float *item_bias;	/* (n_items) added to every score; NULL: none */
+	int n_users, k, stride;	/* k factors used of each row's stride */
+} model_factor_tables;
+
+/* score_users of such a model: out (n x (hi - lo)) = X_users Y_lo..hi^T
+ * (+ b_lo..hi on every row) in cblas_sgemm's of many users at once, their
+ * rows gathered; a user outside [0, n_users) scores the bias alone. */
+void model_score_factor_block(const model_factor_tables *ft,
+    const int32_t *users, int n, int lo, int hi, float *out);
 
 /* Shared header set-up for implementations. */
 int model_init_header(model *m, const model_ops *ops, const dataset *ds,

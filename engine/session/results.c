@@ -143,6 +143,12 @@ compare_single(struct compare_state *cs, const char *name, double mean)
  * fusion built and cloned, the users drawn), ranked by the worker. */
 struct eval_job {
 	struct wb_task *task;
+	/* on the caller's thread only (batch mode): its progress hook */
+	workbench *wb;
+	wb_progress_fn tell;
+	void *tell_ud;
+	const char *row;	/* the row being ranked */
+	double row_started;
 	int k;
 	const interactions *known, *test, *seen;
 	int32_t *pop;
@@ -172,15 +178,41 @@ eval_job_free(void *arg)
 	free(j);
 }
 
-/* How far the evaluator is, for the progress line. */
+/* "3.1 min" / "42 s" into buf. */
+static void
+eval_duration(double s, char *buf, size_t n)
+{
+	if (s >= 90)
+		snprintf(buf, n, "%.1f min", s / 60);
+	else
+		snprintf(buf, n, "%.0f s", s);
+}
+
+/* How far the evaluator is, for the progress line: the users ranked of
+ * the row's, and once the row has run half a second their rate and the
+ * time left; in batch mode told to the caller's hook as well. */
 static void
 eval_progress(void *ud, int64_t done, int64_t total)
 {
 	struct eval_job *j = ud;
+	double took = rf_monotonic() - j->row_started;
+	char left[32];
 
-	(void)total;
-	if (j->task != NULL)
-		wb_task_count(j->task, done);
+	if (j->task == NULL)
+		return;
+	if (took >= 0.5 && done > 0 && done < total) {
+		eval_duration(took * (double)(total - done) / (double)done,
+		    left, sizeof left);
+		wb_task_phase(j->task, total, "ranking %s, %.0f users/s, %s "
+		    "left", j->row, (double)done / took, left);
+	}
+	wb_task_count(j->task, done);
+	if (j->tell != NULL) {
+		wb_task_progress p;
+
+		if (workbench_task_progress(j->wb, &p) == 0)
+			j->tell(j->tell_ud, &p);
+	}
 }
 
 /* One row: single (a model) or the fusion (m == NULL). */
@@ -190,6 +222,8 @@ eval_row(struct eval_job *j, const model *m, const char *name, int single)
 	metrics mt;
 	int rc;
 
+	j->row = name;
+	j->row_started = rf_monotonic();
 	wb_task_phase(j->task, j->cmp.users, "ranking %s", name);
 	if (m != NULL)
 		rc = eval_model_with(m, single ? j->known : j->seen, j->test,
@@ -258,7 +292,7 @@ out:
 
 static int
 eval_start(workbench *wb, int k, int all_users, const volatile int *cancel,
-    int worker, rf_error *err)
+    int worker, wb_progress_fn tell, void *tell_ud, rf_error *err)
 {
 	const interactions *train, *test;
 	int32_t *users;
@@ -281,6 +315,12 @@ eval_start(workbench *wb, int k, int all_users, const volatile int *cancel,
 	if ((j = calloc(1, sizeof *j)) == NULL)
 		return rf_fail(err, "out of memory");
 	j->k = k;
+	if (!worker) {
+		/* a worker's progress is read by the front instead */
+		j->wb = wb;
+		j->tell = tell;
+		j->tell_ud = tell_ud;
+	}
 	j->known = workbench_known_part(wb);
 	j->test = test;
 	j->opt.sample_seed = WB_SAMPLE_SEED;
@@ -349,9 +389,11 @@ eval_start(workbench *wb, int k, int all_users, const volatile int *cancel,
 
 int
 workbench_eval_start(workbench *wb, int k, int all_users,
-    const volatile int *cancel, rf_error *err)
+    const volatile int *cancel, wb_progress_fn progress, void *progress_ud,
+    rf_error *err)
 {
-	return eval_start(wb, k, all_users, cancel, wb->background, err);
+	return eval_start(wb, k, all_users, cancel, wb->background, progress,
+	    progress_ud, err);
 }
 
 rf_table *
@@ -384,7 +426,7 @@ workbench_eval_table(workbench *wb, int k, int all_users,
 {
 	if (cmp != NULL)
 		memset(cmp, 0, sizeof *cmp);
-	if (eval_start(wb, k, all_users, cancel, 0, err) < 0)
+	if (eval_start(wb, k, all_users, cancel, 0, NULL, NULL, err) < 0)
 		return NULL;
 	return workbench_eval_finish(wb, cmp, err);
 }

@@ -408,9 +408,15 @@ rf_table *workbench_eval_table(workbench *wb, int k, int all_users,
 /* The same as a background task: the saved models are loaded and the
  * fusion built at the start; the worker ranks (the fused rows with a
  * clone of the fusion, so that the weights may move meanwhile); the
- * finish hands the table over (NULL + err, "eval: cancelled" too). */
+ * finish hands the table over (NULL + err, "eval: cancelled" too).
+ * Without a worker (batch mode) the ranking runs here and now, and
+ * progress (may be NULL) is told how far it is now and then, from this
+ * thread: the row, users ranked of how many, their rate and the time
+ * left (a worker's progress is workbench_task_progress()'s). */
+typedef void (*wb_progress_fn)(void *ud, const wb_task_progress *p);
 int workbench_eval_start(workbench *wb, int k, int all_users,
-    const volatile int *cancel, rf_error *err);
+    const volatile int *cancel, wb_progress_fn progress, void *progress_ud,
+    rf_error *err);
 rf_table *workbench_eval_finish(workbench *wb, wb_eval_compare *cmp,
     rf_error *err);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/data/dataset.h"
+#include "engine/eval/eval.h"
 #include "engine/eval/metrics.h"
 #include "engine/models/model.h"
 #include "engine/data/split.h"
@@ -247,6 +248,101 @@ ml_eval_topn(const model *m, const ml_parts *p, int k, double *ndcg,
 	*ndcg = mt.ndcg;
 	*prec = mt.precision;
 	return 0;
+}
+
+/* Two evaluations of the same users ranked the same: every top-N figure
+ * and each user's NDCG (pa, pb: n_users) equal. */
+static inline void
+ml_check_same_topn(const metrics *a, const metrics *b, const double *pa,
+    const double *pb, int n_users)
+{
+	CHECK_EQ(b->n_users, a->n_users);
+	CHECK_NEAR(b->ndcg, a->ndcg, 0);
+	CHECK_NEAR(b->precision, a->precision, 0);
+	CHECK_NEAR(b->recall, a->recall, 0);
+	CHECK_NEAR(b->map, a->map, 0);
+	CHECK_NEAR(b->mrr, a->mrr, 0);
+	CHECK_NEAR(b->coverage, a->coverage, 0);
+	if (!isnan(a->mean_popularity) || !isnan(b->mean_popularity))
+		CHECK_NEAR(b->mean_popularity, a->mean_popularity, 0);
+	for (int u = 0; u < n_users; u++)
+		if (!isnan(pa[u]) || !isnan(pb[u]))
+			CHECK_NEAR(pb[u], pa[u], 0);
+}
+
+/*
+ * A factor model's score_users against its score_user: blocks of users
+ * over the whole catalogue and over a range of it, each score within
+ * float rounding of the user-by-user one (sgemm and sgemv add in orders
+ * of their own); and the evaluator's figures from tiles against user by
+ * user on test (items known leaves out), each user's NDCG too.
+ */
+static inline void
+ml_check_score_users(const model *m, const interactions *known,
+    const interactions *test)
+{
+	int ni = known->n_items, nu = known->n_users;
+	int ranges[2][2] = { { 0, ni }, { ni / 3, ni / 3 + 101 } };
+	int32_t users[64];
+	int n = 0;
+	float *block = malloc((size_t)64 * (size_t)ni * sizeof *block);
+	float *row = malloc((size_t)ni * sizeof *row);
+	double *pa = malloc(((size_t)nu + 1) * sizeof *pa);
+	double *pb = malloc(((size_t)nu + 1) * sizeof *pb);
+	double worst = 0;
+	metrics a, b;
+	rf_error err;
+
+	if (block == NULL || row == NULL || pa == NULL || pb == NULL ||
+	    m->ops->score_users == NULL || ni < 150) {
+		CHECK_FAIL("%s: no score_users, too few items or out of memory",
+		    m->ops->name);
+		goto out;
+	}
+	for (int u = 0; u < nu && n < 64; u += 7)
+		users[n++] = u;
+	for (int r = 0; r < 2; r++) {
+		int lo = ranges[r][0], hi = ranges[r][1];
+
+		m->ops->score_users(m, users, n, lo, hi, block);
+		for (int j = 0; j < n; j++) {
+			m->ops->score_user(m, users[j], row);
+			for (int i = lo; i < hi; i++) {
+				double d = fabs((double)block[(size_t)j *
+				    (hi - lo) + i - lo] - row[i]) /
+				    (1.0 + fabs(row[i]));
+
+				if (d > worst)
+					worst = d;
+			}
+		}
+	}
+	printf("%s: score_users against score_user: worst relative "
+	    "difference %.2g\n", m->ops->name, worst);
+	CHECK(worst <= 1e-5);
+	{
+		topn_eval one = { .score = eval_model_score, .ctx = m,
+			.train = known, .test = test, .k = 10, .threads = 2,
+			.per_user_ndcg = pa };
+		topn_eval tiles = one;
+
+		tiles.score_block = eval_model_score_block;
+		tiles.per_user_ndcg = pb;
+		if (metrics_eval_topn(&one, &a, &err) != 0 ||
+		    metrics_eval_topn(&tiles, &b, &err) != 0) {
+			CHECK_FAIL("eval: %s", err.msg);
+			goto out;
+		}
+	}
+	printf("%s: NDCG@10 %.6f user by user, %.6f in tiles\n",
+	    m->ops->name, a.ndcg, b.ndcg);
+	CHECK(a.n_users > 0);
+	ml_check_same_topn(&a, &b, pa, pb, nu);
+out:
+	free(block);
+	free(row);
+	free(pa);
+	free(pb);
 }
 
 #endif

@@ -434,6 +434,18 @@ test_ml100k(const char *dir)
 			}
 		}
 	}
+	/* a block of users in one sgemm, and the evaluator's tiles */
+	{
+		interactions te;
+
+		snprintf(path, sizeof path, "%s/ml-100k/u1.test", dir);
+		if (ml_load(path, 943, 1682, 1, &te) < 0)
+			CHECK_FAIL("cannot read %s", path);
+		else {
+			ml_check_score_users(m, &tr, &te);
+			interactions_free(&te);
+		}
+	}
 	check_context_clear();
 	for (int u = 0; u < 943; u += 131)
 		check_explain(m, &tr, &fa, u, (u * 37) % 1682,

@@ -202,6 +202,18 @@ test_training(const char *dir)
 	}
 	if (c != NULL)
 		model_bpr_ops.free(c);
+	/* a block of users in one sgemm (the bias in every row), and the
+	 * evaluator's tiles on a temporal carve of the same users */
+	{
+		ml_parts parts;
+
+		if (ml_temporal_parts(&sl, 0.2, &parts) < 0)
+			CHECK_FAIL("split");
+		else {
+			ml_check_score_users(a, &parts.train, &parts.test);
+			ml_parts_free(&parts);
+		}
+	}
 	/* save / load round trip */
 	if (model_bpr_ops.save(a, &blob, &err) < 0 ||
 	    (c = model_bpr_ops.load(ds, &sl, prm, blob.data, blob.len,

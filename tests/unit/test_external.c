@@ -198,6 +198,24 @@ test_factors(void)
 	CHECK_NEAR(score_of(m, &ds, "u2", "20"), -1, 1e-6);
 	CHECK(score_of(m, &ds, "u1", "40") == -INFINITY);	/* no row */
 	CHECK(score_of(m, &ds, "u3", "10") == -INFINITY);	/* no row */
+	/* a block of users over the items [lo, hi) (the evaluator's
+	 * tiles): the same scores, -inf for the rowless user and item */
+	for (int lo = 0; lo <= 1; lo++) {
+		int32_t all[NU] = { 0, 1, 2 };
+		int hi = lo ? NI - 1 : NI;
+		float block[NU * NI], row[NI];
+
+		m->ops->score_users(m, all, NU, lo, hi, block);
+		for (int u = 0; u < NU; u++) {
+			m->ops->score_user(m, u, row);
+			for (int i = lo; i < hi; i++) {
+				check_context("block [%d, %d), user %d, item "
+				    "%d", lo, hi, u, i);
+				CHECK(block[u * (hi - lo) + i - lo] == row[i]);
+			}
+		}
+		check_context_clear();
+	}
 	if ((back = round_trip(m, &ds2)) != NULL) {
 		for (int u = 0; u < NU; u++)
 			for (int i = 0; i < NI; i++) {

@@ -10,6 +10,7 @@
 #include "engine/eval/metrics.h"
 #include "engine/core/rng.h"
 #include "tests/lib/check.h"
+#include "tests/lib/mldata.h"
 
 /* Every figure against its hand-derived value. */
 #define TOL 1e-12
@@ -234,10 +235,16 @@ fac_score(const void *ctx, int u, float *out)
 }
 
 static void
-fac_block(const void *ctx, const int32_t *users, int n, float *out)
+fac_block(const void *ctx, const int32_t *users, int n, int lo, int hi,
+    float *out)
 {
-	for (int j = 0; j < n; j++)
-		fac_score(ctx, users[j], out + (size_t)j * FI);
+	float row[FI];
+
+	for (int j = 0; j < n; j++) {
+		fac_score(ctx, users[j], row);
+		memcpy(out + (size_t)j * (hi - lo), row + lo,
+		    (size_t)(hi - lo) * sizeof *row);
+	}
 }
 
 /*
@@ -332,6 +339,113 @@ test_evaluator_blocks(void)
 	interactions_free(&te);
 }
 
+/* A catalogue of several tiles (at 256 users a tile holds 2048 items):
+ * small integer scores from a hash, so that ties abound, and an item in
+ * eleven scored -INFINITY (no row). */
+enum { TU = 700, TI = 5000 };
+
+static float
+tile_score(int u, int i)
+{
+	uint32_t h = (uint32_t)u * 2654435761u ^ (uint32_t)i * 40503u;
+
+	h ^= h >> 15;
+	h *= 2246822519u;
+	h ^= h >> 13;
+	return h % 11 == 0 ? -INFINITY : (float)(h % 23);
+}
+
+static void
+tile_user(const void *ctx, int u, float *out)
+{
+	(void)ctx;
+	for (int i = 0; i < TI; i++)
+		out[i] = tile_score(u, i);
+}
+
+static void
+tile_block(const void *ctx, const int32_t *users, int n, int lo, int hi,
+    float *out)
+{
+	(void)ctx;
+	for (int j = 0; j < n; j++)
+		for (int i = lo; i < hi; i++)
+			*out++ = tile_score(users[j], i);
+}
+
+/*
+ * Tiles of items: each user's top K kept across tiles (ties to the lower
+ * item, -INFINITY never listed, known items left out wherever they fall)
+ * gives the very lists of topk_select over the whole row: every figure
+ * and each user's NDCG the same, for K 10 and 100, on one and two
+ * threads.
+ */
+static void
+test_evaluator_tiles(void)
+{
+	interactions tr, te;
+	int32_t pop[TI] = { 0 };
+	double *pa = malloc(TU * sizeof *pa), *pb = malloc(TU * sizeof *pb);
+	rf_rng rng;
+	int64_t p = 0, q = 0;
+	rf_error err;
+
+	if (pa == NULL || pb == NULL || interactions_alloc(&tr, TU, TI,
+	    TU * 120) < 0 || interactions_alloc(&te, TU, TI, TU * 40) < 0) {
+		CHECK_FAIL("out of memory");
+		return;
+	}
+	rf_rng_seed(&rng, 9);
+	/* known items all over the catalogue, test items among the rest
+	 * (some users without any) */
+	for (int u = 0; u < TU; u++) {
+		tr.ptr[u] = p;
+		te.ptr[u] = q;
+		for (int i = 0; i < TI; i++) {
+			double x = rf_rng_uniform(&rng);
+
+			if (x < 0.01 && p - tr.ptr[u] < 120) {
+				tr.idx[p] = i;
+				tr.val[p++] = 1;
+				pop[i]++;
+			} else if (x > 1 - 0.003 * (u % 3) && q - te.ptr[u] <
+			    40) {
+				te.idx[q] = i;
+				te.val[q++] = 1;
+			}
+		}
+	}
+	tr.ptr[TU] = p;
+	te.ptr[TU] = q;
+	tr.nnz = p;
+	te.nnz = q;
+	for (int k = 10; k <= 100; k += 90)
+		for (int threads = 1; threads <= 2; threads++) {
+			topn_eval a = { .score = tile_user, .train = &tr,
+				.test = &te, .popularity = pop, .k = k,
+				.threads = threads, .per_user_ndcg = pa };
+			topn_eval b = a;
+			metrics ma, mb;
+
+			b.score_block = tile_block;
+			b.per_user_ndcg = pb;
+			check_context("K %d, %d thread(s)", k, threads);
+			if (metrics_eval_topn(&a, &ma, &err) != 0 ||
+			    metrics_eval_topn(&b, &mb, &err) != 0) {
+				CHECK_FAIL("eval: %s", err.msg);
+				continue;
+			}
+			CHECK(ma.n_users > 400 && ma.n_users < TU);
+			CHECK(ma.ndcg > 0);
+			ml_check_same_topn(&ma, &mb, pa, pb, TU);
+		}
+	check_context_clear();
+	free(pa);
+	free(pb);
+	interactions_free(&tr);
+	interactions_free(&te);
+}
+
 int
 main(void)
 {
@@ -340,5 +454,6 @@ main(void)
 	test_topk();
 	test_evaluator();
 	test_evaluator_blocks();
+	test_evaluator_tiles();
 	return check_done();
 }
