@@ -343,6 +343,54 @@ eval_exclude_known(const interactions *tr, int u, int64_t *at, int lo,
 			row[tr->idx[*at] - lo] = -INFINITY;
 }
 
+int
+topk_block(score_block_fn fn, const void *ctx, const interactions *known,
+    const int32_t *users, int n, int n_items, int k, int tile_items,
+    float *tile, int32_t *tops, float *scores, int *counts)
+{
+	struct topk_run *run = malloc(((size_t)n + 1) * sizeof *run);
+	struct ranked *heaps = malloc(((size_t)n * (size_t)k + 1) *
+	    sizeof *heaps);
+	int64_t *at = malloc(((size_t)n + 1) * sizeof *at);
+
+	if (run == NULL || heaps == NULL || at == NULL) {
+		free(run);
+		free(heaps);
+		free(at);
+		return -1;
+	}
+	for (int j = 0; j < n; j++) {
+		run[j] = (struct topk_run){ heaps + (size_t)j * k, 0,
+		    -INFINITY };
+		at[j] = known->ptr[users[j]];
+	}
+	for (int lo = 0; lo < n_items; lo += tile_items) {
+		int width = n_items - lo < tile_items ? n_items - lo :
+		    tile_items;
+
+		fn(ctx, users, n, lo, lo + width, tile);
+		for (int j = 0; j < n; j++) {
+			float *row = tile + (size_t)j * width;
+
+			eval_exclude_known(known, users[j], &at[j], lo,
+			    lo + width, row);
+			topk_run_feed(&run[j], k, row, lo, width);
+		}
+	}
+	for (int j = 0; j < n; j++) {
+		int32_t *t = tops + (size_t)j * k;
+
+		counts[j] = topk_run_finish(&run[j], t);
+		/* topk_run_finish leaves the heap sorted best first. */
+		for (int q = 0; q < counts[j]; q++)
+			scores[(size_t)j * k + q] = run[j].h[q].score;
+	}
+	free(run);
+	free(heaps);
+	free(at);
+	return 0;
+}
+
 /* Progress now and then, from the caller's thread only (share 0). */
 static void
 eval_progress(struct eval_worker *w, int done, double *next)

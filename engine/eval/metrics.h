@@ -67,6 +67,19 @@ typedef void (*score_fn)(const void *ctx, int u, float *out);
 typedef void (*score_block_fn)(const void *ctx, const int32_t *users, int n,
     int lo, int hi, float *out);
 
+/*
+ * Each of n users' top k over the items [0, n_items) by a block scorer,
+ * a tile of tile_items items at a time (tile: n x tile_items floats of
+ * scratch), the items of each user's row of known left out: tops and
+ * scores (n x k, best first) and counts (n).  The same choice as
+ * topk_select (NaN and -INFINITY skipped, ties to the lower index).  0,
+ * or -1 when out of memory.
+ */
+int topk_block(score_block_fn fn, const void *ctx,
+    const interactions *known, const int32_t *users, int n, int n_items,
+    int k, int tile_items, float *tile, int32_t *tops, float *scores,
+    int *counts);
+
 typedef struct topn_eval {
 	score_fn score;
 	const void *ctx;

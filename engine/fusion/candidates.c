@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/eval/eval.h"
 #include "engine/eval/metrics.h"
 #include "engine/fusion/fusion_priv.h"
 
@@ -125,6 +126,121 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 	/* The item asked about takes part whatever the weights. */
 	if (extra >= 0 && extra < n_items)
 		s->nominated[extra] = 0xffff;
+	return len;
+}
+
+/* Scores of a tile held at once: the evaluator's size (metrics.c). */
+#define PRE_TILE_FLOATS	(1 << 17)
+
+void
+fusion_pre_free(fusion_pre *pre)
+{
+	free(pre->tops);
+	free(pre->scores);
+	free(pre->counts);
+	free(pre->tile);
+	free(pre->has);
+	memset(pre, 0, sizeof *pre);
+}
+
+int
+fusion_pre_init(fusion_pre *pre, const fusion *f, int cap, int M)
+{
+	size_t lists = (size_t)f->n * (size_t)cap * (size_t)M + 1;
+	int c = PRE_TILE_FLOATS / (cap > 0 ? cap : 1) / 16 * 16;
+
+	memset(pre, 0, sizeof *pre);
+	pre->cap = cap;
+	pre->M = M;
+	pre->tile_items = c < 16 ? 16 : c;
+	pre->tops = malloc(lists * sizeof *pre->tops);
+	pre->scores = malloc(lists * sizeof *pre->scores);
+	pre->counts = calloc((size_t)f->n * (size_t)cap + 1,
+	    sizeof *pre->counts);
+	pre->tile = malloc(((size_t)cap * (size_t)pre->tile_items + 1) *
+	    sizeof *pre->tile);
+	pre->has = calloc((size_t)f->n + 1, 1);
+	if (!pre->tops || !pre->scores || !pre->counts || !pre->tile ||
+	    !pre->has) {
+		fusion_pre_free(pre);
+		return -1;
+	}
+	for (int m = 0; m < f->n; m++)
+		pre->has[m] = f->models[m]->ops->score_users != NULL;
+	return 0;
+}
+
+int
+fusion_pre_compute(fusion_pre *pre, const fusion *f,
+    const interactions *excl, const int32_t *users, int n)
+{
+	pre->n = n;
+	for (int m = 0; m < f->n; m++) {
+		size_t at = (size_t)m * (size_t)pre->cap;
+
+		if (pre->has[m] && topk_block(eval_model_score_block,
+		    f->models[m], excl, users, n, excl->n_items, pre->M,
+		    pre->tile_items, pre->tile, pre->tops + at * pre->M,
+		    pre->scores + at * pre->M, pre->counts + at) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
+    const fusion_pre *pre, int j, fusion_scratch *s)
+{
+	int n_items = s->n_items, len = 0;
+	int64_t lo = excl->ptr[u], hi = excl->ptr[u + 1];
+
+	if (++s->tag == 0) {
+		memset(s->stamp, 0, (size_t)n_items * sizeof *s->stamp);
+		s->tag = 1;
+	}
+	for (int m = 0; m < f->n; m++) {
+		float *sc = s->scores + (size_t)m * n_items;
+		const int32_t *top = s->top;
+		int nt;
+
+		if (pre->has[m]) {
+			size_t at = (size_t)m * (size_t)pre->cap + (size_t)j;
+
+			/* Only the listed items' scores are set: the fill
+			 * reads the candidates' alone, the others are set
+			 * below. */
+			nt = pre->counts[at];
+			top = pre->tops + at * pre->M;
+			for (int q = 0; q < nt; q++)
+				sc[top[q]] = pre->scores[at * pre->M + q];
+		} else {
+			f->models[m]->ops->score_user(f->models[m], u, sc);
+			for (int64_t p = lo; p < hi; p++)
+				sc[excl->idx[p]] = -INFINITY;
+			nt = topk_select(sc, n_items, s->M, s->top);
+		}
+		for (int q = 0; q < nt; q++)
+			if (s->stamp[top[q]] != s->tag) {
+				s->stamp[top[q]] = s->tag;
+				s->nominated[top[q]] = (uint16_t)(1u << m);
+				s->cand[len++] = top[q];
+			} else
+				s->nominated[top[q]] |= (uint16_t)(1u << m);
+	}
+	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
+	/* A listed model's scores of the candidates the others nominated. */
+	for (int m = 0; m < f->n; m++) {
+		float *sc = s->scores + (size_t)m * n_items;
+		int32_t one = u;
+
+		if (!pre->has[m])
+			continue;
+		for (int c = 0; c < len; c++)
+			if (!(s->nominated[s->cand[c]] & (1u << m)))
+				f->models[m]->ops->score_users(f->models[m],
+				    &one, 1, s->cand[c], s->cand[c] + 1,
+				    sc + s->cand[c]);
+	}
 	return len;
 }
 

@@ -183,6 +183,29 @@ void fusion_scratch_free(fusion_scratch *s);
  * NULL, says whether it was).  Returns the count. */
 int fusion_candidates(const fusion *f, const interactions *excl, int u,
     int extra, fusion_scratch *s, int *extra_added);
+/* The top-M of the models that score blocks of users (score_users) for a
+ * block of users, computed in tiles (pool.c's long catalogues): the
+ * candidates of user j of the block then come from these lists. */
+typedef struct fusion_pre {
+	int cap, n;		/* users the block holds, and has */
+	int M, tile_items;
+	int32_t *tops;		/* (nm, cap, M) */
+	float *scores;		/* (nm, cap, M) */
+	int *counts;		/* (nm, cap) */
+	float *tile;		/* (cap * tile_items) */
+	unsigned char *has;	/* (nm) lists made for model m */
+} fusion_pre;
+
+int fusion_pre_init(fusion_pre *pre, const fusion *f, int cap, int M);
+void fusion_pre_free(fusion_pre *pre);
+/* The lists of the n users (at most cap); -1 when out of memory. */
+int fusion_pre_compute(fusion_pre *pre, const fusion *f,
+    const interactions *excl, const int32_t *users, int n);
+/* fusion_candidates (extra -1) of user u, the block's user j: the
+ * lists' models from pre (their scores of the other candidates computed
+ * one by one), the others scored in full. */
+int fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
+    const fusion_pre *pre, int j, fusion_scratch *s);
 /* Raw scores and ranks of the len candidates for every model, and the
  * models whose top-M has each (from: len; the extra item added: all). */
 void fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,

@@ -90,6 +90,17 @@ pbuf_free(pbuf *b)
 	free(b->plen);
 }
 
+/* Users whose candidates are taken at once on a long catalogue, and the
+ * catalogue's length from which they are (fusion_pool_tiles_from()). */
+#define POOL_BLOCK_USERS	256
+static int pool_block_from = 65536;
+
+void
+fusion_pool_tiles_from(int n_items)
+{
+	pool_block_from = n_items;
+}
+
 typedef struct pool_job {
 	const fusion *f;
 	const interactions *excl, *eval;
@@ -104,8 +115,9 @@ pool_job_run(void *arg)
 {
 	pool_job *j = arg;
 	const fusion *f = j->f;
-	int nm = f->n;
+	int nm = f->n, use_pre = 0;
 	fusion_scratch s;
+	fusion_pre pre;
 
 	j->out.len = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
 	j->out.plen = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
@@ -114,10 +126,37 @@ pool_job_run(void *arg)
 		j->failed = 1;
 		return;
 	}
+	/* A long catalogue: the models that score blocks of users take
+	 * their top-M in tiles of a block of users at once (one sgemm a
+	 * tile, the item factors read once a block, not once a user). */
+	if (j->excl->n_items >= pool_block_from) {
+		for (int m = 0; m < nm && !use_pre; m++)
+			use_pre = f->models[m]->ops->score_users != NULL;
+		if (use_pre && fusion_pre_init(&pre, f, POOL_BLOCK_USERS,
+		    j->M) < 0) {
+			fusion_scratch_free(&s);
+			j->failed = 1;
+			return;
+		}
+	}
 	for (int r = j->from; r < j->to; r++) {
 		int u = j->users[r];
-		int len = fusion_candidates(f, j->excl, u, -1, &s, NULL);
+		int len;
 		size_t off;
+
+		if (use_pre && (r - j->from) % POOL_BLOCK_USERS == 0) {
+			int cnt = j->to - r < POOL_BLOCK_USERS ? j->to - r :
+			    POOL_BLOCK_USERS;
+
+			if (fusion_pre_compute(&pre, f, j->excl, j->users + r,
+			    cnt) < 0) {
+				j->failed = 1;
+				break;
+			}
+		}
+		len = use_pre ? fusion_candidates_pre(f, j->excl, u, &pre,
+		    (r - j->from) % POOL_BLOCK_USERS, &s) :
+		    fusion_candidates(f, j->excl, u, -1, &s, NULL);
 
 		if (pbuf_reserve(&j->out, nm, (size_t)len) < 0) {
 			j->failed = 1;
@@ -151,6 +190,8 @@ pool_job_run(void *arg)
 		}
 	}
 	fusion_scratch_free(&s);
+	if (use_pre)
+		fusion_pre_free(&pre);
 	return;
 }
 

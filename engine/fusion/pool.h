@@ -13,6 +13,11 @@
 typedef struct fusion fusion;
 typedef struct fusion_pool fusion_pool;
 
+/* From a catalogue of n_items items on (65536 unless changed: tests
+ * set it to compare both ways), the models with score_users take each
+ * user's top-M in tiles of 256 users at once. */
+void fusion_pool_tiles_from(int n_items);
+
 /*
  * Candidate pools.  For each user of the list (NULL: every user with >= 1
  * entry in eval, or every user when eval is NULL): the union of each

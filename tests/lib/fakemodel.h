@@ -56,6 +56,30 @@ static const model_ops fake_ops = {
 	.explain = fake_explain,
 };
 
+/* The same table by blocks of users x a range of items, as a factor
+ * model scores (model_ops.score_users). */
+static void
+fake_score_users(const model *m, const int32_t *users, int n, int lo,
+    int hi, float *out)
+{
+	const fake_model *fm = (const fake_model *)m;
+
+	for (int j = 0; j < n; j++)
+		memcpy(out + (size_t)j * (hi - lo), fm->tab +
+		    (size_t)users[j] * fm->n_items + lo,
+		    (size_t)(hi - lo) * sizeof *out);
+}
+
+static const model_ops fake_block_ops = {
+	.name = "fake",
+	.help = "fixed score table, scored by blocks too (tests)",
+	.kinds = MODEL_TOPN | MODEL_RATING,
+	.score_user = fake_score_user,
+	.score_users = fake_score_users,
+	.predict = fake_predict,
+	.explain = fake_explain,
+};
+
 /* A fake model over train with a copy of tab (n_users x n_items). */
 static inline fake_model *
 fake_new(const dataset *ds, const interactions *train, const float *tab)

@@ -18,6 +18,8 @@
 
 #include "engine/fusion/fusion.h"
 #include "tests/lib/fakemodel.h"
+/* test_pool_tiles compares two pools entry by entry. */
+#include "engine/fusion/fusion_priv.h"
 #include "engine/core/rng.h"
 #include "tests/lib/check.h"
 
@@ -953,6 +955,63 @@ test_user_block(void)
 	problem_free(&p);
 }
 
+/* A long catalogue's pools take the block scorers' top-M in tiles of
+ * users at once (fusion_pool_tiles_from()): the very same pool as one
+ * user at a time, over several tiles of items, with models of both
+ * kinds. */
+static void
+test_pool_tiles(void)
+{
+	problem p;
+	const char *names[] = { "good", "fair", "poor", "pop" };
+	fusion *f;
+	fusion_pool *a, *b;
+	rf_error err;
+	int64_t same = 0;
+
+	problem_make(&p, 70, 1500, 11);
+	p.fm[0]->base.ops = &fake_block_ops;
+	p.fm[2]->base.ops = &fake_block_ops;
+	if ((f = fusion_new(&p.ds, p.ms, names, 4, &err)) == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		exit(check_done());
+	}
+	CHECK_EQ(fusion_set_param(f, "m=25", &err), 0);
+	a = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
+	fusion_pool_tiles_from(0);
+	b = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
+	fusion_pool_tiles_from(65536);
+	CHECK_MSG(a != NULL && b != NULL, "pool: %s", err.msg);
+	if (a != NULL && b != NULL) {
+		int64_t nc = a->ptr[a->nu];
+
+		CHECK_EQ(a->nu, b->nu);
+		CHECK_EQ(nc, b->ptr[b->nu]);
+		if (a->nu == b->nu && nc == b->ptr[b->nu]) {
+			for (int r = 0; r <= a->nu; r++)
+				CHECK_EQ(a->ptr[r], b->ptr[r]);
+			for (int64_t c = 0; c < nc; c++) {
+				CHECK_EQ(a->item[c], b->item[c]);
+				CHECK_EQ(a->from[c], b->from[c]);
+				for (int m = 0; m < 4; m++) {
+					CHECK_EQ(a->raw[m * nc + c],
+					    b->raw[m * nc + c]);
+					CHECK_EQ(a->rank[m * nc + c],
+					    b->rank[m * nc + c]);
+				}
+				same++;
+			}
+		}
+	}
+	printf("pool in tiles: %lld candidates of %d users as one user at "
+	    "a time\n", (long long)same, a ? a->nu : 0);
+	CHECK(same > 1000);
+	fusion_pool_free(a);
+	fusion_pool_free(b);
+	fusion_free(f);
+	problem_free(&p);
+}
+
 int
 main(void)
 {
@@ -963,5 +1022,6 @@ main(void)
 	test_tune_choice();
 	test_ridge();
 	test_user_block();
+	test_pool_tiles();
 	return check_done();
 }
