@@ -78,45 +78,56 @@ heap_sift_down(const float *s, int32_t *h, int n, int j)
 	}
 }
 
+/* The first index in [i, n) whose score beats thr, n when none does.
+ * Once k are kept nearly every item of a long catalogue is below the
+ * weakest of them: sixteen at a time on one vector compare.  Items come in
+ * index order, so one that only ties the weakest has the higher index and
+ * is worse; NaN and -INFINITY never pass. */
+static int
+topk_next_above(const float *s, int i, int n, float thr)
+{
+	for (; i + 16 <= n; i += 16) {
+		int any = 0;
+
+		for (int j = 0; j < 16; j++)
+			any |= s[i + j] > thr;
+		if (any)
+			break;
+	}
+	while (i < n && !(s[i] > thr))
+		i++;
+	return i;
+}
+
 int
 topk_select(const float *scores, int n_items, int k, int32_t *out)
 {
-	int n = 0;
+	int n = 0, i = 0;
 	float thr = -INFINITY;	/* the weakest kept score once k are kept */
 
 	if (k <= 0)
 		return 0;
 	/* out is a min-heap on "worse": its root is the weakest kept item. */
-	for (int32_t i = 0; i < n_items; i++) {
-		float v = scores[i];
+	for (; i < n_items && n < k; i++) {
+		int j = n;
 
-		if (n == k) {
-			/* Items come in index order: one that only ties the
-			 * root has the higher index, so it is worse. */
-			if (!(v > thr))
-				continue;
-			out[0] = i;
-			heap_sift_down(scores, out, n, 0);
-			thr = scores[out[0]];
+		if (isnan(scores[i]) || scores[i] == -INFINITY)
 			continue;
-		}
-		if (isnan(v) || v == -INFINITY)
-			continue;
-		{
-			int j = n++;
+		out[n++] = i;
+		while (j > 0 && worse(scores, out[j], out[(j - 1) / 2])) {
+			int32_t t = out[j];
 
-			out[j] = i;
-			while (j > 0 && worse(scores, out[j],
-			    out[(j - 1) / 2])) {
-				int32_t t = out[j];
-
-				out[j] = out[(j - 1) / 2];
-				out[(j - 1) / 2] = t;
-				j = (j - 1) / 2;
-			}
+			out[j] = out[(j - 1) / 2];
+			out[(j - 1) / 2] = t;
+			j = (j - 1) / 2;
 		}
 		if (n == k)
 			thr = scores[out[0]];
+	}
+	while ((i = topk_next_above(scores, i, n_items, thr)) < n_items) {
+		out[0] = i++;
+		heap_sift_down(scores, out, n, 0);
+		thr = scores[out[0]];
 	}
 	/* Pop the weakest to the back: best first. */
 	for (int m = n; m > 1; m--) {
@@ -246,29 +257,11 @@ topk_run_feed(struct topk_run *r, int k, const float *s, int lo, int count)
 		if (r->n == k)
 			r->thr = r->h[0].score;
 	}
-	while (i < count) {
-		int end = count - i < 16 ? count : i + 16;
-		int any = 0;
-
-		/* Nearly every item of a long catalogue is below the K-th
-		 * best: sixteen of them at once on one vector compare.  An
-		 * item that only ties the root comes later, so it is worse;
-		 * NaN and -INFINITY never pass. */
-		if (end == i + 16) {
-			for (int j = 0; j < 16; j++)
-				any |= s[i + j] > r->thr;
-			if (!any) {
-				i = end;
-				continue;
-			}
-		}
-		for (; i < end; i++) {
-			if (!(s[i] > r->thr))
-				continue;
-			r->h[0] = (struct ranked){ s[i], lo + i };
-			ranked_sift_down(r->h, r->n, 0);
-			r->thr = r->h[0].score;
-		}
+	while ((i = topk_next_above(s, i, count, r->thr)) < count) {
+		r->h[0] = (struct ranked){ s[i], lo + i };
+		i++;
+		ranked_sift_down(r->h, r->n, 0);
+		r->thr = r->h[0].score;
 	}
 }
 
