@@ -3,6 +3,7 @@
 #include "engine/models/blob.h"
 #include "engine/core/hash.h"
 #include "engine/core/threads.h"
+#include "engine/eval/eval.h"
 #include "engine/store/runs.h"
 #include "engine/store/saved_models.h"
 
@@ -163,6 +164,9 @@ valid_measure(const train_spec *spec, const model *m, int rmse,
 	} else {
 		topn_eval ev = {
 			.score = score_model, .ctx = m, .train = spec->train,
+			/* a factor model: tiles of users x items */
+			.score_block = m->ops->score_users ?
+			    eval_model_score_block : NULL,
 			.test = spec->valid, .popularity = NULL,
 			.k = spec->valid_k > 0 ? spec->valid_k : 10,
 			/* Between epochs nothing else computes: the
