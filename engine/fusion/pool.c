@@ -489,79 +489,137 @@ fusion_pool_eval_rows(fusion *f, fusion_pool *p, int single, int k,
 	return rc;
 }
 
+/* One share of a pool's rows ranked: each row's top k and its metrics
+ * kept by row, summed in row order afterwards (the figures do not depend
+ * on the threads). */
+struct eval_share {
+	const fusion *f;
+	const fusion_pool *p;
+	int single, k, from, to;
+	const uint8_t *rows;
+	int32_t *items;		/* (nu x k) the rows' top k */
+	int *nt;		/* (nu) how many; -1 a row not ranked */
+	user_metrics *um;	/* (nu) */
+	int failed;
+};
+
+static void
+eval_share_run(void *arg)
+{
+	struct eval_share *e = arg;
+	const fusion_pool *p = e->p;
+	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
+	int32_t *top = malloc(((size_t)e->k + 1) * sizeof *top);
+
+	if (fused == NULL || top == NULL) {
+		e->failed = 1;
+		free(fused);
+		free(top);
+		return;
+	}
+	for (int r = e->from; r < e->to; r++) {
+		int u = p->users[r], nt;
+		int64_t lo = p->eval->ptr[u], hi = p->eval->ptr[u + 1];
+		int32_t *items = e->items + (size_t)r * e->k;
+		fusion_block b;
+		const float *sc;
+
+		e->nt[r] = -1;
+		if (hi == lo || (e->rows != NULL && !e->rows[r]))
+			continue;
+		fusion_pool_block(p, r, &b);
+		if (e->single >= 0)
+			sc = b.raw + (size_t)e->single * b.len;
+		else {
+			fusion_block_fuse(e->f, u, &b, fused);
+			sc = fused;
+		}
+		nt = topk_select(sc, b.len, e->k, top);
+		for (int j = 0; j < nt; j++)
+			items[j] = b.item[top[j]];
+		e->nt[r] = nt;
+		metrics_user_topn(items, nt, e->k, p->eval->idx + lo,
+		    (int)(hi - lo), &e->um[r]);
+	}
+	free(fused);
+	free(top);
+}
+
+/* Rows from which two threads rank a pool (fewer: one). */
+#define EVAL_SHARE_ROWS	2000
+
 int
 fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
     metrics *out, double *const per_user[2], const uint8_t *rows,
     rf_error *err)
 {
-	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
-	int32_t *top = malloc(((size_t)k + 1) * sizeof *top);
-	int32_t *items = malloc(((size_t)k + 1) * sizeof *items);
+	size_t nu = (size_t)p->nu + 1;
+	int32_t *items = k >= 1 ? malloc(nu * (size_t)k * sizeof *items) :
+	    NULL;
+	int *nts = malloc(nu * sizeof *nts);
+	user_metrics *ums = malloc(nu * sizeof *ums);
 	uint8_t *seen = calloc((size_t)p->n_items + 1, 1);
 	double sum[6] = { 0 }, pop = 0;
 	int64_t n = 0, nrec = 0, covered = 0;
 	const int32_t *popv = f->ds ? f->ds->item_popularity : NULL;
+	struct eval_share sh[2];
+	int ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1, failed = 0;
 
 	metrics_clear(out);
 	out->k = k;
-	if (!fused || !top || !items || !seen || k < 1) {
-		free(fused);
-		free(top);
+	if (!items || !nts || !ums || !seen || k < 1 || p->eval == NULL) {
 		free(items);
+		free(nts);
+		free(ums);
 		free(seen);
 		return rf_fail(err, k < 1 ? "fusion: K must be at least 1" :
-		    "fusion: out of memory");
-	}
-	if (p->eval == NULL) {
-		free(fused);
-		free(top);
-		free(items);
-		free(seen);
-		return rf_fail(err, "fusion: the pool has no part to evaluate");
+		    p->eval == NULL ? "fusion: the pool has no part to "
+		    "evaluate" : "fusion: out of memory");
 	}
 	if (single < 0)
 		fusion_pool_transform(f, p);
-	for (int r = 0; r < p->nu; r++) {
-		int u = p->users[r], nt;
-		int64_t lo = p->eval->ptr[u], hi = p->eval->ptr[u + 1];
-		fusion_block b;
-		user_metrics um;
-		const float *sc;
+	for (int t = 0; t < ns; t++)
+		sh[t] = (struct eval_share){ f, p, single, k,
+		    (int)((int64_t)p->nu * t / ns),
+		    (int)((int64_t)p->nu * (t + 1) / ns), rows, items, nts,
+		    ums, 0 };
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(ns, eval_share_run, sh, sizeof sh[0]);
+	for (int t = 0; t < ns; t++)
+		failed |= sh[t].failed;
+	for (int r = 0; r < p->nu && !failed; r++) {
+		const int32_t *it = items + (size_t)r * k;
+		const user_metrics *um = &ums[r];
 
-		if (hi == lo || (rows != NULL && !rows[r]))
+		if (nts[r] < 0)
 			continue;
-		fusion_pool_block(p, r, &b);
-		if (single >= 0)
-			sc = b.raw + (size_t)single * b.len;
-		else {
-			fusion_block_fuse(f, u, &b, fused);
-			sc = fused;
-		}
-		nt = topk_select(sc, b.len, k, top);
-		for (int j = 0; j < nt; j++) {
-			items[j] = b.item[top[j]];
-			if (!seen[items[j]]) {
-				seen[items[j]] = 1;
+		for (int j = 0; j < nts[r]; j++) {
+			if (!seen[it[j]]) {
+				seen[it[j]] = 1;
 				covered++;
 			}
 			if (popv)
-				pop += popv[items[j]];
+				pop += popv[it[j]];
 		}
-		nrec += nt;
-		metrics_user_topn(items, nt, k, p->eval->idx + lo,
-		    (int)(hi - lo), &um);
+		nrec += nts[r];
 		if (per_user) {
-			per_user[0][r] = um.ndcg;
-			per_user[1][r] = um.recall;
+			per_user[0][r] = um->ndcg;
+			per_user[1][r] = um->recall;
 		}
-		sum[0] += um.precision;
-		sum[1] += um.recall;
-		sum[2] += um.ndcg;
-		sum[3] += um.ap;
-		sum[4] += um.hit;
-		sum[5] += um.rr;
+		sum[0] += um->precision;
+		sum[1] += um->recall;
+		sum[2] += um->ndcg;
+		sum[3] += um->ap;
+		sum[4] += um->hit;
+		sum[5] += um->rr;
 		n++;
 	}
+	free(items);
+	free(nts);
+	free(ums);
+	free(seen);
+	if (failed)
+		return rf_fail(err, "fusion: out of memory");
 	out->n_users = n;
 	if (n > 0) {
 		out->precision = sum[0] / n;
@@ -573,10 +631,6 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 	}
 	out->coverage = p->n_items ? (double)covered / p->n_items : 0;
 	out->mean_popularity = popv && nrec ? pop / nrec : NAN;
-	free(fused);
-	free(top);
-	free(items);
-	free(seen);
 	return 0;
 }
 
