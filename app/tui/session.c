@@ -40,15 +40,7 @@ session_restore(workbench *wb, char *msg, size_t n, rf_error *err)
 		return -1;
 	snprintf(msg, n, "loaded %d saved model%s", loaded,
 	    loaded == 1 ? "" : "s");
-	{
-		const wb_damage *d;
 
-		/* Said here, where the screens open: never a silent gap. */
-		while ((d = workbench_damage_news(wb)) != NULL &&
-		    strlen(msg) + 3 < n)
-			snprintf(msg + strlen(msg), n - strlen(msg), "; %s",
-			    d->why);
-	}
 	if (loaded > 0 && (fusion_text = store_get_setting(workbench_store(wb),
 	    "fusion")) != NULL) {
 		free(fusion_text);

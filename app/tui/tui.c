@@ -1093,7 +1093,22 @@ tui_restore_session(struct tui *t)
 		tui_set_message(t, 1, err.msg);
 		return;
 	}
-	tui_set_message(t, 0, msg);
+	{
+		/* A saved model that did not load is said where the screens
+		 * open, in full in the Log: never a silent gap. */
+		const wb_damage *d;
+		int bad = 0;
+
+		while ((d = workbench_damage_news(t->ctx->wb)) != NULL) {
+			log_append(&t->log, LOG_ERROR, d->why);
+			bad++;
+		}
+		if (bad > 0)
+			snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+			    "; %d saved model%s could not be loaded: see the "
+			    "Log (5)", bad, bad == 1 ? "" : "s");
+		tui_set_message(t, bad > 0, msg);
+	}
 	/* The fusion's pools and figures (or the refit an earlier session
 	 * made) come in the background. */
 	(void)fusion_measure_background(t->ctx, 0);
