@@ -68,6 +68,19 @@ pop_score_user(const model *m, int u, float *out)
 	memcpy(out, p->count, (size_t)m->train->n_items * sizeof *out);
 }
 
+/* The same row for every user: the counts of items [lo, hi). */
+static void
+pop_score_users(const model *m, const int32_t *users, int n, int lo, int hi,
+    float *out)
+{
+	const pop_model *p = (const pop_model *)m;
+
+	(void)users;
+	for (int j = 0; j < n; j++)
+		memcpy(out + (size_t)j * (size_t)(hi - lo), p->count + lo,
+		    (size_t)(hi - lo) * sizeof *out);
+}
+
 static int
 pop_save(const model *m, rf_buf *out, rf_error *err)
 {
@@ -131,6 +144,7 @@ const model_ops model_pop_ops = {
 	.create = pop_create,
 	.epoch = pop_epoch,
 	.score_user = pop_score_user,
+	.score_users = pop_score_users,
 	.predict = NULL,
 	.explain = NULL,
 	.save = pop_save,

@@ -443,6 +443,24 @@ test_ml100k(const char *dir)
 			CHECK_FAIL("cannot read %s", path);
 		else {
 			ml_check_score_users(m, &tr, &te);
+			/* popularity: the same row for every user, ties
+			 * everywhere */
+			{
+				const model_ops *pop = model_lookup("pop");
+				double pp[8];
+				model *pm;
+				double l;
+
+				model_params_default(pop, pp);
+				pm = pop->create(ds, &tr, pp, 1, &err);
+				if (pm == NULL || pop->epoch(pm, 0, &l, NULL,
+				    &err) < 0)
+					CHECK_FAIL("pop: %s", err.msg);
+				else
+					ml_check_score_users(pm, &tr, &te);
+				if (pm != NULL)
+					pop->free(pm);
+			}
 			interactions_free(&te);
 		}
 	}
