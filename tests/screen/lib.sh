@@ -206,13 +206,13 @@ tm()
 
 # tmux_new COLS LINES COMMAND: a new session "rf" running COMMAND.  A new
 # tmux server now and then exits at birth ("server exited unexpectedly"):
-# tried again before calling the test broken.
+# tried again, at once, before calling the test broken.
 tmux_new()
 {
 	for attempt in 1 2 3; do
 		tm new-session -d -s rf -x "$1" -y "$2" "$3" \
 		    2>"$tmp/tmux.err" && return 0
-		sleep 0.2
+		tm kill-server >/dev/null 2>&1
 	done
 	cat "$tmp/tmux.err"
 	exit 99
@@ -231,38 +231,75 @@ tmux_start()
 	    HOME='$tmp/home' PATH='$PATH' TZ=UTC OPENBLAS_NUM_THREADS=1 \
 	    LANG=$utf8_locale TERM=${TMUX_TERM:-tmux-256color} \
 	    ${TMUX_ENV:-} '$RECFUSE' $* \
-	    screen.db; echo \$? > '$tmp/exit'; sleep 30"
+	    screen.db; echo \$? > '$tmp/exit'; read -r rest"
 }
 
-# wait_for REGEX [SECONDS]: until a line of the pane (left in $tmp/pane)
-# matches the extended regular expression.  The deadline (60 seconds, or
-# TMUX_WAIT) only bounds a failure: on a loaded machine the condition
-# comes late, never wrong.
-wait_for()
+# wait_until WHAT CMD...: until CMD succeeds, polled (the one poll of
+# the harness: every wait of the tmux tests comes here).  The deadline
+# (60 seconds, or TMUX_WAIT, or wait_for's SECONDS) only bounds a failure: on a loaded machine
+# the condition comes late, never wrong.  On failure: "WHAT never
+# happened", failed=1, status 1.
+wait_until()
 {
-	i=0 n=$(( ${2:-${TMUX_WAIT:-60}} * 20 ))
+	what=$1
+	shift
+	i=0 n=$(( ${deadline:-${TMUX_WAIT:-60}} * 20 ))
 	while [ $i -lt $n ]; do
-		if tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
-		    grep -q -E -- "$1" "$tmp/pane"; then
-			return 0
-		fi
+		"$@" && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
-	echo "$test_name: '$1' never showed; the pane:"
-	cat "$tmp/pane"
+	echo "$test_name: $what never happened"
 	failed=1
 	return 1
 }
 
-# tmux_stopped: until recfuse has ended (30 s at most); it must exit 0.
-tmux_stopped()
+# pane_has REGEX: the pane now (left in $tmp/pane) has a matching line.
+pane_has()
+{
+	tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
+	    grep -q -E -- "$1" "$tmp/pane"
+}
+
+# wait_for REGEX [SECONDS]: until a line of the pane matches the extended
+# regular expression.
+wait_for()
+{
+	deadline=${2:-}
+	wait_until "'$1' on the pane" pane_has "$1"
+	st=$?
+	deadline=
+	[ $st -eq 0 ] && return 0
+	echo "the pane:"
+	cat "$tmp/pane"
+	return 1
+}
+
+# pane_changed: the pane differs from $tmp/pane.before.
+pane_changed()
+{
+	tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
+	    ! cmp -s "$tmp/pane" "$tmp/pane.before"
+}
+
+# scroll_to_end: Space while the pane says more lines are below, each
+# press waited for (the pane changes), 60 presses at most.
+scroll_to_end()
 {
 	i=0
-	while [ $i -lt 300 ] && [ ! -s "$tmp/exit" ]; do
-		sleep 0.1
+	while grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&
+	    [ $i -lt 60 ]; do
+		cp "$tmp/pane" "$tmp/pane.before"
+		tm send-keys -t rf Space
+		wait_until "a scroll by Space" pane_changed || return 1
 		i=$((i + 1))
 	done
+}
+
+# tmux_stopped: until recfuse has ended; it must exit 0.
+tmux_stopped()
+{
+	wait_until "the end of recfuse" test -s "$tmp/exit"
 	if [ "$(cat "$tmp/exit" 2>/dev/null)" != 0 ]; then
 		echo "$test_name: recfuse ended with '$(cat "$tmp/exit" \
 		    2>/dev/null)' (or hung)"

@@ -94,13 +94,7 @@ tm send-keys -t rf 4
 wait_for '^Why #1 ' || finish
 tm send-keys -t rf e
 wait_for 'more lines?: Space/b or J/K scroll' || finish
-i=0
-while grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" && [ $i -lt 50 ]; do
-	tm send-keys -t rf Space
-	sleep 0.05
-	tm capture-pane -p -t rf > "$tmp/pane"
-	i=$((i + 1))
-done
+scroll_to_end
 # The last model's block is on screen, and nothing says more is below.
 wait_for '^bpr +[0-9.]+%' || { echo "$test_name: not at the end"; }
 grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&

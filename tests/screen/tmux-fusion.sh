@@ -25,17 +25,15 @@ tm send-keys -t rf h h h h
 wait_for '^  fused .* 0\.5000 ' ||
     { echo "$test_name: the fused metrics did not follow the slider"; }
 wait_for '^> pop +\[.*\] +0\.00 '
-# The slider rests: the weights reach the store (polled, 30 s at most).
-i=0
-while [ $i -lt 300 ]; do
+# The slider rests: the weights reach the store (polled until they do).
+stored_pop0()
+{
 	batch --read-only -o tsv -e "sql select value from settings where
 	    key = 'fusion'" > "$tmp/stored"
-	grep -q ' w=pop:0,' "$tmp/stored" && break
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q ' w=pop:0,' "$tmp/stored" ||
-    { echo "$test_name: the weights never reached the store:"; cat "$tmp/stored"; failed=1; }
+	grep -q ' w=pop:0,' "$tmp/stored"
+}
+wait_until "the weights in the store" stored_pop0 ||
+    { echo "$test_name: stored:"; cat "$tmp/stored"; }
 tm send-keys -t rf u
 wait_for '^:user'
 tm send-keys -t rf 1 Enter

@@ -125,14 +125,7 @@ for variant in "80x24 xterm-256color" "80x24 xterm-256color -C -U" \
 	grep -q 'Enter or e: the explanation in full' "$tmp/pane" &&
 	    tm send-keys -t rf e
 	wait_for '^(pop|.*  pop) +[0-9.]+%' || finish
-	i=0
-	while grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&
-	    [ $i -lt 40 ]; do
-		tm send-keys -t rf Space
-		sleep 0.05
-		tm capture-pane -p -t rf > "$tmp/pane"
-		i=$((i + 1))
-	done
+	scroll_to_end
 	wait_for '(^|  )ease +[0-9.]+%' ||
 	    { echo "$test_name: $variant: the explanation's end never showed"; }
 	grep -q 'more lines\{0,1\}: Space/b' "$tmp/pane" &&
