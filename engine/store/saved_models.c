@@ -216,8 +216,16 @@ store_model_abort(store_model_writer *w)
 		model_writer_free(w, 1);
 }
 
-int
-store_model_find(store *st, const char *name, int version,
+/* The columns every lookup of a saved model reads (length() of a blob
+ * reads its size, not its bytes), then its own condition. */
+#define MODEL_INFO_SELECT "SELECT m.id, m.run_id, m.version, m.format," \
+	" m.checksum, (SELECT coalesce(sum(length(data)), 0) FROM" \
+	" model_chunks WHERE model_id = m.id) FROM saved_models m"
+
+/* Run the lookup sql with ?1 name and ?2 k (when k > 0) into out: 1
+ * found, 0 none, -1 + err. */
+static int
+model_info_query(store *st, const char *sql, const char *name, int64_t k,
     store_model_info *out, rf_error *err)
 {
 	const unsigned char *sum;
@@ -225,22 +233,12 @@ store_model_find(store *st, const char *name, int version,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	/* length() of a blob reads its size, not its bytes. */
-	if (sqlite3_prepare_v2(st->db, version > 0 ?
-	    "SELECT id, run_id, version, format, checksum, (SELECT"
-	    " coalesce(sum(length(data)), 0) FROM model_chunks WHERE"
-	    " model_id = m.id) FROM saved_models m"
-	    " WHERE name = ?1 AND version = ?2" :
-	    "SELECT id, run_id, version, format, checksum, (SELECT"
-	    " coalesce(sum(length(data)), 0) FROM model_chunks WHERE"
-	    " model_id = m.id) FROM saved_models m"
-	    " WHERE name = ?1 ORDER BY version DESC LIMIT 1", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return rf_fail(err, "loading a model: %s",
 		    sqlite3_errmsg(st->db));
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (version > 0)
-		sqlite3_bind_int(s, 2, version);
+	if (k > 0)
+		sqlite3_bind_int64(s, 2, k);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return rc == SQLITE_DONE ? 0 : rf_fail(err, "loading a model: "
@@ -256,6 +254,16 @@ store_model_find(store *st, const char *name, int version,
 	out->size = (uint64_t)sqlite3_column_int64(s, 5);
 	sqlite3_finalize(s);
 	return 1;
+}
+
+int
+store_model_find(store *st, const char *name, int version,
+    store_model_info *out, rf_error *err)
+{
+	return model_info_query(st, version > 0 ?
+	    MODEL_INFO_SELECT " WHERE m.name = ?1 AND m.version = ?2" :
+	    MODEL_INFO_SELECT " WHERE m.name = ?1 ORDER BY m.version DESC"
+	    " LIMIT 1", name, version, out, err);
 }
 
 store_model_reader *
@@ -348,38 +356,12 @@ int
 store_model_find_split(store *st, const char *name, int64_t split_id,
     store_model_info *out, rf_error *err)
 {
-	const unsigned char *sum;
-	sqlite3_stmt *s;
-	int rc;
-
-	memset(out, 0, sizeof *out);
 	/* The newest version trained on that split, or whose run was not
 	 * recorded (its header says which split it was trained on). */
-	if (sqlite3_prepare_v2(st->db, "SELECT m.id, m.run_id, m.version,"
-	    " m.format, m.checksum, (SELECT coalesce(sum(length(data)), 0)"
-	    " FROM model_chunks WHERE model_id = m.id) FROM saved_models m"
+	return model_info_query(st, MODEL_INFO_SELECT
 	    " LEFT JOIN runs r ON r.id = m.run_id WHERE m.name = ?1 AND"
 	    " (r.split_id = ?2 OR r.id IS NULL OR r.split_id IS NULL)"
-	    " ORDER BY m.version DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return rf_fail(err, "loading a model: %s",
-		    sqlite3_errmsg(st->db));
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, split_id);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return rc == SQLITE_DONE ? 0 : rf_fail(err, "loading a model: "
-		    "%s", sqlite3_errmsg(st->db));
-	}
-	out->id = sqlite3_column_int64(s, 0);
-	out->run_id = sqlite3_column_int64(s, 1);
-	out->version = sqlite3_column_int(s, 2);
-	out->format = sqlite3_column_int(s, 3);
-	sum = sqlite3_column_text(s, 4);
-	snprintf(out->checksum, sizeof out->checksum, "%s",
-	    sum ? (const char *)sum : "");
-	out->size = (uint64_t)sqlite3_column_int64(s, 5);
-	sqlite3_finalize(s);
-	return 1;
+	    " ORDER BY m.version DESC LIMIT 1", name, split_id, out, err);
 }
 
 int
