@@ -27,6 +27,21 @@ int32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Model m's top nt joins the candidates (len so far, the new count
+ * returned): an item new to this user is stamped, every item marks m. */
+static int
+nominate(fusion_scratch *s, int m, const int32_t *top, int nt, int len)
+{
+	for (int q = 0; q < nt; q++)
+		if (s->stamp[top[q]] != s->tag) {
+			s->stamp[top[q]] = s->tag;
+			s->nominated[top[q]] = (uint16_t)(1u << m);
+			s->cand[len++] = top[q];
+		} else
+			s->nominated[top[q]] |= (uint16_t)(1u << m);
+	return len;
+}
+
 void
 fusion_scratch_free(fusion_scratch *s)
 {
@@ -85,13 +100,7 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 		for (int64_t p = lo; p < hi; p++)
 			sc[excl->idx[p]] = -INFINITY;
 		nt = topk_select(sc, n_items, s->M, s->top);
-		for (int j = 0; j < nt; j++)
-			if (s->stamp[s->top[j]] != s->tag) {
-				s->stamp[s->top[j]] = s->tag;
-				s->nominated[s->top[j]] = (uint16_t)(1u << m);
-				s->cand[len++] = s->top[j];
-			} else
-				s->nominated[s->top[j]] |= (uint16_t)(1u << m);
+		len = nominate(s, m, s->top, nt, len);
 	}
 	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
 	if (extra_added)
@@ -219,13 +228,7 @@ fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
 				sc[excl->idx[p]] = -INFINITY;
 			nt = topk_select(sc, n_items, s->M, s->top);
 		}
-		for (int q = 0; q < nt; q++)
-			if (s->stamp[top[q]] != s->tag) {
-				s->stamp[top[q]] = s->tag;
-				s->nominated[top[q]] = (uint16_t)(1u << m);
-				s->cand[len++] = top[q];
-			} else
-				s->nominated[top[q]] |= (uint16_t)(1u << m);
+		len = nominate(s, m, top, nt, len);
 	}
 	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
 	/* A listed model's scores of the candidates the others nominated. */
