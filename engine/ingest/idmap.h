@@ -1,5 +1,5 @@
 /* idmap: external id text -> store id, the importer's users and items
- * dictionaries: open addressing in 32-byte slots, short ids kept in the
+ * dictionaries: open addressing in 16-byte slots, short ids kept in the
  * slot itself and longer ones in an arena freed at once. */
 #ifndef RF_INGEST_IDMAP_H
 #define RF_INGEST_IDMAP_H
@@ -12,7 +12,8 @@
 
 #define IDF_USED	1u
 #define IDF_HAS_CATEGORY 2u
-#define ID_INLINE	12	/* ids up to this long live in the slot itself */
+#define ID_INLINE	8	/* ids up to this long live in the slot itself */
+#define ID_MAX		UINT32_MAX	/* the largest id a slot holds */
 
 /* Key strings of the dictionaries live in big chunks freed together. */
 typedef struct arena_chunk {
@@ -25,18 +26,57 @@ typedef struct arena {
 	arena_chunk *head;
 } arena;
 
-/* 32 bytes, two per cache line (a union with the pointer would align it
- * to 8 and make the slot 40 bytes, straddling lines); short ids are
- * compared in place, so a lookup costs one cache miss, not two. */
+/* 16 bytes, four per cache line: a dictionary of millions of ids is
+ * fresh memory the size of its table, and fresh memory is what a
+ * random-order import pays for (the kernel zeroes every page of it on
+ * first touch); short ids are compared in place, so a lookup costs one
+ * cache miss, not two.
+ *   meta  bit 0 IDF_USED, bit 1 IDF_HAS_CATEGORY, bits 2-5 the length of
+ *         an id kept in the slot (0-8) or 15 for one kept in the arena,
+ *         bits 6-31 the top 26 bits of its hash;
+ *   id    the store's id (1 .. ID_MAX);
+ *   k     the id itself, zero-padded (length <= ID_INLINE), or the
+ *         address of its copy in the arena (a 16-bit length, then the
+ *         bytes), stored with memcpy. */
 typedef struct idslot {
-	uint64_t hash;
-	int64_t id;
-	uint16_t len, flags;
-	/* the id itself (len <= ID_INLINE), or the address of its copy in
-	 * the arena, stored with memcpy */
+	uint32_t meta;
+	uint32_t id;
 	char k[ID_INLINE];
 } idslot;
-_Static_assert(sizeof(idslot) == 32, "an idslot is half a cache line");
+_Static_assert(sizeof(idslot) == 16, "an idslot is a quarter of a line");
+
+#define IDSLOT_LEN_ARENA 15u
+#define IDSLOT_TAG(h)	((uint32_t)((h) >> 38) << 6)
+
+static inline unsigned
+idslot_flags(const idslot *s)
+{
+	return s->meta & 3u;
+}
+
+static inline void
+idslot_set_flag(idslot *s, unsigned flag)
+{
+	s->meta |= flag;
+}
+
+/* The id text of a used slot: its bytes and length. */
+static inline const char *
+idslot_key(const idslot *s, size_t *len)
+{
+	unsigned l = (s->meta >> 2) & 15u;
+	const char *big;
+	uint16_t n;
+
+	if (l != IDSLOT_LEN_ARENA) {
+		*len = l;
+		return s->k;
+	}
+	memcpy(&big, s->k, sizeof big);
+	memcpy(&n, big, sizeof n);
+	*len = n;
+	return big + sizeof n;
+}
 
 /* Linear probing, at most 3/4 full; cap is a power of two. */
 typedef struct idmap {
@@ -82,8 +122,8 @@ idmap_prefetch(const idmap *m, uint64_t h)
 /* The slot of key (h its idmap_hash), or NULL; valid until the next
  * idmap_add(). */
 idslot *idmap_find(idmap *m, const char *key, size_t len, uint64_t h);
-/* Add a key known to be absent (at most 65535 bytes); NULL when out of
- * memory. */
+/* Add a key known to be absent (at most 65535 bytes) under id (1 ..
+ * ID_MAX); NULL when out of memory. */
 idslot *idmap_add(idmap *m, const char *key, size_t len, uint64_t h,
     int64_t id);
 void idmap_free(idmap *m);

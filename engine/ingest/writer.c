@@ -10,6 +10,18 @@ writer_oom(const writer *w, rf_error *err)
 	return rf_fail(err, "%s: out of memory", w->path);
 }
 
+/* Why a dictionary could not take id: out of memory, or an id past what
+ * a slot holds. */
+static int
+dict_full(const writer *w, int64_t id, rf_error *err)
+{
+	if (id < 1 || (uint64_t)id > ID_MAX)
+		return rf_fail(err, "%s: store id %lld is outside the import's "
+		    "dictionaries (1 to %llu)", w->path, (long long)id,
+		    (unsigned long long)ID_MAX);
+	return writer_oom(w, err);
+}
+
 void
 writer_init(writer *w, store_import *imp, const char *path,
     ingest_result *res)
@@ -38,9 +50,9 @@ load_id(writer *w, idmap *m, int64_t id, const char *key, size_t n,
 	idslot *s = idmap_add(m, key, n, idmap_hash(key, n), id);
 
 	if (s == NULL)
-		return writer_oom(w, err);
+		return dict_full(w, id, err);
 	if (has_category)
-		s->flags |= IDF_HAS_CATEGORY;
+		idslot_set_flag(s, IDF_HAS_CATEGORY);
 	return 0;
 }
 
@@ -81,7 +93,7 @@ dict_add(writer *w, idmap *m, const field *f, uint64_t h, int64_t id,
 	idslot *s = idmap_add(m, f->p, f->n, h, id);
 
 	if (s == NULL) {
-		writer_oom(w, err);
+		dict_full(w, id, err);
 		return NULL;
 	}
 	(*new_count)++;
@@ -117,13 +129,13 @@ item_get(writer *w, int64_t lineno, const event_row *r, int64_t *id,
 		    &w->res->new_items, err)) == NULL)
 			return -1;
 		if (cat != NULL)
-			s->flags |= IDF_HAS_CATEGORY;
+			idslot_set_flag(s, IDF_HAS_CATEGORY);
 		return 0;
 	}
 	*id = s->id;
-	if (cat != NULL && !(s->flags & IDF_HAS_CATEGORY)) {
+	if (cat != NULL && !(idslot_flags(s) & IDF_HAS_CATEGORY)) {
 		/* An item first met without one (metadata or another log). */
-		s->flags |= IDF_HAS_CATEGORY;
+		idslot_set_flag(s, IDF_HAS_CATEGORY);
 		return store_import_set_category(w->imp, s->id, cat->p, cat->n,
 		    lineno, err);
 	}
@@ -140,13 +152,17 @@ hashes_by_id(const idmap *m, int64_t *n)
 	uint64_t *h;
 
 	for (size_t i = 0; i < m->cap; i++)
-		if ((m->slots[i].flags & IDF_USED) && m->slots[i].id > max)
+		if ((m->slots[i].meta & IDF_USED) && m->slots[i].id > max)
 			max = m->slots[i].id;
 	if ((h = rf_calloc_big((size_t)max + 1, sizeof *h)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < m->cap; i++)
-		if ((m->slots[i].flags & IDF_USED) && m->slots[i].id > 0)
-			h[m->slots[i].id] = m->slots[i].hash;
+		if ((m->slots[i].meta & IDF_USED) && m->slots[i].id > 0) {
+			size_t len;
+			const char *key = idslot_key(&m->slots[i], &len);
+
+			h[m->slots[i].id] = idmap_hash(key, len);
+		}
 	*n = max + 1;
 	return h;
 }
@@ -397,7 +413,7 @@ writer_item(writer *w, int64_t lineno, const item_row *r, rf_error *err)
 	    &w->res->new_items, err)) == NULL)
 		return -1;
 	if (r->text.category != NULL)
-		s->flags |= IDF_HAS_CATEGORY;
+		idslot_set_flag(s, IDF_HAS_CATEGORY);
 	w->res->accepted++;
 	return 0;
 }

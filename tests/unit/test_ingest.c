@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "engine/ingest/idmap.h"
 #include "engine/ingest/ingest.h"
 #include "engine/store/query.h"
 #include "engine/store/store.h"
@@ -651,10 +652,82 @@ test_file_errors(void)
 	store_close(st);
 }
 
+/* Key i of test_idmap: its digits, then 'x' up to i % 41 bytes, one
+ * of them a NUL when i % 7 == 0; zeros after it.  Its length. */
+static size_t
+idmap_test_key(char *key, int i)
+{
+	int d = snprintf(key, 64, "%d", i);
+	size_t len = (size_t)(i % 41) > (size_t)d ? (size_t)(i % 41) :
+	    (size_t)d;
+
+	memset(key + d, 0, 64 - (size_t)d);
+	memset(key + d, 'x', len - (size_t)d);
+	if (i % 7 == 0 && len > (size_t)d + 1)
+		key[d] = '\0';		/* a NUL inside */
+	return len;
+}
+
+/* The id dictionaries: ids of every length from 0 to 40 bytes (kept in
+ * the slot up to ID_INLINE, in the arena past it), prefixes of one
+ * another, with NUL bytes inside and ids equal but for their length;
+ * enough of them for many growths; each found again with its id and
+ * flags, its text given back, and an absent one not found. */
+static void
+test_idmap(void)
+{
+	idmap m = { 0 };
+	char key[64];
+	int n = 0, found = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		size_t len = idmap_test_key(key, i);
+
+		CHECK(idmap_add(&m, key, len, idmap_hash(key, len),
+		    (int64_t)i + 1) != NULL);
+		if (i % 3 == 0)
+			idslot_set_flag(idmap_find(&m, key, len,
+			    idmap_hash(key, len)), IDF_HAS_CATEGORY);
+		n++;
+	}
+	CHECK_EQ((int64_t)m.count, n);
+	for (int i = 0; i < 20000; i++) {
+		size_t len = idmap_test_key(key, i), klen;
+		const char *k;
+		idslot *s;
+
+		s = idmap_find(&m, key, len, idmap_hash(key, len));
+		CHECK_MSG(s != NULL, "id %d (%zu bytes) not found", i, len);
+		if (s == NULL)
+			continue;
+		CHECK_EQ((int64_t)s->id, (int64_t)i + 1);
+		CHECK_EQ(!!(idslot_flags(s) & IDF_HAS_CATEGORY), i % 3 == 0);
+		k = idslot_key(s, &klen);
+		CHECK_EQ((int64_t)klen, (int64_t)len);
+		CHECK(memcmp(k, key, len) == 0);
+		/* one byte longer (a zero): another id */
+		if (len < 40)
+			CHECK(idmap_find(&m, key, len + 1,
+			    idmap_hash(key, len + 1)) == NULL ||
+			    idmap_find(&m, key, len + 1,
+			    idmap_hash(key, len + 1))->id != s->id);
+		found++;
+	}
+	CHECK_EQ(found, n);
+	CHECK(idmap_find(&m, "absent-id", 9, idmap_hash("absent-id", 9)) ==
+	    NULL);
+	/* an id a slot cannot hold is refused, not cut */
+	CHECK(idmap_add(&m, "x", 1, idmap_hash("x", 1),
+	    (int64_t)ID_MAX + 1) == NULL);
+	CHECK(idmap_find(&m, "x", 1, idmap_hash("x", 1)) == NULL);
+	idmap_free(&m);
+}
+
 int
 main(void)
 {
 	tmp = tu_tempdir();
+	test_idmap();
 	/* The inputs in the source tree first: they need no data folder. */
 	test_malformed_csv();
 	test_malformed_ratings();
