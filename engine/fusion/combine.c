@@ -261,12 +261,13 @@ fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
 		fused[c] = (float)base;
 	for (int m = 0; m < b->nm; m++) {
 		float wm = (float)we[m];
-		const float *t = b->tr + (size_t)m * len;
+		const float *restrict t = b->tr + (size_t)m * len;
+		float *restrict out = fused;
 
 		if (wm == 0)
 			continue;
 		for (int c = 0; c < len; c++)
-			fused[c] += wm * t[c];
+			out[c] += wm * t[c];
 	}
 takes_part:
 	/* The candidates of models at weight 0 only are not the fusion's. */

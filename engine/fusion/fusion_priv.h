@@ -89,6 +89,9 @@ struct fusion_pool {
 	} aside[POOL_TR_ASIDE];
 	int n_aside;
 	uint64_t clock;
+	/* The transform the last ranking asked for when it was not at hand
+	 * (it was made per block then); asked again at once, it is kept. */
+	struct pool_tr_key asked;
 	int maxlen;
 	const interactions *eval;
 	/* rating pairs: eval entries of pooled users, pair-major */

@@ -95,6 +95,9 @@ pbuf_free(pbuf *b)
 #define POOL_BLOCK_USERS	256
 static int pool_block_from = 65536;
 
+/* Rows from which two threads rank or transform a pool (fewer: one). */
+#define EVAL_SHARE_ROWS	2000
+
 void
 fusion_pool_tiles_from(int n_items)
 {
@@ -255,6 +258,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	p->n_items = excl->n_items;
 	p->eval = eval;
 	p->key.kind = TR_NONE;
+	p->asked.kind = TR_NONE;
 	if ((p->row = malloc(((size_t)excl->n_users + 1) * sizeof *p->row))
 	    == NULL)
 		goto oom;
@@ -404,13 +408,41 @@ swap_aside(fusion_pool *p, int k)
 	p->aside[k].used = ++p->clock;
 }
 
+/* One share of the pool's rows transformed (on one thread). */
+struct transform_share {
+	const fusion *f;
+	fusion_pool *p;
+	int from, to;
+};
+
+static void
+transform_share_run(void *arg)
+{
+	struct transform_share *t = arg;
+	fusion_pool *p = t->p;
+	/* (NULL: each block allocates its own) */
+	int32_t *scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
+	    sizeof *scratch);
+
+	for (int r = t->from; r < t->to; r++) {
+		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
+		size_t off = (size_t)p->ptr[r] * p->nm;
+
+		fusion_transform(t->f, p->nm, len, p->raw + off, p->rank + off,
+		    p->from + p->ptr[r], p->tr + off, scratch);
+	}
+	free(scratch);
+}
+
+/* The transform the settings want in p->tr: kept in use, back from
+ * aside, or made (on two threads for a big pool). */
 void
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
 	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
-	int32_t *scratch;
-	int k, oldest = -1;
+	struct transform_share sh[2];
+	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
 	if (same_key(&p->key, &want))
 		return;
@@ -437,18 +469,41 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 		if (oldest >= 0)
 			swap_aside(p, oldest);
 	}
-	/* (NULL: each block allocates its own) */
-	scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
-	    sizeof *scratch);
-	for (int r = 0; r < p->nu; r++) {
-		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
-		size_t off = (size_t)p->ptr[r] * p->nm;
-
-		fusion_transform(f, p->nm, len, p->raw + off, p->rank + off,
-		    p->from + p->ptr[r], p->tr + off, scratch);
-	}
-	free(scratch);
+	for (int t = 0; t < ns; t++)
+		sh[t] = (struct transform_share){ f, p,
+		    (int)((int64_t)p->nu * t / ns),
+		    (int)((int64_t)p->nu * (t + 1) / ns) };
+	/* One level of threads (engine/core/threads.h). */
+	rf_parallel(ns, transform_share_run, sh, sizeof sh[0]);
 	p->key = want;
+}
+
+/* Before a fused ranking of the pool: 0 when p->tr holds the transform
+ * the settings want (in use, back from aside, or made now because the
+ * ranking before asked for it too), 1 when the ranking makes it block
+ * by block instead.  A search that tries a new set of models, or a new
+ * normalisation, at every step (ensemble selection) would otherwise
+ * transform the whole pool, every model, for one ranking; one that
+ * moves weights under the same transform (coordinate ascent) has it
+ * kept from its second step on.  The figures are the same either way. */
+static int
+pool_transform_for_ranking(const fusion *f, fusion_pool *p)
+{
+	struct pool_tr_key want = wanted_key(f);
+
+	if (same_key(&p->key, &want))
+		return 0;
+	for (int k = 0; k < p->n_aside; k++)
+		if (same_key(&p->aside[k].key, &want)) {
+			swap_aside(p, k);
+			return 0;
+		}
+	if (same_key(&p->asked, &want)) {
+		fusion_pool_transform(f, p);
+		return 0;
+	}
+	p->asked = want;
+	return 1;
 }
 
 void
@@ -496,6 +551,7 @@ struct eval_share {
 	const fusion *f;
 	const fusion_pool *p;
 	int single, k, from, to;
+	int per_block;		/* transform each block here */
 	const uint8_t *rows;
 	int32_t *items;		/* (nu x k) the rows' top k */
 	int *nt;		/* (nu) how many; -1 a row not ranked */
@@ -510,12 +566,18 @@ eval_share_run(void *arg)
 	const fusion_pool *p = e->p;
 	float *fused = malloc(((size_t)p->maxlen + 1) * sizeof *fused);
 	int32_t *top = malloc(((size_t)e->k + 1) * sizeof *top);
+	float *tr = NULL;
+	int32_t *scratch = NULL;
 
-	if (fused == NULL || top == NULL) {
+	if (e->per_block) {
+		tr = malloc(((size_t)p->maxlen * p->nm + 1) * sizeof *tr);
+		scratch = malloc(FUSION_TRANSFORM_SCRATCH(p->maxlen) *
+		    sizeof *scratch);
+	}
+	if (fused == NULL || top == NULL || (e->per_block && (tr == NULL ||
+	    scratch == NULL))) {
 		e->failed = 1;
-		free(fused);
-		free(top);
-		return;
+		goto out;
 	}
 	for (int r = e->from; r < e->to; r++) {
 		int u = p->users[r], nt;
@@ -531,6 +593,11 @@ eval_share_run(void *arg)
 		if (e->single >= 0)
 			sc = b.raw + (size_t)e->single * b.len;
 		else {
+			if (e->per_block) {
+				fusion_transform(e->f, b.nm, b.len, b.raw,
+				    b.rank, b.from, tr, scratch);
+				b.tr = tr;
+			}
 			fusion_block_fuse(e->f, u, &b, fused);
 			sc = fused;
 		}
@@ -541,12 +608,12 @@ eval_share_run(void *arg)
 		metrics_user_topn(items, nt, e->k, p->eval->idx + lo,
 		    (int)(hi - lo), &e->um[r]);
 	}
+out:
 	free(fused);
 	free(top);
+	free(tr);
+	free(scratch);
 }
-
-/* Rows from which two threads rank a pool (fewer: one). */
-#define EVAL_SHARE_ROWS	2000
 
 int
 fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
@@ -563,7 +630,7 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 	int64_t n = 0, nrec = 0, covered = 0;
 	const int32_t *popv = f->ds ? f->ds->item_popularity : NULL;
 	struct eval_share sh[2];
-	int ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1, failed = 0;
+	int ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1, failed = 0, per_block = 0;
 
 	metrics_clear(out);
 	out->k = k;
@@ -577,12 +644,12 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 		    "evaluate" : "fusion: out of memory");
 	}
 	if (single < 0)
-		fusion_pool_transform(f, p);
+		per_block = pool_transform_for_ranking(f, p);
 	for (int t = 0; t < ns; t++)
 		sh[t] = (struct eval_share){ f, p, single, k,
 		    (int)((int64_t)p->nu * t / ns),
-		    (int)((int64_t)p->nu * (t + 1) / ns), rows, items, nts,
-		    ums, 0 };
+		    (int)((int64_t)p->nu * (t + 1) / ns), per_block, rows,
+		    items, nts, ums, 0 };
 	/* One level of threads (engine/core/threads.h). */
 	rf_parallel(ns, eval_share_run, sh, sizeof sh[0]);
 	for (int t = 0; t < ns; t++)

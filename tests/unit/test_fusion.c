@@ -1012,6 +1012,97 @@ test_pool_tiles(void)
 	problem_free(&p);
 }
 
+static int
+pool_key_eq(const struct pool_tr_key *x, const struct pool_tr_key *y)
+{
+	return x->kind == y->kind && x->norm == y->norm && x->k == y->k &&
+	    x->active == y->active;
+}
+
+/* A ranking of a pool whose transform is not at hand makes it block by
+ * block (the first ask), the next ranking under the same settings keeps
+ * it for the pool (the second): the figures of both, per user, are the
+ * very same, for every method, normalisation and set of models taking
+ * part, and the same as those of a pool transformed whole beforehand. */
+static void
+test_pool_per_block(void)
+{
+	problem p;
+	const char *names[] = { "good", "fair", "poor", "pop" };
+	static const double ws[][4] = {
+		{ 1, 1, 1, 1 }, { 3, 1, 0, 0 }, { 0, 2, 1, 0.5 }, { 1, 0, 0, 0 }
+	};
+	fusion *f;
+	fusion_pool *a;
+	rf_error err;
+	double *pa[2], *pb[2];
+	int compared = 0, per_block = 0;
+
+	problem_make(&p, 300, 400, 5);
+	if ((f = fusion_new(&p.ds, p.ms, names, 4, &err)) == NULL) {
+		CHECK_FAIL("fusion_new: %s", err.msg);
+		exit(check_done());
+	}
+	a = fusion_pool_build(f, NULL, &p.valid, NULL, 0, 2, &err);
+	CHECK_MSG(a != NULL, "pool: %s", err.msg);
+	if (a == NULL)
+		exit(check_done());
+	for (int t = 0; t < 2; t++) {
+		pa[t] = calloc((size_t)a->nu + 1, sizeof *pa[t]);
+		pb[t] = calloc((size_t)a->nu + 1, sizeof *pb[t]);
+	}
+	for (int meth = 0; meth <= FUSE_VOTE; meth++)
+		for (int norm = 0; norm <= NORM_RAW; norm++)
+			for (size_t w = 0; w < sizeof ws / sizeof ws[0]; w++) {
+				char np[32];
+				metrics m1, m2, m3;
+				struct pool_tr_key k1;
+
+				snprintf(np, sizeof np, "norm=%s",
+				    fusion_norm_name((enum fusion_norm)norm));
+				fusion_set_method(f, (enum fusion_method)meth);
+				CHECK_EQ(fusion_set_param(f, np, &err), 0);
+				for (int m = 0; m < 4; m++)
+					CHECK_EQ(fusion_set_weight(f, m, ws[w][m],
+					    &err), 0);
+				check_context("%s %s weights %zu",
+				    fusion_method_name((enum fusion_method)meth),
+				    np, w);
+				CHECK_EQ(fusion_pool_eval_users(f, a, -1, 10,
+				    &m1, pa, NULL, &err), 0);
+				k1 = a->key;
+				CHECK_EQ(fusion_pool_eval_users(f, a, -1, 10,
+				    &m2, pb, NULL, &err), 0);
+				/* kept by the second ranking; made per block
+				 * by the first when it was not the pool's */
+				CHECK(a->key.kind != TR_NONE);
+				per_block += !pool_key_eq(&k1, &a->key);
+				CHECK_EQ(m1.ndcg, m2.ndcg);
+				CHECK_EQ(m1.recall, m2.recall);
+				CHECK_EQ(m1.coverage, m2.coverage);
+				for (int r = 0; r < a->nu; r++) {
+					CHECK_EQ(pa[0][r], pb[0][r]);
+					CHECK_EQ(pa[1][r], pb[1][r]);
+				}
+				/* a third time: from the kept transform */
+				CHECK_EQ(fusion_pool_eval(f, a, -1, 10, &m3,
+				    &err), 0);
+				CHECK_EQ(m3.ndcg, m1.ndcg);
+				compared++;
+			}
+	check_context_clear();
+	printf("pool per block: %d settings ranked both ways alike (%d of "
+	    "them per block first)\n", compared, per_block);
+	CHECK(per_block > compared / 2);
+	for (int t = 0; t < 2; t++) {
+		free(pa[t]);
+		free(pb[t]);
+	}
+	fusion_pool_free(a);
+	fusion_free(f);
+	problem_free(&p);
+}
+
 int
 main(void)
 {
@@ -1023,5 +1114,6 @@ main(void)
 	test_ridge();
 	test_user_block();
 	test_pool_tiles();
+	test_pool_per_block();
 	return check_done();
 }
