@@ -46,7 +46,7 @@ one() {
 		ok = fused >= want * best && fused >= floor
 		printf "%s: fused NDCG@10 %.4f, best single %s %.4f, ratio %.3f (target >= %.2f%s): %s; per user %s; %d s\n",
 		    name, fused, bn, best, fused / best, want,
-		    floor > 0 ? sprintf(" and >= %.3f", floor) : "", ok ? "PASS" : "MISS", cmp, secs
+		    (floor > 0 ? sprintf(" and >= %.3f", floor) : ""), ok ? "PASS" : "MISS", cmp, secs
 	    }' "$dir/$name.out"
 }
 
