@@ -88,10 +88,12 @@ transform_row(int kind, enum fusion_norm norm, double k, int len,
 			if (KEPT(c))
 				b += (raw[c] - a) * (raw[c] - a);
 		b = n > 1 ? sqrt(b / n) : 0;
+		/* times 1 / sd: a division per candidate was most of the
+		 * cost of a transform */
+		b = b > 0 ? 1 / b : 0;
 		for (int c = 0; c < len; c++)
 			if (KEPT(c))
-				out[c] = b > 0 ? (float)((raw[c] - a) / b) :
-				    0.0f;
+				out[c] = (float)((raw[c] - a) * b);
 		break;
 	case NORM_MINMAX:
 		for (int c = 0; c < len; c++) {
@@ -103,10 +105,10 @@ transform_row(int kind, enum fusion_norm norm, double k, int len,
 				hi = raw[c];
 			first = 0;
 		}
+		a = hi > lo ? 1 / (hi - lo) : 0;
 		for (int c = 0; c < len; c++)
 			if (KEPT(c))
-				out[c] = hi > lo ? (float)((raw[c] - lo) /
-				    (hi - lo)) : 0.0f;
+				out[c] = (float)((raw[c] - lo) * a);
 		break;
 	case NORM_RANK:
 		for (int c = 0; c < len; c++)
@@ -114,9 +116,10 @@ transform_row(int kind, enum fusion_norm norm, double k, int len,
 				out[c] = (float)(1.0 / rank[c]);
 		break;
 	case NORM_BORDA:
+		a = n > 0 ? 1.0 / n : 0;
 		for (int c = 0; c < len; c++)
 			if (KEPT(c))
-				out[c] = (float)((double)(n - rank[c]) / n);
+				out[c] = (float)((double)(n - rank[c]) * a);
 		break;
 	default:
 		for (int c = 0; c < len; c++)
@@ -257,17 +260,26 @@ fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
 		}
 		goto takes_part;
 	}
-	for (int c = 0; c < len; c++)
-		fused[c] = (float)base;
-	for (int m = 0; m < b->nm; m++) {
-		float wm = (float)we[m];
-		const float *restrict t = b->tr + (size_t)m * len;
-		float *restrict out = fused;
+	{
+		/* The models at a weight, their rows: each candidate's sum
+		 * kept in a register, one pass over the block (the same
+		 * additions, in the same order, as model by model). */
+		float wv[FUSION_MAX_MODELS];
+		const float *row[FUSION_MAX_MODELS];
+		int na = 0;
 
-		if (wm == 0)
-			continue;
-		for (int c = 0; c < len; c++)
-			out[c] += wm * t[c];
+		for (int m = 0; m < b->nm; m++)
+			if ((float)we[m] != 0) {
+				wv[na] = (float)we[m];
+				row[na++] = b->tr + (size_t)m * len;
+			}
+		for (int c = 0; c < len; c++) {
+			float s = (float)base;
+
+			for (int a = 0; a < na; a++)
+				s += wv[a] * row[a][c];
+			fused[c] = s;
+		}
 	}
 takes_part:
 	/* The candidates of models at weight 0 only are not the fusion's. */
