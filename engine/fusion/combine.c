@@ -51,83 +51,72 @@ fusion_active_models(const fusion *f)
 	return active != 0 ? active : all;
 }
 
-/* T_m over one model's candidates (see the top of the file): over those
- * with keep[c] (NULL: all), n of them, rank[] being their rank among
- * them; the others get 0. */
+/* T_m over one model's candidates: over those listed in idx (ascending;
+ * NULL: all), n of them, rank[] being their rank among them; the others
+ * get 0.  (A list, not a mask per candidate: the mask's branches, taken
+ * at random, cost more than the arithmetic.) */
 static void
 transform_row(int kind, enum fusion_norm norm, double k, int len,
-    const float *raw, const int32_t *rank, const uint8_t *keep, int n,
+    const float *raw, const int32_t *rank, const int32_t *idx, int n,
     float *out)
 {
 	double a = 0, b = 0, lo = 0, hi = 0;
-	int first = 1;
 
-	for (int c = 0; keep != NULL && c < len; c++)
-		if (!keep[c])
-			out[c] = 0;
-#define KEPT(c) (keep == NULL || keep[c])
+	if (idx != NULL)
+		memset(out, 0, (size_t)len * sizeof *out);
+#define AT(j) (idx != NULL ? idx[j] : (j))
 	if (kind == TR_RRF) {
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)(1.0 / (k + rank[c]));
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)(1.0 / (k + rank[AT(j)]));
 		return;
 	}
 	if (kind == TR_BORDA) {
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)(n - rank[c]);
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)(n - rank[AT(j)]);
 		return;
 	}
 	switch (norm) {
 	case NORM_ZSCORE:
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				a += raw[c];
+		for (int j = 0; j < n; j++)
+			a += raw[AT(j)];
 		a /= n ? n : 1;
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				b += (raw[c] - a) * (raw[c] - a);
+		for (int j = 0; j < n; j++)
+			b += (raw[AT(j)] - a) * (raw[AT(j)] - a);
 		b = n > 1 ? sqrt(b / n) : 0;
 		/* times 1 / sd: a division per candidate was most of the
 		 * cost of a transform */
 		b = b > 0 ? 1 / b : 0;
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)((raw[c] - a) * b);
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)((raw[AT(j)] - a) * b);
 		break;
 	case NORM_MINMAX:
-		for (int c = 0; c < len; c++) {
-			if (!KEPT(c))
-				continue;
-			if (first || raw[c] < lo)
-				lo = raw[c];
-			if (first || raw[c] > hi)
-				hi = raw[c];
-			first = 0;
+		if (n > 0)
+			lo = hi = raw[AT(0)];
+		for (int j = 1; j < n; j++) {
+			if (raw[AT(j)] < lo)
+				lo = raw[AT(j)];
+			if (raw[AT(j)] > hi)
+				hi = raw[AT(j)];
 		}
 		a = hi > lo ? 1 / (hi - lo) : 0;
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)((raw[c] - lo) * a);
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)((raw[AT(j)] - lo) * a);
 		break;
 	case NORM_RANK:
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)(1.0 / rank[c]);
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)(1.0 / rank[AT(j)]);
 		break;
 	case NORM_BORDA:
 		a = n > 0 ? 1.0 / n : 0;
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = (float)((double)(n - rank[c]) * a);
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = (float)((double)(n - rank[AT(j)]) * a);
 		break;
 	default:
-		for (int c = 0; c < len; c++)
-			if (KEPT(c))
-				out[c] = raw[c];
+		for (int j = 0; j < n; j++)
+			out[AT(j)] = raw[AT(j)];
 		break;
 	}
-#undef KEPT
+#undef AT
 }
 
 void
@@ -136,8 +125,7 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 {
 	int kind = fusion_transform_kind(&f->set), n = 0;
 	unsigned active = fusion_active_models(f);
-	int32_t *own = NULL, *at, *sub;
-	uint8_t *keep;
+	int32_t *own = NULL, *at, *sub, *idx;
 
 	if (from == NULL || active == (1u << nm) - 1) {
 		for (int m = 0; m < nm; m++)
@@ -159,9 +147,10 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 	}
 	at = scratch;
 	sub = scratch + len;
-	keep = (uint8_t *)(scratch + 2 * (size_t)len);
+	idx = scratch + 2 * (size_t)len;
 	for (int c = 0; c < len; c++)
-		n += (keep[c] = (active & from[c]) != 0);
+		if (active & from[c])
+			idx[n++] = c;
 	for (int m = 0; m < nm; m++) {
 		const int32_t *rk = rank + (size_t)m * len;
 		int r = 0;
@@ -179,12 +168,12 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 			for (int c = 0; c < len; c++)
 				at[rk[c] - 1] = c;
 			for (int q = 0; q < len; q++)
-				if (keep[at[q]])
+				if (active & from[at[q]])
 					sub[at[q]] = ++r;
 			rk = sub;
 		}
 		transform_row(kind, f->set.norm, f->set.rrf_k, len,
-		    raw + (size_t)m * len, rk, keep, n,
+		    raw + (size_t)m * len, rk, idx, n,
 		    tr + (size_t)m * len);
 	}
 	free(own);
@@ -260,36 +249,33 @@ fusion_block_fuse(const fusion *f, int u, const fusion_block *b,
 		}
 		goto takes_part;
 	}
-	{
-		/* The models at a weight, their rows: each candidate's sum
-		 * kept in a register, one pass over the block (the same
-		 * additions, in the same order, as model by model). */
-		float wv[FUSION_MAX_MODELS];
-		const float *row[FUSION_MAX_MODELS];
-		int na = 0;
+	for (int c = 0; c < len; c++)
+		fused[c] = (float)base;
+	/* Model by model over the block (in L1): the loops vectorise, and
+	 * each candidate's sum takes its terms in model order. */
+	for (int m = 0; m < b->nm; m++) {
+		float wm = (float)we[m];
+		const float *restrict t = b->tr + (size_t)m * len;
+		float *restrict out = fused;
 
-		for (int m = 0; m < b->nm; m++)
-			if ((float)we[m] != 0) {
-				wv[na] = (float)we[m];
-				row[na++] = b->tr + (size_t)m * len;
-			}
-		for (int c = 0; c < len; c++) {
-			float s = (float)base;
-
-			for (int a = 0; a < na; a++)
-				s += wv[a] * row[a][c];
-			fused[c] = s;
-		}
+		if (wm == 0)
+			continue;
+		for (int c = 0; c < len; c++)
+			out[c] += wm * t[c];
 	}
 takes_part:
 	/* The candidates of models at weight 0 only are not the fusion's. */
 	if (b->from != NULL) {
 		unsigned active = fusion_active_models(f);
 
-		if (active != (1u << b->nm) - 1)
+		if (active != (1u << b->nm) - 1) {
+			const uint16_t *restrict from = b->from;
+
+			/* a select, not a branch taken at random */
 			for (int c = 0; c < len; c++)
-				if (!FUSION_TAKES(active, b->from, c))
-					fused[c] = -INFINITY;
+				fused[c] = (active & from[c]) ? fused[c] :
+				    -INFINITY;
+		}
 	}
 }
 

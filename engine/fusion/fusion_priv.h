@@ -58,9 +58,13 @@ struct fusion {
 };
 
 /* At most this many transforms kept aside in a pool, and this many bytes
- * for them all (a pool of a big sample keeps none). */
+ * for them all (a pool of 10,000 users of a big catalogue, some 6 M
+ * candidates of five models, needs about 120 MB a transform). */
 #define POOL_TR_ASIDE 4
-#define POOL_TR_ASIDE_BYTES (96L << 20)
+#define POOL_TR_ASIDE_BYTES (512L << 20)
+/* The transforms asked for lately and made per block: one asked again
+ * while it is among them is kept for the pool. */
+#define POOL_TR_ASKED 4
 
 /* Per user r, a block of nm x len values starting at nm * ptr[r], model
  * m's row at + m * len (see pool.c). */
@@ -89,9 +93,10 @@ struct fusion_pool {
 	} aside[POOL_TR_ASIDE];
 	int n_aside;
 	uint64_t clock;
-	/* The transform the last ranking asked for when it was not at hand
-	 * (it was made per block then); asked again at once, it is kept. */
-	struct pool_tr_key asked;
+	/* The transforms the last rankings asked for when they were not at
+	 * hand (made per block then); one asked again is kept. */
+	struct pool_tr_key asked[POOL_TR_ASKED];
+	int n_asked;
 	int maxlen;
 	const interactions *eval;
 	/* rating pairs: eval entries of pooled users, pair-major */

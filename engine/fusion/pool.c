@@ -258,7 +258,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	p->n_items = excl->n_items;
 	p->eval = eval;
 	p->key.kind = TR_NONE;
-	p->asked.kind = TR_NONE;
+	p->n_asked = 0;
 	if ((p->row = malloc(((size_t)excl->n_users + 1) * sizeof *p->row))
 	    == NULL)
 		goto oom;
@@ -479,13 +479,13 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 }
 
 /* Before a fused ranking of the pool: 0 when p->tr holds the transform
- * the settings want (in use, back from aside, or made now because the
- * ranking before asked for it too), 1 when the ranking makes it block
+ * the settings want (in use, back from aside, or made now because one of
+ * the last rankings asked for it too), 1 when the ranking makes it block
  * by block instead.  A search that tries a new set of models, or a new
  * normalisation, at every step (ensemble selection) would otherwise
- * transform the whole pool, every model, for one ranking; one that
- * moves weights under the same transform (coordinate ascent) has it
- * kept from its second step on.  The figures are the same either way. */
+ * transform the whole pool, every model, for one ranking; one that comes
+ * back to a set (selection's next round, coordinate ascent's next step)
+ * has it kept.  The figures are the same either way. */
 static int
 pool_transform_for_ranking(const fusion *f, fusion_pool *p)
 {
@@ -498,11 +498,17 @@ pool_transform_for_ranking(const fusion *f, fusion_pool *p)
 			swap_aside(p, k);
 			return 0;
 		}
-	if (same_key(&p->asked, &want)) {
-		fusion_pool_transform(f, p);
-		return 0;
-	}
-	p->asked = want;
+	for (int k = 0; k < p->n_asked; k++)
+		if (same_key(&p->asked[k], &want)) {
+			fusion_pool_transform(f, p);
+			return 0;
+		}
+	/* the newest first, the oldest forgotten */
+	memmove(p->asked + 1, p->asked, (size_t)(POOL_TR_ASKED - 1) *
+	    sizeof *p->asked);
+	p->asked[0] = want;
+	if (p->n_asked < POOL_TR_ASKED)
+		p->n_asked++;
 	return 1;
 }
 
