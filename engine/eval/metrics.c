@@ -99,6 +99,50 @@ topk_next_above(const float *s, int i, int n, float thr)
 	return i;
 }
 
+/* topk_select for a short k: the kept items in a sorted array, each
+ * newcomer moved in from the end (a few predictable steps, where a
+ * heap's are taken at random), the scores kept beside the items. */
+#define TOPK_SORTED_MAX 32
+
+static int
+topk_select_sorted(const float *scores, int n_items, int k, int32_t *out)
+{
+	float ks[TOPK_SORTED_MAX];
+	int n = 0, i = 0;
+
+	for (; i < n_items && n < k; i++) {
+		float v = scores[i];
+		int p = n++;
+
+		if (isnan(v) || v == -INFINITY) {
+			n--;
+			continue;
+		}
+		/* items come in index order: a tie stays behind */
+		for (; p > 0 && ks[p - 1] < v; p--) {
+			ks[p] = ks[p - 1];
+			out[p] = out[p - 1];
+		}
+		ks[p] = v;
+		out[p] = i;
+	}
+	if (n < k)
+		return n;
+	while ((i = topk_next_above(scores, i, n_items, ks[k - 1])) <
+	    n_items) {
+		float v = scores[i];
+		int p = k - 1;
+
+		for (; p > 0 && ks[p - 1] < v; p--) {
+			ks[p] = ks[p - 1];
+			out[p] = out[p - 1];
+		}
+		ks[p] = v;
+		out[p] = i++;
+	}
+	return n;
+}
+
 int
 topk_select(const float *scores, int n_items, int k, int32_t *out)
 {
@@ -107,6 +151,8 @@ topk_select(const float *scores, int n_items, int k, int32_t *out)
 
 	if (k <= 0)
 		return 0;
+	if (k <= TOPK_SORTED_MAX)
+		return topk_select_sorted(scores, n_items, k, out);
 	/* out is a min-heap on "worse": its root is the weakest kept item. */
 	for (; i < n_items && n < k; i++) {
 		int j = n;

@@ -128,10 +128,25 @@ test_topk(void)
 			}
 			order[j] = x;
 		}
+		/* both ways of keeping the top (a sorted array up to 32, a
+		 * heap past it), at and around the switch */
+		for (int kk = 1; kk <= 50; kk += kk < 30 ? 7 : 1) {
+			n = topk_select(v, 2000, kk, a);
+			CHECK_EQ(n, kk);
+			for (int k = 0; k < kk && k < n; k++)
+				CHECK_EQ(a[k], order[k]);
+		}
+		/* fewer valid than k: NaN and -inf among them */
+		for (int i = 0; i < 2000; i++)
+			if (i % 50 != 7)
+				v[i] = i % 2 ? NAN : -INFINITY;
 		n = topk_select(v, 2000, 50, a);
-		CHECK_EQ(n, 50);
-		for (int k = 0; k < 50 && k < n; k++)
-			CHECK_EQ(a[k], order[k]);
+		CHECK_EQ(n, 40);
+		n = topk_select(v, 2000, 20, a);
+		CHECK_EQ(n, 20);
+		for (int k = 1; k < 20 && k < n; k++)
+			CHECK(v[a[k - 1]] > v[a[k]] || (v[a[k - 1]] == v[a[k]] &&
+			    a[k - 1] < a[k]));
 	}
 }
 
