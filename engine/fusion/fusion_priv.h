@@ -135,9 +135,6 @@ int fusion_transform_kind(const fusion_settings *s);
  * so that the fusion is the one without it.  Every model when all
  * weigh 0 (uniform) and for the stack (its coefficients weigh them). */
 unsigned fusion_active_models(const fusion *f);
-/* Is candidate c of a block (from: its models) one of the fusion's? */
-#define FUSION_TAKES(active, from, c) \
-	((from) == NULL || ((active) & (from)[c]) != 0)
 /* T_m of a block's nm rows of len candidates under the fusion's settings,
  * over the candidates of the models taking part (from may be NULL: all
  * candidates); the others, and the rows of models taking no part, get 0.

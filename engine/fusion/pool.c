@@ -408,6 +408,21 @@ swap_aside(fusion_pool *p, int k)
 	p->aside[k].used = ++p->clock;
 }
 
+/* Is the transform want in p->tr: in use, or brought back from aside (no
+ * work either way)? */
+static int
+transform_at_hand(fusion_pool *p, const struct pool_tr_key *want)
+{
+	if (same_key(&p->key, want))
+		return 1;
+	for (int k = 0; k < p->n_aside; k++)
+		if (same_key(&p->aside[k].key, want)) {
+			swap_aside(p, k);
+			return 1;
+		}
+	return 0;
+}
+
 /* One share of the pool's rows transformed (on one thread). */
 struct transform_share {
 	const fusion *f;
@@ -444,14 +459,8 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 	struct transform_share sh[2];
 	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
-	if (same_key(&p->key, &want))
+	if (transform_at_hand(p, &want))
 		return;
-	/* Kept aside: back in use, no work. */
-	for (k = 0; k < p->n_aside; k++)
-		if (same_key(&p->aside[k].key, &want)) {
-			swap_aside(p, k);
-			return;
-		}
 	/* The one in use goes aside (a new slot while memory allows, else
 	 * in place of the least recently used), and the transform is made
 	 * in the buffer that comes free. */
@@ -491,13 +500,8 @@ pool_transform_for_ranking(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
 
-	if (same_key(&p->key, &want))
+	if (transform_at_hand(p, &want))
 		return 0;
-	for (int k = 0; k < p->n_aside; k++)
-		if (same_key(&p->aside[k].key, &want)) {
-			swap_aside(p, k);
-			return 0;
-		}
 	for (int k = 0; k < p->n_asked; k++)
 		if (same_key(&p->asked[k], &want)) {
 			fusion_pool_transform(f, p);
