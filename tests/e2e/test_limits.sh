@@ -59,12 +59,11 @@ expect_out "comment kept as SQL" "7"
 pid=$!
 # Wait (up to 10 s) until it has used a second of CPU: it is querying.
 ticks=$(getconf CLK_TCK)
-deadline=$(($(date +%s) + 10))
-while [ "$(date +%s)" -lt "$deadline" ]; do
+cpu_second() {
 	cpu=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-	[ "${cpu:-0}" -ge "$ticks" ] && break
-	sleep 0.05
-done
+	[ "${cpu:-0}" -ge "$ticks" ]
+}
+poll_until 10 cpu_second
 check "--timeout 0: still running after a second of CPU" kill -0 "$pid"
 kill -INT "$pid"
 wait "$pid"
@@ -84,10 +83,10 @@ status() {
 }
 "$RECFUSE" "$tmp/k.db" -e "train neural --epochs 1000" >/dev/null 2>&1 &
 pid=$!
-deadline=$(($(date +%s) + 20))
-while [ "$(status)" != running ] && [ "$(date +%s)" -lt "$deadline" ]; do
-	sleep 0.05
-done
+running() {
+	[ "$(status)" = running ]
+}
+poll_until 20 running
 check "the run is recorded as running" [ "$(status)" = running ]
 run_ok "the store opened for writing meanwhile" "$RECFUSE" "$tmp/k.db" \
     -e "stats"

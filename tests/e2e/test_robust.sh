@@ -133,9 +133,11 @@ files_state() {
 ro="$tmp/ro"
 mkdir "$ro"
 cp "$db" "$ro/s.db"
+# An mtime long past, which any write would change, even at 1 s
+# resolution (rather than waiting for the clock to move on).
+touch -d @1000000000 "$ro/s.db"
 files_state "$ro/s.db" "$ro/s.db-journal" "$ro/s.db-wal" > "$tmp/before"
 ls -a "$ro" > "$tmp/ls-before"
-sleep 1		# an mtime a write would change, even at 1 s resolution
 run_err "--read-only refuses import" "$RECFUSE" --read-only "$ro/s.db" \
     -e "import --force $tiny"
 expect_err "import refusal explained" \

@@ -6,6 +6,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/recfuse-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 RECFUSE=${RECFUSE:-${top_builddir:-.}/recfuse}
 top_srcdir=${top_srcdir:-.}
+. "$top_srcdir/tests/lib/poll.sh"
 export LC_ALL=C.UTF-8 TZ=UTC
 
 check() {

@@ -18,6 +18,7 @@ set -u
 : "${RECFUSE:=$top_builddir/recfuse}"
 
 test_name=$(basename "$0" .sh)
+. "$top_srcdir/tests/lib/poll.sh"
 expected_dir="$top_srcdir/tests/screen/expected"
 samples_dir="$top_srcdir/samples"
 screen_watchdog=${SCREEN_WATCHDOG:-120}
@@ -243,12 +244,7 @@ wait_until()
 {
 	what=$1
 	shift
-	i=0 n=$(( ${deadline:-${TMUX_WAIT:-60}} * 20 ))
-	while [ $i -lt $n ]; do
-		"$@" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
+	poll_until "${deadline:-${TMUX_WAIT:-60}}" "$@" && return 0
 	echo "$test_name: $what never happened"
 	failed=1
 	return 1
