@@ -171,8 +171,8 @@ main(int argc, char **argv)
 	t0 = rf_monotonic();
 	if (split_parse(split_text, &spec, &err) < 0 ||
 	    split_make(&ds->all, &spec, &sp, &err) < 0 ||
-	    split_extract(&ds->all, sp.assign, SPLIT_MASK_TRAIN, 1, &tr,
-	    &err) < 0 ||
+	    split_extract(&ds->all, sp.assign, SPLIT_MASK_TRAIN,
+	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &tr, &err) < 0 ||
 	    split_extract(&ds->all, sp.assign, SPLIT_MASK_VALID, 0, &va,
 	    &err) < 0)
 		die("split", &err);

@@ -11,7 +11,8 @@
 #include <string.h>
 
 int
-interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz)
+interactions_alloc_values(interactions *m, int n_users, int n_items,
+    int64_t nnz)
 {
 	memset(m, 0, sizeof *m);
 	m->n_users = n_users;
@@ -20,9 +21,21 @@ interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz)
 	m->ptr = calloc((size_t)n_users + 1, sizeof *m->ptr);
 	m->idx = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->idx);
 	m->val = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->val);
+	if (!m->ptr || !m->idx || !m->val) {
+		interactions_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int
+interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz)
+{
+	if (interactions_alloc_values(m, n_users, n_items, nnz) < 0)
+		return -1;
 	m->ts = calloc((size_t)(nnz ? nnz : 1), sizeof *m->ts);
 	m->beh = calloc((size_t)(nnz ? nnz : 1), sizeof *m->beh);
-	if (!m->ptr || !m->idx || !m->val || !m->ts || !m->beh) {
+	if (!m->ts || !m->beh) {
 		interactions_free(m);
 		return -1;
 	}
@@ -563,8 +576,8 @@ dataset_build(store *st, rf_error *err)
 	    keys, &ds->all);
 	free(keys);
 	keys = NULL;
-	if (interactions_build_transpose(&ds->all) < 0)
-		goto oom;
+	/* No transpose of the whole log: nothing trains on it (the parts
+	 * have their own), and at 100 M events it would be 800 MB. */
 
 	ds->rating_min = ds->rating_max = 0;
 	for (int64_t k = 0; k < nnz; k++) {
@@ -660,9 +673,10 @@ dataset_build(store *st, rf_error *err)
 	    &priv->item_mask)) == NULL)
 		goto oom;
 
-	for (int i = 0; i < n_items; i++)
-		ds->item_popularity[i] = (int32_t)(ds->all.tptr[i + 1] -
-		    ds->all.tptr[i]);
+	memset(ds->item_popularity, 0, (size_t)n_items *
+	    sizeof *ds->item_popularity);
+	for (int64_t k = 0; k < nnz; k++)
+		ds->item_popularity[ds->all.idx[k]]++;
 	build_user_features(ds, raw_ptr, order, &r, mean);
 
 	free(user_off);

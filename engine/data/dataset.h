@@ -1,6 +1,7 @@
 /* dataset: an in-memory snapshot of the store, built from one scan: dense
- * 0-based user/item indices, one value per (user, item) in CSR by user and
- * by item, item metadata and per-user behaviour features.  Models, splits,
+ * 0-based user/item indices, one value per (user, item) in CSR by user
+ * (the split's parts that models train on have the transpose too), item
+ * metadata and per-user behaviour features.  Models, splits,
  * metrics and explanations read it; nothing writes it after the build. */
 #ifndef RF_DATASET_H
 #define RF_DATASET_H
@@ -47,7 +48,7 @@ typedef struct dataset {
 	int is_rating;		/* every event is a rating: a rating task */
 	double rating_min, rating_max;
 	int64_t ts_min, ts_max;
-	interactions all;
+	interactions all;	/* every event; no transpose (tptr NULL) */
 
 	/* ids and metadata, indexed by dense index */
 	int64_t *user_dbid, *item_dbid;	/* users.id / items.id in the store */
@@ -78,8 +79,11 @@ int dataset_user_index(const dataset *ds, const char *ext_id);
 void dataset_user_summary(const dataset *ds, int u, char *buf, size_t n);
 int dataset_item_index(const dataset *ds, const char *ext_id);
 
-/* Allocate/free the arrays of an interactions matrix; build its transpose. */
+/* Allocate/free the arrays of an interactions matrix (_values: ptr, idx
+ * and val only, ts and beh NULL); build its transpose. */
 int interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz);
+int interactions_alloc_values(interactions *m, int n_users, int n_items,
+    int64_t nnz);
 int interactions_build_transpose(interactions *m);
 void interactions_free(interactions *m);
 

@@ -431,14 +431,16 @@ split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
 
 int
 split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
-    int with_transpose, interactions *out, rf_error *err)
+    unsigned what, interactions *out, rf_error *err)
 {
 	int64_t nnz = 0, p = 0;
 
 	for (int64_t k = 0; k < all->nnz; k++)
 		if (mask & (1u << assign[k]))
 			nnz++;
-	if (interactions_alloc(out, all->n_users, all->n_items, nnz) < 0)
+	if (((what & SPLIT_X_TIMES) ? interactions_alloc(out, all->n_users,
+	    all->n_items, nnz) : interactions_alloc_values(out, all->n_users,
+	    all->n_items, nnz)) < 0)
 		return rf_fail(err, "split: out of memory");
 	for (int u = 0; u < all->n_users; u++) {
 		out->ptr[u] = p;
@@ -447,15 +449,16 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 				continue;
 			out->idx[p] = all->idx[k];
 			out->val[p] = all->val[k];
-			if (all->ts)
+			if (out->ts && all->ts)
 				out->ts[p] = all->ts[k];
-			if (all->beh)
+			if (out->beh && all->beh)
 				out->beh[p] = all->beh[k];
 			p++;
 		}
 	}
 	out->ptr[all->n_users] = p;
-	if (with_transpose && interactions_build_transpose(out) < 0) {
+	if ((what & SPLIT_X_TRANSPOSE) &&
+	    interactions_build_transpose(out) < 0) {
 		interactions_free(out);
 		return rf_fail(err, "split: out of memory");
 	}

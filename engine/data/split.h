@@ -100,10 +100,14 @@ void split_spec_text(const split_spec *spec, char *buf, size_t n);
 int split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
     int64_t *n_marked, int64_t *n_missing, rf_error *err);
 
+/* What split_extract() builds beside the rows' items and values. */
+#define SPLIT_X_TRANSPOSE	1u	/* the transpose (models train on it) */
+#define SPLIT_X_TIMES		2u	/* ts and beh (histories; else NULL) */
+
 /* The rows of all whose assignment is in mask (SPLIT_MASK_*), with the
- * same dimensions; transpose built when with_transpose. */
+ * same dimensions and what `what` (SPLIT_X_*) asks for. */
 int split_extract(const interactions *all, const uint8_t *assign,
-    unsigned mask, int with_transpose, interactions *out, rf_error *err);
+    unsigned mask, unsigned what, interactions *out, rf_error *err);
 
 /* Store: insert (sets s->id); load by id (assignment length checked
  * against nnz); the id of the latest split whose assignment has nnz

@@ -301,6 +301,7 @@ workbench_fusion(workbench *wb, rf_error *err)
 	const model *ms[FUSION_MAX_MODELS];
 	const char *names[FUSION_MAX_MODELS];
 	const dataset *ds;
+	const interactions *known;
 	struct wb_fusion *s;
 	int n = 0;
 
@@ -336,7 +337,8 @@ workbench_fusion(workbench *wb, rf_error *err)
 		return NULL;
 	/* On-the-fly lists (recommend, explain, the screens) leave out what
 	 * the user already has, as the test pool does. */
-	if (fusion_set_known(s->f, workbench_known_part(wb), err) < 0) {
+	if ((known = workbench_known_part(wb, err)) == NULL ||
+	    fusion_set_known(s->f, known, err) < 0) {
 		fusion_free(s->f);
 		s->f = NULL;
 		return NULL;
@@ -381,7 +383,7 @@ workbench_fusion_seen(const workbench *wb)
 
 	if (!still_current(wb, s))
 		return NULL;
-	return workbench_known_part(wb);
+	return wb_known_made(wb);	/* made with the fusion */
 }
 
 /* Every model predicts ratings and the data are ratings. */
@@ -481,9 +483,13 @@ workbench_fusion_pool(workbench *wb, int part, rf_error *err)
 	/* The test candidates leave out what is known of each user (train
 	 * + valid), before a refit as after it, like every single model's
 	 * evaluation: like with like. */
-	if (s->test_pool == NULL)
-		s->test_pool = sampled_pool(wb, s->f, workbench_known_part(wb),
-		    s->test, err);
+	if (s->test_pool == NULL) {
+		const interactions *known = workbench_known_part(wb, err);
+
+		if (known == NULL)
+			return NULL;
+		s->test_pool = sampled_pool(wb, s->f, known, s->test, err);
+	}
 	return s->test_pool;
 }
 
@@ -889,13 +895,15 @@ job_new(workbench *wb, enum wb_task_kind kind, rf_error *err)
 {
 	struct wb_fusion *s;
 	struct fusion_job *j;
+	const interactions *known;
 
 	if (wb->task != NULL) {
 		rf_fail(err, "%s is running; wait for it or cancel it (Esc)",
 		    workbench_task_name(workbench_task_kind(wb)));
 		return NULL;
 	}
-	if (workbench_fusion(wb, err) == NULL)
+	if (workbench_fusion(wb, err) == NULL ||
+	    (known = workbench_known_part(wb, err)) == NULL)
 		return NULL;
 	s = wb->fusion;
 	if ((j = calloc(1, sizeof *j)) == NULL) {
@@ -926,7 +934,7 @@ job_new(workbench *wb, enum wb_task_kind kind, rf_error *err)
 	s->pools_lent = 1;
 	j->pool[0].part = s->valid;
 	j->pool[1].part = s->test;
-	j->pool[1].exclude = workbench_known_part(wb);
+	j->pool[1].exclude = known;
 	for (int k = 0; k < 2; k++)
 		if (has_entries(j->pool[k].part) &&
 		    job_pool_users(wb, &j->pool[k], err) < 0) {

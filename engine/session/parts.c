@@ -67,14 +67,17 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 	wb->sp = *s;
 	memset(s, 0, sizeof *s);
 	wb->have_split = 1;
-	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 1, &wb->train,
-	    err) < 0 ||
+	/* Models train on train (its transpose) and read histories (times
+	 * and behaviours) from train or known; validation and test are only
+	 * targets; known is made when first asked for (a `train` needs it
+	 * only for the evaluation after the fit, when the training state
+	 * has gone).  At 100 M events each byte per entry is 100 MB. */
+	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN,
+	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &wb->train, err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
 	    err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
 	    err) < 0 ||
-	    (wb->valid.nnz > 0 && split_extract(all, wb->sp.assign,
-	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, &wb->known, err) < 0) ||
 	    (wb->train_pop = eval_train_popularity(&wb->train)) == NULL) {
 		wb_drop_parts(wb);
 		return rf_fail(err, "split: out of memory");
@@ -149,11 +152,29 @@ workbench_test_part(const workbench *wb)
 }
 
 const interactions *
-workbench_known_part(const workbench *wb)
+workbench_known_part(workbench *wb, rf_error *err)
+{
+	if (!wb->have_split) {
+		rf_fail(err, "no split yet");
+		return NULL;
+	}
+	if (wb->valid.nnz == 0)
+		return &wb->train;
+	if (wb->known.ptr == NULL && split_extract(&wb->ds->all,
+	    wb->sp.assign, SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, SPLIT_X_TIMES,
+	    &wb->known, err) < 0)
+		return NULL;
+	return &wb->known;
+}
+
+const interactions *
+wb_known_made(const workbench *wb)
 {
 	if (!wb->have_split)
 		return NULL;
-	return wb->valid.nnz > 0 ? &wb->known : &wb->train;
+	if (wb->valid.nnz == 0)
+		return &wb->train;
+	return wb->known.ptr != NULL ? &wb->known : NULL;
 }
 
 int
@@ -162,7 +183,8 @@ workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 	if (workbench_ensure_split(wb, err) < 0)
 		return -1;
 	return split_extract(&wb->ds->all, wb->sp.assign,
-	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, 1, out, err);
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID,
+	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, out, err);
 }
 
 int32_t *

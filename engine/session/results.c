@@ -321,7 +321,10 @@ eval_start(workbench *wb, int k, int all_users, const volatile int *cancel,
 		j->tell = tell;
 		j->tell_ud = tell_ud;
 	}
-	j->known = workbench_known_part(wb);
+	if ((j->known = workbench_known_part(wb, err)) == NULL) {
+		free(j);
+		return -1;
+	}
 	j->test = test;
 	j->opt.sample_seed = WB_SAMPLE_SEED;
 	j->opt.progress = eval_progress;
@@ -615,7 +618,8 @@ workbench_recommend(workbench *wb, const char *user, int k, const char *model_na
 	if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 		return NULL;
 	ds = e->m->ds;
-	train = workbench_known_part(wb);
+	if ((train = workbench_known_part(wb, err)) == NULL)
+		return NULL;
 	if ((u = dataset_user_index(ds, user)) < 0) {
 		rf_fail(err, "unknown user '%s'", user);
 		return NULL;
@@ -679,14 +683,16 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 			return -1;
 		e = NULL;
 		ds = fusion_dataset(fu);
-		train = workbench_known_part(wb);
+		if ((train = workbench_known_part(wb, err)) == NULL)
+			return -1;
 		if (model_used)
 			*model_used = "fused";
 	} else {
 		if ((e = pick_model(wb, model_name, 0, err)) == NULL)
 			return -1;
 		ds = e->m->ds;
-		train = workbench_known_part(wb);
+		if ((train = workbench_known_part(wb, err)) == NULL)
+			return -1;
 		if (model_used)
 			*model_used = e->m->name;
 	}

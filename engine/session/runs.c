@@ -357,8 +357,9 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 		 * split on the same users (see workbench_sample_users()). */
 		eval_options opt = { .sample_users = wb->sample_users,
 			.sample_seed = WB_SAMPLE_SEED };
+		const interactions *known = workbench_known_part(wb, err);
 
-		rc = eval_model_with(m, workbench_known_part(wb), &wb->test,
+		rc = known == NULL ? -1 : eval_model_with(m, known, &wb->test,
 		    10, 2, wb->train_pop, NULL, &opt, &e.final, NULL, err);
 	} else
 		rc = 0;

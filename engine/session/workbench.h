@@ -59,10 +59,11 @@ int workbench_set_sample_users(workbench *wb, int n, rf_error *err);
  * score, list, export and metric on the test part leaves out, for single
  * models and the fusion alike.  Train + valid when the split has a
  * validation part (the validation interactions came before the test
- * ones, whether or not a model was trained on them), else train.  NULL
- * before a split.  (The validation part itself is measured leaving out
- * train only: it is the target there.) */
-const interactions *workbench_known_part(const workbench *wb);
+ * ones, whether or not a model was trained on them), else train.  Made
+ * on first need; NULL + err before a split or out of memory.  (The
+ * validation part itself is measured leaving out train only: it is the
+ * target there.) */
+const interactions *workbench_known_part(workbench *wb, rf_error *err);
 /* train + valid in one matrix with transpose (for a refit); the caller
  * frees it with interactions_free(). */
 int workbench_train_valid(workbench *wb, interactions *out, rf_error *err);

@@ -142,9 +142,10 @@ ml_split_parts(const interactions *all, const split_spec *spec,
 		fprintf(stderr, "split: %s\n", err.msg);
 		return -1;
 	}
-	rc = split_extract(all, sp.assign, SPLIT_MASK_TRAIN, 1, &p->train,
-	    &err) < 0 || split_extract(all, sp.assign, SPLIT_MASK_TEST, 0,
-	    &p->test, &err) < 0 ? -1 : 0;
+	rc = split_extract(all, sp.assign, SPLIT_MASK_TRAIN,
+	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &p->train, &err) < 0 ||
+	    split_extract(all, sp.assign, SPLIT_MASK_TEST, 0, &p->test,
+	    &err) < 0 ? -1 : 0;
 	if (rc < 0)
 		fprintf(stderr, "split: %s\n", err.msg);
 	split_free(&sp);

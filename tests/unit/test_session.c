@@ -195,7 +195,7 @@ main(void)
 		CHECK_EQ(workbench_split(wb)->n_valid, 3);
 		CHECK_EQ(workbench_split(wb)->n_test, 0);
 		CHECK_STR(workbench_split(wb)->text, "none --valid 0.25");
-		CHECK_EQ(workbench_known_part(wb)->nnz, 11 + 19 * 4);
+		CHECK_EQ(workbench_known_part(wb, NULL)->nnz, 11 + 19 * 4);
 	}
 	workbench_close(wb);
 	return check_done();

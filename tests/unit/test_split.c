@@ -234,7 +234,8 @@ main(void)
 	check_temporal(&m, &s, 0.2, 0);
 	CHECK_EQ(s.n_train + s.n_test, 100000);
 	CHECK_EQ(s.n_valid, 0);
-	if (split_extract(&m, s.assign, SPLIT_MASK_TRAIN, 1, &tr, &err) < 0 ||
+	if (split_extract(&m, s.assign, SPLIT_MASK_TRAIN,
+	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &tr, &err) < 0 ||
 	    split_extract(&m, s.assign, SPLIT_MASK_TEST, 0, &te, &err) < 0) {
 		CHECK_FAIL("extract: %s", err.msg);
 	} else {
@@ -243,6 +244,22 @@ main(void)
 		CHECK_EQ(tr.n_users, 943);
 		CHECK_EQ(tr.n_items, 1682);
 		CHECK(tr.tptr != NULL && tr.tptr[1682] == tr.nnz);
+		/* what was asked for and no more: train has its times, the
+		 * test (a target only) neither times nor a transpose */
+		CHECK(tr.ts != NULL && tr.beh != NULL);
+		CHECK(te.ts == NULL && te.beh == NULL && te.tptr == NULL);
+		{
+			int64_t differ = 0;
+
+			for (int u = 0; u < 943; u++)
+				for (int64_t k = m.ptr[u], p = tr.ptr[u];
+				    k < m.ptr[u + 1]; k++)
+					if (s.assign[k] == SPLIT_TRAIN &&
+					    (tr.ts[p] != m.ts[k] ||
+					    tr.idx[p++] != m.idx[k]))
+						differ++;
+			CHECK_EQ(differ, 0);
+		}
 		interactions_free(&tr);
 		interactions_free(&te);
 	}
@@ -283,7 +300,8 @@ main(void)
 		    (long long)s.n_test);
 		check_temporal(&m, &s, 0.2, 0.1);
 		if (split_extract(&m, s.assign, SPLIT_MASK_TRAIN |
-		    SPLIT_MASK_VALID, 1, &tr, &err) < 0) {
+		    SPLIT_MASK_VALID, SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &tr,
+		    &err) < 0) {
 			CHECK_FAIL("extract: %s", err.msg);
 		} else {
 			CHECK_EQ(tr.nnz, s.n_train + s.n_valid);
