@@ -570,6 +570,35 @@ als_prepare(als_model *am, rf_error *err)
 	return 0;
 }
 
+/* After the last epoch the training state goes (a further epoch makes it
+ * again, and its tracked dots afresh). */
+static void
+als_settle(model *m)
+{
+	als_model *am = (als_model *)m;
+
+	free(am->c1);
+	free(am->tc1);
+	free(am->st);
+	free(am->c2t);
+	free(am->part);
+	am->c1 = am->tc1 = am->st = NULL;
+	am->c2t = NULL;
+	am->part = NULL;
+	am->st_ok = 0;
+	for (int t = 0; t < ALS_MAX_THREADS; t++) {
+		als_scratch *s = &am->scr[t];
+
+		free(s->R);
+		free(s->P);
+		free(s->AP);
+		free(s->w);
+		free(s->d);
+		s->R = s->P = s->AP = NULL;
+		s->w = s->d = NULL;
+	}
+}
+
 /* A model with its factors (zero) and Grams; the training state comes at
  * the first epoch (als_prepare()). */
 static als_model *
@@ -990,6 +1019,7 @@ const model_ops model_als_ops = {
 	.default_epochs = 15,
 	.create = als_create,
 	.epoch = als_epoch,
+	.settle = als_settle,
 	.score_user = als_score_user,
 	.score_users = als_score_users,
 	.predict = NULL,

@@ -220,7 +220,38 @@ bpr_strata(bpr_model *bm, const interactions *t)
 	return 0;
 }
 
-/* Allocate a model with every array, the strata made. */
+/* The training state, made at the first epoch (a model loaded to score
+ * never holds it) and let go after the last (bpr_settle()). */
+static int
+bpr_prepare(bpr_model *bm, rf_error *err)
+{
+	const interactions *t = bm->base.train;
+
+	bm->srow = malloc((size_t)(t->nnz ? t->nnz : 1) * sizeof *bm->srow);
+	bm->popnum = malloc((size_t)(t->nnz ? t->nnz : 1) *
+	    sizeof *bm->popnum);
+	if (bm->srow == NULL || bm->popnum == NULL || bpr_strata(bm, t) < 0) {
+		free(bm->srow);
+		free(bm->popnum);
+		bm->srow = bm->popnum = NULL;
+		return rf_fail(err, "bpr: out of memory for the training state "
+		    "of %lld entries", (long long)t->nnz);
+	}
+	return 0;
+}
+
+static void
+bpr_settle(model *m)
+{
+	bpr_model *bm = (bpr_model *)m;
+
+	free(bm->srow);
+	free(bm->popnum);
+	bm->srow = bm->popnum = NULL;
+}
+
+/* Allocate a model with its factors and scratch (the training state
+ * comes with the first epoch). */
 static bpr_model *
 bpr_alloc(const dataset *ds, const interactions *train, const double *params,
     uint64_t seed, rf_error *err)
@@ -269,16 +300,11 @@ bpr_alloc(const dataset *ds, const interactions *train, const double *params,
 	bm->p = rf_calloc_big((nu ? nu : 1) * (size_t)bm->k, sizeof *bm->p);
 	bm->q = rf_calloc_big((ni ? ni : 1) * (size_t)bm->k, sizeof *bm->q);
 	bm->b = calloc(ni ? ni : 1, sizeof *bm->b);
-	bm->srow = malloc((size_t)(train->nnz ? train->nnz : 1) *
-	    sizeof *bm->srow);
-	bm->popnum = malloc((size_t)(train->nnz ? train->nnz : 1) *
-	    sizeof *bm->popnum);
 	bm->neg_pop = bm->base.params[BPR_NEG_POP] >= 0 ?
 	    bm->base.params[BPR_NEG_POP] : 0.5 * bpr_sparsity(train);
 	bm->decay = bm->base.params[BPR_DECAY] >= 0 ?
 	    bm->base.params[BPR_DECAY] : 0.02 + 0.28 * bpr_sparsity(train);
-	ok = bm->p && bm->q && bm->b && bm->srow && bm->popnum &&
-	    bpr_strata(bm, train) == 0;
+	ok = bm->p && bm->q && bm->b;
 	for (int t = 0; ok && t < bm->nthreads; t++) {
 		bpr_scratch *s = &bm->scr[t];
 
@@ -594,6 +620,8 @@ bpr_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 
 	if (m->train->nnz <= 0)
 		return rf_fail(err, "bpr: no training interactions");
+	if (bm->srow == NULL && bpr_prepare(bm, err) < 0)
+		return -1;
 	memset(bm->block_loss, 0, sizeof bm->block_loss);
 	memset(bm->block_done, 0, sizeof bm->block_done);
 	for (int s = 0; s < BPR_STRATA && !stopped; s++) {
@@ -738,8 +766,9 @@ const model_ops model_bpr_ops = {
 	.name = "bpr",
 	.title = "BPR",
 	.memory = "(users + items) x factors floats and a bias per item (64 "
-	    "factors, 1 M users, 4.3 M items: 1.37 GB); 8 bytes a training "
-	    "pair more (the rows by stratum, the popularity table)",
+	    "factors, 1 M users, 4.3 M items: 1.37 GB); while it trains, 8 "
+	    "bytes a training pair more (the rows by stratum, the "
+	    "popularity table)",
 	.help = "BPR-MF: pairwise ranking by SGD on sampled triples "
 	    "(Rendle et al. 2009)",
 	.kinds = MODEL_TOPN,
@@ -749,6 +778,7 @@ const model_ops model_bpr_ops = {
 	.default_epochs = BPR_DEFAULT_EPOCHS,
 	.create = bpr_create,
 	.epoch = bpr_epoch,
+	.settle = bpr_settle,
 	.score_user = bpr_score_user,
 	.score_users = bpr_score_users,
 	.predict = NULL,

@@ -117,6 +117,10 @@ struct model_ops {
 	 * its last good state. */
 	int (*epoch)(model *m, int epoch, double *loss,
 	    const volatile int *cancel, rf_error *err);
+	/* After the last epoch of a fit: let go of what only training
+	 * needs (an epoch that follows makes it again), so that the
+	 * evaluation after the fit has that memory.  NULL: nothing to. */
+	void (*settle)(model *m);
 	/* Scores of every item for user u (higher = better); out has
 	 * ds->n_items floats.  Must be thread-safe for distinct out buffers. */
 	void (*score_user)(const model *m, int u, float *out);

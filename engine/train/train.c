@@ -365,6 +365,8 @@ train_run(const train_spec *spec, train_callback cb, void *ud,
 		return NULL;
 	}
 	m->epochs_done = done;
+	if (ops->settle != NULL)
+		ops->settle(m);
 	if (cancelled)
 		*cancelled = stopped;
 	emit(cb, ud, spec, stopped ? TRAIN_CANCELLED : TRAIN_DONE, done, NAN,

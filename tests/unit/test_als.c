@@ -6,7 +6,8 @@
  * objective summed over every (u, i); explain terms summing to
  * y_j . x_u(exact) (HKV section 5); determinism under a seed and across
  * thread counts (bit-identical factors for threads = 1 and 2); the loss
- * decreasing on ml-100k u1.base; save/load; als_factors().  Everything
+ * decreasing on ml-100k u1.base; save/load; als_factors(); settling
+ * after a fit (the training state let go) and training on.  Everything
  * runs twice where the machine has AVX2 + FMA: with the dispatched kernels
  * and with the generic ones (RECFUSE_ALS_GENERIC=1). */
 #include <math.h>
@@ -19,6 +20,7 @@
 #include "engine/models/registry.h"
 #include "tests/lib/check.h"
 #include "tests/lib/mldata.h"
+#include "tests/lib/settle.h"
 #include "tests/lib/tinydata.h"
 
 /* Solve a x = b (n x n, row-major, destroyed) by Gaussian elimination
@@ -517,6 +519,9 @@ main(void)
 	test_tiny();
 	unsetenv("RECFUSE_ALS_GENERIC");
 	test_loss_each_epoch();
+	/* the training state goes after a fit; the tracked dots come back
+	 * computed afresh (the same sums in another order) */
+	check_settle(&model_als_ops, 1e-5);
 	dir = check_data_dir("ml-100k/u1.base");
 	unsetenv("RECFUSE_ALS_GENERIC");
 	test_ml100k(dir);

@@ -6,7 +6,9 @@
  * 3. Same seed -> same scores; save -> load -> same scores.
  * 4. An epoch's SGD step (bpr_triple_step) moves every parameter by -lr
  *    times that gradient, and one thread or two give the same model bit
- *    for bit (the block schedule, bpr.c). */
+ *    for bit (the block schedule, bpr.c).
+ * 5. Settling after a fit (the strata let go) changes nothing: a fit
+ *    that settles midway ends bit for bit where one that does not ends. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "engine/models/neural.h"
 #include "engine/models/registry.h"
 #include "tests/lib/mldata.h"
+#include "tests/lib/settle.h"
 #include "tests/lib/tinydata.h"
 #include "engine/core/rng.h"
 #include "tests/lib/check.h"
@@ -406,6 +409,8 @@ main(void)
 {
 	test_gradient();
 	test_step();
+	/* the strata go after a fit and come back the same */
+	check_settle(&model_bpr_ops, 0);
 	test_training(check_data_dir("ml-100k/u1.base"));
 	test_threads(check_data_dir("ml-100k/u1.base"));
 	return check_done();
