@@ -97,6 +97,23 @@ state_load(fusion *f, const struct tune_state *s)
 		fusion_stack_names(f);
 }
 
+/*
+ * measure()'s memory: a fusion measured once on a set of rows is not
+ * measured again.  Selection proposes counts proportional to ones it has
+ * measured ((2, 0) after (1, 0)), and every learner starts from the best
+ * single model.  The key is what the ranking depends on: the pool, the
+ * rows (a fold or all), the model alone or the method, normalisation and
+ * the weights as the fusion uses them (fusion_weights(): proportional
+ * weights are one fusion).  Stacks and fwls are not remembered.
+ */
+struct memo {
+	uint64_t h;		/* 0: empty */
+	const fusion_pool *p;
+	int rows, single, method, norm;
+	double w[FUSION_MAX_MODELS];
+	double v;
+};
+
 /* The tuning at work: the pool, the metric, per-row scratch. */
 struct tune {
 	fusion *f;
@@ -117,6 +134,8 @@ struct tune {
 	int sel_ok[3];
 	int sel_cnt[3][FUSION_MAX_MODELS];
 	enum fusion_norm sel_norm[3];
+	struct memo *memo;	/* (memo_cap) open addressing; NULL: none */
+	size_t memo_cap, memo_n;
 };
 
 /*
@@ -170,13 +189,113 @@ units(struct tune *t, int single, const uint8_t *rows)
 	return 0;
 }
 
+static int stopped(const struct tune *t);
+
+/* The key of the fusion measure() is asked for in *k; 0 when it is not
+ * to be remembered. */
+static int
+memo_key(const struct tune *t, int single, const uint8_t *mask,
+    struct memo *k)
+{
+	const fusion *f = t->f;
+	uint64_t h = 1469598103934665603ULL;
+
+	if (t->memo == NULL)
+		return 0;
+	memset(k, 0, sizeof *k);
+	k->p = t->p;
+	k->rows = mask == NULL ? 2 : t->key;
+	k->single = single;
+	k->method = k->norm = -1;
+	if (single < 0) {
+		if (f->stack_kind != STACK_NONE ||
+		    f->set.method == FUSE_STACK)
+			return 0;
+		k->method = (int)f->set.method;
+		k->norm = (int)f->set.norm;
+		fusion_weights(f, k->w);
+	}
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
+	MIX((uintptr_t)k->p);
+	MIX(k->rows);
+	MIX(k->single + 1);
+	MIX(k->method + 1);
+	MIX(k->norm + 1);
+	for (int m = 0; m < t->n; m++) {
+		uint64_t bits;
+
+		memcpy(&bits, &k->w[m], sizeof bits);
+		MIX(bits);
+		MIX(bits >> 32);
+	}
+#undef MIX
+	k->h = h | 1;
+	return 1;
+}
+
+static int
+memo_same(const struct tune *t, const struct memo *a, const struct memo *b)
+{
+	return a->h == b->h && a->p == b->p && a->rows == b->rows &&
+	    a->single == b->single && a->method == b->method &&
+	    a->norm == b->norm &&
+	    memcmp(a->w, b->w, (size_t)t->n * sizeof *a->w) == 0;
+}
+
+/* The slot of k: its entry, or the empty slot where it goes. */
+static struct memo *
+memo_slot(struct tune *t, const struct memo *k)
+{
+	size_t at = (size_t)(k->h >> 7) & (t->memo_cap - 1);
+
+	while (t->memo[at].h != 0 && !memo_same(t, &t->memo[at], k))
+		at = (at + 1) & (t->memo_cap - 1);
+	return &t->memo[at];
+}
+
+static void
+memo_put(struct tune *t, const struct memo *k, double v)
+{
+	struct memo *s;
+
+	if (t->memo_n + 1 > t->memo_cap / 2) {
+		struct memo *old = t->memo, *grown;
+		size_t cap = t->memo_cap;
+
+		if ((grown = calloc(cap * 2, sizeof *grown)) == NULL)
+			return;		/* not remembered: measured again */
+		t->memo = grown;
+		t->memo_cap = cap * 2;
+		for (size_t j = 0; j < cap; j++)
+			if (old[j].h != 0)
+				*memo_slot(t, &old[j]) = old[j];
+		free(old);
+	}
+	s = memo_slot(t, k);
+	if (s->h == 0)
+		t->memo_n++;
+	*s = *k;
+	s->v = v;
+}
+
 /* The metric over the rows of mask (NULL: all) under the fusion's
- * settings (single >= 0: that model alone); NAN on failure. */
+ * settings (single >= 0: that model alone); NAN on failure.  A fusion
+ * measured before on these rows is answered from memory: the per-row
+ * values (t->v, t->wt) are then those of the last evaluation, and a
+ * caller that reads them calls units() instead. */
 static double
 measure(struct tune *t, int single, const uint8_t *mask)
 {
-	double sv = 0, sw = 0;
+	double sv = 0, sw = 0, v;
+	struct memo k;
+	int keyed = memo_key(t, single, mask, &k);
 
+	if (keyed) {
+		const struct memo *s = memo_slot(t, &k);
+
+		if (s->h != 0)
+			return s->v;
+	}
 	if (units(t, single, mask) < 0) {
 		t->failed = 1;
 		return NAN;
@@ -185,7 +304,10 @@ measure(struct tune *t, int single, const uint8_t *mask)
 		sv += t->v[r];
 		sw += t->wt[r];
 	}
-	return sw > 0 ? sv / sw : NAN;
+	v = sw > 0 ? sv / sw : NAN;
+	if (keyed && !stopped(t))
+		memo_put(t, &k, v);
+	return v;
 }
 
 static int
@@ -608,6 +730,7 @@ compare_on(struct tune *t0, fusion_pool *p, fusion_tune_report *rep)
 	double best = -INFINITY, *a, *b;
 	int bm = 0, nu = p->nu;
 
+	t.memo = NULL;		/* per_user() reads the values measured */
 	t.p = p;
 	t.nu = nu;
 	t.v = calloc((size_t)nu + 1, sizeof *t.v);
@@ -683,8 +806,10 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 	t.mask = calloc((size_t)nu + 1, 1);
 	oof = calloc((size_t)nu + 1, sizeof *oof);
 	oof_single = calloc((size_t)nu + 1, sizeof *oof_single);
+	t.memo_cap = 1024;
+	t.memo = calloc(t.memo_cap, sizeof *t.memo);
 	if (!t.v || !t.wt || !t.pu[0] || !t.pu[1] || !t.fold || !t.mask ||
-	    !oof || !oof_single) {
+	    !oof || !oof_single || !t.memo) {
 		rf_fail(err, "tune: out of memory");
 		goto out;
 	}
@@ -775,5 +900,6 @@ out:
 	free(t.mask);
 	free(oof);
 	free(oof_single);
+	free(t.memo);
 	return rc;
 }
