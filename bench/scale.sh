@@ -121,7 +121,7 @@ for size in $SCALE_ROWS; do
 	rows=$(rows_of "$size")
 	# a log ~36 bytes a row, a store ~2.5 times that, twice over; the
 	# largest step holds about 80 bytes a row
-	need_disk=$((rows / 1000000 * 36 * 4 / 100 + 2))
+	need_disk=$((rows / 1000000 * 36 * 4 / 1000 + 2))
 	need_mem=$((rows / 1000000 * 80 / 1000 + 2))
 	if [ "$(free_disk_gb)" -lt "$need_disk" ] ||
 	    [ "$(free_mem_gb)" -lt "$need_mem" ]; then
