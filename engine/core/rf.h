@@ -34,6 +34,25 @@ double rf_monotonic(void);
 #define RF_BIG_BYTES	((size_t)8 << 20)
 void *rf_calloc_big(size_t n, size_t size);
 
+/* Ask for the cache line at p early (read; no effect on results), and
+ * for the n floats from p, a line at a time.  Macros, used inside the
+ * loop that needs the data: GCC takes a function made of prefetches only
+ * for one without effect (const) and may drop its calls, prefetches and
+ * all (BPR's did: its steps waited for every row).  `objdump -d` of the
+ * object shows whether they are there. */
+#if defined(__GNUC__) || defined(__clang__)
+#define RF_PREFETCH(p)	__builtin_prefetch((p), 0, 3)
+#else
+#define RF_PREFETCH(p)	((void)(p))
+#endif
+#define RF_PREFETCH_FLOATS(p, n)					\
+	do {								\
+		const float *rf_pf_ = (p);				\
+									\
+		for (int rf_f_ = 0; rf_f_ < (n); rf_f_ += 16)		\
+			RF_PREFETCH(rf_pf_ + rf_f_);			\
+	} while (0)
+
 /* A growable byte buffer (model blobs, text building). */
 typedef struct rf_buf {
 	unsigned char *data;

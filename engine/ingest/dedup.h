@@ -58,13 +58,8 @@ uint64_t dedup_event_hash(uint64_t user_hash, uint64_t item_hash,
 static inline void
 dedup_index_prefetch(const dedup_index *x, uint64_t h)
 {
-#if defined(__GNUC__) || defined(__clang__)
 	if (x->cap > 0)
-		__builtin_prefetch(&x->slots[h & (x->cap - 1)]);
-#else
-	(void)x;
-	(void)h;
-#endif
+		RF_PREFETCH(&x->slots[h & (x->cap - 1)]);
 }
 
 /* An empty index sized for rows events (any former content freed); 0, or

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/core/hash.h"
+#include "engine/core/rf.h"
 
 #define IDF_USED	1u
 #define IDF_HAS_CATEGORY 2u
@@ -110,13 +111,8 @@ idmap_hash(const char *p, size_t n)
 static inline void
 idmap_prefetch(const idmap *m, uint64_t h)
 {
-#if defined(__GNUC__) || defined(__clang__)
 	if (m->cap > 0)
-		__builtin_prefetch(&m->slots[h & (m->cap - 1)]);
-#else
-	(void)m;
-	(void)h;
-#endif
+		RF_PREFETCH(&m->slots[h & (m->cap - 1)]);
 }
 
 /* The slot of key (h its idmap_hash), or NULL; valid until the next

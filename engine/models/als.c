@@ -459,6 +459,35 @@ als_conf1(const als_model *am, float r)
 	return als_confidence1(&am->base, r);
 }
 
+/* After the last epoch the training state goes (a further epoch makes it
+ * again, and its tracked dots afresh). */
+static void
+als_settle(model *m)
+{
+	als_model *am = (als_model *)m;
+
+	free(am->c1);
+	free(am->tc1);
+	free(am->st);
+	free(am->c2t);
+	free(am->part);
+	am->c1 = am->tc1 = am->st = NULL;
+	am->c2t = NULL;
+	am->part = NULL;
+	am->st_ok = 0;
+	for (int t = 0; t < ALS_MAX_THREADS; t++) {
+		als_scratch *s = &am->scr[t];
+
+		free(s->R);
+		free(s->P);
+		free(s->AP);
+		free(s->w);
+		free(s->d);
+		s->R = s->P = s->AP = NULL;
+		s->w = s->d = NULL;
+	}
+}
+
 static void
 als_free(model *m)
 {
@@ -471,18 +500,7 @@ als_free(model *m)
 	free(am->GX);
 	free(am->GY);
 	free(am->A);
-	free(am->c1);
-	free(am->tc1);
-	free(am->st);
-	free(am->c2t);
-	free(am->part);
-	for (int t = 0; t < ALS_MAX_THREADS; t++) {
-		free(am->scr[t].R);
-		free(am->scr[t].P);
-		free(am->scr[t].AP);
-		free(am->scr[t].w);
-		free(am->scr[t].d);
-	}
+	als_settle(m);
 	model_free_header(&am->base);
 	free(am);
 }
@@ -568,35 +586,6 @@ als_prepare(als_model *am, rf_error *err)
 		am->c2t = NULL;
 	}
 	return 0;
-}
-
-/* After the last epoch the training state goes (a further epoch makes it
- * again, and its tracked dots afresh). */
-static void
-als_settle(model *m)
-{
-	als_model *am = (als_model *)m;
-
-	free(am->c1);
-	free(am->tc1);
-	free(am->st);
-	free(am->c2t);
-	free(am->part);
-	am->c1 = am->tc1 = am->st = NULL;
-	am->c2t = NULL;
-	am->part = NULL;
-	am->st_ok = 0;
-	for (int t = 0; t < ALS_MAX_THREADS; t++) {
-		als_scratch *s = &am->scr[t];
-
-		free(s->R);
-		free(s->P);
-		free(s->AP);
-		free(s->w);
-		free(s->d);
-		s->R = s->P = s->AP = NULL;
-		s->w = s->d = NULL;
-	}
 }
 
 /* A model with its factors (zero) and Grams; the training state comes at

@@ -107,6 +107,17 @@ typedef struct bpr_model {
 	int64_t block_done[BPR_STRATA * BPR_STRATA];
 } bpr_model;
 
+/* After the last epoch the strata go (the next epoch makes them again). */
+static void
+bpr_settle(model *m)
+{
+	bpr_model *bm = (bpr_model *)m;
+
+	free(bm->srow);
+	free(bm->popnum);
+	bm->srow = bm->popnum = NULL;
+}
+
 static void
 bpr_free(model *m)
 {
@@ -117,8 +128,7 @@ bpr_free(model *m)
 	free(bm->p);
 	free(bm->q);
 	free(bm->b);
-	free(bm->srow);
-	free(bm->popnum);
+	bpr_settle(m);
 	for (int t = 0; t < BPR_MAX_THREADS; t++) {
 		free(bm->scr[t].runs);
 		free(bm->scr[t].tu);
@@ -238,16 +248,6 @@ bpr_prepare(bpr_model *bm, rf_error *err)
 		    "of %lld entries", (long long)t->nnz);
 	}
 	return 0;
-}
-
-static void
-bpr_settle(model *m)
-{
-	bpr_model *bm = (bpr_model *)m;
-
-	free(bm->srow);
-	free(bm->popnum);
-	bm->srow = bm->popnum = NULL;
 }
 
 /* Allocate a model with its factors and scratch (the training state
@@ -450,26 +450,16 @@ bpr_row_seek(const int32_t *srow, int64_t lo, int64_t hi, int64_t key,
 	return lo;
 }
 
-/* The rows and biases a triple's step will touch, asked for early.  A
- * macro, not a function: GCC finds a function made of prefetches only to
- * have no effect (const) and drops its calls, prefetches and all (the
- * steps then waited for every row: 30 % slower at 100 M events). */
-#if defined(__GNUC__) || defined(__clang__)
-#define BPR_PREFETCH(p)	__builtin_prefetch((p), 0, 3)
-#else
-#define BPR_PREFETCH(p)	((void)(p))
-#endif
+/* The rows and biases a triple's step will touch, asked for early (a
+ * macro: see RF_PREFETCH). */
 #define BPR_PREFETCH_ITEMS(bm, i, j)					\
 	do {								\
-		const float *qi_ = (bm)->q + (size_t)(i) * (bm)->k;	\
-		const float *qj_ = (bm)->q + (size_t)(j) * (bm)->k;	\
-									\
-		for (int f_ = 0; f_ < (bm)->k; f_ += 16) {		\
-			BPR_PREFETCH(qi_ + f_);				\
-			BPR_PREFETCH(qj_ + f_);				\
-		}							\
-		BPR_PREFETCH((bm)->b + (i));				\
-		BPR_PREFETCH((bm)->b + (j));				\
+		RF_PREFETCH_FLOATS((bm)->q + (size_t)(i) * (bm)->k,	\
+		    (bm)->k);						\
+		RF_PREFETCH_FLOATS((bm)->q + (size_t)(j) * (bm)->k,	\
+		    (bm)->k);						\
+		RF_PREFETCH((bm)->b + (i));				\
+		RF_PREFETCH((bm)->b + (j));				\
 	} while (0)
 
 /* A negative from stratum ib: with probability neg_pop the item of a

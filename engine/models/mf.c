@@ -305,17 +305,6 @@ mf_sgd_step(float *restrict p, float *restrict q, float *restrict bu,
 #define MF_AHEAD	4
 #endif
 
-static inline void
-mf_prefetch(const float *row, int kpad)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	for (int f = 0; f < kpad; f += 64 / (int)sizeof(float))
-		__builtin_prefetch(row + f, 1, 3);
-#else
-	(void)row;
-	(void)kpad;
-#endif
-}
 
 /* SGD over tr[0..n); returns the sum of squared errors seen. */
 static double
@@ -331,8 +320,10 @@ mf_sgd_run(const rating_triple *restrict tr, int64_t n, int kpad, float mu,
 		float e;
 
 		if (t + MF_AHEAD < n) {
-			mf_prefetch(P + (size_t)tr[t + MF_AHEAD].u * kpad, kpad);
-			mf_prefetch(Q + (size_t)tr[t + MF_AHEAD].i * kpad, kpad);
+			RF_PREFETCH_FLOATS(P + (size_t)tr[t + MF_AHEAD].u *
+			    kpad, kpad);
+			RF_PREFETCH_FLOATS(Q + (size_t)tr[t + MF_AHEAD].i *
+			    kpad, kpad);
 		}
 		e = mf_sgd_step(P + (size_t)u * kpad,
 		    Q + (size_t)i * kpad, bu + u, bi + i, kpad, tr[t].r, mu,

@@ -383,7 +383,7 @@ workbench_fusion_seen(const workbench *wb)
 
 	if (!still_current(wb, s))
 		return NULL;
-	return wb_known_made(wb);	/* made with the fusion */
+	return fusion_known(s->f);
 }
 
 /* Every model predicts ratings and the data are ratings. */

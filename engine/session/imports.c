@@ -44,6 +44,7 @@ static int
 keep_import(workbench *wb, model *m, const char *params,
     wb_import_result *res, rf_error *err)
 {
+	const interactions *known;
 	model_fingerprint fp;
 	char text[512];
 	wb_model e;
@@ -54,9 +55,9 @@ keep_import(workbench *wb, model *m, const char *params,
 	e.seconds = NAN;
 	snprintf(e.params, sizeof e.params, "%s", params);
 	metrics_clear(&e.final);
-	if (wb->test.nnz > 0 && (workbench_known_part(wb, err) == NULL ||
-	    eval_model(m, workbench_known_part(wb, err), &wb->test, 10, 2,
-	    wb->train_pop, NULL, &e.final, err) != 0)) {
+	if (wb->test.nnz > 0 && ((known = workbench_known_part(wb, err)) ==
+	    NULL || eval_model(m, known, &wb->test, 10, 2, wb->train_pop, NULL,
+	    &e.final, err) != 0)) {
 		m->ops->free(m);
 		return -1;
 	}

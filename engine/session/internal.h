@@ -100,8 +100,6 @@ struct workbench {
  * freed first); free the parts; make, store and install a split. */
 int wb_install_split(workbench *wb, split *s, rf_error *err);
 void wb_drop_parts(workbench *wb);
-/* workbench_known_part() if it has been made, else NULL. */
-const interactions *wb_known_made(const workbench *wb);
 int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
 
 /* models.c */

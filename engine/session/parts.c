@@ -167,16 +167,6 @@ workbench_known_part(workbench *wb, rf_error *err)
 	return &wb->known;
 }
 
-const interactions *
-wb_known_made(const workbench *wb)
-{
-	if (!wb->have_split)
-		return NULL;
-	if (wb->valid.nnz == 0)
-		return &wb->train;
-	return wb->known.ptr != NULL ? &wb->known : NULL;
-}
-
 int
 workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 {
