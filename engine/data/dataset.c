@@ -11,7 +11,7 @@
 #include <string.h>
 
 int
-interactions_alloc_values(interactions *m, int n_users, int n_items,
+interactions_alloc_items(interactions *m, int n_users, int n_items,
     int64_t nnz)
 {
 	memset(m, 0, sizeof *m);
@@ -20,8 +20,21 @@ interactions_alloc_values(interactions *m, int n_users, int n_items,
 	m->nnz = nnz;
 	m->ptr = calloc((size_t)n_users + 1, sizeof *m->ptr);
 	m->idx = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->idx);
+	if (!m->ptr || !m->idx) {
+		interactions_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int
+interactions_alloc_values(interactions *m, int n_users, int n_items,
+    int64_t nnz)
+{
+	if (interactions_alloc_items(m, n_users, n_items, nnz) < 0)
+		return -1;
 	m->val = malloc((size_t)(nnz ? nnz : 1) * sizeof *m->val);
-	if (!m->ptr || !m->idx || !m->val) {
+	if (!m->val) {
 		interactions_free(m);
 		return -1;
 	}
@@ -42,6 +55,17 @@ interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz)
 	return 0;
 }
 
+static void
+drop_transpose(interactions *m)
+{
+	free(m->tptr);
+	free(m->tidx);
+	free(m->tval);
+	m->tptr = NULL;
+	m->tidx = NULL;
+	m->tval = NULL;
+}
+
 /* Counting sort by item: the transpose keeps users ascending per item. */
 int
 interactions_build_transpose(interactions *m)
@@ -49,15 +73,17 @@ interactions_build_transpose(interactions *m)
 	int64_t *next;
 	int u;
 
-	free(m->tptr);
-	free(m->tidx);
-	free(m->tval);
+	drop_transpose(m);
+	if (m->val == NULL)	/* items only */
+		return -1;
 	m->tptr = calloc((size_t)m->n_items + 1, sizeof *m->tptr);
 	m->tidx = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *m->tidx);
 	m->tval = malloc((size_t)(m->nnz ? m->nnz : 1) * sizeof *m->tval);
 	next = malloc(((size_t)m->n_items + 1) * sizeof *next);
 	if (!m->tptr || !m->tidx || !m->tval || !next) {
+		/* the matrix stays as it was, without a transpose */
 		free(next);
+		drop_transpose(m);
 		return -1;
 	}
 	for (int64_t k = 0; k < m->nnz; k++)
@@ -756,6 +782,40 @@ int
 interactions_contains(const interactions *m, int u, int item)
 {
 	return interactions_find(m, u, item) >= 0;
+}
+
+int
+dataset_row_times(const dataset *ds, const interactions *part, int u,
+    int64_t *ts, uint8_t *beh)
+{
+	int64_t lo = part->ptr[u], hi = part->ptr[u + 1], k, end;
+	const interactions *all;
+
+	if (part->ts != NULL && part->beh != NULL) {
+		if (ts)
+			memcpy(ts, part->ts + lo, (size_t)(hi - lo) * sizeof *ts);
+		if (beh)
+			memcpy(beh, part->beh + lo, (size_t)(hi - lo));
+		return 1;
+	}
+	if (ds == NULL || ds->all.ts == NULL || ds->all.beh == NULL ||
+	    u >= ds->all.n_users)
+		return 0;
+	all = &ds->all;
+	/* Both rows ascend: one walk of all's row. */
+	k = all->ptr[u];
+	end = all->ptr[u + 1];
+	for (int64_t p = lo; p < hi; p++) {
+		while (k < end && all->idx[k] < part->idx[p])
+			k++;
+		if (k == end || all->idx[k] != part->idx[p])
+			return 0;	/* not a part of these data */
+		if (ts)
+			ts[p - lo] = all->ts[k];
+		if (beh)
+			beh[p - lo] = all->beh[k];
+	}
+	return 1;
 }
 
 void

@@ -80,9 +80,12 @@ void dataset_user_summary(const dataset *ds, int u, char *buf, size_t n);
 int dataset_item_index(const dataset *ds, const char *ext_id);
 
 /* Allocate/free the arrays of an interactions matrix (_values: ptr, idx
- * and val only, ts and beh NULL); build its transpose. */
+ * and val only, ts and beh NULL; _items: ptr and idx alone); build its
+ * transpose (of a matrix with values). */
 int interactions_alloc(interactions *m, int n_users, int n_items, int64_t nnz);
 int interactions_alloc_values(interactions *m, int n_users, int n_items,
+    int64_t nnz);
+int interactions_alloc_items(interactions *m, int n_users, int n_items,
     int64_t nnz);
 int interactions_build_transpose(interactions *m);
 void interactions_free(interactions *m);
@@ -91,5 +94,14 @@ void interactions_free(interactions *m);
  * or -1; interactions_contains() is its >= 0. */
 int64_t interactions_find(const interactions *m, int u, int item);
 int interactions_contains(const interactions *m, int u, int item);
+
+/* The times and behaviours of user u's row of part, a part of ds->all
+ * (its row's items a subset of all's row, both ascending): the part's
+ * own when it has them, else all's (a part kept without them: at 100 M
+ * events each byte per entry is 100 MB).  ts and beh (either may be
+ * NULL) get the row's length of entries.  1 when given, 0 when neither
+ * has times (ts and beh untouched). */
+int dataset_row_times(const dataset *ds, const interactions *part, int u,
+    int64_t *ts, uint8_t *beh);
 
 #endif

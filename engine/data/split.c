@@ -438,9 +438,14 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 	for (int64_t k = 0; k < all->nnz; k++)
 		if (mask & (1u << assign[k]))
 			nnz++;
+	if ((what & SPLIT_X_ITEMS_ONLY) && (what & ~SPLIT_X_ITEMS_ONLY))
+		return rf_fail(err, "split: a part of items only has no "
+		    "values, times or transpose");
 	if (((what & SPLIT_X_TIMES) ? interactions_alloc(out, all->n_users,
-	    all->n_items, nnz) : interactions_alloc_values(out, all->n_users,
-	    all->n_items, nnz)) < 0)
+	    all->n_items, nnz) : (what & SPLIT_X_ITEMS_ONLY) ?
+	    interactions_alloc_items(out, all->n_users, all->n_items, nnz) :
+	    interactions_alloc_values(out, all->n_users, all->n_items,
+	    nnz)) < 0)
 		return rf_fail(err, "split: out of memory");
 	for (int u = 0; u < all->n_users; u++) {
 		out->ptr[u] = p;
@@ -448,7 +453,8 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 			if (!(mask & (1u << assign[k])))
 				continue;
 			out->idx[p] = all->idx[k];
-			out->val[p] = all->val[k];
+			if (out->val)
+				out->val[p] = all->val[k];
 			if (out->ts && all->ts)
 				out->ts[p] = all->ts[k];
 			if (out->beh && all->beh)
@@ -462,6 +468,50 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 		interactions_free(out);
 		return rf_fail(err, "split: out of memory");
 	}
+	return 0;
+}
+
+int
+split_extract_times(const interactions *all, const uint8_t *assign,
+    unsigned mask, interactions *part, rf_error *err)
+{
+	int64_t p = 0, *ts;
+	uint8_t *beh;
+
+	if (part->ts != NULL && part->beh != NULL)
+		return 0;
+	if (all->ts == NULL || all->beh == NULL)
+		return rf_fail(err, "split: the data have no times");
+	/* Filled aside, then given to the part whole. */
+	ts = malloc((size_t)(part->nnz ? part->nnz : 1) * sizeof *ts);
+	beh = malloc((size_t)(part->nnz ? part->nnz : 1));
+	if (ts == NULL || beh == NULL) {
+		free(ts);
+		free(beh);
+		return rf_fail(err, "split: out of memory for the times of "
+		    "%lld entries", (long long)part->nnz);
+	}
+	for (int64_t k = 0; k < all->nnz; k++)
+		if (mask & (1u << assign[k])) {
+			if (p == part->nnz) {
+				p++;
+				break;
+			}
+			ts[p] = all->ts[k];
+			beh[p] = all->beh[k];
+			p++;
+		}
+	if (p != part->nnz) {
+		free(ts);
+		free(beh);
+		return rf_fail(err, "split: the part does not match its "
+		    "assignment (%lld entries, more or fewer assigned)",
+		    (long long)part->nnz);
+	}
+	free(part->ts);
+	free(part->beh);
+	part->beh = beh;
+	part->ts = ts;
 	return 0;
 }
 

@@ -103,11 +103,19 @@ int split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
 /* What split_extract() builds beside the rows' items and values. */
 #define SPLIT_X_TRANSPOSE	1u	/* the transpose (models train on it) */
 #define SPLIT_X_TIMES		2u	/* ts and beh (histories; else NULL) */
+#define SPLIT_X_ITEMS_ONLY	4u	/* ptr and idx alone, val NULL too: a
+					 * part only looked up (what is known
+					 * of a user); its times and values
+					 * are all's */
 
 /* The rows of all whose assignment is in mask (SPLIT_MASK_*), with the
  * same dimensions and what `what` (SPLIT_X_*) asks for. */
 int split_extract(const interactions *all, const uint8_t *assign,
     unsigned mask, unsigned what, interactions *out, rf_error *err);
+/* Give a part extracted without SPLIT_X_TIMES (the same all, assign and
+ * mask) its ts and beh; 0 when it has them already. */
+int split_extract_times(const interactions *all, const uint8_t *assign,
+    unsigned mask, interactions *part, rf_error *err);
 
 /* Store: insert (sets s->id); load by id (assignment length checked
  * against nnz); the id of the latest split whose assignment has nnz

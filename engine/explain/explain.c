@@ -55,27 +55,55 @@ explain_behavior_verb(uint8_t beh)
 	return "interacted with";
 }
 
-static void
-reason_behaviour(const interactions *tr, int u, explain_reason *r)
+/* The behaviours of u on item: the part's, or the data's when the part
+ * is kept without them (what is known of a user is items alone). */
+static uint8_t
+history_beh(const dataset *ds, const interactions *tr, int u, int item)
 {
-	int64_t p = interactions_find(tr, u, r->item);
+	const interactions *src = tr->beh != NULL ? tr :
+	    ds != NULL && ds->all.beh != NULL ? &ds->all : NULL;
+	int64_t p = src != NULL ? interactions_find(src, u, item) : -1;
 
-	r->beh = p >= 0 && tr->beh ? tr->beh[p] : 0;
-	r->value = p >= 0 ? tr->val[p] : 0;
+	return p >= 0 ? src->beh[p] : 0;
 }
 
-/* Popularity (distinct train users) of every item is needed for one
- * rank: count from the transpose or the dataset. */
-static int
-item_popularity(const model *m, int i)
+static void
+reason_behaviour(const model *m, int u, explain_reason *r)
 {
 	const interactions *tr = m->train;
+	int64_t p = interactions_find(tr, u, r->item);
 
-	if (tr->tptr)
-		return (int)(tr->tptr[i + 1] - tr->tptr[i]);
-	if (m->ds && m->ds->item_popularity)
-		return m->ds->item_popularity[i];
-	return -1;
+	r->beh = p >= 0 ? history_beh(m->ds, tr, u, r->item) : 0;
+	r->value = p >= 0 && tr->val ? tr->val[p] : 0;
+}
+
+/* Distinct train users of item i (the transpose's column), and how many
+ * items have more: the train part's transpose when it has one, else one
+ * pass over its rows (a part kept without: no test event may count). */
+static int
+item_popularity_rank(const interactions *tr, int i, int *pop)
+{
+	int rank = 1;
+
+	if (tr->tptr != NULL) {
+		*pop = (int)(tr->tptr[i + 1] - tr->tptr[i]);
+		for (int j = 0; j < tr->n_items; j++)
+			if (tr->tptr[j + 1] - tr->tptr[j] > *pop)
+				rank++;
+	} else {
+		int *n = calloc((size_t)tr->n_items + 1, sizeof *n);
+
+		if (n == NULL)
+			return -1;
+		for (int64_t p = 0; p < tr->nnz; p++)
+			n[tr->idx[p]]++;
+		*pop = n[i];
+		for (int j = 0; j < tr->n_items; j++)
+			if (n[j] > *pop)
+				rank++;
+		free(n);
+	}
+	return rank;
 }
 
 static void
@@ -83,19 +111,16 @@ popularity_note(const model *m, int u, int i, explain_model *em)
 {
 	const dataset *ds = m->ds;
 	const interactions *tr = m->train;
-	int pop = item_popularity(m, i), rank = 1;
+	int pop, rank = item_popularity_rank(tr, i, &pop);
 	size_t len;
 
-	if (pop >= 0) {
-		for (int j = 0; j < tr->n_items; j++)
-			if (item_popularity(m, j) > pop)
-				rank++;
+	if (rank > 0)
 		len = (size_t)snprintf(em->note, sizeof em->note,
 		    "popular: #%d of %d items, %d users", rank, tr->n_items,
 		    pop);
-	} else
+	else
 		len = (size_t)snprintf(em->note, sizeof em->note,
-		    "popularity unknown");
+		    "popularity unknown (out of memory)");
 	if (ds && ds->item_category && ds->category_name &&
 	    ds->item_category[i] >= 0 && len < sizeof em->note) {
 		int c = ds->item_category[i], same = 0;
@@ -124,7 +149,7 @@ keep_probe_terms(explain_model *em, const model *m, int u, explain_term *all,
 		em->probe_terms[k].item = terms[k].item;
 		em->probe_terms[k].contribution = terms[k].contribution;
 		em->probe_terms[k].weight = terms[k].weight;
-		reason_behaviour(m->train, u, &em->probe_terms[k]);
+		reason_behaviour(m, u, &em->probe_terms[k]);
 	}
 	em->n_probe = p.n;
 	em->probe = 1;
@@ -157,6 +182,7 @@ probe_model(const model *m, int u, int i, explain_model *em)
 	model *copy = NULL;
 	float *sc = NULL;
 	explain_term *all = NULL;
+	int64_t *rts = NULL;
 	double full;
 	int n = 0;
 
@@ -185,10 +211,7 @@ probe_model(const model *m, int u, int i, explain_model *em)
 		pm.ptr[v] = L;
 	memcpy(pm.idx, tr->idx + lo, (size_t)L * sizeof *pm.idx);
 	memcpy(pm.val, tr->val + lo, (size_t)L * sizeof *pm.val);
-	if (tr->ts)
-		memcpy(pm.ts, tr->ts + lo, (size_t)L * sizeof *pm.ts);
-	if (tr->beh)
-		memcpy(pm.beh, tr->beh + lo, (size_t)L * sizeof *pm.beh);
+	(void)dataset_row_times(m->ds, tr, u, pm.ts, pm.beh);
 	if (interactions_build_transpose(&pm) < 0)
 		goto oom;
 	if (m->ops->save(m, &blob, &err) < 0 || blob.len > PROBE_MAX_BLOB) {
@@ -218,7 +241,7 @@ probe_model(const model *m, int u, int i, explain_model *em)
 		goto out;
 	}
 	/* Keep the most recent: the threshold timestamp. */
-	if (model_probe_threshold(tr, u, &first) < 0)
+	if (model_probe_threshold(m, u, &rts, &first) < 0)
 		goto oom;
 	pm.nnz = L - 1;
 	for (int v = u + 1; v <= tr->n_users; v++)
@@ -226,7 +249,7 @@ probe_model(const model *m, int u, int i, explain_model *em)
 	for (int64_t h = 0; h < L; h++) {
 		int64_t w = 0;
 
-		if (tr->ts && tr->ts[lo + h] < first)
+		if (rts && rts[h] < first)
 			continue;
 		for (int64_t p = 0; p < L; p++) {
 			if (p == h)
@@ -252,6 +275,7 @@ out:
 	interactions_free(&pm);
 	free(sc);
 	free(all);
+	free(rts);
 }
 
 /* "you bought A and viewed B" from up to two positive reasons. */
@@ -428,7 +452,7 @@ explain_item(const fusion *f, int u, int i, int probe, explanation *out,
 				em->terms[k].contribution =
 				    terms[k].contribution;
 				em->terms[k].weight = terms[k].weight;
-				reason_behaviour(md->train, u, &em->terms[k]);
+				reason_behaviour(md, u, &em->terms[k]);
 			}
 			em->n_terms = nt > 0 ? nt : 0;
 		}
@@ -631,10 +655,13 @@ explain_user(const fusion *f, int u, int k, explain_user_summary *out,
 		return rf_fail(err, "explain: K must be at least 1");
 	out->user = u;
 	out->n_history = (int)(tr->ptr[u + 1] - tr->ptr[u]);
-	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
+	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+		uint8_t beh = history_beh(ds, tr, u, tr->idx[p]);
+
 		for (int b = 0; b < BEH_COUNT; b++)
-			if (tr->beh && (tr->beh[p] & (1u << b)))
+			if (beh & (1u << b))
 				out->beh_count[b]++;
+	}
 	nc = ds && ds->item_category && ds->category_name ?
 	    ds->n_categories : 0;
 	if (nc > 0) {

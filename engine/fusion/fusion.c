@@ -24,35 +24,51 @@ compute_user_features(fusion *f, const interactions *tr, rf_error *err)
 	int ncat = ds && ds->item_category && ds->n_categories > 0 ?
 	    ds->n_categories : 0;
 	int *catn = NULL;
+	int64_t *last, *rowts, most = 0;
+	int timed = 1;
 
 	f->n_users = nu;
+	for (int u = 0; u < nu; u++)
+		if (tr->ptr[u + 1] - tr->ptr[u] > most)
+			most = tr->ptr[u + 1] - tr->ptr[u];
 	f->ufeat = calloc((size_t)(nu ? nu : 1) * UFN, sizeof *f->ufeat);
+	last = malloc((size_t)(nu ? nu : 1) * sizeof *last);
+	rowts = malloc((size_t)(most ? most : 1) * sizeof *rowts);
 	if (ncat > 0)
 		catn = calloc((size_t)ncat, sizeof *catn);
-	if (f->ufeat == NULL || (ncat > 0 && catn == NULL)) {
+	if (f->ufeat == NULL || last == NULL || rowts == NULL ||
+	    (ncat > 0 && catn == NULL)) {
 		free(catn);
+		free(last);
+		free(rowts);
 		return rf_fail(err, "fusion: out of memory");
 	}
-	if (tr->ts)
-		for (int64_t p = 0; p < tr->nnz; p++) {
-			if (tr->ts[p] < tmin)
-				tmin = tr->ts[p];
-			if (tr->ts[p] > tmax)
-				tmax = tr->ts[p];
+	/* Each user's latest train time (the part's own times, or the
+	 * data's when the part is kept without them). */
+	for (int u = 0; u < nu && timed; u++) {
+		int64_t n = tr->ptr[u + 1] - tr->ptr[u];
+
+		last[u] = INT64_MIN;
+		if (!(timed = dataset_row_times(ds, tr, u, rowts, NULL)))
+			break;
+		for (int64_t p = 0; p < n; p++) {
+			if (rowts[p] < tmin)
+				tmin = rowts[p];
+			if (rowts[p] > tmax)
+				tmax = rowts[p];
+			if (rowts[p] > last[u])
+				last[u] = rowts[p];
 		}
+	}
+	free(rowts);
 	for (int u = 0; u < nu; u++) {
-		int64_t last = INT64_MIN;
 		float *x = f->ufeat + (size_t)u * UFN;
 
 		x[0] = (float)log1p((double)(tr->ptr[u + 1] - tr->ptr[u]));
-		if (tr->ts && tmax > tmin) {
-			for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++)
-				if (tr->ts[p] > last)
-					last = tr->ts[p];
-			x[1] = last == INT64_MIN ? 1.0f :
-			    (float)((double)(tmax - last) /
+		if (timed && tmax > tmin)
+			x[1] = last[u] == INT64_MIN ? 1.0f :
+			    (float)((double)(tmax - last[u]) /
 			    (double)(tmax - tmin));
-		}
 		if (ncat > 0 && tr->ptr[u + 1] > tr->ptr[u]) {
 			double n = (double)(tr->ptr[u + 1] - tr->ptr[u]), h = 0;
 
@@ -80,6 +96,7 @@ compute_user_features(fusion *f, const interactions *tr, rf_error *err)
 			mean[j] += x[j];
 	}
 	free(catn);
+	free(last);
 	for (int j = 0; j < UFN; j++)
 		mean[j] /= nu ? nu : 1;
 	for (int u = 0; u < nu; u++)

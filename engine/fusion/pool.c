@@ -90,6 +90,32 @@ pbuf_free(pbuf *b)
 	free(b->plen);
 }
 
+/* One array from the threads' parts (part[t] of n[t] bytes): the first
+ * grown in place, the others appended and freed as they go (set NULL),
+ * so that a pool is never held twice.  NULL when out of memory (what is
+ * left in part[] is still the caller's). */
+static void *
+join_parts(void **part, const size_t *n, int nt)
+{
+	size_t total = 0, at;
+	char *out;
+
+	for (int t = 0; t < nt; t++)
+		total += n[t];
+	if ((out = realloc(part[0], total ? total : 1)) == NULL)
+		return NULL;
+	part[0] = NULL;
+	at = n[0];
+	for (int t = 1; t < nt; t++) {
+		if (n[t] > 0)
+			memcpy(out + at, part[t], n[t]);
+		at += n[t];
+		free(part[t]);
+		part[t] = NULL;
+	}
+	return out;
+}
+
 /* Users whose candidates are taken at once on a long catalogue, and the
  * catalogue's length from which they are (fusion_pool_tiles_from()). */
 #define POOL_BLOCK_USERS	256
@@ -309,51 +335,57 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 		nc += job[t].out.n;
 		np += job[t].out.np;
 	}
+	/* The per-user lengths first (from the threads' counts), then each
+	 * array joined (join_parts(): no second copy of the pool). */
 	p->ptr = malloc(((size_t)p->nu + 1) * sizeof *p->ptr);
-	p->item = malloc((nc + 1) * sizeof *p->item);
-	p->from = malloc((nc + 1) * sizeof *p->from);
-	p->raw = malloc((nc * nm + 1) * sizeof *p->raw);
-	p->rank = malloc((nc * nm + 1) * sizeof *p->rank);
-	p->tr = malloc((nc * nm + 1) * sizeof *p->tr);
-	if (!p->ptr || !p->item || !p->from || !p->raw || !p->rank || !p->tr)
+	if (!p->ptr)
 		goto oom;
 	if (job[0].preds) {
 		p->pptr = malloc(((size_t)p->nu + 1) * sizeof *p->pptr);
-		p->pred = malloc((np * nm + 1) * sizeof *p->pred);
-		p->truth = malloc((np + 1) * sizeof *p->truth);
-		if (!p->pptr || !p->pred || !p->truth)
+		if (!p->pptr)
 			goto oom;
 		p->pptr[0] = 0;
 	}
 	p->ptr[0] = 0;
-	nc = np = 0;
-	for (int t = 0; t < nt; t++) {
-		pbuf *b = &job[t].out;
-
-		memcpy(p->item + nc, b->item, b->n * sizeof *p->item);
-		memcpy(p->from + nc, b->from, b->n * sizeof *p->from);
-		memcpy(p->raw + nc * nm, b->raw, b->n * nm * sizeof *p->raw);
-		memcpy(p->rank + nc * nm, b->rank,
-		    b->n * nm * sizeof *p->rank);
-		nc += b->n;
+	for (int t = 0; t < nt; t++)
 		for (int r = job[t].from; r < job[t].to; r++) {
-			int64_t len = b->len[r - job[t].from];
+			int64_t len = job[t].out.len[r - job[t].from];
 
 			p->ptr[r + 1] = p->ptr[r] + len;
 			if (len > p->maxlen)
 				p->maxlen = (int)len;
 			if (p->pptr)
 				p->pptr[r + 1] = p->pptr[r] +
-				    b->plen[r - job[t].from];
+				    job[t].out.plen[r - job[t].from];
 		}
-		if (p->pptr) {
-			memcpy(p->pred + np * nm, b->pred,
-			    b->np * nm * sizeof *p->pred);
-			memcpy(p->truth + np, b->truth,
-			    b->np * sizeof *p->truth);
-			np += b->np;
-		}
+#define JOIN(dst, field, count, per)					\
+	do {								\
+		void *part_[2];						\
+		size_t n_[2];						\
+									\
+		for (int t = 0; t < nt; t++) {				\
+			part_[t] = job[t].out.field;			\
+			n_[t] = job[t].out.count * (per) *		\
+			    sizeof *job[t].out.field;			\
+		}							\
+		dst = join_parts(part_, n_, nt);			\
+		for (int t = 0; t < nt; t++)				\
+			job[t].out.field = part_[t];			\
+		if (dst == NULL)					\
+			goto oom;					\
+	} while (0)
+	JOIN(p->item, item, n, 1);
+	JOIN(p->from, from, n, 1);
+	JOIN(p->raw, raw, n, (size_t)nm);
+	JOIN(p->rank, rank, n, (size_t)nm);
+	if (p->pptr) {
+		JOIN(p->pred, pred, np, (size_t)nm);
+		JOIN(p->truth, truth, np, 1);
 	}
+#undef JOIN
+	/* written when first transformed */
+	if ((p->tr = malloc((nc * nm + 1) * sizeof *p->tr)) == NULL)
+		goto oom;
 	for (int t = 0; t < nt; t++)
 		pbuf_free(&job[t].out);
 	return p;

@@ -39,7 +39,7 @@ als_probe(const model *m, int u, int i, double score, model_probe *p)
 	int nsel = 0, n = 0, nr, rc = -1;
 	double *A = NULL, *A0 = NULL, *D = NULL, *b = NULL, *x = NULL;
 	double *R = NULL, *tmp = NULL, full, reg;
-	int64_t *sel = NULL;
+	int64_t *sel = NULL, *ts = NULL;
 	explain_term *all = NULL;
 	enum { CHUNK = 256 };
 
@@ -69,7 +69,7 @@ als_probe(const model *m, int u, int i, double score, model_probe *p)
 	sel = malloc((size_t)L * sizeof *sel);
 	all = malloc((size_t)L * sizeof *all);
 	if (!A || !A0 || !D || !b || !x || !tmp || !sel || !all ||
-	    model_probe_threshold(tr, u, &first) < 0)
+	    model_probe_threshold(m, u, &ts, &first) < 0)
 		goto oom;
 	/* A = Y^T Y (lower triangle) in double, a chunk of rows at a time
 	 * through dsyrk; the padding columns past f are zero and left out. */
@@ -94,7 +94,7 @@ als_probe(const model *m, int u, int i, double score, model_probe *p)
 				A[(size_t)a * f + c] += c1 * y[a] * y[c];
 			b[a] += (1.0 + c1) * y[a];
 		}
-		if (tr->ts == NULL || tr->ts[q] >= first) {
+		if (ts == NULL || ts[q - lo] >= first) {
 			if (first != INT64_MIN || nsel < MODEL_PROBE_MAX_HISTORY)
 				sel[nsel++] = q;
 		}
@@ -201,6 +201,7 @@ out:
 	free(tmp);
 	free(R);
 	free(sel);
+	free(ts);
 	free(all);
 	return rc;
 }

@@ -311,6 +311,7 @@ const model_ops model_baseline_ops = {
 	.memory = "a bias per user and per item; by SGD, 12 bytes a training "
 	    "pair more while it trains (the pairs, shuffled)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
+	.traits = MODEL_LOAD_TRANSPOSE,
 	.params = bl_params,
 	.nparams = BL_NPARAMS,
 	.default_epochs = 10,

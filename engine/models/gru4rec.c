@@ -855,17 +855,25 @@ g4_build_sequences(g4_model *gm)
 	const interactions *t = gm->base.train;
 	int64_t most = 0;
 	g4_entry *e;
+	int64_t *ts;
 
 	for (int u = 0; u < t->n_users; u++)
 		if (t->ptr[u + 1] - t->ptr[u] > most)
 			most = t->ptr[u + 1] - t->ptr[u];
-	if ((e = malloc((size_t)(most ? most : 1) * sizeof *e)) == NULL)
+	e = malloc((size_t)(most ? most : 1) * sizeof *e);
+	ts = malloc((size_t)(most ? most : 1) * sizeof *ts);
+	if (e == NULL || ts == NULL) {
+		free(e);
+		free(ts);
 		return -1;
+	}
 	for (int u = 0; u < t->n_users; u++) {
 		int64_t lo = t->ptr[u], n = t->ptr[u + 1] - lo;
+		/* the part's times, or the data's (dataset_row_times()) */
+		int timed = dataset_row_times(gm->base.ds, t, u, ts, NULL);
 
 		for (int64_t k = 0; k < n; k++) {
-			e[k].ts = t->ts ? t->ts[lo + k] : 0;
+			e[k].ts = timed ? ts[k] : 0;
 			e[k].item = t->idx[lo + k];
 		}
 		qsort(e, (size_t)n, sizeof *e, g4_by_time);
@@ -873,6 +881,7 @@ g4_build_sequences(g4_model *gm)
 			gm->seq[lo + k] = e[k].item;
 	}
 	free(e);
+	free(ts);
 	return 0;
 }
 

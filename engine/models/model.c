@@ -228,16 +228,28 @@ model_keep_top_terms(explain_term *all, int n, explain_term *terms, int max)
 }
 
 int
-model_probe_threshold(const interactions *tr, int u, int64_t *first)
+model_probe_threshold(const model *m, int u, int64_t **ts, int64_t *first)
 {
-	int64_t lo = tr->ptr[u], L = tr->ptr[u + 1] - lo, *t;
+	const interactions *tr = m->train;
+	int64_t L = tr->ptr[u + 1] - tr->ptr[u], *t;
 
 	*first = INT64_MIN;
-	if (L <= MODEL_PROBE_MAX_HISTORY || tr->ts == NULL)
+	*ts = NULL;
+	if (L <= MODEL_PROBE_MAX_HISTORY)
 		return 0;
-	if ((t = malloc((size_t)L * sizeof *t)) == NULL)
+	if ((*ts = malloc((size_t)L * sizeof **ts)) == NULL ||
+	    (t = malloc((size_t)L * sizeof *t)) == NULL) {
+		free(*ts);
+		*ts = NULL;
 		return -1;
-	memcpy(t, tr->ts + lo, (size_t)L * sizeof *t);
+	}
+	if (!dataset_row_times(m->ds, tr, u, *ts, NULL)) {
+		free(*ts);
+		free(t);
+		*ts = NULL;
+		return 0;
+	}
+	memcpy(t, *ts, (size_t)L * sizeof *t);
 	/* A partial selection sort: the MAX newest to the front. */
 	for (int64_t a = 0; a < MODEL_PROBE_MAX_HISTORY; a++) {
 		int64_t best = a, x;

@@ -39,7 +39,11 @@ enum model_trait {
 	/* Trained elsewhere and imported (engine/models/external.h): it has
 	 * no create or epoch, cannot be retrained (a refit keeps it as it
 	 * is), and is named by the analyst, not by its ops. */
-	MODEL_EXTERNAL = 1 << 2
+	MODEL_EXTERNAL = 1 << 2,
+	/* Its load reads the train part's transpose (tptr, tidx, tval):
+	 * whoever loads it makes the transpose first (a train part is kept
+	 * without one when no training needs it). */
+	MODEL_LOAD_TRANSPOSE = 1 << 3
 };
 
 /* One term of a model's own explanation: a history item and how much it
@@ -183,10 +187,13 @@ int model_keep_top_terms(explain_term *all, int n, explain_term *terms,
     int max);
 
 /* Histories longer than MODEL_PROBE_MAX_HISTORY are probed on their most
- * recent entries: *first is the timestamp of the last one kept (entries
- * of u's row with ts >= *first are probed), INT64_MIN when all are.  -1
- * on out of memory. */
-int model_probe_threshold(const interactions *tr, int u, int64_t *first);
+ * recent entries: *first is the timestamp of the last one kept (the
+ * entries of u's row whose time (*ts)[entry - row start] >= *first are
+ * probed) and *ts the row's times (malloc'd: the part's own, or the
+ * data's, dataset_row_times()); *first INT64_MIN and *ts NULL when all
+ * are (a short row, or no times).  -1 on out of memory. */
+int model_probe_threshold(const model *m, int u, int64_t **ts,
+    int64_t *first);
 
 /* The terms of a probe sorted (largest drop first, ties by item) and the
  * first p->max copied into p->terms (p->n set). */

@@ -585,6 +585,7 @@ const model_ops model_svdpp_ops = {
 	    "implicit sums), biases; 12 bytes a training pair more while it "
 	    "trains",
 	.kinds = MODEL_RATING | MODEL_TOPN,
+	.traits = MODEL_LOAD_TRANSPOSE,
 	.params = sp_params,
 	.nparams = SP_NPARAMS,
 	.search = svdpp_search,

@@ -82,6 +82,12 @@ check_models(workbench *wb, rf_table *t, int *bad, rf_error *err)
 		if (name == NULL)
 			continue;
 		snprintf(label, sizeof label, "%s v%d", name, version);
+		if (ops != NULL && (ops->traits & MODEL_LOAD_TRANSPOSE) &&
+		    wb->have_split && wb_train_complete(wb, SPLIT_X_TRANSPOSE,
+		    err) < 0) {
+			table_free(saved);
+			return -1;
+		}
 		/* An imported model maps its rows by external id: loaded
 		 * whatever the split (either kind's load reads either). */
 		found = train_verify_saved(wb->st, ops ? ops :

@@ -67,13 +67,15 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 	wb->sp = *s;
 	memset(s, 0, sizeof *s);
 	wb->have_split = 1;
-	/* Models train on train (its transpose) and read histories (times
-	 * and behaviours) from train or known; validation and test are only
-	 * targets; known is made when first asked for (a `train` needs it
-	 * only for the evaluation after the fit, when the training state
-	 * has gone).  At 100 M events each byte per entry is 100 MB. */
-	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN,
-	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, &wb->train, err) < 0 ||
+	/* At 100 M events each byte per entry is 100 MB, so each part has
+	 * what is read of it: train its items and values (models score
+	 * from them), its transpose and times only once a training or a
+	 * load needs them (wb_train_complete(); histories read the data's
+	 * times, dataset_row_times()); validation and test are targets;
+	 * known is items alone, made when first asked for (a `train` needs
+	 * it only for the evaluation after the fit). */
+	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 0,
+	    &wb->train, err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
 	    err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_TEST, 0, &wb->test,
@@ -161,10 +163,36 @@ workbench_known_part(workbench *wb, rf_error *err)
 	if (wb->valid.nnz == 0)
 		return &wb->train;
 	if (wb->known.ptr == NULL && split_extract(&wb->ds->all,
-	    wb->sp.assign, SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, SPLIT_X_TIMES,
-	    &wb->known, err) < 0)
+	    wb->sp.assign, SPLIT_MASK_TRAIN | SPLIT_MASK_VALID,
+	    SPLIT_X_ITEMS_ONLY, &wb->known, err) < 0)
 		return NULL;
 	return &wb->known;
+}
+
+int
+wb_train_complete(workbench *wb, unsigned what, rf_error *err)
+{
+	if (!wb->have_split)
+		return rf_fail(err, "no split yet");
+	if ((what & SPLIT_X_TIMES) && split_extract_times(&wb->ds->all,
+	    wb->sp.assign, SPLIT_MASK_TRAIN, &wb->train, err) < 0)
+		return -1;
+	if ((what & SPLIT_X_TRANSPOSE) && wb->train.tptr == NULL) {
+		/* built aside, then given to the part whole */
+		interactions t = wb->train;
+
+		t.tptr = NULL;
+		t.tidx = NULL;
+		t.tval = NULL;
+		if (interactions_build_transpose(&t) < 0)
+			return rf_fail(err, "train: out of memory for the "
+			    "train part's transpose (%lld entries)",
+			    (long long)wb->train.nnz);
+		wb->train.tidx = t.tidx;
+		wb->train.tval = t.tval;
+		wb->train.tptr = t.tptr;
+	}
+	return 0;
 }
 
 int

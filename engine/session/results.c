@@ -770,6 +770,7 @@ workbench_export_recs(workbench *wb, const char *path, int k,
 typedef struct baseline_fit {
 	double mu;
 	double *bu, *bi;
+	int *ni;		/* train users of each item */
 } baseline_fit;
 
 static int
@@ -779,18 +780,20 @@ baseline_fit_train(const interactions *t, baseline_fit *b)
 
 	b->bu = calloc((size_t)t->n_users + 1, sizeof *b->bu);
 	b->bi = calloc((size_t)t->n_items + 1, sizeof *b->bi);
-	if (b->bu == NULL || b->bi == NULL)
+	b->ni = calloc((size_t)t->n_items + 1, sizeof *b->ni);
+	if (b->bu == NULL || b->bi == NULL || b->ni == NULL)
 		return -1;
 	for (int64_t k = 0; k < t->nnz; k++)
 		sum += t->val[k];
 	b->mu = t->nnz ? sum / (double)t->nnz : 0;
-	for (int i = 0; i < t->n_items; i++) {
-		double s = 0;
-
-		for (int64_t p = t->tptr[i]; p < t->tptr[i + 1]; p++)
-			s += t->tval[p] - b->mu;
-		b->bi[i] = s / (25.0 + (double)(t->tptr[i + 1] - t->tptr[i]));
+	/* By rows, users ascending: each item's sum in its column's order
+	 * (no transpose needed). */
+	for (int64_t k = 0; k < t->nnz; k++) {
+		b->bi[t->idx[k]] += t->val[k] - b->mu;
+		b->ni[t->idx[k]]++;
 	}
+	for (int i = 0; i < t->n_items; i++)
+		b->bi[i] /= 25.0 + (double)b->ni[i];
 	for (int u = 0; u < t->n_users; u++) {
 		double s = 0;
 
@@ -901,7 +904,7 @@ workbench_export_preds(workbench *wb, const char *path, const char *pairs_path,
 		u = dataset_user_index(ds, ue);
 		i = dataset_item_index(ds, ie);
 		known_u = u >= 0 && train->ptr[u + 1] > train->ptr[u];
-		known_i = i >= 0 && train->tptr[i + 1] > train->tptr[i];
+		known_i = i >= 0 && bf.ni[i] > 0;
 		if (known_u && known_i)
 			p = fu ? fusion_predict(fu, u, i) :
 			    e->m->ops->predict(e->m, u, i);
@@ -922,6 +925,7 @@ done:
 	free(line);
 	free(bf.bu);
 	free(bf.bi);
+	free(bf.ni);
 	fclose(in);
 	if (ferror(out) && rc == 0)
 		rc = file_fail(err, path, "write error");

@@ -308,6 +308,9 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		if (workbench_find_model(wb, all[k]->name))
 			continue;
 		memset(&e, 0, sizeof e);
+		if ((all[k]->traits & MODEL_LOAD_TRANSPOSE) &&
+		    wb_train_complete(wb, SPLIT_X_TRANSPOSE, err) < 0)
+			return -1;
 		if ((e.m = train_load_saved(wb->st, all[k], all[k]->name,
 		    wb->sp.id, wb->ds, &wb->train, &fp, &e.run_id, &e.version,
 		    &found, &lerr)) == NULL) {
@@ -458,6 +461,8 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 		return -1;
 	if (wb->train.nnz == 0)
 		return rf_fail(err, "train: the train part is empty");
+	if (wb_train_complete(wb, SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, err) < 0)
+		return -1;
 	if (!store_is_readonly(wb->st) &&
 	    (c.run_id = train_record_start(wb->st, ops, params, seed,
 	    wb->sp.id, err)) < 0)
@@ -508,6 +513,9 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 		return -1;
 	if (wb->train.nnz == 0)
 		return rf_fail(err, "train: the train part is empty");
+	/* made here, on this thread: the job only reads them */
+	if (wb_train_complete(wb, SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, err) < 0)
+		return -1;
 	if ((wb->job_params = calloc((size_t)ops->nparams + 1,
 	    sizeof *wb->job_params)) == NULL)
 		return rf_fail(err, "out of memory");

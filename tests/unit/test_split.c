@@ -203,6 +203,87 @@ test_valid_carve(void)
 	interactions_free(&m);
 }
 
+/* Parts kept thin (items alone; values without times) give what a full
+ * extraction gives: the times made afterwards (split_extract_times())
+ * and each row's times read from the data (dataset_row_times()). */
+static void
+check_thin_parts(const interactions *m, const split *s,
+    const interactions *tr, const interactions *te)
+{
+	interactions it, lat, bad;
+	dataset d;
+	rf_error err;
+	int64_t *ts = malloc((size_t)m->nnz * sizeof *ts), differ = 0;
+	uint8_t *beh = malloc((size_t)m->nnz);
+	int given = 0;
+
+	memset(&d, 0, sizeof d);
+	d.all = *m;
+	d.n_users = m->n_users;
+	d.n_items = m->n_items;
+	if (ts == NULL || beh == NULL ||
+	    split_extract(m, s->assign, SPLIT_MASK_TRAIN, SPLIT_X_ITEMS_ONLY,
+	    &it, &err) < 0 ||
+	    split_extract(m, s->assign, SPLIT_MASK_TRAIN, 0, &lat, &err) < 0) {
+		CHECK_FAIL("extract: %s", err.msg);
+		free(ts);
+		free(beh);
+		return;
+	}
+	CHECK(it.val == NULL && it.ts == NULL && it.beh == NULL &&
+	    it.tptr == NULL);
+	CHECK_EQ(it.nnz, tr->nnz);
+	CHECK(memcmp(it.ptr, tr->ptr, ((size_t)m->n_users + 1) *
+	    sizeof *it.ptr) == 0);
+	CHECK(memcmp(it.idx, tr->idx, (size_t)tr->nnz * sizeof *it.idx) == 0);
+	/* an items-only part has nothing to transpose */
+	CHECK(interactions_build_transpose(&it) < 0 && it.tptr == NULL);
+	CHECK(split_extract(m, s->assign, SPLIT_MASK_TRAIN,
+	    SPLIT_X_ITEMS_ONLY | SPLIT_X_TIMES, &bad, &err) < 0);
+
+	/* each row's times from the data, for the thin part */
+	for (int u = 0; u < m->n_users; u++) {
+		int64_t lo = tr->ptr[u], n = tr->ptr[u + 1] - lo;
+
+		given += dataset_row_times(&d, &it, u, ts, beh);
+		for (int64_t k = 0; k < n; k++)
+			differ += ts[k] != tr->ts[lo + k] ||
+			    beh[k] != tr->beh[lo + k];
+	}
+	CHECK_EQ(given, m->n_users);
+	CHECK_EQ(differ, 0);
+	/* a row that is not the data's (an item the user never had) */
+	if (it.ptr[1] > it.ptr[0]) {
+		int32_t keep = it.idx[it.ptr[1] - 1];
+
+		it.idx[it.ptr[1] - 1] = m->n_items;	/* past every item */
+		CHECK_EQ(dataset_row_times(&d, &it, 0, ts, beh), 0);
+		it.idx[it.ptr[1] - 1] = keep;
+	}
+
+	/* times given afterwards: the same as extracted with them */
+	CHECK(lat.ts == NULL && lat.beh == NULL && lat.val != NULL);
+	CHECK_MSG(split_extract_times(m, s->assign, SPLIT_MASK_TRAIN, &lat,
+	    &err) == 0, "times: %s", err.msg);
+	CHECK(lat.ts != NULL && memcmp(lat.ts, tr->ts, (size_t)tr->nnz *
+	    sizeof *lat.ts) == 0);
+	CHECK(lat.beh != NULL && memcmp(lat.beh, tr->beh,
+	    (size_t)tr->nnz) == 0);
+	/* the part's own times come first */
+	CHECK_EQ(dataset_row_times(NULL, &lat, 0, ts, beh), 1);
+	/* another part's mask: refused, the part left without times */
+	CHECK(te->ts == NULL);
+	CHECK(split_extract_times(m, s->assign, SPLIT_MASK_TRAIN,
+	    (interactions *)te, &err) < 0);
+	CHECK(te->ts == NULL && te->beh == NULL);
+	printf("thin parts: %lld train entries as items alone, times "
+	    "from the data: %s\n", (long long)it.nnz, err.msg);
+	interactions_free(&it);
+	interactions_free(&lat);
+	free(ts);
+	free(beh);
+}
+
 int
 main(void)
 {
@@ -260,6 +341,7 @@ main(void)
 						differ++;
 			CHECK_EQ(differ, 0);
 		}
+		check_thin_parts(&m, &s, &tr, &te);
 		interactions_free(&tr);
 		interactions_free(&te);
 	}
