@@ -513,9 +513,22 @@ als_longest_row(const interactions *tr)
 	for (int u = 0; u < tr->n_users; u++)
 		if (tr->ptr[u + 1] - tr->ptr[u] > m)
 			m = tr->ptr[u + 1] - tr->ptr[u];
-	for (int i = 0; i < tr->n_items; i++)
-		if (tr->tptr[i + 1] - tr->tptr[i] > m)
-			m = tr->tptr[i + 1] - tr->tptr[i];
+	if (tr->tptr != NULL) {
+		for (int i = 0; i < tr->n_items; i++)
+			if (tr->tptr[i + 1] - tr->tptr[i] > m)
+				m = tr->tptr[i + 1] - tr->tptr[i];
+	} else {
+		/* a load's estimate, on a train part kept without its
+		 * transpose: the columns counted (or the longest possible) */
+		int64_t *n = calloc((size_t)tr->n_items + 1, sizeof *n);
+
+		if (n == NULL)
+			return (size_t)(m > tr->n_users ? m : tr->n_users);
+		for (int64_t k = 0; k < tr->nnz; k++)
+			if (++n[tr->idx[k]] > m)
+				m = n[tr->idx[k]];
+		free(n);
+	}
 	return (size_t)m;
 }
 

@@ -602,6 +602,7 @@ const model_ops model_mf_ops = {
 	    "and two weights per user and item; 12 bytes a training pair "
 	    "more while it trains (the pairs in blocks)",
 	.kinds = MODEL_RATING | MODEL_TOPN,
+	.traits = MODEL_LOAD_TRANSPOSE,	/* its items' regularisation */
 	.params = mf_params,
 	.nparams = MF_NPARAMS,
 	.search = mf_search,

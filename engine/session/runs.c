@@ -304,11 +304,15 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		wb_model e;
 		rf_error lerr;
 		train_found found;
+		store_model_info info;
 
 		if (workbench_find_model(wb, all[k]->name))
 			continue;
 		memset(&e, 0, sizeof e);
+		/* the transpose only when such a model is there to load */
 		if ((all[k]->traits & MODEL_LOAD_TRANSPOSE) &&
+		    store_model_find_split(wb->st, all[k]->name, wb->sp.id,
+		    &info, &lerr) > 0 &&
 		    wb_train_complete(wb, SPLIT_X_TRANSPOSE, err) < 0)
 			return -1;
 		if ((e.m = train_load_saved(wb->st, all[k], all[k]->name,

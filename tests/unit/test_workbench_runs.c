@@ -197,5 +197,32 @@ main(void)
 	for (k = 0; k < workbench_run_count(wb); k++)
 		CHECK(workbench_run_at(wb, k)->status == WB_RUN_DONE);
 	workbench_close(wb);
+
+	/* The parts hold what is read of them: train its items and values
+	 * until a load of a model that reads the transpose (mf) makes it
+	 * (nothing here needs its times); what is known, items alone. */
+	if ((wb = workbench_open(path, 0, &err)) == NULL) {
+		CHECK_FAIL("reopen: %s", err.msg);
+		return check_done();
+	}
+	if (workbench_ensure_split(wb, &err) < 0) {
+		CHECK_FAIL("split: %s", err.msg);
+	} else {
+		const interactions *tr = workbench_train_part(wb), *known;
+
+		CHECK(tr->val != NULL && tr->tptr == NULL && tr->ts == NULL);
+		CHECK_EQ(workbench_load_saved(wb, &err), 3);
+		CHECK(tr->tptr != NULL && tr->ts == NULL && tr->beh == NULL);
+		known = workbench_known_part(wb, &err);
+		CHECK(known != NULL && known->val == NULL &&
+		    known->ts == NULL && known->tptr == NULL);
+		CHECK(known != NULL && known->nnz > tr->nnz);
+		/* a training makes the times too */
+		if (workbench_train(wb, bpr, pb, 1, 7, NULL, NULL, NULL, NULL,
+		    &err) < 0)
+			CHECK_FAIL("train bpr: %s", err.msg);
+		CHECK(tr->ts != NULL && tr->beh != NULL);
+	}
+	workbench_close(wb);
 	return check_done();
 }
