@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* An rf_buf streamed to a sink; the active ones of this thread in a list,
  * found by their buffer when a model's save starts a writer on it. */
@@ -154,15 +156,66 @@ blob_reader_init(blob_reader *r, const char *name, const void *data,
 	return 0;
 }
 
+/* The buffer this thread's load reads and may let go of behind its
+ * readers (blob_release_behind()): from lo to hi, given back up to done. */
+static _Thread_local struct {
+	const unsigned char *lo, *hi, *done;
+} behind;
+
+/* Pieces a large get copies between two give-backs. */
+#define BLOB_STEP	((size_t)32 << 20)
+
+void
+blob_release_behind(const void *data, size_t len)
+{
+	behind.lo = data;
+	behind.hi = data != NULL ? (const unsigned char *)data + len : NULL;
+	behind.done = behind.lo;
+}
+
+/* Give back the whole pages of the registered buffer before p (not the
+ * first, partial one: its allocation's header may share it), a step at
+ * a time. */
+static void
+give_back(const unsigned char *p)
+{
+	static size_t page;
+	uintptr_t from, to;
+
+	if (behind.lo == NULL || p < behind.lo || p > behind.hi)
+		return;
+	if (page == 0) {
+		long sz = sysconf(_SC_PAGESIZE);
+
+		page = sz > 0 ? (size_t)sz : 4096;
+	}
+	from = ((uintptr_t)behind.done + page - 1) & ~(uintptr_t)(page - 1);
+	to = (uintptr_t)p & ~(uintptr_t)(page - 1);
+	if (to < from + BLOB_STEP)
+		return;
+	/* Read already: the pages go back to the system (a read of them
+	 * would give zeros; the readers only go forward). */
+	(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	behind.done = (const unsigned char *)to;
+}
+
 int
 blob_get(blob_reader *r, void *dst, size_t n)
 {
+	unsigned char *d = dst;
+
 	if (n > r->left)
 		return rf_fail(r->err, "%s: saved model truncated", r->name);
-	if (n > 0)
-		memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
+	while (n > 0) {
+		size_t step = n < BLOB_STEP ? n : BLOB_STEP;
+
+		memcpy(d, r->p, step);
+		d += step;
+		r->p += step;
+		r->left -= step;
+		n -= step;
+		give_back(r->p);
+	}
 	return 0;
 }
 

@@ -53,6 +53,14 @@ typedef struct blob_reader {
 	rf_error *err;
 } blob_reader;
 
+/* Loads of big models (a 100 M-event ALS model: 1.5 GB of saved bytes
+ * beside the 1.5 GB of arrays they fill): the readers of this thread
+ * may give back the pages of data[0, len) they have passed, so that
+ * the bytes and the arrays are not held whole at once.  Only for a
+ * buffer of its own allocation that is read once, front to back, and
+ * freed after; NULL ends it. */
+void blob_release_behind(const void *data, size_t len);
+
 /* Start reading data[0, len) and check it begins with the nmagic bytes at
  * magic (nmagic may be 0).  Every reader call returns 0, or -1 with err
  * filled. */

@@ -877,8 +877,12 @@ load_info(store *st, const model_ops *ops, const char *name,
 		    "checksum mismatch");
 		goto out;
 	}
+	/* read once, front to back, then freed: the model's arrays grow as
+	 * its bytes go */
+	blob_release_behind(data, len);
 	m = from_bytes(ops, name, info->version, data, len, ds, train, fp,
 	    found, err);
+	blob_release_behind(NULL, 0);
 out:
 	free(data);
 	return m;
