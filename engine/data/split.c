@@ -472,50 +472,6 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 }
 
 int
-split_extract_times(const interactions *all, const uint8_t *assign,
-    unsigned mask, interactions *part, rf_error *err)
-{
-	int64_t p = 0, *ts;
-	uint8_t *beh;
-
-	if (part->ts != NULL && part->beh != NULL)
-		return 0;
-	if (all->ts == NULL || all->beh == NULL)
-		return rf_fail(err, "split: the data have no times");
-	/* Filled aside, then given to the part whole. */
-	ts = malloc((size_t)(part->nnz ? part->nnz : 1) * sizeof *ts);
-	beh = malloc((size_t)(part->nnz ? part->nnz : 1));
-	if (ts == NULL || beh == NULL) {
-		free(ts);
-		free(beh);
-		return rf_fail(err, "split: out of memory for the times of "
-		    "%lld entries", (long long)part->nnz);
-	}
-	for (int64_t k = 0; k < all->nnz; k++)
-		if (mask & (1u << assign[k])) {
-			if (p == part->nnz) {
-				p++;
-				break;
-			}
-			ts[p] = all->ts[k];
-			beh[p] = all->beh[k];
-			p++;
-		}
-	if (p != part->nnz) {
-		free(ts);
-		free(beh);
-		return rf_fail(err, "split: the part does not match its "
-		    "assignment (%lld entries, more or fewer assigned)",
-		    (long long)part->nnz);
-	}
-	free(part->ts);
-	free(part->beh);
-	part->beh = beh;
-	part->ts = ts;
-	return 0;
-}
-
-int
 split_save(store *st, split *s, rf_error *err)
 {
 	int64_t id = store_split_insert(st, s->text, s->spec.seed, s->n_train,

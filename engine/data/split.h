@@ -112,10 +112,6 @@ int split_mark_pairs(const dataset *ds, const char *path, uint8_t **mark,
  * same dimensions and what `what` (SPLIT_X_*) asks for. */
 int split_extract(const interactions *all, const uint8_t *assign,
     unsigned mask, unsigned what, interactions *out, rf_error *err);
-/* Give a part extracted without SPLIT_X_TIMES (the same all, assign and
- * mask) its ts and beh; 0 when it has them already. */
-int split_extract_times(const interactions *all, const uint8_t *assign,
-    unsigned mask, interactions *part, rf_error *err);
 
 /* Store: insert (sets s->id); load by id (assignment length checked
  * against nnz); the id of the latest split whose assignment has nnz

@@ -46,6 +46,7 @@ void
 fusion_scratch_free(fusion_scratch *s)
 {
 	free(s->scores);
+	free(s->cscores);
 	free(s->top);
 	free(s->cand);
 	free(s->stamp);
@@ -55,7 +56,8 @@ fusion_scratch_free(fusion_scratch *s)
 }
 
 int
-fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M)
+fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M,
+    int full)
 {
 	size_t nc = (size_t)nm * (size_t)M + 2;
 
@@ -63,14 +65,17 @@ fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M)
 	s->nm = nm;
 	s->n_items = n_items;
 	s->M = M;
-	s->scores = malloc((size_t)nm * (size_t)(n_items ? n_items : 1) *
-	    sizeof *s->scores);
+	s->ccap = (int)nc;
+	if (full && (s->scores = malloc((size_t)nm *
+	    (size_t)(n_items ? n_items : 1) * sizeof *s->scores)) == NULL)
+		return -1;
+	s->cscores = malloc((size_t)nm * nc * sizeof *s->cscores);
 	s->top = malloc((size_t)M * sizeof *s->top);
 	s->cand = malloc(nc * sizeof *s->cand);
 	s->stamp = calloc((size_t)n_items + 1, sizeof *s->stamp);
 	s->nominated = malloc(((size_t)n_items + 1) * sizeof *s->nominated);
 	s->sort = malloc(nc * sizeof *s->sort);
-	if (!s->scores || !s->top || !s->cand || !s->stamp || !s->sort ||
+	if (!s->cscores || !s->top || !s->cand || !s->stamp || !s->sort ||
 	    !s->nominated) {
 		fusion_scratch_free(s);
 		return -1;
@@ -85,6 +90,7 @@ fusion_candidates(const fusion *f, const interactions *excl, int u,
 	int n_items = s->n_items, len = 0;
 	int64_t lo = excl->ptr[u], hi = excl->ptr[u + 1];
 
+	s->compact = 0;
 	/* A fresh tag marks this user's candidates in stamp. */
 	if (++s->tag == 0) {
 		memset(s->stamp, 0, (size_t)n_items * sizeof *s->stamp);
@@ -196,6 +202,23 @@ fusion_pre_compute(fusion_pre *pre, const fusion *f,
 	return 0;
 }
 
+/* The position of item in the ascending cand[0, len), or -1. */
+static int
+cand_find(const int32_t *cand, int len, int32_t item)
+{
+	int lo = 0, hi = len;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (cand[mid] < item)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < len && cand[lo] == item ? lo : -1;
+}
+
 int
 fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
     const fusion_pre *pre, int j, fusion_scratch *s)
@@ -208,21 +231,18 @@ fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
 		s->tag = 1;
 	}
 	for (int m = 0; m < f->n; m++) {
-		float *sc = s->scores + (size_t)m * n_items;
 		const int32_t *top = s->top;
 		int nt;
 
 		if (pre->has[m]) {
 			size_t at = (size_t)m * (size_t)pre->cap + (size_t)j;
 
-			/* Only the listed items' scores are set: the fill
-			 * reads the candidates' alone, the others are set
-			 * below. */
 			nt = pre->counts[at];
 			top = pre->tops + at * pre->M;
-			for (int q = 0; q < nt; q++)
-				sc[top[q]] = pre->scores[at * pre->M + q];
 		} else {
+			/* a full row (the scratch was made full for it) */
+			float *sc = s->scores + (size_t)m * n_items;
+
 			f->models[m]->ops->score_user(f->models[m], u, sc);
 			for (int64_t p = lo; p < hi; p++)
 				sc[excl->idx[p]] = -INFINITY;
@@ -231,19 +251,39 @@ fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
 		len = nominate(s, m, top, nt, len);
 	}
 	qsort(s->cand, (size_t)len, sizeof *s->cand, int32_cmp);
-	/* A listed model's scores of the candidates the others nominated. */
+	/* Every model's scores of the candidates, by position: a listed
+	 * model's from its list, of the candidates the others nominated
+	 * computed one by one; the others' from their rows. */
 	for (int m = 0; m < f->n; m++) {
-		float *sc = s->scores + (size_t)m * n_items;
+		float *cs = s->cscores + (size_t)m * (size_t)s->ccap;
 		int32_t one = u;
 
-		if (!pre->has[m])
+		if (!pre->has[m]) {
+			const float *sc = s->scores + (size_t)m * n_items;
+
+			for (int c = 0; c < len; c++)
+				cs[c] = sc[s->cand[c]];
 			continue;
+		}
+		{
+			size_t at = (size_t)m * (size_t)pre->cap + (size_t)j;
+			const int32_t *top = pre->tops + at * pre->M;
+			const float *ps = pre->scores + at * pre->M;
+
+			for (int q = 0; q < pre->counts[at]; q++) {
+				int c = cand_find(s->cand, len, top[q]);
+
+				if (c >= 0)
+					cs[c] = ps[q];
+			}
+		}
 		for (int c = 0; c < len; c++)
 			if (!(s->nominated[s->cand[c]] & (1u << m)))
 				f->models[m]->ops->score_users(f->models[m],
 				    &one, 1, s->cand[c], s->cand[c] + 1,
-				    sc + s->cand[c]);
+				    cs + c);
 	}
+	s->compact = 1;
 	return len;
 }
 
@@ -254,12 +294,13 @@ fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
 	for (int c = 0; c < len; c++)
 		from[c] = s->nominated[s->cand[c]];
 	for (int m = 0; m < f->n; m++) {
-		const float *sc = s->scores + (size_t)m * s->n_items;
+		const float *sc = s->compact ? s->cscores + (size_t)m *
+		    (size_t)s->ccap : s->scores + (size_t)m * s->n_items;
 		float *r = raw + (size_t)m * len;
 		float lo = INFINITY;
 
 		for (int c = 0; c < len; c++) {
-			r[c] = sc[s->cand[c]];
+			r[c] = s->compact ? sc[c] : sc[s->cand[c]];
 			if (isfinite(r[c]) && r[c] < lo)
 				lo = r[c];
 		}

@@ -170,7 +170,11 @@ typedef struct fusion_scored {
 
 typedef struct fusion_scratch {
 	int nm, n_items, M;
-	float *scores;		/* (nm, n_items) */
+	float *scores;		/* (nm, n_items), NULL when not full */
+	float *cscores;		/* (nm, ccap) the candidates' scores by
+				 * position (fusion_candidates_pre()) */
+	int ccap, compact;	/* compact: the last candidates' scores are
+				 * in cscores, else in scores */
 	int32_t *top;		/* (M) */
 	int32_t *cand;		/* (nm * M + 1) */
 	uint32_t *stamp;	/* (n_items) */
@@ -180,7 +184,11 @@ typedef struct fusion_scratch {
 	fusion_scored *sort;	/* (nm * M + 1) */
 } fusion_scratch;
 
-int fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M);
+/* full: a whole score row per model (fusion_candidates()); the block path
+ * (fusion_candidates_pre()) needs rows only when a model has no
+ * score_users: at 5 M items a row per model is 100 MB a thread. */
+int fusion_scratch_init(fusion_scratch *s, int nm, int n_items, int M,
+    int full);
 void fusion_scratch_free(fusion_scratch *s);
 /* Score user u with every model and gather the candidates in s->cand
  * (ascending): the union of each model's top-M over the items not in u's

@@ -144,24 +144,32 @@ pool_job_run(void *arg)
 {
 	pool_job *j = arg;
 	const fusion *f = j->f;
-	int nm = f->n, use_pre = 0;
+	int nm = f->n, use_pre = 0, full = 0;
 	fusion_scratch s;
 	fusion_pre pre;
 
 	j->out.len = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
 	j->out.plen = calloc((size_t)(j->to - j->from) + 1, sizeof(int64_t));
+	/* A long catalogue: the models that score blocks of users take
+	 * their top-M in tiles of a block of users at once (one sgemm a
+	 * tile, the item factors read once a block, not once a user); the
+	 * others' whole score rows are kept. */
+	if (j->excl->n_items >= pool_block_from)
+		for (int m = 0; m < nm; m++) {
+			if (f->models[m]->ops->score_users != NULL)
+				use_pre = 1;
+			else
+				full = 1;
+		}
+	if (!use_pre)
+		full = 1;
 	if (j->out.len == NULL || j->out.plen == NULL ||
-	    fusion_scratch_init(&s, nm, j->excl->n_items, j->M) < 0) {
+	    fusion_scratch_init(&s, nm, j->excl->n_items, j->M, full) < 0) {
 		j->failed = 1;
 		return;
 	}
-	/* A long catalogue: the models that score blocks of users take
-	 * their top-M in tiles of a block of users at once (one sgemm a
-	 * tile, the item factors read once a block, not once a user). */
-	if (j->excl->n_items >= pool_block_from) {
-		for (int m = 0; m < nm && !use_pre; m++)
-			use_pre = f->models[m]->ops->score_users != NULL;
-		if (use_pre && fusion_pre_init(&pre, f, POOL_BLOCK_USERS,
+	if (use_pre) {
+		if (fusion_pre_init(&pre, f, POOL_BLOCK_USERS,
 		    j->M) < 0) {
 			fusion_scratch_free(&s);
 			j->failed = 1;

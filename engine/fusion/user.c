@@ -32,7 +32,7 @@ fusion_user_build(const fusion *f, const interactions *excl, int u,
 		excl = f->models[0]->train;
 	if (u < 0 || u >= excl->n_users)
 		return NULL;
-	if (fusion_scratch_init(&s, nm, excl->n_items, f->set.pool_m) < 0)
+	if (fusion_scratch_init(&s, nm, excl->n_items, f->set.pool_m, 1) < 0)
 		return NULL;
 	if ((b = calloc(1, sizeof *b)) == NULL) {
 		fusion_scratch_free(&s);

@@ -83,8 +83,7 @@ check_models(workbench *wb, rf_table *t, int *bad, rf_error *err)
 			continue;
 		snprintf(label, sizeof label, "%s v%d", name, version);
 		if (ops != NULL && (ops->traits & MODEL_LOAD_TRANSPOSE) &&
-		    wb->have_split && wb_train_complete(wb, SPLIT_X_TRANSPOSE,
-		    err) < 0) {
+		    wb->have_split && wb_train_transpose(wb, err) < 0) {
 			table_free(saved);
 			return -1;
 		}

@@ -101,12 +101,11 @@ struct workbench {
 int wb_install_split(workbench *wb, split *s, rf_error *err);
 void wb_drop_parts(workbench *wb);
 int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
-/* The train part is kept as rows of items and values; its transpose and
- * times (SPLIT_X_TRANSPOSE, SPLIT_X_TIMES) are made when first needed:
- * training, and the loads of models that read them
- * (MODEL_LOAD_TRANSPOSE).  Call on the front thread, before a job that
- * reads them starts. */
-int wb_train_complete(workbench *wb, unsigned what, rf_error *err);
+/* The train part is kept as rows of items and values; its transpose is
+ * made when first needed: training, and the loads of models that read
+ * it (MODEL_LOAD_TRANSPOSE).  Call on the front thread, before a job
+ * that reads it starts. */
+int wb_train_transpose(workbench *wb, rf_error *err);
 
 /* models.c */
 int wb_keep_model(workbench *wb, const wb_model *e, rf_error *err);

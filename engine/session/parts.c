@@ -68,12 +68,12 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 	memset(s, 0, sizeof *s);
 	wb->have_split = 1;
 	/* At 100 M events each byte per entry is 100 MB, so each part has
-	 * what is read of it: train its items and values (models score
-	 * from them), its transpose and times only once a training or a
-	 * load needs them (wb_train_complete(); histories read the data's
-	 * times, dataset_row_times()); validation and test are targets;
-	 * known is items alone, made when first asked for (a `train` needs
-	 * it only for the evaluation after the fit). */
+	 * what is read of it: train its items and values (models train and
+	 * score from them), its transpose once a training or a load needs
+	 * it (wb_train_transpose()), no times (a history's are the data's,
+	 * dataset_row_times()); validation and test are targets; known is
+	 * items alone, made when first asked for (a `train` needs it only
+	 * for the evaluation after the fit). */
 	if (split_extract(all, wb->sp.assign, SPLIT_MASK_TRAIN, 0,
 	    &wb->train, err) < 0 ||
 	    split_extract(all, wb->sp.assign, SPLIT_MASK_VALID, 0, &wb->valid,
@@ -170,28 +170,26 @@ workbench_known_part(workbench *wb, rf_error *err)
 }
 
 int
-wb_train_complete(workbench *wb, unsigned what, rf_error *err)
+wb_train_transpose(workbench *wb, rf_error *err)
 {
+	interactions t;
+
 	if (!wb->have_split)
 		return rf_fail(err, "no split yet");
-	if ((what & SPLIT_X_TIMES) && split_extract_times(&wb->ds->all,
-	    wb->sp.assign, SPLIT_MASK_TRAIN, &wb->train, err) < 0)
-		return -1;
-	if ((what & SPLIT_X_TRANSPOSE) && wb->train.tptr == NULL) {
-		/* built aside, then given to the part whole */
-		interactions t = wb->train;
-
-		t.tptr = NULL;
-		t.tidx = NULL;
-		t.tval = NULL;
-		if (interactions_build_transpose(&t) < 0)
-			return rf_fail(err, "train: out of memory for the "
-			    "train part's transpose (%lld entries)",
-			    (long long)wb->train.nnz);
-		wb->train.tidx = t.tidx;
-		wb->train.tval = t.tval;
-		wb->train.tptr = t.tptr;
-	}
+	if (wb->train.tptr != NULL)
+		return 0;
+	/* built aside, then given to the part whole */
+	t = wb->train;
+	t.tptr = NULL;
+	t.tidx = NULL;
+	t.tval = NULL;
+	if (interactions_build_transpose(&t) < 0)
+		return rf_fail(err, "train: out of memory for the train "
+		    "part's transpose (%lld entries)",
+		    (long long)wb->train.nnz);
+	wb->train.tidx = t.tidx;
+	wb->train.tval = t.tval;
+	wb->train.tptr = t.tptr;
 	return 0;
 }
 
@@ -201,8 +199,7 @@ workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 	if (workbench_ensure_split(wb, err) < 0)
 		return -1;
 	return split_extract(&wb->ds->all, wb->sp.assign,
-	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID,
-	    SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, out, err);
+	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, SPLIT_X_TRANSPOSE, out, err);
 }
 
 int32_t *

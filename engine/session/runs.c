@@ -313,7 +313,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 		if ((all[k]->traits & MODEL_LOAD_TRANSPOSE) &&
 		    store_model_find_split(wb->st, all[k]->name, wb->sp.id,
 		    &info, &lerr) > 0 &&
-		    wb_train_complete(wb, SPLIT_X_TRANSPOSE, err) < 0)
+		    wb_train_transpose(wb, err) < 0)
 			return -1;
 		if ((e.m = train_load_saved(wb->st, all[k], all[k]->name,
 		    wb->sp.id, wb->ds, &wb->train, &fp, &e.run_id, &e.version,
@@ -465,7 +465,7 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 		return -1;
 	if (wb->train.nnz == 0)
 		return rf_fail(err, "train: the train part is empty");
-	if (wb_train_complete(wb, SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, err) < 0)
+	if (wb_train_transpose(wb, err) < 0)
 		return -1;
 	if (!store_is_readonly(wb->st) &&
 	    (c.run_id = train_record_start(wb->st, ops, params, seed,
@@ -517,8 +517,8 @@ workbench_train_start(workbench *wb, const model_ops *ops,
 		return -1;
 	if (wb->train.nnz == 0)
 		return rf_fail(err, "train: the train part is empty");
-	/* made here, on this thread: the job only reads them */
-	if (wb_train_complete(wb, SPLIT_X_TRANSPOSE | SPLIT_X_TIMES, err) < 0)
+	/* made here, on this thread: the job only reads it */
+	if (wb_train_transpose(wb, err) < 0)
 		return -1;
 	if ((wb->job_params = calloc((size_t)ops->nparams + 1,
 	    sizeof *wb->job_params)) == NULL)

@@ -960,19 +960,27 @@ test_user_block(void)
  * user at a time, over several tiles of items, with models of both
  * kinds. */
 static void
-test_pool_tiles(void)
+test_pool_tiles(int only_blocks)
 {
 	problem p;
 	const char *names[] = { "good", "fair", "poor", "pop" };
+	const model *ms[4];
 	fusion *f;
 	fusion_pool *a, *b;
 	rf_error err;
 	int64_t same = 0;
+	int nm = only_blocks ? 2 : 4;
 
 	problem_make(&p, 70, 1500, 11);
 	p.fm[0]->base.ops = &fake_block_ops;
 	p.fm[2]->base.ops = &fake_block_ops;
-	if ((f = fusion_new(&p.ds, p.ms, names, 4, &err)) == NULL) {
+	/* only block scorers: no whole score row is kept (the scratch's
+	 * candidates' scores by position) */
+	for (int m = 0; m < 4; m++)
+		ms[m] = p.ms[only_blocks ? 2 * (m % 2) : m];
+	if (only_blocks)
+		names[1] = "poor";
+	if ((f = fusion_new(&p.ds, ms, names, nm, &err)) == NULL) {
 		CHECK_FAIL("fusion_new: %s", err.msg);
 		exit(check_done());
 	}
@@ -993,7 +1001,7 @@ test_pool_tiles(void)
 			for (int64_t c = 0; c < nc; c++) {
 				CHECK_EQ(a->item[c], b->item[c]);
 				CHECK_EQ(a->from[c], b->from[c]);
-				for (int m = 0; m < 4; m++) {
+				for (int m = 0; m < nm; m++) {
 					CHECK_EQ(a->raw[m * nc + c],
 					    b->raw[m * nc + c]);
 					CHECK_EQ(a->rank[m * nc + c],
@@ -1003,8 +1011,9 @@ test_pool_tiles(void)
 			}
 		}
 	}
-	printf("pool in tiles: %lld candidates of %d users as one user at "
-	    "a time\n", (long long)same, a ? a->nu : 0);
+	printf("pool in tiles (%d models%s): %lld candidates of %d users as "
+	    "one user at a time\n", nm, only_blocks ? ", all block scorers" :
+	    "", (long long)same, a ? a->nu : 0);
 	CHECK(same > 1000);
 	fusion_pool_free(a);
 	fusion_pool_free(b);
@@ -1113,7 +1122,8 @@ main(void)
 	test_tune_choice();
 	test_ridge();
 	test_user_block();
-	test_pool_tiles();
+	test_pool_tiles(0);
+	test_pool_tiles(1);
 	test_pool_per_block();
 	return check_done();
 }
