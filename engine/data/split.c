@@ -441,6 +441,9 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 	if ((what & SPLIT_X_ITEMS_ONLY) && (what & ~SPLIT_X_ITEMS_ONLY))
 		return rf_fail(err, "split: a part of items only has no "
 		    "values, times or transpose");
+	if (!(what & SPLIT_X_ITEMS_ONLY) && all->val == NULL)
+		return rf_fail(err, "split: the data's values are not at "
+		    "hand");
 	if (((what & SPLIT_X_TIMES) ? interactions_alloc(out, all->n_users,
 	    all->n_items, nnz) : (what & SPLIT_X_ITEMS_ONLY) ?
 	    interactions_alloc_items(out, all->n_users, all->n_items, nnz) :

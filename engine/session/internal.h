@@ -100,6 +100,10 @@ struct workbench {
  * freed first); free the parts; make, store and install a split. */
 int wb_install_split(workbench *wb, split *s, rf_error *err);
 void wb_drop_parts(workbench *wb);
+/* Implicit data keep their entries' values in the parts once a split is
+ * installed (ds->all.val NULL then); this gives the data theirs back,
+ * from the parts, before the parts go (a new split).  0, or -1 + err. */
+int wb_values_back(workbench *wb, rf_error *err);
 int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
 /* The train part is kept as rows of items and values; its transpose is
  * made when first needed: training, and the loads of models that read

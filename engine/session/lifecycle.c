@@ -89,7 +89,8 @@ workbench_set_split(workbench *wb, const split_spec *spec, rf_error *err)
 	/* Made before anything is dropped: a bad spec changes nothing. */
 	if (split_make(&wb->ds->all, spec, &s, err) < 0)
 		return -1;
-	if (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0) {
+	if (wb_values_back(wb, err) < 0 ||
+	    (!store_is_readonly(wb->st) && split_save(wb->st, &s, err) < 0)) {
 		split_free(&s);
 		return -1;
 	}

@@ -112,6 +112,52 @@ check_curve(const struct curve *c, const wb_run *r)
 	check_context_clear();
 }
 
+static double
+sum_values(const interactions *m)
+{
+	double s = 0;
+
+	for (int64_t k = 0; k < m->nnz; k++)
+		s += m->val[k];
+	return s;
+}
+
+/* Implicit data keep their values in the parts: the data's copy goes
+ * once they are made, and comes back, the same, for a refit's train +
+ * valid and for a new split. */
+static void
+check_values_in_parts(workbench *wb)
+{
+	const dataset *ds = workbench_dataset_peek(wb);
+	double train = sum_values(workbench_train_part(wb));
+	double valid = sum_values(workbench_valid_part(wb));
+	double test = sum_values(workbench_test_part(wb));
+	split_spec other = { .kind = SPLIT_TEMPORAL, .frac = 0.3 };
+	interactions tv;
+	rf_error err;
+
+	CHECK(ds != NULL && ds->all.val == NULL);
+	CHECK(train > workbench_train_part(wb)->nnz);	/* repeats summed */
+	if (workbench_train_valid(wb, &tv, &err) < 0) {
+		CHECK_FAIL("train + valid: %s", err.msg);
+	} else {
+		CHECK_EQ(tv.nnz, workbench_train_part(wb)->nnz +
+		    workbench_valid_part(wb)->nnz);
+		CHECK_NEAR(sum_values(&tv), train + valid, 1e-9);
+		interactions_free(&tv);
+	}
+	CHECK(ds->all.val == NULL);
+	if (workbench_set_split(wb, &other, &err) < 0) {
+		CHECK_FAIL("a new split: %s", err.msg);
+		return;
+	}
+	ds = workbench_dataset_peek(wb);
+	CHECK_EQ(workbench_valid_part(wb)->nnz, 0);
+	CHECK_NEAR(sum_values(workbench_train_part(wb)) +
+	    sum_values(workbench_test_part(wb)), train + valid + test, 1e-9);
+	CHECK(ds->all.val == NULL);
+}
+
 int
 main(void)
 {
@@ -222,6 +268,7 @@ main(void)
 		    &err) < 0)
 			CHECK_FAIL("train bpr: %s", err.msg);
 		CHECK(tr->tptr != NULL && tr->ts == NULL && tr->beh == NULL);
+		check_values_in_parts(wb);
 	}
 	workbench_close(wb);
 	return check_done();
