@@ -91,12 +91,15 @@ temporal_split(const interactions *all, interactions *tr, interactions *te)
 		for (int64_t j = 0; j < k; j++) {
 			int64_t best = -1;
 
-			for (int64_t p = lo; p < lo + n; p++)
-				if (!is_test[p] && (best < 0 ||
-				    all->ts[p] > all->ts[best] ||
-				    (all->ts[p] == all->ts[best] &&
-				    all->idx[p] > all->idx[best])))
+			for (int64_t p = lo; p < lo + n; p++) {
+				int64_t tp = interactions_time(all, p);
+				int64_t tb = best < 0 ? 0 :
+				    interactions_time(all, best);
+
+				if (!is_test[p] && (best < 0 || tp > tb ||
+				    (tp == tb && all->idx[p] > all->idx[best])))
 					best = p;
+			}
 			is_test[best] = 1;
 		}
 	}
@@ -113,7 +116,7 @@ temporal_split(const interactions *all, interactions *tr, interactions *te)
 
 			m->idx[*c] = all->idx[p];
 			m->val[*c] = all->val[p];
-			m->ts[*c] = all->ts[p];
+			m->ts[*c] = interactions_time(all, p);
 			(*c)++;
 		}
 		tr->ptr[u + 1] = ntr;

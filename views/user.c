@@ -203,7 +203,7 @@ load_history(struct user_view *uv, const dataset *ds, int u)
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		uv->hist[k].ts = m->ts[a + k];
+		uv->hist[k].ts = interactions_time(m, a + k);
 		uv->hist[k].k = a + k;
 	}
 	uv->n_hist = n;
@@ -505,7 +505,7 @@ draw_history(struct user_view *uv, WINDOW *win, int y, int x, int w, int h,
 			    uv->marks[k].item);
 			if (me.k < 0)
 				continue;
-			me.ts = uv->ds->all.ts[me.k];
+			me.ts = interactions_time(&uv->ds->all, me.k);
 			marked += hist_oldest_first(&me, &uv->hist[above]) < 0;
 		}
 		if (marked > 0)

@@ -110,6 +110,7 @@ interactions_free(interactions *m)
 	free(m->idx);
 	free(m->val);
 	free(m->ts);
+	free(m->ts32);
 	free(m->beh);
 	free(m->tptr);
 	free(m->tidx);
@@ -397,6 +398,32 @@ build_categories(dataset *ds, char **cat)
 	}
 	free(slots);
 	return 0;
+}
+
+/* The data's times as offsets from the earliest when their span fits 32
+ * bits (at 100 M events 400 MB, not 800); kept as they are otherwise, or
+ * when memory is short. */
+static void
+compact_times(interactions *m)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+	if (m->ts == NULL || m->nnz == 0)
+		return;
+	for (int64_t k = 0; k < m->nnz; k++) {
+		if (m->ts[k] < lo)
+			lo = m->ts[k];
+		if (m->ts[k] > hi)
+			hi = m->ts[k];
+	}
+	if ((uint64_t)hi - (uint64_t)lo > UINT32_MAX ||
+	    (m->ts32 = malloc((size_t)m->nnz * sizeof *m->ts32)) == NULL)
+		return;
+	for (int64_t k = 0; k < m->nnz; k++)
+		m->ts32[k] = (uint32_t)((uint64_t)m->ts[k] - (uint64_t)lo);
+	m->ts_base = lo;
+	free(m->ts);
+	m->ts = NULL;
 }
 
 /*
@@ -704,6 +731,7 @@ dataset_build(store *st, rf_error *err)
 	for (int64_t k = 0; k < nnz; k++)
 		ds->item_popularity[ds->all.idx[k]]++;
 	build_user_features(ds, raw_ptr, order, &r, mean);
+	compact_times(&ds->all);
 
 	free(user_off);
 	free(item_off);
@@ -798,7 +826,7 @@ dataset_row_times(const dataset *ds, const interactions *part, int u,
 			memcpy(beh, part->beh + lo, (size_t)(hi - lo));
 		return 1;
 	}
-	if (ds == NULL || ds->all.ts == NULL || ds->all.beh == NULL ||
+	if (ds == NULL || !interactions_timed(&ds->all) || ds->all.beh == NULL ||
 	    u >= ds->all.n_users)
 		return 0;
 	all = &ds->all;
@@ -811,7 +839,7 @@ dataset_row_times(const dataset *ds, const interactions *part, int u,
 		if (k == end || all->idx[k] != part->idx[p])
 			return 0;	/* not a part of these data */
 		if (ts)
-			ts[p - lo] = all->ts[k];
+			ts[p - lo] = interactions_time(all, k);
 		if (beh)
 			beh[p - lo] = all->beh[k];
 	}

@@ -23,6 +23,11 @@ typedef struct interactions {
 	int32_t *idx;		/* (nnz) item index */
 	float *val;		/* (nnz) */
 	int64_t *ts;		/* (nnz) */
+	/* or, with ts NULL, the times as offsets from ts_base: what the
+	 * data keep when their span fits (4 bytes an entry, not 8); read
+	 * either through interactions_time() */
+	uint32_t *ts32;		/* (nnz) */
+	int64_t ts_base;
 	uint8_t *beh;		/* (nnz) */
 	/* transpose, built by interactions_build_transpose() */
 	int64_t *tptr;		/* (n_items + 1) */
@@ -93,6 +98,21 @@ void interactions_free(interactions *m);
 /* Position in m->idx of item in user u's row (binary search: rows ascend),
  * or -1; interactions_contains() is its >= 0. */
 int64_t interactions_find(const interactions *m, int u, int item);
+
+/* Whether m has times, and the time of its entry k (0 without). */
+static inline int
+interactions_timed(const interactions *m)
+{
+	return m->ts != NULL || m->ts32 != NULL;
+}
+
+static inline int64_t
+interactions_time(const interactions *m, int64_t k)
+{
+	return m->ts != NULL ? m->ts[k] : m->ts32 != NULL ?
+	    m->ts_base + (int64_t)m->ts32[k] : 0;
+}
+
 int interactions_contains(const interactions *m, int u, int item);
 
 /* The times and behaviours of user u's row of part, a part of ds->all

@@ -88,10 +88,10 @@ test_count(const split_spec *spec, int64_t n)
 static int
 has_times(const interactions *all)
 {
-	if (all->ts == NULL || all->nnz == 0)
+	if (!interactions_timed(all) || all->nnz == 0)
 		return 0;
 	for (int64_t k = 1; k < all->nnz; k++)
-		if (all->ts[k] != all->ts[0])
+		if (interactions_time(all, k) != interactions_time(all, 0))
 			return 1;
 	return 0;
 }
@@ -157,7 +157,7 @@ split_make(const interactions *all, const split_spec *spec, split *out,
 		} else if ((t = test_count(spec, n)) == 0)
 			continue;
 		for (int64_t j = 0; j < n; j++) {
-			e[j].ts = all->ts ? all->ts[lo + j] : 0;
+			e[j].ts = interactions_time(all, lo + j);
 			e[j].item = all->idx[lo + j];
 			e[j].k = lo + j;
 		}
@@ -458,8 +458,8 @@ split_extract(const interactions *all, const uint8_t *assign, unsigned mask,
 			out->idx[p] = all->idx[k];
 			if (out->val)
 				out->val[p] = all->val[k];
-			if (out->ts && all->ts)
-				out->ts[p] = all->ts[k];
+			if (out->ts)
+				out->ts[p] = interactions_time(all, k);
 			if (out->beh && all->beh)
 				out->beh[p] = all->beh[k];
 			p++;

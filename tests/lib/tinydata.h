@@ -122,7 +122,8 @@ slice_users(const interactions *all, int nu, interactions *out)
 	memcpy(out->ptr, all->ptr, ((size_t)nu + 1) * sizeof *out->ptr);
 	memcpy(out->idx, all->idx, (size_t)nnz * sizeof *out->idx);
 	memcpy(out->val, all->val, (size_t)nnz * sizeof *out->val);
-	memcpy(out->ts, all->ts, (size_t)nnz * sizeof *out->ts);
+	for (int64_t k = 0; k < nnz; k++)
+		out->ts[k] = interactions_time(all, k);
 	memcpy(out->beh, all->beh, (size_t)nnz * sizeof *out->beh);
 	return interactions_build_transpose(out);
 }

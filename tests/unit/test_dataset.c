@@ -137,7 +137,9 @@ test_fold(void)
 		CHECK_EQ(m->ptr[1], 2);
 		CHECK_EQ(m->idx[0], 0);
 		CHECK_NEAR(m->val[0], 6, 0);
-		CHECK_EQ(m->ts[0], 300);
+		CHECK_EQ(interactions_time(m, 0), 300);
+		/* the times as offsets (a span of 32 bits) */
+		CHECK(m->ts == NULL && m->ts32 != NULL);
 		CHECK_EQ(m->beh[0], (1 << BEH_PV) | (1 << BEH_BUY));
 		CHECK_EQ(m->idx[1], 1);
 		CHECK_NEAR(m->val[1], 1, 0);
@@ -186,7 +188,7 @@ test_fold(void)
 		CHECK(ds->is_rating);
 		CHECK_EQ(ds->all.nnz, 2);
 		CHECK_NEAR(ds->all.val[0], 2, 0);
-		CHECK_EQ(ds->all.ts[0], 300);
+		CHECK_EQ(interactions_time(&ds->all, 0), 300);
 		CHECK_NEAR(ds->rating_min, 2, 0);
 		CHECK_NEAR(ds->rating_max, 3, 0);
 		/* mean of entries 2.5; a's mean 2 -> -0.5 */
@@ -278,7 +280,8 @@ test_ml100k(const char *dir)
 					continue;
 				}
 				CHECK_NEAR(ds->all.val[k], ref.val[p], 0);
-				CHECK_EQ(ds->all.ts[k], ref.ts[p]);
+				CHECK_EQ(interactions_time(&ds->all, k),
+				    ref.ts[p]);
 			}
 		}
 		check_context_clear();

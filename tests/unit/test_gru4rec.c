@@ -640,7 +640,7 @@ without_entry(const interactions *src, int u, int item, interactions *out)
 				continue;
 			out->idx[k] = src->idx[x];
 			out->val[k] = src->val[x];
-			out->ts[k] = src->ts[x];
+			out->ts[k] = interactions_time(src, x);
 			out->beh[k++] = src->beh[x];
 		}
 		out->ptr[v + 1] = k;
