@@ -275,7 +275,7 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	pool_job job[2];
 	int nt = threads >= 2 ? 2 : 1, nm = f->n;
 	int M = f->set.pool_m;
-	size_t nc = 0, np = 0;
+	size_t nc = 0;
 
 	memset(job, 0, sizeof job);
 	if (p == NULL)
@@ -341,7 +341,6 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 		if (job[t].failed)
 			goto oom;
 		nc += job[t].out.n;
-		np += job[t].out.np;
 	}
 	/* The per-user lengths first (from the threads' counts), then each
 	 * array joined (join_parts(): no second copy of the pool). */
