@@ -308,14 +308,23 @@ fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
 		 * last: its lowest finite score among the candidates. */
 		if (!isfinite(lo))
 			lo = 0;
-		for (int c = 0; c < len; c++) {
+		for (int c = 0; c < len; c++)
 			if (!isfinite(r[c]))
 				r[c] = lo;
-			s->sort[c].s = r[c];
-			s->sort[c].c = c;
-		}
-		qsort(s->sort, (size_t)len, sizeof *s->sort, scored_cmp);
-		for (int j = 0; j < len; j++)
-			rank[(size_t)m * len + s->sort[j].c] = j + 1;
+		if (rank != NULL)
+			fusion_rank_row(r, len, rank + (size_t)m * len,
+			    s->sort);
 	}
+}
+
+void
+fusion_rank_row(const float *r, int len, int32_t *rank, fusion_scored *sort)
+{
+	for (int c = 0; c < len; c++) {
+		sort[c].s = r[c];
+		sort[c].c = c;
+	}
+	qsort(sort, (size_t)len, sizeof *sort, scored_cmp);
+	for (int j = 0; j < len; j++)
+		rank[sort[j].c] = j + 1;
 }

@@ -38,6 +38,14 @@ fusion_transform_kind(const fusion_settings *s)
 	}
 }
 
+int
+fusion_uses_ranks(const fusion *f)
+{
+	return f->set.method == FUSE_VOTE ||
+	    fusion_transform_kind(&f->set) != TR_NORM ||
+	    f->set.norm == NORM_RANK || f->set.norm == NORM_BORDA;
+}
+
 unsigned
 fusion_active_models(const fusion *f)
 {

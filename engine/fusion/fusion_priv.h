@@ -76,7 +76,10 @@ struct fusion_pool {
 	int64_t *ptr;		/* (nu + 1) */
 	int32_t *item;		/* (nc) ascending within a user */
 	float *raw;		/* (nm * nc) */
-	int32_t *rank;		/* (nm * nc) 1-based among the candidates */
+	int32_t *rank;		/* (nm * nc) 1-based among the candidates;
+				 * NULL until settings first read them
+				 * (pool_ranks(): 4 bytes a candidate and
+				 * model, 200 MB a pool at 100 M events) */
 	uint16_t *from;		/* (nc) the models whose top-M has it */
 	float *tr;		/* (nm * nc) transformed values */
 	struct pool_tr_key {
@@ -130,6 +133,9 @@ extern const char *const fusion_ufeat_names[UFN];
 /* combine.c */
 /* The kind of T_m the settings' method wants (TR_NORM, TR_RRF, ...). */
 int fusion_transform_kind(const fusion_settings *s);
+/* The settings read the candidates' ranks (vote, rrf, borda, the rank
+ * normalisations); a weighted fusion of normalised scores does not. */
+int fusion_uses_ranks(const fusion *f);
 /* The models taking part (bit m): a model at weight 0 takes none, its
  * candidates are not the fusion's and its scores move no normalisation,
  * so that the fusion is the one without it.  Every model when all
@@ -219,14 +225,20 @@ int fusion_pre_compute(fusion_pre *pre, const fusion *f,
  * one by one), the others scored in full. */
 int fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
     const fusion_pre *pre, int j, fusion_scratch *s);
-/* Raw scores and ranks of the len candidates for every model, and the
+/* Raw scores and ranks (rank NULL: none) of the len candidates for every
+ * model, and the
  * models whose top-M has each (from: len; the extra item added: all). */
 void fusion_candidates_fill(const fusion *f, fusion_scratch *s, int len,
     float *raw, int32_t *rank, uint16_t *from);
+/* One model's ranks (1-based, by score, ties by position) of a row of
+ * len finite scores; sort holds len. */
+void fusion_rank_row(const float *r, int len, int32_t *rank,
+    fusion_scored *sort);
 
 /* pool.c */
-/* Bring the pool's transformed values in line with the settings. */
-void fusion_pool_transform(const fusion *f, fusion_pool *p);
+/* Bring the pool's transformed values in line with the settings (and
+ * make its ranks when they read them): 0, or -1 out of memory. */
+int fusion_pool_transform(const fusion *f, fusion_pool *p);
 /* Pool row r as a block. */
 void fusion_pool_block(const fusion_pool *p, int r, fusion_block *b);
 /* fusion_pool_eval() with, when per_user is not NULL, each evaluated

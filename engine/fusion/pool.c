@@ -12,6 +12,7 @@
  * or k changes.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,6 @@ typedef struct pbuf {
 	int32_t *item;
 	uint16_t *from;
 	float *raw;
-	int32_t *rank;
 	size_t n, cap;		/* candidates */
 	float *pred, *truth;
 	size_t np, pcap;	/* pairs */
@@ -49,9 +49,6 @@ pbuf_reserve(pbuf *b, int nm, size_t more)
 		if ((p = realloc(b->raw, cap * nm * sizeof *b->raw)) == NULL)
 			return -1;
 		b->raw = p;
-		if ((p = realloc(b->rank, cap * nm * sizeof *b->rank)) == NULL)
-			return -1;
-		b->rank = p;
 		b->cap = cap;
 	}
 	return 0;
@@ -83,7 +80,6 @@ pbuf_free(pbuf *b)
 	free(b->item);
 	free(b->from);
 	free(b->raw);
-	free(b->rank);
 	free(b->pred);
 	free(b->truth);
 	free(b->len);
@@ -203,7 +199,7 @@ pool_job_run(void *arg)
 		memcpy(j->out.item + off, s.cand,
 		    (size_t)len * sizeof(int32_t));
 		fusion_candidates_fill(f, &s, len, j->out.raw + off * nm,
-		    j->out.rank + off * nm, j->out.from + off);
+		    NULL, j->out.from + off);
 		j->out.n += (size_t)len;
 		j->out.len[r - j->from] = len;
 		if (j->preds && j->eval) {
@@ -384,7 +380,6 @@ fusion_pool_build(const fusion *f, const interactions *exclude,
 	JOIN(p->item, item, n, 1);
 	JOIN(p->from, from, n, 1);
 	JOIN(p->raw, raw, n, (size_t)nm);
-	JOIN(p->rank, rank, n, (size_t)nm);
 	if (p->pptr) {
 		JOIN(p->pred, pred, np, (size_t)nm);
 		JOIN(p->truth, truth, np, 1);
@@ -482,7 +477,8 @@ transform_share_run(void *arg)
 		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
 		size_t off = (size_t)p->ptr[r] * p->nm;
 
-		fusion_transform(t->f, p->nm, len, p->raw + off, p->rank + off,
+		fusion_transform(t->f, p->nm, len, p->raw + off,
+		    p->rank != NULL ? p->rank + off : NULL,
 		    p->from + p->ptr[r], p->tr + off, scratch);
 	}
 	free(scratch);
@@ -490,7 +486,45 @@ transform_share_run(void *arg)
 
 /* The transform the settings want in p->tr: kept in use, back from
  * aside, or made (on two threads for a big pool). */
-void
+/* The pool's ranks, made the first time settings read them (one thread
+ * at a time: a tune's worker and the front may share the pool); the
+ * same as the candidates' fill gives (fusion_rank_row()). */
+static pthread_mutex_t ranks_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+pool_ranks(const fusion *f, fusion_pool *p)
+{
+	int32_t *rank;
+	fusion_scored *sort;
+
+	if (!fusion_uses_ranks(f) ||
+	    __atomic_load_n(&p->rank, __ATOMIC_ACQUIRE) != NULL)
+		return 0;
+	pthread_mutex_lock(&ranks_mu);
+	if (p->rank == NULL) {
+		rank = malloc(((size_t)p->ptr[p->nu] * p->nm + 1) *
+		    sizeof *rank);
+		sort = malloc(((size_t)p->maxlen + 1) * sizeof *sort);
+		if (rank != NULL && sort != NULL) {
+			for (int r = 0; r < p->nu; r++) {
+				int len = (int)(p->ptr[r + 1] - p->ptr[r]);
+				size_t off = (size_t)p->ptr[r] * p->nm;
+
+				for (int m = 0; m < p->nm; m++)
+					fusion_rank_row(p->raw + off +
+					    (size_t)m * len, len, rank + off +
+					    (size_t)m * len, sort);
+			}
+			__atomic_store_n(&p->rank, rank, __ATOMIC_RELEASE);
+		} else
+			free(rank);
+		free(sort);
+	}
+	pthread_mutex_unlock(&ranks_mu);
+	return p->rank != NULL ? 0 : -1;
+}
+
+int
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
@@ -498,8 +532,10 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 	struct transform_share sh[2];
 	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
+	if (pool_ranks(f, p) < 0)
+		return -1;
 	if (transform_at_hand(p, &want))
-		return;
+		return 0;
 	/* The one in use goes aside (a new slot while memory allows, else
 	 * in place of the least recently used), and the transform is made
 	 * in the buffer that comes free. */
@@ -524,6 +560,7 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 	/* One level of threads (engine/core/threads.h). */
 	rf_parallel(ns, transform_share_run, sh, sizeof sh[0]);
 	p->key = want;
+	return 0;
 }
 
 /* Before a fused ranking of the pool: 0 when p->tr holds the transform
@@ -542,10 +579,8 @@ pool_transform_for_ranking(const fusion *f, fusion_pool *p)
 	if (transform_at_hand(p, &want))
 		return 0;
 	for (int k = 0; k < p->n_asked; k++)
-		if (same_key(&p->asked[k], &want)) {
-			fusion_pool_transform(f, p);
-			return 0;
-		}
+		if (same_key(&p->asked[k], &want))
+			return fusion_pool_transform(f, p) < 0 ? -1 : 0;
 	/* the newest first, the oldest forgotten */
 	memmove(p->asked + 1, p->asked, (size_t)(POOL_TR_ASKED - 1) *
 	    sizeof *p->asked);
@@ -565,7 +600,7 @@ fusion_pool_block(const fusion_pool *p, int r, fusion_block *b)
 	b->item = p->item + p->ptr[r];
 	b->from = p->from + p->ptr[r];
 	b->raw = p->raw + off;
-	b->rank = p->rank + off;
+	b->rank = p->rank != NULL ? p->rank + off : NULL;
 	b->tr = p->tr + off;
 }
 
@@ -692,8 +727,16 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 		    p->eval == NULL ? "fusion: the pool has no part to "
 		    "evaluate" : "fusion: out of memory");
 	}
-	if (single < 0)
-		per_block = pool_transform_for_ranking(f, p);
+	/* the ranks first, when the settings read them */
+	if (single < 0 && (pool_ranks(f, p) < 0 ||
+	    (per_block = pool_transform_for_ranking(f, p)) < 0)) {
+		free(items);
+		free(nts);
+		free(ums);
+		free(seen);
+		return rf_fail(err, "fusion: out of memory for the pool's "
+		    "ranks");
+	}
 	for (int t = 0; t < ns; t++)
 		sh[t] = (struct eval_share){ f, p, single, k,
 		    (int)((int64_t)p->nu * t / ns),
@@ -758,7 +801,8 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 	fusion_block b;
 	float *fused;
 
-	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1)
+	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1 ||
+	    pool_ranks(f, p) < 0)
 		return -1;
 	fusion_pool_block(p, r, &b);
 	if (!transform_current(f, p)) {

@@ -153,7 +153,9 @@ stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
 	if (p->eval == NULL)
 		return rf_fail(err, "fusion: the pool has no validation part");
 	rf_rng_seed(&rng, seed);
-	fusion_pool_transform(f, p);
+	if (fusion_pool_transform(f, p) < 0)
+		return rf_fail(err, "fusion: out of memory for the pool's "
+		    "ranks");
 	for (int r = 0; r < p->nu; r++) {
 		int u = p->users[r];
 		fusion_block b;

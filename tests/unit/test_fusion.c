@@ -20,6 +20,7 @@
 #include "tests/lib/fakemodel.h"
 /* test_pool_tiles compares two pools entry by entry. */
 #include "engine/fusion/fusion_priv.h"
+#include "engine/fusion/user.h"
 #include "engine/core/rng.h"
 #include "tests/lib/check.h"
 
@@ -959,6 +960,32 @@ test_user_block(void)
  * users at once (fusion_pool_tiles_from()): the very same pool as one
  * user at a time, over several tiles of items, with models of both
  * kinds. */
+/* A pool's ranks, made when first read, are those the candidates' fill
+ * gives user by user (fusion_user_new()). */
+static void
+check_ranks_as_fill(const fusion *f, const fusion_pool *p)
+{
+	int64_t differ = 0, seen = 0;
+	rf_error err;
+
+	for (int r = 0; r < p->nu && p->rank != NULL; r++) {
+		fusion_user *ub = fusion_user_new(f, NULL, p->users[r], &err);
+		int len = (int)(p->ptr[r + 1] - p->ptr[r]);
+		size_t off = (size_t)p->ptr[r] * p->nm;
+
+		if (ub == NULL || ub->len != len) {
+			differ++;
+			fusion_user_free(ub);
+			continue;
+		}
+		for (size_t q = 0; q < (size_t)len * p->nm; q++, seen++)
+			differ += ub->rank[q] != p->rank[off + q];
+		fusion_user_free(ub);
+	}
+	CHECK(seen > 0);
+	CHECK_EQ(differ, 0);
+}
+
 static void
 test_pool_tiles(int only_blocks)
 {
@@ -993,6 +1020,16 @@ test_pool_tiles(int only_blocks)
 	if (a != NULL && b != NULL) {
 		int64_t nc = a->ptr[a->nu];
 
+		/* a weighted fusion of normalised scores reads no ranks:
+		 * none are made; rrf's transform makes them, the same both
+		 * ways (and as the fill's, one user at a time) */
+		CHECK(a->rank == NULL && b->rank == NULL);
+		fusion_set_method(f, FUSE_RRF);
+		CHECK_EQ(fusion_pool_transform(f, a), 0);
+		CHECK_EQ(fusion_pool_transform(f, b), 0);
+		CHECK(a->rank != NULL && b->rank != NULL);
+		fusion_set_method(f, FUSE_WEIGHTED);
+		check_ranks_as_fill(f, a);
 		CHECK_EQ(a->nu, b->nu);
 		CHECK_EQ(nc, b->ptr[b->nu]);
 		if (a->nu == b->nu && nc == b->ptr[b->nu]) {
