@@ -127,6 +127,11 @@ transform_row(int kind, enum fusion_norm norm, double k, int len,
 #undef AT
 }
 
+/* Model m's row of ranks; NULL without ranks (settings that read none:
+ * a pool makes them only for those that do). */
+#define RANK_ROW(rank, m, len) \
+	((rank) != NULL ? (rank) + (size_t)(m) * (len) : NULL)
+
 void
 fusion_transform(const fusion *f, int nm, int len, const float *raw,
     const int32_t *rank, const uint16_t *from, float *tr, int32_t *scratch)
@@ -138,7 +143,7 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 	if (from == NULL || active == (1u << nm) - 1) {
 		for (int m = 0; m < nm; m++)
 			transform_row(kind, f->set.norm, f->set.rrf_k, len,
-			    raw + (size_t)m * len, rank + (size_t)m * len,
+			    raw + (size_t)m * len, RANK_ROW(rank, m, len),
 			    NULL, len, tr + (size_t)m * len);
 		return;
 	}
@@ -149,7 +154,7 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 		/* Out of memory: every candidate, rather than nothing. */
 		for (int m = 0; m < nm; m++)
 			transform_row(kind, f->set.norm, f->set.rrf_k, len,
-			    raw + (size_t)m * len, rank + (size_t)m * len,
+			    raw + (size_t)m * len, RANK_ROW(rank, m, len),
 			    NULL, len, tr + (size_t)m * len);
 		return;
 	}
@@ -160,7 +165,7 @@ fusion_transform(const fusion *f, int nm, int len, const float *raw,
 		if (active & from[c])
 			idx[n++] = c;
 	for (int m = 0; m < nm; m++) {
-		const int32_t *rk = rank + (size_t)m * len;
+		const int32_t *rk = RANK_ROW(rank, m, len);
 		int r = 0;
 
 		/* A model that takes no part weighs 0: its T_m is 0. */
