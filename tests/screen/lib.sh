@@ -205,6 +205,19 @@ tm()
 	tmux -S "$sock" -f /dev/null "$@"
 }
 
+# pane_events: the pane's output piped to a FIFO held open on fd 7, the
+# events poll_until waits on (tests/lib/poll.sh): a wait ends when the
+# screen changes, not after a time.
+pane_events()
+{
+	if [ ! -p "$tmp/events" ]; then
+		mkfifo "$tmp/events" || return 1
+		exec 7<>"$tmp/events"
+	fi
+	tm pipe-pane -t rf -O "cat >> '$tmp/events'" || return 1
+	POLL_EVENTS=1
+}
+
 # tmux_new COLS LINES COMMAND: a new session "rf" running COMMAND.  A new
 # tmux server now and then exits at birth ("server exited unexpectedly"):
 # tried again, at once, before calling the test broken.
@@ -212,7 +225,7 @@ tmux_new()
 {
 	for attempt in 1 2 3; do
 		tm new-session -d -s rf -x "$1" -y "$2" "$3" \
-		    2>"$tmp/tmux.err" && return 0
+		    2>"$tmp/tmux.err" && pane_events && return 0
 		tm kill-server >/dev/null 2>&1
 	done
 	cat "$tmp/tmux.err"
@@ -237,14 +250,14 @@ tmux_start()
 
 # wait_until WHAT CMD...: until CMD succeeds, polled (the one poll of
 # the harness: every wait of the tmux tests comes here).  The deadline
-# (60 seconds, or TMUX_WAIT, or wait_for's SECONDS) only bounds a failure: on a loaded machine
+# (120 seconds, or TMUX_WAIT, or wait_for's SECONDS) only bounds a failure: on a loaded machine
 # the condition comes late, never wrong.  On failure: "WHAT never
 # happened", failed=1, status 1.
 wait_until()
 {
 	what=$1
 	shift
-	poll_until "${deadline:-${TMUX_WAIT:-60}}" "$@" && return 0
+	poll_until "${deadline:-${TMUX_WAIT:-120}}" "$@" && return 0
 	echo "$test_name: $what never happened"
 	failed=1
 	return 1
