@@ -793,17 +793,10 @@ dataset_free(dataset *ds)
 int64_t
 interactions_find(const interactions *m, int u, int item)
 {
-	int64_t lo = m->ptr[u], hi = m->ptr[u + 1];
+	int64_t lo = m->ptr[u];
+	int64_t at = rf_find_i32(m->idx + lo, m->ptr[u + 1] - lo, item);
 
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-
-		if (m->idx[mid] < item)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->ptr[u + 1] && m->idx[lo] == item ? lo : -1;
+	return at >= 0 ? lo + at : -1;
 }
 
 int

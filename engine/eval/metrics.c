@@ -2,6 +2,7 @@
 #include "engine/eval/metrics.h"
 #include "engine/core/mem.h"
 #include "engine/core/rng.h"
+#include "engine/core/sort.h"
 #include "engine/core/threads.h"
 
 #include <math.h>
@@ -186,22 +187,6 @@ topk_select(const float *scores, int n_items, int k, int32_t *out)
 	return n;
 }
 
-static int
-contains_sorted(const int32_t *a, int n, int32_t x)
-{
-	int lo = 0, hi = n;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && a[lo] == x;
-}
-
 void
 metrics_user_topn(const int32_t *ranked, int n_ranked, int k,
     const int32_t *relevant, int n_rel, user_metrics *out)
@@ -213,7 +198,7 @@ metrics_user_topn(const int32_t *ranked, int n_ranked, int k,
 	if (n_rel <= 0 || k <= 0)
 		return;
 	for (int r = 0; r < n_ranked && r < k; r++) {
-		if (!contains_sorted(relevant, n_rel, ranked[r]))
+		if (rf_find_i32(relevant, n_rel, ranked[r]) < 0)
 			continue;
 		hits++;
 		dcg += 1.0 / log2((double)r + 2.0);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/core/sort.h"
 #include "engine/eval/eval.h"
 #include "engine/eval/metrics.h"
 #include "engine/fusion/fusion_priv.h"
@@ -202,23 +203,6 @@ fusion_pre_compute(fusion_pre *pre, const fusion *f,
 	return 0;
 }
 
-/* The position of item in the ascending cand[0, len), or -1. */
-static int
-cand_find(const int32_t *cand, int len, int32_t item)
-{
-	int lo = 0, hi = len;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (cand[mid] < item)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < len && cand[lo] == item ? lo : -1;
-}
-
 int
 fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
     const fusion_pre *pre, int j, fusion_scratch *s)
@@ -271,7 +255,7 @@ fusion_candidates_pre(const fusion *f, const interactions *excl, int u,
 			const float *ps = pre->scores + at * pre->M;
 
 			for (int q = 0; q < pre->counts[at]; q++) {
-				int c = cand_find(s->cand, len, top[q]);
+				int c = (int)rf_find_i32(s->cand, len, top[q]);
 
 				if (c >= 0)
 					cs[c] = ps[q];
