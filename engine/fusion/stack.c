@@ -140,22 +140,21 @@ stack_fit_rating(fusion *f, fusion_pool *p, const uint8_t *mask,
 #define STACK_NEG_PER_USER 60
 #define STACK_NEWTON_ITERS 25
 
-static int
-stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
-    uint64_t seed, rf_error *err)
+/* The rows the logistic stack learns from: every candidate in a user's
+ * validation row (y 1) and up to STACK_NEG_PER_USER draws from the other
+ * candidates (y 0; with replacement, a rare positive drawn skipped), per
+ * pooled user of mask.  Writes them to X (n, d) and y when X is not NULL;
+ * returns n.  Called twice with the same seed, to count and then to fill:
+ * the rows are held once, at their exact size. */
+static size_t
+stack_samples(const fusion *f, const fusion_pool *p, const uint8_t *mask,
+    uint64_t seed, double *X, double *y)
 {
 	int d = f->ntheta;
-	size_t cap = 0, n = 0;
-	double *X = NULL, *y = NULL, *A = NULL, *g = NULL, *z = NULL;
+	size_t n = 0;
 	rf_rng rng;
-	int rc = -1;
 
-	if (p->eval == NULL)
-		return rf_fail(err, "fusion: the pool has no validation part");
 	rf_rng_seed(&rng, seed);
-	if (fusion_pool_transform(f, p) < 0)
-		return rf_fail(err, "fusion: out of memory for the pool's "
-		    "ranks");
 	for (int r = 0; r < p->nu; r++) {
 		int u = p->users[r];
 		fusion_block b;
@@ -166,34 +165,22 @@ stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
 		fusion_pool_block(p, r, &b);
 		if (nrel == 0 || (mask != NULL && !mask[r]))
 			continue;
-		if (n + (size_t)b.len > cap) {
-			size_t nc = cap ? cap : 8192;
-			void *t;
-
-			while (nc < n + (size_t)b.len)
-				nc *= 2;
-			if ((t = realloc(X, nc * d * sizeof *X)) == NULL)
-				goto oom;
-			X = t;
-			if ((t = realloc(y, nc * sizeof *y)) == NULL)
-				goto oom;
-			y = t;
-			cap = nc;
-		}
 		/* Positives: candidates in the user's validation row (both
 		 * lists ascending). */
 		for (int c = 0; c < b.len; c++) {
 			while (q < nrel && rel[q] < b.item[c])
 				q++;
 			if (q < nrel && rel[q] == b.item[c]) {
-				stack_row(f, u, b.tr + c, (size_t)b.len,
-				    X + n * d);
-				y[n++] = 1;
+				if (X != NULL) {
+					stack_row(f, u, b.tr + c,
+					    (size_t)b.len, X + n * d);
+					y[n] = 1;
+				}
+				n++;
 				npos++;
 			}
 		}
-		/* Negatives: uniform over the other candidates (with
-		 * replacement; a rare positive drawn is skipped). */
+		/* Negatives: uniform over the other candidates. */
 		for (int s = 0; s < STACK_NEG_PER_USER && npos > 0 &&
 		    b.len > npos; s++) {
 			int c = (int)rf_rng_below(&rng, (uint32_t)b.len);
@@ -209,22 +196,37 @@ stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
 			}
 			if (lo < nrel && rel[lo] == b.item[c])
 				continue;
-			if (n == cap) {
-				void *t;
-
-				cap *= 2;
-				if ((t = realloc(X, cap * d * sizeof *X)) ==
-				    NULL)
-					goto oom;
-				X = t;
-				if ((t = realloc(y, cap * sizeof *y)) == NULL)
-					goto oom;
-				y = t;
+			if (X != NULL) {
+				stack_row(f, u, b.tr + c, (size_t)b.len,
+				    X + n * d);
+				y[n] = 0;
 			}
-			stack_row(f, u, b.tr + c, (size_t)b.len, X + n * d);
-			y[n++] = 0;
+			n++;
 		}
 	}
+	return n;
+}
+
+static int
+stack_fit_topn(fusion *f, fusion_pool *p, const uint8_t *mask,
+    uint64_t seed, rf_error *err)
+{
+	int d = f->ntheta;
+	size_t n;
+	double *X = NULL, *y = NULL, *A = NULL, *g = NULL, *z = NULL;
+	int rc = -1;
+
+	if (p->eval == NULL)
+		return rf_fail(err, "fusion: the pool has no validation part");
+	if (fusion_pool_transform(f, p) < 0)
+		return rf_fail(err, "fusion: out of memory for the pool's "
+		    "ranks");
+	n = stack_samples(f, p, mask, seed, NULL, NULL);
+	if (n > 0 && ((X = malloc(n * d * sizeof *X)) == NULL ||
+	    (y = malloc(n * sizeof *y)) == NULL))
+		goto oom;
+	if (n > 0)
+		stack_samples(f, p, mask, seed, X, y);
 	if (n == 0) {
 		rf_fail(err, "fusion: no validation item is among the "
 		    "candidates; cannot fit the stack");
