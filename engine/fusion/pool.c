@@ -563,6 +563,21 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 	return 0;
 }
 
+void
+fusion_pool_shed(fusion_pool *p)
+{
+	if (p == NULL)
+		return;
+	for (int k = 0; k < p->n_aside; k++)
+		free(p->aside[k].tr);
+	p->n_aside = 0;
+	p->n_asked = 0;
+	pthread_mutex_lock(&ranks_mu);
+	free(p->rank);
+	__atomic_store_n(&p->rank, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ranks_mu);
+}
+
 /* Before a fused ranking of the pool: 0 when p->tr holds the transform
  * the settings want (in use, back from aside, or made now because one of
  * the last rankings asked for it too), 1 when the ranking makes it block

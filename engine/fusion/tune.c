@@ -765,6 +765,24 @@ compare_on(struct tune *t0, fusion_pool *p, fusion_tune_report *rep)
 	free(b);
 }
 
+void
+fusion_tune_test(fusion *f, fusion_pool *test, fusion_tune_report *rep)
+{
+	struct tune t;
+	double t0 = rf_monotonic();
+
+	if (test == NULL || (rep->metric == TUNE_RMSE ? test->pptr == NULL :
+	    test->eval == NULL))
+		return;
+	memset(&t, 0, sizeof t);
+	t.f = f;
+	t.metric = rep->metric;
+	t.n = f->n;
+	t.evals = &rep->evaluations;
+	compare_on(&t, test, rep);
+	rep->seconds += rf_monotonic() - t0;
+}
+
 int
 fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
@@ -879,10 +897,9 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 	rep->norm = f->set.norm;
 	fusion_weights(f, rep->w);
 	rep->fused_valid = rep->cand[rep->chosen].valid;
-	if (test != NULL && (metric == TUNE_RMSE ? test->pptr != NULL :
-	    test->eval != NULL))
-		compare_on(&t, test, rep);
 	rep->seconds = rf_monotonic() - t0;
+	if (test != NULL)
+		fusion_tune_test(f, test, rep);
 	rc = 0;
 	goto out;
 stop:

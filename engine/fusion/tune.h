@@ -74,4 +74,11 @@ int fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
     enum tune_metric metric, fusion_tune_report *rep,
     const volatile int *cancel, rf_error *err);
 
+/* The test figures of a report fusion_tune() made without a test pool:
+ * the fusion as it chose, and the best single model there, on test (a
+ * caller short of memory builds test once the tuning is over, and the
+ * valid pool has shed what it kept aside: fusion_pool_shed()).  Nothing
+ * when test has no part for the report's metric. */
+void fusion_tune_test(fusion *f, fusion_pool *test, fusion_tune_report *rep);
+
 #endif

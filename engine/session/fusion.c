@@ -1407,17 +1407,25 @@ tune_compute(struct wb_task *t, void *arg)
 		j->rc = -1;
 		goto out;
 	}
-	/* The test figures are reported beside, never used to choose. */
-	if (has_entries(j->pool[1].part) && (test = job_pool(j, 1)) == NULL) {
-		j->rc = -1;
-		goto out;
-	}
 	wb_task_phase(t, 0, "trying %d ways to fuse (%d users, two folds)",
 	    TUNE_CAND_COUNT, fusion_pool_n_users(valid));
-	j->rc = fusion_tune(j->f, valid, test, (enum tune_metric)j->metric,
+	j->rc = fusion_tune(j->f, valid, NULL, (enum tune_metric)j->metric,
 	    &j->rep, wb_task_cancel_flag(t), &j->err);
-	if (j->rc == 0)
-		j->rc = job_measure(j);
+	if (j->rc != 0)
+		goto out;
+	/* The test figures are reported beside, never used to choose.  The
+	 * test pool is built (when it was not lent) once the valid pool has
+	 * given back the transforms and ranks the search kept: the two
+	 * never peak together (at 100 M events each is hundreds of MB). */
+	if (has_entries(j->pool[1].part)) {
+		fusion_pool_shed(valid);
+		if ((test = job_pool(j, 1)) == NULL) {
+			j->rc = -1;
+			goto out;
+		}
+		fusion_tune_test(j->f, test, &j->rep);
+	}
+	j->rc = job_measure(j);
 out:
 	j->task = NULL;
 }

@@ -544,6 +544,67 @@ tune_models(const problem *p, int first, int n, const char **names)
 	fusion_free(f);
 }
 
+/* The test figures made once the tuning is over (fusion_tune() without
+ * a test pool, the valid pool shed, then fusion_tune_test(): how the
+ * session saves memory) are those of a tuning given both pools, and the
+ * shed pool still measures what the tuning said. */
+static void
+check_tune_test_later(const problem *p, int n, const char **names)
+{
+	fusion *f = NULL, *g = NULL;
+	fusion_pool *va = NULL, *ta = NULL, *vb = NULL, *tb = NULL;
+	fusion_tune_report a, b;
+	metrics mt;
+	rf_error err;
+
+	if ((f = fusion_new(&p->ds, p->ms, names, n, &err)) == NULL ||
+	    (g = fusion_new(&p->ds, p->ms, names, n, &err)) == NULL ||
+	    (va = fusion_pool_build(f, NULL, &p->valid, NULL, 0, 1,
+	    &err)) == NULL ||
+	    (ta = fusion_pool_build(f, NULL, &p->test, NULL, 0, 1,
+	    &err)) == NULL ||
+	    (vb = fusion_pool_build(g, NULL, &p->valid, NULL, 0, 1,
+	    &err)) == NULL) {
+		CHECK_FAIL("setup: %s", err.msg);
+		goto out;
+	}
+	if (fusion_tune(f, va, ta, TUNE_NDCG10, &a, NULL, &err) != 0 ||
+	    fusion_tune(g, vb, NULL, TUNE_NDCG10, &b, NULL, &err) != 0) {
+		CHECK_FAIL("tune: %s", err.msg);
+		goto out;
+	}
+	CHECK(isnan(b.fused_test));
+	CHECK_EQ(b.test_single, -1);
+	fusion_pool_shed(vb);
+	if ((tb = fusion_pool_build(g, NULL, &p->test, NULL, 0, 1,
+	    &err)) == NULL) {
+		CHECK_FAIL("test pool: %s", err.msg);
+		goto out;
+	}
+	fusion_tune_test(g, tb, &b);
+	CHECK_EQ(a.chosen, b.chosen);
+	CHECK_EQ(a.test_single, b.test_single);
+	CHECK_EQ(a.evaluations, b.evaluations);
+	CHECK_NEAR(a.fused_valid, b.fused_valid, 0);
+	CHECK_NEAR(a.fused_test, b.fused_test, 0);
+	CHECK_NEAR(a.test_vs_single.lo, b.test_vs_single.lo, 0);
+	CHECK_NEAR(a.test_vs_single.hi, b.test_vs_single.hi, 0);
+	for (int m = 0; m < n; m++)
+		CHECK_NEAR(a.single_test[m], b.single_test[m], 0);
+	CHECK_EQ(fusion_pool_eval(g, vb, -1, 10, &mt, &err), 0);
+	CHECK_NEAR(mt.ndcg, b.fused_valid, 1e-12);
+	printf("tune with the test pool built after: chose %s, test %.4f, "
+	    "as with both pools\n", fusion_tune_candidate_name(
+	    (enum tune_candidate)b.chosen), b.fused_test);
+out:
+	fusion_pool_free(va);
+	fusion_pool_free(ta);
+	fusion_pool_free(vb);
+	fusion_pool_free(tb);
+	fusion_free(f);
+	fusion_free(g);
+}
+
 static void
 test_tune(void)
 {
@@ -560,6 +621,8 @@ test_tune(void)
 		 * "poor" and "pop" the result still matches the better. */
 		printf("seed %llu, poor and pop:\n", (unsigned long long)seed);
 		tune_models(&p, 2, 2, names);
+		if (seed == 1)
+			check_tune_test_later(&p, 4, names);
 		problem_free(&p);
 	}
 }
