@@ -6,6 +6,7 @@
 #include "engine/store/store.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,28 +231,52 @@ linear_find(char *const *ids, int n, const char *id)
 	return -1;
 }
 
+/* The table of ids, built the first time an id is looked up (most
+ * commands never do: at 100 M events the tables are 72 MB); one thread
+ * builds it, the others wait.  NULL when out of memory (the caller then
+ * searches the ids one by one). */
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const int32_t *
+id_slots(char *const *ids, int n, int32_t **slots, uint32_t *mask)
+{
+	int32_t *s = __atomic_load_n(slots, __ATOMIC_ACQUIRE);
+
+	if (s != NULL)
+		return s;
+	pthread_mutex_lock(&slots_mu);
+	if ((s = *slots) == NULL && (s = id_hash_build(ids, n, mask)) != NULL)
+		__atomic_store_n(slots, s, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&slots_mu);
+	return s;
+}
+
 int
 dataset_user_index(const dataset *ds, const char *ext_id)
 {
-	const struct dataset_priv *p = ds->priv;
+	struct dataset_priv *p = ds->priv;
+	const int32_t *slots;
 
 	if (ext_id == NULL)
 		return -1;
-	if (p == NULL || p->user_slots == NULL)
+	if (p == NULL || (slots = id_slots(ds->user_ext, ds->n_users,
+	    &p->user_slots, &p->user_mask)) == NULL)
 		return linear_find(ds->user_ext, ds->n_users, ext_id);
-	return id_hash_find(p->user_slots, p->user_mask, ds->user_ext, ext_id);
+	return id_hash_find(slots, p->user_mask, ds->user_ext, ext_id);
 }
 
 int
 dataset_item_index(const dataset *ds, const char *ext_id)
 {
-	const struct dataset_priv *p = ds->priv;
+	struct dataset_priv *p = ds->priv;
+	const int32_t *slots;
 
 	if (ext_id == NULL)
 		return -1;
-	if (p == NULL || p->item_slots == NULL)
+	if (p == NULL || (slots = id_slots(ds->item_ext, ds->n_items,
+	    &p->item_slots, &p->item_mask)) == NULL)
 		return linear_find(ds->item_ext, ds->n_items, ext_id);
-	return id_hash_find(p->item_slots, p->item_mask, ds->item_ext, ext_id);
+	return id_hash_find(slots, p->item_mask, ds->item_ext, ext_id);
 }
 
 /* A store error as the dataset's: "dataset: reading events: ...". */
@@ -719,11 +744,8 @@ dataset_build(store *st, rf_error *err)
 		if (cat_off[i] != SIZE_MAX)
 			cat[i] = priv->strings + cat_off[i];
 	}
-	if (build_categories(ds, cat) < 0 ||
-	    (priv->user_slots = id_hash_build(ds->user_ext, n_users,
-	    &priv->user_mask)) == NULL ||
-	    (priv->item_slots = id_hash_build(ds->item_ext, n_items,
-	    &priv->item_mask)) == NULL)
+	/* The id tables come with the first lookup (id_slots()). */
+	if (build_categories(ds, cat) < 0)
 		goto oom;
 
 	memset(ds->item_popularity, 0, (size_t)n_items *
