@@ -58,8 +58,9 @@ struct fusion {
 };
 
 /* At most this many transforms kept aside in a pool, and this many bytes
- * for them all (a pool of 10,000 users of a big catalogue, some 6 M
- * candidates of five models, needs about 120 MB a transform). */
+ * for them and the pool's ranks together (a pool of 10,000 users of a
+ * big catalogue, some 5-10 M candidates of five models, needs 100-200 MB
+ * a transform, and as much for the ranks). */
 #define POOL_TR_ASIDE 4
 #define POOL_TR_ASIDE_BYTES (512L << 20)
 /* The transforms asked for lately and made per block: one asked again

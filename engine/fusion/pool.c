@@ -524,24 +524,49 @@ pool_ranks(const fusion *f, fusion_pool *p)
 	return p->rank != NULL ? 0 : -1;
 }
 
+/* The ranks when the settings read them, counted against the budget of
+ * what the pool keeps aside: the least recently used transforms go when
+ * the ranks came after them. */
+static int
+pool_ranks_kept(const fusion *f, fusion_pool *p)
+{
+	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
+
+	if (pool_ranks(f, p) < 0)
+		return -1;
+	while (p->rank != NULL && p->n_aside > 0 &&
+	    (long)((p->n_aside + 1) * bytes) > POOL_TR_ASIDE_BYTES) {
+		int oldest = 0;
+
+		for (int k = 1; k < p->n_aside; k++)
+			if (p->aside[k].used < p->aside[oldest].used)
+				oldest = k;
+		free(p->aside[oldest].tr);
+		p->aside[oldest] = p->aside[--p->n_aside];
+	}
+	return 0;
+}
+
 int
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
 	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
+	size_t kept;
 	struct transform_share sh[2];
 	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
-	if (pool_ranks(f, p) < 0)
+	if (pool_ranks_kept(f, p) < 0)
 		return -1;
+	kept = p->rank != NULL ? bytes : 0;
 	if (transform_at_hand(p, &want))
 		return 0;
 	/* The one in use goes aside (a new slot while memory allows, else
 	 * in place of the least recently used), and the transform is made
 	 * in the buffer that comes free. */
 	if (p->key.kind != TR_NONE) {
-		if (p->n_aside < POOL_TR_ASIDE && (long)((p->n_aside + 1) *
-		    bytes) <= POOL_TR_ASIDE_BYTES &&
+		if (p->n_aside < POOL_TR_ASIDE && (long)(kept +
+		    (p->n_aside + 1) * bytes) <= POOL_TR_ASIDE_BYTES &&
 		    (p->aside[p->n_aside].tr = malloc(bytes)) != NULL) {
 			p->aside[p->n_aside].key.kind = TR_NONE;
 			oldest = p->n_aside++;
@@ -743,7 +768,7 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 		    "evaluate" : "fusion: out of memory");
 	}
 	/* the ranks first, when the settings read them */
-	if (single < 0 && (pool_ranks(f, p) < 0 ||
+	if (single < 0 && (pool_ranks_kept(f, p) < 0 ||
 	    (per_block = pool_transform_for_ranking(f, p)) < 0)) {
 		free(items);
 		free(nts);
@@ -817,7 +842,7 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 	float *fused;
 
 	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1 ||
-	    pool_ranks(f, p) < 0)
+	    pool_ranks_kept(f, p) < 0)
 		return -1;
 	fusion_pool_block(p, r, &b);
 	if (!transform_current(f, p)) {
