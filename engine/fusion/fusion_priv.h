@@ -58,11 +58,12 @@ struct fusion {
 };
 
 /* At most this many transforms kept aside in a pool, and this many bytes
- * for them and the pool's ranks together (a pool of 10,000 users of a
- * big catalogue, some 5-10 M candidates of five models, needs 100-200 MB
- * a transform, and as much for the ranks). */
+ * for the transform in use, the ranks and those aside together (a pool of
+ * 10,000 users of a big catalogue, some 5-10 M candidates of five models,
+ * needs 100-200 MB a transform, and as much for the ranks: at 10 M events
+ * three fit aside, at 100 M none beside the ranks). */
 #define POOL_TR_ASIDE 4
-#define POOL_TR_ASIDE_BYTES (512L << 20)
+#define POOL_TR_BUDGET (512L << 20)
 /* The transforms asked for lately and made per block: one asked again
  * while it is among them is kept for the pool. */
 #define POOL_TR_ASKED 4

@@ -524,18 +524,26 @@ pool_ranks(const fusion *f, fusion_pool *p)
 	return p->rank != NULL ? 0 : -1;
 }
 
-/* The ranks when the settings read them, counted against the budget of
- * what the pool keeps aside: the least recently used transforms go when
- * the ranks came after them. */
+/* Whether the transform in use, the ranks (when ranks) and n transforms
+ * aside fit the pool's budget for what it keeps to go faster. */
 static int
-pool_ranks_kept(const fusion *f, fusion_pool *p)
+pool_fits(const fusion_pool *p, int ranks, int n)
 {
 	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
 
-	if (pool_ranks(f, p) < 0)
-		return -1;
-	while (p->rank != NULL && p->n_aside > 0 &&
-	    (long)((p->n_aside + 1) * bytes) > POOL_TR_ASIDE_BYTES) {
+	return (double)(1 + (ranks != 0) + n) * (double)bytes <=
+	    (double)POOL_TR_BUDGET;
+}
+
+/* The ranks when the settings read them.  They count against the budget:
+ * the least recently used transforms aside go first, before the ranks
+ * are made (the two never peak together). */
+static int
+pool_ranks_kept(const fusion *f, fusion_pool *p)
+{
+	int ranks = p->rank != NULL || fusion_uses_ranks(f);
+
+	while (p->n_aside > 0 && !pool_fits(p, ranks, p->n_aside)) {
 		int oldest = 0;
 
 		for (int k = 1; k < p->n_aside; k++)
@@ -544,7 +552,7 @@ pool_ranks_kept(const fusion *f, fusion_pool *p)
 		free(p->aside[oldest].tr);
 		p->aside[oldest] = p->aside[--p->n_aside];
 	}
-	return 0;
+	return pool_ranks(f, p);
 }
 
 int
@@ -552,21 +560,19 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
 	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
-	size_t kept;
 	struct transform_share sh[2];
 	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
 	if (pool_ranks_kept(f, p) < 0)
 		return -1;
-	kept = p->rank != NULL ? bytes : 0;
 	if (transform_at_hand(p, &want))
 		return 0;
 	/* The one in use goes aside (a new slot while memory allows, else
 	 * in place of the least recently used), and the transform is made
 	 * in the buffer that comes free. */
 	if (p->key.kind != TR_NONE) {
-		if (p->n_aside < POOL_TR_ASIDE && (long)(kept +
-		    (p->n_aside + 1) * bytes) <= POOL_TR_ASIDE_BYTES &&
+		if (p->n_aside < POOL_TR_ASIDE &&
+		    pool_fits(p, p->rank != NULL, p->n_aside + 1) &&
 		    (p->aside[p->n_aside].tr = malloc(bytes)) != NULL) {
 			p->aside[p->n_aside].key.kind = TR_NONE;
 			oldest = p->n_aside++;
