@@ -69,6 +69,57 @@ values_to_parts(workbench *wb)
 	}
 }
 
+/* The split's assignment (a part per entry of the data) is read only
+ * while parts are made: between, it is given back (a byte an entry, 100
+ * MB at 100 M events) and made again from the parts when wanted.  Each
+ * entry of a user's row of the data is in exactly one part's row, and all
+ * the rows ascend, so one merge walk finds it.  -1 + err when the parts
+ * do not add up to the data. */
+static int
+assign_back(workbench *wb, rf_error *err)
+{
+	const interactions *all = &wb->ds->all, *part[3];
+	uint8_t *a;
+
+	if (wb->sp.assign != NULL)
+		return 0;
+	part[SPLIT_TRAIN] = &wb->train;
+	part[SPLIT_VALID] = &wb->valid;
+	part[SPLIT_TEST] = &wb->test;
+	if ((a = malloc((size_t)(all->nnz ? all->nnz : 1))) == NULL)
+		return rf_fail(err, "out of memory for the split's assignment "
+		    "(%lld entries)", (long long)all->nnz);
+	for (int u = 0; u < all->n_users; u++) {
+		int64_t at[3];
+
+		for (int p = 0; p < 3; p++)
+			at[p] = part[p]->ptr[u];
+		for (int64_t k = all->ptr[u]; k < all->ptr[u + 1]; k++) {
+			int p = 0;
+
+			while (p < 3 && (at[p] >= part[p]->ptr[u + 1] ||
+			    part[p]->idx[at[p]] != all->idx[k]))
+				p++;
+			if (p == 3) {
+				free(a);
+				return rf_fail(err, "the parts do not add up "
+				    "to the data (user %d)", u);
+			}
+			a[k] = (uint8_t)p;
+			at[p]++;
+		}
+	}
+	wb->sp.assign = a;
+	return 0;
+}
+
+static void
+assign_release(workbench *wb)
+{
+	free(wb->sp.assign);
+	wb->sp.assign = NULL;
+}
+
 int
 wb_values_back(workbench *wb, rf_error *err)
 {
@@ -85,10 +136,14 @@ wb_values_back(workbench *wb, rf_error *err)
 	part[SPLIT_TRAIN] = &wb->train;
 	part[SPLIT_VALID] = &wb->valid;
 	part[SPLIT_TEST] = &wb->test;
+	if (assign_back(wb, err) < 0)
+		return -1;
 	if ((val = malloc((size_t)(all->nnz ? all->nnz : 1) *
-	    sizeof *val)) == NULL)
+	    sizeof *val)) == NULL) {
+		assign_release(wb);
 		return rf_fail(err, "out of memory for the data's values "
 		    "(%lld entries)", (long long)all->nnz);
+	}
 	/* Each row's entries in the order of its parts' rows. */
 	for (int u = 0; u < all->n_users; u++) {
 		int64_t at[3];
@@ -101,6 +156,7 @@ wb_values_back(workbench *wb, rf_error *err)
 			if (p > SPLIT_TEST || at[p] >= part[p]->ptr[u + 1] ||
 			    part[p]->idx[at[p]] != all->idx[k]) {
 				free(val);
+				assign_release(wb);
 				return rf_fail(err, "the parts do not add up to "
 				    "the data (user %d)", u);
 			}
@@ -108,6 +164,7 @@ wb_values_back(workbench *wb, rf_error *err)
 		}
 	}
 	all->val = val;
+	assign_release(wb);
 	return 0;
 }
 
@@ -156,6 +213,7 @@ wb_install_split(workbench *wb, split *s, rf_error *err)
 		return rf_fail(err, "split: out of memory");
 	}
 	values_to_parts(wb);
+	assign_release(wb);
 	return 0;
 }
 
@@ -234,10 +292,18 @@ workbench_known_part(workbench *wb, rf_error *err)
 	}
 	if (wb->valid.nnz == 0)
 		return &wb->train;
-	if (wb->known.ptr == NULL && split_extract(&wb->ds->all,
-	    wb->sp.assign, SPLIT_MASK_TRAIN | SPLIT_MASK_VALID,
-	    SPLIT_X_ITEMS_ONLY, &wb->known, err) < 0)
-		return NULL;
+	if (wb->known.ptr == NULL) {
+		int rc;
+
+		if (assign_back(wb, err) < 0)
+			return NULL;
+		rc = split_extract(&wb->ds->all, wb->sp.assign,
+		    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, SPLIT_X_ITEMS_ONLY,
+		    &wb->known, err);
+		assign_release(wb);
+		if (rc < 0)
+			return NULL;
+	}
 	return &wb->known;
 }
 
@@ -271,10 +337,11 @@ workbench_train_valid(workbench *wb, interactions *out, rf_error *err)
 	int rc;
 
 	if (workbench_ensure_split(wb, err) < 0 ||
-	    wb_values_back(wb, err) < 0)
+	    wb_values_back(wb, err) < 0 || assign_back(wb, err) < 0)
 		return -1;
 	rc = split_extract(&wb->ds->all, wb->sp.assign,
 	    SPLIT_MASK_TRAIN | SPLIT_MASK_VALID, SPLIT_X_TRANSPOSE, out, err);
+	assign_release(wb);
 	values_to_parts(wb);
 	return rc;
 }

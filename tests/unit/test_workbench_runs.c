@@ -158,6 +158,32 @@ check_values_in_parts(workbench *wb)
 	CHECK(ds->all.val == NULL);
 }
 
+/* Known's row of each user is the merge of the train and valid rows (both
+ * ascending, disjoint), and with test the parts hold all the data. */
+static void
+check_known_merges(const interactions *known, const interactions *tr,
+    const interactions *va, const interactions *te, const interactions *all)
+{
+	int64_t bad = 0;
+
+	CHECK_EQ(known->nnz + te->nnz, all->nnz);
+	for (int u = 0; u < known->n_users; u++) {
+		int64_t a = tr->ptr[u], b = va->ptr[u], k = known->ptr[u];
+
+		while (a < tr->ptr[u + 1] || b < va->ptr[u + 1]) {
+			int32_t want = b >= va->ptr[u + 1] ||
+			    (a < tr->ptr[u + 1] && tr->idx[a] < va->idx[b]) ?
+			    tr->idx[a++] : va->idx[b++];
+
+			if (k >= known->ptr[u + 1] || known->idx[k++] != want)
+				bad++;
+		}
+		if (k != known->ptr[u + 1])
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+}
+
 int
 main(void)
 {
@@ -263,6 +289,14 @@ main(void)
 		CHECK(known != NULL && known->val == NULL &&
 		    known->ts == NULL && known->tptr == NULL);
 		CHECK(known != NULL && known->nnz > tr->nnz);
+		/* The split's assignment is given back once the parts are
+		 * made; known, made after from the assignment the parts give
+		 * back, is each user's train and valid rows merged. */
+		CHECK(workbench_split(wb)->assign == NULL);
+		if (known != NULL)
+			check_known_merges(known, tr, workbench_valid_part(wb),
+			    workbench_test_part(wb),
+			    &workbench_dataset_peek(wb)->all);
 		/* nor does a training need its times */
 		if (workbench_train(wb, bpr, pb, 1, 7, NULL, NULL, NULL, NULL,
 		    &err) < 0)
