@@ -69,26 +69,18 @@ values_to_parts(workbench *wb)
 	}
 }
 
-/* The split's assignment (a part per entry of the data) is read only
- * while parts are made: between, it is given back (a byte an entry, 100
- * MB at 100 M events) and made again from the parts when wanted.  Each
- * entry of a user's row of the data is in exactly one part's row, and all
- * the rows ascend, so one merge walk finds it.  -1 + err when the parts
- * do not add up to the data. */
+/* One merge walk of the data against the parts: each entry of a user's
+ * row of the data is in exactly one part's row, and all the rows ascend.
+ * Writes each entry's part to assign and its value to val (either may be
+ * NULL).  -1 + err when the parts do not add up to the data. */
 static int
-assign_back(workbench *wb, rf_error *err)
+parts_walk(const workbench *wb, uint8_t *assign, float *val, rf_error *err)
 {
 	const interactions *all = &wb->ds->all, *part[3];
-	uint8_t *a;
 
-	if (wb->sp.assign != NULL)
-		return 0;
 	part[SPLIT_TRAIN] = &wb->train;
 	part[SPLIT_VALID] = &wb->valid;
 	part[SPLIT_TEST] = &wb->test;
-	if ((a = malloc((size_t)(all->nnz ? all->nnz : 1))) == NULL)
-		return rf_fail(err, "out of memory for the split's assignment "
-		    "(%lld entries)", (long long)all->nnz);
 	for (int u = 0; u < all->n_users; u++) {
 		int64_t at[3];
 
@@ -100,14 +92,36 @@ assign_back(workbench *wb, rf_error *err)
 			while (p < 3 && (at[p] >= part[p]->ptr[u + 1] ||
 			    part[p]->idx[at[p]] != all->idx[k]))
 				p++;
-			if (p == 3) {
-				free(a);
+			if (p == 3)
 				return rf_fail(err, "the parts do not add up "
 				    "to the data (user %d)", u);
-			}
-			a[k] = (uint8_t)p;
+			if (assign != NULL)
+				assign[k] = (uint8_t)p;
+			if (val != NULL)
+				val[k] = part[p]->val[at[p]];
 			at[p]++;
 		}
+	}
+	return 0;
+}
+
+/* The split's assignment (a part per entry of the data) is read only
+ * while parts are made: between, it is given back (a byte an entry, 95
+ * MB at 100 M events) and made again from the parts when wanted. */
+static int
+assign_back(workbench *wb, rf_error *err)
+{
+	const interactions *all = &wb->ds->all;
+	uint8_t *a;
+
+	if (wb->sp.assign != NULL)
+		return 0;
+	if ((a = malloc((size_t)(all->nnz ? all->nnz : 1))) == NULL)
+		return rf_fail(err, "out of memory for the split's assignment "
+		    "(%lld entries)", (long long)all->nnz);
+	if (parts_walk(wb, a, NULL, err) < 0) {
+		free(a);
+		return -1;
 	}
 	wb->sp.assign = a;
 	return 0;
@@ -124,7 +138,6 @@ int
 wb_values_back(workbench *wb, rf_error *err)
 {
 	interactions *all;
-	const interactions *part[3];
 	float *val;
 
 	if (wb->ds == NULL || wb->ds->all.val != NULL)
@@ -133,38 +146,16 @@ wb_values_back(workbench *wb, rf_error *err)
 	if (!wb->have_split)
 		return rf_fail(err, "the data's values went with their split: "
 		    "open the store again");
-	part[SPLIT_TRAIN] = &wb->train;
-	part[SPLIT_VALID] = &wb->valid;
-	part[SPLIT_TEST] = &wb->test;
-	if (assign_back(wb, err) < 0)
-		return -1;
 	if ((val = malloc((size_t)(all->nnz ? all->nnz : 1) *
-	    sizeof *val)) == NULL) {
-		assign_release(wb);
+	    sizeof *val)) == NULL)
 		return rf_fail(err, "out of memory for the data's values "
 		    "(%lld entries)", (long long)all->nnz);
-	}
-	/* Each row's entries in the order of its parts' rows. */
-	for (int u = 0; u < all->n_users; u++) {
-		int64_t at[3];
-
-		for (int p = 0; p < 3; p++)
-			at[p] = part[p]->ptr[u];
-		for (int64_t k = all->ptr[u]; k < all->ptr[u + 1]; k++) {
-			int p = wb->sp.assign[k];
-
-			if (p > SPLIT_TEST || at[p] >= part[p]->ptr[u + 1] ||
-			    part[p]->idx[at[p]] != all->idx[k]) {
-				free(val);
-				assign_release(wb);
-				return rf_fail(err, "the parts do not add up to "
-				    "the data (user %d)", u);
-			}
-			val[k] = part[p]->val[at[p]++];
-		}
+	/* each entry's value from its part's row */
+	if (parts_walk(wb, NULL, val, err) < 0) {
+		free(val);
+		return -1;
 	}
 	all->val = val;
-	assign_release(wb);
 	return 0;
 }
 
