@@ -584,6 +584,9 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 		if (oldest >= 0)
 			swap_aside(p, oldest);
 	}
+	/* given back (fusion_pool_shed()): made again */
+	if (p->tr == NULL && (p->tr = malloc(bytes)) == NULL)
+		return -1;
 	for (int t = 0; t < ns; t++)
 		sh[t] = (struct transform_share){ f, p,
 		    (int)((int64_t)p->nu * t / ns),
@@ -603,6 +606,9 @@ fusion_pool_shed(fusion_pool *p)
 		free(p->aside[k].tr);
 	p->n_aside = 0;
 	p->n_asked = 0;
+	free(p->tr);
+	p->tr = NULL;
+	p->key.kind = TR_NONE;
 	pthread_mutex_lock(&ranks_mu);
 	free(p->rank);
 	__atomic_store_n(&p->rank, NULL, __ATOMIC_RELEASE);
@@ -647,7 +653,7 @@ fusion_pool_block(const fusion_pool *p, int r, fusion_block *b)
 	b->from = p->from + p->ptr[r];
 	b->raw = p->raw + off;
 	b->rank = p->rank != NULL ? p->rank + off : NULL;
-	b->tr = p->tr + off;
+	b->tr = p->tr != NULL ? p->tr + off : NULL;
 }
 
 int
@@ -849,6 +855,9 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 
 	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1 ||
 	    pool_ranks_kept(f, p) < 0)
+		return -1;
+	if (p->tr == NULL && (p->tr = malloc(((size_t)p->ptr[p->nu] *
+	    p->nm + 1) * sizeof *p->tr)) == NULL)
 		return -1;
 	fusion_pool_block(p, r, &b);
 	if (!transform_current(f, p)) {

@@ -30,9 +30,10 @@ fusion_pool *fusion_pool_build(const fusion *f, const interactions *exclude,
     const interactions *eval, const int32_t *users, int n_users,
     int threads, rf_error *err);
 void fusion_pool_free(fusion_pool *p);
-/* Give back what the pool keeps only to go faster: the transforms kept
- * aside and the ranks (made again when settings read them).  The figures
- * stay the same.  The caller holds the pool alone. */
+/* Give back what the pool keeps only to go faster: its transforms, the
+ * one in use and those kept aside, and its ranks (each made again when
+ * settings read it).  The figures stay the same.  The caller holds the
+ * pool alone. */
 void fusion_pool_shed(fusion_pool *p);
 int fusion_pool_n_users(const fusion_pool *p);
 int64_t fusion_pool_n_candidates(const fusion_pool *p);

@@ -593,6 +593,22 @@ check_tune_test_later(const problem *p, int n, const char **names)
 		CHECK_NEAR(a.single_test[m], b.single_test[m], 0);
 	CHECK_EQ(fusion_pool_eval(g, vb, -1, 10, &mt, &err), 0);
 	CHECK_NEAR(mt.ndcg, b.fused_valid, 1e-12);
+	/* A pool that gave its transforms back ranks one user as before. */
+	fusion_pool_shed(vb);
+	CHECK(vb->tr == NULL);
+	for (int r = 0; r < vb->nu && r < 5; r++) {
+		int32_t ia[10], ib[10];
+		float sa[10], sb[10];
+		int na = fusion_pool_rank_user(f, va, va->users[r], 10, ia, sa);
+		int nb = fusion_pool_rank_user(g, vb, vb->users[r], 10, ib, sb);
+
+		CHECK_EQ(va->users[r], vb->users[r]);
+		CHECK_EQ(na, nb);
+		for (int q = 0; q < na && q < nb; q++) {
+			CHECK_EQ(ia[q], ib[q]);
+			CHECK_NEAR(sa[q], sb[q], 0);
+		}
+	}
 	printf("tune with the test pool built after: chose %s, test %.4f, "
 	    "as with both pools\n", fusion_tune_candidate_name(
 	    (enum tune_candidate)b.chosen), b.fused_test);
