@@ -63,7 +63,7 @@ cpu_second() {
 	cpu=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
 	[ "${cpu:-0}" -ge "$ticks" ]
 }
-poll_until 10 cpu_second
+POLL_PID=$pid poll_until 10 cpu_second
 check "--timeout 0: still running after a second of CPU" kill -0 "$pid"
 kill -INT "$pid"
 wait "$pid"
@@ -86,7 +86,7 @@ pid=$!
 running() {
 	[ "$(status)" = running ]
 }
-poll_until 20 running
+POLL_PID=$pid poll_until 20 running
 check "the run is recorded as running" [ "$(status)" = running ]
 run_ok "the store opened for writing meanwhile" "$RECFUSE" "$tmp/k.db" \
     -e "stats"
