@@ -489,6 +489,35 @@ transform_share_run(void *arg)
 /* The pool's ranks, made the first time settings read them (one thread
  * at a time: a tune's worker and the front may share the pool); the
  * same as the candidates' fill gives (fusion_rank_row()). */
+/* The bytes of one value per candidate and model: a transform, or the
+ * ranks. */
+static size_t
+pool_cells_bytes(const fusion_pool *p)
+{
+	return ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof(float);
+}
+
+/* The transform in use has its room (given back by fusion_pool_shed(),
+ * it is allocated again). */
+static int
+pool_tr_ready(fusion_pool *p)
+{
+	return p->tr != NULL || (p->tr = malloc(pool_cells_bytes(p))) != NULL ?
+	    0 : -1;
+}
+
+/* The least recently used slot kept aside (-1: none). */
+static int
+aside_oldest(const fusion_pool *p)
+{
+	int oldest = -1;
+
+	for (int k = 0; k < p->n_aside; k++)
+		if (oldest < 0 || p->aside[k].used < p->aside[oldest].used)
+			oldest = k;
+	return oldest;
+}
+
 static pthread_mutex_t ranks_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int
@@ -502,8 +531,7 @@ pool_ranks(const fusion *f, fusion_pool *p)
 		return 0;
 	pthread_mutex_lock(&ranks_mu);
 	if (p->rank == NULL) {
-		rank = malloc(((size_t)p->ptr[p->nu] * p->nm + 1) *
-		    sizeof *rank);
+		rank = malloc(pool_cells_bytes(p));
 		sort = malloc(((size_t)p->maxlen + 1) * sizeof *sort);
 		if (rank != NULL && sort != NULL) {
 			for (int r = 0; r < p->nu; r++) {
@@ -529,9 +557,8 @@ pool_ranks(const fusion *f, fusion_pool *p)
 static int
 pool_fits(const fusion_pool *p, int ranks, int n)
 {
-	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
-
-	return (double)(1 + (ranks != 0) + n) * (double)bytes <=
+	return (double)(1 + (ranks != 0) + n) *
+	    (double)pool_cells_bytes(p) <=
 	    (double)POOL_TR_BUDGET;
 }
 
@@ -544,11 +571,8 @@ pool_ranks_kept(const fusion *f, fusion_pool *p)
 	int ranks = p->rank != NULL || fusion_uses_ranks(f);
 
 	while (p->n_aside > 0 && !pool_fits(p, ranks, p->n_aside)) {
-		int oldest = 0;
+		int oldest = aside_oldest(p);
 
-		for (int k = 1; k < p->n_aside; k++)
-			if (p->aside[k].used < p->aside[oldest].used)
-				oldest = k;
 		free(p->aside[oldest].tr);
 		p->aside[oldest] = p->aside[--p->n_aside];
 	}
@@ -559,9 +583,8 @@ int
 fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
-	size_t bytes = ((size_t)p->ptr[p->nu] * p->nm + 1) * sizeof *p->tr;
 	struct transform_share sh[2];
-	int k, oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
+	int oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
 
 	if (pool_ranks_kept(f, p) < 0)
 		return -1;
@@ -573,19 +596,16 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 	if (p->key.kind != TR_NONE) {
 		if (p->n_aside < POOL_TR_ASIDE &&
 		    pool_fits(p, p->rank != NULL, p->n_aside + 1) &&
-		    (p->aside[p->n_aside].tr = malloc(bytes)) != NULL) {
+		    (p->aside[p->n_aside].tr = malloc(pool_cells_bytes(p))) !=
+		    NULL) {
 			p->aside[p->n_aside].key.kind = TR_NONE;
 			oldest = p->n_aside++;
 		} else
-			for (k = 0; k < p->n_aside; k++)
-				if (oldest < 0 ||
-				    p->aside[k].used < p->aside[oldest].used)
-					oldest = k;
+			oldest = aside_oldest(p);
 		if (oldest >= 0)
 			swap_aside(p, oldest);
 	}
-	/* given back (fusion_pool_shed()): made again */
-	if (p->tr == NULL && (p->tr = malloc(bytes)) == NULL)
+	if (pool_tr_ready(p) < 0)
 		return -1;
 	for (int t = 0; t < ns; t++)
 		sh[t] = (struct transform_share){ f, p,
@@ -856,8 +876,7 @@ fusion_pool_rank_user(fusion *f, fusion_pool *p, int u, int k,
 	if (u < 0 || u >= f->n_users || (r = p->row[u]) < 0 || k < 1 ||
 	    pool_ranks_kept(f, p) < 0)
 		return -1;
-	if (p->tr == NULL && (p->tr = malloc(((size_t)p->ptr[p->nu] *
-	    p->nm + 1) * sizeof *p->tr)) == NULL)
+	if (pool_tr_ready(p) < 0)
 		return -1;
 	fusion_pool_block(p, r, &b);
 	if (!transform_current(f, p)) {
