@@ -21,8 +21,11 @@
  * threads (OpenBLAS single-threaded inside them), so the factors are bit
  * for bit the same for any thread count; the hot loops have a second copy
  * for AVX2 + FMA picked at run time; the Grams F^T F serve both the solves
- * and the objective; the objective's observed pairs and the user half's
- * initial dots come from values the item half tracks anyway. */
+ * and the objective; the objective's observed pairs come from dots the
+ * item half tracks anyway.  The training state is per thread and per
+ * chunk of rows (confidences, tracked dots): none of it grows with the
+ * data, whose factors are all that does (at 10 M entries four arrays of
+ * an entry each had been 110 MB of the peak). */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -97,6 +100,8 @@ static const model_param als_params[] = {
 typedef struct als_scratch {
 	float *R, *P, *AP;	/* (ALS_CHUNK, fs) residual, direction, A p */
 	float *w, *d;		/* (longest row) per-entry weights, dots */
+	float *c1, *st;		/* (largest chunk's entries) c_ui - 1, and
+				 * the item half's tracked x_u . y_i */
 	double rs[ALS_CHUNK];	/* r.r per row */
 } als_scratch;
 
@@ -109,14 +114,9 @@ typedef struct als_model {
 	float *GX, *GY;		/* (fs, fs) X^T X and Y^T Y, both triangles */
 	int gy_ok;		/* GY matches the current Y */
 	float *A;		/* (fs, fs) Gram of the fixed side + reg I */
-	float *c1, *tc1;	/* (nnz) c_ui - 1 in row and transpose order */
-	float *st;		/* (nnz) x_u . y_i, transpose order (see
-				 * als_chunk_body) */
-	uint32_t *c2t;		/* (nnz) row position -> transpose position:
-				 * 4 bytes, not 8 (40 MB at 10 M entries);
-				 * none past 2^32 entries */
-	int st_ok;		/* st matches the current X and Y */
-	double *part;		/* (item chunks) objective sums */
+	int fitting;		/* an epoch ran since the state was made */
+	double *part;		/* (item chunks) objective sums; NULL until
+				 * the training state is made */
 	als_scratch scr[ALS_MAX_THREADS];
 } als_model;
 
@@ -136,10 +136,33 @@ typedef struct als_pass {
 	const float *F;
 	const int64_t *ptr;
 	const int32_t *idx;
-	const float *c1;
-	float *st;		/* item half: s_ui tracked here */
-	const float *sread;	/* user half: s_ui read from here via c2t */
+	const float *val;	/* the stored values, in the rows' order */
+	int track;		/* item half: track s_ui, sum the objective */
 } als_pass;
+
+/* c - 1 for a stored value r (values below 0 count as 0). */
+float
+als_confidence1(const model *m, float r)
+{
+	float alpha = (float)m->params[P_ALPHA];
+
+	if (r <= 0)
+		return 0;
+	switch ((int)m->params[P_CONF]) {
+	case CONF_LOG:
+		return alpha * log1pf(r);
+	case CONF_PRESENCE:
+		return alpha;
+	default:
+		return alpha * r;
+	}
+}
+
+static inline float
+als_conf1(const als_model *am, float r)
+{
+	return als_confidence1(&am->base, r);
+}
 
 /* The kernels.  `fma` is a constant after inlining: 0 gives plain
  * multiply-add that -O2 vectorises in 8-float blocks (eight independent
@@ -246,13 +269,14 @@ als_gather_axpy(float *restrict out, const float *F, const int32_t *idx,
  * products is one sgemm (A = F^T F + reg I); the sparse part
  * sum_i (c_ti - 1)(f_i.p) f_i is per row, over its observed entries.
  *
- * The item half also keeps s_ui = x_u . y_i for its entries: exact from
- * the initial residual's dots, then s += a (x_u . p) with each step's dots
- * (y_i += a p), so after the solve st holds x_u . y_i for the new Y at no
- * extra pass.  That gives the objective's sparse part (summed here per
- * chunk) and the next user half's initial residual (sread).  The error
- * is a few float roundings per value and does not build up: each item
- * half starts again from exact dots. */
+ * The chunk's confidences c - 1 are computed once, into the thread's
+ * chunk state.  The item half also keeps s_ui = x_u . y_i for the
+ * chunk's entries: exact from the initial residual's dots, then
+ * s += a (x_u . p) with each step's dots (y_i += a p), so after the solve
+ * st holds x_u . y_i for the new Y at no extra pass, and gives the
+ * objective's sparse part (summed here per chunk).  The error is a few
+ * float roundings per value and does not build up: every half starts
+ * from exact dots. */
 static ALS_INLINE void
 als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 {
@@ -265,6 +289,10 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 	const float *F = ps->F;
 	const int64_t *ptr = ps->ptr + lo;
 
+	/* the chunk's confidences, once for its steps */
+	for (int64_t q = ptr[0]; q < ptr[n]; q++)
+		sc->c1[q - ptr[0]] = als_conf1(am, ps->val[q]);
+
 	/* r = b - A x = sum_i (c_i - (c_i - 1) f_i.x) f_i - G x */
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, fs, fs,
 	    1.0f, T, fs, am->A, fs, 0.0f, AP, fs);
@@ -272,22 +300,15 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 		float *r = R + (size_t)t * fs, *x = T + (size_t)t * fs;
 		const float *gx = AP + (size_t)t * fs;
 		const int32_t *ix = ps->idx + ptr[t];
-		const float *c1 = ps->c1 + ptr[t];
+		const float *c1 = sc->c1 + (ptr[t] - ptr[0]);
 		int64_t m = ptr[t + 1] - ptr[t];
 
 		for (int k = 0; k < fs; k++)
 			r[k] = -gx[k];
-		if (ps->sread != NULL) {
-			const uint32_t *mp = am->c2t + ptr[t];
-
-			for (int64_t q = 0; q < m; q++)
-				w[q] = ps->sread[mp[q]];
-		} else {
-			als_dots(F, ix, m, x, fs, w, fma);
-			if (ps->st != NULL)
-				memcpy(ps->st + ptr[t], w, (size_t)m *
-				    sizeof *w);
-		}
+		als_dots(F, ix, m, x, fs, w, fma);
+		if (ps->track)
+			memcpy(sc->st + (ptr[t] - ptr[0]), w, (size_t)m *
+			    sizeof *w);
 		for (int64_t q = 0; q < m; q++)
 			w[q] = 1.0f + c1[q] - c1[q] * w[q];
 		als_gather_axpy(r, F, ix, m, w, fs, fma);
@@ -301,7 +322,7 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 			float *r = R + (size_t)t * fs, *p = P + (size_t)t * fs;
 			float *ap = AP + (size_t)t * fs, *x = T + (size_t)t * fs;
 			const int32_t *ix = ps->idx + ptr[t];
-			const float *c1 = ps->c1 + ptr[t];
+			const float *c1 = sc->c1 + (ptr[t] - ptr[0]);
 			int64_t m = ptr[t + 1] - ptr[t];
 			double rs = sc->rs[t], rsn, pap;
 			float a;
@@ -320,8 +341,8 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 			a = (float)(rs / pap);
 			als_axpy(x, a, p, fs, fma);
 			als_axpy(r, -a, ap, fs, fma);
-			if (ps->st != NULL) {
-				float *st = ps->st + ptr[t];
+			if (ps->track) {
+				float *st = sc->st + (ptr[t] - ptr[0]);
 
 				for (int64_t q = 0; q < m; q++)
 					st[q] = ALS_MAC(fma, st[q], a, d[q]);
@@ -336,10 +357,10 @@ als_chunk_body(als_pass *ps, als_scratch *sc, int c, const int fma)
 			sc->rs[t] = rsn;
 		}
 	}
-	if (ps->st != NULL) {
+	if (ps->track) {
 		/* the objective's observed pairs: c (1 - s)^2 - s^2 each
 		 * (see als_objective) */
-		const float *st = ps->st + ptr[0], *c1 = ps->c1 + ptr[0];
+		const float *st = sc->st, *c1 = sc->c1;
 		double l = 0;
 
 		for (int64_t q = 0; q < ptr[n] - ptr[0]; q++) {
@@ -435,30 +456,6 @@ als_run(als_model *am, als_pass *ps)
 	return atomic_load(&ps->cancelled);
 }
 
-/* c - 1 for a stored value r (values below 0 count as 0). */
-float
-als_confidence1(const model *m, float r)
-{
-	float alpha = (float)m->params[P_ALPHA];
-
-	if (r <= 0)
-		return 0;
-	switch ((int)m->params[P_CONF]) {
-	case CONF_LOG:
-		return alpha * log1pf(r);
-	case CONF_PRESENCE:
-		return alpha;
-	default:
-		return alpha * r;
-	}
-}
-
-static inline float
-als_conf1(const als_model *am, float r)
-{
-	return als_confidence1(&am->base, r);
-}
-
 /* After the last epoch the training state goes (a further epoch makes it
  * again, and its tracked dots afresh). */
 static void
@@ -466,15 +463,9 @@ als_settle(model *m)
 {
 	als_model *am = (als_model *)m;
 
-	free(am->c1);
-	free(am->tc1);
-	free(am->st);
-	free(am->c2t);
 	free(am->part);
-	am->c1 = am->tc1 = am->st = NULL;
-	am->c2t = NULL;
 	am->part = NULL;
-	am->st_ok = 0;
+	am->fitting = 0;
 	for (int t = 0; t < ALS_MAX_THREADS; t++) {
 		als_scratch *s = &am->scr[t];
 
@@ -483,8 +474,10 @@ als_settle(model *m)
 		free(s->AP);
 		free(s->w);
 		free(s->d);
+		free(s->c1);
+		free(s->st);
 		s->R = s->P = s->AP = NULL;
-		s->w = s->d = NULL;
+		s->w = s->d = s->c1 = s->st = NULL;
 	}
 }
 
@@ -532,50 +525,42 @@ als_longest_row(const interactions *tr)
 	return (size_t)m;
 }
 
-/* c2t: where each row-order entry sits in the transpose, by the stable
- * counting sort of interactions_build_transpose(); checked, and left out
- * (the user half then computes its dots) if the transpose differs. */
-static int
-als_map(als_model *am, const interactions *tr)
+/* The most entries in one chunk of rows (ALS_CHUNK users, or items):
+ * the size of a thread's per-chunk state. */
+static size_t
+als_largest_chunk(const int64_t *ptr, int n)
 {
-	int64_t *next = malloc(((size_t)tr->n_items + 1) * sizeof *next);
+	int64_t m = 0;
 
-	if (next == NULL)
-		return -1;
-	memcpy(next, tr->tptr, ((size_t)tr->n_items + 1) * sizeof *next);
-	for (int u = 0; u < tr->n_users; u++)
-		for (int64_t k = tr->ptr[u]; k < tr->ptr[u + 1]; k++) {
-			int64_t p = next[tr->idx[k]]++;
+	for (int lo = 0; lo < n; lo += ALS_CHUNK) {
+		int hi = n - lo < ALS_CHUNK ? n : lo + ALS_CHUNK;
 
-			if (p >= tr->tptr[tr->idx[k] + 1] || tr->tidx[p] != u) {
-				free(next);
-				return -1;
-			}
-			am->c2t[k] = (uint32_t)p;
-		}
-	free(next);
-	return 0;
+		if (ptr[hi] - ptr[lo] > m)
+			m = ptr[hi] - ptr[lo];
+	}
+	return (size_t)m;
 }
 
-/* The training state (confidences, tracked dots, scratch), made at the
- * first epoch: a model loaded to score or explain never holds it (200 MB
- * at 10 M entries before c2t went to 4 bytes, 120 MB after). */
+/* The training state (objective sums, each thread's scratch and chunk
+ * state), made at the first epoch: a model loaded to score or explain
+ * never holds it.  Its size follows the longest row and the largest
+ * chunk, not the entries: at 10 M entries a few MB, where confidences
+ * and tracked dots kept for every entry had been 110 MB. */
 static int
 als_prepare(als_model *am, rf_error *err)
 {
 	const interactions *train = am->base.train;
 	size_t longest = als_longest_row(train) + 1;
-	size_t nnz = (size_t)train->nnz + 1;
 	size_t rows = (size_t)am->ni / ALS_CHUNK + 1;
+	size_t cmax = als_largest_chunk(train->ptr, am->nu);
+	size_t ctmax = als_largest_chunk(train->tptr, am->ni);
 	int ok;
 
-	am->c1 = malloc(nnz * sizeof *am->c1);
-	am->tc1 = malloc(nnz * sizeof *am->tc1);
-	am->st = malloc(nnz * sizeof *am->st);
-	am->c2t = nnz <= UINT32_MAX ? malloc(nnz * sizeof *am->c2t) : NULL;
+	if (ctmax > cmax)
+		cmax = ctmax;
+	cmax++;
 	am->part = malloc(rows * sizeof *am->part);
-	ok = am->c1 && am->tc1 && am->st && (am->c2t || nnz > UINT32_MAX) &&
-	    am->part;
+	ok = am->part != NULL;
 	for (int t = 0; ok && t < am->nthreads; t++) {
 		als_scratch *s = &am->scr[t];
 		size_t sz = (size_t)ALS_CHUNK * am->fs * sizeof(float);
@@ -585,18 +570,14 @@ als_prepare(als_model *am, rf_error *err)
 		s->AP = malloc(sz);
 		s->w = malloc(longest * sizeof *s->w);
 		s->d = malloc(longest * sizeof *s->d);
-		ok = s->R && s->P && s->AP && s->w && s->d;
+		s->c1 = malloc(cmax * sizeof *s->c1);
+		s->st = malloc(cmax * sizeof *s->st);
+		ok = s->R && s->P && s->AP && s->w && s->d && s->c1 && s->st;
 	}
-	if (!ok)
+	if (!ok) {
+		als_settle(&am->base);
 		return rf_fail(err, "als: out of memory for the training state "
 		    "of %lld entries", (long long)train->nnz);
-	for (int64_t q = 0; q < train->nnz; q++) {
-		am->c1[q] = als_conf1(am, train->val[q]);
-		am->tc1[q] = als_conf1(am, train->tval[q]);
-	}
-	if (am->c2t != NULL && als_map(am, train) < 0) {
-		free(am->c2t);
-		am->c2t = NULL;
 	}
 	return 0;
 }
@@ -629,14 +610,19 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 		am->nthreads = ALS_MAX_THREADS;
 	{
 		/* X and Y, the Gram matrices, and the training state
-		 * (als_prepare(): four arrays per entry and each thread's
-		 * scratch); the factors are what a smaller setting shrinks. */
+		 * (als_prepare(): each thread's scratch and chunk state);
+		 * the factors are what a smaller setting shrinks. */
 		size_t longest = als_longest_row(train) + 1;
-		size_t nnz = (size_t)train->nnz + 1;
+		size_t cmax = als_largest_chunk(train->ptr, train->n_users);
 		uint64_t per_factor = ((uint64_t)am->nu + am->ni + 2 +
 		    3ull * ALS_CHUNK * am->nthreads) * sizeof(float);
 		uint64_t need = per_factor * am->fs + 3ull * am->fs * am->fs *
-		    sizeof(float) + 16ull * nnz + 8ull * longest * am->nthreads;
+		    sizeof(float) + 8ull * (longest + cmax) * am->nthreads;
+
+		if (train->tptr != NULL && als_largest_chunk(train->tptr,
+		    train->n_items) > cmax)
+			need += 8ull * (als_largest_chunk(train->tptr,
+			    train->n_items) - cmax) * am->nthreads;
 
 		if (model_check_room(&am->base, need, P_FACTORS, per_factor, 1,
 		    err) < 0) {
@@ -703,8 +689,8 @@ als_gram(const als_model *am, const float *F, int nf, float *G)
 /* One half-iteration: T (nt rows) given the fixed side F with Gram G. */
 static int
 als_half(als_model *am, float *T, int nt, const float *F, const float *G,
-    const int64_t *ptr, const int32_t *idx, const float *c1, float *st,
-    const float *sread, const volatile int *cancel)
+    const int64_t *ptr, const int32_t *idx, const float *val, int track,
+    const volatile int *cancel)
 {
 	int fs = am->fs;
 	als_pass ps;
@@ -727,9 +713,8 @@ als_half(als_model *am, float *T, int nt, const float *F, const float *G,
 	ps.F = F;
 	ps.ptr = ptr;
 	ps.idx = idx;
-	ps.c1 = c1;
-	ps.st = st;
-	ps.sread = sread;
+	ps.val = val;
+	ps.track = track;
 	return als_run(am, &ps);
 }
 
@@ -767,26 +752,24 @@ als_epoch(model *m, int epoch, double *loss, const volatile int *cancel,
 {
 	als_model *am = (als_model *)m;
 	const interactions *tr = m->train;
-	int sok = am->st_ok && am->c2t != NULL;
 
 	(void)epoch;
 	*loss = 0;
-	if (am->c1 == NULL && als_prepare(am, err) < 0)
+	if (am->part == NULL && als_prepare(am, err) < 0)
 		return -1;
 	if (!am->gy_ok) {
 		als_gram(am, am->Y, am->ni, am->GY);
 		am->gy_ok = 1;
 	}
-	am->st_ok = 0;
 	if (als_half(am, am->X, am->nu, am->Y, am->GY, tr->ptr, tr->idx,
-	    am->c1, NULL, sok ? am->st : NULL, cancel))
+	    tr->val, 0, cancel))
 		return 1;
 	als_gram(am, am->X, am->nu, am->GX);
 	am->gy_ok = 0;
 	if (als_half(am, am->Y, am->ni, am->X, am->GX, tr->tptr, tr->tidx,
-	    am->tc1, am->st, NULL, cancel))
+	    tr->tval, 1, cancel))
 		return 1;
-	am->st_ok = 1;
+	am->fitting = 1;
 	als_gram(am, am->Y, am->ni, am->GY);
 	am->gy_ok = 1;
 	*loss = als_objective(am) / (double)(tr->nnz ? tr->nnz : 1);
@@ -918,7 +901,7 @@ als_report(const model *m, char *buf, size_t n)
 	double sx = 0, sy = 0;
 
 	/* nothing fitted yet: neither an epoch here nor a saved fit */
-	if (am->nu == 0 || am->ni == 0 || (m->epochs_done == 0 && !am->st_ok))
+	if (am->nu == 0 || am->ni == 0 || (m->epochs_done == 0 && !am->fitting))
 		return 0;
 	for (size_t x = 0; x < (size_t)am->nu * am->fs; x++)
 		sx += (double)am->X[x] * am->X[x];
