@@ -1,5 +1,21 @@
 /* db: the store's connection helpers shared by its query files (see db.h). */
 #include "engine/store/db.h"
+#include "engine/store/store.h"
+
+#define DB_STR_(x)	#x
+#define DB_STR(x)	DB_STR_(x)
+
+int
+store_cache_small(store *st, int small, rf_error *err)
+{
+	if (sqlite3_exec(store_db(st), small ? "PRAGMA cache_size = -"
+	    DB_STR(STORE_IMPORT_CACHE_KIB) : "PRAGMA cache_size = -"
+	    DB_STR(STORE_CACHE_KIB), NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, err, "setting the page cache");
+	if (!small)
+		sqlite3_db_release_memory(store_db(st));
+	return 0;
+}
 
 sqlite3 *
 store_db(store *st)

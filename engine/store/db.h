@@ -34,6 +34,11 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, rf_error *err);
 /* The first column of the first row of fixed SQL; -1 when it fails or
  * gives no row. */
 int64_t store_query_int(store *st, const char *sql);
+/* The page cache small (STORE_IMPORT_CACHE_KIB) while a bulk write runs,
+ * whose pages are touched once (an import, a model saved), and back to
+ * STORE_CACHE_KIB after, the small one's memory given back: a 1.3 GB
+ * model's save had filled 64 MB of it.  -1 + err when SQLite refuses. */
+int store_cache_small(store *st, int small, rf_error *err);
 
 /* Run fixed SQL (binding one integer when it has a parameter) into a new
  * table with the given columns: NULL cells stay NULL, REAL columns show

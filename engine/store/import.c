@@ -12,8 +12,6 @@
 #include <sqlite3.h>
 
 #define EVENT_BATCH	32	/* events per INSERT statement */
-#define IMPORT_STR_(x)	#x
-#define IMPORT_STR(x)	IMPORT_STR_(x)
 
 #define EVENTS_INSERT "INSERT INTO events(user_id, item_id, behavior, value," \
 	" ts, import_id) VALUES "
@@ -176,8 +174,7 @@ store_import_free(store_import *imp)
 	if (imp->begun)
 		store_rollback(imp->st);
 	if (imp->small_cache)
-		sqlite3_exec(imp->db, "PRAGMA cache_size = -"
-		    IMPORT_STR(STORE_CACHE_KIB), NULL, NULL, NULL);
+		(void)store_cache_small(imp->st, 0, NULL);
 	sqlite3_finalize(imp->ins_event);
 	sqlite3_finalize(imp->ins_batch);
 	sqlite3_finalize(imp->users.one);
@@ -222,8 +219,7 @@ store_import_begin(store_import *imp, rf_error *err)
 {
 	/* Appends touch the right-hand pages only: a small cache is enough,
 	 * and memory then stays flat however large the file. */
-	if (store_exec(imp->st, "PRAGMA cache_size = -"
-	    IMPORT_STR(STORE_IMPORT_CACHE_KIB), err) < 0)
+	if (store_cache_small(imp->st, 1, err) < 0)
 		return -1;
 	imp->small_cache = 1;
 	if (store_begin(imp->st, err) < 0)

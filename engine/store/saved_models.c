@@ -50,6 +50,7 @@ model_writer_free(store_model_writer *w, int rollback)
 		sqlite3_exec(w->st->db, "ROLLBACK TO model_save", NULL, NULL,
 		    NULL);
 	sqlite3_exec(w->st->db, "RELEASE model_save", NULL, NULL, NULL);
+	(void)store_cache_small(w->st, 0, NULL);
 	rf_buf_free(&w->pending);
 	free(w);
 }
@@ -84,9 +85,14 @@ store_model_begin(store *st, const char *name, int64_t run_id, int format,
 	w->st = st;
 	w->chunk = st->model_chunk ? st->model_chunk : STORE_MODEL_CHUNK;
 	/* A savepoint, not BEGIN: it nests in a caller's transaction. */
+	if (store_cache_small(st, 1, err) < 0) {
+		free(w);
+		return NULL;
+	}
 	if (sqlite3_exec(st->db, "SAVEPOINT model_save", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
 		save_fail(st, err);
+		(void)store_cache_small(st, 0, NULL);
 		free(w);
 		return NULL;
 	}

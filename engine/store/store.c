@@ -399,6 +399,12 @@ store_is_readonly(const store *st)
 	return st->readonly;
 }
 
+void
+store_release_memory(store *st)
+{
+	sqlite3_db_release_memory(st->db);
+}
+
 int
 store_schema_version(store *st)
 {

@@ -132,6 +132,10 @@ const char *store_library_version(void);
  * export there would destroy the store. */
 int store_is_store_file(const store *st, const char *path);
 int store_is_readonly(const store *st);
+/* The page cache given back (it fills again as queries need): after a
+ * scan of a whole table, whose pages are not read again soon, and which
+ * at 10 M events had left STORE_CACHE_KIB (64 MB) held. */
+void store_release_memory(store *st);
 int store_schema_version(store *st);
 
 /* Refuse with a clear message when the store is read-only. */

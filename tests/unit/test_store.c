@@ -504,7 +504,7 @@ model_bytes_differ(store *st, int64_t id, const unsigned char *want,
 }
 
 /* Saved model bytes over several chunks (a chunk of 1000 bytes here,
- * 64 MiB in use), written in pieces that do not line up with the chunks
+ * 16 MiB in use), written in pieces that do not line up with the chunks
  * and read back bit-identical; an aborted model leaves nothing. */
 static void
 test_saved_models(const char *dir)
