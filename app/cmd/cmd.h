@@ -101,7 +101,11 @@ enum cmd_flags {
 	CMD_BESIDE = 1 << 3,
 	/* Runs beside a task that only reads the fusion's settings (an
 	 * evaluation, the pools being built): `weights`. */
-	CMD_BESIDE_READER = 1 << 4
+	CMD_BESIDE_READER = 1 << 4,
+	/* Needs no names of users and items (a training in batch mode):
+	 * the snapshot may stay lean; every other command is given its
+	 * names first (workbench_names()). */
+	CMD_LEAN = 1 << 5
 };
 
 /* What tab completion offers for the positionals, from left to right:

@@ -282,6 +282,15 @@ run_words(cmd_ctx *ctx, const char *text, char **words, int n)
 
 	if (parse_words(ctx, text, words, n, &p) < 0)
 		return -1;
+	if (!(p.e->flags & CMD_LEAN) && ctx->wb != NULL) {
+		rf_error err = { { 0 } };
+
+		if (workbench_names(ctx->wb, &err) < 0) {
+			cmd_error(ctx, "%s: %s", p.e->name, err.msg);
+			parsed_free(&p);
+			return -1;
+		}
+	}
 	rc = p.e->exec(ctx, &p.a);
 	parsed_free(&p);
 	/* Saved models the command's loads could not use, said once each;

@@ -252,7 +252,10 @@ cmd_train_exec(cmd_ctx *ctx, const cmd_args *a)
 		free(params);
 		return -1;
 	}
-	if (workbench_dataset(ctx->wb, &err) == NULL) {
+	/* In batch mode nothing of a training reads the names: they stay
+	 * in the store (110 MB of a 1.8 GB ALS at 10 M uniform events). */
+	if ((ctx->events != NULL ? workbench_dataset(ctx->wb, &err) :
+	    workbench_dataset_lean(ctx->wb, &err)) == NULL) {
 		cmd_error(ctx, "train: %s", err.msg);
 		free(params);
 		return -1;
@@ -298,7 +301,7 @@ const cmd_entry cmd_train_entry = {
 	    "values of the model's main parameters, one at a time, on the\n"
 	    "validation part (those given on the line stay as given), and\n"
 	    "trains with the best; the tries are recorded with the run.",
-	.flags = CMD_BESIDE,
+	.flags = CMD_BESIDE | CMD_LEAN,
 	.complete = { "model", "param" },
 	.exec = cmd_train_exec,
 };

@@ -128,9 +128,16 @@ interactions_free(interactions *m)
 
 /* Private part of a built dataset: string storage and id hash tables. */
 struct dataset_priv {
-	char *strings;			/* every ext id, title and category name */
+	char *strings;			/* every ext id and title */
+	char *categories;		/* the category names, once each */
 	int32_t *user_slots, *item_slots;	/* open addressing, -1 empty */
 	uint32_t user_mask, item_mask;
+	/* a lean build (dataset_build_lean()) until its names are read:
+	 * which store ids have events (a bit each; the dense indices are
+	 * their ranks), then the names */
+	uint64_t *user_has, *item_has;
+	int32_t max_user, max_item;
+	char *names;
 };
 
 /* Raw events as scanned, before the sort. */
@@ -251,13 +258,32 @@ id_slots(char *const *ids, int n, int32_t **slots, uint32_t *mask)
 	return s;
 }
 
+const int32_t *
+dataset_item_popularity(const dataset *ds)
+{
+	int32_t *pop = __atomic_load_n(&ds->item_popularity, __ATOMIC_ACQUIRE);
+
+	if (pop != NULL)
+		return pop;
+	pthread_mutex_lock(&slots_mu);
+	if ((pop = ds->item_popularity) == NULL &&
+	    (pop = calloc((size_t)ds->n_items + 1, sizeof *pop)) != NULL) {
+		for (int64_t k = 0; k < ds->all.nnz; k++)
+			pop[ds->all.idx[k]]++;
+		__atomic_store_n(&((dataset *)ds)->item_popularity, pop,
+		    __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&slots_mu);
+	return pop;
+}
+
 int
 dataset_user_index(const dataset *ds, const char *ext_id)
 {
 	struct dataset_priv *p = ds->priv;
 	const int32_t *slots;
 
-	if (ext_id == NULL)
+	if (ext_id == NULL || ds->user_ext == NULL)
 		return -1;
 	if (p == NULL || (slots = id_slots(ds->user_ext, ds->n_users,
 	    &p->user_slots, &p->user_mask)) == NULL)
@@ -271,7 +297,7 @@ dataset_item_index(const dataset *ds, const char *ext_id)
 	struct dataset_priv *p = ds->priv;
 	const int32_t *slots;
 
-	if (ext_id == NULL)
+	if (ext_id == NULL || ds->item_ext == NULL)
 		return -1;
 	if (p == NULL || (slots = id_slots(ds->item_ext, ds->n_items,
 	    &p->item_slots, &p->item_mask)) == NULL)
@@ -333,19 +359,25 @@ strings_add(rf_buf *b, const unsigned char *s, size_t *off)
 	    (s ? strlen((const char *)s) : 0) + 1);
 }
 
+/* What read_ids() reads: the names (users' and items' ext ids, titles),
+ * the items' categories. */
+enum { IDS_NAMES = 1, IDS_CATEGORIES = 2 };
+
 /* Read users/items rows for the ids that have events; category names get
  * indices in order of first appearance over the dense item order. */
 static int
-read_ids(store *st, dataset *ds, const int32_t *user_dense, int32_t max_user,
+read_ids(store *st, int what, const int32_t *user_dense, int32_t max_user,
     const int32_t *item_dense, int32_t max_item, rf_buf *strings,
-    size_t *user_off, size_t *item_off, size_t *title_off, size_t *cat_off,
-    rf_error *err)
+    rf_buf *cats, size_t *user_off, size_t *item_off, size_t *title_off,
+    size_t *cat_off, rf_error *err)
 {
 	store_scan *sc;
 	store_entity e;
 	rf_error why;
 	int rc;
 
+	if (!(what & IDS_NAMES))
+		goto items;
 	if ((sc = store_scan_users(st, &why)) == NULL)
 		return scan_fail(err, &why);
 	while ((rc = store_scan_next_entity(sc, &e, &why)) > 0) {
@@ -363,7 +395,7 @@ read_ids(store *st, dataset *ds, const int32_t *user_dense, int32_t max_user,
 	store_scan_close(sc);
 	if (rc < 0)
 		return scan_fail(err, &why);
-
+items:
 	if ((sc = store_scan_items(st, &why)) == NULL)
 		return scan_fail(err, &why);
 	while ((rc = store_scan_next_entity(sc, &e, &why)) > 0) {
@@ -375,10 +407,11 @@ read_ids(store *st, dataset *ds, const int32_t *user_dense, int32_t max_user,
 			continue;
 		title = (const unsigned char *)e.title;
 		cat = (const unsigned char *)e.category;
-		if (strings_add(strings, (const unsigned char *)e.ext_id,
-		    &item_off[i]) < 0 ||
-		    (title && strings_add(strings, title, &title_off[i]) < 0) ||
-		    (cat && *cat && strings_add(strings, cat, &cat_off[i]) < 0)) {
+		if (((what & IDS_NAMES) && (strings_add(strings,
+		    (const unsigned char *)e.ext_id, &item_off[i]) < 0 ||
+		    (title && strings_add(strings, title, &title_off[i]) < 0))) ||
+		    ((what & IDS_CATEGORIES) && cat && *cat &&
+		    strings_add(cats, cat, &cat_off[i]) < 0)) {
 			store_scan_close(sc);
 			return rf_fail(err, "dataset: out of memory");
 		}
@@ -386,7 +419,79 @@ read_ids(store *st, dataset *ds, const int32_t *user_dense, int32_t max_user,
 	store_scan_close(sc);
 	if (rc < 0)
 		return scan_fail(err, &why);
-	(void)ds;
+	return 0;
+}
+
+/* The strings read, cut to their length (a buffer that doubled holds up
+ * to twice them): the storage the names point into. */
+static char *
+strings_keep(rf_buf *b)
+{
+	char *p = b->len ? realloc(b->data, b->len) : NULL;
+
+	if (p == NULL) {
+		p = (char *)b->data;
+		if (p == NULL && (p = malloc(1)) != NULL)
+			*p = '\0';
+	}
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+/* The ids of n without a name read (off SIZE_MAX) named by their store
+ * id.  -1 when out of memory. */
+static int
+name_by_dbid(rf_buf *strings, size_t *off, const int32_t *dbid, int n)
+{
+	for (int k = 0; k < n; k++) {
+		char tmp[32];
+
+		if (off[k] == SIZE_MAX) {
+			snprintf(tmp, sizeof tmp, "%ld", (long)dbid[k]);
+			if (strings_add(strings, (const unsigned char *)tmp,
+			    &off[k]) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Every user and item named: the names read (offsets into storage), an
+ * id without a row named by its store id.  The name tables are made
+ * here; titles only when some item has one.  -1 when out of memory. */
+static int
+name_all(dataset *ds, rf_buf *strings, char **storage, size_t *user_off,
+    size_t *item_off, size_t *title_off, const int32_t *user_dbid,
+    const int32_t *item_dbid)
+{
+	int titled = 0;
+
+	if (name_by_dbid(strings, user_off, user_dbid, ds->n_users) < 0 ||
+	    name_by_dbid(strings, item_off, item_dbid, ds->n_items) < 0)
+		return -1;
+	for (int i = 0; i < ds->n_items; i++)
+		titled |= title_off[i] != SIZE_MAX;
+	if ((ds->user_ext = calloc((size_t)ds->n_users + 1,
+	    sizeof *ds->user_ext)) == NULL ||
+	    (ds->item_ext = calloc((size_t)ds->n_items + 1,
+	    sizeof *ds->item_ext)) == NULL ||
+	    (titled && (ds->item_title = calloc((size_t)ds->n_items + 1,
+	    sizeof *ds->item_title)) == NULL) ||
+	    (*storage = strings_keep(strings)) == NULL) {
+		free(ds->user_ext);
+		free(ds->item_ext);
+		free(ds->item_title);
+		ds->user_ext = ds->item_ext = ds->item_title = NULL;
+		return -1;
+	}
+	for (int u = 0; u < ds->n_users; u++)
+		ds->user_ext[u] = *storage + user_off[u];
+	for (int i = 0; i < ds->n_items; i++) {
+		ds->item_ext[i] = *storage + item_off[i];
+		if (titled && title_off[i] != SIZE_MAX)
+			ds->item_title[i] = *storage + title_off[i];
+	}
 	return 0;
 }
 
@@ -422,6 +527,34 @@ build_categories(dataset *ds, char **cat)
 		ds->item_category[i] = slots[h];
 	}
 	free(slots);
+	return 0;
+}
+
+/* The category names met, each once in storage of their own (the
+ * items' copies, one per item, go: at 4 M items 20 MB), the table cut to
+ * their count.  -1 when out of memory. */
+static int
+keep_categories(dataset *ds, struct dataset_priv *priv)
+{
+	size_t len = 1, at = 0;
+	char **names;
+
+	for (int c = 0; c < ds->n_categories; c++)
+		len += strlen(ds->category_name[c]) + 1;
+	if ((priv->categories = malloc(len)) == NULL)
+		return -1;
+	for (int c = 0; c < ds->n_categories; c++) {
+		size_t n = strlen(ds->category_name[c]) + 1;
+
+		memcpy(priv->categories + at, ds->category_name[c], n);
+		ds->category_name[c] = priv->categories + at;
+		at += n;
+	}
+	priv->categories[at] = '\0';
+	/* sized for every item to have its own, cut to those met */
+	if ((names = realloc(ds->category_name, ((size_t)ds->n_categories +
+	    1) * sizeof *names)) != NULL)
+		ds->category_name = names;
 	return 0;
 }
 
@@ -555,8 +688,36 @@ fold_rows(int n_users, const int64_t *raw_ptr, const int64_t *order,
 	return nnz;
 }
 
-dataset *
-dataset_build(store *st, rf_error *err)
+/* A bit per store id 0..max: set for the ids with a dense index. */
+static uint64_t *
+ids_had(const int32_t *dense, int32_t max)
+{
+	uint64_t *b = calloc((size_t)max / 64 + 1, sizeof *b);
+
+	if (b != NULL)
+		for (int32_t id = 0; id <= max; id++)
+			if (dense[id] >= 0)
+				b[id / 64] |= 1ull << (id % 64);
+	return b;
+}
+
+/* Back from the bits: each store id's dense index (-1 without), each
+ * dense index's store id. */
+static void
+ids_ranked(const uint64_t *has, int32_t max, int32_t *dense, int32_t *dbid)
+{
+	int32_t n = 0;
+
+	for (int32_t id = 0; id <= max; id++)
+		if (has[id / 64] >> (id % 64) & 1) {
+			dense[id] = n;
+			dbid[n++] = id;
+		} else
+			dense[id] = -1;
+}
+
+static dataset *
+build(store *st, int lean, rf_error *err)
 {
 	struct raw_events r = { 0 };
 	store_extent ext;
@@ -568,8 +729,11 @@ dataset_build(store *st, rf_error *err)
 	uint64_t *keys = NULL;
 	size_t *user_off = NULL, *item_off = NULL, *title_off = NULL,
 	    *cat_off = NULL;
+	/* the store's ids, for the names of ids without a row (the build's
+	 * alone: at 4 M items 34 MB) */
+	int32_t *user_dbid = NULL, *item_dbid = NULL;
 	char **cat = NULL;
-	rf_buf strings = { 0 };
+	rf_buf strings = { 0 }, cats = { 0 };
 	double mean = 0;
 	int n_users = 0, n_items = 0;
 
@@ -671,22 +835,14 @@ dataset_build(store *st, rf_error *err)
 		mean /= (double)nnz;
 
 	/* Ids, titles, categories. */
-	if ((ds->user_dbid = malloc(((size_t)n_users + 1) * sizeof
-	    *ds->user_dbid)) == NULL ||
-	    (ds->item_dbid = malloc(((size_t)n_items + 1) * sizeof
-	    *ds->item_dbid)) == NULL ||
-	    (ds->user_ext = calloc((size_t)n_users + 1, sizeof *ds->user_ext))
-	    == NULL ||
-	    (ds->item_ext = calloc((size_t)n_items + 1, sizeof *ds->item_ext))
-	    == NULL ||
-	    (ds->item_title = calloc((size_t)n_items + 1,
-	    sizeof *ds->item_title)) == NULL ||
+	if ((user_dbid = malloc(((size_t)n_users + 1) * sizeof
+	    *user_dbid)) == NULL ||
+	    (item_dbid = malloc(((size_t)n_items + 1) * sizeof
+	    *item_dbid)) == NULL ||
 	    (ds->item_category = malloc(((size_t)n_items + 1) *
 	    sizeof *ds->item_category)) == NULL ||
 	    (ds->category_name = calloc((size_t)n_items + 1,
 	    sizeof *ds->category_name)) == NULL ||
-	    (ds->item_popularity = malloc(((size_t)n_items + 1) *
-	    sizeof *ds->item_popularity)) == NULL ||
 	    (ds->user_features = calloc((size_t)n_users * UF_COUNT + 1,
 	    sizeof *ds->user_features)) == NULL ||
 	    (user_off = malloc(((size_t)n_users + 1) * sizeof *user_off)) ==
@@ -701,57 +857,36 @@ dataset_build(store *st, rf_error *err)
 		goto oom;
 	for (int32_t id = 1; id <= max_user; id++)
 		if (user_dense[id] >= 0)
-			ds->user_dbid[user_dense[id]] = id;
+			user_dbid[user_dense[id]] = id;
 	for (int32_t id = 1; id <= max_item; id++)
 		if (item_dense[id] >= 0)
-			ds->item_dbid[item_dense[id]] = id;
+			item_dbid[item_dense[id]] = id;
 	for (int u = 0; u < n_users; u++)
 		user_off[u] = SIZE_MAX;
 	for (int i = 0; i < n_items; i++)
 		item_off[i] = title_off[i] = cat_off[i] = SIZE_MAX;
-	if (read_ids(st, ds, user_dense, max_user, item_dense, max_item,
-	    &strings, user_off, item_off, title_off, cat_off, err) < 0)
+	if (read_ids(st, IDS_CATEGORIES | (lean ? 0 : IDS_NAMES), user_dense,
+	    max_user, item_dense, max_item, &strings, &cats, user_off,
+	    item_off, title_off, cat_off, err) < 0)
 		goto fail;
-	/* Every indexed id needs a name: fall back to the store id. */
-	for (int u = 0; u < n_users; u++) {
-		char tmp[32];
-
-		if (user_off[u] != SIZE_MAX)
-			continue;
-		snprintf(tmp, sizeof tmp, "%lld", (long long)ds->user_dbid[u]);
-		if (strings_add(&strings, (const unsigned char *)tmp,
-		    &user_off[u]) < 0)
+	if (lean) {
+		/* the names come later, read by these ids */
+		priv->max_user = max_user;
+		priv->max_item = max_item;
+		if ((priv->user_has = ids_had(user_dense, max_user)) == NULL ||
+		    (priv->item_has = ids_had(item_dense, max_item)) == NULL)
 			goto oom;
-	}
-	for (int i = 0; i < n_items; i++) {
-		char tmp[32];
-
-		if (item_off[i] != SIZE_MAX)
-			continue;
-		snprintf(tmp, sizeof tmp, "%lld", (long long)ds->item_dbid[i]);
-		if (strings_add(&strings, (const unsigned char *)tmp,
-		    &item_off[i]) < 0)
-			goto oom;
-	}
-	priv->strings = (char *)strings.data;
-	strings.data = NULL;
-	for (int u = 0; u < n_users; u++)
-		ds->user_ext[u] = priv->strings + user_off[u];
-	for (int i = 0; i < n_items; i++) {
-		ds->item_ext[i] = priv->strings + item_off[i];
-		if (title_off[i] != SIZE_MAX)
-			ds->item_title[i] = priv->strings + title_off[i];
-		if (cat_off[i] != SIZE_MAX)
-			cat[i] = priv->strings + cat_off[i];
-	}
-	/* The id tables come with the first lookup (id_slots()). */
-	if (build_categories(ds, cat) < 0)
+	} else if (name_all(ds, &strings, &priv->strings, user_off, item_off,
+	    title_off, user_dbid, item_dbid) < 0)
 		goto oom;
+	for (int i = 0; i < n_items; i++)
+		if (cat_off[i] != SIZE_MAX)
+			cat[i] = (char *)cats.data + cat_off[i];
+	/* The id tables come with the first lookup (id_slots()). */
+	if (build_categories(ds, cat) < 0 || keep_categories(ds, priv) < 0)
+		goto oom;
+	rf_buf_free(&cats);
 
-	memset(ds->item_popularity, 0, (size_t)n_items *
-	    sizeof *ds->item_popularity);
-	for (int64_t k = 0; k < nnz; k++)
-		ds->item_popularity[ds->all.idx[k]]++;
 	build_user_features(ds, raw_ptr, order, &r, mean);
 	compact_times(&ds->all);
 
@@ -760,21 +895,27 @@ dataset_build(store *st, rf_error *err)
 	free(title_off);
 	free(cat_off);
 	free(cat);
+	free(user_dbid);
+	free(item_dbid);
 	free(raw_ptr);
 	free(order);
 	free(user_dense);
 	free(item_dense);
 	raw_events_free(&r);
+	store_release_memory(st);
 	return ds;
 oom:
 	rf_fail(err, "dataset: out of memory");
 fail:
 	rf_buf_free(&strings);
+	rf_buf_free(&cats);
 	free(user_off);
 	free(item_off);
 	free(title_off);
 	free(cat_off);
 	free(cat);
+	free(user_dbid);
+	free(item_dbid);
 	free(raw_ptr);
 	free(order);
 	free(keys);
@@ -783,6 +924,90 @@ fail:
 	raw_events_free(&r);
 	dataset_free(ds);
 	return NULL;
+}
+
+dataset *
+dataset_build(store *st, rf_error *err)
+{
+	return build(st, 0, err);
+}
+
+dataset *
+dataset_build_lean(store *st, rf_error *err)
+{
+	return build(st, 1, err);
+}
+
+int
+dataset_has_names(const dataset *ds)
+{
+	return ds->user_ext != NULL;
+}
+
+int
+dataset_load_names(dataset *ds, store *st, rf_error *err)
+{
+	struct dataset_priv *p = ds->priv;
+	int32_t max_user, max_item, *user_dense = NULL, *item_dense = NULL;
+	int32_t *user_dbid = NULL, *item_dbid = NULL;
+	size_t *user_off = NULL, *item_off = NULL, *title_off = NULL;
+	rf_buf strings = { 0 };
+	int rc = -1;
+
+	if (ds->user_ext != NULL)
+		return 0;
+	if (p == NULL || p->user_has == NULL || p->item_has == NULL)
+		return rf_fail(err, "dataset: no names and no ids to read "
+		    "them by");
+	max_user = p->max_user;
+	max_item = p->max_item;
+	if ((user_dense = malloc(((size_t)max_user + 1) *
+	    sizeof *user_dense)) == NULL ||
+	    (item_dense = malloc(((size_t)max_item + 1) *
+	    sizeof *item_dense)) == NULL ||
+	    (user_dbid = malloc(((size_t)ds->n_users + 1) *
+	    sizeof *user_dbid)) == NULL ||
+	    (item_dbid = malloc(((size_t)ds->n_items + 1) *
+	    sizeof *item_dbid)) == NULL ||
+	    (user_off = malloc(((size_t)ds->n_users + 1) *
+	    sizeof *user_off)) == NULL ||
+	    (item_off = malloc(((size_t)ds->n_items + 1) *
+	    sizeof *item_off)) == NULL ||
+	    (title_off = malloc(((size_t)ds->n_items + 1) *
+	    sizeof *title_off)) == NULL) {
+		rf_fail(err, "dataset: out of memory for the ids");
+		goto out;
+	}
+	ids_ranked(p->user_has, max_user, user_dense, user_dbid);
+	ids_ranked(p->item_has, max_item, item_dense, item_dbid);
+	for (int u = 0; u < ds->n_users; u++)
+		user_off[u] = SIZE_MAX;
+	for (int i = 0; i < ds->n_items; i++)
+		item_off[i] = title_off[i] = SIZE_MAX;
+	if (read_ids(st, IDS_NAMES, user_dense, max_user, item_dense,
+	    max_item, &strings, NULL, user_off, item_off, title_off, NULL,
+	    err) < 0)
+		goto out;
+	if (name_all(ds, &strings, &p->names, user_off, item_off, title_off,
+	    user_dbid, item_dbid) < 0) {
+		rf_fail(err, "dataset: out of memory for the ids");
+		goto out;
+	}
+	free(p->user_has);
+	free(p->item_has);
+	p->user_has = p->item_has = NULL;
+	rc = 0;
+	store_release_memory(st);
+out:
+	rf_buf_free(&strings);
+	free(user_dense);
+	free(item_dense);
+	free(user_dbid);
+	free(item_dbid);
+	free(user_off);
+	free(item_off);
+	free(title_off);
+	return rc;
 }
 
 void
@@ -794,8 +1019,6 @@ dataset_free(dataset *ds)
 		return;
 	p = ds->priv;
 	interactions_free(&ds->all);
-	free(ds->user_dbid);
-	free(ds->item_dbid);
 	free(ds->user_ext);
 	free(ds->item_ext);
 	free(ds->item_title);
@@ -805,6 +1028,10 @@ dataset_free(dataset *ds)
 	free(ds->user_features);
 	if (p) {
 		free(p->strings);
+		free(p->categories);
+		free(p->names);
+		free(p->user_has);
+		free(p->item_has);
 		free(p->user_slots);
 		free(p->item_slots);
 		free(p);

@@ -110,6 +110,13 @@ int wb_make_split(workbench *wb, const split_spec *spec, rf_error *err);
  * it (MODEL_LOAD_TRANSPOSE).  Call on the front thread, before a job
  * that reads it starts. */
 int wb_train_transpose(workbench *wb, rf_error *err);
+/* The transpose given back when no model in memory reads it any more
+ * (those with MODEL_LOAD_TRANSPOSE do while they live; `trained`, just
+ * trained, is about to be kept): at 10 M entries 87 MB that a batch
+ * training's evaluation and save need not hold.  Only where nothing else
+ * computes (the synchronous training); the next training makes it
+ * again. */
+void wb_train_transpose_release(workbench *wb, const model_ops *trained);
 
 /* models.c */
 int wb_keep_model(workbench *wb, const wb_model *e, rf_error *err);

@@ -15,12 +15,14 @@ workbench_store(workbench *wb)
 	return wb->st;
 }
 
-dataset *
-workbench_dataset(workbench *wb, rf_error *err)
+/* The snapshot as it is, or built (lean or whole) when there is none. */
+static dataset *
+dataset_any(workbench *wb, int lean, rf_error *err)
 {
 	if (wb->ds)
 		return wb->ds;
-	if ((wb->ds = dataset_build(wb->st, err)) == NULL)
+	if ((wb->ds = lean ? dataset_build_lean(wb->st, err) :
+	    dataset_build(wb->st, err)) == NULL)
 		return NULL;
 	if (wb->ds->all.nnz == 0) {
 		dataset_free(wb->ds);
@@ -29,6 +31,28 @@ workbench_dataset(workbench *wb, rf_error *err)
 		return NULL;
 	}
 	return wb->ds;
+}
+
+dataset *
+workbench_dataset(workbench *wb, rf_error *err)
+{
+	if (dataset_any(wb, 0, err) == NULL || workbench_names(wb, err) < 0)
+		return NULL;
+	return wb->ds;
+}
+
+dataset *
+workbench_dataset_lean(workbench *wb, rf_error *err)
+{
+	return dataset_any(wb, 1, err);
+}
+
+int
+workbench_names(workbench *wb, rf_error *err)
+{
+	if (wb->ds == NULL || dataset_has_names(wb->ds))
+		return 0;
+	return dataset_load_names(wb->ds, wb->st, err);
 }
 
 const dataset *
@@ -229,7 +253,8 @@ workbench_ensure_split(workbench *wb, rf_error *err)
 	split_spec none = { .kind = SPLIT_NONE };
 	int64_t id;
 
-	if (workbench_dataset(wb, err) == NULL)
+	/* a split reads no names: a lean snapshot stays lean */
+	if (dataset_any(wb, 0, err) == NULL)
 		return -1;
 	if (wb->have_split)
 		return 0;
@@ -320,6 +345,22 @@ wb_train_transpose(workbench *wb, rf_error *err)
 	wb->train.tval = t.tval;
 	wb->train.tptr = t.tptr;
 	return 0;
+}
+
+void
+wb_train_transpose_release(workbench *wb, const model_ops *trained)
+{
+	if (wb->train.tptr == NULL || (trained->traits & MODEL_LOAD_TRANSPOSE))
+		return;
+	for (int k = 0; k < wb->nmodels; k++)
+		if (wb->models[k].m->ops->traits & MODEL_LOAD_TRANSPOSE)
+			return;
+	free(wb->train.tptr);
+	free(wb->train.tidx);
+	free(wb->train.tval);
+	wb->train.tptr = NULL;
+	wb->train.tidx = NULL;
+	wb->train.tval = NULL;
 }
 
 int

@@ -295,7 +295,8 @@ workbench_load_saved(workbench *wb, rf_error *err)
 	model_fingerprint fp;
 	int n = 0;
 
-	if (workbench_ensure_split(wb, err) < 0)
+	/* the models trained elsewhere are matched by their ids */
+	if (workbench_ensure_split(wb, err) < 0 || workbench_names(wb, err) < 0)
 		return -1;
 	if (wb->sp.id <= 0)	/* an unsaved split: no trained model fits */
 		return wb_load_imported(wb, err);
@@ -491,6 +492,7 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 		    WB_RUN_FAILED, err ? err->msg : NULL);
 		return -1;
 	}
+	wb_train_transpose_release(wb, ops);
 	if (finish_run(wb, m, ops, c.run_id, cancelled, c.seconds,
 	    c.slot >= 0 ? wb->runs[c.slot].r.search : NULL, err) < 0) {
 		if (c.slot >= 0) {

@@ -28,9 +28,19 @@ store *workbench_store(workbench *wb);
 void workbench_data_changed(workbench *wb);
 
 /* The snapshot, built from the store on first need (NULL + err when the
- * store has no events or the build fails). */
+ * store has no events or the build fails), with its names (a lean one's
+ * read now). */
 dataset *workbench_dataset(workbench *wb, rf_error *err);
-/* The snapshot if already built, else NULL (for views: never builds). */
+/* The snapshot, built lean when first built here (dataset_build_lean():
+ * no names): what a training in batch mode asks for, the one command
+ * that needs no names.  The dispatcher gives every other command its
+ * names first (workbench_names()). */
+dataset *workbench_dataset_lean(workbench *wb, rf_error *err);
+/* A lean snapshot's names, read from the store; 0 at once when there is
+ * no snapshot yet or it has them. */
+int workbench_names(workbench *wb, rf_error *err);
+/* The snapshot if already built, else NULL (for views: never builds;
+ * the TUI never builds a lean one). */
 const dataset *workbench_dataset_peek(const workbench *wb);
 
 /* The current split.  workbench_ensure_split() builds the snapshot and,

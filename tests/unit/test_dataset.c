@@ -161,8 +161,8 @@ test_fold(void)
 		CHECK_EQ(ds->item_category[1], 1);
 		CHECK_EQ(ds->item_category[2], 0);
 		CHECK_STR(ds->category_name[1], "c2");
-		CHECK_EQ(ds->item_popularity[0], 1);
-		CHECK_EQ(ds->item_popularity[1], 2);
+		CHECK_EQ(dataset_item_popularity(ds)[0], 1);
+		CHECK_EQ(dataset_item_popularity(ds)[1], 2);
 		CHECK(m->tptr == NULL);
 		/* features of a: 4 events (3 pv, 1 buy), 1 of 2 items bought,
 		 * last event 300 of [10, 400]: recency (400-300)/390 */
@@ -176,6 +176,40 @@ test_fold(void)
 			CHECK_NEAR(f[UF_RECENCY], 100.0f / 390, 1e-6);
 			CHECK_NEAR(f[UF_MEAN_RATING], 0, 0);
 		}
+		dataset_free(ds);
+	}
+	/* Lean (no names until read): the same data and categories, lookups
+	 * finding nothing; then the names read, as the whole build's. */
+	ds = dataset_build_lean(st, &err);
+	CHECK_MSG(ds != NULL, "dataset_build_lean: %s", err.msg);
+	if (ds) {
+		CHECK(!dataset_has_names(ds));
+		CHECK(ds->user_ext == NULL && ds->item_ext == NULL &&
+		    ds->item_title == NULL);
+		CHECK_EQ(dataset_user_index(ds, "b"), -1);
+		CHECK_EQ(ds->all.nnz, 4);
+		CHECK_EQ(ds->n_categories, 2);
+		CHECK_EQ(ds->item_category[2], 0);
+		CHECK_STR(ds->category_name[1], "c2");
+		CHECK_EQ(dataset_load_names(ds, st, &err), 0);
+		CHECK(dataset_has_names(ds));
+		CHECK_STR(ds->user_ext[0], "a");
+		CHECK_STR(ds->user_ext[1], "b");
+		CHECK_STR(ds->item_ext[0], "x");
+		CHECK_STR(ds->item_ext[2], "w");
+		CHECK_STR(ds->item_title[2], "W");
+		CHECK(ds->item_title[1] == NULL);
+		CHECK_EQ(dataset_user_index(ds, "b"), 1);
+		CHECK_EQ(dataset_item_index(ds, "y"), 1);
+		CHECK_EQ(dataset_load_names(ds, st, &err), 0);	/* once */
+		dataset_free(ds);
+	}
+	/* No item with a title: no table of titles. */
+	sql(st, "UPDATE items SET title = NULL;");
+	ds = dataset_build(st, &err);
+	CHECK_MSG(ds != NULL, "dataset_build: %s", err.msg);
+	if (ds) {
+		CHECK(ds->item_title == NULL);
 		dataset_free(ds);
 	}
 	/* Rating data: the last rating by time wins. */
@@ -255,7 +289,7 @@ test_ml100k(const char *dir)
 
 		CHECK(transpose_consistent(&ds->all));
 		for (int i = 0; i < ds->n_items; i++)
-			if (ds->item_popularity[i] !=
+			if (dataset_item_popularity(ds)[i] !=
 			    ds->all.tptr[i + 1] - ds->all.tptr[i])
 				pop_ok = 0;
 		CHECK(pop_ok);
@@ -300,7 +334,7 @@ test_ml100k(const char *dir)
 		int64_t s = 0;
 
 		for (int i = 0; i < ds->n_items; i++)
-			s += ds->item_popularity[i];
+			s += dataset_item_popularity(ds)[i];
 		CHECK_EQ(s, 100000);
 	}
 	dataset_free(ds);
