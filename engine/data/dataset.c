@@ -263,7 +263,8 @@ dataset_item_popularity(const dataset *ds)
 {
 	int32_t *pop = __atomic_load_n(&ds->item_popularity, __ATOMIC_ACQUIRE);
 
-	if (pop != NULL)
+	/* a hand-made dataset (priv NULL) has what its maker gave it */
+	if (pop != NULL || ds->priv == NULL)
 		return pop;
 	pthread_mutex_lock(&slots_mu);
 	if ((pop = ds->item_popularity) == NULL &&

@@ -92,7 +92,8 @@ int dataset_user_index(const dataset *ds, const char *ext_id);
 void dataset_user_summary(const dataset *ds, int u, char *buf, size_t n);
 int dataset_item_index(const dataset *ds, const char *ext_id);
 /* Distinct users per item (n_items), counted at the first call (a
- * training reads none: at 4 M items 17 MB); NULL when out of memory. */
+ * training reads none: at 4 M items 17 MB); NULL when out of memory, and
+ * for a dataset not made by dataset_build() unless its maker set it. */
 const int32_t *dataset_item_popularity(const dataset *ds);
 
 /* Allocate/free the arrays of an interactions matrix (_values: ptr, idx
