@@ -258,26 +258,6 @@ id_slots(char *const *ids, int n, int32_t **slots, uint32_t *mask)
 	return s;
 }
 
-const int32_t *
-dataset_item_popularity(const dataset *ds)
-{
-	int32_t *pop = __atomic_load_n(&ds->item_popularity, __ATOMIC_ACQUIRE);
-
-	/* a hand-made dataset (priv NULL) has what its maker gave it */
-	if (pop != NULL || ds->priv == NULL)
-		return pop;
-	pthread_mutex_lock(&slots_mu);
-	if ((pop = ds->item_popularity) == NULL &&
-	    (pop = calloc((size_t)ds->n_items + 1, sizeof *pop)) != NULL) {
-		for (int64_t k = 0; k < ds->all.nnz; k++)
-			pop[ds->all.idx[k]]++;
-		__atomic_store_n(&((dataset *)ds)->item_popularity, pop,
-		    __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&slots_mu);
-	return pop;
-}
-
 int
 dataset_user_index(const dataset *ds, const char *ext_id)
 {
@@ -1025,7 +1005,6 @@ dataset_free(dataset *ds)
 	free(ds->item_title);
 	free(ds->item_category);
 	free(ds->category_name);
-	free(ds->item_popularity);
 	free(ds->user_features);
 	if (p) {
 		free(p->strings);

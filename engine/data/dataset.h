@@ -61,8 +61,6 @@ typedef struct dataset {
 					 * when no item has one */
 	int32_t *item_category;		/* index into category_name, -1 unknown */
 	char **category_name;		/* (n_categories + 1) */
-	int32_t *item_popularity;	/* distinct users per item: made at
-					 * the first dataset_item_popularity() */
 
 	float *user_features;		/* (n_users, UF_COUNT) */
 	/* per-user category mix: share of the user's events per category is
@@ -91,10 +89,6 @@ int dataset_user_index(const dataset *ds, const char *ext_id);
  * user features, when the snapshot has them). */
 void dataset_user_summary(const dataset *ds, int u, char *buf, size_t n);
 int dataset_item_index(const dataset *ds, const char *ext_id);
-/* Distinct users per item (n_items), counted at the first call (a
- * training reads none: at 4 M items 17 MB); NULL when out of memory, and
- * for a dataset not made by dataset_build() unless its maker set it. */
-const int32_t *dataset_item_popularity(const dataset *ds);
 
 /* Allocate/free the arrays of an interactions matrix (_values: ptr, idx
  * and val only, ts and beh NULL; _items: ptr and idx alone); build its

@@ -252,6 +252,12 @@ fusion_set_known(fusion *f, const interactions *known, rf_error *err)
 	return 0;
 }
 
+void
+fusion_set_popularity(fusion *f, const int32_t *popularity)
+{
+	f->popularity = popularity;
+}
+
 const interactions *
 fusion_known(const fusion *f)
 {

@@ -51,6 +51,12 @@ const fusion_settings *fusion_get_settings(const fusion *f);
  * has.  Same dimensions as the models' train part; not owned. */
 int fusion_set_known(fusion *f, const interactions *known, rf_error *err);
 const interactions *fusion_known(const fusion *f);
+/* The count of train users per item (n_items) that the evaluation's mean
+ * popularity of recommended items reads: the one the single models'
+ * evaluations read (the session's train part's), so that the figure
+ * compares like with like; NULL (the default): no such figure.  Not
+ * owned. */
+void fusion_set_popularity(fusion *f, const int32_t *popularity);
 int fusion_replace_models(fusion *f, const model *const *models,
     rf_error *err);
 

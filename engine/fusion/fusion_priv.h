@@ -50,6 +50,8 @@ struct fusion {
 	/* what on-the-fly scoring (score.c) leaves out of every user's
 	 * candidates; NULL: the models' train part */
 	const interactions *known;
+	/* train users per item, for the mean popularity figure; NULL: none */
+	const int32_t *popularity;
 	/* stack: theta over [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] */
 	int stack_kind;
 	int ntheta;

@@ -784,7 +784,7 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 	uint8_t *seen = calloc((size_t)p->n_items + 1, 1);
 	double sum[6] = { 0 }, pop = 0;
 	int64_t n = 0, nrec = 0, covered = 0;
-	const int32_t *popv = f->ds ? dataset_item_popularity(f->ds) : NULL;
+	const int32_t *popv = f->popularity;
 	struct eval_share sh[2];
 	int ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1, failed = 0, per_block = 0;
 

@@ -343,6 +343,8 @@ workbench_fusion(workbench *wb, rf_error *err)
 		s->f = NULL;
 		return NULL;
 	}
+	/* the mean popularity of the lists, counted as for a single model */
+	fusion_set_popularity(s->f, wb->train_pop);
 	s->n = n;
 	memcpy(s->models, ms, (size_t)n * sizeof *ms);
 	s->train = workbench_train_part(wb);
