@@ -992,9 +992,9 @@ const model_ops model_als_ops = {
 	.name = "als",
 	.title = "ALS",
 	.memory = "(users + items) x factors floats (64 factors, 1 M users, "
-	    "4.3 M items: 1.36 GB); while it trains, 16 bytes a training "
-	    "pair more (confidences both ways, tracked dots, the transpose "
-	    "map)",
+	    "4.3 M items: 1.36 GB); while it trains, the train part's "
+	    "transpose (8 bytes a training pair and 8 an item) and each "
+	    "thread's state for 64 rows at a time",
 	.help = "implicit ALS with conjugate gradient (Hu, Koren, Volinsky "
 	    "2008; Takacs et al. 2011)",
 	.kinds = MODEL_TOPN,
