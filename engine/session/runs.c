@@ -610,8 +610,15 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 			wb->job_seconds = evs[k].seconds;
 	}
 	/* Finish only once every event has been handed out. */
-	if (n == max || !done)
+	if (n == max || !done) {
+		/* The job ended between the look at done and the poll, whose
+		 * read took the wake-up of that end: without another, the
+		 * loop would never look again (a TUI left "training" for
+		 * good, seen once in CI).  The next poll sees done first. */
+		if (!done && train_job_done(wb->job))
+			train_job_wake(wb->job);
 		return n;
+	}
 	m = train_job_join(wb->job, &cancelled, err);
 	blas_single(wb, 0);
 	if (m == NULL) {

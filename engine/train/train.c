@@ -559,6 +559,16 @@ train_job_done(train_job *job)
 }
 
 void
+train_job_wake(train_job *job)
+{
+	char byte = 2;
+
+	if (write(job->pipe_wr, &byte, 1) < 0) {
+		/* EAGAIN: it is readable already */
+	}
+}
+
+void
 train_job_cancel(train_job *job)
 {
 	job->cancel = 1;

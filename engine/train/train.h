@@ -100,6 +100,9 @@ train_job *train_job_start(const train_spec *spec, rf_error *err);
 int train_job_fd(const train_job *job);
 int train_job_poll(train_job *job, train_event *evs, int max);
 int train_job_done(train_job *job);
+/* The pipe made readable again: for a reader that looked at done, then
+ * polled and so read the wake-up of an end it had not seen. */
+void train_job_wake(train_job *job);
 void train_job_cancel(train_job *job);
 model *train_job_join(train_job *job, int *cancelled, rf_error *err);
 /* Frees the job (joins the thread first; a model not taken is freed). */
