@@ -815,37 +815,41 @@ build(store *st, int lean, rf_error *err)
 	if (nnz > 0)
 		mean /= (double)nnz;
 
-	/* Ids, titles, categories. */
-	if ((user_dbid = malloc(((size_t)n_users + 1) * sizeof
+	/* Ids, titles, categories (a lean build: categories alone, with
+	 * none of the names' tables while the raw events are held). */
+	if ((!lean && ((user_dbid = malloc(((size_t)n_users + 1) * sizeof
 	    *user_dbid)) == NULL ||
 	    (item_dbid = malloc(((size_t)n_items + 1) * sizeof
 	    *item_dbid)) == NULL ||
+	    (user_off = malloc(((size_t)n_users + 1) * sizeof *user_off)) ==
+	    NULL ||
+	    (item_off = malloc(((size_t)n_items + 1) * sizeof *item_off)) ==
+	    NULL ||
+	    (title_off = malloc(((size_t)n_items + 1) * sizeof *title_off)) ==
+	    NULL)) ||
 	    (ds->item_category = malloc(((size_t)n_items + 1) *
 	    sizeof *ds->item_category)) == NULL ||
 	    (ds->category_name = calloc((size_t)n_items + 1,
 	    sizeof *ds->category_name)) == NULL ||
 	    (ds->user_features = calloc((size_t)n_users * UF_COUNT + 1,
 	    sizeof *ds->user_features)) == NULL ||
-	    (user_off = malloc(((size_t)n_users + 1) * sizeof *user_off)) ==
-	    NULL ||
-	    (item_off = malloc(((size_t)n_items + 1) * sizeof *item_off)) ==
-	    NULL ||
-	    (title_off = malloc(((size_t)n_items + 1) * sizeof *title_off)) ==
-	    NULL ||
 	    (cat_off = malloc(((size_t)n_items + 1) * sizeof *cat_off)) ==
 	    NULL ||
 	    (cat = calloc((size_t)n_items + 1, sizeof *cat)) == NULL)
 		goto oom;
-	for (int32_t id = 1; id <= max_user; id++)
+	for (int32_t id = 1; !lean && id <= max_user; id++)
 		if (user_dense[id] >= 0)
 			user_dbid[user_dense[id]] = id;
-	for (int32_t id = 1; id <= max_item; id++)
+	for (int32_t id = 1; !lean && id <= max_item; id++)
 		if (item_dense[id] >= 0)
 			item_dbid[item_dense[id]] = id;
-	for (int u = 0; u < n_users; u++)
+	for (int u = 0; !lean && u < n_users; u++)
 		user_off[u] = SIZE_MAX;
-	for (int i = 0; i < n_items; i++)
-		item_off[i] = title_off[i] = cat_off[i] = SIZE_MAX;
+	for (int i = 0; i < n_items; i++) {
+		cat_off[i] = SIZE_MAX;
+		if (!lean)
+			item_off[i] = title_off[i] = SIZE_MAX;
+	}
 	if (read_ids(st, IDS_CATEGORIES | (lean ? 0 : IDS_NAMES), user_dense,
 	    max_user, item_dense, max_item, &strings, &cats, user_off,
 	    item_off, title_off, cat_off, err) < 0)

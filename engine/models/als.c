@@ -541,6 +541,18 @@ als_largest_chunk(const int64_t *ptr, int n)
 	return (size_t)m;
 }
 
+/* The entries of a thread's chunk state: the largest chunk of either
+ * half (the transpose's when the part has it), plus one. */
+static size_t
+als_chunk_entries(const interactions *tr)
+{
+	size_t m = als_largest_chunk(tr->ptr, tr->n_users);
+	size_t t = tr->tptr != NULL ? als_largest_chunk(tr->tptr,
+	    tr->n_items) : 0;
+
+	return (t > m ? t : m) + 1;
+}
+
 /* The training state (objective sums, each thread's scratch and chunk
  * state), made at the first epoch: a model loaded to score or explain
  * never holds it.  Its size follows the longest row and the largest
@@ -552,13 +564,8 @@ als_prepare(als_model *am, rf_error *err)
 	const interactions *train = am->base.train;
 	size_t longest = als_longest_row(train) + 1;
 	size_t rows = (size_t)am->ni / ALS_CHUNK + 1;
-	size_t cmax = als_largest_chunk(train->ptr, am->nu);
-	size_t ctmax = als_largest_chunk(train->tptr, am->ni);
+	size_t cmax = als_chunk_entries(train);
 	int ok;
-
-	if (ctmax > cmax)
-		cmax = ctmax;
-	cmax++;
 	am->part = malloc(rows * sizeof *am->part);
 	ok = am->part != NULL;
 	for (int t = 0; ok && t < am->nthreads; t++) {
@@ -613,16 +620,11 @@ als_alloc(const dataset *ds, const interactions *train, const double *params,
 		 * (als_prepare(): each thread's scratch and chunk state);
 		 * the factors are what a smaller setting shrinks. */
 		size_t longest = als_longest_row(train) + 1;
-		size_t cmax = als_largest_chunk(train->ptr, train->n_users);
+		size_t cmax = als_chunk_entries(train);
 		uint64_t per_factor = ((uint64_t)am->nu + am->ni + 2 +
 		    3ull * ALS_CHUNK * am->nthreads) * sizeof(float);
 		uint64_t need = per_factor * am->fs + 3ull * am->fs * am->fs *
 		    sizeof(float) + 8ull * (longest + cmax) * am->nthreads;
-
-		if (train->tptr != NULL && als_largest_chunk(train->tptr,
-		    train->n_items) > cmax)
-			need += 8ull * (als_largest_chunk(train->tptr,
-			    train->n_items) - cmax) * am->nthreads;
 
 		if (model_check_room(&am->base, need, P_FACTORS, per_factor, 1,
 		    err) < 0) {

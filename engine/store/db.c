@@ -13,7 +13,7 @@ store_cache_small(store *st, int small, rf_error *err)
 	    DB_STR(STORE_CACHE_KIB), NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(st, err, "setting the page cache");
 	if (!small)
-		sqlite3_db_release_memory(store_db(st));
+		store_release_memory(st);
 	return 0;
 }
 
