@@ -5,6 +5,12 @@
 #define DB_STR_(x)	#x
 #define DB_STR(x)	DB_STR_(x)
 
+void
+store_release_memory(store *st)
+{
+	sqlite3_db_release_memory(store_db(st));
+}
+
 int
 store_cache_small(store *st, int small, rf_error *err)
 {

@@ -399,11 +399,6 @@ store_is_readonly(const store *st)
 	return st->readonly;
 }
 
-void
-store_release_memory(store *st)
-{
-	sqlite3_db_release_memory(st->db);
-}
 
 int
 store_schema_version(store *st)
