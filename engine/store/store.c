@@ -289,6 +289,38 @@ store_library_version(void)
 	return sqlite3_libversion();
 }
 
+/* A read-only connection cannot roll back the journal a process killed
+ * in the middle of a write left behind (a hot journal), so it cannot read
+ * at all ("attempt to write a readonly database").  Undo that write as
+ * any read-write opening would, with a connection of its own that reads
+ * one value and closes: the store comes back to its last commit, which is
+ * what every reader sees anyway, and nothing of the user's is written.
+ * Without write permission, say what is in the way. */
+static int
+recover_hot_journal(const char *path, rf_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int ok;
+
+	ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
+	    sqlite3_db_readonly(db, "main") == 0;
+	if (ok) {
+		sqlite3_busy_timeout(db, 5000);
+		ok = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+		    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (!ok)
+		return rf_fail(err, "%s: a process that died in the middle "
+		    "of a write left it unfinished (%s-journal), and a "
+		    "read-only opening cannot undo it: open the store once "
+		    "with write permission", path, path);
+	return 0;
+}
+
 store *
 store_open(const char *path, int flags, rf_error *err)
 {
@@ -335,6 +367,23 @@ store_open(const char *path, int flags, rf_error *err)
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	store_harden(st->db);
+	if (st->readonly && read_user_version(st, &st->version, NULL) < 0 &&
+	    sqlite3_extended_errcode(st->db) == SQLITE_READONLY_ROLLBACK) {
+		/* Opened again after the recovery: the failed read may have
+		 * left the connection's pager in an error state. */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (recover_hot_journal(path, err) < 0 ||
+		    sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+			if (st->db != NULL)
+				store_fail(st, err, "cannot open store");
+			store_close(st);
+			return NULL;
+		}
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, 5000);
+		store_harden(st->db);
+	}
 	if (read_user_version(st, &st->version, err) < 0 ||
 	    store_check_version(st, err) < 0 ||
 	    (st->readonly && store_exec(st, "PRAGMA query_only = 1", err) < 0) ||

@@ -5,6 +5,8 @@
 #endif
 #include "tests/lib/testutil.h"
 
+#include <sys/wait.h>
+
 #include "engine/ingest/ingest.h"
 #include "engine/store/query.h"
 #include "engine/store/saved_models.h"
@@ -121,6 +123,54 @@ test_readonly(const char *dir)
 	/* Even the engine's own SQL cannot write. */
 	CHECK(store_exec(st, "INSERT INTO settings VALUES ('a', 'b')", &err) < 0);
 	CHECK_EQ(query_int(st, "SELECT count(*) FROM events"), 0);
+	store_close(st);
+}
+
+/* A process killed in the middle of a write leaves a hot journal, which a
+ * read-only connection cannot roll back: the read-only opening undoes it
+ * (the store as at its last commit), or says why it cannot. */
+static void
+test_readonly_hot_journal(const char *dir)
+{
+	const char *path = tu_join(dir, "hot.rfs");
+	const char *journal = tu_join(dir, "hot.rfs-journal");
+	rf_error err;
+	struct stat sb;
+	store *st = store_open(path, STORE_CREATE, &err);
+	pid_t pid;
+	int status = 0;
+
+	if (st == NULL) {
+		CHECK_FAIL("store_open: %s", err.msg);
+		return;
+	}
+	CHECK(store_set_setting(st, "kept", "yes", &err) == 0);
+	store_close(st);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		/* A one-page cache spills the change into the file before
+		 * the commit that never comes. */
+		st = store_open(path, 0, &err);
+		if (st == NULL || store_exec(st, "PRAGMA cache_size = 1;"
+		    "BEGIN; DELETE FROM settings; CREATE TABLE filler(b);"
+		    "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		    "FROM r WHERE i < 300) INSERT INTO filler "
+		    "SELECT randomblob(4000) FROM r;", &err) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(stat(journal, &sb) == 0 && sb.st_size > 0);
+	if ((st = store_open(path, STORE_READONLY, &err)) == NULL) {
+		CHECK_FAIL("read-only open after a killed write: %s", err.msg);
+		return;
+	}
+	CHECK(store_is_readonly(st));
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM settings WHERE key = "
+	    "'kept' AND value = 'yes'"), 1);
+	CHECK_EQ(query_int(st, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'filler'"), 0);
 	store_close(st);
 }
 
@@ -633,6 +683,7 @@ main(void)
 	test_migration(dir);
 	test_open_errors(dir);
 	test_readonly(dir);
+	test_readonly_hot_journal(dir);
 	test_query(dir);
 	test_summaries(dir);
 	test_activity(dir);
