@@ -984,10 +984,10 @@ als_load(const dataset *ds, const interactions *train, const double *params,
 
 /* `train als --search`: the main parameters, one at a time. */
 static const model_search als_search[] = {
-	{ "reg", 5, { 1, 5, 20, 50, 200 } },
-	{ "alpha", 5, { 0.5, 1, 2, 5, 15 } },
-	{ "factors", 3, { 32, 64, 128 } },
-	{ NULL, 0, { 0 } }
+	{ "reg", 5, { 1, 5, 20, 50, 200 }, 0 },
+	{ "alpha", 5, { 0.5, 1, 2, 5, 15 }, 0 },
+	{ "factors", 3, { 32, 64, 128 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_als_ops = {

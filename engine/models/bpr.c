@@ -747,9 +747,9 @@ bpr_load(const dataset *ds, const interactions *train, const double *params,
 
 /* `train bpr --search`: the main parameters, one at a time. */
 static const model_search bpr_search[] = {
-	{ "lr", 4, { 0.01, 0.02, 0.05, 0.1 } },
-	{ "reg", 4, { 0.001, 0.005, 0.01, 0.05 } },
-	{ NULL, 0, { 0 } }
+	{ "lr", 4, { 0.01, 0.02, 0.05, 0.1 }, 0 },
+	{ "reg", 4, { 0.001, 0.005, 0.01, 0.05 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_bpr_ops = {

@@ -1,7 +1,15 @@
 /* ease: the embarrassingly shallow autoencoder (Steck, "Embarrassingly
  * Shallow Autoencoders for Sparse Data", WWW 2019).  One closed form: an
  * item-item weight matrix B that reconstructs each user's row from the rest
- * of the row, with a zero diagonal so an item cannot explain itself. */
+ * of the row, with a zero diagonal so an item cannot explain itself.
+ *
+ * The score sums the B rows of the user's history, each weighted by how
+ * recent it is when `recency` is set: w = 0.5^(later / recency), later
+ * being the number of the user's interactions with a later time (items of
+ * one time weigh the same; without times every weight is 1).  B is fitted
+ * on the unweighted rows either way: the weights act on the scores alone,
+ * so the default (-1) is chosen on the validation part after the fit
+ * (engine/train), among the values `--search` lists. */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -24,7 +32,7 @@
 /* From this many items the factorisation may run on every core. */
 #define EASE_THREADED_N	2000
 
-enum { P_LAMBDA, P_BINARY, P_MAX_ITEMS };
+enum { P_LAMBDA, P_BINARY, P_MAX_ITEMS, P_RECENCY };
 
 static const model_param ease_params[] = {
 	{ "lambda", 200, 1, 100000, 10, 0,
@@ -34,6 +42,11 @@ static const model_param ease_params[] = {
 	{ "max_items", 10000, 2, EASE_MAX_ITEMS, 1000, 1,
 	  "B covers at most this many items, the most popular in train; "
 	  "the rest rank below them" },
+	{ "recency", -1, -1, 100000, 5, 0,
+	  "half-life of a history item's weight in the score, counted in "
+	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
+	  "every item 1; -1, chosen on the validation part after the fit "
+	  "(0 without one)" },
 };
 
 /*
@@ -117,6 +130,57 @@ ease_x(const ease_model *em, float v)
 }
 
 static void ease_free(model *m);
+
+static int
+ease_cmp_ts(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The weights of user u's history entries (in row order) into w: 1 each
+ * unless recency > 0 and the row has times, then 0.5^(later / recency)
+ * with later the count of the row's entries with a later time.  0, or -1
+ * out of memory.
+ */
+static int
+ease_weights(const ease_model *em, int u, float *w)
+{
+	const interactions *tr = em->base.train;
+	double h = em->base.params[P_RECENCY];
+	int64_t n = tr->ptr[u + 1] - tr->ptr[u], *ts, *sorted;
+
+	for (int64_t k = 0; k < n; k++)
+		w[k] = 1;
+	if (!(h > 0) || n < 2)
+		return 0;
+	ts = malloc((size_t)n * 2 * sizeof *ts);
+	if (ts == NULL)
+		return -1;
+	sorted = ts + n;
+	if (dataset_row_times(em->base.ds, tr, u, ts, NULL)) {
+		memcpy(sorted, ts, (size_t)n * sizeof *ts);
+		qsort(sorted, (size_t)n, sizeof *sorted, ease_cmp_ts);
+		for (int64_t k = 0; k < n; k++) {
+			/* later: the entries after the last with this time */
+			int64_t lo = 0, hi = n;
+
+			while (lo < hi) {
+				int64_t mid = lo + (hi - lo) / 2;
+
+				if (sorted[mid] <= ts[k])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			w[k] = (float)exp2(-(double)(n - lo) / h);
+		}
+	}
+	free(ts);
+	return 0;
+}
 
 /*
  * B is the one large array and the factorisation works in place (in
@@ -369,7 +433,8 @@ report:
 	return 0;
 }
 
-/* score(u) = x_u B: the sum of the B rows of the user's history. */
+/* score(u) = (w o x_u) B: the sum of the B rows of the user's history,
+ * each times its recency weight. */
 static void
 ease_score_user(const model *m, int u, float *out)
 {
@@ -382,8 +447,19 @@ ease_score_user(const model *m, int u, float *out)
 		acc = out + (n_items - n);	/* room at the end, then spread */
 	memset(acc, 0, (size_t)n * sizeof *acc);
 	if (u >= 0 && u < tr->n_users) {
-		for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
-			float x = ease_x(em, tr->val[p]);
+		int64_t lo = tr->ptr[u], len = tr->ptr[u + 1] - lo;
+		float *w = NULL;
+
+		/* Out of memory for the weights: every item counts 1. */
+		if (em->base.params[P_RECENCY] > 0 && len > 1 &&
+		    (w = malloc((size_t)len * sizeof *w)) != NULL &&
+		    ease_weights(em, u, w) < 0) {
+			free(w);
+			w = NULL;
+		}
+		for (int64_t p = lo; p < lo + len; p++) {
+			float x = ease_x(em, tr->val[p]) *
+			    (w ? w[p - lo] : 1.0f);
 			int a = ease_pos(em, tr->idx[p]);
 			const float *row;
 
@@ -393,6 +469,7 @@ ease_score_user(const model *m, int u, float *out)
 			for (int b = 0; b < n; b++)
 				acc[b] += x * row[b];
 		}
+		free(w);
 	}
 	if (em->sub == NULL)
 		return;
@@ -426,6 +503,7 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	const interactions *tr = m->train;
 	int64_t lo, hi;
 	explain_term *all;
+	float *rw;
 	int n = 0;
 
 	if (u < 0 || u >= tr->n_users || j < 0 || j >= tr->n_items ||
@@ -435,6 +513,12 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	hi = tr->ptr[u + 1];
 	if (hi == lo || (all = malloc((size_t)(hi - lo) * sizeof *all)) == NULL)
 		return 0;
+	if ((rw = malloc((size_t)(hi - lo) * sizeof *rw)) == NULL ||
+	    ease_weights(em, u, rw) < 0) {
+		free(rw);
+		free(all);
+		return 0;
+	}
 	for (int64_t p = lo; p < hi; p++) {
 		int a = ease_pos(em, tr->idx[p]);
 		float w = a < 0 ? 0 : em->B[(size_t)a * em->n + j];
@@ -443,11 +527,13 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 			continue;
 		all[n].item = tr->idx[p];
 		all[n].weight = w;
-		all[n].contribution = (double)w * ease_x(em, tr->val[p]);
+		all[n].contribution = (double)w * ease_x(em, tr->val[p]) *
+		    rw[p - lo];
 		n++;
 	}
 	n = model_keep_top_terms(all, n, terms, max);
 	free(all);
+	free(rw);
 	return n;
 }
 
@@ -567,8 +653,9 @@ ease_report(const model *m, char *buf, size_t n)
 
 /* `train ease --search`: the main parameters, one at a time. */
 static const model_search ease_search[] = {
-	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 } },
-	{ NULL, 0, { 0 } }
+	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 }, 0 },
+	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, 1 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_ease_ops = {

@@ -783,9 +783,9 @@ knn_report(const model *m, char *buf, size_t n)
 
 /* `train itemknn --search`: the main parameters, one at a time. */
 static const model_search knn_search[] = {
-	{ "k", 6, { 20, 50, 100, 200, 400, 1000 } },
-	{ "shrink", 5, { 0, 5, 20, 50, 200 } },
-	{ NULL, 0, { 0 } }
+	{ "k", 6, { 20, 50, 100, 200, 400, 1000 }, 0 },
+	{ "shrink", 5, { 0, 5, 20, 50, 200 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_itemknn_ops = {

@@ -589,9 +589,9 @@ mf_rating_loss_grad(int k, double mu, double r, const double reg[4],
 
 /* `train mf --search`: the main parameters, one at a time. */
 static const model_search mf_search[] = {
-	{ "reg", 5, { 0.02, 0.04, 0.065, 0.1, 0.15 } },
-	{ "factors", 4, { 16, 48, 100, 200 } },
-	{ NULL, 0, { 0 } }
+	{ "reg", 5, { 0.02, 0.04, 0.065, 0.1, 0.15 }, 0 },
+	{ "factors", 4, { 16, 48, 100, 200 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_mf_ops = {

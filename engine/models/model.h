@@ -62,6 +62,11 @@ typedef struct model_search {
 	const char *param;	/* NULL ends the list */
 	int n;
 	double values[MODEL_SEARCH_VALUES];
+	/* 1: the parameter acts on the scores alone, not on the fit.  Its
+	 * value -1 (auto) is then chosen after every fit with a validation
+	 * part, by trying the values on the fitted model (no refit); 0
+	 * without one.  --search leaves it to that choice. */
+	int scoring;
 } model_search;
 
 /* A leave-one-out probe by the model's own exact method: the drop of the

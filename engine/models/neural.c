@@ -1067,8 +1067,8 @@ nn_load(const dataset *ds, const interactions *train, const double *params,
 
 /* `train neural --search`: the main parameters, one at a time. */
 static const model_search neural_search[] = {
-	{ "lr", 4, { 0.0005, 0.001, 0.002, 0.005 } },
-	{ NULL, 0, { 0 } }
+	{ "lr", 4, { 0.0005, 0.001, 0.002, 0.005 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_neural_ops = {

@@ -572,8 +572,8 @@ svdpp_rating_loss_grad(int k, int n, double mu, double r, const double reg[5],
 
 /* `train svdpp --search`: the main parameters, one at a time. */
 static const model_search svdpp_search[] = {
-	{ "reg", 4, { 0.05, 0.1, 0.15, 0.25 } },
-	{ NULL, 0, { 0 } }
+	{ "reg", 4, { 0.05, 0.1, 0.15, 0.25 }, 0 },
+	{ NULL, 0, { 0 }, 0 }
 };
 
 const model_ops model_svdpp_ops = {

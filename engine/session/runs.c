@@ -345,7 +345,7 @@ workbench_load_saved(workbench *wb, rf_error *err)
 static int
 finish_run(workbench *wb, model *m, const model_ops *ops,
     int64_t run_id, int cancelled, double seconds, const char *trail,
-    rf_error *err)
+    wb_run *slot, rf_error *err)
 {
 	model_fingerprint fp;
 	wb_model e;
@@ -359,6 +359,8 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 	/* The parameters it was trained with (--search may have chosen
 	 * them). */
 	train_params_text(ops, m->params, e.params, sizeof e.params);
+	if (slot != NULL)
+		snprintf(slot->params, sizeof slot->params, "%s", e.params);
 	metrics_clear(&e.final);
 	if (wb->test.nnz > 0) {
 		/* A fixed sample of users on big data: every model of the
@@ -383,9 +385,10 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 			ops->free(m);
 			return -1;
 		}
-		if (run_id > 0 && trail != NULL && trail[0] != '\0' &&
-		    store_run_searched(wb->st, run_id, e.params, trail,
-		    err) < 0) {
+		/* The parameters as the fit left them: --search's, or a
+		 * scoring parameter chosen after the fit (-1 at the start). */
+		if (run_id > 0 && store_run_searched(wb->st, run_id,
+		    e.params, trail != NULL ? trail : "", err) < 0) {
 			ops->free(m);
 			return -1;
 		}
@@ -494,7 +497,8 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	}
 	wb_train_transpose_release(wb, ops);
 	if (finish_run(wb, m, ops, c.run_id, cancelled, c.seconds,
-	    c.slot >= 0 ? wb->runs[c.slot].r.search : NULL, err) < 0) {
+	    c.slot >= 0 ? wb->runs[c.slot].r.search : NULL,
+	    c.slot >= 0 ? &wb->runs[c.slot].r : NULL, err) < 0) {
 		if (c.slot >= 0) {
 			wb->runs[c.slot].r.status = WB_RUN_FAILED;
 			snprintf(wb->runs[c.slot].r.msg, sizeof
@@ -630,7 +634,8 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 		rc = -1;
 	} else if (finish_run(wb, m, wb->job_ops, wb->job_run,
 	    cancelled, wb->job_seconds, wb->job_slot > 0 ?
-	    wb->runs[wb->job_slot - 1].r.search : NULL, err) < 0) {
+	    wb->runs[wb->job_slot - 1].r.search : NULL, wb->job_slot > 0 ?
+	    &wb->runs[wb->job_slot - 1].r : NULL, err) < 0) {
 		if (wb->job_slot > 0) {
 			wb_run *r = &wb->runs[wb->job_slot - 1].r;
 

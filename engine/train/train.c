@@ -254,7 +254,9 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 	for (const model_search *s = ops->search; s && s->param; s++) {
 		int k = model_param_index(ops, s->param);
 
-		if (k < 0 || (spec->fixed && spec->fixed[k]))
+		/* a scoring parameter at -1 is chosen after the fit */
+		if (k < 0 || (spec->fixed && spec->fixed[k]) ||
+		    (s->scoring && best[k] < 0))
 			continue;
 		for (int j = 0; j < s->n; j++) {
 			double v;
@@ -286,6 +288,58 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 	if (isnan(cur))
 		return rf_fail(err, "%s --search: no setting could be "
 		    "measured on the validation part", ops->name);
+	return 0;
+}
+
+/*
+ * After a fit: every scoring parameter left at -1 (model_search.scoring)
+ * chosen on the validation part by trying its values on the fitted model,
+ * each try an event like --search's; the first of the best wins (the
+ * lists start from "off").  0 without a validation part.  -1 when
+ * cancelled.
+ */
+static int
+choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
+    const volatile int *cancel)
+{
+	const model_ops *ops = spec->ops;
+	int rmse = search_by_rmse(spec), tries = 0;
+	const char *metric = rmse ? "rmse" : "ndcg@10";
+	char what[160];
+
+	for (const model_search *s = ops->search; s && s->param; s++) {
+		int k = model_param_index(ops, s->param);
+		double cur = NAN, pick = 0;
+
+		if (!s->scoring || k < 0 || !(m->params[k] < 0))
+			continue;
+		if (spec->valid == NULL || spec->valid->nnz == 0 || s->n < 1) {
+			m->params[k] = 0;
+			continue;
+		}
+		for (int j = 0; j < s->n; j++) {
+			double v;
+			int better;
+
+			if (cancel && *cancel) {
+				m->params[k] = pick;
+				return -1;
+			}
+			m->params[k] = s->values[j];
+			v = valid_measure(spec, m, rmse, cancel);
+			better = !isnan(v) && (isnan(cur) || (rmse ? v < cur :
+			    v > cur));
+			snprintf(what, sizeof what, "%s=%g (after the fit), "
+			    "valid %s", s->param, s->values[j], metric);
+			emit(cb, ud, spec, TRAIN_SEARCH, tries++, better, v, 0,
+			    what);
+			if (better) {
+				cur = v;
+				pick = s->values[j];
+			}
+		}
+		m->params[k] = pick;
+	}
 	return 0;
 }
 
@@ -367,6 +421,8 @@ train_run(const train_spec *spec, train_callback cb, void *ud,
 	m->epochs_done = done;
 	if (ops->settle != NULL)
 		ops->settle(m);
+	if (choose_scoring(spec, m, cb, ud, cancel) < 0)
+		stopped = 1;
 	if (cancelled)
 		*cancelled = stopped;
 	emit(cb, ud, spec, stopped ? TRAIN_CANCELLED : TRAIN_DONE, done, NAN,
@@ -782,7 +838,9 @@ from_bytes(const model_ops *ops, const char *name, int version,
 	}
 	memcpy(hdr32, data + 8, sizeof hdr32);
 	memcpy(hdr64, data + 8 + sizeof hdr32, sizeof hdr64);
-	if (hdr32[2] != ops->nparams || len < MODEL_HEADER +
+	/* A model saved before its last parameters were added has fewer:
+	 * those take their defaults, which behave as before they were. */
+	if (hdr32[2] < 0 || hdr32[2] > ops->nparams || len < MODEL_HEADER +
 	    (size_t)hdr32[2] * sizeof(double) || hdr32[3] < 0) {
 		rf_fail(err, "%s v%d: damaged: its saved parameters do not "
 		    "match the model", name, version);
@@ -794,8 +852,9 @@ from_bytes(const model_ops *ops, const char *name, int version,
 		rf_fail(err, "%s: out of memory", name);
 		return NULL;
 	}
-	off = MODEL_HEADER + (size_t)ops->nparams * sizeof *params;
-	memcpy(params, data + MODEL_HEADER, (size_t)ops->nparams *
+	model_params_default(ops, params);
+	off = MODEL_HEADER + (size_t)hdr32[2] * sizeof *params;
+	memcpy(params, data + MODEL_HEADER, (size_t)hdr32[2] *
 	    sizeof *params);
 	/* The ranges of `train`, before the model converts any of them. */
 	if ((k = model_params_bad(ops, params)) >= 0) {

@@ -5,6 +5,7 @@
  * G = X^T X + lambda I by Gauss-Jordan in double and forms
  * B = I - P diag(1/diag P) with diag(B) = 0 (Steck 2019 eq. 8). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,67 @@ run_tiny(int binary, double lambda)
 		for (int a = 0; a < NI * NI; a++)
 			obj += lambda * B[a] * B[a];
 		CHECK_NEAR(loss, obj / (double)tr.nnz, 1e-4 * obj);
+	}
+	/* recency: with times, each history row of B weighs
+	 * 0.5^(later / h), later = the user's entries with a later time
+	 * (ties weigh alike), counted here by hand; B is the same fit */
+	{
+		/* user 2 holds items 0, 2, 3, 4: item 0 first, 2 and 3 at
+		 * one time, 4 last; user 1 holds 1, 2, 4 at one time */
+		static const int64_t when[NU][NI] = {
+			{ 10, 30, 0, 20, 0 }, { 0, 5, 5, 0, 5 },
+			{ 100, 0, 200, 200, 300 },
+		};
+		static const double later[3][NI] = {
+			{ 2, 0, 0, 1, 0 }, { 0, 0, 0, 0, 0 },
+			{ 3, 0, 1, 1, 0 },
+		};
+		const int kr = model_param_index(ops, "recency");
+		uint8_t beh[64];
+		int64_t ts[64];
+
+		CHECK(tr.nnz <= 64);
+		for (int u = 0; u < NU; u++)
+			for (int64_t p = tr.ptr[u]; p < tr.ptr[u + 1]; p++) {
+				ts[p] = u < 3 ? when[u][tr.idx[p]] : 7;
+				beh[p] = 1;
+			}
+		tr.ts = ts;
+		tr.beh = beh;
+		for (double h = 0; h <= 2.5; h += 2.5) {
+			m->params[kr] = h;
+			for (int u = 0; u < 3; u++) {
+				ops->score_user(m, u, sc);
+				for (int j = 0; j < NI; j++) {
+					double want = 0, sum = 0;
+					explain_term t[NI];
+					int n;
+
+					for (int i = 0; i < NI; i++)
+						want += xv[u][i] * B[i * NI + j] *
+						    (h > 0 ? pow(0.5,
+						    later[u][i] / h) : 1);
+					CHECK_NEAR(sc[j], want, 1e-5);
+					n = ops->explain(m, u, j, t, NI);
+					for (int q = 0; q < n; q++)
+						sum += t[q].contribution;
+					CHECK_NEAR(sum, sc[j], 1e-5);
+				}
+			}
+		}
+		/* -1 (not chosen yet, outside a training): as 0 */
+		m->params[kr] = -1;
+		ops->score_user(m, 2, sc);
+		for (int j = 0; j < NI; j++) {
+			double want = 0;
+
+			for (int i = 0; i < NI; i++)
+				want += xv[2][i] * B[i * NI + j];
+			CHECK_NEAR(sc[j], want, 1e-5);
+		}
+		tr.ts = NULL;
+		tr.beh = NULL;
+		m->params[kr] = params[kr];
 	}
 	/* save / load round trip */
 	{

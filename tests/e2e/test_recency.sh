@@ -1,0 +1,46 @@
+#!/bin/sh
+# A scoring parameter chosen after the fit (model_search.scoring): EASE's
+# recency at its default (-1) is tried at every listed value on the
+# validation part once B is fitted, each try printed; the model keeps the
+# value with the best validation NDCG@10 (the first of equals), its run
+# records it, a refit and a reload keep it.  Without a validation part it
+# is 0 (every history item counts 1); a value given is not searched.
+set -u
+. "${top_srcdir:-.}/tests/lib/lib.sh"
+need_data
+data="$RECFUSE_DATA/ml-100k/u.data"
+db="$tmp/r.db"
+
+run_ok "temporal split, ease" "$RECFUSE" "$db" -e \
+    "import $data; split temporal 0.2 --valid 0.05; train ease"
+# The tries: "ease search N: recency=V (after the fit), valid ndcg@10 X"
+awk '/^ease search [0-9]+: recency=/ {
+	v = $4; sub(/^recency=/, "", v); x = $10
+	n++
+	if (n == 1 || x + 0 > best + 0) { best = x; pick = v }
+    }
+    END { print n, pick }' "$tmp/out" >"$tmp/tries"
+read -r tries pick <"$tmp/tries"
+check "six values tried after the fit ($tries)" [ "${tries:-0}" -eq 6 ]
+check "recency picked on validation is not 0 on a temporal split ($pick)" \
+    [ "${pick:-0}" != 0 ]
+run_ok "models" "$RECFUSE" -o tsv "$db" -e "models"
+expect_out "the run keeps the best try (recency=$pick)" \
+    "lambda=200 binary=1 max_items=10000 recency=$pick	"
+expect_out "the tries are recorded with the run" \
+    "searched recency=0 (after the fit) "
+run_ok "refit" "$RECFUSE" "$db" -e "fuse weighted; refit"
+expect_out "refit keeps the chosen value" "refit ease"
+run_ok "models after refit" "$RECFUSE" -o tsv "$db" -e "models"
+check "no run is left at recency=-1" sh -c "! grep -q 'recency=-1' '$tmp/out'"
+
+run_ok "a value given is used as given" "$RECFUSE" "$db" -e \
+    "train ease recency=0"
+check "nothing tried" sh -c "! grep -q 'ease search' '$tmp/out'"
+
+run_ok "no validation part" "$RECFUSE" "$tmp/n.db" -e \
+    "import $data; split temporal 0.2; train ease; models"
+check "nothing tried without validation" sh -c "! grep -q 'ease search' '$tmp/out'"
+expect_out "recency 0 without validation" "max_items=10000 recency=0 "
+
+finish
