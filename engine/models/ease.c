@@ -131,56 +131,6 @@ ease_x(const ease_model *em, float v)
 
 static void ease_free(model *m);
 
-static int
-ease_cmp_ts(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * The weights of user u's history entries (in row order) into w: 1 each
- * unless recency > 0 and the row has times, then 0.5^(later / recency)
- * with later the count of the row's entries with a later time.  0, or -1
- * out of memory.
- */
-static int
-ease_weights(const ease_model *em, int u, float *w)
-{
-	const interactions *tr = em->base.train;
-	double h = em->base.params[P_RECENCY];
-	int64_t n = tr->ptr[u + 1] - tr->ptr[u], *ts, *sorted;
-
-	for (int64_t k = 0; k < n; k++)
-		w[k] = 1;
-	if (!(h > 0) || n < 2)
-		return 0;
-	ts = malloc((size_t)n * 2 * sizeof *ts);
-	if (ts == NULL)
-		return -1;
-	sorted = ts + n;
-	if (dataset_row_times(em->base.ds, tr, u, ts, NULL)) {
-		memcpy(sorted, ts, (size_t)n * sizeof *ts);
-		qsort(sorted, (size_t)n, sizeof *sorted, ease_cmp_ts);
-		for (int64_t k = 0; k < n; k++) {
-			/* later: the entries after the last with this time */
-			int64_t lo = 0, hi = n;
-
-			while (lo < hi) {
-				int64_t mid = lo + (hi - lo) / 2;
-
-				if (sorted[mid] <= ts[k])
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			w[k] = (float)exp2(-(double)(n - lo) / h);
-		}
-	}
-	free(ts);
-	return 0;
-}
 
 /*
  * B is the one large array and the factorisation works in place (in
@@ -453,7 +403,8 @@ ease_score_user(const model *m, int u, float *out)
 		/* Out of memory for the weights: every item counts 1. */
 		if (em->base.params[P_RECENCY] > 0 && len > 1 &&
 		    (w = malloc((size_t)len * sizeof *w)) != NULL &&
-		    ease_weights(em, u, w) < 0) {
+		    model_recency_weights(&em->base, u,
+		    em->base.params[P_RECENCY], w) < 0) {
 			free(w);
 			w = NULL;
 		}
@@ -514,7 +465,8 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	if (hi == lo || (all = malloc((size_t)(hi - lo) * sizeof *all)) == NULL)
 		return 0;
 	if ((rw = malloc((size_t)(hi - lo) * sizeof *rw)) == NULL ||
-	    ease_weights(em, u, rw) < 0) {
+	    model_recency_weights(&em->base, u,
+	    em->base.params[P_RECENCY], rw) < 0) {
 		free(rw);
 		free(all);
 		return 0;

@@ -6,7 +6,9 @@
  * (Sarwar et al. WWW 2001; Deshpande & Karypis, TOIS 2004).  x is presence
  * (binary=1, the default: on ml-100k Protocol B every value is 1 anyway,
  * and for ratings or behaviour sums presence ranks better than the value)
- * or the stored value (binary=0).
+ * or the stored value (binary=0), times the item's recency weight when
+ * `recency` is set (model_recency_weights(): recent items count more;
+ * chosen on the validation part after the fit by default, as EASE's).
  *
  * Ratings (predict), on when rating=1 or rating=-1 and the data are
  * ratings: KNNBaseline of Koren, "Factor in the Neighbors" (TKDD 2010),
@@ -40,7 +42,8 @@
  * that N^k(j;u) is exact for any catalogue of this size. */
 #define KNN_RATING_KEEP	2000
 
-enum { P_K, P_SHRINK, P_BINARY, P_RATING, P_RK, P_RSHRINK, P_MAX_MB };
+enum { P_K, P_SHRINK, P_BINARY, P_RATING, P_RK, P_RSHRINK, P_MAX_MB,
+    P_RECENCY };
 
 static const model_param knn_params[] = {
 	{ "k", 100, 1, 5000, 10, 1,
@@ -58,6 +61,11 @@ static const model_param knn_params[] = {
 	{ "max_mb", 1024, 0.01, 1000000, 256, 0,
 	  "megabytes the top-N neighbour lists may take (8 bytes a "
 	  "neighbour): past it, fewer than k per item" },
+	{ "recency", -1, -1, 100000, 5, 0,
+	  "half-life of a history item's weight in top-N scores, counted in "
+	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
+	  "every item 1; -1, chosen on the validation part after the fit "
+	  "(0 without one)" },
 };
 
 /* A sparse similarity list per item (CSR), most similar first. */
@@ -482,16 +490,29 @@ knn_score_user(const model *m, int u, float *out)
 	const knn_model *km = (const knn_model *)m;
 	const interactions *tr = m->train;
 
+	int64_t lo, len;
+	float *w = NULL;
+
 	memset(out, 0, (size_t)km->n * sizeof *out);
 	if (!km->fitted || u < 0 || u >= tr->n_users)
 		return;
-	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
+	lo = tr->ptr[u];
+	len = tr->ptr[u + 1] - lo;
+	/* Out of memory for the weights: every item counts 1. */
+	if (m->params[P_RECENCY] > 0 && len > 1 &&
+	    (w = malloc((size_t)len * sizeof *w)) != NULL &&
+	    model_recency_weights(m, u, m->params[P_RECENCY], w) < 0) {
+		free(w);
+		w = NULL;
+	}
+	for (int64_t p = lo; p < lo + len; p++) {
 		int i = tr->idx[p];
-		float x = knn_x(km, tr->val[p]);
+		float x = knn_x(km, tr->val[p]) * (w ? w[p - lo] : 1.0f);
 
 		for (int64_t q = km->nb.ptr[i]; q < km->nb.ptr[i + 1]; q++)
 			out[km->nb.idx[q]] += km->nb.sim[q] * x;
 	}
+	free(w);
 }
 
 /* u's value for item i, by binary search in the sorted row; -1 if none. */
@@ -564,14 +585,20 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 	const knn_model *km = (const knn_model *)m;
 	const interactions *tr = m->train;
 	explain_term *all;
+	float *rw;
 	int n = 0;
 
 	if (!km->fitted || u < 0 || u >= tr->n_users || j < 0 || j >= km->n ||
 	    max <= 0 || tr->ptr[u + 1] == tr->ptr[u])
 		return 0;
 	all = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *all);
-	if (all == NULL)
+	rw = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *rw);
+	if (all == NULL || rw == NULL || model_recency_weights(m, u,
+	    m->params[P_RECENCY], rw) < 0) {
+		free(all);
+		free(rw);
 		return 0;
+	}
 	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
 		int i = tr->idx[p];
 
@@ -581,13 +608,14 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 			all[n].item = i;
 			all[n].weight = km->nb.sim[q];
 			all[n].contribution = km->nb.sim[q] *
-			    knn_x(km, tr->val[p]);
+			    knn_x(km, tr->val[p]) * rw[p - tr->ptr[u]];
 			n++;
 			break;
 		}
 	}
 	n = model_keep_top_terms(all, n, terms, max);
 	free(all);
+	free(rw);
 	return n;
 }
 
@@ -785,6 +813,7 @@ knn_report(const model *m, char *buf, size_t n)
 static const model_search knn_search[] = {
 	{ "k", 6, { 20, 50, 100, 200, 400, 1000 }, 0 },
 	{ "shrink", 5, { 0, 5, 20, 50, 200 }, 0 },
+	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, 1 },
 	{ NULL, 0, { 0 }, 0 }
 };
 

@@ -200,6 +200,14 @@ int model_keep_top_terms(explain_term *all, int n, explain_term *terms,
 int model_probe_threshold(const model *m, int u, int64_t **ts,
     int64_t *first);
 
+/* The recency weights of user u's history in m's train part, in row
+ * order, into w: 0.5^(later / half_life), later the count of the row's
+ * entries with a later time (entries of one time weigh alike); every
+ * weight 1 when half_life <= 0 or the row has no times.  0, or -1 out of
+ * memory. */
+int model_recency_weights(const model *m, int u, double half_life,
+    float *w);
+
 /* The terms of a probe sorted (largest drop first, ties by item) and the
  * first p->max copied into p->terms (p->n set). */
 void model_probe_keep(model_probe *p, explain_term *all, int n);

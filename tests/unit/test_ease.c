@@ -186,8 +186,8 @@ run_tiny(int binary, double lambda)
 			{ 3, 0, 1, 1, 0 },
 		};
 		const int kr = model_param_index(ops, "recency");
-		uint8_t beh[64];
-		int64_t ts[64];
+		uint8_t beh[64], *keep_beh;
+		int64_t ts[64], *keep_ts;
 
 		CHECK(tr.nnz <= 64);
 		for (int u = 0; u < NU; u++)
@@ -195,6 +195,8 @@ run_tiny(int binary, double lambda)
 				ts[p] = u < 3 ? when[u][tr.idx[p]] : 7;
 				beh[p] = 1;
 			}
+		keep_ts = tr.ts;
+		keep_beh = tr.beh;
 		tr.ts = ts;
 		tr.beh = beh;
 		for (double h = 0; h <= 2.5; h += 2.5) {
@@ -228,8 +230,8 @@ run_tiny(int binary, double lambda)
 				want += xv[2][i] * B[i * NI + j];
 			CHECK_NEAR(sc[j], want, 1e-5);
 		}
-		tr.ts = NULL;
-		tr.beh = NULL;
+		tr.ts = keep_ts;
+		tr.beh = keep_beh;
 		m->params[kr] = params[kr];
 	}
 	/* save / load round trip */

@@ -17,6 +17,7 @@
  *   k = 3, shrink 1: (1/2 + 1/(sqrt6+1), 1/(sqrt6+1), 1/(sqrt6+1) + 1/3,
  *                     1/(sqrt6+1)). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,38 @@ test_hand(void)
 				CHECK_NEAR(t[1].weight, 1 / r6, 1e-6); /* s03 */
 				CHECK_NEAR(t[2].weight, 1 / r6, 1e-6); /* s13 */
 			}
+		}
+		/* recency 1 (k = 3, shrink 0): u2 saw item 1 before item
+		 * 3, so item 1's row weighs 0.5^(1/1) and item 3's 1:
+		 *   (0.5 (2/3) + 1/sqrt6, 1/sqrt6, 0.5 / sqrt6 + 1/2,
+		 *    0.5 / sqrt6): s31 and s32 come from item 3 */
+		if (c == 0) {
+			const double want[4] = { 1.0 / 3 + 1 / r6, 1 / r6,
+			    0.5 / r6 + 0.5, 0.5 / r6 };
+			int64_t ts[16], *keep_ts;
+			uint8_t beh[16], *keep_beh;
+
+			for (int64_t p = 0; p < tr.nnz && p < 16; p++) {
+				ts[p] = 100;
+				beh[p] = 1;
+			}
+			for (int64_t p = tr.ptr[2]; p < tr.ptr[3]; p++)
+				ts[p] = tr.idx[p] == 1 ? 10 : 20;
+			keep_ts = tr.ts;
+			keep_beh = tr.beh;
+			tr.ts = ts;
+			tr.beh = beh;
+			m->params[model_param_index(m->ops, "recency")] = 1;
+			m->ops->score_user(m, 2, sc);
+			check_context("recency 1, user 2");
+			for (int j = 0; j < 4; j++)
+				CHECK_NEAR(sc[j], want[j], 1e-6);
+			check_context_clear();
+			for (int u = 0; u < 4; u++)
+				for (int j = 0; j < 4; j++)
+					check_explain(m, &tr, u, j);
+			tr.ts = keep_ts;
+			tr.beh = keep_beh;
 		}
 		m->ops->free(m);
 	}
