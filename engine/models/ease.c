@@ -606,7 +606,7 @@ ease_report(const model *m, char *buf, size_t n)
 /* `train ease --search`: the main parameters, one at a time. */
 static const model_search ease_search[] = {
 	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 }, 0 },
-	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, 1 },
+	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, MODEL_SEARCH_TIMED },
 	{ NULL, 0, { 0 }, 0 }
 };
 

@@ -813,7 +813,7 @@ knn_report(const model *m, char *buf, size_t n)
 static const model_search knn_search[] = {
 	{ "k", 6, { 20, 50, 100, 200, 400, 1000 }, 0 },
 	{ "shrink", 5, { 0, 5, 20, 50, 200 }, 0 },
-	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, 1 },
+	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, MODEL_SEARCH_TIMED },
 	{ NULL, 0, { 0 }, 0 }
 };
 

@@ -62,12 +62,17 @@ typedef struct model_search {
 	const char *param;	/* NULL ends the list */
 	int n;
 	double values[MODEL_SEARCH_VALUES];
-	/* 1: the parameter acts on the scores alone, not on the fit.  Its
-	 * value -1 (auto) is then chosen after every fit with a validation
-	 * part, by trying the values on the fitted model (no refit); 0
-	 * without one.  --search leaves it to that choice. */
+	/* MODEL_SEARCH_SCORING: the parameter acts on the scores alone, not
+	 * on the fit.  Its value -1 (auto) is then chosen after every fit
+	 * with a validation part, by trying the values on the fitted model
+	 * (no refit); 0 without one.  --search leaves it to that choice.
+	 * MODEL_SEARCH_TIMED: the same for a parameter that acts through the
+	 * data's times, which is 0 without tries when they have none or
+	 * one instant for all. */
 	int scoring;
 } model_search;
+
+enum { MODEL_SEARCH_FIT, MODEL_SEARCH_SCORING, MODEL_SEARCH_TIMED };
 
 /* A leave-one-out probe by the model's own exact method: the drop of the
  * item's score when one history item is left out, for the most recent

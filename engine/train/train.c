@@ -313,7 +313,10 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
 
 		if (!s->scoring || k < 0 || !(m->params[k] < 0))
 			continue;
-		if (spec->valid == NULL || spec->valid->nnz == 0 || s->n < 1) {
+		if (spec->valid == NULL || spec->valid->nnz == 0 || s->n < 1 ||
+		    (s->scoring == MODEL_SEARCH_TIMED &&
+		    (!interactions_timed(&spec->ds->all) ||
+		    spec->ds->ts_min >= spec->ds->ts_max))) {
 			m->params[k] = 0;
 			continue;
 		}

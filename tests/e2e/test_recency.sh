@@ -4,7 +4,8 @@
 # validation part once B is fitted, each try printed; the model keeps the
 # value with the best validation NDCG@10 (the first of equals), its run
 # records it, a refit and a reload keep it.  Without a validation part it
-# is 0 (every history item counts 1); a value given is not searched.
+# is 0 (every history item counts 1), and so without times; a value
+# given is not searched.
 set -u
 . "${top_srcdir:-.}/tests/lib/lib.sh"
 need_data
@@ -42,5 +43,15 @@ run_ok "no validation part" "$RECFUSE" "$tmp/n.db" -e \
     "import $data; split temporal 0.2; train ease; models"
 check "nothing tried without validation" sh -c "! grep -q 'ease search' '$tmp/out'"
 expect_out "recency 0 without validation" "max_items=10000 recency=0 "
+
+# Data without times (Last.fm's counts): nothing to weigh by, no tries.
+lastfm="$RECFUSE_DATA/lastfm-hetrec2011-2k/user_artists.dat"
+if [ -r "$lastfm" ]; then
+	run_ok "data without times" "$RECFUSE" "$tmp/f.db" -e \
+	    "import $lastfm; split random 0.2 --seed 1 --valid 0.1; train itemknn"
+	run_ok "its run" "$RECFUSE" -o tsv "$tmp/f.db" -e "models"
+	check "nothing tried without times" sh -c "! grep -q 'itemknn search' '$tmp/out'"
+	expect_out "recency 0 without times" "max_mb=1024 recency=0	"
+fi
 
 finish
