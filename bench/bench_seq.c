@@ -195,6 +195,7 @@ bench_log(const char *label, const char *file, int epochs, int argc,
 	ingest_opts o;
 	ingest_result res;
 	rf_error err = { "" };
+	const interactions *tr;
 	workbench *wb = NULL;
 	dataset *ds;
 	int fd, rc = -1;
@@ -222,8 +223,12 @@ bench_log(const char *label, const char *file, int epochs, int argc,
 	printf("%s: %lld events imported (%s), %d categories\n", label,
 	    (long long)res.accepted, ds->is_rating ? "ratings" : "behaviour",
 	    ds->n_categories);
-	rc = compare(label, ds, workbench_train_part(wb),
-	    workbench_test_part(wb), epochs, argc, argv, ratio, sp);
+	/* The train part with its transpose (the session makes it for a
+	 * training of its own; item-kNN reads it). */
+	if ((tr = workbench_train_transposed(wb, &err)) == NULL)
+		goto out;
+	rc = compare(label, ds, tr, workbench_test_part(wb), epochs, argc,
+	    argv, ratio, sp);
 out:
 	if (rc < 0 && err.msg[0])
 		fprintf(stderr, "%s: %s\n", label, err.msg);

@@ -288,6 +288,12 @@ workbench_train_part(const workbench *wb)
 }
 
 const interactions *
+workbench_train_transposed(workbench *wb, rf_error *err)
+{
+	return wb_train_transpose(wb, err) < 0 ? NULL : &wb->train;
+}
+
+const interactions *
 workbench_valid_part(const workbench *wb)
 {
 	return wb->have_split ? &wb->valid : NULL;

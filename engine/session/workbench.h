@@ -52,9 +52,14 @@ const split *workbench_split(const workbench *wb);	/* NULL before */
  * trained on the previous split are dropped from memory. */
 int workbench_set_split(workbench *wb, const split_spec *spec,
     rf_error *err);
-/* Parts of the current split (same dimensions as the dataset; train has
- * its transpose).  NULL before a split. */
+/* Parts of the current split (same dimensions as the dataset; train's
+ * transpose is made when a training or a load needs it).  NULL before a
+ * split. */
 const interactions *workbench_train_part(const workbench *wb);
+/* The train part with its transpose made, for a caller that trains a
+ * model by its ops (a bench); NULL with err set. */
+const interactions *workbench_train_transposed(workbench *wb,
+    rf_error *err);
 const interactions *workbench_valid_part(const workbench *wb);
 const interactions *workbench_test_part(const workbench *wb);
 /* The automatic evaluations (after `train`, `eval` without
