@@ -46,7 +46,7 @@ static const model_param ease_params[] = {
 	  "half-life of a history item's weight in the score, counted in "
 	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
 	  "every item 1; -1, chosen on the validation part after the fit "
-	  "(0 without one)" },
+	  "(0 without one, or when the data have no times)" },
 };
 
 /*

@@ -65,7 +65,7 @@ static const model_param knn_params[] = {
 	  "half-life of a history item's weight in top-N scores, counted in "
 	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
 	  "every item 1; -1, chosen on the validation part after the fit "
-	  "(0 without one)" },
+	  "(0 without one, or when the data have no times)" },
 };
 
 /* A sparse similarity list per item (CSR), most similar first. */
