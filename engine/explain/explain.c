@@ -182,7 +182,8 @@ probe_model(const model *m, int u, int i, explain_model *em)
 	model *copy = NULL;
 	float *sc = NULL;
 	explain_term *all = NULL;
-	int64_t *rts = NULL;
+	int64_t *rts = NULL, *fts = NULL;
+	uint8_t *fbeh = NULL;
 	double full;
 	int n = 0;
 
@@ -212,6 +213,13 @@ probe_model(const model *m, int u, int i, explain_model *em)
 	memcpy(pm.idx, tr->idx + lo, (size_t)L * sizeof *pm.idx);
 	memcpy(pm.val, tr->val + lo, (size_t)L * sizeof *pm.val);
 	(void)dataset_row_times(m->ds, tr, u, pm.ts, pm.beh);
+	/* the whole row's times and behaviours, for the rows with one item
+	 * left out (a model may weigh the history by time) */
+	if ((fts = malloc((size_t)L * sizeof *fts)) == NULL ||
+	    (fbeh = malloc((size_t)L)) == NULL)
+		goto oom;
+	memcpy(fts, pm.ts, (size_t)L * sizeof *fts);
+	memcpy(fbeh, pm.beh, (size_t)L);
 	if (interactions_build_transpose(&pm) < 0)
 		goto oom;
 	if (m->ops->save(m, &blob, &err) < 0 || blob.len > PROBE_MAX_BLOB) {
@@ -256,6 +264,8 @@ probe_model(const model *m, int u, int i, explain_model *em)
 				continue;
 			pm.idx[w] = tr->idx[lo + p];
 			pm.val[w] = tr->val[lo + p];
+			pm.ts[w] = fts[p];
+			pm.beh[w] = fbeh[p];
 			w++;
 		}
 		copy->ops->score_user(copy, u, sc);
@@ -273,6 +283,8 @@ out:
 		copy->ops->free(copy);
 	rf_buf_free(&blob);
 	interactions_free(&pm);
+	free(fts);
+	free(fbeh);
 	free(sc);
 	free(all);
 	free(rts);

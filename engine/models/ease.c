@@ -464,12 +464,13 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	hi = tr->ptr[u + 1];
 	if (hi == lo || (all = malloc((size_t)(hi - lo) * sizeof *all)) == NULL)
 		return 0;
-	if ((rw = malloc((size_t)(hi - lo) * sizeof *rw)) == NULL ||
+	/* Out of memory for the weights: every item counts 1, as in
+	 * ease_score_user(). */
+	if ((rw = malloc((size_t)(hi - lo) * sizeof *rw)) != NULL &&
 	    model_recency_weights(&em->base, u,
 	    em->base.params[P_RECENCY], rw) < 0) {
 		free(rw);
-		free(all);
-		return 0;
+		rw = NULL;
 	}
 	for (int64_t p = lo; p < hi; p++) {
 		int a = ease_pos(em, tr->idx[p]);
@@ -480,7 +481,7 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 		all[n].item = tr->idx[p];
 		all[n].weight = w;
 		all[n].contribution = (double)w * ease_x(em, tr->val[p]) *
-		    rw[p - lo];
+		    (rw ? rw[p - lo] : 1.0f);
 		n++;
 	}
 	n = model_keep_top_terms(all, n, terms, max);

@@ -592,12 +592,15 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 	    max <= 0 || tr->ptr[u + 1] == tr->ptr[u])
 		return 0;
 	all = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *all);
-	rw = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *rw);
-	if (all == NULL || rw == NULL || model_recency_weights(m, u,
-	    m->params[P_RECENCY], rw) < 0) {
-		free(all);
-		free(rw);
+	if (all == NULL)
 		return 0;
+	/* Out of memory for the weights: every item counts 1, as in
+	 * knn_score_user(). */
+	rw = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *rw);
+	if (rw != NULL && model_recency_weights(m, u, m->params[P_RECENCY],
+	    rw) < 0) {
+		free(rw);
+		rw = NULL;
 	}
 	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
 		int i = tr->idx[p];
@@ -608,7 +611,8 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 			all[n].item = i;
 			all[n].weight = km->nb.sim[q];
 			all[n].contribution = km->nb.sim[q] *
-			    knn_x(km, tr->val[p]) * rw[p - tr->ptr[u]];
+			    knn_x(km, tr->val[p]) *
+			    (rw ? rw[p - tr->ptr[u]] : 1.0f);
 			n++;
 			break;
 		}

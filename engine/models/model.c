@@ -46,6 +46,14 @@ model_params_bad(const model_ops *ops, const double *params)
 		    (p->integer && params[k] != floor(params[k])))
 			return k;
 	}
+	/* A scoring parameter is -1 (chosen after the fit) or in its
+	 * range from 0, nothing between. */
+	for (const model_search *s = ops->search; s && s->param; s++) {
+		int k = s->scoring ? model_param_index(ops, s->param) : -1;
+
+		if (k >= 0 && params[k] < 0 && params[k] != -1)
+			return k;
+	}
 	return -1;
 }
 

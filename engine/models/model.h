@@ -28,10 +28,10 @@ enum model_kind {
 
 /* What an explanation may rely on (model_ops.traits). */
 enum model_trait {
-	/* The score of user u is a function of u's train row alone (and
-	 * fitted item-item weights): leaving a history item out can be
-	 * measured exactly by re-creating the model on an edited copy of
-	 * the row (through save/load). */
+	/* The score of user u is a function of u's train row alone (its
+	 * items, values and times, and fitted item-item weights): leaving a
+	 * history item out can be measured exactly by re-creating the model
+	 * on an edited copy of the row (through save/load). */
 	MODEL_ROW_BASED = 1 << 0,
 	/* The score is the item's popularity: its plain-language reason is
 	 * the item's popularity and category, not history items. */
@@ -66,6 +66,8 @@ typedef struct model_search {
 	 * on the fit.  Its value -1 (auto) is then chosen after every fit
 	 * with a validation part, by trying the values on the fitted model
 	 * (no refit); 0 without one.  --search leaves it to that choice.
+	 * Outside a training (a model created by its ops, or loaded from a
+	 * blob saved before the parameter was added) -1 scores as 0.
 	 * MODEL_SEARCH_TIMED: the same for a parameter that acts through the
 	 * data's times, which is 0 without tries when they have none or
 	 * one instant for all. */

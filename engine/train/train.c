@@ -52,6 +52,10 @@ train_check_params(const model_ops *ops, const double *params, rf_error *err)
 		return 0;
 	p = &ops->params[k];
 	train_params_help(ops, help, sizeof help);
+	if (params[k] < 0 && params[k] >= p->min)
+		return rf_fail(err, "%s: %s=%g is neither -1 (chosen after "
+		    "the fit) nor 0..%g; valid parameters:\n%s", ops->name,
+		    p->name, params[k], p->max, help);
 	return rf_fail(err, "%s: %s=%g is out of range (%s %g..%g); valid "
 	    "parameters:\n%s", ops->name, p->name, params[k], p->integer ?
 	    "integer" : "real", p->min, p->max, help);
@@ -256,7 +260,7 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 
 		/* a scoring parameter at -1 is chosen after the fit */
 		if (k < 0 || (spec->fixed && spec->fixed[k]) ||
-		    (s->scoring && best[k] < 0))
+		    (s->scoring && best[k] == -1))
 			continue;
 		for (int j = 0; j < s->n; j++) {
 			double v;
@@ -311,7 +315,7 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
 		int k = model_param_index(ops, s->param);
 		double cur = NAN, pick = 0;
 
-		if (!s->scoring || k < 0 || !(m->params[k] < 0))
+		if (!s->scoring || k < 0 || m->params[k] != -1)
 			continue;
 		if (spec->valid == NULL || spec->valid->nnz == 0 || s->n < 1 ||
 		    (s->scoring == MODEL_SEARCH_TIMED &&
@@ -342,6 +346,9 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
 			}
 		}
 		m->params[k] = pick;
+		/* a stop inside the last try: that try did not count */
+		if (cancel && *cancel)
+			return -1;
 	}
 	return 0;
 }

@@ -14,11 +14,12 @@ db="$tmp/r.db"
 
 run_ok "temporal split, ease" "$RECFUSE" "$db" -e \
     "import $data; split temporal 0.2 --valid 0.05; train ease"
-# The tries: "ease search N: recency=V (after the fit), valid ndcg@10 X"
+# The tries: "ease search N: recency=V (after the fit), valid ndcg@10 X",
+# "(best so far)" after each that beat the ones before: the last of those
+# is the pick.
 awk '/^ease search [0-9]+: recency=/ {
-	v = $4; sub(/^recency=/, "", v); x = $10
 	n++
-	if (n == 1 || x + 0 > best + 0) { best = x; pick = v }
+	if (/\(best so far\)$/) { pick = $4; sub(/^recency=/, "", pick) }
     }
     END { print n, pick }' "$tmp/out" >"$tmp/tries"
 read -r tries pick <"$tmp/tries"
@@ -30,10 +31,26 @@ expect_out "the run keeps the best try (recency=$pick)" \
     "lambda=200 binary=1 max_items=10000 recency=$pick	"
 expect_out "the tries are recorded with the run" \
     "searched recency=0 (after the fit) "
-run_ok "refit" "$RECFUSE" "$db" -e "fuse weighted; refit"
-expect_out "refit keeps the chosen value" "refit ease"
+# A refit retrains with the chosen value: its test figures are those of
+# a refit of the same model trained with the value given.
+run_ok "refit" "$RECFUSE" -o tsv "$db" -e "fuse weighted; refit; eval --k 10"
+grep '^ease (refit)	' "$tmp/out" >"$tmp/refit-auto"
+run_ok "the value given" "$RECFUSE" -o tsv "$tmp/g.db" -e \
+    "import $data; split temporal 0.2 --valid 0.05; train ease recency=$pick; fuse weighted; refit; eval --k 10"
+grep '^ease (refit)	' "$tmp/out" >"$tmp/refit-given"
+check "the refit keeps recency=$pick" sh -c \
+    "[ -s '$tmp/refit-auto' ] && cmp -s '$tmp/refit-auto' '$tmp/refit-given'"
+run_ok "the value 0" "$RECFUSE" -o tsv "$tmp/z.db" -e \
+    "import $data; split temporal 0.2 --valid 0.05; train ease recency=0; fuse weighted; refit; eval --k 10"
+grep '^ease (refit)	' "$tmp/out" >"$tmp/refit-zero"
+check "which is not recency=0's" sh -c \
+    "[ -s '$tmp/refit-zero' ] && ! cmp -s '$tmp/refit-auto' '$tmp/refit-zero'"
 run_ok "models after refit" "$RECFUSE" -o tsv "$db" -e "models"
 check "no run is left at recency=-1" sh -c "! grep -q 'recency=-1' '$tmp/out'"
+
+run_fail "recency=-0.5 is refused" "$RECFUSE" "$db" -e \
+    "train ease recency=-0.5"
+expect_err "and said why" "recency=-0.5 is neither -1"
 
 run_ok "a value given is used as given" "$RECFUSE" "$db" -e \
     "train ease recency=0"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/explain/explain.h"
 #include "engine/models/model.h"
 #include "engine/models/registry.h"
 #include "tests/lib/check.h"
@@ -189,7 +190,11 @@ run_tiny(int binary, double lambda)
 		uint8_t beh[64], *keep_beh;
 		int64_t ts[64], *keep_ts;
 
-		CHECK(tr.nnz <= 64);
+		if (tr.nnz > 64) {
+			CHECK_FAIL("the tiny case has %lld entries",
+			    (long long)tr.nnz);
+			return -1;
+		}
 		for (int u = 0; u < NU; u++)
 			for (int64_t p = tr.ptr[u]; p < tr.ptr[u + 1]; p++) {
 				ts[p] = u < 3 ? when[u][tr.idx[p]] : 7;
@@ -219,6 +224,55 @@ run_tiny(int binary, double lambda)
 					CHECK_NEAR(sum, sc[j], 1e-5);
 				}
 			}
+		}
+		/* The probe (explain ... --probe) leaves each history item
+		 * out and re-scores the rest with their own weights: the
+		 * later counts without it.  User 2, item 1, recency 2.5. */
+		{
+			const model *ms[1] = { m };
+			fusion *f = fusion_new(ds, ms, NULL, 1, &err);
+			explanation x;
+			const int hu = 2, j = 1;
+			const double h = 2.5;
+
+			m->params[kr] = h;
+			if (f == NULL || explain_item(f, hu, j, 1, &x,
+			    &err) < 0) {
+				CHECK_FAIL("explain --probe: %s", err.msg);
+			} else {
+				const explain_model *e = &x.models[0];
+
+				CHECK_EQ(e->probe, 1);
+				CHECK_EQ(e->n_probe, 4);
+				for (int k = 0; k < e->n_probe; k++) {
+					int out = e->probe_terms[k].item;
+					double full = 0, rest = 0;
+
+					for (int i = 0; i < NI; i++) {
+						int lf = 0, lr = 0;
+
+						if (xv[hu][i] == 0)
+							continue;
+						for (int o = 0; o < NI; o++)
+							if (xv[hu][o] != 0 &&
+							    when[hu][o] >
+							    when[hu][i]) {
+								lf++;
+								lr += o != out;
+							}
+						full += xv[hu][i] *
+						    B[i * NI + j] *
+						    pow(0.5, lf / h);
+						if (i != out)
+							rest += xv[hu][i] *
+							    B[i * NI + j] *
+							    pow(0.5, lr / h);
+					}
+					CHECK_NEAR(e->probe_terms[k].contribution,
+					    full - rest, 1e-5);
+				}
+			}
+			fusion_free(f);
 		}
 		/* -1 (not chosen yet, outside a training): as 0 */
 		m->params[kr] = -1;

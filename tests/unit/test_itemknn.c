@@ -136,7 +136,12 @@ test_hand(void)
 			int64_t ts[16], *keep_ts;
 			uint8_t beh[16], *keep_beh;
 
-			for (int64_t p = 0; p < tr.nnz && p < 16; p++) {
+			if (tr.nnz > 16) {
+				CHECK_FAIL("the hand case has %lld entries",
+				    (long long)tr.nnz);
+				exit(check_done());
+			}
+			for (int64_t p = 0; p < tr.nnz; p++) {
 				ts[p] = 100;
 				beh[p] = 1;
 			}
