@@ -854,6 +854,13 @@ tui_draw(struct tui *t)
 		tui_layout(t);
 	if (t->dirty == 0 && !console_take_dirty())
 		return;
+	/* This draw answers a redraw the engine asked for (a job's epoch,
+	 * its end: loop_redraw_done() below), so the header's training
+	 * indicator is drawn again with it.  A draw for another reason (the
+	 * job's finish printing its line) otherwise took the request and
+	 * left "training MODEL 0/1" on the header for good. */
+	if (loop_redraw_asked())
+		t->dirty |= D_HEAD;
 	if (t->scr.too_small) {
 		screen_draw_too_small();
 		doupdate();

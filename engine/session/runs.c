@@ -86,9 +86,10 @@ run_begin(workbench *wb, int k)
 	return 0;
 }
 
-/* An event of the run at index k (k < 0: none kept). */
+/* An event of the run at index k (k < 0: none kept), recorded as run_id
+ * (0: not recorded). */
 static void
-run_event(workbench *wb, int k, const train_event *ev)
+run_event(workbench *wb, int k, int64_t run_id, const train_event *ev)
 {
 	wb_run *r;
 
@@ -127,6 +128,24 @@ run_event(workbench *wb, int k, const train_event *ev)
 		    "%s%.*s %.4f%s", len ? ", " : "searched ",
 		    comma ? (int)(comma - ev->msg) : (int)strlen(ev->msg),
 		    ev->msg, ev->valid_metric, ev->loss > 0 ? "*" : "");
+		/* A try after the epochs (a scoring parameter chosen
+		 * after the fit) that is the best so far: the model as it
+		 * stands validates at its figure, and so does its last
+		 * epoch, on the screen and in the store. */
+		if (ev->loss > 0 && r->done > 0 && r->valid != NULL &&
+		    !isnan(ev->valid_metric)) {
+			train_event e = { .kind = TRAIN_EPOCH,
+			    .epoch = r->done - 1,
+			    .loss = r->loss[r->done - 1],
+			    .valid_metric = ev->valid_metric,
+			    .seconds = r->secs[r->done - 1] };
+
+			snprintf(e.model, sizeof e.model, "%s", ev->model);
+			r->valid[r->done - 1] = ev->valid_metric;
+			if (run_id > 0 && !store_is_readonly(wb->st))
+				(void)train_record_epoch(wb->st, run_id, &e,
+				    NULL);
+		}
 		break;
 	}
 	}
@@ -419,7 +438,7 @@ sync_event(void *ud, const train_event *ev)
 		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
 	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
 		c->seconds = ev->seconds;
-	run_event(c->wb, c->slot, ev);
+	run_event(c->wb, c->slot, c->run_id, ev);
 	if (c->cb)
 		c->cb(c->ud, ev);
 }
@@ -607,7 +626,7 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 	done = train_job_done(wb->job);
 	n = train_job_poll(wb->job, evs, max);
 	for (int k = 0; k < n; k++) {
-		run_event(wb, wb->job_slot - 1, &evs[k]);
+		run_event(wb, wb->job_slot - 1, wb->job_run, &evs[k]);
 		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
 			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
 		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)

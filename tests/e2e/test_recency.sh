@@ -19,13 +19,16 @@ run_ok "temporal split, ease" "$RECFUSE" "$db" -e \
 # is the pick.
 awk '/^ease search [0-9]+: recency=/ {
 	n++
-	if (/\(best so far\)$/) { pick = $4; sub(/^recency=/, "", pick) }
+	if (/\(best so far\)$/) { pick = $4; sub(/^recency=/, "", pick); v = $10 }
     }
-    END { print n, pick }' "$tmp/out" >"$tmp/tries"
-read -r tries pick <"$tmp/tries"
+    END { print n, pick, v }' "$tmp/out" >"$tmp/tries"
+read -r tries pick best <"$tmp/tries"
 check "six values tried after the fit ($tries)" [ "${tries:-0}" -eq 6 ]
 check "recency picked on validation is not 0 on a temporal split ($pick)" \
     [ "${pick:-0}" != 0 ]
+run_ok "the run's last epoch" "$RECFUSE" -o tsv "$db" -e \
+    "sql SELECT printf('%.4f', valid_metric) FROM epochs ORDER BY run_id DESC, epoch DESC LIMIT 1"
+expect_out "validates at the chosen value's figure ($best)" "^$best\$"
 run_ok "models" "$RECFUSE" -o tsv "$db" -e "models"
 expect_out "the run keeps the best try (recency=$pick)" \
     "lambda=200 binary=1 max_items=10000 recency=$pick	"

@@ -2,7 +2,8 @@
 # Training beside the screen in a real terminal (tmux, 80x24): `:train`
 # a model with many epochs, switch to the Train screen, see epochs come
 # in while keys still work, resize to 60x20 and back mid-training, stop it
-# with the screen's key (x), check it kept its epochs, quit; no crash.
+# with the screen's key (x), check it kept its epochs and that the
+# header's training indicator goes when a job ends, quit; no crash.
 . "$(dirname "$0")/lib.sh"
 
 tmux_init
@@ -37,6 +38,18 @@ wait_for 'Training loss'
 tm send-keys -t rf x
 wait_for 'bpr: stopped'
 wait_for 'trained bpr: [0-9]+ epochs'
+# The header's "training bpr N/20000" goes with the job, and again after
+# a job that ends by itself (it once stayed, "training pop 0/1", until a
+# key redrew the header).
+header_idle()
+{
+	tm capture-pane -p -t rf > "$tmp/pane" 2>/dev/null &&
+	    ! head -n 1 "$tmp/pane" | grep -q training
+}
+wait_until "a header without 'training' after the stop" header_idle
+tm send-keys -t rf ':' 'train pop' Enter
+wait_for 'trained pop: 1 epoch'
+wait_until "a header without 'training' after pop's end" header_idle
 tm send-keys -t rf q
 tmux_stopped
 # The stopped run was recorded and its model saved like a finished one.
