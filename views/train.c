@@ -449,6 +449,11 @@ draw_detail(const workbench *wb, WINDOW *win, int x, int w, int h,
 	    r->status == WB_RUN_CANCELLED) && r->msg[0] != '\0') {
 		draw_text(win, row, x, w, color_attr(r->status ==
 		    WB_RUN_FAILED ? CR_ERROR : CR_DIM), r->msg);
+	} else if (r->search[0] != '\0') {
+		/* What --search and a choice after the fit tried, each with
+		 * its validation figure (* the best so far): the parameters
+		 * above hold what was kept. */
+		draw_text(win, row, x, w, color_attr(CR_DIM), r->search);
 	}
 	row++;
 	if (r->status == WB_RUN_QUEUED || r->loss == NULL)

@@ -144,8 +144,9 @@ train_print_event(void *ud, const train_event *ev)
 	struct train_print *p = ud;
 	char valid[64] = "";
 
-	if (ev->kind == TRAIN_SEARCH) {
-		cmd_printf(p->ctx, "%s search %d: %s %.4f%s", ev->model,
+	if (ev->kind == TRAIN_SEARCH || ev->kind == TRAIN_CHOICE) {
+		cmd_printf(p->ctx, "%s %s %d: %s %.4f%s", ev->model,
+		    ev->kind == TRAIN_SEARCH ? "search" : "after the fit",
 		    ev->epoch + 1, ev->msg, ev->valid_metric, ev->loss > 0 ?
 		    " (best so far)" : "");
 		return;

@@ -118,22 +118,28 @@ run_event(workbench *wb, int k, int64_t run_id, const train_event *ev)
 		r->status = WB_RUN_FAILED;
 		snprintf(r->msg, sizeof r->msg, "%s", ev->msg);
 		break;
-	case TRAIN_SEARCH: {
+	case TRAIN_SEARCH:
+	case TRAIN_CHOICE: {
 		size_t len = strlen(r->search);
+		const char *sep = len ? ", " : "searched ";
 
 		/* "lambda=100, valid ndcg@10" -> "lambda=100 0.1230" */
 		const char *comma = strstr(ev->msg, ", valid ");
 
+		/* "searched lambda=100 0.1230*, ...; after the fit:
+		 * recency=0 0.1010*, recency=3 0.1471*, ..." */
+		if (ev->kind == TRAIN_CHOICE && strstr(r->search,
+		    "after the fit: ") == NULL)
+			sep = len ? "; after the fit: " : "after the fit: ";
 		snprintf(r->search + len, sizeof r->search - len,
-		    "%s%.*s %.4f%s", len ? ", " : "searched ",
+		    "%s%.*s %.4f%s", sep,
 		    comma ? (int)(comma - ev->msg) : (int)strlen(ev->msg),
 		    ev->msg, ev->valid_metric, ev->loss > 0 ? "*" : "");
-		/* A try after the epochs (a scoring parameter chosen
-		 * after the fit) that is the best so far: the model as it
-		 * stands validates at its figure, and so does its last
+		/* The best try so far of a scoring parameter: the model as
+		 * it stands validates at its figure, and so does its last
 		 * epoch, on the screen and in the store. */
-		if (ev->loss > 0 && r->done > 0 && r->valid != NULL &&
-		    !isnan(ev->valid_metric)) {
+		if (ev->kind == TRAIN_CHOICE && ev->loss > 0 && r->done > 0 &&
+		    r->valid != NULL && !isnan(ev->valid_metric)) {
 			train_event e = { .kind = TRAIN_EPOCH,
 			    .epoch = r->done - 1,
 			    .loss = r->loss[r->done - 1],

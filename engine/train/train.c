@@ -298,9 +298,9 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 /*
  * After a fit: every scoring parameter left at -1 (model_search.scoring)
  * chosen on the validation part by trying its values on the fitted model,
- * each try an event like --search's; the first of the best wins (the
- * lists start from "off").  0 without a validation part.  -1 when
- * cancelled.
+ * each try an event (TRAIN_CHOICE, like --search's TRAIN_SEARCH); the
+ * first of the best wins (the lists start from "off").  0 without a
+ * validation part.  -1 when cancelled.
  */
 static int
 choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
@@ -336,9 +336,9 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
 			v = valid_measure(spec, m, rmse, cancel);
 			better = !isnan(v) && (isnan(cur) || (rmse ? v < cur :
 			    v > cur));
-			snprintf(what, sizeof what, "%s=%g (after the fit), "
-			    "valid %s", s->param, s->values[j], metric);
-			emit(cb, ud, spec, TRAIN_SEARCH, tries++, better, v, 0,
+			snprintf(what, sizeof what, "%s=%g, valid %s",
+			    s->param, s->values[j], metric);
+			emit(cb, ud, spec, TRAIN_CHOICE, tries++, better, v, 0,
 			    what);
 			if (better) {
 				cur = v;

@@ -19,10 +19,13 @@ enum train_event_kind {
 	TRAIN_DONE,		/* all epochs finished */
 	TRAIN_CANCELLED,	/* stopped; the model keeps its last good epoch */
 	TRAIN_FAILED,		/* msg says why; no model */
-	TRAIN_SEARCH		/* --search tried one setting: msg has it
+	TRAIN_SEARCH,		/* --search tried one setting: msg has it
 				 * ("reg=5"), valid_metric its figure; epoch
 				 * counts the tries, loss is 1 when it is the
 				 * best so far */
+	TRAIN_CHOICE		/* the same for a scoring parameter tried
+				 * on the fitted model after the last epoch
+				 * (model_search.scoring) */
 };
 
 typedef struct train_event {

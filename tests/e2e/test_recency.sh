@@ -14,12 +14,14 @@ db="$tmp/r.db"
 
 run_ok "temporal split, ease" "$RECFUSE" "$db" -e \
     "import $data; split temporal 0.2 --valid 0.05; train ease"
-# The tries: "ease search N: recency=V (after the fit), valid ndcg@10 X",
+# The tries: "ease after the fit N: recency=V, valid ndcg@10 X", with
 # "(best so far)" after each that beat the ones before: the last of those
 # is the pick.
-awk '/^ease search [0-9]+: recency=/ {
+awk '/^ease after the fit [0-9]+: recency=/ {
 	n++
-	if (/\(best so far\)$/) { pick = $4; sub(/^recency=/, "", pick); v = $10 }
+	if (/\(best so far\)$/) {
+		pick = $6; sub(/^recency=/, "", pick); sub(/,$/, "", pick); v = $9
+	}
     }
     END { print n, pick, v }' "$tmp/out" >"$tmp/tries"
 read -r tries pick best <"$tmp/tries"
@@ -33,7 +35,7 @@ run_ok "models" "$RECFUSE" -o tsv "$db" -e "models"
 expect_out "the run keeps the best try (recency=$pick)" \
     "lambda=200 binary=1 max_items=10000 recency=$pick	"
 expect_out "the tries are recorded with the run" \
-    "searched recency=0 (after the fit) "
+    "after the fit: recency=0 [0-9.]*\*, recency=3 "
 # A refit retrains with the chosen value: its test figures are those of
 # a refit of the same model trained with the value given.
 run_ok "refit" "$RECFUSE" -o tsv "$db" -e "fuse weighted; refit; eval --k 10"
@@ -57,11 +59,11 @@ expect_err "and said why" "recency=-0.5 is neither -1"
 
 run_ok "a value given is used as given" "$RECFUSE" "$db" -e \
     "train ease recency=0"
-check "nothing tried" sh -c "! grep -q 'ease search' '$tmp/out'"
+check "nothing tried" sh -c "! grep -q 'ease after the fit' '$tmp/out'"
 
 run_ok "no validation part" "$RECFUSE" "$tmp/n.db" -e \
     "import $data; split temporal 0.2; train ease; models"
-check "nothing tried without validation" sh -c "! grep -q 'ease search' '$tmp/out'"
+check "nothing tried without validation" sh -c "! grep -q 'ease after the fit' '$tmp/out'"
 expect_out "recency 0 without validation" "max_items=10000 recency=0 "
 
 # Data without times (Last.fm's counts): nothing to weigh by, no tries.
@@ -70,7 +72,7 @@ if [ -r "$lastfm" ]; then
 	run_ok "data without times" "$RECFUSE" "$tmp/f.db" -e \
 	    "import $lastfm; split random 0.2 --seed 1 --valid 0.1; train itemknn"
 	run_ok "its run" "$RECFUSE" -o tsv "$tmp/f.db" -e "models"
-	check "nothing tried without times" sh -c "! grep -q 'itemknn search' '$tmp/out'"
+	check "nothing tried without times" sh -c "! grep -q 'itemknn after the fit' '$tmp/out'"
 	expect_out "recency 0 without times" "max_mb=1024 recency=0	"
 fi
 
