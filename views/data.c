@@ -668,7 +668,7 @@ static const struct view_key data_keys[] = {
 	{ "r", { 'r' }, 0, "reload",
 	    "read the store again (the tables that scan the events too)",
 	    .action = data_reload },
-	{ NULL }
+	{ .label = NULL }
 };
 
 const struct view_ops view_data_ops = {

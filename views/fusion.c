@@ -696,7 +696,7 @@ static const struct view_key fusion_keys[] = {
 	{ "u", { 'u', '/' }, 0, "user",
 	    "the user to preview: types `user ` in the console (/ too)",
 	    .prompt = "user " },
-	{ NULL }
+	{ .label = NULL }
 };
 
 /* On a wide screen, the room under the sliders: the keys that move them

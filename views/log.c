@@ -261,7 +261,7 @@ static const struct view_key log_keys[] = {
 	{ "s", { 's' }, 0, "session",
 	    "only the commands that succeeded: the session as a script "
 	    "(`recfuse -f` replays it)", .action = log_session },
-	{ NULL }
+	{ .label = NULL }
 };
 
 const struct view_ops view_log_ops = {

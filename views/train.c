@@ -582,7 +582,7 @@ static const struct view_key train_keys[] = {
 	{ "X", { 'X' }, 0, "stop all",
 	    "stop the running job and empty the queue",
 	    .command = "stop --all" },
-	{ NULL }
+	{ .label = NULL }
 };
 
 const struct view_ops view_train_ops = {

@@ -1058,7 +1058,7 @@ static const struct view_key user_keys[] = {
 	{ "u", { 'u', '/' }, 0, "user",
 	    "pick a user: types `user ` in the console (/ too; Tab "
 	    "completes ids)", .prompt = "user " },
-	{ NULL }
+	{ .label = NULL }
 };
 
 const struct view_ops view_user_ops = {
