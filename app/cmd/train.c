@@ -85,6 +85,11 @@ print_finished(cmd_ctx *ctx, const wb_run *r)
 		    "failed");
 		return;
 	}
+	/* What --search and a choice after the fit tried (the batch
+	 * printed each try as it came; the TUI shows the record). */
+	if (r->search[0] != '\0')
+		cmd_printf(ctx, "%s: %s; kept %s", r->model, r->search,
+		    r->params);
 	train_report(ctx, r->model, r->status == WB_RUN_CANCELLED);
 }
 

@@ -50,6 +50,12 @@ wait_until "a header without 'training' after the stop" header_idle
 tm send-keys -t rf ':' 'train pop' Enter
 wait_for 'trained pop: 1 epoch'
 wait_until "a header without 'training' after pop's end" header_idle
+# A choice after the fit (ease's recency on a split with validation): the
+# log says what was tried and kept when the run ends.
+tm send-keys -t rf ':' 'train ease' Enter
+wait_for 'trained ease: 1 epoch'
+tm send-keys -t rf 5
+wait_for 'ease: after the fit: recency=0 [0-9.]+\*?, recency=3'
 tm send-keys -t rf q
 tmux_stopped
 # The stopped run was recorded and its model saved like a finished one.
