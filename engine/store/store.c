@@ -321,12 +321,25 @@ recover_hot_journal(const char *path, rf_error *err)
 	return 0;
 }
 
+/* Open st's connection to path with oflags and set it up; -1 with err. */
+static int
+store_connect(store *st, const char *path, int oflags, rf_error *err)
+{
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK)
+		return rf_fail(err, "%s: cannot open store: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	store_harden(st->db);
+	return 0;
+}
+
 store *
 store_open(const char *path, int flags, rf_error *err)
 {
 	struct stat sb;
 	store *st;
-	int oflags;
+	int oflags, rc;
 
 	if ((flags & STORE_READONLY) || !(flags & STORE_CREATE)) {
 		if (stat(path, &sb) < 0) {
@@ -353,9 +366,7 @@ store_open(const char *path, int flags, rf_error *err)
 	 * main thread), so SQLite's per-call connection mutex is pure cost
 	 * (about 3% of a bulk import). */
 	oflags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-		rf_fail(err, "%s: cannot open store: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if (store_connect(st, path, oflags, err) < 0) {
 		store_close(st);
 		return NULL;
 	}
@@ -364,28 +375,21 @@ store_open(const char *path, int flags, rf_error *err)
 	 * keep results in memory instead of failing half-way. */
 	if (!st->readonly && sqlite3_db_readonly(st->db, "main") == 1)
 		st->readonly = 1;
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 5000);
-	store_harden(st->db);
-	if (st->readonly && read_user_version(st, &st->version, NULL) < 0 &&
+	rc = read_user_version(st, &st->version, err);
+	if (rc < 0 && st->readonly &&
 	    sqlite3_extended_errcode(st->db) == SQLITE_READONLY_ROLLBACK) {
-		/* Opened again after the recovery: the failed read may have
-		 * left the connection's pager in an error state. */
+		/* Connected again after the recovery: the failed read may
+		 * have left this connection's pager in an error state. */
 		sqlite3_close(st->db);
 		st->db = NULL;
 		if (recover_hot_journal(path, err) < 0 ||
-		    sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-			if (st->db != NULL)
-				store_fail(st, err, "cannot open store");
+		    store_connect(st, path, oflags, err) < 0) {
 			store_close(st);
 			return NULL;
 		}
-		sqlite3_extended_result_codes(st->db, 1);
-		sqlite3_busy_timeout(st->db, 5000);
-		store_harden(st->db);
+		rc = read_user_version(st, &st->version, err);
 	}
-	if (read_user_version(st, &st->version, err) < 0 ||
-	    store_check_version(st, err) < 0 ||
+	if (rc < 0 || store_check_version(st, err) < 0 ||
 	    (st->readonly && store_exec(st, "PRAGMA query_only = 1", err) < 0) ||
 	    (!st->readonly && (store_set_pragmas(st, err) < 0 ||
 	    store_migrate(st, err) < 0))) {
@@ -447,7 +451,6 @@ store_is_readonly(const store *st)
 {
 	return st->readonly;
 }
-
 
 int
 store_schema_version(store *st)
