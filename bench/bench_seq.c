@@ -84,16 +84,8 @@ run_model(const model_ops *ops, const dataset *ds, const interactions *tr,
 	if (params == NULL)
 		return -1;
 	model_params_default(ops, params);
-	/* Order-free as it says: a scoring parameter left to be chosen
-	 * after the fit (-1; ease's recency weighs a history by time)
-	 * scores as 0 outside a training run; say so here. */
-	for (const model_search *s = ops->search; sp == NULL && s &&
-	    s->param; s++) {
-		int k = model_param_index(ops, s->param);
-
-		if (s->scoring && k >= 0)
-			params[k] = 0;
-	}
+	/* Order-free as it says: a scoring parameter at its default (-1,
+	 * chosen only by a training run; ease's recency) scores as 0. */
 	if (sp != NULL)
 		ml_apply_params(ops, params, argc, argv, 1);
 	if (epochs <= 0 || sp == NULL)

@@ -398,16 +398,8 @@ ease_score_user(const model *m, int u, float *out)
 	memset(acc, 0, (size_t)n * sizeof *acc);
 	if (u >= 0 && u < tr->n_users) {
 		int64_t lo = tr->ptr[u], len = tr->ptr[u + 1] - lo;
-		float *w = NULL;
+		float *w = model_recency_row(m, u, m->params[P_RECENCY]);
 
-		/* Out of memory for the weights: every item counts 1. */
-		if (em->base.params[P_RECENCY] > 0 && len > 1 &&
-		    (w = malloc((size_t)len * sizeof *w)) != NULL &&
-		    model_recency_weights(&em->base, u,
-		    em->base.params[P_RECENCY], w) < 0) {
-			free(w);
-			w = NULL;
-		}
 		for (int64_t p = lo; p < lo + len; p++) {
 			float x = ease_x(em, tr->val[p]) *
 			    (w ? w[p - lo] : 1.0f);
@@ -464,14 +456,7 @@ ease_explain(const model *m, int u, int j, explain_term *terms, int max)
 	hi = tr->ptr[u + 1];
 	if (hi == lo || (all = malloc((size_t)(hi - lo) * sizeof *all)) == NULL)
 		return 0;
-	/* Out of memory for the weights: every item counts 1, as in
-	 * ease_score_user(). */
-	if ((rw = malloc((size_t)(hi - lo) * sizeof *rw)) != NULL &&
-	    model_recency_weights(&em->base, u,
-	    em->base.params[P_RECENCY], rw) < 0) {
-		free(rw);
-		rw = NULL;
-	}
+	rw = model_recency_row(m, u, m->params[P_RECENCY]);
 	for (int64_t p = lo; p < hi; p++) {
 		int a = ease_pos(em, tr->idx[p]);
 		float w = a < 0 ? 0 : em->B[(size_t)a * em->n + j];
@@ -607,7 +592,7 @@ ease_report(const model *m, char *buf, size_t n)
 /* `train ease --search`: the main parameters, one at a time. */
 static const model_search ease_search[] = {
 	{ "lambda", 7, { 20, 50, 100, 200, 500, 1000, 3000 }, 0 },
-	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, MODEL_SEARCH_TIMED },
+	{ "recency", MODEL_RECENCY_VALUES, MODEL_SEARCH_TIMED },
 	{ NULL, 0, { 0 }, 0 }
 };
 

@@ -7,7 +7,7 @@
  * (binary=1, the default: on ml-100k Protocol B every value is 1 anyway,
  * and for ratings or behaviour sums presence ranks better than the value)
  * or the stored value (binary=0), times the item's recency weight when
- * `recency` is set (model_recency_weights(): recent items count more;
+ * `recency` is set (model_recency_row(): recent items count more;
  * chosen on the validation part after the fit by default, as EASE's).
  *
  * Ratings (predict), on when rating=1 or rating=-1 and the data are
@@ -491,20 +491,14 @@ knn_score_user(const model *m, int u, float *out)
 	const interactions *tr = m->train;
 
 	int64_t lo, len;
-	float *w = NULL;
+	float *w;
 
 	memset(out, 0, (size_t)km->n * sizeof *out);
 	if (!km->fitted || u < 0 || u >= tr->n_users)
 		return;
 	lo = tr->ptr[u];
 	len = tr->ptr[u + 1] - lo;
-	/* Out of memory for the weights: every item counts 1. */
-	if (m->params[P_RECENCY] > 0 && len > 1 &&
-	    (w = malloc((size_t)len * sizeof *w)) != NULL &&
-	    model_recency_weights(m, u, m->params[P_RECENCY], w) < 0) {
-		free(w);
-		w = NULL;
-	}
+	w = model_recency_row(m, u, m->params[P_RECENCY]);
 	for (int64_t p = lo; p < lo + len; p++) {
 		int i = tr->idx[p];
 		float x = knn_x(km, tr->val[p]) * (w ? w[p - lo] : 1.0f);
@@ -594,14 +588,7 @@ knn_explain(const model *m, int u, int j, explain_term *terms, int max)
 	all = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *all);
 	if (all == NULL)
 		return 0;
-	/* Out of memory for the weights: every item counts 1, as in
-	 * knn_score_user(). */
-	rw = malloc((size_t)(tr->ptr[u + 1] - tr->ptr[u]) * sizeof *rw);
-	if (rw != NULL && model_recency_weights(m, u, m->params[P_RECENCY],
-	    rw) < 0) {
-		free(rw);
-		rw = NULL;
-	}
+	rw = model_recency_row(m, u, m->params[P_RECENCY]);
 	for (int64_t p = tr->ptr[u]; p < tr->ptr[u + 1]; p++) {
 		int i = tr->idx[p];
 
@@ -817,7 +804,7 @@ knn_report(const model *m, char *buf, size_t n)
 static const model_search knn_search[] = {
 	{ "k", 6, { 20, 50, 100, 200, 400, 1000 }, 0 },
 	{ "shrink", 5, { 0, 5, 20, 50, 200 }, 0 },
-	{ "recency", 6, { 0, 3, 10, 30, 100, 300 }, MODEL_SEARCH_TIMED },
+	{ "recency", MODEL_RECENCY_VALUES, MODEL_SEARCH_TIMED },
 	{ NULL, 0, { 0 }, 0 }
 };
 

@@ -288,38 +288,40 @@ recency_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int
-model_recency_weights(const model *m, int u, double half_life, float *w)
+float *
+model_recency_row(const model *m, int u, double half_life)
 {
 	const interactions *tr = m->train;
 	int64_t n = tr->ptr[u + 1] - tr->ptr[u], *ts, *sorted;
+	float *w;
 
-	for (int64_t k = 0; k < n; k++)
-		w[k] = 1;
 	if (!(half_life > 0) || n < 2)
-		return 0;
+		return NULL;
+	w = malloc((size_t)n * sizeof *w);
 	ts = malloc((size_t)n * 2 * sizeof *ts);
-	if (ts == NULL)
-		return -1;
+	if (w == NULL || ts == NULL ||
+	    !dataset_row_times(m->ds, tr, u, ts, NULL)) {
+		free(w);
+		free(ts);
+		return NULL;
+	}
 	sorted = ts + n;
-	if (dataset_row_times(m->ds, tr, u, ts, NULL)) {
-		memcpy(sorted, ts, (size_t)n * sizeof *ts);
-		qsort(sorted, (size_t)n, sizeof *sorted, recency_cmp);
-		for (int64_t k = 0; k < n; k++) {
-			/* later: the entries after the last with this time */
-			int64_t lo = 0, hi = n;
+	memcpy(sorted, ts, (size_t)n * sizeof *ts);
+	qsort(sorted, (size_t)n, sizeof *sorted, recency_cmp);
+	for (int64_t k = 0; k < n; k++) {
+		/* later: the entries after the last with this time */
+		int64_t lo = 0, hi = n;
 
-			while (lo < hi) {
-				int64_t mid = lo + (hi - lo) / 2;
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo) / 2;
 
-				if (sorted[mid] <= ts[k])
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			w[k] = (float)exp2(-(double)(n - lo) / half_life);
+			if (sorted[mid] <= ts[k])
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		w[k] = (float)exp2(-(double)(n - lo) / half_life);
 	}
 	free(ts);
-	return 0;
+	return w;
 }

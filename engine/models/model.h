@@ -208,12 +208,14 @@ int model_probe_threshold(const model *m, int u, int64_t **ts,
     int64_t *first);
 
 /* The recency weights of user u's history in m's train part, in row
- * order, into w: 0.5^(later / half_life), later the count of the row's
- * entries with a later time (entries of one time weigh alike); every
- * weight 1 when half_life <= 0 or the row has no times.  0, or -1 out of
- * memory. */
-int model_recency_weights(const model *m, int u, double half_life,
-    float *w);
+ * order (malloc'd): 0.5^(later / half_life), later the count of the row's
+ * entries with a later time (entries of one time weigh alike).  NULL when
+ * every weight is 1: half_life <= 0, a row of one entry, no times; and out
+ * of memory, so a score stays defined (a weight of 1 each). */
+float *model_recency_row(const model *m, int u, double half_life);
+
+/* The values a recency parameter tries after the fit (model_search). */
+#define MODEL_RECENCY_VALUES	6, { 0, 3, 10, 30, 100, 300 }
 
 /* The terms of a probe sorted (largest drop first, ties by item) and the
  * first p->max copied into p->terms (p->n set). */

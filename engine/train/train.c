@@ -230,6 +230,27 @@ search_try(const train_spec *spec, const double *params,
 	return v;
 }
 
+/* One try of --search or of a choice after the fit, measured at v: the
+ * event (kind) saying so, *cur and the return 1 when it beats the best so
+ * far (NAN: none yet; RMSE lower is better). */
+static int
+judge_try(const train_spec *spec, train_callback cb, void *ud,
+    enum train_event_kind kind, int *tries, const char *param, double value,
+    double v, double *cur)
+{
+	int rmse = search_by_rmse(spec);
+	int better = !isnan(v) && (isnan(*cur) || (rmse ? v < *cur :
+	    v > *cur));
+	char what[160];
+
+	snprintf(what, sizeof what, "%s=%g, valid %s", param, value,
+	    rmse ? "rmse" : "ndcg@10");
+	emit(cb, ud, spec, kind, (*tries)++, better, v, 0, what);
+	if (better)
+		*cur = v;
+	return better;
+}
+
 /*
  * --search: coordinate-wise over ops->search, from params (one pass,
  * each parameter's values tried with the others at their best so far),
@@ -264,7 +285,6 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 			continue;
 		for (int j = 0; j < s->n; j++) {
 			double v;
-			int better;
 
 			if (cancel && *cancel) {
 				free(p);
@@ -276,16 +296,9 @@ search_params(const train_spec *spec, double *best, train_callback cb,
 			memcpy(p, best, (size_t)ops->nparams * sizeof *p);
 			p[k] = s->values[j];
 			v = search_try(spec, p, cancel);
-			better = !isnan(v) && (isnan(cur) || (rmse ? v < cur :
-			    v > cur));
-			snprintf(what, sizeof what, "%s=%g, valid %s",
-			    s->param, s->values[j], metric);
-			emit(cb, ud, spec, TRAIN_SEARCH, tries++, better, v, 0,
-			    what);
-			if (better) {
-				cur = v;
+			if (judge_try(spec, cb, ud, TRAIN_SEARCH, &tries,
+			    s->param, s->values[j], v, &cur))
 				best[k] = p[k];
-			}
 		}
 	}
 	free(p);
@@ -307,9 +320,7 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
     const volatile int *cancel)
 {
 	const model_ops *ops = spec->ops;
-	int rmse = search_by_rmse(spec), tries = 0;
-	const char *metric = rmse ? "rmse" : "ndcg@10";
-	char what[160];
+	int tries = 0;
 
 	for (const model_search *s = ops->search; s && s->param; s++) {
 		int k = model_param_index(ops, s->param);
@@ -325,25 +336,15 @@ choose_scoring(const train_spec *spec, model *m, train_callback cb, void *ud,
 			continue;
 		}
 		for (int j = 0; j < s->n; j++) {
-			double v;
-			int better;
-
 			if (cancel && *cancel) {
 				m->params[k] = pick;
 				return -1;
 			}
 			m->params[k] = s->values[j];
-			v = valid_measure(spec, m, rmse, cancel);
-			better = !isnan(v) && (isnan(cur) || (rmse ? v < cur :
-			    v > cur));
-			snprintf(what, sizeof what, "%s=%g, valid %s",
-			    s->param, s->values[j], metric);
-			emit(cb, ud, spec, TRAIN_CHOICE, tries++, better, v, 0,
-			    what);
-			if (better) {
-				cur = v;
+			if (judge_try(spec, cb, ud, TRAIN_CHOICE, &tries,
+			    s->param, s->values[j], valid_measure(spec, m,
+			    search_by_rmse(spec), cancel), &cur))
 				pick = s->values[j];
-			}
 		}
 		m->params[k] = pick;
 		/* a stop inside the last try: that try did not count */
