@@ -368,12 +368,12 @@ print_choice(cmd_ctx *ctx, const fusion *f, const fusion_tune_report *rep)
 	rf_table *t = table_new("choice");
 
 	snprintf(sentence, sizeof sentence, "tune %s on validation: chose %s "
-	    "(%s%s%s), judged by two-fold cross-validation over users; best "
+	    "(%s%s%s), judged by %d-fold cross-validation over users; best "
 	    "single %s; %d evaluations in %.2f s",
 	    fusion_tune_metric_name(rep->metric),
 	    fusion_tune_candidate_name((enum tune_candidate)rep->chosen),
 	    fusion_method_name(rep->method), normed ? ", norm " : "",
-	    normed ? fusion_norm_name(rep->norm) : "",
+	    normed ? fusion_norm_name(rep->norm) : "", rep->folds,
 	    fusion_model_name(f, rep->best_single), rep->evaluations,
 	    rep->seconds);
 	if (t != NULL) {
@@ -529,9 +529,10 @@ const cmd_entry cmd_tune_entry = {
 	    "(the best model alone, ensemble selection, equal weights over\n"
 	    "its members, weights regularised toward the best model,\n"
 	    "feature-weighted stacking on activity, recency and category\n"
-	    "spread, rrf, borda, vote, the stack), each judged by two-fold\n"
-	    "cross-validation over users; keeps the best, never one below the\n"
-	    "best single model there.  Prints each way's figures, every\n"
+	    "spread, rrf, borda, vote, the stack), each judged by\n"
+	    "cross-validation over users (5 folds up to 5000 users, 2\n"
+	    "beyond); keeps the best, never one below the best single model\n"
+	    "there.  Prints each way's figures, every\n"
 	    "model's on validation and test, and the fused minus the best\n"
 	    "single model per user with a 95% interval.",
 	.flags = 0,

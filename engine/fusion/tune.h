@@ -1,9 +1,10 @@
 /* tune: learn how to fuse on a validation pool: several candidate ways
  * (the best model alone, ensemble selection, equal weights over its
  * members, weights regularised toward the best model, feature-weighted
- * stacking, rrf, borda, vote, the stack), each judged by two-fold
- * cross-validation over the validation users; the best is kept, never
- * one that does not beat the best single model there (see tune.c). */
+ * stacking, rrf, borda, vote, the stack), each judged by k-fold
+ * cross-validation over the validation users (fusion_tune_folds()); the
+ * best is kept, never one that does not beat the best single model there
+ * (see tune.c). */
 #ifndef RF_FUSION_TUNE_H
 #define RF_FUSION_TUNE_H
 
@@ -36,8 +37,8 @@ typedef struct tune_candidate_report {
 	char name[16];
 	int tried;		/* 0: does not apply (ratings, one model) */
 	double valid;		/* learned and measured on every valid user */
-	double cv;		/* learned on one half of the users, measured
-				 * on the other (both ways): what chooses */
+	double cv;		/* learned on the other folds' users,
+				 * measured on each fold's: what chooses */
 	/* per user, out of fold, this way minus the best single model
 	 * (RMSE: minus the user's mean squared error) */
 	paired_diff vs_single;
@@ -60,9 +61,20 @@ typedef struct fusion_tune_report {
 	 * model there) when one was given */
 	paired_diff valid_vs_single, test_vs_single;
 	int test_single;			/* -1 without a test pool */
+	int folds;				/* of the cross-validation */
 	int evaluations;
 	double seconds;
 } fusion_tune_report;
+
+/* The folds of the cross-validation over n_users validation users:
+ * TUNE_FOLDS_FEW (5) up to TUNE_FOLDS_USERS users, so that a way is
+ * learned on four fifths of thin evidence rather than half of it;
+ * TUNE_FOLDS_MANY (2) beyond, where half the users learn as well as all
+ * and each fold more costs a learning of every way. */
+#define TUNE_FOLDS_FEW 5
+#define TUNE_FOLDS_MANY 2
+#define TUNE_FOLDS_USERS 5000
+int fusion_tune_folds(int n_users);
 
 /*
  * Learn on the valid pool and set the fusion to the chosen way (its

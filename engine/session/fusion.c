@@ -1409,8 +1409,9 @@ tune_compute(struct wb_task *t, void *arg)
 		j->rc = -1;
 		goto out;
 	}
-	wb_task_phase(t, 0, "trying %d ways to fuse (%d users, two folds)",
-	    TUNE_CAND_COUNT, fusion_pool_n_users(valid));
+	wb_task_phase(t, 0, "trying %d ways to fuse (%d users, %d folds)",
+	    TUNE_CAND_COUNT, fusion_pool_n_users(valid),
+	    fusion_tune_folds(fusion_pool_n_users(valid)));
 	j->rc = fusion_tune(j->f, valid, NULL, (enum tune_metric)j->metric,
 	    &j->rep, wb_task_cancel_flag(t), &j->err);
 	if (j->rc != 0)

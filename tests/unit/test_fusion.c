@@ -727,6 +727,18 @@ tune_problem(int nu, int ni, int kind, uint64_t seed, problem *p)
 	free(tab);
 }
 
+/* The folds: five on thin evidence, two on many users. */
+static void
+test_tune_folds(void)
+{
+	check_context("folds");
+	CHECK_EQ(fusion_tune_folds(2), 5);
+	CHECK_EQ(fusion_tune_folds(943), 5);
+	CHECK_EQ(fusion_tune_folds(TUNE_FOLDS_USERS), 5);
+	CHECK_EQ(fusion_tune_folds(TUNE_FOLDS_USERS + 1), 2);
+	CHECK_EQ(fusion_tune_folds(10000), 2);
+}
+
 static void
 test_tune_choice(void)
 {
@@ -754,8 +766,23 @@ test_tune_choice(void)
 		    &err) < 0) {
 			CHECK_FAIL("tune: %s", err.msg);
 		} else {
+			int64_t nv = 0;
+
 			CHECK_EQ(rep.best_single, 0);
 			CHECK_EQ(rep.chosen, TUNE_SINGLE);
+			/* five folds on 300 users; every user with validation
+			 * items measured out of fold once, by every way */
+			CHECK_EQ(rep.folds, 5);
+			for (int u = 0; u < p.nu; u++)
+				nv += p.valid.ptr[u + 1] > p.valid.ptr[u];
+			for (int c = 0; c < TUNE_CAND_COUNT; c++)
+				CHECK(!rep.cand[c].tried ||
+				    rep.cand[c].vs_single.n == nv);
+			/* the strong model is the best single model on every
+			 * fold's learning users, so the single way's out-of-
+			 * fold figure is its figure on all of them */
+			CHECK_NEAR(rep.cand[TUNE_SINGLE].cv,
+			    rep.cand[TUNE_SINGLE].valid, 1e-12);
 			fusion_pool_eval(f, test, 0, 10, &single, &err);
 			fusion_pool_eval(f, test, -1, 10, &fused, &err);
 			CHECK_NEAR(fused.ndcg, single.ndcg, 0);
@@ -1235,6 +1262,7 @@ main(void)
 	test_contributions();
 	test_weight_zero();
 	test_tune();
+	test_tune_folds();
 	test_tune_choice();
 	test_ridge();
 	test_user_block();
