@@ -75,6 +75,10 @@ fusion_tune_candidate_name(enum tune_candidate c)
 	return (unsigned)c < TUNE_CAND_COUNT ? cand_names[c] : "?";
 }
 
+/* The learners' per-fold memory (struct tune) is sized for the most. */
+_Static_assert(TUNE_FOLDS_MANY <= TUNE_FOLDS_FEW && TUNE_FOLDS_FEW < 256,
+    "fold arrays hold TUNE_FOLDS_FEW + 1 sets of rows; a fold is a uint8_t");
+
 int
 fusion_tune_folds(int n_users)
 {
