@@ -117,8 +117,27 @@ join_parts(void **part, const size_t *n, int nt)
 #define POOL_BLOCK_USERS	256
 static int pool_block_from = 65536;
 
-/* Rows from which two threads rank or transform a pool (fewer: one). */
-#define EVAL_SHARE_ROWS	2000
+/* Two threads rank or transform a pool from EVAL_SHARE_CELLS values
+ * (candidates x models: the work, about 2 ms of it on one core), fewer on
+ * one: a thread's start costs tens of microseconds.  By rows (2000 until
+ * this) a tune on ml-100k's 943 users, thousands of rankings of a few ms
+ * each, ran on one core. */
+#define EVAL_SHARE_CELLS (1L << 20)
+
+static int64_t pool_share_cells = EVAL_SHARE_CELLS;
+
+void
+fusion_pool_shares_from(int64_t cells)
+{
+	pool_share_cells = cells >= 0 ? cells : EVAL_SHARE_CELLS;
+}
+
+static int
+pool_shares(const fusion_pool *p)
+{
+	return p->nu >= 2 && (int64_t)p->ptr[p->nu] * p->nm >=
+	    pool_share_cells ? 2 : 1;
+}
 
 void
 fusion_pool_tiles_from(int n_items)
@@ -584,7 +603,7 @@ fusion_pool_transform(const fusion *f, fusion_pool *p)
 {
 	struct pool_tr_key want = wanted_key(f);
 	struct transform_share sh[2];
-	int oldest = -1, ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1;
+	int oldest = -1, ns = pool_shares(p);
 
 	if (pool_ranks_kept(f, p) < 0)
 		return -1;
@@ -786,7 +805,7 @@ fusion_pool_eval_users(fusion *f, fusion_pool *p, int single, int k,
 	int64_t n = 0, nrec = 0, covered = 0;
 	const int32_t *popv = f->popularity;
 	struct eval_share sh[2];
-	int ns = p->nu >= EVAL_SHARE_ROWS ? 2 : 1, failed = 0, per_block = 0;
+	int ns = pool_shares(p), failed = 0, per_block = 0;
 
 	metrics_clear(out);
 	out->k = k;

@@ -18,6 +18,11 @@ typedef struct fusion_pool fusion_pool;
  * user's top-M in tiles of 256 users at once. */
 void fusion_pool_tiles_from(int n_items);
 
+/* A pool of this many values (candidates x models) or more is ranked and
+ * transformed on two threads (about a million unless changed; -1 puts it
+ * back: tests set it to compare both ways). */
+void fusion_pool_shares_from(int64_t cells);
+
 /*
  * Candidate pools.  For each user of the list (NULL: every user with >= 1
  * entry in eval, or every user when eval is NULL): the union of each

@@ -739,6 +739,57 @@ test_tune_folds(void)
 	CHECK_EQ(fusion_tune_folds(10000), 2);
 }
 
+/* A pool ranked on two threads gives the figures one thread gives, bit
+ * for bit: a whole tune (every way, on masked rows and whole, every
+ * transform) on the fwls problem, once on one share and once on two. */
+static void
+test_pool_shares(void)
+{
+	const char *names[] = { "a", "b" };
+	fusion_tune_report rep[2];
+	problem p;
+
+	check_context("shares");
+	tune_problem(400, 80, 1, 21, &p);
+	for (int k = 0; k < 2; k++) {
+		fusion *f;
+		fusion_pool *valid, *test;
+		rf_error err;
+
+		fusion_pool_shares_from(k == 0 ? INT64_MAX : 0);
+		f = fusion_new(&p.ds, p.ms, names, 2, &err);
+		valid = f ? fusion_pool_build(f, NULL, &p.valid, NULL, 0, 1,
+		    &err) : NULL;
+		test = f ? fusion_pool_build(f, NULL, &p.test, NULL, 0, 1,
+		    &err) : NULL;
+		memset(&rep[k], 0, sizeof rep[k]);
+		if (valid == NULL || test == NULL)
+			CHECK_FAIL("%s", err.msg);
+		else if (fusion_tune(f, valid, test, TUNE_NDCG10, &rep[k], NULL,
+		    &err) < 0)
+			CHECK_FAIL("tune: %s", err.msg);
+		fusion_pool_free(valid);
+		fusion_pool_free(test);
+		fusion_free(f);
+	}
+	fusion_pool_shares_from(-1);
+	CHECK_EQ(rep[0].chosen, rep[1].chosen);
+	CHECK_EQ(rep[0].evaluations, rep[1].evaluations);
+	for (int c = 0; c < TUNE_CAND_COUNT; c++) {
+		CHECK_EQ(rep[0].cand[c].tried, rep[1].cand[c].tried);
+		if (rep[0].cand[c].tried) {
+			CHECK_NEAR(rep[0].cand[c].cv, rep[1].cand[c].cv, 0);
+			CHECK_NEAR(rep[0].cand[c].valid, rep[1].cand[c].valid,
+			    0);
+			CHECK_NEAR(rep[0].cand[c].vs_single.lo,
+			    rep[1].cand[c].vs_single.lo, 0);
+		}
+	}
+	CHECK_NEAR(rep[0].fused_test, rep[1].fused_test, 0);
+	CHECK(rep[0].chosen != TUNE_SINGLE);	/* transforms were ranked */
+	problem_free(&p);
+}
+
 static void
 test_tune_choice(void)
 {
@@ -1263,6 +1314,7 @@ main(void)
 	test_weight_zero();
 	test_tune();
 	test_tune_folds();
+	test_pool_shares();
 	test_tune_choice();
 	test_ridge();
 	test_user_block();
