@@ -518,6 +518,10 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 	return cmd_task_begin(ctx, tune_finish, NULL);
 }
 
+/* tune's help gives the folds in words. */
+_Static_assert(TUNE_FOLDS_FEW == 5 && TUNE_FOLDS_MANY == 2 &&
+    TUNE_FOLDS_USERS == 5000, "help tune: the folds it names");
+
 const cmd_entry cmd_tune_entry = {
 	.name = "tune",
 	.alias = NULL,
@@ -532,9 +536,9 @@ const cmd_entry cmd_tune_entry = {
 	    "spread, rrf, borda, vote, the stack), each judged by\n"
 	    "cross-validation over users (5 folds up to 5000 users, 2\n"
 	    "beyond); keeps the best, never one below the best single model\n"
-	    "there.  Prints each way's figures, every\n"
-	    "model's on validation and test, and the fused minus the best\n"
-	    "single model per user with a 95% interval.",
+	    "there.  Prints each way's figures, every model's on validation\n"
+	    "and test, and the fused minus the best single model per user\n"
+	    "with a 95% interval.",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_tune_exec,

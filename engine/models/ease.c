@@ -42,11 +42,7 @@ static const model_param ease_params[] = {
 	{ "max_items", 10000, 2, EASE_MAX_ITEMS, 1000, 1,
 	  "B covers at most this many items, the most popular in train; "
 	  "the rest rank below them" },
-	{ "recency", -1, -1, 100000, 5, 0,
-	  "half-life of a history item's weight in the score, counted in "
-	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
-	  "every item 1; -1, chosen on the validation part after the fit "
-	  "(0 without one, or when the data have no times)" },
+	MODEL_RECENCY_PARAM,
 };
 
 /*
@@ -130,7 +126,6 @@ ease_x(const ease_model *em, float v)
 }
 
 static void ease_free(model *m);
-
 
 /*
  * B is the one large array and the factorisation works in place (in

@@ -61,11 +61,7 @@ static const model_param knn_params[] = {
 	{ "max_mb", 1024, 0.01, 1000000, 256, 0,
 	  "megabytes the top-N neighbour lists may take (8 bytes a "
 	  "neighbour): past it, fewer than k per item" },
-	{ "recency", -1, -1, 100000, 5, 0,
-	  "half-life of a history item's weight in top-N scores, counted in "
-	  "the user's later interactions (w = 0.5^(later / recency)): 0, "
-	  "every item 1; -1, chosen on the validation part after the fit "
-	  "(0 without one, or when the data have no times)" },
+	MODEL_RECENCY_PARAM,
 };
 
 /* A sparse similarity list per item (CSR), most similar first. */

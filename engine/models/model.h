@@ -214,7 +214,16 @@ int model_probe_threshold(const model *m, int u, int64_t **ts,
  * of memory, so a score stays defined (a weight of 1 each). */
 float *model_recency_row(const model *m, int u, double half_life);
 
-/* The values a recency parameter tries after the fit (model_search). */
+/* The recency parameter of a row-based top-N model (its model_param),
+ * whose weights model_recency_row() gives, and the values it tries after
+ * the fit (its model_search entry, MODEL_SEARCH_TIMED). */
+#define MODEL_RECENCY_PARAM						\
+	{ "recency", -1, -1, 100000, 5, 0,				\
+	  "half-life of a history item's weight in the top-N score, "	\
+	  "counted in the user's later interactions (w = 0.5^(later / "	\
+	  "recency)): 0, every item 1; -1, chosen on the validation "	\
+	  "part after the fit (0 without one, or when the data have no "	\
+	  "times)" }
 #define MODEL_RECENCY_VALUES	6, { 0, 3, 10, 30, 100, 300 }
 
 /* The terms of a probe sorted (largest drop first, ties by item) and the

@@ -86,10 +86,9 @@ run_begin(workbench *wb, int k)
 	return 0;
 }
 
-/* An event of the run at index k (k < 0: none kept), recorded as run_id
- * (0: not recorded). */
+/* An event of the run at index k (k < 0: none kept). */
 static void
-run_event(workbench *wb, int k, int64_t run_id, const train_event *ev)
+run_event(workbench *wb, int k, const train_event *ev)
 {
 	wb_run *r;
 
@@ -148,9 +147,10 @@ run_event(workbench *wb, int k, int64_t run_id, const train_event *ev)
 
 			snprintf(e.model, sizeof e.model, "%s", ev->model);
 			r->valid[r->done - 1] = ev->valid_metric;
-			if (run_id > 0 && !store_is_readonly(wb->st))
-				(void)train_record_epoch(wb->st, run_id, &e,
-				    NULL);
+			if (wb->runs[k].run_id > 0 &&
+			    !store_is_readonly(wb->st))
+				(void)train_record_epoch(wb->st,
+				    wb->runs[k].run_id, &e, NULL);
 		}
 		break;
 	}
@@ -366,11 +366,12 @@ workbench_load_saved(workbench *wb, rf_error *err)
 	}
 }
 
-/* After a run: final metrics, records, save, keep. */
+/* After a run: final metrics, records, save, keep.  slot is the run's
+ * record (NULL: none kept): its trail is stored, its parameters set. */
 static int
 finish_run(workbench *wb, model *m, const model_ops *ops,
-    int64_t run_id, int cancelled, double seconds, const char *trail,
-    wb_run *slot, rf_error *err)
+    int64_t run_id, int cancelled, double seconds, wb_run *slot,
+    rf_error *err)
 {
 	model_fingerprint fp;
 	wb_model e;
@@ -413,7 +414,7 @@ finish_run(workbench *wb, model *m, const model_ops *ops,
 		/* The parameters as the fit left them: --search's, or a
 		 * scoring parameter chosen after the fit (-1 at the start). */
 		if (run_id > 0 && store_run_searched(wb->st, run_id,
-		    e.params, trail != NULL ? trail : "", err) < 0) {
+		    e.params, slot != NULL ? slot->search : "", err) < 0) {
 			ops->free(m);
 			return -1;
 		}
@@ -444,7 +445,7 @@ sync_event(void *ud, const train_event *ev)
 		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
 	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
 		c->seconds = ev->seconds;
-	run_event(c->wb, c->slot, c->run_id, ev);
+	run_event(c->wb, c->slot, ev);
 	if (c->cb)
 		c->cb(c->ud, ev);
 }
@@ -522,7 +523,6 @@ workbench_train(workbench *wb, const model_ops *ops, const double *params,
 	}
 	wb_train_transpose_release(wb, ops);
 	if (finish_run(wb, m, ops, c.run_id, cancelled, c.seconds,
-	    c.slot >= 0 ? wb->runs[c.slot].r.search : NULL,
 	    c.slot >= 0 ? &wb->runs[c.slot].r : NULL, err) < 0) {
 		if (c.slot >= 0) {
 			wb->runs[c.slot].r.status = WB_RUN_FAILED;
@@ -632,7 +632,7 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 	done = train_job_done(wb->job);
 	n = train_job_poll(wb->job, evs, max);
 	for (int k = 0; k < n; k++) {
-		run_event(wb, wb->job_slot - 1, wb->job_run, &evs[k]);
+		run_event(wb, wb->job_slot - 1, &evs[k]);
 		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
 			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
 		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)
@@ -659,7 +659,6 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 		rc = -1;
 	} else if (finish_run(wb, m, wb->job_ops, wb->job_run,
 	    cancelled, wb->job_seconds, wb->job_slot > 0 ?
-	    wb->runs[wb->job_slot - 1].r.search : NULL, wb->job_slot > 0 ?
 	    &wb->runs[wb->job_slot - 1].r : NULL, err) < 0) {
 		if (wb->job_slot > 0) {
 			wb_run *r = &wb->runs[wb->job_slot - 1].r;
