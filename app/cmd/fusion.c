@@ -520,7 +520,8 @@ cmd_tune_exec(cmd_ctx *ctx, const cmd_args *a)
 
 /* tune's help gives the folds in words. */
 _Static_assert(TUNE_FOLDS_FEW == 5 && TUNE_FOLDS_MANY == 2 &&
-    TUNE_FOLDS_USERS == 5000, "help tune: the folds it names");
+    TUNE_FOLDS_USERS == 5000 && TUNE_MIN_USERS == 30,
+    "help tune: the folds and the users it names");
 
 const cmd_entry cmd_tune_entry = {
 	.name = "tune",
@@ -535,10 +536,11 @@ const cmd_entry cmd_tune_entry = {
 	    "feature-weighted stacking on activity, recency and category\n"
 	    "spread, rrf, borda, vote, the stack), each judged by\n"
 	    "cross-validation over users (5 folds up to 5000 users, 2\n"
-	    "beyond); keeps the best, never one below the best single model\n"
-	    "there.  Prints each way's figures, every model's on validation\n"
-	    "and test, and the fused minus the best single model per user\n"
-	    "with a 95% interval.",
+	    "beyond); keeps the best, and a fusion only when it beats the\n"
+	    "best single model there beyond doubt (the low end of its 95%\n"
+	    "interval above 0, over 30 users or more).  Prints each way's\n"
+	    "figures, every model's on validation and test, and the fused\n"
+	    "minus the best single model per user with a 95% interval.",
 	.flags = 0,
 	.complete = { NULL },
 	.exec = cmd_tune_exec,

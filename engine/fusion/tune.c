@@ -900,10 +900,12 @@ fusion_tune(fusion *f, fusion_pool *valid, fusion_pool *test,
 		/* Chosen by the cross-validated figure, among the ways that
 		 * beat the best single model out of fold beyond doubt (the
 		 * lower end of the 95% interval of the per-user difference
-		 * above 0): a fusion that wins by chance (a random model in
-		 * the pool) does not replace the single model. */
+		 * above 0, over TUNE_MIN_USERS users or more): a fusion that
+		 * wins by chance (a random model in the pool, a handful of
+		 * users) does not replace the single model. */
 		if (c == TUNE_SINGLE || (cv > best_cv + 1e-12 &&
-		    cr->vs_single.lo > 0)) {
+		    cr->vs_single.lo > 0 &&
+		    cr->vs_single.n >= TUNE_MIN_USERS)) {
 			best_cv = cv;
 			rep->chosen = c;
 			state_save(f, &chosen_state);

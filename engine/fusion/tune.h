@@ -76,6 +76,11 @@ typedef struct fusion_tune_report {
 #define TUNE_FOLDS_USERS 5000
 int fusion_tune_folds(int n_users);
 
+/* A fusion replaces the best single model only on the evidence of at
+ * least this many validation users: below it the per-user interval says
+ * little (two users who gained alike give an interval of one point). */
+#define TUNE_MIN_USERS 30
+
 /*
  * Learn on the valid pool and set the fusion to the chosen way (its
  * method, normalisation, weights or stack).  test may be NULL; it is

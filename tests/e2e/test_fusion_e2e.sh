@@ -61,6 +61,11 @@ check "exported lines" [ "$(grep -c . "$tmp/recs.tsv")" -ge 3 ]
 run_fail "export preds --model fused needs rating models" "$RECFUSE" "$db" \
     -e "export preds $tmp/p.tsv --pairs $tmp/recs.tsv --model fused"
 expect_err "preds refusal names the model" "does not predict ratings"
+# tune on this sample: two users have validation items, too few for any
+# fusion to replace the best single model, however it did on them.
+run_ok "tune on two validation users" "$RECFUSE" "$db" -o json -e "tune"
+json_ok "tune keeps the best single model" "$tmp/out" \
+    "docs[0]['choice']['chosen'] == 'single' and docs[0]['valid_vs_single']['users'] == 2"
 run_fail "refit needs a validation part" "$RECFUSE" "$db" \
     -e "split temporal 0.2; train ease; refit"
 expect_err "refit without a validation part says why" "no validation part"
