@@ -501,9 +501,18 @@ fusion_draw(struct view *v, WINDOW *win)
 		draw_metric(win, y, x + metw, metw, ready, ready ?
 		    live->fused_recall : NAN, color_attr(CR_LABEL));
 	}
-	if (s->method == FUSE_STACK && ++y < h)
+	if (s->method == FUSE_STACK && ++y < h) {
+		char list[512], line[600];
+
 		draw_text(win, y, 2, lw - 2, color_attr(CR_DIM),
 		    "a fitted stack: the sliders go back to weighted");
+		/* What the stack weighs by, since the sliders do not say. */
+		if (fusion_stack_summary(f, list, sizeof list) >= 0 &&
+		    ++y < h) {
+			snprintf(line, sizeof line, "average user: %s", list);
+			draw_text(win, y, 2, lw - 2, color_attr(CR_DIM), line);
+		}
+	}
 
 	/* A tall screen (40 lines and more) shows more of the list: the
 	 * rows there are. */

@@ -41,6 +41,52 @@ settings_record(cmd_ctx *ctx)
 	return t;
 }
 
+/* What a fitted stack weighs each model by for the average user (its
+ * tables show no weights): a sentence, or a record of model ->
+ * coefficient in a document.  Nothing when no stack is fitted. */
+static void
+print_stack(cmd_ctx *ctx, const fusion *f)
+{
+	char list[512], sentence[700];
+	/* The models' own coefficients come first, after the intercept and
+	 * the user features: 64 holds them for the most models. */
+	const char *names[64];
+	double coef[64];
+	int kind, nc;
+	rf_table *t;
+
+	if (f == NULL || fusion_get_settings(f)->method != FUSE_STACK ||
+	    (kind = fusion_stack_summary(f, list, sizeof list)) < 0)
+		return;
+	snprintf(sentence, sizeof sentence, "stack: each model's coefficient "
+	    "for the average user, on its %s: %s (activity, recency and "
+	    "spread move them per user; `explain` splits a score)",
+	    kind ? "rating predictions" : "normalised scores", list);
+	nc = fusion_stack_coefs(f, names, coef, 64);
+	if ((t = table_new("stack")) == NULL) {
+		cmd_printf(ctx, "%s", sentence);
+		return;
+	}
+	table_add_column(t, "scores", COL_TEXT);
+	for (int m = 0; m < fusion_n_models(f); m++)
+		table_add_column(t, fusion_model_name(f, m), COL_REAL);
+	table_begin_row(t);
+	table_cell_text(t, kind ? "ratings" : fusion_norm_name(
+	    fusion_get_settings(f)->norm));
+	for (int m = 0; m < fusion_n_models(f); m++) {
+		int i = 0;
+
+		while (i < nc && strcmp(names[i], fusion_model_name(f, m)) != 0)
+			i++;
+		if (i < nc)
+			table_cell_real(t, coef[i], 4);
+		else
+			table_cell_null(t);
+	}
+	cmd_print_record(ctx, "stack", t, sentence);
+	table_free(t);
+}
+
 /* One table: per model (and fused) weight and metrics on valid/test. */
 static void
 print_status_table(cmd_ctx *ctx, rf_table *t)
@@ -49,6 +95,7 @@ print_status_table(cmd_ctx *ctx, rf_table *t)
 		cmd_printf(ctx, "fusion: %s", workbench_fusion_note(ctx->wb));
 	cmd_print_part(ctx, "fusion", t);
 	table_free(t);
+	print_stack(ctx, workbench_fusion_peek(ctx->wb));
 	t = settings_record(ctx);
 	cmd_print_record(ctx, "settings", t, NULL);
 	table_free(t);
@@ -420,7 +467,7 @@ tune_finish(cmd_ctx *ctx, void *ud)
 {
 	rf_error err = { { 0 } };
 	fusion_tune_report rep;
-	int rc;
+	int rc, stacked;
 	const fusion *f;
 	rf_table *t;
 
@@ -473,11 +520,18 @@ tune_finish(cmd_ctx *ctx, void *ud)
 	table_add_column(t, "weight", COL_REAL);
 	table_add_column(t, "valid", COL_REAL);
 	table_add_column(t, "test", COL_REAL);
+	/* A stack (the learned one, or fwls) weighs each model by the user's
+	 * features, not by these weights: no weight is shown for it, as in
+	 * `weights`. */
+	stacked = fusion_get_settings(f)->method == FUSE_STACK;
 	for (int m = 0; m <= rep.n_models; m++) {
 		table_begin_row(t);
 		table_cell_text(t, m < rep.n_models ? fusion_model_name(f, m) :
 		    "fused");
-		table_cell_real(t, m < rep.n_models ? rep.w[m] : 1, 3);
+		if (m == rep.n_models || stacked)
+			table_cell_null(t);
+		else
+			table_cell_real(t, rep.w[m], 3);
 		table_cell_real(t, m < rep.n_models ? rep.single_valid[m] :
 		    rep.fused_valid, 4);
 		if (m < rep.n_models ? isnan(rep.single_test[m]) :
@@ -489,6 +543,7 @@ tune_finish(cmd_ctx *ctx, void *ud)
 	}
 	cmd_print_part(ctx, "models", t);
 	table_free(t);
+	print_stack(ctx, f);
 	print_versus(ctx, "valid_vs_single", "validation, out of fold",
 	    fusion_model_name(f, rep.best_single), &rep,
 	    &rep.valid_vs_single);

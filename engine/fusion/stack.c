@@ -328,6 +328,38 @@ fusion_stack_coefs(const fusion *f, const char **names, double *coef,
 	return n;
 }
 
+int
+fusion_stack_summary(const fusion *f, char *buf, size_t n)
+{
+	const double *th = f->theta + 1 + UFN;
+	int order[FUSION_MAX_MODELS];
+	size_t len = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	if (f->stack_kind == STACK_NONE || n == 0)
+		return -1;
+	for (int m = 0; m < f->n; m++) {
+		int j = m;
+
+		/* Insertion by size, largest first; ties keep the order. */
+		for (; j > 0 && fabs(th[m]) > fabs(th[order[j - 1]]); j--)
+			order[j] = order[j - 1];
+		order[j] = m;
+	}
+	for (int i = 0; i < f->n; i++) {
+		int w = snprintf(buf + len, n - len, "%s%s %+.3f", i ? ", " :
+		    "", f->set.names[order[i]], th[order[i]]);
+
+		if (w < 0 || (size_t)w >= n - len) {
+			buf[len] = '\0';	/* whole entries only */
+			break;
+		}
+		len += (size_t)w;
+	}
+	return f->stack_kind == STACK_RATING;
+}
+
 /* Text form: "kind=topn ufn=2 names=ease,als theta=v,v,..." with theta in
  * the fitted layout [1, x_u (UFN), T_m (n), x_uf T_m (UFN x n)] and every
  * value in %.17g, which round-trips a double exactly. */

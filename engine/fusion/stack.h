@@ -22,6 +22,14 @@ int fusion_fit_stack(fusion *f, fusion_pool *valid, int rating,
 int fusion_stack_coefs(const fusion *f, const char **names, double *coef,
     int max);
 
+/* The fitted stack's coefficient of each model for the average user (the
+ * user features are standardised: at their mean they add nothing), as
+ * "ease +1.471, pop -0.814, ..." from the largest in size down; what a
+ * weight is to the weighted method.  0 for a top-N stack (on normalised
+ * scores), 1 for a rating blend (on the predictions), -1 when no stack
+ * is fitted (buf is then ""). */
+int fusion_stack_summary(const fusion *f, char *buf, size_t n);
+
 /* The fitted stack as text for the store (key "fusion.stack"):
  * "kind=topn ufn=2 names=ease,als theta=v,v,..." with exact (%.17g)
  * coefficients.  0, or -1 when no stack is fitted or n is too small. */

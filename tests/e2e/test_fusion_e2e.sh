@@ -117,6 +117,13 @@ grep '^fused' "$tmp/out" > "$tmp/fused2"
 check "the stored stack gives the same fused figures" cmp "$tmp/fused1" "$tmp/fused2"
 run_ok "weights in a second process" "$RECFUSE" "$sdb" -e "weights"
 expect_out "replayed as a stack (no weights shown)" "^ease  *- "
+# What it weighs by instead: each model's coefficient for the average
+# user, the larger in size first, and in a document by model.
+expect_out "the stack's coefficients said" \
+    "^stack: each model's coefficient for the average user, on its normalised scores: [a-z]* [-+][0-9]*\.[0-9]*, [a-z]* [-+][0-9]*\.[0-9]* "
+run_ok "weights as a document" "$RECFUSE" "$sdb" -o json -e "weights"
+json_ok "the stack's coefficients by model" "$tmp/out" \
+    "sorted(docs[0]['stack']) == ['ease', 'itemknn', 'scores'] and docs[0]['stack']['scores'] == 'zscore' and all(isinstance(docs[0]['stack'][m], float) for m in ('ease', 'itemknn'))"
 run_ok "retrain ease with another lambda" "$RECFUSE" "$sdb" -e "train ease lambda=5"
 run_ok "weights after the retrain" "$RECFUSE" "$sdb" -e "weights"
 check "status says the stored stack was left out" grep -q "fitted on other models" "$tmp/out" "$tmp/err"

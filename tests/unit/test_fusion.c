@@ -959,6 +959,13 @@ test_ridge(void)
 		CHECK_FAIL("pool: %s", err.msg);
 		return;
 	}
+	{
+		char sum[16] = "x";
+
+		/* No stack yet: nothing to say. */
+		CHECK_EQ(fusion_stack_summary(f, sum, sizeof sum), -1);
+		CHECK_STR(sum, "");
+	}
 	CHECK_MSG(fusion_fit_stack(f, pool, 1, 1, &err) == 0, "ridge: %s",
 	    err.msg);
 	for (int k = 0; k < nv; k++) {
@@ -1000,6 +1007,23 @@ test_ridge(void)
 	/* fusion_predict applies it (clipped by the metrics, not here). */
 	CHECK_NEAR(fusion_predict(f, 2, 4), y[0] + y[1] * ta[2 * NI + 4] +
 	    y[2] * tb[2 * NI + 4], 1e-5);
+	/* The summary: a rating blend, each model's coefficient for the
+	 * average user (the closed form's, the features adding nothing
+	 * here), the larger in size first. */
+	{
+		char sum[128], want[128];
+		int big = fabs(y[1]) >= fabs(y[2]) ? 1 : 2;
+
+		CHECK_EQ(fusion_stack_summary(f, sum, sizeof sum), 1);
+		snprintf(want, sizeof want, "%s %+.3f, %s %+.3f",
+		    names[big - 1], y[big], names[2 - big], y[3 - big]);
+		CHECK_STR(sum, want);
+		/* Too small a buffer: whole entries only. */
+		CHECK_EQ(fusion_stack_summary(f, sum, 12), 1);
+		snprintf(want, sizeof want, "%s %+.3f", names[big - 1],
+		    y[big]);
+		CHECK_STR(sum, want);
+	}
 	printf("ridge: intercept %.6f, a %.6f, b %.6f (closed form %.6f, "
 	    "%.6f, %.6f)\n", coef[0], coef[4], coef[5], y[0], y[1], y[2]);
 	fusion_pool_free(pool);
