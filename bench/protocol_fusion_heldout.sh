@@ -5,7 +5,8 @@
 #   Last.fm   split random 0.2 --seed 1 --valid 0.1 (no times);
 #   Taobao    split temporal 0.2 --valid 0.1 (the sample's users);
 # every order-free implicit model with its defaults (pop itemknn als bpr
-# ease neural; on ml-100k also with gru4rec, the sequence model, added),
+# ease neural; on the two data sets with times, ml-100k and Taobao, also
+# with gru4rec, the sequence model, added),
 # `tune` on validation, `refit` on train + validation, `eval` on test.
 # Prints, per dataset, the fused NDCG@10 against the best refitted single
 # model as a ratio, and the per-user difference with its 95% interval.
@@ -21,10 +22,15 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/recfuse-fusion-heldout.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-train=""
-for m in $FUSION_MODELS; do
-	train="$train; train $m"
-done
+# pool MODEL...: the train commands of a pool
+pool() {
+	train=""
+	for m in "$@"; do
+		train="$train; train $m"
+	done
+}
+# shellcheck disable=SC2086
+pool $FUSION_MODELS
 
 # one NAME FILE SPLIT MIN_RATIO [MIN_NDCG]
 one() {
@@ -51,27 +57,27 @@ one() {
 	    }' "$dir/$name.out"
 }
 
-one ml-100k "$RECFUSE_DATA/ml-100k/u.data" "temporal 0.2 --valid 0.05" 1.03 0.200
-# The same with the sequence model in the pool as well (every implicit
-# model recfuse has): order is what the order-free six miss on a
-# temporal split.
+# The order-free pool, then (unless it has it already) with the sequence
+# model as well, on the data with times: order is what the order-free six
+# miss on a temporal split.
 case " $FUSION_MODELS " in
-*" gru4rec "*) ;;
-*)
-	models=$FUSION_MODELS
-	FUSION_MODELS="$FUSION_MODELS gru4rec"
-	train=""
-	for m in $FUSION_MODELS; do
-		train="$train; train $m"
-	done
-	one "ml-100k+gru4rec" "$RECFUSE_DATA/ml-100k/u.data" \
-	    "temporal 0.2 --valid 0.05" 1.03 0.200
-	FUSION_MODELS=$models
-	train=""
-	for m in $FUSION_MODELS; do
-		train="$train; train $m"
-	done
-	;;
+*" gru4rec "*) seq="" ;;
+*) seq=gru4rec ;;
 esac
+one ml-100k "$RECFUSE_DATA/ml-100k/u.data" "temporal 0.2 --valid 0.05" 1.03 0.200
+if [ -n "$seq" ]; then
+	# shellcheck disable=SC2086
+	pool $FUSION_MODELS $seq
+	one "ml-100k+$seq" "$RECFUSE_DATA/ml-100k/u.data" \
+	    "temporal 0.2 --valid 0.05" 1.03 0.200
+	# shellcheck disable=SC2086
+	pool $FUSION_MODELS
+fi
 one lastfm "$RECFUSE_DATA/lastfm-hetrec2011-2k/user_artists.dat" "random 0.2 --seed 1 --valid 0.1" 1.0
 one taobao "$RECFUSE_DATA/taobao-userbehavior/UserBehavior.csv" "temporal 0.2 --valid 0.1" 1.0
+if [ -n "$seq" ]; then
+	# shellcheck disable=SC2086
+	pool $FUSION_MODELS $seq
+	one "taobao+$seq" "$RECFUSE_DATA/taobao-userbehavior/UserBehavior.csv" \
+	    "temporal 0.2 --valid 0.1" 1.0
+fi
