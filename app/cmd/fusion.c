@@ -58,10 +58,12 @@ print_stack(cmd_ctx *ctx, const fusion *f)
 	if (f == NULL || fusion_get_settings(f)->method != FUSE_STACK ||
 	    (kind = fusion_stack_summary(f, list, sizeof list)) < 0)
 		return;
-	snprintf(sentence, sizeof sentence, "stack: each model's coefficient "
-	    "for the average user, on its %s: %s (activity, recency and "
-	    "spread move them per user; `explain` splits a score)",
-	    kind ? "rating predictions" : "normalised scores", list);
+	snprintf(sentence, sizeof sentence, "the stack weighs, for the "
+	    "average user: %s (coefficients on the models' %s%s; activity, "
+	    "recency and spread move them per user; `explain` splits a "
+	    "score)", list, kind ? "rating predictions" :
+	    fusion_norm_name(fusion_get_settings(f)->norm),
+	    kind ? "" : " scores");
 	nc = fusion_stack_coefs(f, names, coef, 64);
 	if ((t = table_new("stack")) == NULL) {
 		cmd_printf(ctx, "%s", sentence);

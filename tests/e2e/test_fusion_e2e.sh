@@ -120,7 +120,7 @@ expect_out "replayed as a stack (no weights shown)" "^ease  *- "
 # What it weighs by instead: each model's coefficient for the average
 # user, the larger in size first, and in a document by model.
 expect_out "the stack's coefficients said" \
-    "^stack: each model's coefficient for the average user, on its normalised scores: [a-z]* [-+][0-9]*\.[0-9]*, [a-z]* [-+][0-9]*\.[0-9]* "
+    "^the stack weighs, for the average user: [a-z]* [-+][0-9]*\.[0-9]*, [a-z]* [-+][0-9]*\.[0-9]* (coefficients on the models' zscore scores;"
 run_ok "weights as a document" "$RECFUSE" "$sdb" -o json -e "weights"
 json_ok "the stack's coefficients by model" "$tmp/out" \
     "sorted(docs[0]['stack']) == ['ease', 'itemknn', 'scores'] and docs[0]['stack']['scores'] == 'zscore' and all(isinstance(docs[0]['stack'][m], float) for m in ('ease', 'itemknn'))"
