@@ -361,27 +361,36 @@ build_sentence(const fusion *f, explanation *e)
 		    "average candidate", e->fused_rank, e->pool_len);
 		return;
 	}
+	/* A model a stack weighs below 0 for this user counts for the
+	 * item by ranking it low: its own reasons (why it would score the
+	 * item high) are no reasons for it. */
 	if (n == 1)
 		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
 		    "Recommended by %s", name);
+	else if (top->weight < 0)
+		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
+		    "Recommended mostly because %s ranks it low, which the "
+		    "stack counts for it (%.0f%%)", name, top->share);
 	else
 		len = (size_t)snprintf(e->sentence, sizeof e->sentence,
 		    "Recommended mostly by %s (%.0f%%)", name, top->share);
 	why[0] = '\0';
-	if (reasons_phrase(ds, top->terms, top->n_terms, why, sizeof why) ||
-	    reasons_phrase(ds, top->probe_terms, top->n_probe, why,
-	    sizeof why))
+	if (top->weight >= 0 && (reasons_phrase(ds, top->terms, top->n_terms,
+	    why, sizeof why) || reasons_phrase(ds, top->probe_terms,
+	    top->n_probe, why, sizeof why)))
 		;
-	else if ((fusion_model(f, (int)(top - e->models))->ops->traits &
-	    MODEL_BY_POPULARITY) && top->note[0])
+	else if (top->weight >= 0 && (fusion_model(f, (int)(top -
+	    e->models))->ops->traits & MODEL_BY_POPULARITY) && top->note[0])
 		snprintf(why, sizeof why, "it is %s", top->note);
 	else {
 		/* The top model gives no history items: borrow the reasons
-		 * of the next model that has some. */
+		 * of the next model that has some and counts them for it. */
 		for (int k = 1; k < n && !why[0]; k++) {
 			const explain_model *o = &e->models[order[k]];
 			char ph[300];
 
+			if (o->weight < 0 || o->contribution <= 0)
+				continue;
 			if (reasons_phrase(ds, o->terms, o->n_terms, ph,
 			    sizeof ph) || reasons_phrase(ds, o->probe_terms,
 			    o->n_probe, ph, sizeof ph))
@@ -399,8 +408,10 @@ build_sentence(const fusion *f, explanation *e)
 
 		if (second->share >= 10 && len < sizeof e->sentence)
 			len += (size_t)snprintf(e->sentence + len,
-			    sizeof e->sentence - len, "; %s agrees (%.0f%%)",
-			    model_title(f, e, second), second->share);
+			    sizeof e->sentence - len, second->weight < 0 ?
+			    "; %s ranks it low, which counts for it (%.0f%%)" :
+			    "; %s agrees (%.0f%%)", model_title(f, e, second),
+			    second->share);
 		for (int k = 1; k < n; k++) {
 			const explain_model *o = &e->models[order[k]];
 			double pos = 0;
@@ -412,8 +423,9 @@ build_sentence(const fusion *f, explanation *e)
 			    -o->contribution >= 0.1 * pos &&
 			    len < sizeof e->sentence)
 				len += (size_t)snprintf(e->sentence + len,
-				    sizeof e->sentence - len,
-				    "; %s disagrees", model_title(f, e, o));
+				    sizeof e->sentence - len, o->weight < 0 ?
+				    "; %s ranks it high, which counts against "
+				    "it" : "; %s disagrees", model_title(f, e, o));
 		}
 	}
 	if (len < sizeof e->sentence - 1)
@@ -452,6 +464,7 @@ explain_item(const fusion *f, int u, int i, int probe, explanation *out,
 		snprintf(em->name, sizeof em->name, "%s",
 		    fusion_model_name(f, m));
 		em->contribution = fc.contrib[m];
+		em->weight = fc.weight[m];
 		em->share = pos > 0 ? 100.0 * fc.contrib[m] / pos : 0;
 		em->score = fc.score[m];
 		em->rank = fc.rank[m];

@@ -32,6 +32,9 @@ typedef struct explain_reason {
 typedef struct explain_model {
 	char name[FUSION_NAME_MAX];
 	double contribution;	/* its term of the fused score */
+	double weight;		/* its weight for the user: below 0 under a
+				 * stack that counts its low scores for an
+				 * item (and its high ones against) */
 	double share;		/* % of the positive contributions */
 	double score;		/* the model's raw score of the item */
 	int rank;		/* among the user's candidates, 1-based */

@@ -320,6 +320,12 @@ fusion_block_contrib(const fusion *f, int u, const fusion_block *b, int c,
 	return sum;
 }
 
+void
+fusion_user_weights(const fusion *f, int u, double *we)
+{
+	(void)user_weights(f, u, we);
+}
+
 double
 fusion_contrib_base(const fusion *f, int u)
 {

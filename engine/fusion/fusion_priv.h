@@ -161,6 +161,9 @@ double fusion_block_contrib(const fusion *f, int u, const fusion_block *b,
     int c, double *contrib, double *base_out);
 /* The base of user u's contributions, as fusion_block_contrib() gives. */
 double fusion_contrib_base(const fusion *f, int u);
+/* Each model's weight for user u (we, n of them): the fusion's weights,
+ * or a stack's coefficients with the user's features in (may be < 0). */
+void fusion_user_weights(const fusion *f, int u, double *we);
 /* The top k (>= 1) of a block by its fused scores: items best first, and
  * when not NULL their fused scores and candidate indexes.  Returns the
  * count, -1 when out of memory. */

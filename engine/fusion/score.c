@@ -88,6 +88,7 @@ fusion_contributions(const fusion *f, int u, int i, fusion_contrib *out,
 		if (o.fused[j] > o.fused[c] || (o.fused[j] == o.fused[c] &&
 		    j < c))
 			out->fused_rank++;
+	fusion_user_weights(f, u, out->weight);
 	for (int m = 0; m < f->n; m++) {
 		out->score[m] = b->raw[(size_t)m * b->len + c];
 		out->rank[m] = b->rank[(size_t)m * b->len + c];

@@ -31,6 +31,9 @@ typedef struct fusion_contrib {
 	int n_models;
 	double fused, base;
 	double contrib[FUSION_MAX_MODELS];
+	/* model m's weight for the user: a stack's may be below 0, when
+	 * a low score of m counts for an item */
+	double weight[FUSION_MAX_MODELS];
 	double score[FUSION_MAX_MODELS];
 	int rank[FUSION_MAX_MODELS];
 	int pool_len;

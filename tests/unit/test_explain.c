@@ -12,6 +12,48 @@
 #include "tests/lib/check.h"
 #include "tests/lib/fakemodel.h"
 
+/* A stack that weighs als below 0 (ease +2, als -1, on z-scores): a low
+ * als score counts for an item and a high one against it, and the
+ * sentences say so rather than "agrees" and "disagrees".  User 0's
+ * candidates are items 2 and 3, which both models rank in that order. */
+static void
+stack_sentences(fusion *f)
+{
+	explanation x;
+	rf_error err;
+	fusion_settings keep = *fusion_get_settings(f);
+
+	CHECK_EQ(fusion_set_param(f, "norm=zscore", &err), 0);
+	if (fusion_stack_parse(f, "kind=topn ufn=3 names=ease,als "
+	    "theta=0,0,0,0,2,-1,0,0,0,0,0,0", &err) < 0) {
+		CHECK_FAIL("stack: %s", err.msg);
+		return;
+	}
+	if (explain_item(f, 0, 2, 0, &x, &err) < 0) {
+		CHECK_FAIL("explain: %s", err.msg);
+		return;
+	}
+	CHECK_NEAR(x.models[0].weight, 2, 1e-12);
+	CHECK_NEAR(x.models[1].weight, -1, 1e-12);
+	CHECK(x.models[1].contribution < 0);
+	CHECK_STR(x.sentence, "Recommended mostly by ease (100%) because you "
+	    "bought Aurora trail socks and viewed Nimbus rain jacket; als "
+	    "ranks it high, which counts against it.");
+	if (explain_item(f, 0, 3, 0, &x, &err) < 0) {
+		CHECK_FAIL("explain: %s", err.msg);
+		return;
+	}
+	/* als's low score is item 3's only positive term; ease, which
+	 * ranks it low too, is against it and lends it no reasons. */
+	CHECK(x.models[1].contribution > 0);
+	CHECK(x.models[0].contribution < 0);
+	CHECK_STR(x.sentence, "Recommended mostly because als ranks it low, "
+	    "which the stack counts for it (100%); ease disagrees.");
+	/* Back to the weights of the first case. */
+	CHECK_EQ(fusion_set_method(f, keep.method), 0);
+	CHECK_EQ(fusion_set_param(f, "norm=minmax", &err), 0);
+}
+
 int
 main(void)
 {
@@ -119,6 +161,7 @@ main(void)
 
 	/* Without probing, the note of a model without terms names its
 	 * popularity and the category with the user's share of it. */
+	stack_sentences(f);
 	if (explain_item(f, 0, 3, 0, &x, &err) < 0) {
 		CHECK_FAIL("explain: %s", err.msg);
 	} else {
