@@ -136,25 +136,40 @@ run_event(workbench *wb, int k, const train_event *ev)
 		    ev->msg, ev->valid_metric, ev->loss > 0 ? "*" : "");
 		/* The best try so far of a scoring parameter: the model as
 		 * it stands validates at its figure, and so does its last
-		 * epoch, on the screen and in the store. */
+		 * epoch (record_event() stores it). */
 		if (ev->kind == TRAIN_CHOICE && ev->loss > 0 && r->done > 0 &&
-		    r->valid != NULL && !isnan(ev->valid_metric)) {
-			train_event e = { .kind = TRAIN_EPOCH,
-			    .epoch = r->done - 1,
-			    .loss = r->loss[r->done - 1],
-			    .valid_metric = ev->valid_metric,
-			    .seconds = r->secs[r->done - 1] };
-
-			snprintf(e.model, sizeof e.model, "%s", ev->model);
+		    r->valid != NULL && !isnan(ev->valid_metric))
 			r->valid[r->done - 1] = ev->valid_metric;
-			if (wb->runs[k].run_id > 0 &&
-			    !store_is_readonly(wb->st))
-				(void)train_record_epoch(wb->st,
-				    wb->runs[k].run_id, &e, NULL);
-		}
 		break;
 	}
 	}
+}
+
+/* The store's record of an event of the run run_id (<= 0: none) whose
+ * slot is k (< 0: none kept), after run_event(): each epoch, and the last
+ * epoch again at a scoring parameter's best try so far. */
+static void
+record_event(workbench *wb, int64_t run_id, int k, const train_event *ev)
+{
+	const wb_run *r;
+	train_event e;
+
+	if (run_id <= 0 || store_is_readonly(wb->st))
+		return;
+	if (ev->kind == TRAIN_EPOCH) {
+		(void)train_record_epoch(wb->st, run_id, ev, NULL);
+		return;
+	}
+	if (ev->kind != TRAIN_CHOICE || ev->loss <= 0 || k < 0 ||
+	    k >= wb->nruns)
+		return;
+	r = &wb->runs[k].r;
+	if (r->done <= 0 || r->valid == NULL || isnan(ev->valid_metric))
+		return;
+	e = (train_event){ .kind = TRAIN_EPOCH, .epoch = r->done - 1,
+	    .loss = r->loss[r->done - 1], .valid_metric = ev->valid_metric,
+	    .seconds = r->secs[r->done - 1] };
+	(void)train_record_epoch(wb->st, run_id, &e, NULL);
 }
 
 /* The run at index k ended (k < 0: none kept); status unless an event
@@ -441,11 +456,10 @@ sync_event(void *ud, const train_event *ev)
 {
 	struct sync_ctx *c = ud;
 
-	if (ev->kind == TRAIN_EPOCH && c->run_id > 0)
-		train_record_epoch(c->wb->st, c->run_id, ev, NULL);
 	if (ev->kind == TRAIN_DONE || ev->kind == TRAIN_CANCELLED)
 		c->seconds = ev->seconds;
 	run_event(c->wb, c->slot, ev);
+	record_event(c->wb, c->run_id, c->slot, ev);
 	if (c->cb)
 		c->cb(c->ud, ev);
 }
@@ -633,8 +647,7 @@ workbench_train_poll(workbench *wb, train_event *evs, int max, int *finished,
 	n = train_job_poll(wb->job, evs, max);
 	for (int k = 0; k < n; k++) {
 		run_event(wb, wb->job_slot - 1, &evs[k]);
-		if (evs[k].kind == TRAIN_EPOCH && wb->job_run > 0)
-			train_record_epoch(wb->st, wb->job_run, &evs[k], NULL);
+		record_event(wb, wb->job_run, wb->job_slot - 1, &evs[k]);
 		if (evs[k].kind == TRAIN_DONE || evs[k].kind == TRAIN_CANCELLED)
 			wb->job_seconds = evs[k].seconds;
 	}
