@@ -48,11 +48,8 @@ static void
 print_stack(cmd_ctx *ctx, const fusion *f)
 {
 	char list[512], sentence[700];
-	/* The models' own coefficients come first, after the intercept and
-	 * the user features: 64 holds them for the most models. */
-	const char *names[64];
-	double coef[64];
-	int kind, nc;
+	double w[FUSION_MAX_MODELS];
+	int kind;
 	rf_table *t;
 
 	if (f == NULL || fusion_get_settings(f)->method != FUSE_STACK ||
@@ -64,7 +61,7 @@ print_stack(cmd_ctx *ctx, const fusion *f)
 	    "score)", list, kind ? "rating predictions" :
 	    fusion_norm_name(fusion_get_settings(f)->norm),
 	    kind ? "" : " scores");
-	nc = fusion_stack_coefs(f, names, coef, 64);
+	(void)fusion_stack_weights(f, w);
 	if ((t = table_new("stack")) == NULL) {
 		cmd_printf(ctx, "%s", sentence);
 		return;
@@ -75,16 +72,8 @@ print_stack(cmd_ctx *ctx, const fusion *f)
 	table_begin_row(t);
 	table_cell_text(t, kind ? "ratings" : fusion_norm_name(
 	    fusion_get_settings(f)->norm));
-	for (int m = 0; m < fusion_n_models(f); m++) {
-		int i = 0;
-
-		while (i < nc && strcmp(names[i], fusion_model_name(f, m)) != 0)
-			i++;
-		if (i < nc)
-			table_cell_real(t, coef[i], 4);
-		else
-			table_cell_null(t);
-	}
+	for (int m = 0; m < fusion_n_models(f); m++)
+		table_cell_real(t, w[m], 4);
 	cmd_print_record(ctx, "stack", t, sentence);
 	table_free(t);
 }

@@ -329,15 +329,24 @@ fusion_stack_coefs(const fusion *f, const char **names, double *coef,
 }
 
 int
+fusion_stack_weights(const fusion *f, double *w)
+{
+	if (f->stack_kind == STACK_NONE)
+		return -1;
+	memcpy(w, f->theta + 1 + UFN, (size_t)f->n * sizeof *w);
+	return f->stack_kind == STACK_RATING;
+}
+
+int
 fusion_stack_summary(const fusion *f, char *buf, size_t n)
 {
-	const double *th = f->theta + 1 + UFN;
-	int order[FUSION_MAX_MODELS];
+	double th[FUSION_MAX_MODELS];
+	int order[FUSION_MAX_MODELS], kind;
 	size_t len = 0;
 
 	if (n > 0)
 		buf[0] = '\0';
-	if (f->stack_kind == STACK_NONE || n == 0)
+	if ((kind = fusion_stack_weights(f, th)) < 0 || n == 0)
 		return -1;
 	for (int m = 0; m < f->n; m++) {
 		int j = m;
@@ -357,7 +366,7 @@ fusion_stack_summary(const fusion *f, char *buf, size_t n)
 		}
 		len += (size_t)w;
 	}
-	return f->stack_kind == STACK_RATING;
+	return kind;
 }
 
 /* Text form: "kind=topn ufn=2 names=ease,als theta=v,v,..." with theta in

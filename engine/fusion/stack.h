@@ -23,11 +23,13 @@ int fusion_stack_coefs(const fusion *f, const char **names, double *coef,
     int max);
 
 /* The fitted stack's coefficient of each model for the average user (the
- * user features are standardised: at their mean they add nothing), as
- * "ease +1.471, pop -0.814, ..." from the largest in size down; what a
- * weight is to the weighted method.  0 for a top-N stack (on normalised
- * scores), 1 for a rating blend (on the predictions), -1 when no stack
- * is fitted (buf is then ""). */
+ * user features are standardised: at their mean they add nothing), what
+ * a weight is to the weighted method: into w (one per model).  0 for a
+ * top-N stack (on normalised scores), 1 for a rating blend (on the
+ * predictions), -1 when no stack is fitted (w untouched). */
+int fusion_stack_weights(const fusion *f, double *w);
+/* The same as "ease +1.471, pop -0.814, ..." from the largest in size
+ * down, whole entries as far as n allows; buf is "" without a stack. */
 int fusion_stack_summary(const fusion *f, char *buf, size_t n);
 
 /* The fitted stack as text for the store (key "fusion.stack"):

@@ -1012,8 +1012,12 @@ test_ridge(void)
 	 * here), the larger in size first. */
 	{
 		char sum[128], want[128];
+		double w[2];
 		int big = fabs(y[1]) >= fabs(y[2]) ? 1 : 2;
 
+		CHECK_EQ(fusion_stack_weights(f, w), 1);
+		CHECK_NEAR(w[0], y[1], 1e-6);
+		CHECK_NEAR(w[1], y[2], 1e-6);
 		CHECK_EQ(fusion_stack_summary(f, sum, sizeof sum), 1);
 		snprintf(want, sizeof want, "%s %+.3f, %s %+.3f",
 		    names[big - 1], y[big], names[2 - big], y[3 - big]);
