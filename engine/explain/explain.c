@@ -405,6 +405,11 @@ build_sentence(const fusion *f, explanation *e)
 		    == NULL ? " because " : "; ", why);
 	if (n > 1) {
 		const explain_model *second = &e->models[order[1]];
+		double pos = 0;		/* the positive terms' sum */
+
+		for (int m = 0; m < n; m++)
+			if (e->models[m].contribution > 0)
+				pos += e->models[m].contribution;
 
 		if (second->share >= 10 && len < sizeof e->sentence)
 			len += (size_t)snprintf(e->sentence + len,
@@ -414,11 +419,7 @@ build_sentence(const fusion *f, explanation *e)
 			    second->share);
 		for (int k = 1; k < n; k++) {
 			const explain_model *o = &e->models[order[k]];
-			double pos = 0;
 
-			for (int m = 0; m < n; m++)
-				if (e->models[m].contribution > 0)
-					pos += e->models[m].contribution;
 			if (o->contribution < 0 && pos > 0 &&
 			    -o->contribution >= 0.1 * pos &&
 			    len < sizeof e->sentence)

@@ -31,11 +31,12 @@
  * them (two folds), a way's out-of-fold gain is understated and noisier,
  * and which way wins depended on how the users fell into halves (on
  * ml-100k one partition in four kept the single model where three kept a
- * fusion that wins on test); two beyond, where half learns as well.  The best by that measure among the ways that beat
- * the best single model out of fold beyond doubt (the 95% interval of the
- * per-user difference above 0) is learned again on every validation user
- * and kept; when none does, the best single model is kept (its ranking
- * exactly).  Ratings (RMSE) try single, weights and stack only.
+ * fusion that wins on test); two beyond, where half learns as well.  The
+ * best by that measure among the ways that beat the best single model out
+ * of fold beyond doubt (the 95% interval of the per-user difference above
+ * 0, over TUNE_MIN_USERS users or more) is learned again on every
+ * validation user and kept; when none does, the best single model is kept
+ * (its ranking exactly).  Ratings (RMSE) try single, weights and stack only.
  */
 #include "engine/fusion/tune.h"
 
@@ -138,7 +139,7 @@ struct tune {
 	double *v;		/* (nu) the row's value, larger = better */
 	double *wt;		/* (nu) its weight in the mean (0: unused) */
 	double *pu[2];		/* (nu) per-user NDCG and recall */
-	uint8_t *fold;		/* (nu) 0 or 1 */
+	uint8_t *fold;		/* (nu) the row's fold, 0 .. folds - 1 */
 	uint8_t *mask;		/* (nu) the rows a learner sees */
 	int *evals;
 	const volatile int *cancel;
